@@ -1,0 +1,177 @@
+/**
+ * Shared types of the prediction core. Every number is in SI base units and says so in its name:
+ * bytes, bytes per second, seconds, joules. Human units are parsed at the edges (see `units.ts`).
+ */
+
+/** The stop policies the pre-copy simulator knows. */
+export const POLICIES = ['xen', 'liu', 'qemu'] as const;
+export type PolicyName = (typeof POLICIES)[number];
+
+/** The dirty models the simulator knows. */
+export const DIRTY_MODELS = ['constant', 'wws', 'curve'] as const;
+export type DirtyModelName = (typeof DIRTY_MODELS)[number];
+
+/** Why a simulated migration stopped iterating. */
+export const STOP_REASONS = [
+  /** remaining dirty data fell below the policy's threshold (xen, liu): converged */
+  'below-threshold',
+  /** pending bytes fit in bandwidth x downtime-limit (qemu): converged */
+  'fits-downtime-limit',
+  /** the round cap was reached first (xen: 29 iterations; liu: max_round): forced stop-and-copy */
+  'max-rounds',
+  /** more than maxTrafficFactor x memory was sent (xen: 3 x M): forced stop-and-copy */
+  'traffic-cap',
+  /** a round no longer shrank the dirty data (liu): forced stop-and-copy */
+  'not-shrinking',
+  /** qemu never reached its switch-over condition before the time-out: the migration is given up */
+  'timeout',
+] as const;
+export type StopReason = (typeof STOP_REASONS)[number];
+
+/** Sample of Deng's memory characteristics function: distinct bytes dirtied within a window. */
+export interface CurvePoint {
+  windowSec: number;
+  dirtiedBytes: number;
+}
+
+/** Liu's writable-working-set coefficients: gamma = a*T + b*D + c, T in s, D in MiB/s. */
+export interface WwsCoefficients {
+  a: number;
+  b: number;
+  c: number;
+}
+
+/** A dirty model, as plain data (so it can be stored, sent as JSON and fitted). */
+export type DirtyModelSpec =
+  | { kind: 'constant' }
+  | { kind: 'wws'; coefficients?: WwsCoefficients }
+  | { kind: 'curve'; points: CurvePoint[] };
+
+/** The VM to migrate. */
+export interface VmSpec {
+  memoryBytes: number;
+  /** Mean rate at which the guest dirties memory (for `curve`, used by the adaptive rate only). */
+  dirtyRateBytesPerSec: number;
+  /** Fraction of memory that is zero pages, sent as flags rather than page contents. [0, 1], default 0. */
+  zeroPageFraction?: number;
+  /** Guest page size, default 4096. */
+  pageSizeBytes?: number;
+  /** Size of the set of pages the guest writes to, if known (bytes). Bounds the distinct pages dirtied. */
+  workingSetBytes?: number;
+  /** Default `{ kind: 'constant' }`. */
+  dirtyModel?: DirtyModelSpec;
+}
+
+/** Liu's adaptive transmission rate (§6.3): R_i = D_i + delta, clamped to [min, max]. */
+export interface AdaptiveRate {
+  deltaBytesPerSec: number;
+  minBytesPerSec: number;
+  maxBytesPerSec: number;
+}
+
+/** Constants of the platform that the papers treat as fixed per hypervisor and host pair. */
+export interface Platform {
+  /** Deng's initialisation (pre-migration + reservation); QEMU's setup-time. */
+  setupSec: number;
+  /** Deng's resume (commitment + activation); Liu's T_resume (20 ms). Part of downtime. */
+  resumeSec: number;
+  /**
+   * Highest rate the link and hypervisor can really move data at, whatever the cap says.
+   * The qemu policy's final stop-and-copy runs at this rate (QEMU does not rate-limit it).
+   * Default: Infinity, meaning "the configured bandwidth".
+   */
+  lineRateBytesPerSec: number;
+  /** Wire bytes per zero page sent as a flag (QEMU: an 8-byte header and one byte). */
+  zeroPageWireBytes: number;
+  /** QEMU's rate-limit window (100 ms): rounds under a binding cap last whole windows. */
+  rateWindowSec: number;
+}
+
+export interface PolicyOptions {
+  name: PolicyName;
+  /** xen/liu: stop when the dirty data to send falls to or below this (bytes). Default 50 pages. */
+  thresholdBytes?: number;
+  /** xen/liu: most pre-copy rounds before a forced stop-and-copy. Default 29 (Xen 3.x). */
+  maxRounds?: number;
+  /** xen: forced stop-and-copy once more than this x memory was sent. Default 3. */
+  maxTrafficFactor?: number;
+  /** qemu: switch over when pending bytes fit in bandwidth x this. Default 0.3 s. */
+  downtimeLimitSec?: number;
+  /** qemu: auto-converge throttling at QEMU's defaults (20 % first, +10 % a step, 99 % max). */
+  autoConverge?: boolean;
+  /** qemu: give up (cancel) after this long without converging. Default 600 s. */
+  timeoutSec?: number;
+}
+
+/** The wired energy model E = alpha * V(MiB) + beta (Liu eq. 15). */
+export interface WiredEnergyModel {
+  kind: 'wired';
+  /** J per MiB sent. Paper: 0.512. */
+  alphaJoulesPerMiB: number;
+  /** J. Paper: 20.165. */
+  betaJoules: number;
+}
+
+/** The wireless (AWGN/Shannon) model: E = E_b * bits, E_b = N0 (2^(R/B) - 1) / (R/B). */
+export interface WirelessEnergyModel {
+  kind: 'wireless';
+  /** Channel bandwidth B in Hz. */
+  channelBandwidthHz: number;
+  /** Effective noise power spectral density N0 at the receiver, referred to the transmitter (W/Hz). */
+  noiseDensityWattsPerHz: number;
+}
+
+export type EnergyModel = WiredEnergyModel | WirelessEnergyModel;
+
+export interface PredictInput {
+  vm: VmSpec;
+  /** The configured transfer rate (the migration's bandwidth cap), bytes per second. */
+  bandwidthBytesPerSec: number;
+  policy: PolicyOptions;
+  platform?: Partial<Platform>;
+  adaptiveRate?: AdaptiveRate;
+  energy?: EnergyModel;
+  /** Keep the per-round trace (costs allocations; off for bulk predictions). */
+  trace?: boolean;
+}
+
+export type RoundKind = 'pre-copy' | 'stop-copy';
+
+/** One round of the simulated migration. */
+export interface RoundTrace {
+  round: number;
+  kind: RoundKind;
+  /** Bytes put on the wire in the round (page contents and zero-page flags). */
+  sentBytes: number;
+  durationSec: number;
+  /** Rate used in the round. */
+  rateBytesPerSec: number;
+  /** Distinct bytes dirtied during the round. */
+  dirtiedBytes: number;
+  /** Of those, skipped as hot (writable working set) until stop-and-copy. */
+  skippedBytes: number;
+  /** Dirty bytes left to send when the round ends. */
+  remainingBytes: number;
+  /** vCPU throttle in force during the round (auto-converge), 0..0.99. */
+  throttle: number;
+}
+
+/** A prediction. `converged` is false when a stop rule forced the end; `reason` says which. */
+export interface Prediction {
+  totalTimeSec: number;
+  downtimeSec: number;
+  transferredBytes: number;
+  /** Pre-copy rounds before stop-and-copy. */
+  rounds: number;
+  converged: boolean;
+  reason: StopReason;
+  energyJoules: number;
+  setupSec: number;
+  precopySec: number;
+  stopCopySec: number;
+  stopCopyBytes: number;
+  resumeSec: number;
+  /** Highest auto-converge throttle reached (0 without it). */
+  maxThrottle: number;
+  trace?: RoundTrace[];
+}
