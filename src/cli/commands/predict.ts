@@ -1,0 +1,158 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { predict, POLICIES, DIRTY_MODELS } from '../../model/index.js';
+import type { Prediction } from '../../model/index.js';
+import { predictInputFrom, type RawPredictFields } from '../../input.js';
+import { InputError } from '../../units.js';
+import { BATCH_FORMATS, openBatchInput, openBatchOutput, runBatch, type BatchFormat } from '../batch.js';
+import { exitWithError } from '../errors.js';
+import { predictionTable, traceTable } from '../render.js';
+import { progressReporter } from '../progress.js';
+
+/** Flags shared by single and batch predictions; in batch mode they are defaults for missing columns. */
+export function addPredictFlags(cmd: Command): Command {
+  return cmd
+    .option('--memory <size>', 'VM memory, e.g. 4GiB')
+    .option('--dirty-rate <rate>', 'memory dirtying rate, e.g. 50MiB/s')
+    .option('--bandwidth <rate>', 'migration bandwidth (cap), e.g. 1Gbit/s')
+    .addOption(new Option('--policy <name>', 'stop policy').choices(POLICIES as unknown as string[]))
+    .option('--downtime-limit <time>', 'qemu: downtime limit, e.g. 300ms')
+    .option('--zero-page-fraction <f>', 'fraction of memory that is zero pages (0..1)')
+    .option('--working-set <size>', 'bound on the distinct memory the guest writes')
+    .option('--page-size <size>', 'guest page size (default 4KiB)')
+    .addOption(new Option('--dirty-model <name>', 'dirty model').choices(DIRTY_MODELS as unknown as string[]))
+    .option('--curve <points>', 'Deng curve: distinct bytes dirtied per window, e.g. "0.5s:10MiB,1s:18MiB,2s:30MiB"')
+    .option('--wws-coeffs <a,b,c>', "Liu's working-set coefficients (default -0.0463,-0.0001,0.3586)")
+    .option('--auto-converge', 'qemu: auto-converge throttling at QEMU defaults')
+    .option('--threshold <size>', 'xen/liu: stop threshold V_thd (default 50 pages)')
+    .option('--max-rounds <n>', 'xen/liu: round cap (default 29)')
+    .option('--max-traffic-factor <x>', 'xen: traffic cap as a multiple of memory (default 3)')
+    .option('--timeout <time>', 'qemu: give up after this long without converging (default 600s)')
+    .option('--adaptive-rate', "Liu's adaptive rate R = D + delta per round")
+    .option('--delta <rate>', 'adaptive rate: delta (default 100Mbit/s)')
+    .option('--rate-min <rate>', 'adaptive rate: lower clamp')
+    .option('--rate-max <rate>', 'adaptive rate: upper clamp (default: --bandwidth)')
+    .option('--setup-time <time>', 'platform: initialisation time (default 0)')
+    .option('--resume-time <time>', 'platform: resume time, part of downtime (default 20ms)')
+    .option('--line-rate <rate>', 'platform: highest real throughput; qemu stop-and-copy runs at it')
+    .addOption(new Option('--energy <model>', 'energy model').choices(['wired', 'wireless']))
+    .option('--alpha <J/MiB>', 'wired energy: alpha (default 0.512)')
+    .option('--beta <J>', 'wired energy: beta (default 20.165)')
+    .option('--channel-bandwidth <Hz>', 'wireless energy: channel bandwidth B (default 20e6)')
+    .option('--noise-density <W/Hz>', 'wireless energy: N0 (default 3.98e-11)');
+}
+
+type Flags = Record<string, unknown>;
+
+/** Maps commander's camel-cased flags onto the batch/JSON field names. */
+export function fieldsFromFlags(o: Flags): RawPredictFields {
+  return {
+    memory: o.memory,
+    dirtyRate: o.dirtyRate,
+    bandwidth: o.bandwidth,
+    policy: o.policy,
+    downtimeLimit: o.downtimeLimit,
+    zeroPageFraction: o.zeroPageFraction,
+    workingSet: o.workingSet,
+    pageSize: o.pageSize,
+    dirtyModel: o.dirtyModel,
+    curve: o.curve,
+    wwsCoeffs: o.wwsCoeffs,
+    autoConverge: o.autoConverge,
+    threshold: o.threshold,
+    maxRounds: o.maxRounds,
+    maxTrafficFactor: o.maxTrafficFactor,
+    timeout: o.timeout,
+    adaptiveRate: o.adaptiveRate,
+    delta: o.delta,
+    rateMin: o.rateMin,
+    rateMax: o.rateMax,
+    setupTime: o.setupTime,
+    resumeTime: o.resumeTime,
+    lineRate: o.lineRate,
+    energy: o.energy,
+    alpha: o.alpha,
+    beta: o.beta,
+    channelBandwidth: o.channelBandwidth,
+    noiseDensity: o.noiseDensity,
+  };
+}
+
+function dropUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * Reads a VM description (e.g. `migcost sample --json` output) as prediction fields: memoryBytes,
+ * dirtyRateBytesPerSec, curve, zeroPageFraction, workingSetBytes, pageSizeBytes.
+ */
+export function fieldsFromVmFile(path: string): RawPredictFields {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new InputError('--vm', path, `must be a readable JSON file (${(e as Error).message})`);
+  }
+  if (typeof doc !== 'object' || doc === null) throw new InputError('--vm', path, 'must hold a JSON object');
+  const d = doc as Record<string, unknown>;
+  const vm = (typeof d.vm === 'object' && d.vm !== null ? d.vm : d) as Record<string, unknown>;
+  return dropUndefined({
+    memory: vm.memoryBytes ?? vm.memory,
+    dirtyRate: vm.dirtyRateBytesPerSec ?? vm.dirtyRate,
+    curve: vm.curve,
+    zeroPageFraction: vm.zeroPageFraction,
+    workingSet: vm.workingSetBytes ?? vm.workingSet,
+    pageSize: vm.pageSizeBytes ?? vm.pageSize,
+  });
+}
+
+/** The JSON shape of a single prediction. */
+export function predictionJson(p: Prediction): Record<string, unknown> {
+  return { ...p };
+}
+
+export function predictCommand(): Command {
+  const cmd = new Command('predict').description('predict a live migration: total time, downtime, bytes, rounds, energy');
+  addPredictFlags(cmd)
+    .option('--vm <file>', 'VM description JSON (e.g. from `migcost sample --json`); flags override it')
+    .option('--input <file>', 'batch: CSV with a header, or JSON Lines; - for stdin')
+    .addOption(new Option('--format <format>', 'batch input format (default: sniffed)').choices(BATCH_FORMATS as unknown as string[]))
+    .option('--output <file>', 'batch: write JSON lines here (atomically) instead of stdout')
+    .option('--json', 'print JSON')
+    .option('--trace', 'add the per-round trace')
+    .action(async (o: Flags) => {
+      try {
+        const flags = dropUndefined(fieldsFromFlags(o));
+        if (o.input !== undefined) {
+          const out = openBatchOutput(o.output as string | undefined);
+          const progress = progressReporter('rows', o.output !== undefined);
+          try {
+            const summary = await runBatch(openBatchInput(o.input as string), out.stream, {
+              format: o.format as BatchFormat | undefined,
+              defaults: flags,
+              onProgress: (rows) => progress.update(rows),
+            });
+            await out.commit();
+            progress.done(`${summary.rows} rows (${summary.notConverged} not converging)`);
+          } catch (e) {
+            await out.abort();
+            progress.stop();
+            throw e;
+          }
+          return;
+        }
+        const fields = { ...(o.vm !== undefined ? fieldsFromVmFile(o.vm as string) : {}), ...flags };
+        const input = predictInputFrom(fields);
+        input.trace = o.trace === true;
+        const p = predict(input);
+        if (o.json) process.stdout.write(`${JSON.stringify(predictionJson(p))}\n`);
+        else {
+          process.stdout.write(`${predictionTable(p, input)}\n`);
+          if (p.trace) process.stdout.write(`${traceTable(p.trace)}\n`);
+        }
+      } catch (e) {
+        exitWithError(e);
+      }
+    });
+  return cmd;
+}

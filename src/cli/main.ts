@@ -1,0 +1,15 @@
+import { Command } from 'commander';
+import { predictCommand } from './commands/predict.js';
+
+/** Builds the CLI; commands are one file each under commands/. */
+export function program(): Command {
+  return new Command('migcost')
+    .description('predict, plan and measure live VM migrations')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .addCommand(predictCommand());
+}
+
+export async function main(argv: string[]): Promise<void> {
+  await program().parseAsync(argv);
+}

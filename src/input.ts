@@ -1,0 +1,205 @@
+/**
+ * Turns loosely typed fields (CLI flags, CSV cells, JSON values, HTTP bodies) into a checked PredictInput.
+ * One place for the rules, so every edge reports the same field names and messages.
+ */
+import { LIU_ADAPTIVE_DELTA_BYTES_PER_SEC, POLICIES, DIRTY_MODELS, LIU_WIRED_ENERGY, DEFAULT_WIRELESS_ENERGY, checkCurve } from './model/index.js';
+import type { CurvePoint, DirtyModelSpec, EnergyModel, Platform, PolicyName, PredictInput } from './model/index.js';
+import { InputError, parseDuration, parseFraction, parseNumber, parseRate, parseSize } from './units.js';
+
+/** The fields a prediction can be asked with; names are the batch columns' and the JSON keys'. */
+export interface RawPredictFields {
+  memory?: unknown;
+  dirtyRate?: unknown;
+  bandwidth?: unknown;
+  policy?: unknown;
+  downtimeLimit?: unknown;
+  zeroPageFraction?: unknown;
+  workingSet?: unknown;
+  pageSize?: unknown;
+  dirtyModel?: unknown;
+  /** "0.5s:10MiB,1s:18MiB" or [{windowSec, dirtiedBytes}] */
+  curve?: unknown;
+  /** "a,b,c" or {a,b,c} */
+  wwsCoeffs?: unknown;
+  autoConverge?: unknown;
+  threshold?: unknown;
+  maxRounds?: unknown;
+  maxTrafficFactor?: unknown;
+  timeout?: unknown;
+  adaptiveRate?: unknown;
+  delta?: unknown;
+  rateMin?: unknown;
+  rateMax?: unknown;
+  setupTime?: unknown;
+  resumeTime?: unknown;
+  lineRate?: unknown;
+  energy?: unknown;
+  alpha?: unknown;
+  beta?: unknown;
+  channelBandwidth?: unknown;
+  noiseDensity?: unknown;
+}
+
+const present = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
+
+/** Fast path for plain numbers (the common batch case), units otherwise. */
+function num(field: string, v: unknown, parse: (f: string, v: unknown) => number): number {
+  if (typeof v === 'number') return parse(field, v);
+  if (typeof v === 'string') {
+    const n = +v;
+    if (v !== '' && n === n && n !== Infinity && n !== -Infinity) {
+      if (n < 0) throw new InputError(field, v, 'must not be negative');
+      return n;
+    }
+  }
+  return parse(field, v);
+}
+
+function bool(field: string, v: unknown): boolean {
+  if (typeof v === 'boolean') return v;
+  if (v === 'true' || v === '1' || v === 'yes' || v === 'on') return true;
+  if (v === 'false' || v === '0' || v === 'no' || v === 'off') return false;
+  throw new InputError(field, v, 'must be true or false');
+}
+
+function oneOf<T extends string>(field: string, v: unknown, allowed: readonly T[]): T {
+  if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
+  throw new InputError(field, v, `must be one of ${allowed.join(', ')}`);
+}
+
+/** "0.5s:10MiB,1s:18MiB" or an array of {windowSec, dirtiedBytes}. */
+export function parseCurve(field: string, v: unknown): CurvePoint[] {
+  let points: CurvePoint[];
+  if (typeof v === 'string') {
+    points = v.split(',').map((pair, i) => {
+      const [w, b] = pair.split(':');
+      if (w === undefined || b === undefined) throw new InputError(field, v, `point ${i + 1} must be WINDOW:BYTES, e.g. 1s:18MiB`);
+      return { windowSec: parseDuration(`${field}[${i}].window`, w), dirtiedBytes: parseSize(`${field}[${i}].bytes`, b) };
+    });
+  } else if (Array.isArray(v)) {
+    points = v.map((p, i) => {
+      if (typeof p !== 'object' || p === null) throw new InputError(`${field}[${i}]`, p, 'must be an object {windowSec, dirtiedBytes}');
+      const o = p as Record<string, unknown>;
+      return { windowSec: num(`${field}[${i}].windowSec`, o.windowSec, parseDuration), dirtiedBytes: num(`${field}[${i}].dirtiedBytes`, o.dirtiedBytes, parseSize) };
+    });
+  } else {
+    throw new InputError(field, v, 'must be a list of WINDOW:BYTES points, e.g. "0.5s:10MiB,1s:18MiB"');
+  }
+  try {
+    checkCurve(points);
+  } catch (e) {
+    throw new InputError(field, v, (e as Error).message.replace(/^dirty curve: /, ''));
+  }
+  return points;
+}
+
+function parseWws(field: string, v: unknown): { a: number; b: number; c: number } {
+  if (typeof v === 'string') {
+    const parts = v.split(',');
+    if (parts.length !== 3) throw new InputError(field, v, 'must be three numbers a,b,c');
+    return { a: parseNumber(`${field}.a`, parts[0]), b: parseNumber(`${field}.b`, parts[1]), c: parseNumber(`${field}.c`, parts[2]) };
+  }
+  if (typeof v === 'object' && v !== null) {
+    const o = v as Record<string, unknown>;
+    return { a: parseNumber(`${field}.a`, o.a), b: parseNumber(`${field}.b`, o.b), c: parseNumber(`${field}.c`, o.c) };
+  }
+  throw new InputError(field, v, 'must be three numbers a,b,c');
+}
+
+/**
+ * Builds a PredictInput. Required: memory, bandwidth, and dirtyRate unless a curve gives it.
+ * Throws InputError naming the field and the rule.
+ */
+export function predictInputFrom(f: RawPredictFields): PredictInput {
+  if (!present(f.memory)) throw new InputError('memory', f.memory, 'is required (a size such as 4GiB)');
+  const memoryBytes = num('memory', f.memory, parseSize);
+  if (memoryBytes <= 0) throw new InputError('memory', f.memory, 'must be greater than 0');
+  if (!present(f.bandwidth)) throw new InputError('bandwidth', f.bandwidth, 'is required (a rate such as 1Gbit/s)');
+  const bandwidthBytesPerSec = num('bandwidth', f.bandwidth, parseRate);
+  if (bandwidthBytesPerSec <= 0) throw new InputError('bandwidth', f.bandwidth, 'must be greater than 0');
+  const policyName: PolicyName = present(f.policy) ? oneOf('policy', f.policy, POLICIES) : 'qemu';
+
+  let dirtyModel: DirtyModelSpec | undefined;
+  const modelName = present(f.dirtyModel) ? oneOf('dirtyModel', f.dirtyModel, DIRTY_MODELS) : present(f.curve) ? 'curve' : 'constant';
+  if (modelName === 'curve') {
+    if (!present(f.curve)) throw new InputError('curve', f.curve, 'is required with dirtyModel curve (e.g. "0.5s:10MiB,1s:18MiB")');
+    dirtyModel = { kind: 'curve', points: parseCurve('curve', f.curve) };
+  } else if (modelName === 'wws') {
+    dirtyModel = present(f.wwsCoeffs) ? { kind: 'wws', coefficients: parseWws('wwsCoeffs', f.wwsCoeffs) } : { kind: 'wws' };
+  }
+  let dirtyRateBytesPerSec: number;
+  if (present(f.dirtyRate)) dirtyRateBytesPerSec = num('dirtyRate', f.dirtyRate, parseRate);
+  else if (dirtyModel?.kind === 'curve') {
+    const last = dirtyModel.points[dirtyModel.points.length - 1];
+    dirtyRateBytesPerSec = last.dirtiedBytes / last.windowSec;
+  } else throw new InputError('dirtyRate', f.dirtyRate, 'is required (a rate such as 50MiB/s)');
+
+  const input: PredictInput = {
+    vm: { memoryBytes, dirtyRateBytesPerSec },
+    bandwidthBytesPerSec,
+    policy: { name: policyName },
+  };
+  if (dirtyModel) input.vm.dirtyModel = dirtyModel;
+  if (present(f.zeroPageFraction)) {
+    const z = typeof f.zeroPageFraction === 'string' ? +f.zeroPageFraction : NaN;
+    input.vm.zeroPageFraction = z >= 0 && z <= 1 ? z : parseFraction('zeroPageFraction', f.zeroPageFraction);
+  }
+  if (present(f.workingSet)) input.vm.workingSetBytes = num('workingSet', f.workingSet, parseSize);
+  if (present(f.pageSize)) {
+    input.vm.pageSizeBytes = num('pageSize', f.pageSize, parseSize);
+    if (!(input.vm.pageSizeBytes > 0)) throw new InputError('pageSize', f.pageSize, 'must be greater than 0');
+  }
+
+  const p = input.policy;
+  if (present(f.downtimeLimit)) {
+    p.downtimeLimitSec = num('downtimeLimit', f.downtimeLimit, parseDuration);
+    if (!(p.downtimeLimitSec > 0)) throw new InputError('downtimeLimit', f.downtimeLimit, 'must be greater than 0');
+  }
+  if (present(f.autoConverge)) p.autoConverge = bool('autoConverge', f.autoConverge);
+  if (present(f.threshold)) p.thresholdBytes = num('threshold', f.threshold, parseSize);
+  if (present(f.maxRounds)) p.maxRounds = parseNumber('maxRounds', f.maxRounds, { min: 1, integer: true });
+  if (present(f.maxTrafficFactor)) p.maxTrafficFactor = parseNumber('maxTrafficFactor', f.maxTrafficFactor, { min: 0 });
+  if (present(f.timeout)) {
+    p.timeoutSec = num('timeout', f.timeout, parseDuration);
+    if (!(p.timeoutSec > 0)) throw new InputError('timeout', f.timeout, 'must be greater than 0');
+  }
+
+  if (present(f.adaptiveRate) && bool('adaptiveRate', f.adaptiveRate)) {
+    const min = present(f.rateMin) ? num('rateMin', f.rateMin, parseRate) : 1;
+    const max = present(f.rateMax) ? num('rateMax', f.rateMax, parseRate) : bandwidthBytesPerSec;
+    if (!(min > 0)) throw new InputError('rateMin', f.rateMin, 'must be greater than 0');
+    if (max < min) throw new InputError('rateMax', f.rateMax, 'must be at least rateMin');
+    input.adaptiveRate = { deltaBytesPerSec: present(f.delta) ? num('delta', f.delta, parseRate) : LIU_ADAPTIVE_DELTA_BYTES_PER_SEC, minBytesPerSec: min, maxBytesPerSec: max };
+  }
+
+  const platform: Partial<Platform> = {};
+  let hasPlatform = false;
+  if (present(f.setupTime)) { platform.setupSec = num('setupTime', f.setupTime, parseDuration); hasPlatform = true; }
+  if (present(f.resumeTime)) { platform.resumeSec = num('resumeTime', f.resumeTime, parseDuration); hasPlatform = true; }
+  if (present(f.lineRate)) {
+    platform.lineRateBytesPerSec = num('lineRate', f.lineRate, parseRate);
+    if (!(platform.lineRateBytesPerSec > 0)) throw new InputError('lineRate', f.lineRate, 'must be greater than 0');
+    hasPlatform = true;
+  }
+  if (hasPlatform) input.platform = platform;
+
+  if (present(f.energy) || present(f.alpha) || present(f.beta) || present(f.channelBandwidth) || present(f.noiseDensity)) {
+    const kind = present(f.energy) ? oneOf('energy', f.energy, ['wired', 'wireless'] as const) : present(f.channelBandwidth) || present(f.noiseDensity) ? 'wireless' : 'wired';
+    let energy: EnergyModel;
+    if (kind === 'wired') {
+      energy = {
+        kind,
+        alphaJoulesPerMiB: present(f.alpha) ? parseNumber('alpha', f.alpha) : LIU_WIRED_ENERGY.alphaJoulesPerMiB,
+        betaJoules: present(f.beta) ? parseNumber('beta', f.beta) : LIU_WIRED_ENERGY.betaJoules,
+      };
+    } else {
+      energy = {
+        kind,
+        channelBandwidthHz: present(f.channelBandwidth) ? parseNumber('channelBandwidth', f.channelBandwidth, { min: Number.MIN_VALUE }) : DEFAULT_WIRELESS_ENERGY.channelBandwidthHz,
+        noiseDensityWattsPerHz: present(f.noiseDensity) ? parseNumber('noiseDensity', f.noiseDensity, { min: 0 }) : DEFAULT_WIRELESS_ENERGY.noiseDensityWattsPerHz,
+      };
+    }
+    input.energy = energy;
+  }
+  return input;
+}

@@ -1,0 +1,354 @@
+/**
+ * The pre-copy simulator: rounds of "send what is dirty while the guest dirties more", ended by a stop
+ * policy, then stop-and-copy and resume. Pure and allocation-free unless a trace is asked for.
+ *
+ * Stop policies
+ * - xen (Deng 2013, Xen 3.x): stop when fewer than 50 dirty pages remain, after 29 iterations, or when the
+ *   next round would take the traffic past 3 x M (checked before the round, so the pre-copy traffic stays
+ *   <= 3 x M and the total < 4 x M, as Deng states).
+ * - liu (Liu 2011, Algorithm 1): stop when the next round's data is <= V_thd, when it no longer shrinks,
+ *   or after max_round rounds (the paper leaves this case open: we stop-and-copy what is dirty).
+ * - qemu (QEMU >= 9, migration.c / ram.c): no round cap; a round sends until the pending estimate drops
+ *   below bandwidth x downtime-limit, then the dirty bitmap is synced; switch-over when the pending bytes
+ *   after the sync fit. Rounds under a binding rate cap last whole 100 ms windows. The final copy is not
+ *   rate-limited (it runs at the platform's line rate). Optional auto-converge at QEMU's defaults.
+ */
+import { compileDirty, dirtiedIn, skippedFraction, type CompiledDirty } from './dirty.js';
+import { LIU_WIRED_ENERGY, energyPerBitJoules, wiredEnergyJoules } from './energy.js';
+import type { AdaptiveRate, EnergyModel, Platform, PolicyOptions, Prediction, PredictInput, RoundTrace, StopReason, VmSpec } from './types.js';
+
+export const DEFAULT_PAGE_SIZE = 4096;
+
+/** Platform defaults: no initialisation constant, Liu's 20 ms resume, no line-rate limit beyond the cap. */
+export const DEFAULT_PLATFORM: Readonly<Platform> = Object.freeze({
+  setupSec: 0,
+  resumeSec: 0.02,
+  lineRateBytesPerSec: Infinity,
+  zeroPageWireBytes: 9,
+  rateWindowSec: 0.1,
+});
+
+/** Defaults of each policy, as their sources give them. */
+export const POLICY_DEFAULTS = Object.freeze({
+  xen: { thresholdPages: 50, maxRounds: 29, maxTrafficFactor: 3 },
+  liu: { thresholdPages: 50, maxRounds: 29 },
+  qemu: { downtimeLimitSec: 0.3, timeoutSec: 600, throttleTrigger: 0.5, throttleInitial: 0.2, throttleIncrement: 0.1, throttleMax: 0.99 },
+});
+
+/** Liu's adaptive-rate default: delta = 100 Mbit/s. */
+export const LIU_ADAPTIVE_DELTA_BYTES_PER_SEC = 100e6 / 8;
+
+/** Guard against pathological inputs: no simulation runs more rounds than this. */
+const MAX_SIMULATED_ROUNDS = 100_000;
+
+interface Ctx {
+  M: number;
+  page: number;
+  zeroFraction: number;
+  R: number;
+  adaptive: AdaptiveRate | undefined;
+  platform: Platform;
+  dirty: CompiledDirty;
+  wireless: { n0: number; b: number } | undefined;
+  trace: RoundTrace[] | undefined;
+}
+
+/** Accumulates the result; one per prediction. */
+interface Acc {
+  sent: number;
+  precopySec: number;
+  rounds: number;
+  wirelessJoules: number;
+  maxThrottle: number;
+}
+
+function rateFor(ctx: Ctx, dirtyRate: number): number {
+  const a = ctx.adaptive;
+  if (!a) return ctx.R;
+  const r = dirtyRate + a.deltaBytesPerSec;
+  return r < a.minBytesPerSec ? a.minBytesPerSec : r > a.maxBytesPerSec ? a.maxBytesPerSec : r;
+}
+
+function addWireless(ctx: Ctx, acc: Acc, bytes: number, rate: number): void {
+  if (ctx.wireless) acc.wirelessJoules += energyPerBitJoules(ctx.wireless.n0, rate * 8, ctx.wireless.b) * bytes * 8;
+}
+
+function finish(
+  ctx: Ctx,
+  acc: Acc,
+  energy: EnergyModel | undefined,
+  finalBytes: number,
+  finalRate: number,
+  converged: boolean,
+  reason: StopReason,
+): Prediction {
+  const stopCopySec = finalBytes / finalRate;
+  addWireless(ctx, acc, finalBytes, finalRate);
+  if (ctx.trace) {
+    ctx.trace.push({
+      round: acc.rounds,
+      kind: 'stop-copy',
+      sentBytes: finalBytes,
+      durationSec: stopCopySec,
+      rateBytesPerSec: finalRate,
+      dirtiedBytes: 0,
+      skippedBytes: 0,
+      remainingBytes: 0,
+      throttle: acc.maxThrottle,
+    });
+  }
+  const transferredBytes = acc.sent + finalBytes;
+  const p = ctx.platform;
+  const energyJoules = ctx.wireless ? acc.wirelessJoules : wiredEnergyJoules(energy && energy.kind === 'wired' ? energy : LIU_WIRED_ENERGY, transferredBytes);
+  const out: Prediction = {
+    totalTimeSec: p.setupSec + acc.precopySec + stopCopySec + p.resumeSec,
+    downtimeSec: stopCopySec + p.resumeSec,
+    transferredBytes,
+    rounds: acc.rounds,
+    converged,
+    reason,
+    energyJoules,
+    setupSec: p.setupSec,
+    precopySec: acc.precopySec,
+    stopCopySec,
+    stopCopyBytes: finalBytes,
+    resumeSec: p.resumeSec,
+    maxThrottle: acc.maxThrottle,
+  };
+  if (ctx.trace) out.trace = ctx.trace;
+  return out;
+}
+
+/** xen and liu: every round sends all that is dirty (less the hot pages a wws model skips). */
+function simulateIterative(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | undefined): Prediction {
+  const isXen = policy.name === 'xen';
+  const defaults = isXen ? POLICY_DEFAULTS.xen : POLICY_DEFAULTS.liu;
+  const threshold = policy.thresholdBytes ?? defaults.thresholdPages * ctx.page;
+  const maxRounds = policy.maxRounds ?? defaults.maxRounds;
+  const trafficCap = isXen ? (policy.maxTrafficFactor ?? POLICY_DEFAULTS.xen.maxTrafficFactor) * ctx.M : Infinity;
+  const { dirty, trace } = ctx;
+  const acc: Acc = { sent: 0, precopySec: 0, rounds: 0, wirelessJoules: 0, maxThrottle: 0 };
+
+  const zeroFlagBytes = ((ctx.M * ctx.zeroFraction) / ctx.page) * ctx.platform.zeroPageWireBytes;
+  let v = ctx.M * (1 - ctx.zeroFraction) + zeroFlagBytes; // V_0
+  let dirtyRate = dirty.rateBytesPerSec;
+  for (;;) {
+    const rate = rateFor(ctx, dirtyRate);
+    const t = v / rate;
+    acc.sent += v;
+    acc.precopySec += t;
+    acc.rounds++;
+    addWireless(ctx, acc, v, rate);
+    const dirtied = dirtiedIn(dirty, t);
+    const skipped = skippedFraction(dirty, t) * dirtied;
+    const next = dirtied - skipped;
+    if (t > 0) dirtyRate = dirtied / t;
+    let reason: StopReason | undefined;
+    if (isXen ? next < threshold : next <= threshold) reason = 'below-threshold';
+    else if (!isXen && next >= v) reason = 'not-shrinking'; // with dirt capped at M, "equal" is "no longer shrinks"
+    else if (acc.rounds >= maxRounds || acc.rounds >= MAX_SIMULATED_ROUNDS) reason = 'max-rounds';
+    else if (acc.sent + next > trafficCap) reason = 'traffic-cap';
+    if (trace) {
+      trace.push({
+        round: acc.rounds - 1,
+        kind: 'pre-copy',
+        sentBytes: v,
+        durationSec: t,
+        rateBytesPerSec: rate,
+        dirtiedBytes: dirtied,
+        skippedBytes: reason ? 0 : skipped,
+        remainingBytes: reason ? dirtied : next,
+        throttle: 0,
+      });
+    }
+    if (reason) {
+      // Stop-and-copy sends everything dirty, the hot pages included (Algorithm 1, line 9).
+      return finish(ctx, acc, energy, dirtied, rateFor(ctx, dirtyRate), reason === 'below-threshold', reason);
+    }
+    v = next;
+  }
+}
+
+/** qemu: rounds end at a dirty-bitmap sync once the pending estimate drops below the switch-over threshold. */
+function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | undefined): Prediction {
+  const d = POLICY_DEFAULTS.qemu;
+  const downtimeLimit = policy.downtimeLimitSec ?? d.downtimeLimitSec;
+  const timeout = policy.timeoutSec ?? d.timeoutSec;
+  const autoConverge = policy.autoConverge === true;
+  const { dirty, trace, platform } = ctx;
+  const lineRate = platform.lineRateBytesPerSec;
+  const window = platform.rateWindowSec;
+  const acc: Acc = { sent: 0, precopySec: 0, rounds: 0, wirelessJoules: 0, maxThrottle: 0 };
+  const finalRate = Number.isFinite(lineRate) ? lineRate : ctx.R;
+  // Pages of the working set (or memory) from which both the unsent leftover and new dirt are drawn.
+  const pool = dirty.capBytes;
+
+  const nonZero = ctx.M * (1 - ctx.zeroFraction);
+  const zeroFlagBytes = ((ctx.M * ctx.zeroFraction) / ctx.page) * platform.zeroPageWireBytes;
+  let pending = nonZero; // non-zero bytes still to send; zero pages go in round 0 as flags
+  let extraWire = zeroFlagBytes;
+  let throttle = 0;
+  let highCount = 0;
+  let periodSec = 0;
+  let periodDirty = 0;
+  let periodXfer = 0;
+  let dirtyRate = dirty.rateBytesPerSec;
+  let prevPending = -1;
+
+  for (;;) {
+    const cap = rateFor(ctx, dirtyRate);
+    const binding = cap < lineRate;
+    const rate = binding ? cap : lineRate; // what QEMU measures as its bandwidth
+    const threshold = rate * downtimeLimit;
+    if (pending <= threshold && acc.rounds > 0) {
+      return finish(ctx, acc, energy, pending, finalRate, true, 'fits-downtime-limit');
+    }
+    // Send until the estimate drops below the threshold. QEMU knows no bandwidth (so no threshold) before
+    // its first 100 ms window has passed: round 0 always sends at least one window's worth.
+    const want = acc.rounds === 0 ? Math.min(pending, Math.max(rate * window, pending - threshold)) : pending - threshold;
+    let sent: number;
+    let t: number;
+    if (binding) {
+      const quota = rate * window;
+      const windows = Math.max(1, Math.ceil(want / quota - 1e-9));
+      sent = Math.min(pending, windows * quota);
+      t = sent >= pending && Number.isFinite(lineRate) ? (windows - 1) * window + (sent - (windows - 1) * quota) / lineRate : windows * window;
+    } else {
+      sent = want;
+      t = sent / rate;
+    }
+    // Given up at the time-out: cut this round where the clock runs out (QEMU's cancel is not round-aligned).
+    const cut = acc.precopySec + t > timeout;
+    if (cut) {
+      t = Math.max(0, timeout - acc.precopySec);
+      sent = Math.min(sent, rate * t);
+    }
+    const wire = sent + extraWire;
+    extraWire = 0;
+    acc.sent += wire;
+    acc.precopySec += t;
+    acc.rounds++;
+    addWireless(ctx, acc, wire, rate);
+    const leftover = pending - sent;
+    const dirtied = dirtiedIn(dirty, t * (1 - throttle));
+    // Union of the unsent leftover and the newly dirtied pages, both drawn from the same pool.
+    const overlap = pool > 0 ? (leftover * dirtied) / Math.max(pool, leftover, dirtied) : 0;
+    const next = leftover + dirtied - overlap;
+    if (t > 0) dirtyRate = dirtied / t;
+    const roundThrottle = throttle;
+
+    // Auto-converge: judged at a sync once a period of >= 1 s has passed.
+    periodSec += t;
+    periodDirty += dirtied;
+    periodXfer += wire;
+    if (periodSec >= 1) {
+      if (autoConverge && periodDirty > d.throttleTrigger * periodXfer && ++highCount >= 2) {
+        highCount = 0;
+        throttle = throttle === 0 ? d.throttleInitial : Math.min(d.throttleMax, throttle + d.throttleIncrement);
+        if (throttle > acc.maxThrottle) acc.maxThrottle = throttle;
+      }
+      periodSec = 0;
+      periodDirty = 0;
+      periodXfer = 0;
+    }
+    if (trace) {
+      trace.push({
+        round: acc.rounds - 1,
+        kind: 'pre-copy',
+        sentBytes: wire,
+        durationSec: t,
+        rateBytesPerSec: rate,
+        dirtiedBytes: dirtied,
+        skippedBytes: 0,
+        remainingBytes: next,
+        throttle: roundThrottle,
+      });
+    }
+    pending = next;
+
+    if (cut || acc.rounds >= MAX_SIMULATED_ROUNDS) {
+      // What a forced switch-over at this point would cost is reported as the downtime.
+      return finish(ctx, acc, energy, pending, finalRate, false, 'timeout');
+    }
+    // A steady state that no throttle step can change never converges: skip whole rounds up to the time-out.
+    const steady = prevPending >= 0 && Math.abs(next - prevPending) <= 1e-9 * ctx.M + 1e-6 && (!autoConverge || throttle >= d.throttleMax);
+    if (steady && next > threshold && !trace && t > 0) {
+      const more = Math.floor((timeout - acc.precopySec) / t);
+      acc.sent += more * wire;
+      acc.precopySec += more * t;
+      acc.rounds += more;
+      if (ctx.wireless) acc.wirelessJoules += more * energyPerBitJoules(ctx.wireless.n0, rate * 8, ctx.wireless.b) * wire * 8;
+    }
+    prevPending = next;
+  }
+}
+
+function checkFinite(name: string, v: number, min: number, strict: boolean): void {
+  if (!(typeof v === 'number' && Number.isFinite(v) && (strict ? v > min : v >= min))) {
+    throw new RangeError(`predict: ${name} must be a finite number ${strict ? '>' : '>='} ${min} (got ${v})`);
+  }
+}
+
+function checkVm(vm: VmSpec): void {
+  checkFinite('vm.memoryBytes', vm.memoryBytes, 0, true);
+  checkFinite('vm.dirtyRateBytesPerSec', vm.dirtyRateBytesPerSec, 0, false);
+  if (vm.zeroPageFraction !== undefined && !(vm.zeroPageFraction >= 0 && vm.zeroPageFraction <= 1)) {
+    throw new RangeError(`predict: vm.zeroPageFraction must be in [0, 1] (got ${vm.zeroPageFraction})`);
+  }
+  if (vm.pageSizeBytes !== undefined) checkFinite('vm.pageSizeBytes', vm.pageSizeBytes, 0, true);
+  if (vm.workingSetBytes !== undefined) checkFinite('vm.workingSetBytes', vm.workingSetBytes, 0, false);
+}
+
+/**
+ * Predicts a live pre-copy migration: total time, downtime, bytes sent, rounds, energy, and why it stopped.
+ * Bad arguments throw a RangeError naming the field; non-convergence is a value (`converged: false`).
+ * @example predict({ vm: { memoryBytes: 2**30, dirtyRateBytesPerSec: 0 }, bandwidthBytesPerSec: 2**27,
+ *   policy: { name: 'liu' }, platform: { resumeSec: 0 } }).totalTimeSec // 8: one round of 1 GiB at 128 MiB/s
+ */
+export function simulate(input: PredictInput): Prediction {
+  const { vm, policy } = input;
+  checkVm(vm);
+  checkFinite('bandwidthBytesPerSec', input.bandwidthBytesPerSec, 0, true);
+  const platform: Platform = input.platform ? { ...DEFAULT_PLATFORM, ...input.platform } : DEFAULT_PLATFORM;
+  if (input.platform) {
+    checkFinite('platform.setupSec', platform.setupSec, 0, false);
+    checkFinite('platform.resumeSec', platform.resumeSec, 0, false);
+    if (!(platform.lineRateBytesPerSec > 0)) throw new RangeError('predict: platform.lineRateBytesPerSec must be > 0');
+    checkFinite('platform.rateWindowSec', platform.rateWindowSec, 0, true);
+    checkFinite('platform.zeroPageWireBytes', platform.zeroPageWireBytes, 0, false);
+  }
+  const a = input.adaptiveRate;
+  if (a) {
+    checkFinite('adaptiveRate.deltaBytesPerSec', a.deltaBytesPerSec, 0, false);
+    checkFinite('adaptiveRate.minBytesPerSec', a.minBytesPerSec, 0, true);
+    checkFinite('adaptiveRate.maxBytesPerSec', a.maxBytesPerSec, a.minBytesPerSec, false);
+  }
+  if (policy.downtimeLimitSec !== undefined) checkFinite('policy.downtimeLimitSec', policy.downtimeLimitSec, 0, true);
+  if (policy.thresholdBytes !== undefined) checkFinite('policy.thresholdBytes', policy.thresholdBytes, 0, false);
+  if (policy.maxRounds !== undefined && !(Number.isInteger(policy.maxRounds) && policy.maxRounds >= 1)) {
+    throw new RangeError(`predict: policy.maxRounds must be a whole number >= 1 (got ${policy.maxRounds})`);
+  }
+  const M = vm.memoryBytes;
+  const cap = vm.workingSetBytes !== undefined ? Math.min(vm.workingSetBytes, M) : M;
+  const energy = input.energy;
+  const ctx: Ctx = {
+    M,
+    page: vm.pageSizeBytes ?? DEFAULT_PAGE_SIZE,
+    zeroFraction: vm.zeroPageFraction ?? 0,
+    R: input.bandwidthBytesPerSec,
+    adaptive: a,
+    platform,
+    dirty: compileDirty(vm.dirtyModel, vm.dirtyRateBytesPerSec, cap),
+    wireless: energy && energy.kind === 'wireless' ? { n0: energy.noiseDensityWattsPerHz, b: energy.channelBandwidthHz } : undefined,
+    trace: input.trace ? [] : undefined,
+  };
+  switch (policy.name) {
+    case 'xen':
+    case 'liu':
+      return simulateIterative(ctx, policy, energy);
+    case 'qemu':
+      return simulateQemu(ctx, policy, energy);
+    default:
+      throw new RangeError(`predict: policy.name must be one of xen, liu, qemu (got ${JSON.stringify((policy as { name: unknown }).name)})`);
+  }
+}

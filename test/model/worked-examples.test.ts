@@ -1,0 +1,182 @@
+/** Exact worked examples, each computed by hand from the papers' formulas. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  closedForm,
+  predict,
+  wiredEnergyJoules,
+  LIU_WIRED_ENERGY,
+  energyPerBitJoules,
+  wirelessEnergyJoules,
+  wwsFraction,
+  LIU_WWS_COEFFICIENTS,
+  curveDirtiedBytes,
+  rankByCost,
+  type Prediction,
+} from '../../src/index.js';
+import { assertClose, GiB, MiB } from '../helpers.js';
+
+describe('closed form (Liu eqs. 1-8)', () => {
+  it('1 GiB at lambda = 0.5 with V_thd = M/16: n = 4, V_mig = 1.9375 GiB, T_mig = 15.5 s', () => {
+    // lambda = D/R = 64 MiB/s / 128 MiB/s = 0.5; n = ceil(log_0.5(1/16)) = 4
+    // V_mig = M (1 - 0.5^5) / (1 - 0.5) = 2 M (31/32) = 1.9375 GiB; T_mig = V_mig / R = 15.5 s
+    // T_down = V_4 / R + T_resume = (M/16) / R + 0.02 = 0.5 + 0.02 s
+    const r = closedForm({ memoryBytes: GiB, dirtyRateBytesPerSec: 64 * MiB, bandwidthBytesPerSec: 128 * MiB, thresholdBytes: GiB / 16, maxRounds: Infinity, resumeSec: 0.02 });
+    assert.equal(r.lambda, 0.5);
+    assert.equal(r.n, 4);
+    assertClose(r.transferredBytes, 1.9375 * GiB);
+    assertClose(r.migrationSec, 15.5);
+    assertClose(r.downtimeSec, 0.52);
+    assert.equal(r.converged, true);
+  });
+
+  it('lambda >= 1 is an explicit non-convergence, never NaN or Infinity', () => {
+    const r = closedForm({ memoryBytes: GiB, dirtyRateBytesPerSec: 200 * MiB, bandwidthBytesPerSec: 100 * MiB, thresholdBytes: 200 * 1024, maxRounds: 29, resumeSec: 0.02 });
+    assert.equal(r.converged, false);
+    assert.equal(r.reason, 'lambda-at-least-one');
+    for (const v of [r.transferredBytes, r.migrationSec, r.downtimeSec]) assert.ok(Number.isFinite(v));
+    assert.equal(r.n, 29);
+  });
+
+  it('a round cap below n reports max-rounds', () => {
+    const r = closedForm({ memoryBytes: GiB, dirtyRateBytesPerSec: 64 * MiB, bandwidthBytesPerSec: 128 * MiB, thresholdBytes: GiB / 16, maxRounds: 2, resumeSec: 0 });
+    assert.equal(r.n, 2);
+    assert.equal(r.converged, false);
+    assert.equal(r.reason, 'max-rounds');
+    assertClose(r.transferredBytes, GiB * 1.75); // 1 + 0.5 + 0.25
+  });
+});
+
+describe('energy (Liu §4)', () => {
+  it("wired: 1024 MiB costs 0.512 * 1024 + 20.165 = 544.453 J", () => {
+    assertClose(wiredEnergyJoules(LIU_WIRED_ENERGY, 1024 * MiB), 0.512 * 1024 + 20.165);
+    assertClose(wiredEnergyJoules(LIU_WIRED_ENERGY, 1024 * MiB), 544.453);
+  });
+  it('wireless: E_b = N0 (2^(R/B) - 1) / (R/B)', () => {
+    // R/B = 1: E_b = N0; R/B = 2: E_b = N0 * 3 / 2; R -> 0: N0 ln 2
+    assertClose(energyPerBitJoules(1e-20, 1e6, 1e6), 1e-20);
+    assertClose(energyPerBitJoules(1e-20, 2e6, 1e6), 1.5e-20);
+    assertClose(energyPerBitJoules(1e-20, 0, 1e6), 1e-20 * Math.LN2);
+    assertClose(energyPerBitJoules(1e-20, 1, 1e6), 1e-20 * Math.LN2, 1e-5);
+    // 1 MiB at R/B = 1: 8 * 2^20 bits * N0
+    assertClose(wirelessEnergyJoules({ kind: 'wireless', channelBandwidthHz: 1e6, noiseDensityWattsPerHz: 1e-20 }, MiB, 1e6 / 8), 8 * MiB * 1e-20);
+  });
+  it('wireless energy per bit grows with the rate', () => {
+    let last = 0;
+    for (let r = 0; r <= 1e7; r += 5e5) {
+      const e = energyPerBitJoules(1e-20, r, 1e6);
+      assert.ok(e >= last);
+      last = e;
+    }
+  });
+  it('a prediction uses the wired model by default', () => {
+    const p = predict({ vm: { memoryBytes: 1024 * MiB, dirtyRateBytesPerSec: 0 }, bandwidthBytesPerSec: 100 * MiB, policy: { name: 'liu' } });
+    assertClose(p.transferredBytes, 1024 * MiB);
+    assertClose(p.energyJoules, 544.453);
+  });
+});
+
+describe("Liu's writable working set", () => {
+  it('gamma = a T + b D + c with the paper coefficients', () => {
+    // T = 1 s, D = 50 MiB/s: -0.0463 - 0.005 + 0.3586 = 0.3073
+    assertClose(wwsFraction(LIU_WWS_COEFFICIENTS, 1, 50 * MiB), 0.3073);
+  });
+  it('is clamped to [0, 1]', () => {
+    assert.equal(wwsFraction(LIU_WWS_COEFFICIENTS, 10, 0), 0); // 0.3586 - 0.463 < 0
+    assert.equal(wwsFraction({ a: 0, b: 0, c: 1.5 }, 1, 0), 1);
+  });
+  it("Algorithm 1 by hand: 1 GiB, D = 50 MiB/s, R = 100 MiB/s", () => {
+    // Round 0: V0 = 1024 MiB, T0 = 10.24 s, dirtied 512 MiB, gamma = clamp(-0.474 - 0.005 + 0.3586) = 0 -> V1 = 512 MiB
+    // Round 1: T1 = 5.12 s, dirtied 256 MiB, gamma = -0.237056 - 0.005 + 0.3586 = 0.116544, V2 = 256 (1 - 0.116544)
+    const p = predict({ vm: { memoryBytes: GiB, dirtyRateBytesPerSec: 50 * MiB, dirtyModel: { kind: 'wws' } }, bandwidthBytesPerSec: 100 * MiB, policy: { name: 'liu' }, trace: true });
+    const t = p.trace!;
+    assertClose(t[0].sentBytes, 1024 * MiB);
+    assertClose(t[1].sentBytes, 512 * MiB);
+    assertClose(t[1].skippedBytes, 256 * MiB * 0.116544, 1e-9);
+    assertClose(t[2].sentBytes, 256 * MiB * (1 - 0.116544), 1e-9);
+  });
+});
+
+describe("Deng's dirty curve", () => {
+  const pts = [
+    { windowSec: 1, dirtiedBytes: 10 * MiB },
+    { windowSec: 2, dirtiedBytes: 16 * MiB },
+    { windowSec: 4, dirtiedBytes: 20 * MiB },
+  ];
+  it('interpolates linearly, from the origin before the first point', () => {
+    assertClose(curveDirtiedBytes(pts, 0.5), 5 * MiB);
+    assertClose(curveDirtiedBytes(pts, 1.5), 13 * MiB);
+    assertClose(curveDirtiedBytes(pts, 3), 18 * MiB);
+  });
+  it('extends the last segment past the last point', () => {
+    assertClose(curveDirtiedBytes(pts, 6), 24 * MiB); // 20 MiB + 2 s x 2 MiB/s
+  });
+});
+
+describe('qemu policy by hand', () => {
+  it('idle 256 MiB at a 100 MiB/s cap, 300 ms limit: 23 windows, then 26 MiB stop-and-copy', () => {
+    // threshold = 100 MiB/s * 0.3 s = 30 MiB; round 0 sends until < 30 MiB pending: ceil(226 / 10) = 23 windows
+    // = 230 MiB in 2.3 s; 26 MiB left, nothing dirtied: 26 MiB <= 30 MiB -> switch over, 26 MiB at 100 MiB/s.
+    const p = predict({ vm: { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 0 }, bandwidthBytesPerSec: 100 * MiB, policy: { name: 'qemu', downtimeLimitSec: 0.3 } });
+    assert.equal(p.rounds, 1);
+    assert.equal(p.converged, true);
+    assert.equal(p.reason, 'fits-downtime-limit');
+    assertClose(p.precopySec, 2.3);
+    assertClose(p.stopCopyBytes, 26 * MiB);
+    assertClose(p.downtimeSec, 0.26 + 0.02);
+    assertClose(p.totalTimeSec, 2.3 + 0.26 + 0.02);
+    assertClose(p.transferredBytes, 256 * MiB);
+  });
+  it('the final copy runs at the line rate, not the cap', () => {
+    const p = predict({ vm: { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 0 }, bandwidthBytesPerSec: 100 * MiB, policy: { name: 'qemu' }, platform: { lineRateBytesPerSec: 1000 * MiB, resumeSec: 0.01 } });
+    assertClose(p.downtimeSec, 0.026 + 0.01);
+  });
+  it('zero pages travel as 9-byte flags', () => {
+    // half of 256 MiB is zero: 32768 flags of 9 bytes; 128 MiB of page data
+    const p = predict({ vm: { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 0, zeroPageFraction: 0.5 }, bandwidthBytesPerSec: 100 * MiB, policy: { name: 'qemu' } });
+    assertClose(p.transferredBytes, 128 * MiB + 32768 * 9);
+  });
+});
+
+describe("Liu's weighted cost", () => {
+  const mk = (down: number, time: number, bytes: number, e: number): Prediction => ({
+    downtimeSec: down, totalTimeSec: time, transferredBytes: bytes, energyJoules: e,
+    rounds: 1, converged: true, reason: 'below-threshold', setupSec: 0, precopySec: time, stopCopySec: down, stopCopyBytes: 0, resumeSec: 0, maxThrottle: 0,
+  });
+  it('normalises each metric by its maximum and ranks the cheapest first', () => {
+    const a = mk(1, 10, 100, 50); // C = .25 (1/2 + 10/20 + 100/100 + 50/100) = 0.625
+    const b = mk(2, 20, 50, 100); // C = .25 (1 + 1 + .5 + 1) = 0.875
+    const c = mk(0.5, 5, 80, 25); // C = .25 (.25 + .25 + .8 + .25) = 0.3875
+    const ranked = rankByCost([a, b, c], (x) => x);
+    assert.deepEqual(ranked.map((r) => r.index), [2, 0, 1]);
+    assertClose(ranked[0].cost, 0.3875);
+    assertClose(ranked[1].cost, 0.625);
+    assertClose(ranked[2].cost, 0.875);
+  });
+  it('weights must sum to 1', () => {
+    assert.throws(() => rankByCost([mk(1, 1, 1, 1)], (x) => x, { downtime: 1, time: 1, traffic: 0, energy: 0 }), /sum to 1/);
+  });
+  it('traffic-only weights rank by bytes', () => {
+    const ranked = rankByCost([mk(1, 1, 300, 1), mk(1, 1, 100, 1), mk(1, 1, 200, 1)], (x) => x, { downtime: 0, time: 0, traffic: 1, energy: 0 });
+    assert.deepEqual(ranked.map((r) => r.index), [1, 2, 0]);
+  });
+});
+
+describe("Liu's adaptive rate", () => {
+  it('R = D + delta, clamped to [R_min, R_max]', () => {
+    const base = { vm: { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 10 * MiB }, bandwidthBytesPerSec: 100 * MiB, policy: { name: 'liu' as const }, trace: true };
+    const free = predict({ ...base, adaptiveRate: { deltaBytesPerSec: 20 * MiB, minBytesPerSec: 1, maxBytesPerSec: 1000 * MiB } });
+    assertClose(free.trace![0].rateBytesPerSec, 30 * MiB);
+    const low = predict({ ...base, adaptiveRate: { deltaBytesPerSec: 20 * MiB, minBytesPerSec: 50 * MiB, maxBytesPerSec: 1000 * MiB } });
+    assertClose(low.trace![0].rateBytesPerSec, 50 * MiB);
+    const high = predict({ ...base, adaptiveRate: { deltaBytesPerSec: 200 * MiB, minBytesPerSec: 1, maxBytesPerSec: 80 * MiB } });
+    assertClose(high.trace![0].rateBytesPerSec, 80 * MiB);
+  });
+  it('works with every policy', () => {
+    for (const name of ['xen', 'liu', 'qemu'] as const) {
+      const p = predict({ vm: { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 10 * MiB }, bandwidthBytesPerSec: 100 * MiB, policy: { name }, adaptiveRate: { deltaBytesPerSec: 20 * MiB, minBytesPerSec: 1, maxBytesPerSec: 100 * MiB }, trace: true });
+      assert.ok(p.converged, name);
+      assertClose(p.trace![0].rateBytesPerSec, 30 * MiB, 1e-9, name);
+    }
+  });
+});
