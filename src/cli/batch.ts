@@ -21,6 +21,8 @@ export type BatchFormat = (typeof BATCH_FORMATS)[number];
 /** A bad row: its 1-based data row number (the CSV header is not counted) and the cause. */
 export class BatchRowError extends Error {
   override name = 'BatchRowError';
+  /** The CLI exits 2 (bad input) for it. */
+  readonly badInput = true;
   constructor(
     readonly row: number,
     override readonly cause: Error,
@@ -226,7 +228,7 @@ export async function runBatch(input: Readable, output: Writable, opts: BatchOpt
     await flush();
     throw e;
   }
-  if (format === 'csv' && !header) throw new InputError('input', '', 'is empty: a CSV batch needs a header line');
+  if (format === undefined || (format === 'csv' && !header)) throw new InputError('input', '', 'is empty: a batch needs a CSV header line or JSON Lines');
   opts.onProgress?.(row, bytesRead);
   return { rows: written, converged, notConverged: written - converged };
 }

@@ -6,7 +6,7 @@ export const EXIT_BAD_INPUT = 2;
 
 /** Prints an error people can act on and exits; never returns. */
 export function exitWithError(e: unknown): never {
-  const bad = e instanceof InputError || e instanceof RangeError || e instanceof TypeError;
+  const bad = e instanceof InputError || e instanceof RangeError || (e as { badInput?: unknown })?.badInput === true;
   const msg = e instanceof Error ? e.message : String(e);
   process.stderr.write(`migcost: ${msg}\n`);
   if (process.env.MIGCOST_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);

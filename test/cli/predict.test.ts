@@ -1,0 +1,174 @@
+/** The predict CLI, run as users run it: the built bin in a child process. */
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { predict } from '../../src/index.js';
+import { assertClose, GiB, MiB } from '../helpers.js';
+
+const BIN = new URL('../../bin/migcost.js', import.meta.url).pathname;
+
+function run(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+before(() => {
+  assert.ok(existsSync(new URL('../../dist/cli/main.js', import.meta.url)), 'dist/ is missing: run `npm run build` (npm test does)');
+});
+
+describe('migcost predict (single)', () => {
+  const args = ['predict', '--memory', '4GiB', '--dirty-rate', '50MiB/s', '--bandwidth', '1Gbit/s', '--policy', 'qemu', '--downtime-limit', '300ms'];
+
+  it('prints a table for people', () => {
+    const r = run(args);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /total time/);
+    assert.match(r.out, /downtime/);
+    assert.match(r.out, /fits-downtime-limit/);
+  });
+
+  it('--json prints one object with the contract fields, equal to the library', () => {
+    const r = run([...args, '--json']);
+    assert.equal(r.code, 0, r.err);
+    const o = JSON.parse(r.out);
+    for (const k of ['totalTimeSec', 'downtimeSec', 'transferredBytes', 'rounds', 'converged', 'reason', 'energyJoules']) assert.ok(k in o, k);
+    assert.equal(typeof o.converged, 'boolean');
+    const lib = predict({ vm: { memoryBytes: 4 * GiB, dirtyRateBytesPerSec: 50 * MiB }, bandwidthBytesPerSec: 1e9 / 8, policy: { name: 'qemu', downtimeLimitSec: 0.3 } });
+    assertClose(o.totalTimeSec, lib.totalTimeSec);
+    assertClose(o.transferredBytes, lib.transferredBytes);
+    assert.equal(o.trace, undefined);
+  });
+
+  it('--trace adds the per-round rows', () => {
+    const o = JSON.parse(run([...args, '--json', '--trace']).out);
+    assert.equal(o.trace.length, o.rounds + 1);
+    assert.equal(o.trace.at(-1).kind, 'stop-copy');
+    const table = run([...args, '--trace']).out;
+    assert.match(table, /stop-copy/);
+  });
+
+  it('plain numbers are bytes, bytes/s and seconds', () => {
+    const a = JSON.parse(run(['predict', '--memory', String(4 * GiB), '--dirty-rate', String(50 * MiB), '--bandwidth', '125000000', '--downtime-limit', '0.3', '--json']).out);
+    const b = JSON.parse(run([...args, '--json']).out);
+    assert.deepEqual(a, b);
+  });
+
+  it('--dirty-model curve and wws are selectable', () => {
+    const c = JSON.parse(run(['predict', '--memory', '1GiB', '--bandwidth', '100MiB/s', '--curve', '0.5s:10MiB,1s:18MiB,2s:30MiB', '--json']).out);
+    assert.equal(c.converged, true);
+    const w = JSON.parse(run(['predict', '--memory', '1GiB', '--dirty-rate', '50MiB/s', '--bandwidth', '100MiB/s', '--policy', 'liu', '--dirty-model', 'wws', '--json']).out);
+    const k = JSON.parse(run(['predict', '--memory', '1GiB', '--dirty-rate', '50MiB/s', '--bandwidth', '100MiB/s', '--policy', 'liu', '--dirty-model', 'constant', '--json']).out);
+    assert.notEqual(w.transferredBytes, k.transferredBytes);
+  });
+
+  it('--vm reads a sampled VM description', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'migcost-'));
+    const f = join(dir, 'vm.json');
+    writeFileSync(f, JSON.stringify({ memoryBytes: GiB, dirtyRateBytesPerSec: 20 * MiB, zeroPageFraction: 0.25, curve: [{ windowSec: 1, dirtiedBytes: 20 * MiB }, { windowSec: 2, dirtiedBytes: 30 * MiB }] }));
+    const r = run(['predict', '--vm', f, '--bandwidth', '100MiB/s', '--downtime-limit', '300ms', '--json']);
+    assert.equal(r.code, 0, r.err);
+    assert.ok(JSON.parse(r.out).transferredBytes < GiB * 1.2);
+  });
+
+  const bad: [string, string[], RegExp][] = [
+    ['negative size', ['--memory', '-4GiB'], /memory: "-4GiB" must not be negative/],
+    ['NaN', ['--memory', 'NaN'], /memory: "NaN"/],
+    ['unknown unit', ['--dirty-rate', '50MiBs'], /dirtyRate: "50MiBs" has an unknown unit/],
+    ['unknown policy', ['--policy', 'vmware'], /vmware/],
+    ['zero bandwidth', ['--bandwidth', '0'], /bandwidth: "0" must be greater than 0/],
+    ['fraction above 1', ['--zero-page-fraction', '1.5'], /zeroPageFraction: "1.5" must be between 0 and 1/],
+  ];
+  for (const [name, override, re] of bad) {
+    it(`bad input: ${name} exits non-zero naming the field`, () => {
+      const base = new Map([['--memory', '4GiB'], ['--dirty-rate', '50MiB/s'], ['--bandwidth', '1Gbit/s']]);
+      for (let i = 0; i < override.length; i += 2) base.set(override[i], override[i + 1]);
+      const r = run(['predict', ...[...base].flat(), '--json']);
+      assert.notEqual(r.code, 0);
+      assert.match(r.err, re);
+      assert.equal(r.out, '');
+    });
+  }
+  it('a missing required field is named', () => {
+    const r = run(['predict', '--memory', '4GiB', '--json']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /bandwidth: .*is required/);
+  });
+});
+
+describe('migcost predict --input (batch)', () => {
+  const csv = 'id,memory,dirtyRate,bandwidth,policy,downtimeLimit,zeroPageFraction\nvm1,4GiB,50MiB/s,1Gbit/s,qemu,300ms,0\nvm2,1073741824,0,125000000,xen,0.3,0.5\n"vm,3",2GiB,10MiB/s,1Gbit/s,liu,300ms,\n';
+
+  it('CSV in, one JSON line per row out, ids echoed', () => {
+    const r = run(['predict', '--input', '-'], csv);
+    assert.equal(r.code, 0, r.err);
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => l.id), ['vm1', 'vm2', 'vm,3']);
+    for (const l of lines) for (const k of ['totalTimeSec', 'downtimeSec', 'transferredBytes', 'rounds', 'converged', 'reason', 'energyJoules']) assert.ok(k in l, k);
+    const single = JSON.parse(run(['predict', '--memory', '4GiB', '--dirty-rate', '50MiB/s', '--bandwidth', '1Gbit/s', '--policy', 'qemu', '--downtime-limit', '300ms', '--json']).out);
+    assertClose(lines[0].totalTimeSec, single.totalTimeSec, 1e-6);
+    assert.equal(lines[0].transferredBytes, Math.round(single.transferredBytes));
+  });
+
+  it('JSON Lines in gives the same answers', () => {
+    const jsonl = [
+      { id: 'vm1', memory: '4GiB', dirtyRate: '50MiB/s', bandwidth: '1Gbit/s', policy: 'qemu', downtimeLimit: '300ms', zeroPageFraction: 0 },
+      { id: 'vm2', memory: GiB, dirtyRate: 0, bandwidth: 125000000, policy: 'xen', downtimeLimit: 0.3, zeroPageFraction: 0.5 },
+      { id: 'vm,3', memory: '2GiB', dirtyRate: '10MiB/s', bandwidth: '1Gbit/s', policy: 'liu', downtimeLimit: '300ms' },
+    ].map((o) => JSON.stringify(o)).join('\n');
+    const a = run(['predict', '--input', '-'], jsonl).out;
+    const b = run(['predict', '--input', '-'], csv).out;
+    assert.equal(a, b);
+  });
+
+  it('flags give defaults for missing columns', () => {
+    const r = run(['predict', '--input', '-', '--bandwidth', '1Gbit/s', '--policy', 'xen'], 'id,memory,dirtyRate\na,1GiB,10MiB/s\n');
+    assert.equal(r.code, 0, r.err);
+    assert.equal(JSON.parse(r.out).id, 'a');
+  });
+
+  it('a bad row stops with its row number, the field and the value', () => {
+    const r = run(['predict', '--input', '-'], `${csv}vm4,-1GiB,0,1Gbit/s,qemu,300ms,0\nvm5,1GiB,0,1Gbit/s,qemu,300ms,0\n`);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /row 4: memory: "-1GiB" must not be negative \(3 rows written before it\)/);
+    assert.equal(r.out.trim().split('\n').length, 3); // whole lines only
+  });
+
+  it('a truncated row is reported, not guessed', () => {
+    const r = run(['predict', '--input', '-'], `${csv}vm4,1GiB,0`);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /row 4: .*has 3 fields, the header has 7/);
+  });
+
+  it('an unknown column or policy is named', () => {
+    assert.match(run(['predict', '--input', '-'], 'id,memroy\n').err, /header: "memroy" has unknown column/);
+    assert.match(run(['predict', '--input', '-'], 'id,memory,dirtyRate,bandwidth,policy\na,1GiB,0,1Gbit/s,hyperv\n').err, /row 1: policy: "hyperv" must be one of xen, liu, qemu/);
+  });
+
+  it('malformed JSON Lines are reported with the row', () => {
+    const r = run(['predict', '--input', '-'], '{"memory":"1GiB","dirtyRate":0,"bandwidth":"1Gbit/s"}\n{"memory":\n');
+    assert.equal(r.code, 2);
+    assert.match(r.err, /row 2: row: .*is not valid JSON/);
+  });
+
+  it('--output is written atomically: nothing is left behind by a failed batch', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'migcost-'));
+    const out = join(dir, 'out.jsonl');
+    const bad = run(['predict', '--input', '-', '--output', out], `${csv}vm4,NaN,0,1Gbit/s,qemu,300ms,0\n`);
+    assert.equal(bad.code, 2);
+    assert.deepEqual(readdirSync(dir), []);
+    const good = run(['predict', '--input', '-', '--output', out], csv);
+    assert.equal(good.code, 0, good.err);
+    assert.equal(readFileSync(out, 'utf8').trim().split('\n').length, 3);
+    assert.deepEqual(readdirSync(dir), ['out.jsonl']);
+  });
+
+  it('an empty input is an error, a header alone is zero rows', () => {
+    assert.equal(run(['predict', '--input', '-'], '').code, 2);
+    const r = run(['predict', '--input', '-'], 'id,memory\n');
+    assert.equal(r.code, 0);
+    assert.equal(r.out, '');
+  });
+});
