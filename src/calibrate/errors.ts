@@ -1,0 +1,61 @@
+/**
+ * Error statistics for predictions held against measurements: absolute percentage errors, their median
+ * and 90th percentile, and the spread of repeated identical runs (the noise floor).
+ */
+
+/**
+ * The q-quantile (0..1) of values by linear interpolation between order statistics (type 7, as R and numpy).
+ * Empty input gives NaN-free 0 with `n = 0` left to the caller to report.
+ * @example quantile([1, 2, 3, 4], 0.5) // 2.5
+ */
+export function quantile(values: readonly number[], q: number): number {
+  if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile: q must be in [0, 1] (got ${q})`);
+  const n = values.length;
+  if (n === 0) return 0;
+  const s = [...values].sort((a, b) => a - b);
+  const h = (n - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(n - 1, lo + 1);
+  return s[lo] + (h - lo) * (s[hi] - s[lo]);
+}
+
+export const median = (values: readonly number[]): number => quantile(values, 0.5);
+
+/** |predicted - measured| / measured, as a fraction. A measured 0 gives 0 when predicted is 0 too, else 1. */
+export function absPercentError(predicted: number, measured: number): number {
+  if (measured === 0) return predicted === 0 ? 0 : 1;
+  return Math.abs(predicted - measured) / Math.abs(measured);
+}
+
+export interface ErrorSummary {
+  n: number;
+  /** Fractions: 0.05 = 5 %. */
+  median: number;
+  p90: number;
+  /** Median absolute error in the metric's own unit (e.g. seconds for downtime). */
+  medianAbs: number;
+  /** Mean signed percentage error: positive = over-prediction. */
+  bias: number;
+}
+
+export function summarizeErrors(pairs: readonly { predicted: number; measured: number }[]): ErrorSummary {
+  const ape = pairs.map((p) => absPercentError(p.predicted, p.measured));
+  const abs = pairs.map((p) => Math.abs(p.predicted - p.measured));
+  let bias = 0;
+  for (const p of pairs) bias += p.measured !== 0 ? (p.predicted - p.measured) / p.measured : 0;
+  return { n: pairs.length, median: median(ape), p90: quantile(ape, 0.9), medianAbs: median(abs), bias: pairs.length ? bias / pairs.length : 0 };
+}
+
+/**
+ * Noise floor from groups of repeated identical runs: each run's absolute deviation from its group's
+ * median, relative to that median. Groups of one run carry no information and are skipped.
+ */
+export function repeatSpread(groups: readonly (readonly number[])[]): ErrorSummary {
+  const pairs: { predicted: number; measured: number }[] = [];
+  for (const g of groups) {
+    if (g.length < 2) continue;
+    const m = median(g);
+    for (const v of g) pairs.push({ predicted: v, measured: m });
+  }
+  return summarizeErrors(pairs);
+}

@@ -1,0 +1,65 @@
+/**
+ * What the lab records for every real migration: the configuration, the sample taken before it, the
+ * predictions every model variant made from that sample, and the measured outcome with its trace.
+ */
+import type { CurvePoint, Prediction, RoundTrace } from '../model/types.js';
+
+export const WORKLOADS = ['idle', 'dirtier', 'memtester', 'stress-ng', 'dbench', 'redis'] as const;
+export type Workload = (typeof WORKLOADS)[number];
+
+export interface LabConfig {
+  memoryBytes: number;
+  workload: Workload;
+  /** Workload parameters as given on the command line (e.g. wss, rate, pattern). */
+  params: Record<string, string | number>;
+  bandwidthBytesPerSec: number;
+  downtimeLimitSec: number;
+  autoConverge: boolean;
+  /** Give up (migrate_cancel) after this long. */
+  timeoutSec: number;
+}
+
+/** What sampling a running VM tells before migrating it (Deng's pseudo-migration, QEMU's way). */
+export interface VmSample {
+  memoryBytes: number;
+  pageSizeBytes: number;
+  dirtyRateBytesPerSec: number;
+  curve: CurvePoint[];
+  zeroPageFraction?: number;
+  sampledAt: string;
+}
+
+/** The measured outcome, in the fields of `predict --json`. */
+export interface Measured {
+  status: 'completed' | 'failed' | 'cancelled';
+  totalTimeSec: number;
+  downtimeSec: number;
+  transferredBytes: number;
+  rounds: number;
+  converged: boolean;
+  setupSec: number;
+  /** Zero pages sent as flags, and pages sent in full. */
+  zeroPages?: number;
+  normalPages?: number;
+  dirtySyncCount?: number;
+  maxThrottle?: number;
+  error?: string;
+}
+
+export interface LabRecord {
+  id: string;
+  startedAt: string;
+  config: LabConfig;
+  accelerator: string;
+  qemuVersion: string;
+  sample: VmSample;
+  predicted: Record<string, Prediction>;
+  measured: Measured;
+  trace: RoundTrace[];
+}
+
+/** A key shared by repeated identical configurations. */
+export function configKey(c: LabConfig): string {
+  const params = Object.keys(c.params).sort().map((k) => `${k}=${c.params[k]}`).join(',');
+  return `${c.memoryBytes}|${c.workload}|${params}|${c.bandwidthBytesPerSec}|${c.downtimeLimitSec}|${c.autoConverge ? 'ac' : 'noac'}`;
+}

@@ -1,0 +1,100 @@
+/**
+ * The model variants the lab holds against real migrations, each built from the same pre-migration sample.
+ * Pure: a sample, a configuration and platform constants in, predictions out.
+ */
+import { closedForm } from '../model/closed-form.js';
+import { LIU_WIRED_ENERGY, wiredEnergyJoules } from '../model/energy.js';
+import { simulate } from '../model/precopy.js';
+import type { Platform, Prediction, PredictInput, VmSpec } from '../model/types.js';
+import type { LabConfig, VmSample } from './types.js';
+
+export const VARIANTS = ['closed-form', 'liu', 'xen', 'qemu', 'qemu+zero', 'qemu+wss+zero', 'deng-curve'] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+export const VARIANT_DESCRIPTIONS: Record<Variant, string> = {
+  'closed-form': 'closed form (Liu eqs. 1-8): constant sampled rate, V_thd = bandwidth x downtime limit',
+  liu: "Liu's Algorithm 1 with the paper's working-set coefficients, V_thd = bandwidth x downtime limit",
+  xen: 'Xen 3.x stop rules (Deng), constant sampled rate',
+  qemu: "QEMU's switch-over rule, constant sampled rate, no zero pages, no working set",
+  'qemu+zero': 'QEMU rule + zero pages sent as flags',
+  'qemu+wss+zero': 'QEMU rule + zero pages + working set bounded by the saturation of the sampled curve',
+  'deng-curve': "QEMU rule + zero pages + Deng's measured dirtied-pages-versus-window curve",
+};
+
+/**
+ * The working set a sampled curve implies: where the curve has flattened (the last segment grows less
+ * than 10 % per doubling of the window), its last value; otherwise unknown.
+ */
+export function workingSetFromCurve(sample: VmSample): number | undefined {
+  const c = sample.curve;
+  if (c.length < 2) return undefined;
+  const a = c[c.length - 2];
+  const b = c[c.length - 1];
+  if (a.dirtiedBytes <= 0) return undefined;
+  const growth = (b.dirtiedBytes - a.dirtiedBytes) / a.dirtiedBytes / Math.log2(b.windowSec / a.windowSec);
+  return growth < 0.1 ? b.dirtiedBytes : undefined;
+}
+
+/** The rate a short window of the curve implies: the slope from the origin to the first sample. */
+function baseRate(sample: VmSample): number {
+  return sample.dirtyRateBytesPerSec;
+}
+
+/** Builds the predict input of one variant. */
+export function variantInput(v: Variant, sample: VmSample, cfg: LabConfig, platform: Partial<Platform>): PredictInput {
+  const vm: VmSpec = { memoryBytes: sample.memoryBytes, dirtyRateBytesPerSec: baseRate(sample), pageSizeBytes: sample.pageSizeBytes };
+  const withZero = v === 'qemu+zero' || v === 'qemu+wss+zero' || v === 'deng-curve';
+  if (withZero && sample.zeroPageFraction !== undefined) vm.zeroPageFraction = sample.zeroPageFraction;
+  if (v === 'qemu+wss+zero') {
+    const wss = workingSetFromCurve(sample);
+    if (wss !== undefined) vm.workingSetBytes = wss;
+  }
+  if (v === 'deng-curve' && sample.curve.length > 0) vm.dirtyModel = { kind: 'curve', points: sample.curve };
+  if (v === 'liu') vm.dirtyModel = { kind: 'wws' };
+  const threshold = Math.min(cfg.bandwidthBytesPerSec, platform.lineRateBytesPerSec ?? Infinity) * cfg.downtimeLimitSec;
+  const policy =
+    v === 'xen' ? { name: 'xen' as const }
+    : v === 'liu' || v === 'closed-form' ? { name: 'liu' as const, thresholdBytes: threshold, maxRounds: 1000 }
+    : { name: 'qemu' as const, downtimeLimitSec: cfg.downtimeLimitSec, autoConverge: cfg.autoConverge, timeoutSec: cfg.timeoutSec };
+  return { vm, bandwidthBytesPerSec: cfg.bandwidthBytesPerSec, policy, platform };
+}
+
+/** Predicts with one variant. The closed form is evaluated by its formula, not the simulator. */
+export function predictVariant(v: Variant, sample: VmSample, cfg: LabConfig, platform: Partial<Platform>): Prediction {
+  const input = variantInput(v, sample, cfg, platform);
+  if (v !== 'closed-form') return simulate(input);
+  const rate = Math.min(cfg.bandwidthBytesPerSec, platform.lineRateBytesPerSec ?? Infinity);
+  const setupSec = platform.setupSec ?? 0;
+  const resumeSec = platform.resumeSec ?? 0.02;
+  const cf = closedForm({
+    memoryBytes: sample.memoryBytes,
+    dirtyRateBytesPerSec: sample.dirtyRateBytesPerSec,
+    bandwidthBytesPerSec: rate,
+    thresholdBytes: input.policy.thresholdBytes ?? 0,
+    maxRounds: 1000,
+    resumeSec,
+  });
+  const stopCopySec = cf.downtimeSec - resumeSec;
+  return {
+    totalTimeSec: setupSec + cf.migrationSec + resumeSec,
+    downtimeSec: cf.downtimeSec,
+    transferredBytes: cf.transferredBytes,
+    rounds: cf.n,
+    converged: cf.converged,
+    reason: cf.converged ? 'below-threshold' : cf.reason === 'max-rounds' ? 'max-rounds' : 'not-shrinking',
+    energyJoules: wiredEnergyJoules(LIU_WIRED_ENERGY, cf.transferredBytes),
+    setupSec,
+    precopySec: cf.migrationSec - stopCopySec,
+    stopCopySec,
+    stopCopyBytes: stopCopySec * rate,
+    resumeSec,
+    maxThrottle: 0,
+  };
+}
+
+/** Every variant's prediction for one sample and configuration. */
+export function predictAllVariants(sample: VmSample, cfg: LabConfig, platform: Partial<Platform>): Record<Variant, Prediction> {
+  const out = {} as Record<Variant, Prediction>;
+  for (const v of VARIANTS) out[v] = predictVariant(v, sample, cfg, platform);
+  return out;
+}

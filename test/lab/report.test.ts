@@ -1,0 +1,50 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildLabReport } from '../../src/lab/report.js';
+import { predictAllVariants, workingSetFromCurve, VARIANTS } from '../../src/lab/variants.js';
+import type { LabRecord, LabConfig, VmSample } from '../../src/lab/types.js';
+import { assertClose, MiB } from '../helpers.js';
+
+const cfg: LabConfig = { memoryBytes: 256 * MiB, workload: 'dirtier', params: { wss: '64M', rate: 20000 }, bandwidthBytesPerSec: 100 * MiB, downtimeLimitSec: 0.3, autoConverge: false, timeoutSec: 60 };
+const sample: VmSample = {
+  memoryBytes: 256 * MiB, pageSizeBytes: 4096, dirtyRateBytesPerSec: 40 * MiB, zeroPageFraction: 0.5, sampledAt: '2026-11-22T00:00:00Z',
+  curve: [{ windowSec: 0.5, dirtiedBytes: 20 * MiB }, { windowSec: 1, dirtiedBytes: 40 * MiB }, { windowSec: 2, dirtiedBytes: 60 * MiB }, { windowSec: 4, dirtiedBytes: 64 * MiB }],
+};
+
+function record(id: string, measuredTime: number, status: 'completed' | 'cancelled' = 'completed', workload: LabConfig['workload'] = 'dirtier'): LabRecord {
+  const predicted = predictAllVariants(sample, { ...cfg, workload }, {});
+  return {
+    id, startedAt: '2026-11-22T00:00:00Z', config: { ...cfg, workload }, accelerator: 'tcg', qemuVersion: '10.0.2', sample, predicted,
+    measured: { status, totalTimeSec: measuredTime, downtimeSec: 0.02, transferredBytes: predicted.qemu.transferredBytes, rounds: 3, converged: status === 'completed', setupSec: 0.01 },
+    trace: [],
+  };
+}
+
+describe('lab variants', () => {
+  it('every variant predicts from the same sample', () => {
+    const p = predictAllVariants(sample, cfg, {});
+    assert.deepEqual(Object.keys(p).sort(), [...VARIANTS].sort());
+    assert.ok(p['qemu+zero'].transferredBytes < p.qemu.transferredBytes, 'zero pages cut traffic');
+  });
+  it('a flattened curve gives the working set', () => {
+    assert.equal(workingSetFromCurve(sample), 64 * MiB);
+    assert.equal(workingSetFromCurve({ ...sample, curve: sample.curve.slice(0, 2) }), undefined);
+  });
+});
+
+describe('lab report', () => {
+  it('median errors per variant and workload, the noise floor from repeats, convergence verdicts', () => {
+    const t = predictAllVariants(sample, cfg, {}).qemu.totalTimeSec;
+    const recs = [record('a', t), record('b', t * 1.1), record('c', t * 0.9), record('d', t, 'cancelled'), record('e', t, 'completed', 'idle')];
+    const rep = buildLabReport(recs, ['qemu']);
+    assert.equal(rep.migrations, 5);
+    assert.equal(rep.completed, 4);
+    const dirtier = rep.rows.find((r) => r.variant === 'qemu' && r.workload === 'dirtier')!;
+    assert.equal(dirtier.errors.totalTimeSec.n, 3);
+    assertClose(dirtier.errors.totalTimeSec.median, 1 - 1 / 1.1, 1e-9); // errors: 0, 0.0909, 0.1111
+    assertClose(dirtier.errors.transferredBytes.median, 0);
+    assert.equal(dirtier.convergenceTotal, 4);
+    assert.equal(dirtier.convergenceRight, 3); // the cancelled one was predicted to converge
+    assert.equal(rep.noiseFloor.totalTimeSec.n, 3); // the idle run has no repeat
+  });
+});
