@@ -1,0 +1,31 @@
+/** Vega-Lite specs for the lab report (pure data in, spec out). */
+import type { TopLevelSpec } from 'vega-lite';
+import type { LabRecord } from './types.js';
+import type { Metric } from './report.js';
+
+const LABELS: Record<Metric, string> = { totalTimeSec: 'total time (s)', transferredBytes: 'sent (MiB)', downtimeSec: 'downtime (ms)' };
+const SCALE: Record<Metric, number> = { totalTimeSec: 1, transferredBytes: 1 / 2 ** 20, downtimeSec: 1000 };
+
+/** Predicted against measured, one panel per metric, one colour per workload, with the y = x line. */
+export function predictedVsMeasuredSpec(records: readonly LabRecord[], variant: string, metrics: readonly Metric[]): TopLevelSpec {
+  const values = records
+    .filter((r) => r.measured.status === 'completed' && r.predicted[variant])
+    .flatMap((r) =>
+      metrics.map((m) => ({ metric: LABELS[m], workload: r.config.workload, measured: r.measured[m] * SCALE[m], predicted: r.predicted[variant][m] * SCALE[m] })),
+    );
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `${variant}: predicted against measured (${records.length} real QEMU migrations)`,
+    data: { values },
+    facet: { column: { field: 'metric', type: 'nominal', title: null } },
+    resolve: { scale: { x: 'independent', y: 'independent' } },
+    spec: {
+      width: 260,
+      height: 260,
+      layer: [
+        { mark: { type: 'point', filled: true, opacity: 0.8 }, encoding: { x: { field: 'measured', type: 'quantitative' }, y: { field: 'predicted', type: 'quantitative' }, color: { field: 'workload', type: 'nominal' } } },
+        { mark: { type: 'line', color: '#888', strokeDash: [4, 4] }, encoding: { x: { field: 'measured', type: 'quantitative' }, y: { field: 'measured', type: 'quantitative' } } },
+      ],
+    },
+  } as TopLevelSpec;
+}
