@@ -11,7 +11,7 @@ export class InputError extends Error {
     readonly value: unknown,
     readonly rule: string,
   ) {
-    super(`${field}: ${JSON.stringify(value)} ${rule}`);
+    super(`${field}: ${typeof value === "number" || value === undefined ? String(value) : JSON.stringify(value)} ${rule}`);
   }
 }
 
