@@ -1,0 +1,95 @@
+/**
+ * Prediction intervals. Two sources of spread, combined:
+ * 1. the VM's dirty rate is uncertain: predict at the low and high quantiles of its observed rates
+ *    (repeated samples, past migrations' realised rates), scaled around the rate actually used;
+ * 2. the model itself errs: widen by the quantiles of past relative errors (measured / predicted - 1).
+ * The result is a [lo, hi] range per metric at a stated nominal level (default 10th-90th percentile).
+ */
+import { simulate } from '../model/precopy.js';
+import type { Prediction, PredictInput } from '../model/types.js';
+import { quantile } from './errors.js';
+
+export const INTERVAL_METRICS = ['totalTimeSec', 'downtimeSec', 'transferredBytes', 'energyJoules'] as const;
+export type IntervalMetric = (typeof INTERVAL_METRICS)[number];
+export type Range = Record<IntervalMetric, number>;
+
+export interface IntervalOptions {
+  /** Lower and upper quantile, default 0.1 and 0.9. */
+  lowQ?: number;
+  highQ?: number;
+  /** Dirty rates seen for this VM (bytes/s). Fewer than 2: no rate spread. */
+  observedRates?: readonly number[];
+  /** Past relative errors per metric: measured / predicted - 1. Fewer than 2: no model spread. */
+  relativeErrors?: Partial<Record<IntervalMetric, readonly number[]>>;
+}
+
+export interface PredictionInterval {
+  point: Prediction;
+  lo: Range;
+  hi: Range;
+  lowQ: number;
+  highQ: number;
+}
+
+function pick(p: Prediction): Range {
+  return { totalTimeSec: p.totalTimeSec, downtimeSec: p.downtimeSec, transferredBytes: p.transferredBytes, energyJoules: p.energyJoules };
+}
+
+/**
+ * @example predictInterval(input, { observedRates: [40e6, 50e6, 60e6] }) // lo/hi at the 10th/90th percentile rates
+ */
+export function predictInterval(input: PredictInput, opts: IntervalOptions = {}): PredictionInterval {
+  const lowQ = opts.lowQ ?? 0.1;
+  const highQ = opts.highQ ?? 0.9;
+  if (!(lowQ >= 0 && lowQ < highQ && highQ <= 1)) throw new RangeError('predictInterval: need 0 <= lowQ < highQ <= 1');
+  const point = simulate(input);
+  let lo = pick(point);
+  let hi = pick(point);
+  const rates = opts.observedRates ?? [];
+  if (rates.length >= 2) {
+    const rate = input.vm.dirtyRateBytesPerSec;
+    const scale = (r: number) => (rate > 0 ? r / rate : 0);
+    const atRate = (r: number): Range => {
+      const vm = { ...input.vm, dirtyRateBytesPerSec: r };
+      // A curve model is scaled in proportion to the rate.
+      if (vm.dirtyModel?.kind === 'curve') {
+        const k = scale(r);
+        vm.dirtyModel = { kind: 'curve', points: vm.dirtyModel.points.map((p) => ({ windowSec: p.windowSec, dirtiedBytes: p.dirtiedBytes * k })) };
+      }
+      return pick(simulate({ ...input, vm, trace: false }));
+    };
+    const a = atRate(quantile(rates, lowQ));
+    const b = atRate(quantile(rates, highQ));
+    lo = { ...lo };
+    hi = { ...hi };
+    for (const m of Object.keys(lo) as IntervalMetric[]) {
+      lo[m] = Math.min(lo[m], a[m], b[m]);
+      hi[m] = Math.max(hi[m], a[m], b[m]);
+    }
+  }
+  const errs = opts.relativeErrors ?? {};
+  for (const m of Object.keys(lo) as IntervalMetric[]) {
+    const e = errs[m];
+    if (!e || e.length < 2) continue;
+    lo[m] = Math.max(0, lo[m] * (1 + Math.min(0, quantile(e, lowQ))));
+    hi[m] = hi[m] * (1 + Math.max(0, quantile(e, highQ)));
+  }
+  return { point, lo, hi, lowQ, highQ };
+}
+
+/** Share of (interval, measured) pairs whose measured value falls inside, per metric. */
+export function coverage(pairs: readonly { interval: PredictionInterval; measured: Partial<Range> }[]): Partial<Record<IntervalMetric, number>> {
+  const out: Partial<Record<IntervalMetric, number>> = {};
+  for (const m of INTERVAL_METRICS) {
+    let n = 0;
+    let inside = 0;
+    for (const { interval, measured } of pairs) {
+      const v = measured[m];
+      if (v === undefined) continue;
+      n++;
+      if (v >= interval.lo[m] && v <= interval.hi[m]) inside++;
+    }
+    if (n > 0) out[m] = inside / n;
+  }
+  return out;
+}

@@ -1,0 +1,37 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { predictInterval, coverage } from '../../src/calibrate/interval.js';
+import { predict, type PredictInput } from '../../src/index.js';
+import { assertClose, MiB, GiB } from '../helpers.js';
+
+const input: PredictInput = { vm: { memoryBytes: GiB, dirtyRateBytesPerSec: 40 * MiB }, bandwidthBytesPerSec: 100 * MiB, policy: { name: 'qemu', downtimeLimitSec: 0.3 } };
+
+describe('prediction intervals', () => {
+  it('without spread the interval is the point', () => {
+    const r = predictInterval(input);
+    assert.equal(r.lo.totalTimeSec, r.point.totalTimeSec);
+    assert.equal(r.hi.totalTimeSec, r.point.totalTimeSec);
+  });
+  it('rate spread: predictions at the 10th and 90th percentile rates bound the range', () => {
+    const rates = [30, 35, 40, 45, 50].map((x) => x * MiB);
+    const r = predictInterval(input, { observedRates: rates });
+    // quantile 0.1 of 30..50 = 32, 0.9 = 48 (MiB/s)
+    const lo = predict({ ...input, vm: { ...input.vm, dirtyRateBytesPerSec: 32 * MiB } });
+    const hi = predict({ ...input, vm: { ...input.vm, dirtyRateBytesPerSec: 48 * MiB } });
+    assertClose(r.lo.transferredBytes, lo.transferredBytes);
+    assertClose(r.hi.transferredBytes, hi.transferredBytes);
+    assert.ok(r.lo.totalTimeSec <= r.point.totalTimeSec && r.point.totalTimeSec <= r.hi.totalTimeSec);
+  });
+  it('model spread widens by past relative errors', () => {
+    const r = predictInterval(input, { relativeErrors: { totalTimeSec: [-0.1, 0, 0.05, 0.2, 0.1] } });
+    // q10 of errors = -0.06, q90 = 0.16
+    assertClose(r.lo.totalTimeSec, r.point.totalTimeSec * 0.94);
+    assertClose(r.hi.totalTimeSec, r.point.totalTimeSec * 1.16);
+  });
+  it('coverage counts measurements inside', () => {
+    const r = predictInterval(input, { relativeErrors: { totalTimeSec: [-0.1, 0.1, 0, 0] } });
+    const t = r.point.totalTimeSec;
+    const c = coverage([{ interval: r, measured: { totalTimeSec: t } }, { interval: r, measured: { totalTimeSec: t * 2 } }]);
+    assert.equal(c.totalTimeSec, 0.5);
+  });
+});
