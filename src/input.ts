@@ -33,6 +33,7 @@ export interface RawPredictFields {
   setupTime?: unknown;
   resumeTime?: unknown;
   lineRate?: unknown;
+  stopCopyRate?: unknown;
   energy?: unknown;
   alpha?: unknown;
   beta?: unknown;
@@ -179,6 +180,11 @@ export function predictInputFrom(f: RawPredictFields): PredictInput {
   if (present(f.lineRate)) {
     platform.lineRateBytesPerSec = num('lineRate', f.lineRate, parseRate);
     if (!(platform.lineRateBytesPerSec > 0)) throw new InputError('lineRate', f.lineRate, 'must be greater than 0');
+    hasPlatform = true;
+  }
+  if (present(f.stopCopyRate)) {
+    platform.stopCopyRateBytesPerSec = num('stopCopyRate', f.stopCopyRate, parseRate);
+    if (!(platform.stopCopyRateBytesPerSec > 0)) throw new InputError('stopCopyRate', f.stopCopyRate, 'must be greater than 0');
     hasPlatform = true;
   }
   if (hasPlatform) input.platform = platform;

@@ -112,7 +112,7 @@ const round3 = (x: number) => fixed(x, 1e3, 3);
 const KNOWN_COLUMNS = new Set([
   'id', 'memory', 'dirtyRate', 'bandwidth', 'policy', 'downtimeLimit', 'zeroPageFraction', 'workingSet', 'pageSize', 'dirtyModel', 'curve',
   'wwsCoeffs', 'autoConverge', 'threshold', 'maxRounds', 'maxTrafficFactor', 'timeout', 'adaptiveRate', 'delta', 'rateMin', 'rateMax',
-  'setupTime', 'resumeTime', 'lineRate', 'energy', 'alpha', 'beta', 'channelBandwidth', 'noiseDensity',
+  'setupTime', 'resumeTime', 'lineRate', 'stopCopyRate', 'energy', 'alpha', 'beta', 'channelBandwidth', 'noiseDensity',
 ]);
 
 /**

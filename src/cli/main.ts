@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { predictCommand } from './commands/predict.js';
+import { labCommand } from './commands/lab.js';
 
 /** Builds the CLI; commands are one file each under commands/. */
 export function program(): Command {
@@ -7,7 +8,8 @@ export function program(): Command {
     .description('predict, plan and measure live VM migrations')
     .version('0.1.0')
     .showHelpAfterError()
-    .addCommand(predictCommand());
+    .addCommand(predictCommand())
+    .addCommand(labCommand());
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -42,6 +42,9 @@ export interface Measured {
   zeroPages?: number;
   normalPages?: number;
   dirtySyncCount?: number;
+  /** Bytes sent while the guest was stopped (ram.downtime-bytes) and before (ram.precopy-bytes). */
+  stopCopyBytes?: number;
+  precopyBytes?: number;
   maxThrottle?: number;
   error?: string;
 }

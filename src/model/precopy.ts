@@ -24,6 +24,7 @@ export const DEFAULT_PLATFORM: Readonly<Platform> = Object.freeze({
   setupSec: 0,
   resumeSec: 0.02,
   lineRateBytesPerSec: Infinity,
+  stopCopyRateBytesPerSec: Infinity,
   zeroPageWireBytes: 9,
   rateWindowSec: 0.1,
 });
@@ -179,7 +180,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
   const lineRate = platform.lineRateBytesPerSec;
   const window = platform.rateWindowSec;
   const acc: Acc = { sent: 0, precopySec: 0, rounds: 0, wirelessJoules: 0, maxThrottle: 0 };
-  const finalRate = Number.isFinite(lineRate) ? lineRate : ctx.R;
+  const finalRate = Number.isFinite(platform.stopCopyRateBytesPerSec) ? platform.stopCopyRateBytesPerSec : Number.isFinite(lineRate) ? lineRate : ctx.R;
   // Pages of the working set (or memory) from which both the unsent leftover and new dirt are drawn.
   const pool = dirty.capBytes;
 
@@ -314,6 +315,7 @@ export function simulate(input: PredictInput): Prediction {
     checkFinite('platform.setupSec', platform.setupSec, 0, false);
     checkFinite('platform.resumeSec', platform.resumeSec, 0, false);
     if (!(platform.lineRateBytesPerSec > 0)) throw new RangeError('predict: platform.lineRateBytesPerSec must be > 0');
+    if (!(platform.stopCopyRateBytesPerSec > 0)) throw new RangeError('predict: platform.stopCopyRateBytesPerSec must be > 0');
     checkFinite('platform.rateWindowSec', platform.rateWindowSec, 0, true);
     checkFinite('platform.zeroPageWireBytes', platform.zeroPageWireBytes, 0, false);
   }

@@ -81,6 +81,11 @@ export interface Platform {
    * Default: Infinity, meaning "the configured bandwidth".
    */
   lineRateBytesPerSec: number;
+  /**
+   * Rate of the qemu policy's final stop-and-copy, which QEMU does not rate-limit and which runs with the
+   * guest stopped (so faster than pre-copy under TCG). Default: the line rate if finite, else the cap.
+   */
+  stopCopyRateBytesPerSec: number;
   /** Wire bytes per zero page sent as a flag (QEMU: an 8-byte header and one byte). */
   zeroPageWireBytes: number;
   /** QEMU's rate-limit window (100 ms): rounds under a binding cap last whole windows. */

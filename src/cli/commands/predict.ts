@@ -34,7 +34,8 @@ export function addPredictFlags(cmd: Command): Command {
     .option('--rate-max <rate>', 'adaptive rate: upper clamp (default: --bandwidth)')
     .option('--setup-time <time>', 'platform: initialisation time (default 0)')
     .option('--resume-time <time>', 'platform: resume time, part of downtime (default 20ms)')
-    .option('--line-rate <rate>', 'platform: highest real throughput; qemu stop-and-copy runs at it')
+    .option('--line-rate <rate>', 'platform: highest real pre-copy throughput, whatever the cap')
+    .option('--stop-copy-rate <rate>', 'platform: rate of the uncapped qemu stop-and-copy (default: line rate)')
     .addOption(new Option('--energy <model>', 'energy model').choices(['wired', 'wireless']))
     .option('--alpha <J/MiB>', 'wired energy: alpha (default 0.512)')
     .option('--beta <J>', 'wired energy: beta (default 20.165)')
@@ -70,6 +71,7 @@ export function fieldsFromFlags(o: Flags): RawPredictFields {
     setupTime: o.setupTime,
     resumeTime: o.resumeTime,
     lineRate: o.lineRate,
+    stopCopyRate: o.stopCopyRate,
     energy: o.energy,
     alpha: o.alpha,
     beta: o.beta,

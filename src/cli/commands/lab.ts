@@ -1,0 +1,193 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, Option } from 'commander';
+import Table from 'cli-table3';
+import { runLabConfig } from '../../lab/run.js';
+import { labMatrix, MATRIX_PRESETS, workloadLabel, type MatrixPreset } from '../../lab/matrix.js';
+import { buildLabReport, METRICS } from '../../lab/report.js';
+import { renderLabReport } from '../../lab/render-report.js';
+import { predictedVsMeasuredSpec } from '../../lab/plot-specs.js';
+import { WORKLOADS, type LabConfig, type LabRecord, type Workload } from '../../lab/types.js';
+import { VARIANTS } from '../../lab/variants.js';
+import { loadPlatform } from '../../lab/platform-file.js';
+import { renderSvg } from '../../plot/svg.js';
+import { InputError, parseDuration, parseRate, parseSize, formatBytes, formatSeconds } from '../../units.js';
+import { LIU_ADAPTIVE_DELTA_BYTES_PER_SEC } from '../../model/index.js';
+import { exitWithError } from '../errors.js';
+import { progressReporter } from '../progress.js';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const labDir = () => process.env.MIGCOST_LAB_DIR ?? join(REPO, '.lab');
+const defaultResults = () => join(labDir(), 'results.jsonl');
+
+type Flags = Record<string, unknown>;
+
+export function readRecords(path: string): LabRecord[] {
+  if (!existsSync(path)) throw new InputError('--results', path, 'does not exist (run `migcost lab run` or `migcost lab matrix` first)');
+  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim());
+  return lines.map((l, i) => {
+    try {
+      return JSON.parse(l) as LabRecord;
+    } catch {
+      throw new InputError('--results', `${path}:${i + 1}`, 'is not a JSON line');
+    }
+  });
+}
+
+function saveRecord(path: string, r: LabRecord): void {
+  mkdirSync(dirname(path), { recursive: true });
+  appendFileSync(path, `${JSON.stringify(r)}\n`);
+}
+
+function configFromFlags(o: Flags): LabConfig {
+  const workload = String(o.workload ?? 'idle');
+  if (!(WORKLOADS as readonly string[]).includes(workload)) throw new InputError('workload', workload, `must be one of ${WORKLOADS.join(', ')}`);
+  const params: Record<string, string | number> = {};
+  if (o.wss !== undefined) params.wss = `${Math.round(parseSize('wss', o.wss) / 2 ** 20)}M`;
+  if (o.rate !== undefined) params.rate = Number(o.rate);
+  if (o.pattern !== undefined) params.pattern = String(o.pattern);
+  if (o.clients !== undefined) params.clients = Number(o.clients);
+  if (params.rate !== undefined && !(Number.isFinite(params.rate) && (params.rate as number) >= 0)) throw new InputError('rate', o.rate, 'must be pages per second >= 0');
+  if (params.pattern !== undefined && !['seq', 'random'].includes(params.pattern as string)) throw new InputError('pattern', o.pattern, 'must be seq or random');
+  const memoryBytes = parseSize('memory', o.memory ?? '256MiB');
+  if (memoryBytes < 64 * 2 ** 20) throw new InputError('memory', o.memory, 'must be at least 64MiB for the lab guest');
+  return {
+    memoryBytes,
+    workload: workload as Workload,
+    params,
+    bandwidthBytesPerSec: parseRate('bandwidth', o.bandwidth ?? '100MiB/s'),
+    downtimeLimitSec: parseDuration('downtimeLimit', o.downtimeLimit ?? '300ms'),
+    autoConverge: o.autoConverge === true,
+    timeoutSec: parseDuration('timeout', o.timeout ?? '30s'),
+  };
+}
+
+const FIELDS = ['totalTimeSec', 'downtimeSec', 'transferredBytes', 'rounds', 'converged'] as const;
+
+function comparisonTable(r: LabRecord, variant: string): string {
+  const t = new Table({ head: ['', `predicted (${variant})`, 'measured'], style: { head: [], border: [] } });
+  const p = r.predicted[variant];
+  const m = r.measured;
+  t.push(
+    ['total time', formatSeconds(p.totalTimeSec), formatSeconds(m.totalTimeSec)],
+    ['downtime', formatSeconds(p.downtimeSec), m.status === 'completed' ? formatSeconds(m.downtimeSec) : '-'],
+    ['sent', formatBytes(p.transferredBytes), formatBytes(m.transferredBytes)],
+    ['rounds', String(p.rounds), String(m.rounds)],
+    ['converged', p.converged ? 'yes' : 'no', m.status === 'completed' ? 'yes' : `no (${m.status})`],
+  );
+  return t.toString();
+}
+
+function pick(o: object): Record<string, unknown> {
+  const src = o as Record<string, unknown>;
+  return Object.fromEntries(FIELDS.map((k) => [k, src[k]]).concat([['energyJoules', src.energyJoules ?? null], ['reason', src.reason ?? null]]));
+}
+
+export function labCommand(): Command {
+  const lab = new Command('lab').description('real QEMU live migrations on this machine, held against the predictions');
+
+  lab
+    .command('run')
+    .description('run one configuration: sample, predict, migrate for real, compare')
+    .option('--memory <size>', 'guest memory', '256MiB')
+    .addOption(new Option('--workload <name>', 'guest workload').choices(WORKLOADS as unknown as string[]).default('idle'))
+    .option('--wss <size>', 'workload working set (dirtier, memtester, stress-ng)')
+    .option('--rate <pages/s>', 'dirtier: pages dirtied per second')
+    .addOption(new Option('--pattern <p>', 'dirtier: page order').choices(['seq', 'random']))
+    .option('--clients <n>', 'dbench / redis clients')
+    .option('--bandwidth <rate>', 'max-bandwidth', '100MiB/s')
+    .option('--downtime-limit <time>', 'downtime-limit', '300ms')
+    .option('--auto-converge', 'enable auto-converge')
+    .option('--timeout <time>', 'cancel after', '30s')
+    .option('--adaptive-rate', "Liu's adaptive rate: max-bandwidth = dirty rate + delta each round")
+    .option('--delta <rate>', 'adaptive rate delta', '100Mbit/s')
+    .option('--platform <file>', 'platform constants (from `migcost lab calibrate`); default: the lab dir\'s platform.json if present')
+    .addOption(new Option('--variant <name>', 'variant shown in the table').choices(VARIANTS as unknown as string[]).default('deng-curve'))
+    .option('--results <file>', 'append the record here', defaultResults())
+    .option('--no-save', 'do not append the record')
+    .option('--json', 'print {predicted, measured, ...} as JSON')
+    .action(async (o: Flags) => {
+      try {
+        const cfg = configFromFlags(o);
+        const platform = loadPlatform(o.platform as string | undefined, labDir());
+        const adaptiveRate = o.adaptiveRate ? { deltaBytesPerSec: o.delta ? parseRate('delta', o.delta) : LIU_ADAPTIVE_DELTA_BYTES_PER_SEC, minBytesPerSec: 1 << 20, maxBytesPerSec: cfg.bandwidthBytesPerSec } : undefined;
+        const r = await runLabConfig(cfg, { platform, adaptiveRate, log: (l) => process.stderr.write(`lab: ${l}\n`) });
+        if (o.save !== false) saveRecord(o.results as string, r);
+        const variant = o.variant as string;
+        if (o.json) {
+          process.stdout.write(`${JSON.stringify({ id: r.id, config: r.config, sample: r.sample, predicted: pick(r.predicted[variant]), measured: pick(r.measured), variants: Object.fromEntries(Object.entries(r.predicted).map(([k, v]) => [k, pick(v)])), trace: r.trace })}\n`);
+        } else {
+          process.stdout.write(`${workloadLabel(cfg)}, ${formatBytes(cfg.memoryBytes)}, ${formatBytes(cfg.bandwidthBytesPerSec)}/s, limit ${formatSeconds(cfg.downtimeLimitSec)}${cfg.autoConverge ? ', auto-converge' : ''}\n`);
+          process.stdout.write(`${comparisonTable(r, variant)}\n`);
+          if (r.measured.error) process.stdout.write(`note: ${r.measured.error}\n`);
+        }
+      } catch (e) {
+        exitWithError(e);
+      }
+    });
+
+  lab
+    .command('matrix')
+    .description('run a matrix of configurations one at a time, appending every record')
+    .addOption(new Option('--preset <name>', 'which matrix').choices(MATRIX_PRESETS as unknown as string[]).default('standard'))
+    .option('--repeats <n>', 'repeats of the noise-floor configurations', '3')
+    .option('--timeout <time>', 'cancel each migration after', '30s')
+    .option('--limit <n>', 'run only the first n configurations')
+    .option('--skip <n>', 'skip the first n configurations (resume an interrupted matrix)', '0')
+    .option('--platform <file>', 'platform constants file')
+    .option('--results <file>', 'append records here', defaultResults())
+    .action(async (o: Flags) => {
+      try {
+        let configs = labMatrix(o.preset as MatrixPreset, { timeoutSec: parseDuration('timeout', o.timeout), repeats: Number(o.repeats) });
+        const skip = Number(o.skip);
+        configs = configs.slice(skip, o.limit !== undefined ? skip + Number(o.limit) : undefined);
+        const platform = loadPlatform(o.platform as string | undefined, labDir());
+        const progress = progressReporter('migrations');
+        let failed = 0;
+        for (let i = 0; i < configs.length; i++) {
+          const c = configs[i];
+          progress.update(i, configs.length);
+          try {
+            const r = await runLabConfig(c, { platform });
+            saveRecord(o.results as string, r);
+            if (!process.stderr.isTTY) process.stderr.write(`lab: ${i + 1}/${configs.length} ${workloadLabel(c)} ${formatBytes(c.memoryBytes)} -> ${r.measured.status} in ${formatSeconds(r.measured.totalTimeSec)}\n`);
+          } catch (e) {
+            failed++;
+            process.stderr.write(`lab: ${i + 1}/${configs.length} ${workloadLabel(c)}: ${(e as Error).message}\n`);
+          }
+        }
+        progress.done(`${configs.length - failed} migrations recorded in ${o.results}${failed ? `, ${failed} runs failed to start` : ''}`);
+        if (failed) process.exitCode = 1;
+      } catch (e) {
+        exitWithError(e);
+      }
+    });
+
+  lab
+    .command('report')
+    .description('every model variant against the measured migrations: median and p90 error, per workload')
+    .option('--results <file>', 'records to read', defaultResults())
+    .option('--variant <names>', 'comma-separated variants (default: all)')
+    .option('--overall', 'one row per variant, no per-workload rows')
+    .option('--svg <file>', 'write a predicted-against-measured plot (deng-curve, or the first --variant)')
+    .option('--json', 'print the report as JSON')
+    .action(async (o: Flags) => {
+      try {
+        const records = readRecords(o.results as string);
+        const variants = o.variant ? String(o.variant).split(',') : undefined;
+        const rep = buildLabReport(records, variants);
+        if (o.json) process.stdout.write(`${JSON.stringify(rep)}\n`);
+        else process.stdout.write(`${renderLabReport(rep, { overallOnly: o.overall === true })}\n`);
+        if (o.svg) {
+          const svg = await renderSvg(predictedVsMeasuredSpec(records, variants?.[0] ?? 'deng-curve', METRICS));
+          writeFileSync(o.svg as string, svg);
+          process.stderr.write(`plot written to ${o.svg}\n`);
+        }
+      } catch (e) {
+        exitWithError(e);
+      }
+    });
+
+  return lab;
+}

@@ -1,0 +1,76 @@
+/** The lab's configuration matrices (pure). */
+import type { LabConfig, Workload } from './types.js';
+
+const MIB = 2 ** 20;
+
+/** Workload variants: name, workload and its guest parameters. */
+export const WORKLOAD_SETS: { name: string; workload: Workload; params: Record<string, string | number> }[] = [
+  { name: 'idle', workload: 'idle', params: {} },
+  { name: 'dirtier-seq', workload: 'dirtier', params: { wss: '64M', rate: 15000, pattern: 'seq' } },
+  { name: 'dirtier-random', workload: 'dirtier', params: { wss: '96M', rate: 12000, pattern: 'random' } },
+  { name: 'memtester', workload: 'memtester', params: { wss: '32M' } },
+  { name: 'stress-ng', workload: 'stress-ng', params: { wss: '16M' } },
+  { name: 'dbench', workload: 'dbench', params: { clients: 1 } },
+  { name: 'redis', workload: 'redis', params: { clients: 1 } },
+];
+
+export const MEMORY_SIZES = [256 * MIB, 512 * MIB, 1024 * MIB];
+export const BANDWIDTHS = [50 * MIB, 100 * MIB, 200 * MIB];
+export const DOWNTIME_LIMITS = [0.1, 0.3];
+export const AUTO_CONVERGE = [false, true];
+
+export const MATRIX_PRESETS = ['ci', 'standard', 'full'] as const;
+export type MatrixPreset = (typeof MATRIX_PRESETS)[number];
+
+function combos(): { bw: number; dl: number; ac: boolean }[] {
+  const out: { bw: number; dl: number; ac: boolean }[] = [];
+  for (const bw of BANDWIDTHS) for (const dl of DOWNTIME_LIMITS) for (const ac of AUTO_CONVERGE) out.push({ bw, dl, ac });
+  return out;
+}
+
+/**
+ * - ci: three short 256 MiB runs (idle, sequential dirtier, redis);
+ * - standard: every memory size x workload, each with two of the 12 (bandwidth, limit, auto-converge)
+ *   combinations in rotation (so every combination appears), plus `repeats` runs of three configurations
+ *   for the noise floor;
+ * - full: the whole factorial (3 x 7 x 3 x 2 x 2 = 252 runs).
+ */
+export function labMatrix(preset: MatrixPreset, opts: { timeoutSec?: number; repeats?: number } = {}): LabConfig[] {
+  const timeoutSec = opts.timeoutSec ?? 30;
+  const mk = (mem: number, w: (typeof WORKLOAD_SETS)[number], c: { bw: number; dl: number; ac: boolean }): LabConfig => ({
+    memoryBytes: mem,
+    workload: w.workload,
+    params: { ...w.params },
+    bandwidthBytesPerSec: c.bw,
+    downtimeLimitSec: c.dl,
+    autoConverge: c.ac,
+    timeoutSec,
+  });
+  const cs = combos();
+  if (preset === 'ci') {
+    return [WORKLOAD_SETS[0], WORKLOAD_SETS[1], WORKLOAD_SETS[6]].map((w) => mk(256 * MIB, w, { bw: 100 * MIB, dl: 0.3, ac: false }));
+  }
+  const out: LabConfig[] = [];
+  if (preset === 'full') {
+    for (const mem of MEMORY_SIZES) for (const w of WORKLOAD_SETS) for (const c of cs) out.push(mk(mem, w, c));
+    return out;
+  }
+  let i = 0;
+  for (const mem of MEMORY_SIZES) {
+    for (const w of WORKLOAD_SETS) {
+      out.push(mk(mem, w, cs[i % cs.length]));
+      out.push(mk(mem, w, cs[(i + 7) % cs.length]));
+      i++;
+    }
+  }
+  const repeats = opts.repeats ?? 3;
+  const repeated = [mk(256 * MIB, WORKLOAD_SETS[1], cs[2]), mk(512 * MIB, WORKLOAD_SETS[6], cs[3]), mk(256 * MIB, WORKLOAD_SETS[0], cs[0])];
+  for (const c of repeated) for (let r = 0; r < repeats; r++) out.push({ ...c, params: { ...c.params } });
+  return out;
+}
+
+/** A short label for a workload and its parameters. */
+export function workloadLabel(c: LabConfig): string {
+  const p = Object.entries(c.params).map(([k, v]) => `${k}=${v}`).join(' ');
+  return p ? `${c.workload} (${p})` : c.workload;
+}

@@ -1,0 +1,65 @@
+/**
+ * One lab run: boot a source guest with a workload, sample it, predict with every model variant, boot a
+ * destination, migrate for real, and record everything. QEMU processes are always cleaned up.
+ */
+import { randomUUID } from 'node:crypto';
+import { startGuest, freePort, findQemu, detectAccelerator, type Guest } from '../qemu/guest.js';
+import { sampleVm } from '../qemu/sample.js';
+import { runMigration } from '../qemu/migrate.js';
+import { predictAllVariants } from './variants.js';
+import type { LabConfig, LabRecord } from './types.js';
+import type { AdaptiveRate, Platform } from '../model/types.js';
+
+export interface LabRunOptions {
+  platform?: Partial<Platform>;
+  adaptiveRate?: AdaptiveRate;
+  /** Sampling windows (s). */
+  windowsSec?: number[];
+  /** Seconds to let the workload settle after it said ready. Default 1. */
+  settleSec?: number;
+  log?: (line: string) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runLabConfig(cfg: LabConfig, opts: LabRunOptions = {}): Promise<LabRecord> {
+  const log = opts.log ?? (() => {});
+  const qemu = findQemu();
+  const startedAt = new Date().toISOString();
+  let src: Guest | undefined;
+  let dst: Guest | undefined;
+  try {
+    log(`boot source (${cfg.workload})`);
+    src = await startGuest({ memoryBytes: cfg.memoryBytes, workload: cfg.workload, params: cfg.params });
+    await sleep((opts.settleSec ?? 1) * 1000);
+    log('sample');
+    const sample = await sampleVm(src.qmp, { windowsSec: opts.windowsSec });
+    const predicted = predictAllVariants(sample, cfg, opts.platform ?? {});
+    const port = await freePort();
+    log('boot destination');
+    dst = await startGuest({ memoryBytes: cfg.memoryBytes, incomingPort: port });
+    log('migrate');
+    const r = await runMigration({
+      source: src.qmp,
+      uri: `tcp:127.0.0.1:${port}`,
+      bandwidthBytesPerSec: cfg.bandwidthBytesPerSec,
+      downtimeLimitSec: cfg.downtimeLimitSec,
+      autoConverge: cfg.autoConverge,
+      timeoutSec: cfg.timeoutSec,
+      adaptiveRate: opts.adaptiveRate,
+    });
+    return {
+      id: randomUUID(),
+      startedAt,
+      config: cfg,
+      accelerator: detectAccelerator(),
+      qemuVersion: qemu.version,
+      sample,
+      predicted,
+      measured: r.measured,
+      trace: r.trace,
+    };
+  } finally {
+    await Promise.all([src?.kill(), dst?.kill()]);
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The migration driver: configures and starts a QEMU pre-copy migration, follows every round by polling
+ * `query-migrate` (~20 ms) and listening for MIGRATION events, and returns the measured outcome with a
+ * per-round trace. Failures are results: a failed, cancelled or timed-out migration says so, and the VM
+ * keeps running on the source.
+ */
+import type { QmpClient, QueryMigrate, QmpEvent } from './qmp.js';
+import type { AdaptiveRate, RoundTrace } from '../model/types.js';
+import type { Measured } from '../lab/types.js';
+
+export interface MigrationOptions {
+  source: QmpClient;
+  /** e.g. tcp:127.0.0.1:4444 */
+  uri: string;
+  bandwidthBytesPerSec: number;
+  downtimeLimitSec: number;
+  autoConverge: boolean;
+  /** Cancel after this long. */
+  timeoutSec: number;
+  adaptiveRate?: AdaptiveRate;
+  pollMs?: number;
+  onProgress?: (q: QueryMigrate, elapsedSec: number) => void;
+}
+
+export interface MigrationResult {
+  measured: Measured;
+  trace: RoundTrace[];
+  /** The last query-migrate answer. */
+  final: QueryMigrate;
+  /** Source VM state after the migration ('postmigrate' when it moved, 'running' when it stayed). */
+  sourceStatus: string;
+  events: QmpEvent[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs one migration to its end. Never throws for a migration that fails; throws only if QMP itself fails before the start. */
+export async function runMigration(o: MigrationOptions): Promise<MigrationResult> {
+  const qmp = o.source;
+  const pollMs = o.pollMs ?? 20;
+  const events: QmpEvent[] = [];
+  const onEvent = (e: QmpEvent) => {
+    if (e.event.startsWith('MIGRATION')) events.push(e);
+  };
+  qmp.on('event', onEvent);
+  await qmp.execute('migrate-set-capabilities', {
+    capabilities: [
+      { capability: 'events', state: true },
+      { capability: 'auto-converge', state: o.autoConverge },
+    ],
+  });
+  const initialBw = o.adaptiveRate ? o.adaptiveRate.maxBytesPerSec : o.bandwidthBytesPerSec;
+  await qmp.execute('migrate-set-parameters', { 'max-bandwidth': Math.round(initialBw), 'downtime-limit': Math.round(o.downtimeLimitSec * 1000) });
+  const t0 = Date.now();
+  await qmp.execute('migrate', { uri: o.uri });
+
+  const trace: RoundTrace[] = [];
+  let last: QueryMigrate = {};
+  let syncs = 0;
+  let roundStart = { t: t0, transferred: 0 };
+  let remainingBeforeSync = 0;
+  let maxThrottle = 0;
+  let cancelled = false;
+  let error: string | undefined;
+  let currentBw = initialBw;
+  for (;;) {
+    let q: QueryMigrate;
+    try {
+      q = await qmp.queryMigrate();
+    } catch (e) {
+      error = `QMP failed during the migration: ${(e as Error).message}`;
+      break;
+    }
+    const now = Date.now();
+    const status = q.status ?? 'none';
+    const ram = q.ram;
+    if (q['cpu-throttle-percentage'] !== undefined) maxThrottle = Math.max(maxThrottle, q['cpu-throttle-percentage'] / 100);
+    if (ram) {
+      const count = ram['dirty-sync-count'];
+      if (count > syncs) {
+        // A bitmap sync ended a round: what was sent since the last one, and what the sync added.
+        if (syncs >= 1 && status === 'active') {
+          const sent = ram.transferred - roundStart.transferred;
+          const dur = (now - roundStart.t) / 1000;
+          const dirtied = Math.max(0, ram.remaining - remainingBeforeSync);
+          trace.push({
+            round: trace.length,
+            kind: 'pre-copy',
+            sentBytes: sent,
+            durationSec: dur,
+            rateBytesPerSec: currentBw,
+            dirtiedBytes: dirtied,
+            skippedBytes: 0,
+            remainingBytes: ram.remaining,
+            throttle: (q['cpu-throttle-percentage'] ?? 0) / 100,
+          });
+          if (o.adaptiveRate && dur > 0) {
+            const a = o.adaptiveRate;
+            const bw = Math.min(a.maxBytesPerSec, Math.max(a.minBytesPerSec, dirtied / dur + a.deltaBytesPerSec));
+            currentBw = bw;
+            qmp.execute('migrate-set-parameters', { 'max-bandwidth': Math.round(bw) }).catch(() => {});
+          }
+        }
+        syncs = count;
+        roundStart = { t: now, transferred: ram.transferred };
+      }
+      remainingBeforeSync = ram.remaining;
+    }
+    last = q;
+    o.onProgress?.(q, (now - t0) / 1000);
+    if (status === 'completed' && (q['total-time'] ?? 0) > 0) break;
+    if (status === 'failed' || status === 'cancelled') {
+      error = q['error-desc'] ?? status;
+      break;
+    }
+    if (!cancelled && (now - t0) / 1000 > o.timeoutSec) {
+      cancelled = true;
+      await qmp.execute('migrate_cancel').catch(() => {});
+    }
+    await sleep(pollMs);
+  }
+  qmp.off('event', onEvent);
+  let sourceStatus = 'unknown';
+  try {
+    sourceStatus = (await qmp.queryStatus()).status;
+  } catch {
+    /* the source is gone */
+  }
+  const ram = last.ram;
+  const status: Measured['status'] = last.status === 'completed' ? 'completed' : last.status === 'cancelled' || cancelled ? 'cancelled' : 'failed';
+  if (status === 'completed' && ram) {
+    // The stop-and-copy: what was sent after the last pre-copy round.
+    const lastSent = trace.reduce((s, r) => s + r.sentBytes, 0);
+    trace.push({
+      round: trace.length,
+      kind: 'stop-copy',
+      sentBytes: Math.max(0, ram.transferred - lastSent),
+      durationSec: (last.downtime ?? 0) / 1000,
+      rateBytesPerSec: 0,
+      dirtiedBytes: 0,
+      skippedBytes: 0,
+      remainingBytes: 0,
+      throttle: maxThrottle,
+    });
+  }
+  const measured: Measured = {
+    status,
+    totalTimeSec: (last['total-time'] ?? Date.now() - t0) / 1000,
+    downtimeSec: status === 'completed' ? (last.downtime ?? 0) / 1000 : 0,
+    transferredBytes: ram?.transferred ?? 0,
+    rounds: Math.max(0, (ram?.['dirty-sync-count'] ?? 2) - 2),
+    converged: status === 'completed',
+    setupSec: (last['setup-time'] ?? 0) / 1000,
+    zeroPages: ram?.duplicate,
+    normalPages: ram?.normal,
+    dirtySyncCount: ram?.['dirty-sync-count'],
+    stopCopyBytes: ram?.['downtime-bytes'],
+    precopyBytes: ram?.['precopy-bytes'],
+    maxThrottle,
+  };
+  if (error && status !== 'completed') measured.error = cancelled ? `cancelled after the ${o.timeoutSec} s time-out` : error;
+  return { measured, trace, final: last, sourceStatus, events };
+}
