@@ -3,7 +3,12 @@
  * overall, the convergence verdicts, and the noise floor of repeated identical runs. Pure.
  */
 import { repeatSpread, summarizeErrors, type ErrorSummary } from '../calibrate/errors.js';
-import { configKey, type LabRecord } from './types.js';
+import { configKey, type LabConfig, type LabRecord } from './types.js';
+
+/** The workload's name in the report: the dirtier is split by its page order. */
+export function workloadName(c: LabConfig): string {
+  return c.workload === 'dirtier' ? `dirtier-${c.params.pattern ?? 'seq'}` : c.workload;
+}
 
 export const METRICS = ['totalTimeSec', 'transferredBytes', 'downtimeSec'] as const;
 export type Metric = (typeof METRICS)[number];
@@ -39,11 +44,11 @@ function rowFor(variant: string, workload: string, records: readonly LabRecord[]
 /** Builds the report over records; `variants` defaults to every variant found in them. */
 export function buildLabReport(records: readonly LabRecord[], variants?: readonly string[]): LabReport {
   const vs = variants ?? [...new Set(records.flatMap((r) => Object.keys(r.predicted)))];
-  const workloads = [...new Set(records.map((r) => r.config.workload))].sort();
+  const workloads = [...new Set(records.map((r) => workloadName(r.config)))].sort();
   const rows: VariantRow[] = [];
   for (const v of vs) {
     rows.push(rowFor(v, 'all', records));
-    for (const w of workloads) rows.push(rowFor(v, w, records.filter((r) => r.config.workload === w)));
+    for (const w of workloads) rows.push(rowFor(v, w, records.filter((r) => workloadName(r.config) === w)));
   }
   const groups = new Map<string, LabRecord[]>();
   for (const r of records) {

@@ -39,7 +39,7 @@ describe('lab report', () => {
     const rep = buildLabReport(recs, ['qemu']);
     assert.equal(rep.migrations, 5);
     assert.equal(rep.completed, 4);
-    const dirtier = rep.rows.find((r) => r.variant === 'qemu' && r.workload === 'dirtier')!;
+    const dirtier = rep.rows.find((r) => r.variant === 'qemu' && r.workload === 'dirtier-seq')!;
     assert.equal(dirtier.errors.totalTimeSec.n, 3);
     assertClose(dirtier.errors.totalTimeSec.median, 1 - 1 / 1.1, 1e-9); // errors: 0, 0.0909, 0.1111
     assertClose(dirtier.errors.transferredBytes.median, 0);

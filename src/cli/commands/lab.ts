@@ -11,6 +11,7 @@ import { predictedVsMeasuredSpec } from '../../lab/plot-specs.js';
 import { WORKLOADS, type LabConfig, type LabRecord, type Workload } from '../../lab/types.js';
 import { VARIANTS } from '../../lab/variants.js';
 import { loadPlatform } from '../../lab/platform-file.js';
+import { crossValidate, fitPlatformFromRecords } from '../../lab/cross-validate.js';
 import { renderSvg } from '../../plot/svg.js';
 import { InputError, parseDuration, parseRate, parseSize, formatBytes, formatSeconds } from '../../units.js';
 import { LIU_ADAPTIVE_DELTA_BYTES_PER_SEC } from '../../model/index.js';
@@ -171,10 +172,15 @@ export function labCommand(): Command {
     .option('--variant <names>', 'comma-separated variants (default: all)')
     .option('--overall', 'one row per variant, no per-workload rows')
     .option('--svg <file>', 'write a predicted-against-measured plot (deng-curve, or the first --variant)')
+    .option('--as-recorded', 'use the predictions made before each migration, not re-predictions out of fold')
+    .option('--folds <k>', 'cross-validation folds for the platform constants', '5')
     .option('--json', 'print the report as JSON')
     .action(async (o: Flags) => {
       try {
-        const records = readRecords(o.results as string);
+        const raw = readRecords(o.results as string);
+        // By default every record is re-predicted from its own sample with the current models and with
+        // platform constants fitted only on other configurations (k-fold), so no constant saw its migration.
+        const records = o.asRecorded ? raw : crossValidate(raw, Number(o.folds));
         const variants = o.variant ? String(o.variant).split(',') : undefined;
         const rep = buildLabReport(records, variants);
         if (o.json) process.stdout.write(`${JSON.stringify(rep)}\n`);
@@ -183,6 +189,31 @@ export function labCommand(): Command {
           const svg = await renderSvg(predictedVsMeasuredSpec(records, variants?.[0] ?? 'deng-curve', METRICS));
           writeFileSync(o.svg as string, svg);
           process.stderr.write(`plot written to ${o.svg}\n`);
+        }
+      } catch (e) {
+        exitWithError(e);
+      }
+    });
+
+  lab
+    .command('calibrate')
+    .description("fit the platform constants (setup, resume, stop-and-copy rate, line rate) on recorded migrations")
+    .option('--results <file>', 'records to read', defaultResults())
+    .option('--out <file>', 'where to write them', join(labDir(), 'platform.json'))
+    .option('--json', 'print them as JSON')
+    .action((o: Flags) => {
+      try {
+        const records = readRecords(o.results as string);
+        const platform = fitPlatformFromRecords(records);
+        writeFileSync(o.out as string, `${JSON.stringify({ fittedAt: new Date().toISOString(), migrations: records.length, platform }, null, 2)}\n`);
+        if (o.json) process.stdout.write(`${JSON.stringify(platform)}\n`);
+        else {
+          const t = new Table({ head: ['constant', 'value'], style: { head: [], border: [] } });
+          if (platform.setupSec !== undefined) t.push(['setup', formatSeconds(platform.setupSec)]);
+          if (platform.resumeSec !== undefined) t.push(['resume (fixed part of downtime)', formatSeconds(platform.resumeSec)]);
+          if (platform.stopCopyRateBytesPerSec !== undefined) t.push(['stop-and-copy rate', `${formatBytes(platform.stopCopyRateBytesPerSec)}/s`]);
+          if (platform.lineRateBytesPerSec !== undefined) t.push(['pre-copy line rate', `${formatBytes(platform.lineRateBytesPerSec)}/s`]);
+          process.stdout.write(`${t.toString()}\nwritten to ${o.out}\n`);
         }
       } catch (e) {
         exitWithError(e);

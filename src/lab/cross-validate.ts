@@ -1,0 +1,46 @@
+/**
+ * Predictions no fitted constant was tuned on: k-fold cross-validation over configurations. Records of
+ * one configuration (repeats included) stay in one fold; each fold is predicted, from its own samples,
+ * with platform constants fitted on the other folds only. Pure.
+ */
+import { fitPlatform, type PlatformObservation } from '../calibrate/platform.js';
+import type { Platform } from '../model/types.js';
+import { configKey, type LabRecord } from './types.js';
+import { predictAllVariants } from './variants.js';
+
+export function platformObservation(r: LabRecord): PlatformObservation | undefined {
+  const m = r.measured;
+  if (m.status !== 'completed') return undefined;
+  return {
+    setupSec: m.setupSec,
+    downtimeSec: m.downtimeSec,
+    stopCopyBytes: m.stopCopyBytes ?? 0,
+    precopyBytes: m.precopyBytes ?? m.transferredBytes - (m.stopCopyBytes ?? 0),
+    precopySec: m.totalTimeSec - m.downtimeSec - m.setupSec,
+    capBytesPerSec: r.config.bandwidthBytesPerSec,
+  };
+}
+
+/** Fits the platform constants on every completed record given. */
+export function fitPlatformFromRecords(records: readonly LabRecord[]): Partial<Platform> {
+  return fitPlatform(records.map(platformObservation).filter((o): o is PlatformObservation => o !== undefined)).platform;
+}
+
+function hash(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+/** Re-predicts every record from its sample with the current models, out of fold. */
+export function crossValidate(records: readonly LabRecord[], k = 5): LabRecord[] {
+  const fold = (r: LabRecord) => hash(configKey(r.config)) % k;
+  const platforms: Partial<Platform>[] = [];
+  for (let f = 0; f < k; f++) platforms.push(fitPlatformFromRecords(records.filter((r) => fold(r) !== f)));
+  return records.map((r) => ({ ...r, predicted: predictAllVariants(r.sample, r.config, platforms[fold(r)]) }));
+}
+
+/** Re-predicts every record with one given platform (in-sample when it was fitted on them). */
+export function repredict(records: readonly LabRecord[], platform: Partial<Platform>): LabRecord[] {
+  return records.map((r) => ({ ...r, predicted: predictAllVariants(r.sample, r.config, platform) }));
+}
