@@ -176,7 +176,13 @@ export async function startGuest(opts: GuestOptions): Promise<Guest> {
   const guest = new Guest(proc, dir, qmpPath, serialPath, qmp);
   if (opts.incomingPort === undefined && !opts.paused) {
     const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
-    while (!guest.serial().includes('MIGCOST-READY')) {
+    for (;;) {
+      const serial = guest.serial();
+      if (serial.includes('MIGCOST-FAILED')) {
+        await guest.kill();
+        throw new LabError(`the guest's workload failed: ${serial.slice(serial.indexOf('MIGCOST-FAILED')).slice(0, 400)}`);
+      }
+      if (serial.includes('MIGCOST-READY')) break;
       if (!guest.running) throw new LabError(`guest exited before it was ready: ${stderr.trim().slice(0, 500)}`);
       if (Date.now() > deadline) {
         await guest.kill();

@@ -13,7 +13,7 @@ import type { VmSample } from '../lab/types.js';
 export interface SampleOptions {
   /** Window lengths, seconds (QEMU takes milliseconds). Default 0.25, 0.5, 1, 2, 4. */
   windowsSec?: number[];
-  /** Pages sampled per GiB (QEMU's default 512 is coarse for small guests). Default 4096. */
+  /** Pages sampled per GiB (QEMU's default 512 is coarse for small guests). Default 16384, the most QEMU takes. */
   samplePagesPerGiB?: number;
   /** Dump guest RAM to count zero pages. Default true. */
   zeroPages?: boolean;
@@ -74,7 +74,7 @@ export async function sampleVm(qmp: QmpClient, opts: SampleOptions = {}): Promis
   const windows = opts.windowsSec ?? [0.25, 0.5, 1, 2, 4];
   const summary = await qmp.execute<{ 'base-memory': number }>('query-memory-size-summary');
   const memoryBytes = summary['base-memory'];
-  const samplePages = opts.samplePagesPerGiB ?? 4096;
+  const samplePages = opts.samplePagesPerGiB ?? 16384; // QEMU's maximum: the least noisy
   const steps = windows.length + (opts.zeroPages === false ? 0 : 1);
   const curve: { windowSec: number; dirtiedBytes: number }[] = [];
   let lastBytes = 0;
