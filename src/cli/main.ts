@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { predictCommand } from './commands/predict.js';
 import { labCommand } from './commands/lab.js';
+import { sampleCommand } from './commands/sample.js';
 
 /** Builds the CLI; commands are one file each under commands/. */
 export function program(): Command {
@@ -9,6 +10,7 @@ export function program(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .addCommand(predictCommand())
+    .addCommand(sampleCommand())
     .addCommand(labCommand());
 }
 

@@ -1,0 +1,47 @@
+import { writeFileSync } from 'node:fs';
+import { Command } from 'commander';
+import Table from 'cli-table3';
+import { QmpClient } from '../../qemu/qmp.js';
+import { sampleVm } from '../../qemu/sample.js';
+import { InputError, formatBytes, parseDuration } from '../../units.js';
+import { exitWithError } from '../errors.js';
+import { progressReporter } from '../progress.js';
+
+/** `migcost sample`: Deng's pseudo-migration on a running QEMU VM, output usable as `predict --vm FILE`. */
+export function sampleCommand(): Command {
+  return new Command('sample')
+    .description("measure a running QEMU VM's dirty rate, dirtied-pages-versus-window curve and zero pages")
+    .requiredOption('--qmp <socket>', "the VM's QMP unix socket")
+    .option('--windows <list>', 'window lengths for the curve', '250ms,500ms,1s,2s,4s')
+    .option('--no-zero-pages', 'skip the RAM dump that counts zero pages')
+    .option('--output <file>', 'also write the JSON here (for `migcost predict --vm FILE`)')
+    .option('--json', 'print JSON')
+    .action(async (o: Record<string, unknown>) => {
+      let qmp: QmpClient | undefined;
+      try {
+        const windowsSec = String(o.windows).split(',').map((w, i) => {
+          const s = parseDuration(`windows[${i}]`, w.trim());
+          if (s < 0.1 || s > 60) throw new InputError(`windows[${i}]`, w, 'must be between 100ms and 60s');
+          return s;
+        });
+        qmp = await QmpClient.connect(String(o.qmp), { retry: false });
+        const progress = progressReporter('windows', !o.json);
+        const s = await sampleVm(qmp, { windowsSec, zeroPages: o.zeroPages !== false, onProgress: (d, t) => progress.update(d, t) });
+        progress.done('sampled');
+        const json = JSON.stringify(s);
+        if (o.output) writeFileSync(String(o.output), `${json}\n`);
+        if (o.json) process.stdout.write(`${json}\n`);
+        else {
+          const t = new Table({ head: ['', 'value'], style: { head: [], border: [] } });
+          t.push(['memory', formatBytes(s.memoryBytes)], ['dirty rate', `${formatBytes(s.dirtyRateBytesPerSec)}/s`]);
+          for (const p of s.curve) t.push([`dirtied within ${p.windowSec} s`, formatBytes(p.dirtiedBytes)]);
+          if (s.zeroPageFraction !== undefined) t.push(['zero pages', `${(s.zeroPageFraction * 100).toFixed(1)} %`]);
+          process.stdout.write(`${t.toString()}\n`);
+        }
+      } catch (e) {
+        exitWithError(e);
+      } finally {
+        qmp?.close();
+      }
+    });
+}
