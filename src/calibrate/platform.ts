@@ -1,9 +1,11 @@
 /**
  * QEMU platform constants, fitted from recorded migrations (pure):
  * - setupSec: the median measured setup time;
- * - resumeSec and stopCopyRateBytesPerSec: OLS of downtime = resume + stop-copy bytes / rate;
+ * - resumeSec, firstTouchRateBytesPerSec and stopCopyRateBytesPerSec: OLS of downtime = resume +
+ *   stop-copy bytes / rate, with one rate for switch-overs right after the first pass and one for later;
  * - lineRateBytesPerSec: the median pre-copy throughput of migrations whose cap did not bind
- *   (throughput below 90 % of the cap), else none.
+ *   (throughput below half the cap: under TCG a busy guest alone can hold the throughput 10-15 % under a
+ *   cap that still binds), else none.
  */
 import { ols } from './ols.js';
 import { median } from './errors.js';
@@ -17,6 +19,8 @@ export interface PlatformObservation {
   precopyBytes: number;
   precopySec: number;
   capBytesPerSec: number;
+  /** Pre-copy rounds before the switch-over. */
+  rounds: number;
 }
 
 export interface PlatformFit {
@@ -32,19 +36,31 @@ export function fitPlatform(obs: readonly PlatformObservation[]): PlatformFit {
   platform.setupSec = median(obs.map((o) => o.setupSec));
   let downtimeR2: number | undefined;
   const dt = obs.filter((o) => o.stopCopyBytes > 0 && o.downtimeSec > 0);
-  if (dt.length >= 3 && new Set(dt.map((o) => o.stopCopyBytes)).size >= 2) {
+  // A switch-over right after the first pass copies pages the destination has never seen (slower);
+  // later ones mostly re-send pages. Fit both rates when both kinds are there, else one.
+  const first = dt.filter((o) => o.rounds === 1);
+  const later = dt.filter((o) => o.rounds !== 1);
+  const fits: [number[][], number[], 'two' | 'one'][] = [];
+  if (first.length >= 2 && later.length >= 2) fits.push([dt.map((o) => [1, o.rounds === 1 ? o.stopCopyBytes : 0, o.rounds === 1 ? 0 : o.stopCopyBytes]), dt.map((o) => o.downtimeSec), 'two']);
+  if (dt.length >= 3) fits.push([dt.map((o) => [1, o.stopCopyBytes]), dt.map((o) => o.downtimeSec), 'one']);
+  for (const [X, y, kind] of fits) {
     try {
-      const f = ols(dt.map((o) => [1, o.stopCopyBytes]), dt.map((o) => o.downtimeSec));
-      const [resume, perByte] = f.coefficients;
-      if (perByte > 0) platform.stopCopyRateBytesPerSec = 1 / perByte;
+      const f = ols(X, y);
+      const [resume, a, b] = f.coefficients;
+      if (!(a > 0) || (kind === 'two' && !(b > 0))) continue;
       platform.resumeSec = Math.max(0, resume);
+      if (kind === 'two') {
+        platform.firstTouchRateBytesPerSec = 1 / a;
+        platform.stopCopyRateBytesPerSec = 1 / b;
+      } else platform.stopCopyRateBytesPerSec = 1 / a;
       downtimeR2 = f.r2;
+      break;
     } catch {
-      /* collinear: leave the defaults */
+      /* collinear: try the simpler fit */
     }
   }
   if (platform.resumeSec === undefined) platform.resumeSec = median(obs.map((o) => o.downtimeSec));
-  const free = obs.filter((o) => o.precopySec > 0.2 && o.precopyBytes / o.precopySec < 0.9 * o.capBytesPerSec).map((o) => o.precopyBytes / o.precopySec);
+  const free = obs.filter((o) => o.precopySec > 0.2 && o.precopyBytes / o.precopySec < 0.5 * o.capBytesPerSec).map((o) => o.precopyBytes / o.precopySec);
   if (free.length > 0) platform.lineRateBytesPerSec = median(free);
   return { platform, n: obs.length, downtimeR2 };
 }

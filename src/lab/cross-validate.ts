@@ -18,6 +18,7 @@ export function platformObservation(r: LabRecord): PlatformObservation | undefin
     precopyBytes: m.precopyBytes ?? m.transferredBytes - (m.stopCopyBytes ?? 0),
     precopySec: m.totalTimeSec - m.downtimeSec - m.setupSec,
     capBytesPerSec: r.config.bandwidthBytesPerSec,
+    rounds: m.rounds,
   };
 }
 

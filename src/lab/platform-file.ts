@@ -18,7 +18,7 @@ export function loadPlatform(path: string | undefined, labDir: string): Partial<
   }
   const p = ((doc as { platform?: unknown }).platform ?? doc) as Record<string, unknown>;
   const out: Partial<Platform> = {};
-  for (const k of ['setupSec', 'resumeSec', 'lineRateBytesPerSec', 'stopCopyRateBytesPerSec', 'zeroPageWireBytes', 'rateWindowSec'] as const) {
+  for (const k of ['setupSec', 'resumeSec', 'lineRateBytesPerSec', 'stopCopyRateBytesPerSec', 'firstTouchRateBytesPerSec', 'zeroPageWireBytes', 'rateWindowSec', 'syncSec'] as const) {
     const v = p[k];
     if (v === undefined || v === null) continue;
     if (typeof v !== 'number' || !(v >= 0)) throw new InputError(`platform.${k}`, v, 'must be a number >= 0');

@@ -25,8 +25,10 @@ export const DEFAULT_PLATFORM: Readonly<Platform> = Object.freeze({
   resumeSec: 0.02,
   lineRateBytesPerSec: Infinity,
   stopCopyRateBytesPerSec: Infinity,
+  firstTouchRateBytesPerSec: Infinity,
   zeroPageWireBytes: 9,
   rateWindowSec: 0.1,
+  syncSec: 0.001,
 });
 
 /** Defaults of each policy, as their sources give them. */
@@ -82,8 +84,9 @@ function finish(
   finalRate: number,
   converged: boolean,
   reason: StopReason,
+  finalSecOverride?: number,
 ): Prediction {
-  const stopCopySec = finalBytes / finalRate;
+  const stopCopySec = finalSecOverride ?? finalBytes / finalRate;
   addWireless(ctx, acc, finalBytes, finalRate);
   if (ctx.trace) {
     ctx.trace.push({
@@ -181,6 +184,13 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
   const window = platform.rateWindowSec;
   const acc: Acc = { sent: 0, precopySec: 0, rounds: 0, wirelessJoules: 0, maxThrottle: 0 };
   const finalRate = Number.isFinite(platform.stopCopyRateBytesPerSec) ? platform.stopCopyRateBytesPerSec : Number.isFinite(lineRate) ? lineRate : ctx.R;
+  const firstTouchRate = Number.isFinite(platform.firstTouchRateBytesPerSec) ? platform.firstTouchRateBytesPerSec : finalRate;
+  // Bytes of the first pass never sent yet: the scan resumes where it stopped, so they go first next round.
+  let neverSent = 0;
+  const stopCopy = (bytes: number) => {
+    const first = Math.min(bytes, neverSent);
+    return first / firstTouchRate + (bytes - first) / finalRate;
+  };
   // Pages of the working set (or memory) from which both the unsent leftover and new dirt are drawn.
   const pool = dirty.capBytes;
 
@@ -202,7 +212,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     const rate = binding ? cap : lineRate; // what QEMU measures as its bandwidth
     const threshold = rate * downtimeLimit;
     if (pending <= threshold && acc.rounds > 0) {
-      return finish(ctx, acc, energy, pending, finalRate, true, 'fits-downtime-limit');
+      return finish(ctx, acc, energy, pending, finalRate, true, 'fits-downtime-limit', stopCopy(pending));
     }
     // Send until the estimate drops below the threshold. QEMU knows no bandwidth (so no threshold) before
     // its first 100 ms window has passed: round 0 always sends at least one window's worth.
@@ -218,6 +228,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
       sent = want;
       t = sent / rate;
     }
+    t += platform.syncSec; // the bitmap sync that ends the round
     // Given up at the time-out: cut this round where the clock runs out (QEMU's cancel is not round-aligned).
     const cut = acc.precopySec + t > timeout;
     if (cut) {
@@ -231,6 +242,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     acc.rounds++;
     addWireless(ctx, acc, wire, rate);
     const leftover = pending - sent;
+    neverSent = acc.rounds === 1 ? leftover : Math.max(0, neverSent - sent);
     const dirtied = dirtiedIn(dirty, t * (1 - throttle));
     // Union of the unsent leftover and the newly dirtied pages, both drawn from the same pool.
     const overlap = pool > 0 ? (leftover * dirtied) / Math.max(pool, leftover, dirtied) : 0;
@@ -269,7 +281,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
 
     if (cut || acc.rounds >= MAX_SIMULATED_ROUNDS) {
       // What a forced switch-over at this point would cost is reported as the downtime.
-      return finish(ctx, acc, energy, pending, finalRate, false, 'timeout');
+      return finish(ctx, acc, energy, pending, finalRate, false, 'timeout', stopCopy(pending));
     }
     // A steady state that no throttle step can change never converges: skip whole rounds up to the time-out.
     const steady = prevPending >= 0 && Math.abs(next - prevPending) <= 1e-9 * ctx.M + 1e-6 && (!autoConverge || throttle >= d.throttleMax);
@@ -316,8 +328,10 @@ export function simulate(input: PredictInput): Prediction {
     checkFinite('platform.resumeSec', platform.resumeSec, 0, false);
     if (!(platform.lineRateBytesPerSec > 0)) throw new RangeError('predict: platform.lineRateBytesPerSec must be > 0');
     if (!(platform.stopCopyRateBytesPerSec > 0)) throw new RangeError('predict: platform.stopCopyRateBytesPerSec must be > 0');
+    if (!(platform.firstTouchRateBytesPerSec > 0)) throw new RangeError('predict: platform.firstTouchRateBytesPerSec must be > 0');
     checkFinite('platform.rateWindowSec', platform.rateWindowSec, 0, true);
     checkFinite('platform.zeroPageWireBytes', platform.zeroPageWireBytes, 0, false);
+    checkFinite('platform.syncSec', platform.syncSec, 0, false);
   }
   const a = input.adaptiveRate;
   if (a) {

@@ -86,8 +86,15 @@ export interface Platform {
    * guest stopped (so faster than pre-copy under TCG). Default: the line rate if finite, else the cap.
    */
   stopCopyRateBytesPerSec: number;
+  /**
+   * qemu: rate of the stop-and-copy for pages never sent before (the destination touches them first; seen
+   * here ~4x slower than re-sent pages). Default: the stop-and-copy rate.
+   */
+  firstTouchRateBytesPerSec: number;
   /** Wire bytes per zero page sent as a flag (QEMU: an 8-byte header and one byte). */
   zeroPageWireBytes: number;
+  /** qemu: what one dirty-bitmap sync costs (s); the guest keeps dirtying meanwhile. Default 1 ms. */
+  syncSec: number;
   /** QEMU's rate-limit window (100 ms): rounds under a binding cap last whole windows. */
   rateWindowSec: number;
 }

@@ -11,7 +11,11 @@ import type { QmpClient } from './qmp.js';
 import type { VmSample } from '../lab/types.js';
 
 export interface SampleOptions {
-  /** Window lengths, seconds (QEMU takes milliseconds). Default 0.25, 0.5, 1, 2, 4. */
+  /**
+   * Window lengths, seconds (QEMU takes 50 ms to 60 s). Default 0.05, 0.1, 0.25, 0.5, 1, 2, 4: the short
+   * ones catch workloads that cover their working set in a fraction of a second (what an auto-converge
+   * throttle leaves them), the long ones the saturation.
+   */
   windowsSec?: number[];
   /** Pages sampled per GiB (QEMU's default 512 is coarse for small guests). Default 16384, the most QEMU takes. */
   samplePagesPerGiB?: number;
@@ -71,7 +75,7 @@ export function zeroPageFractionOfFile(path: string, pageSize = 4096): number {
 
 /** Samples a VM: memory size, dirty rate, the dirty curve, and the zero-page fraction. */
 export async function sampleVm(qmp: QmpClient, opts: SampleOptions = {}): Promise<VmSample> {
-  const windows = opts.windowsSec ?? [0.25, 0.5, 1, 2, 4];
+  const windows = opts.windowsSec ?? [0.05, 0.1, 0.25, 0.5, 1, 2, 4];
   const summary = await qmp.execute<{ 'base-memory': number }>('query-memory-size-summary');
   const memoryBytes = summary['base-memory'];
   const samplePages = opts.samplePagesPerGiB ?? 16384; // QEMU's maximum: the least noisy
@@ -87,8 +91,10 @@ export async function sampleVm(qmp: QmpClient, opts: SampleOptions = {}): Promis
     lastBytes = dirtied;
     opts.onProgress?.(i + 1, steps);
   }
-  // The rate: the shortest window's (least saturated by the working set).
-  const dirtyRateBytesPerSec = curve.length ? curve[0].dirtiedBytes / curve[0].windowSec : 0;
+  // The rate: the slope over the window nearest 250 ms (the shortest are noisy: few sampled pages change).
+  let ref = curve[0];
+  for (const p of curve) if (Math.abs(Math.log(p.windowSec / 0.25)) < Math.abs(Math.log(ref.windowSec / 0.25))) ref = p;
+  const dirtyRateBytesPerSec = ref ? ref.dirtiedBytes / ref.windowSec : 0;
   let zeroPageFraction: number | undefined;
   if (opts.zeroPages !== false) {
     const dir = mkdtempSync(join(tmpdir(), 'migcost-ram-'));

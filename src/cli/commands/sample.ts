@@ -12,7 +12,7 @@ export function sampleCommand(): Command {
   return new Command('sample')
     .description("measure a running QEMU VM's dirty rate, dirtied-pages-versus-window curve and zero pages")
     .requiredOption('--qmp <socket>', "the VM's QMP unix socket")
-    .option('--windows <list>', 'window lengths for the curve', '250ms,500ms,1s,2s,4s')
+    .option('--windows <list>', 'window lengths for the curve', '50ms,100ms,250ms,500ms,1s,2s,4s')
     .option('--no-zero-pages', 'skip the RAM dump that counts zero pages')
     .option('--output <file>', 'also write the JSON here (for `migcost predict --vm FILE`)')
     .option('--json', 'print JSON')
@@ -21,7 +21,7 @@ export function sampleCommand(): Command {
       try {
         const windowsSec = String(o.windows).split(',').map((w, i) => {
           const s = parseDuration(`windows[${i}]`, w.trim());
-          if (s < 0.1 || s > 60) throw new InputError(`windows[${i}]`, w, 'must be between 100ms and 60s');
+          if (s < 0.05 || s > 60) throw new InputError(`windows[${i}]`, w, 'must be between 50ms and 60s (what QEMU accepts)');
           return s;
         });
         qmp = await QmpClient.connect(String(o.qmp), { retry: false });
