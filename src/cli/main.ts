@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { predictCommand } from './commands/predict.js';
 import { labCommand } from './commands/lab.js';
 import { sampleCommand } from './commands/sample.js';
+import { historyCommand } from './commands/history.js';
 
 /** Builds the CLI; commands are one file each under commands/. */
 export function program(): Command {
@@ -11,7 +12,8 @@ export function program(): Command {
     .showHelpAfterError()
     .addCommand(predictCommand())
     .addCommand(sampleCommand())
-    .addCommand(labCommand());
+    .addCommand(labCommand())
+    .addCommand(historyCommand());
 }
 
 export async function main(argv: string[]): Promise<void> {

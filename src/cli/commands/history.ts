@@ -1,0 +1,45 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { Command, Option } from 'commander';
+import { MIGRATION_COLUMNS, csvCell, migrationRow } from '../../lab/export.js';
+import { readRecords, labDir } from './lab.js';
+import { join } from 'node:path';
+import { exitWithError } from '../errors.js';
+
+async function write(out: Writable, s: string): Promise<void> {
+  if (!out.write(s)) await once(out, 'drain');
+}
+
+export function historyCommand(): Command {
+  const history = new Command('history').description('the recorded migrations');
+  history
+    .command('export')
+    .description('write every recorded migration (sample, prediction, measured outcome) as CSV or JSON Lines')
+    .addOption(new Option('--format <f>', 'output format').choices(['csv', 'jsonl']).default('jsonl'))
+    .option('--results <file>', 'lab records to read', join(labDir(), 'results.jsonl'))
+    .option('--full', 'jsonl: whole records, with per-round traces and every variant')
+    .option('--output <file>', 'write here instead of stdout')
+    .action(async (o: Record<string, unknown>) => {
+      try {
+        const records = readRecords(String(o.results));
+        const out: Writable = o.output ? createWriteStream(String(o.output)) : process.stdout;
+        if (o.format === 'csv') {
+          await write(out, `${MIGRATION_COLUMNS.join(',')}\n`);
+          for (const r of records) {
+            const row = migrationRow(r);
+            await write(out, `${MIGRATION_COLUMNS.map((c) => csvCell(row[c])).join(',')}\n`);
+          }
+        } else {
+          for (const r of records) await write(out, `${JSON.stringify(o.full ? r : migrationRow(r))}\n`);
+        }
+        if (o.output) {
+          out.end();
+          await once(out, 'finish');
+        }
+      } catch (e) {
+        exitWithError(e);
+      }
+    });
+  return history;
+}
