@@ -16,6 +16,8 @@ export interface RawPredictFields {
   zeroPageFraction?: unknown;
   workingSet?: unknown;
   pageSize?: unknown;
+  /** Busy share of the vCPU while sampled, (0, 1]. */
+  cpuUtilisation?: unknown;
   dirtyModel?: unknown;
   /** "0.5s:10MiB,1s:18MiB" or [{windowSec, dirtiedBytes}] */
   curve?: unknown;
@@ -146,6 +148,11 @@ export function predictInputFrom(f: RawPredictFields): PredictInput {
     input.vm.zeroPageFraction = z >= 0 && z <= 1 ? z : parseFraction('zeroPageFraction', f.zeroPageFraction);
   }
   if (present(f.workingSet)) input.vm.workingSetBytes = num('workingSet', f.workingSet, parseSize);
+  if (present(f.cpuUtilisation)) {
+    const u = parseNumber('cpuUtilisation', f.cpuUtilisation, { max: 1 });
+    if (!(u > 0)) throw new InputError('cpuUtilisation', f.cpuUtilisation, 'must be greater than 0');
+    input.vm.cpuUtilisation = u;
+  }
   if (present(f.pageSize)) {
     input.vm.pageSizeBytes = num('pageSize', f.pageSize, parseSize);
     if (!(input.vm.pageSizeBytes > 0)) throw new InputError('pageSize', f.pageSize, 'must be greater than 0');

@@ -26,6 +26,8 @@ export interface VmSample {
   dirtyRateBytesPerSec: number;
   curve: CurvePoint[];
   zeroPageFraction?: number;
+  /** Busy share of the vCPU threads' time while sampling (host /proc), when readable. */
+  cpuUtilisation?: number;
   sampledAt: string;
 }
 

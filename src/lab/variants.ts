@@ -45,6 +45,7 @@ export function variantInput(v: Variant, sample: VmSample, cfg: LabConfig, platf
   const vm: VmSpec = { memoryBytes: sample.memoryBytes, dirtyRateBytesPerSec: baseRate(sample), pageSizeBytes: sample.pageSizeBytes };
   const withZero = v === 'qemu+zero' || v === 'qemu+wss+zero' || v === 'deng-curve';
   if (withZero && sample.zeroPageFraction !== undefined) vm.zeroPageFraction = sample.zeroPageFraction;
+  if (v === 'deng-curve' && sample.cpuUtilisation !== undefined) vm.cpuUtilisation = Math.min(1, Math.max(0.01, sample.cpuUtilisation));
   if (v === 'qemu+wss+zero') {
     const wss = workingSetFromCurve(sample);
     if (wss !== undefined) vm.workingSetBytes = wss;

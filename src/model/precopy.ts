@@ -54,6 +54,7 @@ interface Ctx {
   dirty: CompiledDirty;
   wireless: { n0: number; b: number } | undefined;
   trace: RoundTrace[] | undefined;
+  cpuUtilisation: number;
 }
 
 /** Accumulates the result; one per prediction. */
@@ -243,7 +244,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     addWireless(ctx, acc, wire, rate);
     const leftover = pending - sent;
     neverSent = acc.rounds === 1 ? leftover : Math.max(0, neverSent - sent);
-    const dirtied = dirtiedIn(dirty, t * (1 - throttle));
+    const dirtied = dirtiedIn(dirty, throttle > 0 ? t * Math.min(1, (1 - throttle) / ctx.cpuUtilisation) : t);
     // Union of the unsent leftover and the newly dirtied pages, both drawn from the same pool.
     const overlap = pool > 0 ? (leftover * dirtied) / Math.max(pool, leftover, dirtied) : 0;
     const next = leftover + dirtied - overlap;
@@ -284,7 +285,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
       return finish(ctx, acc, energy, pending, finalRate, false, 'timeout', stopCopy(pending));
     }
     // A steady state that no throttle step can change never converges: skip whole rounds up to the time-out.
-    const steady = prevPending >= 0 && Math.abs(next - prevPending) <= 1e-9 * ctx.M + 1e-6 && (!autoConverge || throttle >= d.throttleMax);
+    const steady = prevPending >= 0 && Math.abs(next - prevPending) <= 1e-9 * ctx.M + 1e-6 && (!autoConverge || (roundThrottle >= d.throttleMax && throttle === roundThrottle));
     if (steady && next > threshold && !trace && t > 0) {
       const more = Math.floor((timeout - acc.precopySec) / t);
       acc.sent += more * wire;
@@ -310,6 +311,9 @@ function checkVm(vm: VmSpec): void {
   }
   if (vm.pageSizeBytes !== undefined) checkFinite('vm.pageSizeBytes', vm.pageSizeBytes, 0, true);
   if (vm.workingSetBytes !== undefined) checkFinite('vm.workingSetBytes', vm.workingSetBytes, 0, false);
+  if (vm.cpuUtilisation !== undefined && !(vm.cpuUtilisation > 0 && vm.cpuUtilisation <= 1)) {
+    throw new RangeError(`predict: vm.cpuUtilisation must be in (0, 1] (got ${vm.cpuUtilisation})`);
+  }
 }
 
 /**
@@ -357,6 +361,7 @@ export function simulate(input: PredictInput): Prediction {
     dirty: compileDirty(vm.dirtyModel, vm.dirtyRateBytesPerSec, cap),
     wireless: energy && energy.kind === 'wireless' ? { n0: energy.noiseDensityWattsPerHz, b: energy.channelBandwidthHz } : undefined,
     trace: input.trace ? [] : undefined,
+    cpuUtilisation: vm.cpuUtilisation ?? 1,
   };
   switch (policy.name) {
     case 'xen':

@@ -60,6 +60,12 @@ export interface VmSpec {
   workingSetBytes?: number;
   /** Default `{ kind: 'constant' }`. */
   dirtyModel?: DirtyModelSpec;
+  /**
+   * Share of its vCPU time the guest was busy while its dirty rate was sampled, (0, 1]. A workload that
+   * needs only u of the CPU keeps its dirty rate under an auto-converge throttle p until 1 - p < u; past
+   * that it slows by (1 - p) / u. Default 1: a CPU-bound guest, slowed by every throttle step.
+   */
+  cpuUtilisation?: number;
 }
 
 /** Liu's adaptive transmission rate (§6.3): R_i = D_i + delta, clamped to [min, max]. */

@@ -4,7 +4,7 @@
  * so several window lengths give the dirtied-pages-versus-window curve. Zero pages are counted from a
  * `pmemsave` dump of guest RAM.
  */
-import { mkdtempSync, openSync, readSync, closeSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readSync, closeSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { QmpClient } from './qmp.js';
@@ -73,7 +73,22 @@ export function zeroPageFractionOfFile(path: string, pageSize = 4096): number {
   return total ? zero / total : 0;
 }
 
-/** Samples a VM: memory size, dirty rate, the dirty curve, and the zero-page fraction. */
+/** CPU time (s) used so far by the given threads, from /proc; undefined where unreadable (another host). */
+function threadsCpuSec(tids: number[]): number | undefined {
+  let ticks = 0;
+  try {
+    for (const tid of tids) {
+      const stat = readFileSync(`/proc/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+    }
+  } catch {
+    return undefined;
+  }
+  return ticks / 100; // USER_HZ is 100 on Linux
+}
+
+/** Samples a VM: memory size, dirty rate, the dirty curve, the zero-page fraction and the vCPU load. */
 export async function sampleVm(qmp: QmpClient, opts: SampleOptions = {}): Promise<VmSample> {
   const windows = opts.windowsSec ?? [0.05, 0.1, 0.25, 0.5, 1, 2, 4];
   const summary = await qmp.execute<{ 'base-memory': number }>('query-memory-size-summary');
@@ -82,6 +97,10 @@ export async function sampleVm(qmp: QmpClient, opts: SampleOptions = {}): Promis
   const steps = windows.length + (opts.zeroPages === false ? 0 : 1);
   const curve: { windowSec: number; dirtiedBytes: number }[] = [];
   let lastBytes = 0;
+  const cpus = await qmp.execute<{ 'thread-id': number }[]>('query-cpus-fast').catch(() => []);
+  const tids = cpus.map((c) => c['thread-id']).filter((t) => Number.isInteger(t));
+  const cpu0 = threadsCpuSec(tids);
+  const wall0 = performance.now();
   for (let i = 0; i < windows.length; i++) {
     const w = windows[i];
     const rate = await measureWindow(qmp, w, samplePages);
@@ -91,6 +110,9 @@ export async function sampleVm(qmp: QmpClient, opts: SampleOptions = {}): Promis
     lastBytes = dirtied;
     opts.onProgress?.(i + 1, steps);
   }
+  const cpu1 = threadsCpuSec(tids);
+  const wallSec = (performance.now() - wall0) / 1000;
+  const cpuUtilisation = cpu0 !== undefined && cpu1 !== undefined && tids.length > 0 && wallSec > 0 ? Math.min(1, (cpu1 - cpu0) / wallSec / tids.length) : undefined;
   // The rate: the slope over the window nearest 250 ms (the shortest are noisy: few sampled pages change).
   let ref = curve[0];
   for (const p of curve) if (Math.abs(Math.log(p.windowSec / 0.25)) < Math.abs(Math.log(ref.windowSec / 0.25))) ref = p;
@@ -107,5 +129,5 @@ export async function sampleVm(qmp: QmpClient, opts: SampleOptions = {}): Promis
     }
     opts.onProgress?.(steps, steps);
   }
-  return { memoryBytes, pageSizeBytes: 4096, dirtyRateBytesPerSec, curve, zeroPageFraction, sampledAt: new Date().toISOString() };
+  return { memoryBytes, pageSizeBytes: 4096, dirtyRateBytesPerSec, curve, zeroPageFraction, cpuUtilisation, sampledAt: new Date().toISOString() };
 }

@@ -189,6 +189,15 @@ describe('qemu policy', () => {
     for (let i = 2; i < steps.length; i++) assert.equal(steps[i] - steps[i - 1], 10);
     assert.ok(p.maxThrottle <= 0.99);
   });
+  it('a lightly loaded guest keeps its dirty rate under throttling until 1 - p falls below its CPU share', () => {
+    const base = { vm: { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 200 * MiB }, bandwidthBytesPerSec: 100 * MiB, policy: { name: 'qemu' as const, autoConverge: true } };
+    const busy = predict(base);
+    const light = predict({ ...base, vm: { ...base.vm, cpuUtilisation: 0.05 } });
+    assert.ok(busy.converged && light.converged);
+    assert.ok(light.precopySec > busy.precopySec, `${light.precopySec} vs ${busy.precopySec}`);
+    assertClose(light.maxThrottle, 0.99); // only 1 - 0.99 < 0.05 slows it: 200 x 0.01 / 0.05 = 40 MiB/s
+    assert.ok(busy.maxThrottle < 0.99);
+  });
   it('a longer downtime limit never takes longer', () => {
     const r = rng(6);
     for (let k = 0; k < 300; k++) {

@@ -60,6 +60,8 @@ describe('real QEMU migrations', { skip }, () => {
         for (let i = 1; i < s.curve.length; i++) assert.ok(s.curve[i].dirtiedBytes >= s.curve[i - 1].dirtiedBytes);
         // 64 MiB of the 256 are the filled working set: at most 3/4 of the pages can be zero
         assert.ok(s.zeroPageFraction! > 0 && s.zeroPageFraction! < 0.75, `zero ${s.zeroPageFraction}`);
+        // a rate-controlled dirtier leaves most of its vCPU idle
+        assert.ok(s.cpuUtilisation !== undefined && s.cpuUtilisation > 0 && s.cpuUtilisation < 0.9, `cpu ${s.cpuUtilisation}`);
       },
       () => startGuest({ memoryBytes: 256 * MiB, workload: 'dirtier', params: { wss: '64M', rate: 10000, pattern: 'seq' } }),
     );

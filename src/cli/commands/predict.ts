@@ -105,6 +105,7 @@ export function fieldsFromVmFile(path: string): RawPredictFields {
     zeroPageFraction: vm.zeroPageFraction,
     workingSet: vm.workingSetBytes ?? vm.workingSet,
     pageSize: vm.pageSizeBytes ?? vm.pageSize,
+    cpuUtilisation: vm.cpuUtilisation,
   });
 }
 
