@@ -3,6 +3,7 @@ import { predictCommand } from './commands/predict.js';
 import { labCommand } from './commands/lab.js';
 import { sampleCommand } from './commands/sample.js';
 import { historyCommand } from './commands/history.js';
+import { calibrateCommand, modelsCommand } from './commands/calibrate.js';
 
 /** Builds the CLI; commands are one file each under commands/. */
 export function program(): Command {
@@ -13,7 +14,9 @@ export function program(): Command {
     .addCommand(predictCommand())
     .addCommand(sampleCommand())
     .addCommand(labCommand())
-    .addCommand(historyCommand());
+    .addCommand(historyCommand())
+    .addCommand(calibrateCommand())
+    .addCommand(modelsCommand());
 }
 
 export async function main(argv: string[]): Promise<void> {

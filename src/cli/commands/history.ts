@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
 import { MIGRATION_COLUMNS, csvCell, migrationRow } from '../../lab/export.js';
-import { readRecords, labDir } from './lab.js';
-import { join } from 'node:path';
+import { loadRecords } from './lab.js';
+import { defaultDbLocation } from '../../store/store.js';
 import { exitWithError } from '../errors.js';
 
 async function write(out: Writable, s: string): Promise<void> {
@@ -17,12 +17,13 @@ export function historyCommand(): Command {
     .command('export')
     .description('write every recorded migration (sample, prediction, measured outcome) as CSV or JSON Lines')
     .addOption(new Option('--format <f>', 'output format').choices(['csv', 'jsonl']).default('jsonl'))
-    .option('--results <file>', 'lab records to read', join(labDir(), 'results.jsonl'))
+    .option('--db <file|url>', 'history store to read', defaultDbLocation())
+    .option('--results <file>', 'read a JSON Lines file of lab records instead of the store')
     .option('--full', 'jsonl: whole records, with per-round traces and every variant')
     .option('--output <file>', 'write here instead of stdout')
     .action(async (o: Record<string, unknown>) => {
       try {
-        const records = readRecords(String(o.results));
+        const records = await loadRecords(o);
         const out: Writable = o.output ? createWriteStream(String(o.output)) : process.stdout;
         if (o.format === 'csv') {
           await write(out, `${MIGRATION_COLUMNS.join(',')}\n`);

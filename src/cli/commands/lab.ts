@@ -13,6 +13,7 @@ import { VARIANTS } from '../../lab/variants.js';
 import { loadPlatform } from '../../lab/platform-file.js';
 import { crossValidate, fitPlatformFromRecords } from '../../lab/cross-validate.js';
 import { renderSvg } from '../../plot/svg.js';
+import { openStore, defaultDbLocation, type Store } from '../../store/store.js';
 import { InputError, parseDuration, parseRate, parseSize, formatBytes, formatSeconds } from '../../units.js';
 import { LIU_ADAPTIVE_DELTA_BYTES_PER_SEC } from '../../model/index.js';
 import { exitWithError } from '../errors.js';
@@ -20,9 +21,19 @@ import { progressReporter } from '../progress.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const labDir = () => process.env.MIGCOST_LAB_DIR ?? join(REPO, '.lab');
-const defaultResults = () => join(labDir(), 'results.jsonl');
 
 type Flags = Record<string, unknown>;
+
+/** Lab records from a JSON Lines file when one is named, else from the store. */
+export async function loadRecords(o: { results?: unknown; db?: unknown }): Promise<LabRecord[]> {
+  if (o.results !== undefined) return readRecords(String(o.results));
+  const store = await openStore(o.db === undefined ? defaultDbLocation() : String(o.db));
+  try {
+    return await store.listLabRecords();
+  } finally {
+    await store.close();
+  }
+}
 
 export function readRecords(path: string): LabRecord[] {
   if (!existsSync(path)) throw new InputError('--results', path, 'does not exist (run `migcost lab run` or `migcost lab matrix` first)');
@@ -105,16 +116,24 @@ export function labCommand(): Command {
     .option('--delta <rate>', 'adaptive rate delta', '100Mbit/s')
     .option('--platform <file>', 'platform constants (from `migcost lab calibrate`); default: the lab dir\'s platform.json if present')
     .addOption(new Option('--variant <name>', 'variant shown in the table').choices(VARIANTS as unknown as string[]).default('deng-curve'))
-    .option('--results <file>', 'append the record here', defaultResults())
-    .option('--no-save', 'do not append the record')
+    .option('--db <file|url>', 'history store: a SQLite file or postgres:// URL', defaultDbLocation())
+    .option('--results <file>', 'also append the record to this JSON Lines file')
+    .option('--no-save', 'record nothing')
     .option('--json', 'print {predicted, measured, ...} as JSON')
     .action(async (o: Flags) => {
       try {
         const cfg = configFromFlags(o);
         const platform = loadPlatform(o.platform as string | undefined, labDir());
         const adaptiveRate = o.adaptiveRate ? { deltaBytesPerSec: o.delta ? parseRate('delta', o.delta) : LIU_ADAPTIVE_DELTA_BYTES_PER_SEC, minBytesPerSec: 1 << 20, maxBytesPerSec: cfg.bandwidthBytesPerSec } : undefined;
-        const r = await runLabConfig(cfg, { platform, adaptiveRate, log: (l) => process.stderr.write(`lab: ${l}\n`) });
-        if (o.save !== false) saveRecord(o.results as string, r);
+        const store = o.save !== false ? await openStore(String(o.db)) : undefined;
+        let r: LabRecord;
+        try {
+          r = await runLabConfig(cfg, { platform, adaptiveRate, log: (l) => process.stderr.write(`lab: ${l}\n`) });
+          if (store) await store.recordLabRecord(r);
+        } finally {
+          await store?.close();
+        }
+        if (o.save !== false && o.results !== undefined) saveRecord(o.results as string, r);
         const variant = o.variant as string;
         if (o.json) {
           process.stdout.write(`${JSON.stringify({ id: r.id, config: r.config, sample: r.sample, predicted: pick(r.predicted[variant]), measured: pick(r.measured), variants: Object.fromEntries(Object.entries(r.predicted).map(([k, v]) => [k, pick(v)])), trace: r.trace })}\n`);
@@ -137,13 +156,15 @@ export function labCommand(): Command {
     .option('--limit <n>', 'run only the first n configurations')
     .option('--skip <n>', 'skip the first n configurations (resume an interrupted matrix)', '0')
     .option('--platform <file>', 'platform constants file')
-    .option('--results <file>', 'append records here', defaultResults())
+    .option('--db <file|url>', 'history store: a SQLite file or postgres:// URL', defaultDbLocation())
+    .option('--results <file>', 'also append every record to this JSON Lines file')
     .action(async (o: Flags) => {
       try {
         let configs = labMatrix(o.preset as MatrixPreset, { timeoutSec: parseDuration('timeout', o.timeout), repeats: Number(o.repeats) });
         const skip = Number(o.skip);
         configs = configs.slice(skip, o.limit !== undefined ? skip + Number(o.limit) : undefined);
         const platform = loadPlatform(o.platform as string | undefined, labDir());
+        const store: Store = await openStore(String(o.db));
         const progress = progressReporter('migrations');
         let failed = 0;
         for (let i = 0; i < configs.length; i++) {
@@ -151,14 +172,16 @@ export function labCommand(): Command {
           progress.update(i, configs.length);
           try {
             const r = await runLabConfig(c, { platform });
-            saveRecord(o.results as string, r);
+            await store.recordLabRecord(r);
+            if (o.results !== undefined) saveRecord(o.results as string, r);
             if (!process.stderr.isTTY) process.stderr.write(`lab: ${i + 1}/${configs.length} ${workloadLabel(c)} ${formatBytes(c.memoryBytes)} -> ${r.measured.status} in ${formatSeconds(r.measured.totalTimeSec)}\n`);
           } catch (e) {
             failed++;
             process.stderr.write(`lab: ${i + 1}/${configs.length} ${workloadLabel(c)}: ${(e as Error).message}\n`);
           }
         }
-        progress.done(`${configs.length - failed} migrations recorded in ${o.results}${failed ? `, ${failed} runs failed to start` : ''}`);
+        await store.close();
+        progress.done(`${configs.length - failed} migrations recorded in ${store.location}${failed ? `, ${failed} runs failed to start` : ''}`);
         if (failed) process.exitCode = 1;
       } catch (e) {
         exitWithError(e);
@@ -168,7 +191,8 @@ export function labCommand(): Command {
   lab
     .command('report')
     .description('every model variant against the measured migrations: median and p90 error, per workload')
-    .option('--results <file>', 'records to read', defaultResults())
+    .option('--db <file|url>', 'history store to read', defaultDbLocation())
+    .option('--results <file>', 'read a JSON Lines file of records instead of the store')
     .option('--variant <names>', 'comma-separated variants (default: all)')
     .option('--overall', 'one row per variant, no per-workload rows')
     .option('--svg <file>', 'write a predicted-against-measured plot (deng-curve, or the first --variant)')
@@ -177,7 +201,7 @@ export function labCommand(): Command {
     .option('--json', 'print the report as JSON')
     .action(async (o: Flags) => {
       try {
-        const raw = readRecords(o.results as string);
+        const raw = await loadRecords(o);
         // By default every record is re-predicted from its own sample with the current models and with
         // platform constants fitted only on other configurations (k-fold), so no constant saw its migration.
         const records = o.asRecorded ? raw : crossValidate(raw, Number(o.folds));
@@ -198,13 +222,18 @@ export function labCommand(): Command {
   lab
     .command('calibrate')
     .description("fit the platform constants (setup, resume, stop-and-copy rate, line rate) on recorded migrations")
-    .option('--results <file>', 'records to read', defaultResults())
+    .option('--db <file|url>', 'history store to read, and to keep the fitted model in', defaultDbLocation())
+    .option('--results <file>', 'read a JSON Lines file of records instead of the store')
     .option('--out <file>', 'where to write them', join(labDir(), 'platform.json'))
     .option('--json', 'print them as JSON')
-    .action((o: Flags) => {
+    .action(async (o: Flags) => {
       try {
-        const records = readRecords(o.results as string);
+        const records = await loadRecords(o);
         const platform = fitPlatformFromRecords(records);
+        const store = await openStore(String(o.db));
+        const saved = await store.saveModel('qemu-platform', platform, null);
+        await store.close();
+        process.stderr.write(`stored as model qemu-platform v${saved.version}\n`);
         writeFileSync(o.out as string, `${JSON.stringify({ fittedAt: new Date().toISOString(), migrations: records.length, platform }, null, 2)}\n`);
         if (o.json) process.stdout.write(`${JSON.stringify(platform)}\n`);
         else {

@@ -114,6 +114,27 @@ export function predictionJson(p: Prediction): Record<string, unknown> {
   return { ...p };
 }
 
+/** Prediction fields from the store's latest fitted models (imported lazily: plain predictions need no database). */
+async function fittedFields(db: string): Promise<RawPredictFields> {
+  const { openStore } = await import('../../store/store.js');
+  const store = await openStore(db);
+  try {
+    const out: RawPredictFields = {};
+    const energy = (await store.latestModel('wired-energy'))?.params as { alphaJoulesPerMiB?: number; betaJoules?: number } | undefined;
+    if (energy?.alphaJoulesPerMiB !== undefined) Object.assign(out, { energy: 'wired', alpha: energy.alphaJoulesPerMiB, beta: energy.betaJoules });
+    const platform = (await store.latestModel('qemu-platform'))?.params as Record<string, number> | undefined;
+    if (platform) {
+      if (platform.setupSec !== undefined) out.setupTime = platform.setupSec;
+      if (platform.resumeSec !== undefined) out.resumeTime = platform.resumeSec;
+      if (platform.lineRateBytesPerSec !== undefined) out.lineRate = platform.lineRateBytesPerSec;
+      if (platform.stopCopyRateBytesPerSec !== undefined) out.stopCopyRate = platform.stopCopyRateBytesPerSec;
+    }
+    return out;
+  } finally {
+    await store.close();
+  }
+}
+
 export function predictCommand(): Command {
   const cmd = new Command('predict').description('predict a live migration: total time, downtime, bytes, rounds, energy');
   addPredictFlags(cmd)
@@ -121,11 +142,12 @@ export function predictCommand(): Command {
     .option('--input <file>', 'batch: CSV with a header, or JSON Lines; - for stdin')
     .addOption(new Option('--format <format>', 'batch input format (default: sniffed)').choices(BATCH_FORMATS as unknown as string[]))
     .option('--output <file>', 'batch: write JSON lines here (atomically) instead of stdout')
+    .option('--db <file|url>', "use the latest fitted models in this store (wired-energy, qemu-platform); flags still win")
     .option('--json', 'print JSON')
     .option('--trace', 'add the per-round trace')
     .action(async (o: Flags) => {
       try {
-        const flags = dropUndefined(fieldsFromFlags(o));
+        const flags = { ...(o.db !== undefined ? await fittedFields(String(o.db)) : {}), ...dropUndefined(fieldsFromFlags(o)) };
         if (o.input !== undefined) {
           const out = openBatchOutput(o.output as string | undefined);
           const progress = progressReporter('rows', o.output !== undefined);

@@ -1,0 +1,80 @@
+/** The store's tables, as kysely sees them. JSON is kept as text so SQLite and PostgreSQL agree. */
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface VmsTable {
+  id: string;
+  name: string;
+  memory_bytes: number;
+  created_at: string;
+}
+
+export interface SamplesTable {
+  id: string;
+  vm_id: string;
+  taken_at: string;
+  memory_bytes: number;
+  dirty_rate_bytes_per_sec: number;
+  zero_page_fraction: number | null;
+  cpu_utilisation: number | null;
+  curve_json: string;
+  source: string;
+}
+
+export interface MigrationsTable {
+  id: string;
+  vm_id: string;
+  sample_id: string;
+  started_at: string;
+  config_json: string;
+  status: string;
+  total_time_sec: number;
+  downtime_sec: number;
+  transferred_bytes: number;
+  rounds: number;
+  /** How many rows migration_rounds holds for it: written in the same transaction. */
+  trace_rows: number;
+  measured_json: string;
+  predicted_json: string;
+  qemu_version: string;
+  accelerator: string;
+}
+
+export interface MigrationRoundsTable {
+  migration_id: string;
+  round: number;
+  kind: string;
+  sent_bytes: number;
+  duration_sec: number;
+  rate_bytes_per_sec: number;
+  dirtied_bytes: number;
+  skipped_bytes: number;
+  remaining_bytes: number;
+  throttle: number;
+}
+
+export interface PowerSamplesTable {
+  host: string;
+  timestamp_sec: number;
+  watts: number;
+}
+
+export interface ModelsTable {
+  kind: string;
+  version: number;
+  params_json: string;
+  r2: number | null;
+  created_at: string;
+}
+
+export interface Database {
+  migcost_meta: MetaTable;
+  vms: VmsTable;
+  samples: SamplesTable;
+  migrations: MigrationsTable;
+  migration_rounds: MigrationRoundsTable;
+  power_samples: PowerSamplesTable;
+  models: ModelsTable;
+}

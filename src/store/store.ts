@@ -1,0 +1,297 @@
+/**
+ * The history store: one interface, SQLite (default, a file) or PostgreSQL (a URL) behind it through
+ * kysely. A migration and its per-round trace are written in one transaction, so a reader never sees a
+ * migration without its rounds and a killed writer leaves none half-written.
+ */
+import { existsSync, mkdirSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import envPaths from 'env-paths';
+import type { Database } from './schema.js';
+import { migrationProvider } from './migrations.js';
+import type { LabRecord } from '../lab/types.js';
+import type { PowerSample } from '../calibrate/fits.js';
+
+/** A store that cannot be opened or used as asked: the message names the database and the rule. */
+export class StoreError extends Error {
+  override name = 'StoreError';
+  readonly badInput = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export interface FittedModelRow {
+  kind: string;
+  version: number;
+  params: unknown;
+  r2: number | null;
+  createdAt: string;
+}
+
+export interface Store {
+  /** Where it is: a file path or a URL without its password. */
+  readonly location: string;
+  readonly backend: 'sqlite' | 'postgres';
+  recordLabRecord(r: LabRecord): Promise<void>;
+  listLabRecords(opts?: { limit?: number }): Promise<LabRecord[]>;
+  countMigrations(): Promise<number>;
+  addPowerSamples(host: string, samples: readonly PowerSample[]): Promise<number>;
+  powerSamples(host: string, fromSec: number, toSec: number): Promise<PowerSample[]>;
+  saveModel(kind: string, params: unknown, r2: number | null): Promise<FittedModelRow>;
+  latestModel(kind: string): Promise<FittedModelRow | undefined>;
+  listModels(): Promise<FittedModelRow[]>;
+  close(): Promise<void>;
+}
+
+/** The default database: migcost.sqlite in the user's data directory, or $MIGCOST_DB. */
+export function defaultDbLocation(): string {
+  return process.env.MIGCOST_DB ?? join(envPaths('migcost', { suffix: '' }).data, 'migcost.sqlite');
+}
+
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+function checkSqliteFile(file: string): void {
+  if (!existsSync(file) || statSync(file).size === 0) return;
+  const fd = openSync(file, 'r');
+  const head = Buffer.alloc(16);
+  try {
+    readSync(fd, head, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (head.toString('latin1') !== SQLITE_MAGIC) throw new StoreError(`--db ${file}: not a SQLite database (refusing to touch it)`);
+  // Look before writing anything (even the WAL pragma changes the file): read-only.
+  let ro: SqliteDatabase.Database | undefined;
+  try {
+    ro = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
+    const tables = (ro.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'").all() as { name: string }[]).map((t) => t.name);
+    if (tables.length > 0 && !tables.includes('migcost_meta')) {
+      throw new StoreError(`--db ${file}: holds tables that are not migcost's (${tables.slice(0, 5).join(', ')}); refusing to use or change it`);
+    }
+  } catch (e) {
+    if (e instanceof StoreError) throw e;
+    throw new StoreError(`--db ${file}: unreadable as SQLite (${(e as Error).message}); refusing to touch it`, { cause: e });
+  } finally {
+    ro?.close();
+  }
+}
+
+/** Opens (creating if needed) the store and brings its schema up to date. */
+export async function openStore(location: string = defaultDbLocation()): Promise<Store> {
+  const isPg = /^postgres(ql)?:\/\//.test(location);
+  let db: Kysely<Database>;
+  let shown = location;
+  if (isPg) {
+    shown = location.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: location, max: 4 }) }) });
+    try {
+      await sql`select 1`.execute(db);
+    } catch (e) {
+      await db.destroy();
+      throw new StoreError(`--db ${shown}: cannot connect (${(e as Error).message})`, { cause: e });
+    }
+  } else {
+    checkSqliteFile(location);
+    mkdirSync(dirname(location), { recursive: true });
+    let raw: SqliteDatabase.Database;
+    try {
+      raw = new SqliteDatabase(location);
+      raw.pragma('journal_mode = WAL');
+      raw.pragma('synchronous = FULL'); // a committed migration survives a crash of the machine too
+      raw.pragma('foreign_keys = ON');
+      raw.pragma('busy_timeout = 5000');
+    } catch (e) {
+      throw new StoreError(`--db ${location}: cannot open as SQLite (${(e as Error).message})`, { cause: e });
+    }
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  }
+  try {
+    await checkOwnership(db, shown);
+    const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+    if (error) throw new StoreError(`--db ${shown}: schema migration failed (${(error as Error).message})`, { cause: error });
+    void results;
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
+  return new KyselyStore(db, shown, isPg ? 'postgres' : 'sqlite');
+}
+
+/** A database with tables but no migcost marker belongs to someone else: never migrate or reset it. */
+async function checkOwnership(db: Kysely<Database>, shown: string): Promise<void> {
+  const tables = (await db.introspection.getTables({ withInternalKyselyTables: true })).map((t) => t.name);
+  if (tables.length === 0) return;
+  if (!tables.includes('migcost_meta')) {
+    throw new StoreError(`--db ${shown}: holds tables that are not migcost's (${tables.slice(0, 5).join(', ')}); refusing to use or change it`);
+  }
+  const app = await db.selectFrom('migcost_meta').select('value').where('key', '=', 'app').executeTakeFirst();
+  if (app?.value !== 'migcost') throw new StoreError(`--db ${shown}: its migcost_meta table is not migcost's; refusing to use it`);
+}
+
+class KyselyStore implements Store {
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly location: string,
+    readonly backend: 'sqlite' | 'postgres',
+  ) {}
+
+  async recordLabRecord(r: LabRecord): Promise<void> {
+    const vmId = `lab-${r.config.workload}-${Math.round(r.config.memoryBytes / 2 ** 20)}M`;
+    const sampleId = `${r.id}-sample`;
+    await this.db.transaction().execute(async (tx) => {
+      const vm = await tx.selectFrom('vms').select('id').where('id', '=', vmId).executeTakeFirst();
+      if (!vm) await tx.insertInto('vms').values({ id: vmId, name: vmId, memory_bytes: r.config.memoryBytes, created_at: r.startedAt }).execute();
+      await tx
+        .insertInto('samples')
+        .values({
+          id: sampleId,
+          vm_id: vmId,
+          taken_at: r.sample.sampledAt,
+          memory_bytes: r.sample.memoryBytes,
+          dirty_rate_bytes_per_sec: r.sample.dirtyRateBytesPerSec,
+          zero_page_fraction: r.sample.zeroPageFraction ?? null,
+          cpu_utilisation: r.sample.cpuUtilisation ?? null,
+          curve_json: JSON.stringify(r.sample.curve),
+          source: 'calc-dirty-rate',
+        })
+        .execute();
+      await tx
+        .insertInto('migrations')
+        .values({
+          id: r.id,
+          vm_id: vmId,
+          sample_id: sampleId,
+          started_at: r.startedAt,
+          config_json: JSON.stringify(r.config),
+          status: r.measured.status,
+          total_time_sec: r.measured.totalTimeSec,
+          downtime_sec: r.measured.downtimeSec,
+          transferred_bytes: r.measured.transferredBytes,
+          rounds: r.measured.rounds,
+          trace_rows: r.trace.length,
+          measured_json: JSON.stringify(r.measured),
+          predicted_json: JSON.stringify(r.predicted),
+          qemu_version: r.qemuVersion,
+          accelerator: r.accelerator,
+        })
+        .execute();
+      if (r.trace.length > 0) {
+        await tx
+          .insertInto('migration_rounds')
+          .values(
+            r.trace.map((t, i) => ({
+              migration_id: r.id,
+              round: i,
+              kind: t.kind,
+              sent_bytes: t.sentBytes,
+              duration_sec: t.durationSec,
+              rate_bytes_per_sec: t.rateBytesPerSec,
+              dirtied_bytes: t.dirtiedBytes,
+              skipped_bytes: t.skippedBytes,
+              remaining_bytes: t.remainingBytes,
+              throttle: t.throttle,
+            })),
+          )
+          .execute();
+      }
+    });
+  }
+
+  async listLabRecords(opts: { limit?: number } = {}): Promise<LabRecord[]> {
+    let q = this.db
+      .selectFrom('migrations')
+      .innerJoin('samples', 'samples.id', 'migrations.sample_id')
+      .select([
+        'migrations.id', 'migrations.started_at', 'migrations.config_json', 'migrations.measured_json', 'migrations.predicted_json',
+        'migrations.qemu_version', 'migrations.accelerator', 'samples.taken_at', 'samples.memory_bytes', 'samples.dirty_rate_bytes_per_sec',
+        'samples.zero_page_fraction', 'samples.cpu_utilisation', 'samples.curve_json',
+      ])
+      .orderBy('migrations.started_at')
+      .orderBy('migrations.id');
+    if (opts.limit !== undefined) q = q.limit(opts.limit);
+    const rows = await q.execute();
+    const rounds = await this.db.selectFrom('migration_rounds').selectAll().orderBy('migration_id').orderBy('round').execute();
+    const byMigration = new Map<string, typeof rounds>();
+    for (const r of rounds) byMigration.set(r.migration_id, [...(byMigration.get(r.migration_id) ?? []), r]);
+    return rows.map((m) => ({
+      id: m.id,
+      startedAt: m.started_at,
+      config: JSON.parse(m.config_json),
+      accelerator: m.accelerator,
+      qemuVersion: m.qemu_version,
+      sample: {
+        memoryBytes: Number(m.memory_bytes),
+        pageSizeBytes: 4096,
+        dirtyRateBytesPerSec: Number(m.dirty_rate_bytes_per_sec),
+        curve: JSON.parse(m.curve_json),
+        zeroPageFraction: m.zero_page_fraction ?? undefined,
+        cpuUtilisation: m.cpu_utilisation ?? undefined,
+        sampledAt: m.taken_at,
+      },
+      predicted: JSON.parse(m.predicted_json),
+      measured: JSON.parse(m.measured_json),
+      trace: (byMigration.get(m.id) ?? []).map((t) => ({
+        round: t.round,
+        kind: t.kind as 'pre-copy' | 'stop-copy',
+        sentBytes: Number(t.sent_bytes),
+        durationSec: Number(t.duration_sec),
+        rateBytesPerSec: Number(t.rate_bytes_per_sec),
+        dirtiedBytes: Number(t.dirtied_bytes),
+        skippedBytes: Number(t.skipped_bytes),
+        remainingBytes: Number(t.remaining_bytes),
+        throttle: Number(t.throttle),
+      })),
+    }));
+  }
+
+  async countMigrations(): Promise<number> {
+    const r = await this.db.selectFrom('migrations').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async addPowerSamples(host: string, samples: readonly PowerSample[]): Promise<number> {
+    if (samples.length === 0) return 0;
+    await this.db.transaction().execute(async (tx) => {
+      for (let i = 0; i < samples.length; i += 500) {
+        await tx
+          .insertInto('power_samples')
+          .values(samples.slice(i, i + 500).map((s) => ({ host, timestamp_sec: s.timestampSec, watts: s.watts })))
+          .onConflict((oc) => oc.columns(['host', 'timestamp_sec']).doUpdateSet((eb) => ({ watts: eb.ref('excluded.watts') })))
+          .execute();
+      }
+    });
+    return samples.length;
+  }
+
+  async powerSamples(host: string, fromSec: number, toSec: number): Promise<PowerSample[]> {
+    const rows = await this.db.selectFrom('power_samples').select(['timestamp_sec', 'watts']).where('host', '=', host).where('timestamp_sec', '>=', fromSec).where('timestamp_sec', '<=', toSec).orderBy('timestamp_sec').execute();
+    return rows.map((r) => ({ timestampSec: Number(r.timestamp_sec), watts: Number(r.watts) }));
+  }
+
+  async saveModel(kind: string, params: unknown, r2: number | null): Promise<FittedModelRow> {
+    return this.db.transaction().execute(async (tx) => {
+      const last = await tx.selectFrom('models').select((e) => e.fn.max('version').as('v')).where('kind', '=', kind).executeTakeFirst();
+      const version = Number(last?.v ?? 0) + 1;
+      const createdAt = new Date().toISOString();
+      await tx.insertInto('models').values({ kind, version, params_json: JSON.stringify(params), r2, created_at: createdAt }).execute();
+      return { kind, version, params, r2, createdAt };
+    });
+  }
+
+  async latestModel(kind: string): Promise<FittedModelRow | undefined> {
+    const r = await this.db.selectFrom('models').selectAll().where('kind', '=', kind).orderBy('version', 'desc').limit(1).executeTakeFirst();
+    return r ? { kind: r.kind, version: Number(r.version), params: JSON.parse(r.params_json), r2: r.r2 === null ? null : Number(r.r2), createdAt: r.created_at } : undefined;
+  }
+
+  async listModels(): Promise<FittedModelRow[]> {
+    const rows = await this.db.selectFrom('models').selectAll().orderBy('kind').orderBy('version').execute();
+    return rows.map((r) => ({ kind: r.kind, version: Number(r.version), params: JSON.parse(r.params_json), r2: r.r2 === null ? null : Number(r.r2), createdAt: r.created_at }));
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
