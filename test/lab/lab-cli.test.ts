@@ -30,6 +30,7 @@ function cli(args: string[]): Promise<{ code: number | null; out: string; err: s
 describe('lab CLI with real QEMU', { skip }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'migcost-lab-'));
   const results = join(dir, 'results.jsonl');
+  const db = join(dir, 'history.sqlite');
 
   it('migcost sample measures a running VM and its JSON feeds predict --vm', async () => {
     const g = await startGuest({ memoryBytes: 256 * MiB, workload: 'dirtier', params: { wss: '32M', rate: 5000, pattern: 'seq' } });
@@ -52,7 +53,7 @@ describe('lab CLI with real QEMU', { skip }, () => {
   });
 
   it('migcost lab run --json prints predicted and measured with the fields of predict --json, and records it', async () => {
-    const r = await cli(['lab', 'run', '--memory', '256MiB', '--workload', 'dirtier', '--wss', '48MiB', '--rate', '8000', '--pattern', 'random', '--bandwidth', '80MiB/s', '--downtime-limit', '300ms', '--json', '--results', results]);
+    const r = await cli(['lab', 'run', '--memory', '256MiB', '--workload', 'dirtier', '--wss', '48MiB', '--rate', '8000', '--pattern', 'random', '--bandwidth', '80MiB/s', '--downtime-limit', '300ms', '--json', '--results', results, '--db', db]);
     assert.equal(r.code, 0, r.err);
     const o = JSON.parse(r.out);
     for (const k of CONTRACT) {
@@ -65,7 +66,7 @@ describe('lab CLI with real QEMU', { skip }, () => {
   });
 
   it('the CI matrix runs, and the report reads every variant from what was recorded', async () => {
-    const m = await cli(['lab', 'matrix', '--preset', 'ci', '--results', results]);
+    const m = await cli(['lab', 'matrix', '--preset', 'ci', '--results', results, '--db', db]);
     assert.equal(m.code, 0, m.err);
     assert.equal(readFileSync(results, 'utf8').trim().split('\n').length, 4);
     const svg = join(dir, 'report.svg');
@@ -76,6 +77,15 @@ describe('lab CLI with real QEMU', { skip }, () => {
     const variants = new Set(report.rows.map((r: { variant: string }) => r.variant));
     for (const v of ['closed-form', 'liu', 'xen', 'qemu', 'qemu+zero', 'qemu+wss+zero', 'deng-curve']) assert.ok(variants.has(v), v);
     assert.ok(existsSync(svg) && readFileSync(svg, 'utf8').startsWith('<svg'));
+    // the same records are in the store, whole, and export as CSV
+    const fromStore = await cli(['lab', 'report', '--db', db, '--json']);
+    assert.equal(JSON.parse(fromStore.out).migrations, 4);
+    const csv = await cli(['history', 'export', '--db', db, '--format', 'csv']);
+    assert.equal(csv.code, 0, csv.err);
+    assert.equal(csv.out.trim().split('\n').length, 5);
+    const cal = await cli(['lab', 'calibrate', '--db', db, '--out', join(dir, 'platform.json'), '--json']);
+    assert.equal(cal.code, 0, cal.err);
+    assert.ok(JSON.parse(cal.out).setupSec >= 0);
   });
 
   it('bad lab input is refused before any QEMU starts', async () => {
