@@ -48,3 +48,22 @@ describe('lab report', () => {
     assert.equal(rep.noiseFloor.totalTimeSec.n, 3); // the idle run has no repeat
   });
 });
+
+describe('refined-model evaluation', () => {
+  it('realised rate is eq. 11 over the pre-copy rounds; only migrations with history are scored', async () => {
+    const { realisedRate, withRefinedSamples } = await import('../../src/lab/refined-eval.js');
+    const r = record('a', 2);
+    r.trace = [
+      { round: 0, kind: 'pre-copy', sentBytes: 1, durationSec: 1, rateBytesPerSec: 1, dirtiedBytes: 10 * MiB, skippedBytes: 0, remainingBytes: 0, throttle: 0 },
+      { round: 1, kind: 'pre-copy', sentBytes: 1, durationSec: 2, rateBytesPerSec: 1, dirtiedBytes: 80 * MiB, skippedBytes: 0, remainingBytes: 0, throttle: 0 },
+      { round: 2, kind: 'stop-copy', sentBytes: 1, durationSec: 0.01, rateBytesPerSec: 1, dirtiedBytes: 0, skippedBytes: 0, remainingBytes: 0, throttle: 0 },
+    ];
+    assertClose(realisedRate(r)!, (10 * MiB + 80 * MiB) / 3); // (10 x 1 + 40 x 2) / 3 MiB/s
+    const later = { ...record('b', 2), startedAt: '2026-11-22T01:00:00Z', trace: r.trace };
+    const pairs = withRefinedSamples([later, r]);
+    assert.equal(pairs.length, 1);
+    assert.equal(pairs[0].record.id, 'b');
+    // phi 0.5: half the fresh sample (40 MiB/s), half the history (30 MiB/s)
+    assertClose(pairs[0].refined.dirtyRateBytesPerSec, 0.5 * 40 * MiB + 0.5 * 30 * MiB);
+  });
+});

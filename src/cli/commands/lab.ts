@@ -11,7 +11,7 @@ import { predictedVsMeasuredSpec } from '../../lab/plot-specs.js';
 import { WORKLOADS, type LabConfig, type LabRecord, type Workload } from '../../lab/types.js';
 import { VARIANTS } from '../../lab/variants.js';
 import { loadPlatform } from '../../lab/platform-file.js';
-import { crossValidate, fitPlatformFromRecords } from '../../lab/cross-validate.js';
+import { crossValidate, crossValidateRefined, fitPlatformFromRecords } from '../../lab/cross-validate.js';
 import { renderSvg } from '../../plot/svg.js';
 import { openStore, defaultDbLocation, type Store } from '../../store/store.js';
 import { InputError, parseDuration, parseRate, parseSize, formatBytes, formatSeconds } from '../../units.js';
@@ -198,15 +198,20 @@ export function labCommand(): Command {
     .option('--svg <file>', 'write a predicted-against-measured plot (deng-curve, or the first --variant)')
     .option('--as-recorded', 'use the predictions made before each migration, not re-predictions out of fold')
     .option('--folds <k>', 'cross-validation folds for the platform constants', '5')
+    .option('--refined', "history against none: migrations with earlier ones of the same VM, predicted from the fresh sample (base:) and from Liu's refined rate (refined:)")
     .option('--json', 'print the report as JSON')
     .action(async (o: Flags) => {
       try {
         const raw = await loadRecords(o);
+        const variants = o.variant ? String(o.variant).split(',') : undefined;
         // By default every record is re-predicted from its own sample with the current models and with
         // platform constants fitted only on other configurations (k-fold), so no constant saw its migration.
-        const records = o.asRecorded ? raw : crossValidate(raw, Number(o.folds));
-        const variants = o.variant ? String(o.variant).split(',') : undefined;
-        const rep = buildLabReport(records, variants);
+        const records = o.refined
+          ? crossValidateRefined(raw, variants ?? ['qemu+zero', 'deng-curve'], Number(o.folds))
+          : o.asRecorded
+            ? raw
+            : crossValidate(raw, Number(o.folds));
+        const rep = buildLabReport(records, o.refined ? undefined : variants);
         if (o.json) process.stdout.write(`${JSON.stringify(rep)}\n`);
         else process.stdout.write(`${renderLabReport(rep, { overallOnly: o.overall === true })}\n`);
         if (o.svg) {
