@@ -83,6 +83,10 @@ describe('lab CLI with real QEMU', { skip }, () => {
     const csv = await cli(['history', 'export', '--db', db, '--format', 'csv']);
     assert.equal(csv.code, 0, csv.err);
     assert.equal(csv.out.trim().split('\n').length, 5);
+    const iv = await cli(['lab', 'report', '--db', db, '--intervals', '--json']);
+    assert.equal(iv.code, 0, iv.err);
+    const ev = JSON.parse(iv.out);
+    assert.ok(ev.n >= 1 && ev.coverage.totalTimeSec >= 0 && ev.coverage.totalTimeSec <= 1);
     const cal = await cli(['lab', 'calibrate', '--db', db, '--out', join(dir, 'platform.json'), '--json']);
     assert.equal(cal.code, 0, cal.err);
     assert.ok(JSON.parse(cal.out).setupSec >= 0);

@@ -12,6 +12,7 @@ import { WORKLOADS, type LabConfig, type LabRecord, type Workload } from '../../
 import { VARIANTS } from '../../lab/variants.js';
 import { loadPlatform } from '../../lab/platform-file.js';
 import { crossValidate, crossValidateRefined, fitPlatformFromRecords } from '../../lab/cross-validate.js';
+import { evaluateIntervals } from '../../lab/interval-eval.js';
 import { renderSvg } from '../../plot/svg.js';
 import { openStore, defaultDbLocation, type Store } from '../../store/store.js';
 import { InputError, parseDuration, parseRate, parseSize, formatBytes, formatSeconds } from '../../units.js';
@@ -199,10 +200,21 @@ export function labCommand(): Command {
     .option('--as-recorded', 'use the predictions made before each migration, not re-predictions out of fold')
     .option('--folds <k>', 'cross-validation folds for the platform constants', '5')
     .option('--refined', "history against none: migrations with earlier ones of the same VM, predicted from the fresh sample (base:) and from Liu's refined rate (refined:)")
+    .option('--intervals', 'coverage of 10th-90th percentile prediction intervals built from what was known before each run')
     .option('--json', 'print the report as JSON')
     .action(async (o: Flags) => {
       try {
         const raw = await loadRecords(o);
+        if (o.intervals) {
+          const ev = evaluateIntervals(raw);
+          if (o.json) process.stdout.write(`${JSON.stringify(ev)}\n`);
+          else {
+            const pct = (x: number | undefined) => (x === undefined ? 'n/a' : `${(x * 100).toFixed(1)} %`);
+            process.stdout.write(`10th-90th percentile intervals on ${ev.n} completed migrations (nominal coverage 80 %):\n`);
+            for (const m of ['totalTimeSec', 'transferredBytes', 'downtimeSec'] as const) process.stdout.write(`  ${m}: coverage ${pct(ev.coverage[m])}, median width ${pct(ev.medianWidth[m])} of the point\n`);
+          }
+          return;
+        }
         const variants = o.variant ? String(o.variant).split(',') : undefined;
         // By default every record is re-predicted from its own sample with the current models and with
         // platform constants fitted only on other configurations (k-fold), so no constant saw its migration.
