@@ -3,6 +3,7 @@
  * Pure: a sample, a configuration and platform constants in, predictions out.
  */
 import { closedForm } from '../model/closed-form.js';
+import { curveSaturation } from '../model/dirty.js';
 import { LIU_WIRED_ENERGY, wiredEnergyJoules } from '../model/energy.js';
 import { simulate } from '../model/precopy.js';
 import type { Platform, Prediction, PredictInput, VmSpec } from '../model/types.js';
@@ -21,18 +22,9 @@ export const VARIANT_DESCRIPTIONS: Record<Variant, string> = {
   'deng-curve': "QEMU rule + zero pages + Deng's measured dirtied-pages-versus-window curve",
 };
 
-/**
- * The working set a sampled curve implies: where the curve has flattened (the last segment grows less
- * than 10 % per doubling of the window), its last value; otherwise unknown.
- */
+/** The working set a sampled curve implies: where the curve has levelled off, its level; else unknown. */
 export function workingSetFromCurve(sample: VmSample): number | undefined {
-  const c = sample.curve;
-  if (c.length < 2) return undefined;
-  const a = c[c.length - 2];
-  const b = c[c.length - 1];
-  if (a.dirtiedBytes <= 0) return undefined;
-  const growth = (b.dirtiedBytes - a.dirtiedBytes) / a.dirtiedBytes / Math.log2(b.windowSec / a.windowSec);
-  return growth < 0.1 ? b.dirtiedBytes : undefined;
+  return curveSaturation(sample.curve);
 }
 
 /** The rate a short window of the curve implies: the slope from the origin to the first sample. */

@@ -78,20 +78,39 @@ export interface CompiledDirty {
   points: readonly CurvePoint[];
   /** Upper bound on distinct dirty bytes (working set, else non-zero-able memory). */
   capBytes: number;
+  /**
+   * The set of pages the guest writes to, as far as the model knows: the working set, or where a sampled
+   * curve levels off, its level; else all of memory. Pending and newly dirtied pages are drawn from it.
+   */
+  poolBytes: number;
+}
+
+/**
+ * Where a curve has levelled off (its last segment grows less than 10 % per doubling of the window), the
+ * working set it shows; else undefined.
+ */
+export function curveSaturation(points: readonly CurvePoint[]): number | undefined {
+  if (points.length < 2) return undefined;
+  const a = points[points.length - 2];
+  const b = points[points.length - 1];
+  if (a.dirtiedBytes <= 0) return undefined;
+  const growth = (b.dirtiedBytes - a.dirtiedBytes) / a.dirtiedBytes / Math.log2(b.windowSec / a.windowSec);
+  return growth < 0.1 ? b.dirtiedBytes : undefined;
 }
 
 export function compileDirty(spec: DirtyModelSpec | undefined, rateBytesPerSec: number, capBytes: number): CompiledDirty {
   const kind = spec?.kind ?? 'constant';
-  if (kind === 'constant') return { kind: 0, rateBytesPerSec, wws: LIU_WWS_COEFFICIENTS, points: [], capBytes };
+  if (kind === 'constant') return { kind: 0, rateBytesPerSec, wws: LIU_WWS_COEFFICIENTS, points: [], capBytes, poolBytes: capBytes };
   if (kind === 'wws') {
     const k = (spec as { coefficients?: WwsCoefficients }).coefficients ?? LIU_WWS_COEFFICIENTS;
     if (![k.a, k.b, k.c].every(Number.isFinite)) throw new RangeError('dirty model wws: coefficients a, b, c must be finite numbers');
-    return { kind: 1, rateBytesPerSec, wws: k, points: [], capBytes };
+    return { kind: 1, rateBytesPerSec, wws: k, points: [], capBytes, poolBytes: capBytes };
   }
   if (kind === 'curve') {
     const points = (spec as { points: CurvePoint[] }).points;
     checkCurve(points);
-    return { kind: 2, rateBytesPerSec, wws: LIU_WWS_COEFFICIENTS, points, capBytes };
+    const sat = curveSaturation(points);
+    return { kind: 2, rateBytesPerSec, wws: LIU_WWS_COEFFICIENTS, points, capBytes, poolBytes: sat !== undefined && sat > 0 ? Math.min(sat, capBytes) : capBytes };
   }
   throw new RangeError(`dirty model: unknown kind ${JSON.stringify(kind)} (known: constant, wws, curve)`);
 }

@@ -192,8 +192,10 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     const first = Math.min(bytes, neverSent);
     return first / firstTouchRate + (bytes - first) / finalRate;
   };
-  // Pages of the working set (or memory) from which both the unsent leftover and new dirt are drawn.
-  const pool = dirty.capBytes;
+  // Pages of the working set (or memory) from which both the unsent leftover and new dirt are drawn. The
+  // leftover is the high-address tail of the pass, where Linux guests keep their freshest allocations: a
+  // working set smaller than the leftover is taken to lie inside it.
+  const pool = dirty.poolBytes;
 
   const nonZero = ctx.M * (1 - ctx.zeroFraction);
   const zeroFlagBytes = ((ctx.M * ctx.zeroFraction) / ctx.page) * platform.zeroPageWireBytes;
