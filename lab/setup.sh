@@ -55,7 +55,7 @@ kpkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/{p
 if [ ! -s "$out/vmlinux" ] || [ "$(cat "$out/vmlinux.stamp" 2>/dev/null)" != "$kpkg" ]; then
   say "kernel $kpkg"
   tmp=$(mktemp -d); chmod 755 "$tmp"
-  (cd "$tmp" && apt-get download -qq "$kpkg" >/dev/null && dpkg-deb -x ./*.deb root)
+  (cd "$tmp" && apt-get download -qq -o APT::Sandbox::User=root "$kpkg" >/dev/null && dpkg-deb -x ./*.deb root)
   bz=$(ls "$tmp"/root/boot/vmlinuz-*)
   # The payload is XZ-compressed: find its magic and decompress it (what the kernel's extract-vmlinux does).
   off=$(LC_ALL=C grep -abo -P '\xFD7zXZ\x00' "$bz" | head -1 | cut -d: -f1)

@@ -3,6 +3,7 @@
 #   eval "$(bash scripts/pg-test-server.sh start)"   # prints: export MIGCOST_TEST_PG_URL=postgres://...
 #   bash scripts/pg-test-server.sh stop
 set -euo pipefail
+cd /  # runuser keeps the working directory, which the postgres user may not be allowed to enter
 state=/tmp/migcost-pg-test
 case "${1:-}" in
   start)
