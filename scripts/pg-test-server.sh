@@ -3,6 +3,7 @@
 #   eval "$(bash scripts/pg-test-server.sh start)"   # prints: export MIGCOST_TEST_PG_URL=postgres://...
 #   bash scripts/pg-test-server.sh stop
 set -euo pipefail
+self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 cd /  # runuser keeps the working directory, which the postgres user may not be allowed to enter
 state=/tmp/migcost-pg-test
 case "${1:-}" in
@@ -12,7 +13,7 @@ case "${1:-}" in
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
     fi
     bin=$(dirname "$(ls -d /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")
-    [ -f "$state/pid" ] && "$0" stop >/dev/null 2>&1 || true
+    [ -f "$state/bin" ] && "$self" stop >/dev/null 2>&1 || true
     rm -rf "$state"; mkdir -p "$state"; chown postgres "$state"
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     runuser -u postgres -- "$bin/initdb" -D "$state/data" -A trust -U postgres >/dev/null
