@@ -36,7 +36,9 @@ export interface Store {
   readonly location: string;
   readonly backend: 'sqlite' | 'postgres';
   recordLabRecord(r: LabRecord): Promise<void>;
-  listLabRecords(opts?: { limit?: number }): Promise<LabRecord[]>;
+  /** Recorded migrations, oldest first; `vmId` keeps one VM's. */
+  listLabRecords(opts?: { limit?: number; vmId?: string }): Promise<LabRecord[]>;
+  listVms(): Promise<{ id: string; migrations: number }[]>;
   countMigrations(): Promise<number>;
   addPowerSamples(host: string, samples: readonly PowerSample[]): Promise<number>;
   powerSamples(host: string, fromSec: number, toSec: number): Promise<PowerSample[]>;
@@ -200,7 +202,7 @@ class KyselyStore implements Store {
     });
   }
 
-  async listLabRecords(opts: { limit?: number } = {}): Promise<LabRecord[]> {
+  async listLabRecords(opts: { limit?: number; vmId?: string } = {}): Promise<LabRecord[]> {
     let q = this.db
       .selectFrom('migrations')
       .innerJoin('samples', 'samples.id', 'migrations.sample_id')
@@ -211,6 +213,7 @@ class KyselyStore implements Store {
       ])
       .orderBy('migrations.started_at')
       .orderBy('migrations.id');
+    if (opts.vmId !== undefined) q = q.where('migrations.vm_id', '=', opts.vmId);
     if (opts.limit !== undefined) q = q.limit(opts.limit);
     const rows = await q.execute();
     const rounds = await this.db.selectFrom('migration_rounds').selectAll().orderBy('migration_id').orderBy('round').execute();
@@ -245,6 +248,11 @@ class KyselyStore implements Store {
         throttle: Number(t.throttle),
       })),
     }));
+  }
+
+  async listVms(): Promise<{ id: string; migrations: number }[]> {
+    const rows = await this.db.selectFrom('vms').leftJoin('migrations', 'migrations.vm_id', 'vms.id').select(['vms.id', (e) => e.fn.count<number>('migrations.id').as('n')]).groupBy('vms.id').orderBy('vms.id').execute();
+    return rows.map((r) => ({ id: r.id, migrations: Number(r.n) }));
   }
 
   async countMigrations(): Promise<number> {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { predict, POLICIES, DIRTY_MODELS } from '../../model/index.js';
-import type { Prediction } from '../../model/index.js';
+import type { Prediction, PredictInput } from '../../model/index.js';
 import { predictInputFrom, type RawPredictFields } from '../../input.js';
 import { InputError } from '../../units.js';
 import { BATCH_FORMATS, openBatchInput, openBatchOutput, runBatch, type BatchFormat } from '../batch.js';
@@ -114,6 +114,37 @@ export function predictionJson(p: Prediction): Record<string, unknown> {
   return { ...p };
 }
 
+/**
+ * Liu's refined model for one VM: replay its recorded migrations (eq. 11 realised rates, eq. 12 EWMA and the
+ * self-tuning phi), then blend the fresh rate with that history (eq. 13). A curve is scaled alike.
+ */
+async function applyHistory(input: PredictInput, vmId: string, db: string | undefined) {
+  const { openStore, defaultDbLocation } = await import('../../store/store.js');
+  const { realisedRate } = await import('../../lab/refined-eval.js');
+  const { initialRefinedState, updateRefined, refinedRate } = await import('../../calibrate/refined.js');
+  const store = await openStore(db ?? defaultDbLocation());
+  try {
+    const records = await store.listLabRecords({ vmId });
+    if (records.length === 0) {
+      const known = (await store.listVms()).map((v) => v.id);
+      throw new InputError('--vm-id', vmId, `has no recorded migrations in ${store.location}${known.length ? ` (known: ${known.slice(0, 10).join(', ')})` : ''}`);
+    }
+    let state = initialRefinedState();
+    for (const r of records) {
+      const real = r.measured.status === 'completed' ? realisedRate(r) : undefined;
+      if (real !== undefined) state = updateRefined(state, r.sample.dirtyRateBytesPerSec, real);
+    }
+    const sampleRate = input.vm.dirtyRateBytesPerSec;
+    const rate = refinedRate(state, sampleRate);
+    const k = sampleRate > 0 ? rate / sampleRate : 1;
+    input.vm.dirtyRateBytesPerSec = rate;
+    if (input.vm.dirtyModel?.kind === 'curve') input.vm.dirtyModel = { kind: 'curve', points: input.vm.dirtyModel.points.map((q) => ({ windowSec: q.windowSec, dirtiedBytes: q.dirtiedBytes * k })) };
+    return { migrations: records.length, phi: state.phi, sampleRate, refinedRate: rate };
+  } finally {
+    await store.close();
+  }
+}
+
 /** Prediction fields from the store's latest fitted models (imported lazily: plain predictions need no database). */
 async function fittedFields(db: string): Promise<RawPredictFields> {
   const { openStore } = await import('../../store/store.js');
@@ -143,6 +174,7 @@ export function predictCommand(): Command {
     .addOption(new Option('--format <format>', 'batch input format (default: sniffed)').choices(BATCH_FORMATS as unknown as string[]))
     .option('--output <file>', 'batch: write JSON lines here (atomically) instead of stdout')
     .option('--db <file|url>', "use the latest fitted models in this store (wired-energy, qemu-platform); flags still win")
+    .option('--vm-id <id>', "use this VM's migration history in the store (Liu's refined rate, eqs. 11-13) with the fresh --dirty-rate")
     .option('--json', 'print JSON')
     .option('--trace', 'add the per-round trace')
     .action(async (o: Flags) => {
@@ -168,11 +200,14 @@ export function predictCommand(): Command {
         }
         const fields = { ...(o.vm !== undefined ? fieldsFromVmFile(o.vm as string) : {}), ...flags };
         const input = predictInputFrom(fields);
+        let history: { migrations: number; phi: number; sampleRate: number; refinedRate: number } | undefined;
+        if (o.vmId !== undefined) history = await applyHistory(input, String(o.vmId), o.db === undefined ? undefined : String(o.db));
         input.trace = o.trace === true;
         const p = predict(input);
-        if (o.json) process.stdout.write(`${JSON.stringify(predictionJson(p))}\n`);
+        if (o.json) process.stdout.write(`${JSON.stringify(history ? { ...predictionJson(p), history } : predictionJson(p))}\n`);
         else {
           process.stdout.write(`${predictionTable(p, input)}\n`);
+          if (history) process.stdout.write(`history: ${history.migrations} earlier migrations of ${o.vmId}; dirty rate ${(history.sampleRate / 2 ** 20).toFixed(1)} MiB/s sampled -> ${(history.refinedRate / 2 ** 20).toFixed(1)} MiB/s refined (phi ${history.phi.toFixed(2)})\n`);
           if (p.trace) process.stdout.write(`${traceTable(p.trace)}\n`);
         }
       } catch (e) {

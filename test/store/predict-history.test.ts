@@ -1,0 +1,32 @@
+/** `predict --vm-id`: Liu's refined rate from a VM's recorded migrations, through the real bin. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '../../src/store/store.js';
+import { fakeRecord } from './fixtures.js';
+
+const BIN = new URL('../../bin/migcost.js', import.meta.url).pathname;
+
+describe('predict --vm-id', () => {
+  it("blends the fresh rate with the VM's history, and says so", async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'migcost-hist-')), 'h.sqlite');
+    const s = await openStore(db);
+    await s.recordLabRecord(fakeRecord(1));
+    await s.recordLabRecord(fakeRecord(2));
+    await s.close();
+    // the fixtures' rounds dirty 1e6 bytes in 0.1 s: a realised rate of 1e7 B/s; the fresh sample says 2e7
+    const r = spawnSync(process.execPath, [BIN, 'predict', '--memory', '256MiB', '--dirty-rate', '20000000', '--bandwidth', '100MiB/s', '--vm-id', 'lab-dirtier-256M', '--db', db, '--json'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const o = JSON.parse(r.stdout);
+    assert.equal(o.history.migrations, 2);
+    assert.ok(o.history.refinedRate > 1e7 && o.history.refinedRate < 2e7, `refined ${o.history.refinedRate}`);
+    const plain = JSON.parse(spawnSync(process.execPath, [BIN, 'predict', '--memory', '256MiB', '--dirty-rate', '20000000', '--bandwidth', '100MiB/s', '--json'], { encoding: 'utf8' }).stdout);
+    assert.ok(o.transferredBytes < plain.transferredBytes, 'a lower refined rate sends less');
+    const unknown = spawnSync(process.execPath, [BIN, 'predict', '--memory', '256MiB', '--dirty-rate', '1', '--bandwidth', '1', '--vm-id', 'nope', '--db', db], { encoding: 'utf8' });
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /--vm-id: "nope" has no recorded migrations .*known: lab-dirtier-256M/);
+  });
+});
