@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import Table from 'cli-table3';
-import { fitWiredEnergy, fitWws, observedGamma, type FitReport } from '../../calibrate/fits.js';
+import { fitWiredEnergy, fitWws, observedGamma, migrationEnergyFromPower, type FitReport, type PowerSample } from '../../calibrate/fits.js';
 import { openStore, defaultDbLocation } from '../../store/store.js';
 import { InputError, parseNumber } from '../../units.js';
 import { loadRecords } from './lab.js';
@@ -27,6 +27,29 @@ export function readEnergyCsv(path: string): { transferredBytes: number; energyJ
   });
 }
 
+/** Reads `timestamp,watts` power samples (timestamp in Unix seconds or ISO 8601), header required. */
+export function readPowerCsv(path: string): PowerSample[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InputError('power file', path, `cannot be read (${(e as Error).message})`);
+  }
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  const header = (lines.shift() ?? '').split(',').map((h) => h.trim());
+  const it = header.indexOf('timestamp');
+  const iw = header.indexOf('watts');
+  if (it < 0 || iw < 0) throw new InputError('power header', header.join(','), 'must name the columns timestamp and watts');
+  return lines.map((l, i) => {
+    const cells = l.split(',');
+    if (cells.length !== header.length) throw new InputError(`power row ${i + 1}`, l, `has ${cells.length} fields, the header has ${header.length}`);
+    const raw = cells[it].trim();
+    const t = /^[\d.]+$/.test(raw) ? Number(raw) : Date.parse(raw) / 1000;
+    if (!Number.isFinite(t)) throw new InputError(`power row ${i + 1} timestamp`, raw, 'must be Unix seconds or an ISO 8601 time');
+    return { timestampSec: t, watts: parseNumber(`power row ${i + 1} watts`, cells[iw], { min: 0 }) };
+  });
+}
+
 function fitTable(name: string, f: FitReport<object>): string {
   const t = new Table({ head: [name, 'value', 'std. error'], style: { head: [], border: [] } });
   for (const [k, v] of Object.entries(f.params)) if (typeof v === 'number') t.push([k, v.toPrecision(6), (f.standardErrors[k] ?? NaN).toPrecision(3)]);
@@ -39,14 +62,43 @@ export function calibrateCommand(): Command {
     .description("fit the papers' models by least squares and keep them in the store")
     .option('--energy <csv>', 'fit E = alpha V + beta from transferredBytes,energyJoules pairs')
     .option('--wws', "fit Liu's working-set coefficients from the stored per-round traces")
+    .option('--power <csv>', 'import 1 Hz power samples (timestamp,watts) for --host into the store first')
+    .option('--host <name>', 'the host the power samples belong to', 'default')
+    .option('--idle-watts <W>', "with --energy-from-power: the host's idle power P0 (Liu eq. 16)")
+    .option('--energy-from-power', "fit E = alpha V + beta from the stored migrations and the host's power samples (eq. 16)")
     .option('--db <file|url>', 'history store', defaultDbLocation())
     .option('--json', 'print the fits as JSON')
     .action(async (o: Record<string, unknown>) => {
       try {
-        if (!o.energy && !o.wws) throw new InputError('calibrate', '', 'needs --energy FILE and/or --wws (see `migcost lab calibrate` for the platform constants)');
+        if (!o.energy && !o.wws && !o.power && !o.energyFromPower) throw new InputError('calibrate', '', 'needs --energy FILE, --energy-from-power, --power FILE and/or --wws (see `migcost lab calibrate` for the platform constants)');
         const out: Record<string, unknown> = {};
         const store = await openStore(String(o.db));
         try {
+          if (o.power) {
+            const n = await store.addPowerSamples(String(o.host), readPowerCsv(String(o.power)));
+            out.powerSamples = n;
+            if (!o.json) process.stdout.write(`imported ${n} power samples for host ${o.host}\n`);
+          }
+          if (o.energyFromPower) {
+            if (o.idleWatts === undefined) throw new InputError('--idle-watts', undefined, 'is required with --energy-from-power (P0 of eq. 16)');
+            const idle = parseNumber('--idle-watts', o.idleWatts, { min: 0 });
+            const pairs: { transferredBytes: number; energyJoules: number }[] = [];
+            for (const r of await store.listLabRecords()) {
+              if (r.measured.status !== 'completed') continue;
+              const start = Date.parse(r.startedAt) / 1000;
+              const samples = await store.powerSamples(String(o.host), start - 1, start + r.measured.totalTimeSec + 2);
+              try {
+                pairs.push({ transferredBytes: r.measured.transferredBytes, energyJoules: migrationEnergyFromPower(samples, start, r.measured.totalTimeSec, idle) });
+              } catch {
+                /* no power samples cover this migration */
+              }
+            }
+            if (pairs.length < 2) throw new InputError('--energy-from-power', pairs.length, `needs power samples covering at least 2 recorded migrations of host ${o.host}`);
+            const f = fitWiredEnergy(pairs);
+            const saved = await store.saveModel('wired-energy', f.params, f.r2);
+            out.energyFromPower = { ...f, residuals: undefined, fitted: undefined, version: saved.version };
+            if (!o.json) process.stdout.write(`${fitTable(`wired energy from power (${pairs.length} migrations)`, f)}\nstored as wired-energy v${saved.version}\n`);
+          }
           if (o.energy) {
             const f = fitWiredEnergy(readEnergyCsv(String(o.energy)));
             const saved = await store.saveModel('wired-energy', f.params, f.r2);
