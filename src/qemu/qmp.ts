@@ -103,7 +103,11 @@ export class QmpClient extends EventEmitter {
 
   private waitGreeting(timeoutMs: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new QmpTimeoutError('(greeting)', timeoutMs)), timeoutMs);
+      const timer = setTimeout(() => {
+        const e = new QmpTimeoutError('(greeting)', timeoutMs);
+        e.message += ` (QEMU serves one client per QMP socket: is another one connected to ${this.path}?)`;
+        reject(e);
+      }, timeoutMs);
       this.once('greeting', (g) => {
         clearTimeout(timer);
         resolve(g);

@@ -35,6 +35,7 @@ describe('lab CLI with real QEMU', { skip }, () => {
   it('migcost sample measures a running VM and its JSON feeds predict --vm', async () => {
     const g = await startGuest({ memoryBytes: 256 * MiB, workload: 'dirtier', params: { wss: '32M', rate: 5000, pattern: 'seq' } });
     try {
+      g.qmp.close(); // QEMU serves one client per QMP socket: let the CLI have it
       const vmFile = join(dir, 'vm.json');
       const s = await cli(['sample', '--qmp', g.qmpPath, '--windows', '250ms,500ms,1s', '--json', '--output', vmFile]);
       assert.equal(s.code, 0, s.err);
