@@ -5,7 +5,8 @@
 set -euo pipefail
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 cd /  # runuser keeps the working directory, which the postgres user may not be allowed to enter
-state=/tmp/migcost-pg-test
+# One state directory per caller (set MIGCOST_PG_STATE), so two runs never stop each other's server.
+state=${MIGCOST_PG_STATE:-/tmp/migcost-pg-test}
 case "${1:-}" in
   start)
     if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
@@ -14,7 +15,7 @@ case "${1:-}" in
     fi
     bin=$(dirname "$(ls -d /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")
     [ -f "$state/bin" ] && "$self" stop >/dev/null 2>&1 || true
-    rm -rf "$state"; mkdir -p "$state"; chown postgres "$state"
+    rm -rf "$state"; mkdir -p "$state"; chmod 755 "$state"; chown postgres "$state"
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     runuser -u postgres -- "$bin/initdb" -D "$state/data" -A trust -U postgres >/dev/null
     runuser -u postgres -- "$bin/pg_ctl" -D "$state/data" -l "$state/log" -w -o "-p $port -h 127.0.0.1 -k $state -c fsync=off" start >/dev/null
