@@ -4,6 +4,7 @@ import { labCommand } from './commands/lab.js';
 import { sampleCommand } from './commands/sample.js';
 import { historyCommand } from './commands/history.js';
 import { calibrateCommand, modelsCommand } from './commands/calibrate.js';
+import { planCommand } from './commands/plan.js';
 
 /** Builds the CLI; commands are one file each under commands/. */
 export function program(): Command {
@@ -16,7 +17,8 @@ export function program(): Command {
     .addCommand(labCommand())
     .addCommand(historyCommand())
     .addCommand(calibrateCommand())
-    .addCommand(modelsCommand());
+    .addCommand(modelsCommand())
+    .addCommand(planCommand());
 }
 
 export async function main(argv: string[]): Promise<void> {

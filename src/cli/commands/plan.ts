@@ -1,0 +1,69 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import Table from 'cli-table3';
+import { parseCluster } from '../../plan/cluster.js';
+import { planMitigation, SELECTION_POLICIES, OBJECTIVES, type SelectionPolicy, type Objective, type Plan } from '../../plan/planner.js';
+import { planConsolidation } from '../../plan/consolidate.js';
+import { InputError, parseDuration, parseNumber, formatBytes, formatSeconds } from '../../units.js';
+import { renderSvg } from '../../plot/svg.js';
+import { exitWithError } from '../errors.js';
+import type { TopLevelSpec } from 'vega-lite';
+
+function planSpec(plan: Plan): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `${plan.policy} (${plan.objective}): ${plan.moves.length} moves, ${formatBytes(plan.total.transferredBytes)} predicted`,
+    data: { values: plan.moves.map((m) => ({ move: `${m.vm}: ${m.from} -> ${m.to}`, MiB: m.predicted.transferredBytes / 2 ** 20, converged: m.predicted.converged })) },
+    mark: 'bar',
+    width: 420,
+    encoding: { y: { field: 'move', type: 'nominal', sort: null, title: null }, x: { field: 'MiB', type: 'quantitative', title: 'predicted bytes sent (MiB)' }, color: { field: 'converged', type: 'nominal' } },
+  } as TopLevelSpec;
+}
+
+export function planCommand(): Command {
+  return new Command('plan')
+    .description('which VMs to move off hot hosts, where to, at what predicted cost (Deng 2013 + migcost models)')
+    .requiredOption('--cluster <file>', 'cluster JSON: {"hosts":[...], "vms":[...]}')
+    .addOption(new Option('--policy <name>', 'VM selection').choices(SELECTION_POLICIES as unknown as string[]).default('moa'))
+    .addOption(new Option('--objective <what>', 'what moa/optimal minimise').choices(OBJECTIVES as unknown as string[]).default('traffic'))
+    .option('--cpu-threshold <x>', 'hot when CPU demand exceeds this share of capacity', '1')
+    .option('--memory-threshold <x>', 'hot when memory demand exceeds this share of capacity', '1')
+    .option('--downtime-limit <time>', 'QEMU downtime limit the moves will use', '300ms')
+    .option('--seed <n>', 'seed of the random policy', '1')
+    .option('--consolidate <horizon>', "also consider emptying under-used hosts (Liu's break-even over this horizon, e.g. 1h)")
+    .option('--svg <file>', 'write a picture of the plan')
+    .option('--json', 'print JSON')
+    .action(async (o: Record<string, unknown>) => {
+      try {
+        let doc: unknown;
+        try {
+          doc = JSON.parse(readFileSync(String(o.cluster), 'utf8'));
+        } catch (e) {
+          throw new InputError('--cluster', o.cluster, `must be a readable JSON file (${(e as Error).message})`);
+        }
+        const cluster = parseCluster(doc);
+        const plan = planMitigation(cluster, {
+          policy: o.policy as SelectionPolicy,
+          objective: o.objective as Objective,
+          cpuThreshold: parseNumber('--cpu-threshold', o.cpuThreshold, { min: 0 }),
+          memoryThreshold: parseNumber('--memory-threshold', o.memoryThreshold, { min: 0 }),
+          downtimeLimitSec: parseDuration('--downtime-limit', o.downtimeLimit),
+          seed: parseNumber('--seed', o.seed, { integer: true }),
+        });
+        const consolidation = o.consolidate !== undefined ? planConsolidation(cluster, { horizonSec: parseDuration('--consolidate', o.consolidate) }) : undefined;
+        if (o.svg) writeFileSync(String(o.svg), await renderSvg(planSpec(plan)));
+        if (o.json) {
+          process.stdout.write(`${JSON.stringify({ ...plan, moves: plan.moves.map((m) => ({ vm: m.vm, from: m.from, to: m.to, bandwidthBytesPerSec: m.bandwidthBytesPerSec, predicted: m.predicted })), consolidation })}\n`);
+          return;
+        }
+        const t = new Table({ head: ['#', 'vm', 'from', 'to', 'bandwidth', 'time', 'downtime', 'sent', 'converges'], style: { head: [], border: [] } });
+        plan.moves.forEach((m, i) => t.push([String(i + 1), m.vm, m.from, m.to, `${formatBytes(m.bandwidthBytesPerSec)}/s`, formatSeconds(m.predicted.totalTimeSec), formatSeconds(m.predicted.downtimeSec), formatBytes(m.predicted.transferredBytes), m.predicted.converged ? 'yes' : 'NO']));
+        process.stdout.write(`hot before: ${plan.hotBefore.join(', ') || 'none'}; after: ${plan.hotAfter.join(', ') || 'none'}\n${t.toString()}\n`);
+        process.stdout.write(`total: ${formatBytes(plan.total.transferredBytes)} sent, ${formatSeconds(plan.total.downtimeSec)} downtime summed, ${formatSeconds(plan.total.totalTimeSec)} until the last move ends, ${plan.total.energyJoules.toFixed(0)} J\n`);
+        for (const a of plan.avoided) process.stdout.write(`avoided ${a.vm} on ${a.host}: ${a.why}\n`);
+        for (const c of consolidation ?? []) process.stdout.write(`consolidate ${c.host}: ${c.switchOff ? 'switch off' : 'keep'} (${c.why}; migration ${c.migrationEnergyJoules.toFixed(0)} J vs ${c.savedJoules.toFixed(0)} J saved)\n`);
+      } catch (e) {
+        exitWithError(e);
+      }
+    });
+}

@@ -1,0 +1,97 @@
+/**
+ * Cluster state for the planner: hosts and the VMs on them, parsed from loosely typed JSON with human units,
+ * checked (unknown host ids, duplicate ids, a VM bigger than every host) with errors that name the field.
+ * Pure: no I/O.
+ */
+import { InputError, parseRate, parseSize, parseFraction, parseNumber } from '../units.js';
+import { parseCurve } from '../input.js';
+import type { CurvePoint } from '../model/types.js';
+
+export interface Host {
+  id: string;
+  cpu: number;
+  memoryBytes: number;
+  bandwidthBytesPerSec: number;
+  /** Power at idle and at full load (W), for consolidation. Defaults 100 / 200. */
+  idleWatts: number;
+  maxWatts: number;
+}
+
+export interface Vm {
+  id: string;
+  host: string;
+  cpu: number;
+  memoryBytes: number;
+  dirtyRateBytesPerSec: number;
+  zeroPageFraction?: number;
+  curve?: CurvePoint[];
+  cpuUtilisation?: number;
+}
+
+export interface Cluster {
+  hosts: Host[];
+  vms: Vm[];
+}
+
+function str(field: string, v: unknown): string {
+  if (typeof v !== 'string' || v === '') throw new InputError(field, v, 'must be a non-empty string');
+  return v;
+}
+
+function positive(field: string, v: unknown): number {
+  const n = parseNumber(field, v);
+  if (!(n > 0)) throw new InputError(field, v, 'must be greater than 0');
+  return n;
+}
+
+/** Parses and checks a cluster document. */
+export function parseCluster(doc: unknown): Cluster {
+  if (typeof doc !== 'object' || doc === null) throw new InputError('cluster', doc, 'must be a JSON object with hosts and vms');
+  const d = doc as Record<string, unknown>;
+  if (!Array.isArray(d.hosts) || d.hosts.length === 0) throw new InputError('hosts', d.hosts, 'must be a non-empty array');
+  if (!Array.isArray(d.vms)) throw new InputError('vms', d.vms, 'must be an array');
+  const hosts: Host[] = d.hosts.map((h: unknown, i: number) => {
+    if (typeof h !== 'object' || h === null) throw new InputError(`hosts[${i}]`, h, 'must be an object');
+    const o = h as Record<string, unknown>;
+    const host: Host = {
+      id: str(`hosts[${i}].id`, o.id),
+      cpu: positive(`hosts[${i}].cpu`, o.cpu),
+      memoryBytes: parseSize(`hosts[${i}].memory`, o.memory),
+      bandwidthBytesPerSec: parseRate(`hosts[${i}].bandwidth`, o.bandwidth ?? '10Gbit/s'),
+      idleWatts: o.idleWatts === undefined ? 100 : parseNumber(`hosts[${i}].idleWatts`, o.idleWatts, { min: 0 }),
+      maxWatts: o.maxWatts === undefined ? 200 : parseNumber(`hosts[${i}].maxWatts`, o.maxWatts, { min: 0 }),
+    };
+    if (!(host.memoryBytes > 0)) throw new InputError(`hosts[${i}].memory`, o.memory, 'must be greater than 0');
+    if (!(host.bandwidthBytesPerSec > 0)) throw new InputError(`hosts[${i}].bandwidth`, o.bandwidth, 'must be greater than 0');
+    return host;
+  });
+  const hostIds = new Set<string>();
+  for (const [i, h] of hosts.entries()) {
+    if (hostIds.has(h.id)) throw new InputError(`hosts[${i}].id`, h.id, 'is a duplicate host id');
+    hostIds.add(h.id);
+  }
+  const vmIds = new Set<string>();
+  const maxHostMem = Math.max(...hosts.map((h) => h.memoryBytes));
+  const maxHostCpu = Math.max(...hosts.map((h) => h.cpu));
+  const vms: Vm[] = d.vms.map((v: unknown, i: number) => {
+    if (typeof v !== 'object' || v === null) throw new InputError(`vms[${i}]`, v, 'must be an object');
+    const o = v as Record<string, unknown>;
+    const vm: Vm = {
+      id: str(`vms[${i}].id`, o.id),
+      host: str(`vms[${i}].host`, o.host),
+      cpu: parseNumber(`vms[${i}].cpu`, o.cpu, { min: 0 }),
+      memoryBytes: parseSize(`vms[${i}].memory`, o.memory),
+      dirtyRateBytesPerSec: parseRate(`vms[${i}].dirtyRate`, o.dirtyRate ?? 0),
+    };
+    if (!(vm.memoryBytes > 0)) throw new InputError(`vms[${i}].memory`, o.memory, 'must be greater than 0');
+    if (vmIds.has(vm.id)) throw new InputError(`vms[${i}].id`, vm.id, 'is a duplicate VM id');
+    vmIds.add(vm.id);
+    if (!hostIds.has(vm.host)) throw new InputError(`vms[${i}].host`, vm.host, 'names no host in hosts');
+    if (vm.memoryBytes > maxHostMem || vm.cpu > maxHostCpu) throw new InputError(`vms[${i}]`, vm.id, 'is bigger than every host (memory or cpu): no placement can hold it');
+    if (o.zeroPageFraction !== undefined) vm.zeroPageFraction = parseFraction(`vms[${i}].zeroPageFraction`, o.zeroPageFraction);
+    if (o.curve !== undefined) vm.curve = parseCurve(`vms[${i}].curve`, o.curve);
+    if (o.cpuUtilisation !== undefined) vm.cpuUtilisation = parseFraction(`vms[${i}].cpuUtilisation`, o.cpuUtilisation);
+    return vm;
+  });
+  return { hosts, vms };
+}
