@@ -15,6 +15,8 @@ export interface Host {
   /** Power at idle and at full load (W), for consolidation. Defaults 100 / 200. */
   idleWatts: number;
   maxWatts: number;
+  /** CPU utilisation history (fractions, oldest first) for the statistical overload detectors. */
+  utilisationHistory?: number[];
 }
 
 export interface Vm {
@@ -61,6 +63,10 @@ export function parseCluster(doc: unknown): Cluster {
       idleWatts: o.idleWatts === undefined ? 100 : parseNumber(`hosts[${i}].idleWatts`, o.idleWatts, { min: 0 }),
       maxWatts: o.maxWatts === undefined ? 200 : parseNumber(`hosts[${i}].maxWatts`, o.maxWatts, { min: 0 }),
     };
+    if (o.utilisationHistory !== undefined) {
+      if (!Array.isArray(o.utilisationHistory)) throw new InputError(`hosts[${i}].utilisationHistory`, o.utilisationHistory, 'must be an array of fractions');
+      host.utilisationHistory = o.utilisationHistory.map((x, j) => parseNumber(`hosts[${i}].utilisationHistory[${j}]`, x, { min: 0 }));
+    }
     if (!(host.memoryBytes > 0)) throw new InputError(`hosts[${i}].memory`, o.memory, 'must be greater than 0');
     if (!(host.bandwidthBytesPerSec > 0)) throw new InputError(`hosts[${i}].bandwidth`, o.bandwidth, 'must be greater than 0');
     return host;

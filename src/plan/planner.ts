@@ -7,6 +7,7 @@ import { simulate } from '../model/precopy.js';
 import { rankByCost, EQUAL_WEIGHTS } from '../model/cost.js';
 import type { Prediction, PredictInput } from '../model/types.js';
 import type { Cluster, Host, Vm } from './cluster.js';
+import { overloaded, DETECTOR_DEFAULTS, type Detector } from './detectors.js';
 
 export const SELECTION_POLICIES = ['moa', 'optimal', 'mia', 'ra', 'mmt', 'mu'] as const;
 export type SelectionPolicy = (typeof SELECTION_POLICIES)[number];
@@ -24,6 +25,12 @@ export interface PlanOptions {
   seed?: number;
   /** `optimal` searches every subset of hosts with at most this many VMs, else falls back to `moa`. */
   exactLimit?: number;
+  /**
+   * `deng` (default): demand over capacity x threshold. Or a Beloglazov-Buyya detector over each host's
+   * utilisation history (thr, mad, iqr, lr) with `detectorParam`; capacity is never exceeded either way.
+   */
+  detector?: 'deng' | Detector;
+  detectorParam?: number;
 }
 
 export interface Move {
@@ -71,6 +78,21 @@ export function isHot(h: Host, l: Load, cpuThreshold = 1, memoryThreshold = 1): 
   return l.cpu > h.cpu * cpuThreshold + 1e-9 || l.mem > h.memoryBytes * memoryThreshold + 1e-9;
 }
 
+/**
+ * The hot test a plan uses: Deng's rule, or a statistical detector on top of the capacity limits. A host's
+ * history is the sum of its VMs' (as in CloudSim), so moving VMs scales it by the CPU demand that stays.
+ */
+function hotTest(o: { cpuThreshold: number; memoryThreshold: number; detector: 'deng' | Detector; detectorParam: number }, demandNow: Map<string, Load>) {
+  if (o.detector === 'deng') return (h: Host, l: Load) => isHot(h, l, o.cpuThreshold, o.memoryThreshold);
+  const d = o.detector;
+  return (h: Host, l: Load) => {
+    if (isHot(h, l)) return true;
+    const base = demandNow.get(h.id)!.cpu;
+    const k = base > 0 ? l.cpu / base : 1;
+    return overloaded(d, o.detectorParam, l.cpu / h.cpu, (h.utilisationHistory ?? []).map((x) => x * k));
+  };
+}
+
 export function hotHosts(c: Cluster, cpuThreshold = 1, memoryThreshold = 1): string[] {
   const l = loads(c);
   return c.hosts.filter((h) => isHot(h, l.get(h.id)!, cpuThreshold, memoryThreshold)).map((h) => h.id);
@@ -107,7 +129,7 @@ function mulberry32(seed: number): () => number {
 }
 
 /** Picks the VMs to move off one hot host, in order. */
-function select(host: Host, load: Load, vms: Vm[], preds: Map<string, Prediction>, o: Required<Omit<PlanOptions, 'seed'>> & { seed: number }, avoided: Avoided[]): Vm[] {
+function select(host: Host, load: Load, vms: Vm[], preds: Map<string, Prediction>, o: { policy: SelectionPolicy; objective: Objective; seed: number; exactLimit: number; hot: (h: Host, l: Load) => boolean }, avoided: Avoided[]): Vm[] {
   const need = (chosen: Vm[]) => {
     let cpu = load.cpu;
     let mem = load.mem;
@@ -115,7 +137,7 @@ function select(host: Host, load: Load, vms: Vm[], preds: Map<string, Prediction
       cpu -= v.cpu;
       mem -= v.memoryBytes;
     }
-    return isHot(host, { cpu, mem }, o.cpuThreshold, o.memoryThreshold);
+    return o.hot(host, { cpu, mem });
   };
   let order: Vm[];
   const cost = (v: Vm) => objectiveValue(preds.get(v.id)!, o.objective);
@@ -207,12 +229,16 @@ export function planMitigation(c: Cluster, opts: PlanOptions): Plan {
     downtimeLimitSec: opts.downtimeLimitSec ?? 0.3,
     seed: opts.seed ?? 1,
     exactLimit: opts.exactLimit ?? 16,
+    detector: opts.detector ?? ('deng' as const),
+    detectorParam: opts.detectorParam ?? (opts.detector && opts.detector !== 'deng' ? DETECTOR_DEFAULTS[opts.detector] : 1),
   };
+  const hotFn = hotTest(o, loads(c));
+  const so = { ...o, hot: hotFn };
   const l = loads(c);
   const byHost = new Map<string, Vm[]>(c.hosts.map((h) => [h.id, []]));
   for (const v of c.vms) byHost.get(v.host)!.push(v);
   const hostById = new Map(c.hosts.map((h) => [h.id, h]));
-  const hotBefore = c.hosts.filter((h) => isHot(h, l.get(h.id)!, o.cpuThreshold, o.memoryThreshold)).map((h) => h.id);
+  const hotBefore = c.hosts.filter((h) => hotFn(h, l.get(h.id)!)).map((h) => h.id);
   const hot = new Set(hotBefore);
   const avoided: Avoided[] = [];
   const selected: { vm: Vm; from: Host }[] = [];
@@ -221,13 +247,14 @@ export function planMitigation(c: Cluster, opts: PlanOptions): Plan {
     const vms = byHost.get(hid)!;
     // Selection prices each candidate at the host's full link; the final price accounts for sharing.
     const preds = new Map(vms.map((v) => [v.id, simulate(predictionInput(v, h.bandwidthBytesPerSec, o.downtimeLimitSec))]));
-    for (const v of select(h, l.get(hid)!, vms, preds, o, avoided)) selected.push({ vm: v, from: h });
+    for (const v of select(h, l.get(hid)!, vms, preds, so, avoided)) selected.push({ vm: v, from: h });
   }
   // Placement: biggest first, onto the cool host with the least memory left that still fits. Plain arrays
   // indexed by host: this loop runs moves x hosts times.
   const moves: { vm: Vm; from: Host; to: Host }[] = [];
   const order = [...selected].sort((a, b) => b.vm.memoryBytes - a.vm.memoryBytes || a.vm.id.localeCompare(b.vm.id));
   const H = c.hosts.length;
+  const statistical = o.detector !== 'deng';
   const cpuUsed = new Float64Array(H);
   const memUsed = new Float64Array(H);
   const cpuCap = new Float64Array(H);
@@ -253,6 +280,7 @@ export function planMitigation(c: Cluster, opts: PlanOptions): Plan {
       if (excluded[i] || i === from) continue;
       const mem = memUsed[i] + vmem;
       if (cpuUsed[i] + vc > cpuCap[i] || mem > memCap[i]) continue;
+      if (statistical && hotFn(c.hosts[i], { cpu: cpuUsed[i] + vc, mem })) continue;
       const left = memCap[i] - mem + (memUsed[i] === 0 ? memCap[i] : 0); // prefer powered hosts
       if (left < bestLeft) {
         bestLeft = left;
@@ -289,6 +317,6 @@ export function planMitigation(c: Cluster, opts: PlanOptions): Plan {
     total.totalTimeSec = Math.max(total.totalTimeSec, m.predicted.totalTimeSec); // moves run in parallel
     total.energyJoules += m.predicted.energyJoules;
   }
-  const hotAfter = c.hosts.filter((h) => isHot(h, l.get(h.id)!, o.cpuThreshold, o.memoryThreshold)).map((h) => h.id);
+  const hotAfter = c.hosts.filter((h) => hotFn(h, l.get(h.id)!)).map((h) => h.id);
   return { policy: o.policy, objective: o.objective, moves: priced, total, hotBefore, hotAfter, avoided };
 }

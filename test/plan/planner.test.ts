@@ -166,3 +166,20 @@ describe('migcost plan (CLI)', () => {
     });
   }
 });
+
+describe('statistical detectors in the planner', () => {
+  it('a host under capacity but trending up is hot for lr, not for Deng', () => {
+    const c = parseCluster({
+      hosts: [
+        { id: 'h1', cpu: 10, memory: '32GiB', utilisationHistory: [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75] },
+        { id: 'h2', cpu: 10, memory: '32GiB', utilisationHistory: [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1] },
+      ],
+      vms: [{ id: 'a', host: 'h1', cpu: 4, memory: '2GiB' }, { id: 'b', host: 'h1', cpu: 4, memory: '2GiB' }, { id: 'c', host: 'h2', cpu: 1, memory: '1GiB' }],
+    });
+    assert.equal(planMitigation(c, { policy: 'mia' }).moves.length, 0);
+    const lr = planMitigation(c, { policy: 'mia', detector: 'lr', detectorParam: 1.3 });
+    assert.deepEqual(lr.hotBefore, ['h1']);
+    assert.equal(lr.moves.length, 1);
+    assert.equal(lr.moves[0].to, 'h2');
+  });
+});

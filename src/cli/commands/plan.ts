@@ -4,6 +4,7 @@ import Table from 'cli-table3';
 import { parseCluster } from '../../plan/cluster.js';
 import { planMitigation, SELECTION_POLICIES, OBJECTIVES, type SelectionPolicy, type Objective, type Plan } from '../../plan/planner.js';
 import { planConsolidation } from '../../plan/consolidate.js';
+import { DETECTORS, type Detector } from '../../plan/detectors.js';
 import { InputError, parseDuration, parseNumber, formatBytes, formatSeconds } from '../../units.js';
 import { renderSvg } from '../../plot/svg.js';
 import { exitWithError } from '../errors.js';
@@ -26,6 +27,8 @@ export function planCommand(): Command {
     .requiredOption('--cluster <file>', 'cluster JSON: {"hosts":[...], "vms":[...]}')
     .addOption(new Option('--policy <name>', 'VM selection').choices(SELECTION_POLICIES as unknown as string[]).default('moa'))
     .addOption(new Option('--objective <what>', 'what moa/optimal minimise').choices(OBJECTIVES as unknown as string[]).default('traffic'))
+    .addOption(new Option('--detector <name>', "hot-node test: Deng's capacity rule, or a Beloglazov-Buyya detector over hosts' utilisationHistory").choices(['deng', ...DETECTORS]).default('deng'))
+    .option('--param <x>', 'detector parameter (thr 0.8, mad 2.5, iqr 1.5, lr 1.2 by default)')
     .option('--cpu-threshold <x>', 'hot when CPU demand exceeds this share of capacity', '1')
     .option('--memory-threshold <x>', 'hot when memory demand exceeds this share of capacity', '1')
     .option('--downtime-limit <time>', 'QEMU downtime limit the moves will use', '300ms')
@@ -49,6 +52,8 @@ export function planCommand(): Command {
           memoryThreshold: parseNumber('--memory-threshold', o.memoryThreshold, { min: 0 }),
           downtimeLimitSec: parseDuration('--downtime-limit', o.downtimeLimit),
           seed: parseNumber('--seed', o.seed, { integer: true }),
+          detector: o.detector as 'deng' | Detector,
+          detectorParam: o.param === undefined ? undefined : parseNumber('--param', o.param, { min: 0 }),
         });
         const consolidation = o.consolidate !== undefined ? planConsolidation(cluster, { horizonSec: parseDuration('--consolidate', o.consolidate) }) : undefined;
         if (o.svg) writeFileSync(String(o.svg), await renderSvg(planSpec(plan)));
