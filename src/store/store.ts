@@ -4,11 +4,10 @@
  * migration without its rounds and a killed writer leaves none half-written.
  */
 import { existsSync, mkdirSync, openSync, readSync, closeSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
-import envPaths from 'env-paths';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations.js';
 import type { LabRecord } from '../lab/types.js';
@@ -48,10 +47,8 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** The default database: migcost.sqlite in the user's data directory, or $MIGCOST_DB. */
-export function defaultDbLocation(): string {
-  return process.env.MIGCOST_DB ?? join(envPaths('migcost', { suffix: '' }).data, 'migcost.sqlite');
-}
+export { defaultDbLocation } from './location.js';
+import { defaultDbLocation } from './location.js';
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
 

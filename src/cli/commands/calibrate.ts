@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import Table from 'cli-table3';
 import { fitWiredEnergy, fitWws, observedGamma, migrationEnergyFromPower, type FitReport, type PowerSample } from '../../calibrate/fits.js';
-import { openStore, defaultDbLocation } from '../../store/store.js';
+import { defaultDbLocation } from '../../store/location.js';
+
+const openStore = async (db: string) => (await import('../../store/store.js')).openStore(db);
 import { InputError, parseNumber } from '../../units.js';
 import { loadRecords } from './lab.js';
 import { exitWithError } from '../errors.js';

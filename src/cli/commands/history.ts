@@ -4,7 +4,7 @@ import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
 import { MIGRATION_COLUMNS, csvCell, migrationRow } from '../../lab/export.js';
 import { loadRecords } from './lab.js';
-import { defaultDbLocation } from '../../store/store.js';
+import { defaultDbLocation } from '../../store/location.js';
 import { exitWithError } from '../errors.js';
 
 async function write(out: Writable, s: string): Promise<void> {

@@ -3,7 +3,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
-import { runLabConfig } from '../../lab/run.js';
 import { labMatrix, MATRIX_PRESETS, workloadLabel, type MatrixPreset } from '../../lab/matrix.js';
 import { buildLabReport, METRICS } from '../../lab/report.js';
 import { renderLabReport } from '../../lab/render-report.js';
@@ -13,8 +12,14 @@ import { VARIANTS } from '../../lab/variants.js';
 import { loadPlatform } from '../../lab/platform-file.js';
 import { crossValidate, crossValidateRefined, fitPlatformFromRecords } from '../../lab/cross-validate.js';
 import { evaluateIntervals } from '../../lab/interval-eval.js';
-import { renderSvg } from '../../plot/svg.js';
-import { openStore, defaultDbLocation, type Store } from '../../store/store.js';
+import { defaultDbLocation } from '../../store/location.js';
+import type { Store } from '../../store/store.js';
+import type { LabRunOptions } from '../../lab/run.js';
+
+// The heavy edges (QEMU driver, database drivers, the plotting library) load only for the commands that use them.
+const openStore = async (db: string) => (await import('../../store/store.js')).openStore(db);
+const renderSvg = async (...a: Parameters<typeof import('../../plot/svg.js').renderSvg>) => (await import('../../plot/svg.js')).renderSvg(...a);
+const runLabConfig = async (c: LabConfig, o: LabRunOptions) => (await import('../../lab/run.js')).runLabConfig(c, o);
 import { InputError, parseDuration, parseRate, parseSize, formatBytes, formatSeconds } from '../../units.js';
 import { LIU_ADAPTIVE_DELTA_BYTES_PER_SEC } from '../../model/index.js';
 import { exitWithError } from '../errors.js';

@@ -6,7 +6,7 @@ import { planMitigation, SELECTION_POLICIES, OBJECTIVES, type SelectionPolicy, t
 import { planConsolidation } from '../../plan/consolidate.js';
 import { DETECTORS, type Detector } from '../../plan/detectors.js';
 import { InputError, parseDuration, parseNumber, formatBytes, formatSeconds } from '../../units.js';
-import { renderSvg } from '../../plot/svg.js';
+
 import { exitWithError } from '../errors.js';
 import type { TopLevelSpec } from 'vega-lite';
 
@@ -56,7 +56,7 @@ export function planCommand(): Command {
           detectorParam: o.param === undefined ? undefined : parseNumber('--param', o.param, { min: 0 }),
         });
         const consolidation = o.consolidate !== undefined ? planConsolidation(cluster, { horizonSec: parseDuration('--consolidate', o.consolidate) }) : undefined;
-        if (o.svg) writeFileSync(String(o.svg), await renderSvg(planSpec(plan)));
+        if (o.svg) writeFileSync(String(o.svg), await (await import('../../plot/svg.js')).renderSvg(planSpec(plan)));
         if (o.json) {
           process.stdout.write(`${JSON.stringify({ ...plan, moves: plan.moves.map((m) => ({ vm: m.vm, from: m.from, to: m.to, bandwidthBytesPerSec: m.bandwidthBytesPerSec, predicted: m.predicted })), consolidation })}\n`);
           return;

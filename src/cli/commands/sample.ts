@@ -1,8 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import Table from 'cli-table3';
-import { QmpClient } from '../../qemu/qmp.js';
-import { sampleVm } from '../../qemu/sample.js';
+import type { QmpClient } from '../../qemu/qmp.js';
 import { InputError, formatBytes, parseDuration } from '../../units.js';
 import { exitWithError } from '../errors.js';
 import { progressReporter } from '../progress.js';
@@ -24,6 +23,8 @@ export function sampleCommand(): Command {
           if (s < 0.05 || s > 60) throw new InputError(`windows[${i}]`, w, 'must be between 50ms and 60s (what QEMU accepts)');
           return s;
         });
+        const { QmpClient } = await import('../../qemu/qmp.js');
+        const { sampleVm } = await import('../../qemu/sample.js');
         qmp = await QmpClient.connect(String(o.qmp), { retry: false });
         const progress = progressReporter('windows', !o.json);
         const s = await sampleVm(qmp, { windowsSec, zeroPages: o.zeroPages !== false, onProgress: (d, t) => progress.update(d, t) });
