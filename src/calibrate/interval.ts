@@ -29,6 +29,8 @@ export interface PredictionInterval {
   hi: Range;
   lowQ: number;
   highQ: number;
+  /** At the high-quantile rate the migration would not converge: `hi` is then the time-out's cost. */
+  mayNotConverge: boolean;
 }
 
 function pick(p: Prediction): Range {
@@ -45,18 +47,24 @@ export function predictInterval(input: PredictInput, opts: IntervalOptions = {})
   const point = simulate(input);
   let lo = pick(point);
   let hi = pick(point);
+  let mayNotConverge = !point.converged;
   const rates = opts.observedRates ?? [];
   if (rates.length >= 2) {
     const rate = input.vm.dirtyRateBytesPerSec;
     const scale = (r: number) => (rate > 0 ? r / rate : 0);
     const atRate = (r: number): Range => {
+      const p = simulateAt(r);
+      if (!p.converged) mayNotConverge = true;
+      return pick(p);
+    };
+    const simulateAt = (r: number): Prediction => {
       const vm = { ...input.vm, dirtyRateBytesPerSec: r };
       // A curve model is scaled in proportion to the rate.
       if (vm.dirtyModel?.kind === 'curve') {
         const k = scale(r);
         vm.dirtyModel = { kind: 'curve', points: vm.dirtyModel.points.map((p) => ({ windowSec: p.windowSec, dirtiedBytes: p.dirtiedBytes * k })) };
       }
-      return pick(simulate({ ...input, vm, trace: false }));
+      return simulate({ ...input, vm, trace: false });
     };
     const a = atRate(quantile(rates, lowQ));
     const b = atRate(quantile(rates, highQ));
@@ -74,7 +82,7 @@ export function predictInterval(input: PredictInput, opts: IntervalOptions = {})
     lo[m] = Math.max(0, lo[m] * (1 + Math.min(0, quantile(e, lowQ))));
     hi[m] = hi[m] * (1 + Math.max(0, quantile(e, highQ)));
   }
-  return { point, lo, hi, lowQ, highQ };
+  return { point, lo, hi, lowQ, highQ, mayNotConverge };
 }
 
 /** Share of (interval, measured) pairs whose measured value falls inside, per metric. */

@@ -25,6 +25,10 @@ describe('predict --vm-id', () => {
     assert.ok(o.history.refinedRate > 1e7 && o.history.refinedRate < 2e7, `refined ${o.history.refinedRate}`);
     const plain = JSON.parse(spawnSync(process.execPath, [BIN, 'predict', '--memory', '256MiB', '--dirty-rate', '20000000', '--bandwidth', '100MiB/s', '--json'], { encoding: 'utf8' }).stdout);
     assert.ok(o.transferredBytes < plain.transferredBytes, 'a lower refined rate sends less');
+    const iv = JSON.parse(spawnSync(process.execPath, [BIN, 'predict', '--memory', '256MiB', '--dirty-rate', '20000000', '--bandwidth', '100MiB/s', '--vm-id', 'lab-dirtier-256M', '--db', db, '--interval', '--json'], { encoding: 'utf8' }).stdout);
+    assert.ok(iv.interval.lo.totalTimeSec <= iv.totalTimeSec && iv.totalTimeSec <= iv.interval.hi.totalTimeSec);
+    assert.ok(iv.interval.lo.transferredBytes < iv.interval.hi.transferredBytes, 'past rates 1e7..2e7 spread the bytes');
+    assert.equal(iv.interval.basedOn.errors, 2);
     const unknown = spawnSync(process.execPath, [BIN, 'predict', '--memory', '256MiB', '--dirty-rate', '1', '--bandwidth', '1', '--vm-id', 'nope', '--db', db], { encoding: 'utf8' });
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /--vm-id: "nope" has no recorded migrations .*known: lab-dirtier-256M/);

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { predict, POLICIES, DIRTY_MODELS } from '../../model/index.js';
 import type { Prediction, PredictInput } from '../../model/index.js';
 import { predictInputFrom, type RawPredictFields } from '../../input.js';
-import { InputError } from '../../units.js';
+import { InputError, formatBytes, formatSeconds } from '../../units.js';
 import { BATCH_FORMATS, openBatchInput, openBatchOutput, runBatch, type BatchFormat } from '../batch.js';
 import { exitWithError } from '../errors.js';
 import { predictionTable, traceTable } from '../render.js';
@@ -130,16 +130,39 @@ async function applyHistory(input: PredictInput, vmId: string, db: string | unde
       throw new InputError('--vm-id', vmId, `has no recorded migrations in ${store.location}${known.length ? ` (known: ${known.slice(0, 10).join(', ')})` : ''}`);
     }
     let state = initialRefinedState();
+    const rates: number[] = [];
     for (const r of records) {
       const real = r.measured.status === 'completed' ? realisedRate(r) : undefined;
       if (real !== undefined) state = updateRefined(state, r.sample.dirtyRateBytesPerSec, real);
+      rates.push(r.sample.dirtyRateBytesPerSec);
+      if (real !== undefined) rates.push(real);
     }
     const sampleRate = input.vm.dirtyRateBytesPerSec;
     const rate = refinedRate(state, sampleRate);
     const k = sampleRate > 0 ? rate / sampleRate : 1;
     input.vm.dirtyRateBytesPerSec = rate;
     if (input.vm.dirtyModel?.kind === 'curve') input.vm.dirtyModel = { kind: 'curve', points: input.vm.dirtyModel.points.map((q) => ({ windowSec: q.windowSec, dirtiedBytes: q.dirtiedBytes * k })) };
-    return { migrations: records.length, phi: state.phi, sampleRate, refinedRate: rate };
+    return { migrations: records.length, phi: state.phi, sampleRate, refinedRate: rate, observedRates: [...rates, sampleRate] };
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * The model's past relative errors (measured / predicted - 1) over the store's completed migrations, for
+ * the prediction each was recorded with (the QEMU curve model when present).
+ */
+async function pastErrors(db: string | undefined) {
+  const { openStore, defaultDbLocation } = await import('../../store/store.js');
+  const store = await openStore(db ?? defaultDbLocation());
+  try {
+    const out = { totalTimeSec: [] as number[], transferredBytes: [] as number[], downtimeSec: [] as number[] };
+    for (const r of await store.listLabRecords()) {
+      const p = r.predicted['deng-curve'] ?? r.predicted.qemu;
+      if (r.measured.status !== 'completed' || !p?.converged) continue;
+      for (const m of ['totalTimeSec', 'transferredBytes', 'downtimeSec'] as const) if (p[m] > 0) out[m].push(r.measured[m] / p[m] - 1);
+    }
+    return out;
   } finally {
     await store.close();
   }
@@ -175,6 +198,7 @@ export function predictCommand(): Command {
     .option('--output <file>', 'batch: write JSON lines here (atomically) instead of stdout')
     .option('--db <file|url>', "use the latest fitted models in this store (wired-energy, qemu-platform); flags still win")
     .option('--vm-id <id>', "use this VM's migration history in the store (Liu's refined rate, eqs. 11-13) with the fresh --dirty-rate")
+    .option('--interval', "add a 10th-90th percentile range: the spread of the VM's past rates (--vm-id) and the model's past errors in the store")
     .option('--json', 'print JSON')
     .option('--trace', 'add the per-round trace')
     .action(async (o: Flags) => {
@@ -200,13 +224,24 @@ export function predictCommand(): Command {
         }
         const fields = { ...(o.vm !== undefined ? fieldsFromVmFile(o.vm as string) : {}), ...flags };
         const input = predictInputFrom(fields);
-        let history: { migrations: number; phi: number; sampleRate: number; refinedRate: number } | undefined;
+        let history: { migrations: number; phi: number; sampleRate: number; refinedRate: number; observedRates: number[] } | undefined;
         if (o.vmId !== undefined) history = await applyHistory(input, String(o.vmId), o.db === undefined ? undefined : String(o.db));
         input.trace = o.trace === true;
         const p = predict(input);
-        if (o.json) process.stdout.write(`${JSON.stringify(history ? { ...predictionJson(p), history } : predictionJson(p))}\n`);
+        let interval: { lo: Record<string, number>; hi: Record<string, number>; mayNotConverge: boolean; basedOn: { rates: number; errors: number } } | undefined;
+        if (o.interval) {
+          const { predictInterval } = await import('../../calibrate/interval.js');
+          const errors = await pastErrors(o.db === undefined ? undefined : String(o.db));
+          const iv = predictInterval({ ...input, trace: false }, { observedRates: history?.observedRates, relativeErrors: errors });
+          interval = { lo: iv.lo, hi: iv.hi, mayNotConverge: iv.mayNotConverge, basedOn: { rates: history?.observedRates.length ?? 0, errors: errors.totalTimeSec.length } };
+        }
+        const json: Record<string, unknown> = { ...predictionJson(p) };
+        if (history) json.history = { ...history, observedRates: undefined };
+        if (interval) json.interval = interval;
+        if (o.json) process.stdout.write(`${JSON.stringify(json)}\n`);
         else {
           process.stdout.write(`${predictionTable(p, input)}\n`);
+          if (interval) process.stdout.write(`10th-90th percentile: total time ${formatSeconds(interval.lo.totalTimeSec)} - ${formatSeconds(interval.hi.totalTimeSec)}, sent ${formatBytes(interval.lo.transferredBytes)} - ${formatBytes(interval.hi.transferredBytes)}, downtime ${formatSeconds(interval.lo.downtimeSec)} - ${formatSeconds(interval.hi.downtimeSec)} (from ${interval.basedOn.rates} past rates and ${interval.basedOn.errors} past errors)${interval.mayNotConverge ? '; at the high end of its past rates it would not converge' : ''}\n`);
           if (history) process.stdout.write(`history: ${history.migrations} earlier migrations of ${o.vmId}; dirty rate ${(history.sampleRate / 2 ** 20).toFixed(1)} MiB/s sampled -> ${(history.refinedRate / 2 ** 20).toFixed(1)} MiB/s refined (phi ${history.phi.toFixed(2)})\n`);
           if (p.trace) process.stdout.write(`${traceTable(p.trace)}\n`);
         }
