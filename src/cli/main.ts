@@ -5,6 +5,7 @@ import { sampleCommand } from './commands/sample.js';
 import { historyCommand } from './commands/history.js';
 import { calibrateCommand, modelsCommand } from './commands/calibrate.js';
 import { planCommand } from './commands/plan.js';
+import { executeCommand } from './commands/execute.js';
 
 /** Builds the CLI; commands are one file each under commands/. */
 export function program(): Command {
@@ -18,7 +19,8 @@ export function program(): Command {
     .addCommand(historyCommand())
     .addCommand(calibrateCommand())
     .addCommand(modelsCommand())
-    .addCommand(planCommand());
+    .addCommand(planCommand())
+    .addCommand(executeCommand());
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -5,7 +5,8 @@
 import type { CurvePoint, Prediction, RoundTrace } from '../model/types.js';
 
 export const WORKLOADS = ['idle', 'dirtier', 'memtester', 'stress-ng', 'dbench', 'redis'] as const;
-export type Workload = (typeof WORKLOADS)[number];
+/** `external`: a VM migcost did not start (e.g. one moved by `migcost execute`). */
+export type Workload = (typeof WORKLOADS)[number] | 'external';
 
 export interface LabConfig {
   memoryBytes: number;

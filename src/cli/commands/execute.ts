@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { Command } from 'commander';
+import Table from 'cli-table3';
+import { defaultDbLocation } from '../../store/location.js';
+import { InputError, parseDuration, formatBytes, formatSeconds } from '../../units.js';
+import type { Prediction } from '../../model/types.js';
+import type { LabRecord } from '../../lab/types.js';
+import { exitWithError } from '../errors.js';
+import { progressReporter } from '../progress.js';
+
+interface PlannedMove {
+  vm: string;
+  from: string;
+  to: string;
+  bandwidthBytesPerSec: number;
+  predicted: Prediction;
+}
+
+function readJson(field: string, path: string): Record<string, unknown> {
+  try {
+    const d = JSON.parse(readFileSync(path, 'utf8'));
+    if (typeof d !== 'object' || d === null) throw new Error('not an object');
+    return d;
+  } catch (e) {
+    throw new InputError(field, path, `must be a readable JSON object (${(e as Error).message})`);
+  }
+}
+
+/**
+ * `migcost execute`: runs a plan's moves one after another through the QEMU driver. Each VM is reached on
+ * its QMP socket and sent to the migration URI its destination QEMU listens on (started with -incoming), as
+ * the targets file says. Every outcome is sampled before, recorded in the store, and compared with the
+ * prediction.
+ */
+export function executeCommand(): Command {
+  return new Command('execute')
+    .description("run a plan's moves for real through QEMU, record them, and compare predicted with measured")
+    .requiredOption('--plan <file>', 'the output of `migcost plan --json`')
+    .requiredOption('--targets <file>', 'how to reach each VM: {"vms": {"vm1": {"qmp": "/path/vm1.qmp", "uri": "tcp:10.0.0.2:4444"}}}')
+    .option('--downtime-limit <time>', 'downtime limit', '300ms')
+    .option('--timeout <time>', 'cancel a move after', '600s')
+    .option('--auto-converge', 'enable auto-converge')
+    .option('--db <file|url>', 'history store', defaultDbLocation())
+    .option('--json', 'print JSON lines, one per move')
+    .action(async (o: Record<string, unknown>) => {
+      try {
+        const plan = readJson('--plan', String(o.plan));
+        const targets = readJson('--targets', String(o.targets));
+        if (!Array.isArray(plan.moves)) throw new InputError('--plan', o.plan, 'has no moves array (give it the output of `migcost plan --json`)');
+        const moves = plan.moves as PlannedMove[];
+        const vms = (targets.vms ?? {}) as Record<string, { qmp?: unknown; uri?: unknown }>;
+        for (const [i, m] of moves.entries()) {
+          const t = vms[m.vm];
+          if (!t || typeof t.qmp !== 'string' || typeof t.uri !== 'string') throw new InputError(`--targets vms.${m.vm}`, t ?? null, `must give qmp (socket path) and uri for move ${i + 1}`);
+          if (!(m.bandwidthBytesPerSec > 0)) throw new InputError(`--plan moves[${i}].bandwidthBytesPerSec`, m.bandwidthBytesPerSec, 'must be greater than 0');
+        }
+        const downtimeLimitSec = parseDuration('--downtime-limit', o.downtimeLimit);
+        const timeoutSec = parseDuration('--timeout', o.timeout);
+        const { QmpClient } = await import('../../qemu/qmp.js');
+        const { sampleVm } = await import('../../qemu/sample.js');
+        const { runMigration } = await import('../../qemu/migrate.js');
+        const { findQemu, detectAccelerator } = await import('../../qemu/guest.js');
+        const { openStore } = await import('../../store/store.js');
+        const store = await openStore(String(o.db));
+        const progress = progressReporter('moves', !o.json);
+        const table = new Table({ head: ['vm', 'from -> to', 'status', 'time (pred / meas)', 'sent (pred / meas)', 'downtime (pred / meas)'], style: { head: [], border: [] } });
+        let failures = 0;
+        try {
+          for (const [i, m] of moves.entries()) {
+            progress.update(i, moves.length);
+            const t = vms[m.vm] as { qmp: string; uri: string };
+            const qmp = await QmpClient.connect(t.qmp, { retry: false });
+            try {
+              const sample = await sampleVm(qmp, { windowsSec: [0.05, 0.25, 1], zeroPages: false });
+              const startedAt = new Date().toISOString();
+              const r = await runMigration({ source: qmp, uri: t.uri, bandwidthBytesPerSec: m.bandwidthBytesPerSec, downtimeLimitSec, autoConverge: o.autoConverge === true, timeoutSec });
+              const rec: LabRecord = {
+                id: randomUUID(),
+                startedAt,
+                config: { memoryBytes: sample.memoryBytes, workload: 'external', params: { vm: m.vm.replace(/[^\w.-]/g, '_'), from: m.from, to: m.to }, bandwidthBytesPerSec: m.bandwidthBytesPerSec, downtimeLimitSec, autoConverge: o.autoConverge === true, timeoutSec },
+                accelerator: detectAccelerator(),
+                qemuVersion: findQemu().version,
+                sample,
+                predicted: { plan: m.predicted },
+                measured: r.measured,
+                trace: r.trace,
+              };
+              await store.recordLabRecord(rec);
+              if (r.measured.status !== 'completed') failures++;
+              const p = m.predicted;
+              const mm = r.measured;
+              if (o.json) process.stdout.write(`${JSON.stringify({ vm: m.vm, from: m.from, to: m.to, predicted: p, measured: mm, sourceStatus: r.sourceStatus })}\n`);
+              else table.push([m.vm, `${m.from} -> ${m.to}`, mm.status, `${formatSeconds(p.totalTimeSec)} / ${formatSeconds(mm.totalTimeSec)}`, `${formatBytes(p.transferredBytes)} / ${formatBytes(mm.transferredBytes)}`, `${formatSeconds(p.downtimeSec)} / ${mm.status === 'completed' ? formatSeconds(mm.downtimeSec) : '-'}`]);
+            } finally {
+              qmp.close();
+            }
+          }
+        } finally {
+          await store.close();
+        }
+        progress.done(`${moves.length} moves, ${failures} did not complete; recorded in ${String(o.db).replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}`);
+        if (!o.json) process.stdout.write(`${table.toString()}\n`);
+        if (failures > 0) process.exitCode = 1;
+      } catch (e) {
+        exitWithError(e);
+      }
+    });
+}
