@@ -57,6 +57,30 @@ describe('migcost calibrate', () => {
     assertClose(fit.params.betaJoules, 20, 1e-6);
   });
 
+  it('--wws recovers gamma = aT + bD + c from stored per-round traces', async () => {
+    const wdb = join(dir, 'w.sqlite');
+    const s = await openStore(wdb);
+    const [a, b, c] = [-0.04, -0.001, 0.5];
+    for (let i = 0; i < 4; i++) {
+      const r = fakeRecord(i, 6);
+      const D = (20 + 30 * i) * MiB;
+      r.sample.dirtyRateBytesPerSec = D;
+      r.trace = r.trace.map((t, k) => {
+        const T = 0.2 + 0.7 * k;
+        const gamma = a * T + b * (D / MiB) + c;
+        return { ...t, kind: 'pre-copy' as const, durationSec: T, dirtiedBytes: (1 - gamma) * D * T };
+      });
+      await s.recordLabRecord(r);
+    }
+    await s.close();
+    const out = run(['calibrate', '--wws', '--db', wdb, '--json']);
+    assert.equal(out.status, 0, out.stderr);
+    const fit = JSON.parse(out.stdout).wws;
+    assertClose(fit.params.a, a, 1e-6);
+    assertClose(fit.params.b, b, 1e-6);
+    assertClose(fit.params.c, c, 1e-6);
+  });
+
   it('bad input is named', () => {
     const f = join(dir, 'bad.csv');
     writeFileSync(f, 'bytes,joules\n1,2\n');
