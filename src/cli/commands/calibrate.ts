@@ -9,46 +9,40 @@ import { InputError, parseNumber } from '../../units.js';
 import { loadRecords } from './lab.js';
 import { exitWithError } from '../errors.js';
 
-/** Reads `transferredBytes,energyJoules` pairs (header required). */
-export function readEnergyCsv(path: string): { transferredBytes: number; energyJoules: number }[] {
+/** Reads a small CSV with a header naming `columns` (comma-separated, no quoting): the named cells per row. */
+function readCsvColumns(field: string, path: string, columns: string[]): { row: number; cells: Record<string, string> }[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new InputError('--energy', path, `cannot be read (${(e as Error).message})`);
+    throw new InputError(field, path, `cannot be read (${(e as Error).message})`);
   }
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   const header = (lines.shift() ?? '').split(',').map((h) => h.trim());
-  const iv = header.indexOf('transferredBytes');
-  const ie = header.indexOf('energyJoules');
-  if (iv < 0 || ie < 0) throw new InputError('--energy header', header.join(','), 'must name the columns transferredBytes and energyJoules');
+  const at = columns.map((c) => header.indexOf(c));
+  if (at.some((i) => i < 0)) throw new InputError(`${field} header`, header.join(','), `must name the columns ${columns.join(' and ')}`);
   return lines.map((l, i) => {
     const cells = l.split(',');
-    if (cells.length !== header.length) throw new InputError(`--energy row ${i + 1}`, l, `has ${cells.length} fields, the header has ${header.length}`);
-    return { transferredBytes: parseNumber(`row ${i + 1} transferredBytes`, cells[iv], { min: 0 }), energyJoules: parseNumber(`row ${i + 1} energyJoules`, cells[ie]) };
+    if (cells.length !== header.length) throw new InputError(`${field} row ${i + 1}`, l, `has ${cells.length} fields, the header has ${header.length}`);
+    return { row: i + 1, cells: Object.fromEntries(columns.map((c, k) => [c, cells[at[k]].trim()])) };
   });
+}
+
+/** Reads `transferredBytes,energyJoules` pairs (header required). */
+export function readEnergyCsv(path: string): { transferredBytes: number; energyJoules: number }[] {
+  return readCsvColumns('--energy', path, ['transferredBytes', 'energyJoules']).map(({ row, cells }) => ({
+    transferredBytes: parseNumber(`row ${row} transferredBytes`, cells.transferredBytes, { min: 0 }),
+    energyJoules: parseNumber(`row ${row} energyJoules`, cells.energyJoules),
+  }));
 }
 
 /** Reads `timestamp,watts` power samples (timestamp in Unix seconds or ISO 8601), header required. */
 export function readPowerCsv(path: string): PowerSample[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new InputError('power file', path, `cannot be read (${(e as Error).message})`);
-  }
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = (lines.shift() ?? '').split(',').map((h) => h.trim());
-  const it = header.indexOf('timestamp');
-  const iw = header.indexOf('watts');
-  if (it < 0 || iw < 0) throw new InputError('power header', header.join(','), 'must name the columns timestamp and watts');
-  return lines.map((l, i) => {
-    const cells = l.split(',');
-    if (cells.length !== header.length) throw new InputError(`power row ${i + 1}`, l, `has ${cells.length} fields, the header has ${header.length}`);
-    const raw = cells[it].trim();
+  return readCsvColumns('power file', path, ['timestamp', 'watts']).map(({ row, cells }) => {
+    const raw = cells.timestamp;
     const t = /^[\d.]+$/.test(raw) ? Number(raw) : Date.parse(raw) / 1000;
-    if (!Number.isFinite(t)) throw new InputError(`power row ${i + 1} timestamp`, raw, 'must be Unix seconds or an ISO 8601 time');
-    return { timestampSec: t, watts: parseNumber(`power row ${i + 1} watts`, cells[iw], { min: 0 }) };
+    if (!Number.isFinite(t)) throw new InputError(`power row ${row} timestamp`, raw, 'must be Unix seconds or an ISO 8601 time');
+    return { timestampSec: t, watts: parseNumber(`power row ${row} watts`, cells.watts, { min: 0 }) };
   });
 }
 
