@@ -23,8 +23,8 @@ export function predictedVsMeasuredSpec(records: readonly LabRecord[], variant: 
       width: 260,
       height: 260,
       layer: [
-        { mark: { type: 'point', filled: true, opacity: 0.8 }, encoding: { x: { field: 'measured', type: 'quantitative' }, y: { field: 'predicted', type: 'quantitative' }, color: { field: 'workload', type: 'nominal' } } },
-        { mark: { type: 'line', color: '#888', strokeDash: [4, 4] }, encoding: { x: { field: 'measured', type: 'quantitative' }, y: { field: 'measured', type: 'quantitative' } } },
+        { mark: { type: 'point', filled: true, opacity: 0.8 }, encoding: { x: { field: 'measured', type: 'quantitative', title: 'measured' }, y: { field: 'predicted', type: 'quantitative', title: 'predicted' }, color: { field: 'workload', type: 'nominal' } } },
+        { mark: { type: 'line', color: '#888', strokeDash: [4, 4] }, encoding: { x: { field: 'measured', type: 'quantitative', title: 'measured' }, y: { field: 'measured', type: 'quantitative', title: 'predicted' } } },
       ],
     },
   } as TopLevelSpec;
