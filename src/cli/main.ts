@@ -6,6 +6,7 @@ import { historyCommand } from './commands/history.js';
 import { calibrateCommand, modelsCommand } from './commands/calibrate.js';
 import { planCommand } from './commands/plan.js';
 import { executeCommand } from './commands/execute.js';
+import { serveCommand } from './commands/serve.js';
 
 /** Builds the CLI; commands are one file each under commands/. */
 export function program(): Command {
@@ -20,7 +21,8 @@ export function program(): Command {
     .addCommand(calibrateCommand())
     .addCommand(modelsCommand())
     .addCommand(planCommand())
-    .addCommand(executeCommand());
+    .addCommand(executeCommand())
+    .addCommand(serveCommand());
 }
 
 export async function main(argv: string[]): Promise<void> {
