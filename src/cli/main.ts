@@ -5,6 +5,7 @@ import { sampleCommand } from './commands/sample.js';
 import { historyCommand } from './commands/history.js';
 import { calibrateCommand, modelsCommand } from './commands/calibrate.js';
 import { planCommand } from './commands/plan.js';
+import { simulateCommand } from './commands/simulate.js';
 import { executeCommand } from './commands/execute.js';
 import { serveCommand } from './commands/serve.js';
 
@@ -21,6 +22,7 @@ export function program(): Command {
     .addCommand(calibrateCommand())
     .addCommand(modelsCommand())
     .addCommand(planCommand())
+    .addCommand(simulateCommand())
     .addCommand(executeCommand())
     .addCommand(serveCommand());
 }

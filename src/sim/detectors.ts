@@ -1,0 +1,74 @@
+/**
+ * Beloglazov and Buyya's host overload detectors as CloudSim 3.0.3's power examples run them. Pure.
+ *
+ * Each sees the host's requested utilisation now (sum of its VMs' requested MIPS / host MIPS, may exceed 1)
+ * and its utilisation history (newest first, trailing zeros trimmed, at least one value).
+ * - thr s: u > s
+ * - iqr s: with >= 12 values, u > 1 - s IQR(h); else u > 0.7
+ * - mad s: with >= 12 values, u > 1 - s MAD(h); else u > 0.7
+ * - lr s / lrr s: with >= 10 values, the OLS line through the 10 newest (oldest first, x = 1..10) predicts
+ *   x = 10 + ceil(longest VM migration / 300 s); overloaded when s x prediction >= 1; else u > 0.7.
+ *   LRR's robust weights never trigger in CloudSim (no weight is <= 0), so it is plain OLS, like LR.
+ */
+import { iqr, mad, simpleRegression } from './cloudsim-math.js';
+
+export const SIM_DETECTORS = ['thr', 'iqr', 'mad', 'lr', 'lrr'] as const;
+export type SimDetector = (typeof SIM_DETECTORS)[number];
+
+/** The parameters of the published runs: THR 0.8, IQR 1.5, MAD 2.5, LR/LRR 1.2. */
+export const SIM_DETECTOR_DEFAULTS: Readonly<Record<SimDetector, number>> = Object.freeze({ thr: 0.8, iqr: 1.5, mad: 2.5, lr: 1.2, lrr: 1.2 });
+
+/** Static threshold the adaptive detectors fall back to while the history is short. */
+export const FALLBACK_THRESHOLD = 0.7;
+
+/** What a detector sees of a host. `history` is computed only when the detector needs it. */
+export interface HostLoadView {
+  utilisation: number;
+  history(): Float64Array;
+  /** Longest migration of a VM on the host (s): its RAM over the migration bandwidth. */
+  maxMigrationSec(): number;
+}
+
+export type OverloadTest = (host: HostLoadView) => boolean;
+
+const LR_POINTS = 10;
+const LR_Y = new Float64Array(LR_POINTS);
+const X_1_TO_10 = Float64Array.from({ length: LR_POINTS }, (_, i) => i + 1);
+
+/**
+ * The overload test for `detector` with parameter `param`, for a scheduling interval of `intervalSec`.
+ * @example makeOverloadTest('thr', 0.8, 300)({ utilisation: 0.81, ... }) // true
+ */
+export function makeOverloadTest(detector: SimDetector, param: number, intervalSec = 300): OverloadTest {
+  if (!Number.isFinite(param) || param < 0) throw new RangeError(`makeOverloadTest: param must be a finite number >= 0 (got ${param})`);
+  switch (detector) {
+    case 'thr':
+      return (h) => h.utilisation > param;
+    case 'iqr':
+    case 'mad': {
+      const spread = detector === 'iqr' ? iqr : mad;
+      return (h) => {
+        const hist = h.history();
+        if (hist.length < 12) return h.utilisation > FALLBACK_THRESHOLD;
+        return h.utilisation > 1 - param * spread(hist);
+      };
+    }
+    case 'lr':
+    case 'lrr':
+      return (h) => lrOverloaded(h, param, intervalSec);
+    default:
+      throw new RangeError(`makeOverloadTest: unknown detector ${String(detector)}`);
+  }
+}
+
+/** LR's test: s x (a + b (10 + ceil(max migration / interval))) >= 1 over the 10 newest values. */
+export function lrOverloaded(h: HostLoadView, param: number, intervalSec = 300): boolean {
+  const hist = h.history();
+  if (hist.length < LR_POINTS) return h.utilisation > FALLBACK_THRESHOLD;
+  const y = LR_Y;
+  for (let i = 0; i < LR_POINTS; i++) y[i] = hist[LR_POINTS - i - 1];
+  const [a, b] = simpleRegression(X_1_TO_10, y);
+  const intervals = Math.ceil(h.maxMigrationSec() / intervalSec);
+  const predicted = (a + b * (LR_POINTS + intervals)) * param;
+  return predicted >= 1;
+}

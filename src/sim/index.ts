@@ -1,0 +1,10 @@
+export * from './types.js';
+export * from './power.js';
+export * from './cloudsim-math.js';
+export * from './detectors.js';
+export * from './selection.js';
+export * from './metrics.js';
+export * from './pricer.js';
+export * from './presets.js';
+export * from './ustar.js';
+export { simulateCluster, traceUtilisation, HISTORY_LENGTH } from './engine.js';
