@@ -3,7 +3,8 @@
  * files), in archive order or sorted by name. The only file in src/sim that touches the file system.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { readTar } from './ustar.js';
 import type { PlanetLabTrace } from './presets.js';
@@ -11,7 +12,12 @@ import type { PlanetLabTrace } from './presets.js';
 export const FILE_ORDERS = ['tar', 'sorted'] as const;
 export type FileOrder = (typeof FILE_ORDERS)[number];
 
-export const DEFAULT_PLANETLAB_ARCHIVE = '/work/shared/data/planetlab/planetlab-all-10-days.tar.gz';
+/**
+ * The shared data folder sits beside the checkout (../shared, as on every machine of this project), or where
+ * $MIGCOST_SHARED says. src/sim and dist/sim are both two levels below the repository root.
+ */
+const SHARED = process.env.MIGCOST_SHARED ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared');
+export const DEFAULT_PLANETLAB_ARCHIVE = join(SHARED, 'data', 'planetlab', 'planetlab-all-10-days.tar.gz');
 
 /** Integers, one a line (blank lines skipped). */
 export function parseTrace(text: string): number[] {
