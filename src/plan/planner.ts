@@ -5,7 +5,7 @@
  */
 import { simulate } from '../model/precopy.js';
 import { rankByCost, EQUAL_WEIGHTS } from '../model/cost.js';
-import type { Prediction, PredictInput } from '../model/types.js';
+import type { Platform, Prediction, PredictInput } from '../model/types.js';
 import type { Cluster, Host, Vm } from './cluster.js';
 import { overloaded, DETECTOR_DEFAULTS, type Detector } from './detectors.js';
 
@@ -31,6 +31,8 @@ export interface PlanOptions {
    */
   detector?: 'deng' | Detector;
   detectorParam?: number;
+  /** Platform constants for every prediction (e.g. fitted by `migcost lab calibrate`); model defaults otherwise. */
+  platform?: Partial<Platform>;
 }
 
 export interface Move {
@@ -98,8 +100,9 @@ export function hotHosts(c: Cluster, cpuThreshold = 1, memoryThreshold = 1): str
   return c.hosts.filter((h) => isHot(h, l.get(h.id)!, cpuThreshold, memoryThreshold)).map((h) => h.id);
 }
 
-function predictionInput(v: Vm, bandwidth: number, downtimeLimitSec: number): PredictInput {
+function predictionInput(v: Vm, bandwidth: number, downtimeLimitSec: number, platform?: Partial<Platform>): PredictInput {
   return {
+    platform,
     vm: {
       memoryBytes: v.memoryBytes,
       dirtyRateBytesPerSec: v.dirtyRateBytesPerSec,
@@ -246,7 +249,7 @@ export function planMitigation(c: Cluster, opts: PlanOptions): Plan {
     const h = hostById.get(hid)!;
     const vms = byHost.get(hid)!;
     // Selection prices each candidate at the host's full link; the final price accounts for sharing.
-    const preds = new Map(vms.map((v) => [v.id, simulate(predictionInput(v, h.bandwidthBytesPerSec, o.downtimeLimitSec))]));
+    const preds = new Map(vms.map((v) => [v.id, simulate(predictionInput(v, h.bandwidthBytesPerSec, o.downtimeLimitSec, opts.platform))]));
     for (const v of select(h, l.get(hid)!, vms, preds, so, avoided)) selected.push({ vm: v, from: h });
   }
   // Placement: biggest first, onto the cool host with the least memory left that still fits. Plain arrays
@@ -308,7 +311,7 @@ export function planMitigation(c: Cluster, opts: PlanOptions): Plan {
   for (const m of moves) leaving.set(m.from.id, (leaving.get(m.from.id) ?? 0) + 1);
   const priced: Move[] = moves.map((m) => {
     const bw = Math.min(m.from.bandwidthBytesPerSec / leaving.get(m.from.id)!, m.to.bandwidthBytesPerSec);
-    return { vm: m.vm.id, from: m.from.id, to: m.to.id, predicted: simulate(predictionInput(m.vm, bw, o.downtimeLimitSec)), bandwidthBytesPerSec: bw };
+    return { vm: m.vm.id, from: m.from.id, to: m.to.id, predicted: simulate(predictionInput(m.vm, bw, o.downtimeLimitSec, opts.platform)), bandwidthBytesPerSec: bw };
   });
   const total = { transferredBytes: 0, downtimeSec: 0, totalTimeSec: 0, energyJoules: 0 };
   for (const m of priced) {

@@ -12,6 +12,7 @@ import { VARIANTS } from '../../lab/variants.js';
 import { loadPlatform } from '../../lab/platform-file.js';
 import { crossValidate, crossValidateRefined, fitPlatformFromRecords } from '../../lab/cross-validate.js';
 import { evaluateIntervals } from '../../lab/interval-eval.js';
+import { decisionSet, decisionReport, DECISION_WORKLOADS, DENG_POLICIES, type TaggedRecord, type DecisionReport } from '../../lab/decide.js';
 import { defaultDbLocation } from '../../store/location.js';
 import type { Store } from '../../store/store.js';
 import type { LabRunOptions } from '../../lab/run.js';
@@ -271,5 +272,85 @@ export function labCommand(): Command {
       }
     });
 
+  lab
+    .command('decide')
+    .description("the papers' decision experiments on real migrations: Liu's model-guided against random choice, Deng's MOA against RA and MIA, with the regret against the best choice in hindsight")
+    .option('--repeats <n>', 'groups to run (each: 8 VMs, two each of 4 workloads, every one migrated for real)', '3')
+    .option('--from <file>', 'evaluate recorded groups from this JSON Lines file instead of running new ones')
+    .option('--results <file>', 'JSON Lines file the records are appended to (and read from)', join(labDir(), 'decide.jsonl'))
+    .option('--timeout <time>', 'cancel each migration after', '60s')
+    .option('--capacity-share <x>', "Deng: the hot host's CPU capacity as a share of its VMs' demand", '0.7')
+    .option('--platform <file>', 'platform constants file (default: the lab dir\'s platform.json if present)')
+    .option('--db <file|url>', 'history store the migrations are also recorded in', defaultDbLocation())
+    .option('--no-save', 'record nothing in the store')
+    .option('--json', 'print the report as JSON')
+    .action(async (o: Flags) => {
+      try {
+        const platform = loadPlatform(o.platform as string | undefined, labDir());
+        const share = Number(o.capacityShare);
+        if (!(share > 0 && share < 1)) throw new InputError('--capacity-share', o.capacityShare, 'must be a number in (0, 1)');
+        let records: TaggedRecord[];
+        if (o.from !== undefined) records = readRecords(String(o.from)) as TaggedRecord[];
+        else {
+          const repeats = Number(o.repeats);
+          if (!(Number.isInteger(repeats) && repeats >= 1)) throw new InputError('--repeats', o.repeats, 'must be an integer >= 1');
+          const set = decisionSet({ timeoutSec: parseDuration('timeout', o.timeout) });
+          const names = DECISION_WORKLOADS.flatMap((w) => [`${w.name}-256M`, `${w.name}-512M`]);
+          const store = o.save !== false ? await openStore(String(o.db)) : undefined;
+          const progress = progressReporter('migrations');
+          const total = repeats * set.length;
+          let failed = 0;
+          try {
+            for (let g = 0; g < repeats; g++) {
+              const group = `${new Date().toISOString()}#${g + 1}`;
+              for (let i = 0; i < set.length; i++) {
+                progress.update(g * set.length + i, total);
+                try {
+                  const r: TaggedRecord = { ...(await runLabConfig(set[i], { platform })), experiment: { name: 'decide', group, vm: names[i] } };
+                  await store?.recordLabRecord(r);
+                  saveRecord(String(o.results), r);
+                  if (!process.stderr.isTTY) process.stderr.write(`decide: group ${g + 1}/${repeats} ${names[i]} -> ${r.measured.status} in ${formatSeconds(r.measured.totalTimeSec)}, ${formatBytes(r.measured.transferredBytes)}\n`);
+                } catch (e) {
+                  failed++;
+                  process.stderr.write(`decide: group ${g + 1} ${names[i]}: ${(e as Error).message}\n`);
+                }
+              }
+            }
+          } finally {
+            await store?.close();
+          }
+          progress.done(`${total - failed} migrations recorded in ${o.results}`);
+          records = readRecords(String(o.results)) as TaggedRecord[];
+        }
+        const rep = decisionReport(records, { platform, capacityShare: share });
+        if (rep.groups === 0) throw new InputError('--from', o.from ?? o.results, 'holds no complete decision group (8 tagged records)');
+        if (o.json) process.stdout.write(`${JSON.stringify(rep)}\n`);
+        else process.stdout.write(renderDecision(rep));
+      } catch (e) {
+        exitWithError(e);
+      }
+    });
+
   return lab;
 }
+
+const pctOf = (x: number) => `${(x * 100).toFixed(1)} %`;
+
+/** The decision report as tables. */
+export function renderDecision(rep: DecisionReport): string {
+  const liu = new Table({ head: ['group', 'model picks', 'best in hindsight', 'latency', 'downtime', 'traffic', 'energy', 'regret (C)'], style: { head: [], border: [] } });
+  for (const g of rep.liu.perGroup) {
+    liu.push([g.group, g.modelChoice, g.bestChoice, pctOf(g.reduction.totalTimeSec), pctOf(g.reduction.downtimeSec), pctOf(g.reduction.transferredBytes), pctOf(g.reduction.energyJoules), pctOf(g.regret)]);
+  }
+  const m = rep.liu.meanReduction;
+  liu.push(['mean', `${rep.liu.bestPicked}/${rep.groups} best`, '', pctOf(m.totalTimeSec), pctOf(m.downtimeSec), pctOf(m.transferredBytes), pctOf(m.energyJoules), pctOf(rep.liu.meanRegret)]);
+  liu.push(['Liu 2011', '', '', '72.9 %', '93.5 %', '74.5 %', '73.6 %', '']);
+  const deng = new Table({ head: ['group', 'hindsight best', ...DENG_POLICIES.map((p) => `${p} (x MIA, regret)`)], style: { head: [], border: [] } });
+  for (const g of rep.deng.perGroup) {
+    deng.push([g.group, `${formatBytes(g.best.transferredBytes)} [${g.best.moved.join(' ')}]`, ...DENG_POLICIES.map((p) => `${g.policies[p].normalisedToMia.toFixed(3)}, ${pctOf(g.policies[p].regret)}`)]);
+  }
+  deng.push(['mean', '', ...DENG_POLICIES.map((p) => `${rep.deng.meanNormalisedToMia[p].toFixed(3)}, ${pctOf(rep.deng.meanRegret[p])}`)]);
+  deng.push(['Deng 2013', '', 'MOA 0.774', '', 'MIA 1', 'RA 1.264']);
+  return `Liu: pick one VM of 8 to move; model-guided (least predicted C) against a random pick — reduction of the measured figures (energy: Liu's wired model of the measured bytes)\n${liu.toString()}\n\nDeng: cool a hot host; measured traffic of each policy's VMs normalised to MIA, and regret against the best set in hindsight\n${deng.toString()}\n`;
+}
+
