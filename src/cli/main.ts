@@ -8,6 +8,7 @@ import { planCommand } from './commands/plan.js';
 import { simulateCommand } from './commands/simulate.js';
 import { executeCommand } from './commands/execute.js';
 import { serveCommand } from './commands/serve.js';
+import { offloadCommand } from './commands/offload.js';
 
 /** Builds the CLI; commands are one file each under commands/. */
 export function program(): Command {
@@ -22,6 +23,7 @@ export function program(): Command {
     .addCommand(calibrateCommand())
     .addCommand(modelsCommand())
     .addCommand(planCommand())
+    .addCommand(offloadCommand())
     .addCommand(simulateCommand())
     .addCommand(executeCommand())
     .addCommand(serveCommand());
