@@ -101,3 +101,36 @@ export function parseCluster(doc: unknown): Cluster {
   });
   return { hosts, vms };
 }
+
+/** What a dirty-rate sample tells about a VM (the fields of `migcost sample --json`). */
+export interface VmSampleFields {
+  memoryBytes: number;
+  dirtyRateBytesPerSec: number;
+  curve: CurvePoint[];
+  zeroPageFraction?: number;
+  cpuUtilisation?: number;
+}
+
+/**
+ * A cluster document with each named VM's dynamic fields (memory, dirty rate, curve, zero pages, vCPU load)
+ * taken from its sample: how the cluster is read live from QMP or from the store's latest samples. VMs
+ * without a sample keep what the document says. Returns a new document; `parseCluster` checks it.
+ */
+export function applySamples(doc: unknown, samples: ReadonlyMap<string, VmSampleFields>): unknown {
+  if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as { vms?: unknown }).vms)) return doc;
+  const d = doc as { vms: unknown[] };
+  return {
+    ...d,
+    vms: d.vms.map((v) => {
+      if (typeof v !== 'object' || v === null) return v;
+      const o = v as Record<string, unknown>;
+      const s = typeof o.id === 'string' ? samples.get(o.id) : undefined;
+      if (!s) return v;
+      const out: Record<string, unknown> = { ...o, memory: s.memoryBytes, dirtyRate: s.dirtyRateBytesPerSec };
+      if (s.curve.length > 0) out.curve = s.curve.map((p) => ({ windowSec: p.windowSec, dirtiedBytes: p.dirtiedBytes }));
+      if (s.zeroPageFraction !== undefined) out.zeroPageFraction = s.zeroPageFraction;
+      if (s.cpuUtilisation !== undefined) out.cpuUtilisation = Math.min(1, Math.max(0, s.cpuUtilisation));
+      return out;
+    }),
+  };
+}

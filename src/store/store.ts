@@ -138,7 +138,8 @@ class KyselyStore implements Store {
   ) {}
 
   async recordLabRecord(r: LabRecord): Promise<void> {
-    const vmId = `lab-${r.config.workload}-${Math.round(r.config.memoryBytes / 2 ** 20)}M`;
+    // A VM moved by `migcost execute` keeps its own id; a lab guest is named by its workload and size.
+    const vmId = typeof r.config.params.vm === 'string' && r.config.params.vm ? r.config.params.vm : `lab-${r.config.workload}-${Math.round(r.config.memoryBytes / 2 ** 20)}M`;
     const sampleId = `${r.id}-sample`;
     await this.db.transaction().execute(async (tx) => {
       const vm = await tx.selectFrom('vms').select('id').where('id', '=', vmId).executeTakeFirst();

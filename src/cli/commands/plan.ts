@@ -1,7 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
-import { parseCluster } from '../../plan/cluster.js';
+import { parseCluster, applySamples, type VmSampleFields } from '../../plan/cluster.js';
+import { defaultDbLocation } from '../../store/location.js';
+import { loadPlatform } from '../../lab/platform-file.js';
 import { planMitigation, SELECTION_POLICIES, OBJECTIVES, type SelectionPolicy, type Objective, type Plan } from '../../plan/planner.js';
 import { planConsolidation } from '../../plan/consolidate.js';
 import { DETECTORS, type Detector } from '../../plan/detectors.js';
@@ -21,6 +23,51 @@ function planSpec(plan: Plan): TopLevelSpec {
   } as TopLevelSpec;
 }
 
+function vmIds(doc: unknown): { id: string; qmp?: string }[] {
+  const vms = (doc as { vms?: unknown[] }).vms ?? [];
+  return vms.map((v) => v as { id: string; qmp?: unknown }).map((v) => ({ id: v.id, qmp: typeof v.qmp === 'string' ? v.qmp : undefined }));
+}
+
+/** Each VM's latest stored sample (the one taken before its latest recorded migration). */
+async function storeSamples(db: string, doc: unknown): Promise<Map<string, VmSampleFields>> {
+  const { openStore } = await import('../../store/store.js');
+  const store = await openStore(db);
+  const out = new Map<string, VmSampleFields>();
+  try {
+    for (const { id } of vmIds(doc)) {
+      const recs = await store.listLabRecords({ vmId: id });
+      if (recs.length > 0) out.set(id, recs[recs.length - 1].sample);
+    }
+  } finally {
+    await store.close();
+  }
+  return out;
+}
+
+/** Samples every VM with a QMP socket, one at a time (short windows: 50 ms, 250 ms, 1 s). */
+async function liveSamples(doc: unknown, zeroPages: boolean): Promise<Map<string, VmSampleFields>> {
+  const { QmpClient } = await import('../../qemu/qmp.js');
+  const { sampleVm } = await import('../../qemu/sample.js');
+  const out = new Map<string, VmSampleFields>();
+  const live = vmIds(doc).filter((v) => v.qmp);
+  if (live.length === 0) throw new InputError('--live', 'cluster', 'no VM has a "qmp" socket path to sample');
+  for (const v of live) {
+    process.stderr.write(`plan: sampling ${v.id} over ${v.qmp}\n`);
+    let qmp;
+    try {
+      qmp = await QmpClient.connect(v.qmp!, { retry: false });
+    } catch (e) {
+      throw new InputError(`vms.${v.id}.qmp`, v.qmp, `cannot be reached (${(e as Error).message})`);
+    }
+    try {
+      out.set(v.id, await sampleVm(qmp, { windowsSec: [0.05, 0.25, 1], zeroPages }));
+    } finally {
+      qmp.close();
+    }
+  }
+  return out;
+}
+
 export function planCommand(): Command {
   return new Command('plan')
     .description('which VMs to move off hot hosts, where to, at what predicted cost (Deng 2013 + migcost models)')
@@ -34,6 +81,11 @@ export function planCommand(): Command {
     .option('--downtime-limit <time>', 'QEMU downtime limit the moves will use', '300ms')
     .option('--seed <n>', 'seed of the random policy', '1')
     .option('--consolidate <horizon>', "also consider emptying under-used hosts (Liu's break-even over this horizon, e.g. 1h)")
+    .option('--live', 'sample every VM that has a "qmp" socket path in the cluster file now, over QMP (Deng\'s pseudo-migration), and plan with what it measures')
+    .option('--zero-pages', 'with --live: also count zero pages (dumps each VM\'s memory to a temporary file)')
+    .option('--from-store', "fill each VM's memory, dirty rate, curve and zero pages from its latest sample in the store")
+    .option('--db <file|url>', 'history store for --from-store', defaultDbLocation())
+    .option('--platform <file>', 'platform constants (from `migcost lab calibrate`) for every prediction')
     .option('--svg <file>', 'write a picture of the plan')
     .option('--json', 'print JSON')
     .action(async (o: Record<string, unknown>) => {
@@ -44,7 +96,12 @@ export function planCommand(): Command {
         } catch (e) {
           throw new InputError('--cluster', o.cluster, `must be a readable JSON file (${(e as Error).message})`);
         }
-        const cluster = parseCluster(doc);
+        parseCluster(doc); // bad input fails before any VM is touched
+        const samples = new Map<string, VmSampleFields>();
+        if (o.fromStore) for (const [k, v] of await storeSamples(String(o.db), doc)) samples.set(k, v);
+        if (o.live) for (const [k, v] of await liveSamples(doc, o.zeroPages === true)) samples.set(k, v);
+        const cluster = parseCluster(applySamples(doc, samples));
+        const platform = o.platform !== undefined ? loadPlatform(String(o.platform), '.') : undefined;
         const plan = planMitigation(cluster, {
           policy: o.policy as SelectionPolicy,
           objective: o.objective as Objective,
@@ -54,6 +111,7 @@ export function planCommand(): Command {
           seed: parseNumber('--seed', o.seed, { integer: true }),
           detector: o.detector as 'deng' | Detector,
           detectorParam: o.param === undefined ? undefined : parseNumber('--param', o.param, { min: 0 }),
+          platform,
         });
         const consolidation = o.consolidate !== undefined ? planConsolidation(cluster, { horizonSec: parseDuration('--consolidate', o.consolidate) }) : undefined;
         if (o.svg) writeFileSync(String(o.svg), await (await import('../../plot/svg.js')).renderSvg(planSpec(plan)));
