@@ -7,7 +7,9 @@ import { fitPlatform, type PlatformObservation } from '../calibrate/platform.js'
 import type { Platform } from '../model/types.js';
 import { configKey, type LabRecord } from './types.js';
 import { predictAllVariants } from './variants.js';
-import { withRefinedSamples } from './refined-eval.js';
+import { withRefinedSamples, vmKey } from './refined-eval.js';
+import { applyResidual, initialResidualState, updateResidual, type ResidualState } from '../calibrate/residual.js';
+import { LIU_WIRED_ENERGY, wiredEnergyJoules } from '../model/energy.js';
 
 export function platformObservation(r: LabRecord): PlatformObservation | undefined {
   const m = r.measured;
@@ -48,21 +50,47 @@ export function repredict(records: readonly LabRecord[], platform: Partial<Platf
 }
 
 /**
- * Refined-model evaluation: the records that have history, each predicted twice out of fold — as `base:`
- * variants from the fresh sample, and as `refined:` variants from the history-blended sample.
+ * History evaluation: the records that have history, each predicted out of fold as `base:` variants from
+ * the fresh sample, `refined:` from Liu's history-blended sample (eqs. 11-13), `history:` as the base
+ * prediction corrected by the VM's past errors (calibrate/residual.ts), and `refined+history:` both.
+ * Each VM's past predictions are the out-of-fold ones of its own configuration, as they would have been made.
  */
 export function crossValidateRefined(records: readonly LabRecord[], variants: readonly string[], k = 5): LabRecord[] {
   const fold = (r: LabRecord) => hash(configKey(r.config)) % k;
   const platforms: Partial<Platform>[] = [];
   for (let f = 0; f < k; f++) platforms.push(fitPlatformFromRecords(records.filter((r) => fold(r) !== f)));
-  return withRefinedSamples(records).map(({ record, refined }) => {
-    const base = predictAllVariants(record.sample, record.config, platforms[fold(record)]);
-    const ref = predictAllVariants(refined, record.config, platforms[fold(record)]);
-    const predicted: LabRecord['predicted'] = {};
-    for (const v of variants) {
-      predicted[`base:${v}`] = base[v as keyof typeof base];
-      predicted[`refined:${v}`] = ref[v as keyof typeof ref];
+  const refinedOf = new Map(withRefinedSamples(records).map(({ record, refined }) => [record.id, refined]));
+  const byVm = new Map<string, LabRecord[]>();
+  for (const r of records) byVm.set(vmKey(r), [...(byVm.get(vmKey(r)) ?? []), r]);
+  const energyOf = (b: number) => wiredEnergyJoules(LIU_WIRED_ENERGY, b);
+  const out: LabRecord[] = [];
+  for (const list of byVm.values()) {
+    list.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    const base = new Map<string, ResidualState>();
+    const refinedState = new Map<string, ResidualState>();
+    for (const record of list) {
+      const b = predictAllVariants(record.sample, record.config, platforms[fold(record)]);
+      const refinedSample = refinedOf.get(record.id);
+      const ref = refinedSample ? predictAllVariants(refinedSample, record.config, platforms[fold(record)]) : b;
+      const m = record.measured;
+      const measured = { totalTimeSec: m.totalTimeSec, transferredBytes: m.transferredBytes, downtimeSec: m.downtimeSec, completed: m.status === 'completed' };
+      if (refinedSample) {
+        const predicted: LabRecord['predicted'] = {};
+        for (const v of variants) {
+          const key = v as keyof typeof b;
+          predicted[`base:${v}`] = b[key];
+          predicted[`refined:${v}`] = ref[key];
+          predicted[`history:${v}`] = applyResidual(base.get(v) ?? initialResidualState(), b[key], undefined, energyOf);
+          predicted[`refined+history:${v}`] = applyResidual(refinedState.get(v) ?? initialResidualState(), ref[key], undefined, energyOf);
+        }
+        out.push({ ...record, predicted });
+      }
+      for (const v of variants) {
+        const key = v as keyof typeof b;
+        base.set(v, updateResidual(base.get(v) ?? initialResidualState(), b[key], measured));
+        refinedState.set(v, updateResidual(refinedState.get(v) ?? initialResidualState(), ref[key], measured));
+      }
     }
-    return { ...record, predicted };
-  });
+  }
+  return out;
 }

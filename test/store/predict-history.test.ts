@@ -1,4 +1,4 @@
-/** `predict --vm-id`: Liu's refined rate from a VM's recorded migrations, through the real bin. */
+/** `predict --vm-id`: a VM's recorded migrations correct its prediction (past errors, or Liu's refined rate), through the real bin. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -18,14 +18,22 @@ describe('predict --vm-id', () => {
     await s.recordLabRecord(fakeRecord(2));
     await s.close();
     // the fixtures' rounds dirty 1e6 bytes in 0.1 s: a realised rate of 1e7 B/s; the fresh sample says 2e7
-    const r = spawnSync(process.execPath, [BIN, 'predict', '--memory', '256MiB', '--dirty-rate', '20000000', '--bandwidth', '100MiB/s', '--vm-id', 'lab-dirtier-256M', '--db', db, '--json'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [BIN, 'predict', '--memory', '256MiB', '--dirty-rate', '20000000', '--bandwidth', '100MiB/s', '--vm-id', 'lab-dirtier-256M', '--history', 'rate', '--db', db, '--json'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const o = JSON.parse(r.stdout);
     assert.equal(o.history.migrations, 2);
     assert.ok(o.history.refinedRate > 1e7 && o.history.refinedRate < 2e7, `refined ${o.history.refinedRate}`);
     const plain = JSON.parse(spawnSync(process.execPath, [BIN, 'predict', '--memory', '256MiB', '--dirty-rate', '20000000', '--bandwidth', '100MiB/s', '--json'], { encoding: 'utf8' }).stdout);
     assert.ok(o.transferredBytes < plain.transferredBytes, 'a lower refined rate sends less');
-    const iv = JSON.parse(spawnSync(process.execPath, [BIN, 'predict', '--memory', '256MiB', '--dirty-rate', '20000000', '--bandwidth', '100MiB/s', '--vm-id', 'lab-dirtier-256M', '--db', db, '--interval', '--json'], { encoding: 'utf8' }).stdout);
+    // --history error (the default): the fixtures measured 2.101 s and 2.102 s where 2 s was predicted, so
+    // the next prediction is scaled by exp(2/3 x (0.5 ln 1.051 + 0.5 ln 1.0505)) (EWMA mu 0.5, shrinkage n/(n+1)).
+    const e = JSON.parse(spawnSync(process.execPath, [BIN, 'predict', '--memory', '256MiB', '--dirty-rate', '20000000', '--bandwidth', '100MiB/s', '--vm-id', 'lab-dirtier-256M', '--db', db, '--json'], { encoding: 'utf8' }).stdout);
+    const k = Math.exp((2 / 3) * (0.5 * Math.log(2.102 / 2) + 0.5 * Math.log(2.101 / 2)));
+    assert.equal(e.history.mode, 'error');
+    assert.ok(Math.abs(e.history.correction.totalTimeSec - k) < 1e-9, String(e.history.correction.totalTimeSec));
+    assert.ok(Math.abs(e.totalTimeSec - plain.totalTimeSec * k) < 1e-9 * plain.totalTimeSec);
+    assert.equal(e.history.refinedRate, 2e7, 'the rate is the fresh one');
+    const iv = JSON.parse(spawnSync(process.execPath, [BIN, 'predict', '--memory', '256MiB', '--dirty-rate', '20000000', '--bandwidth', '100MiB/s', '--vm-id', 'lab-dirtier-256M', '--history', 'rate', '--db', db, '--interval', '--json'], { encoding: 'utf8' }).stdout);
     assert.ok(iv.interval.lo.totalTimeSec <= iv.totalTimeSec && iv.totalTimeSec <= iv.interval.hi.totalTimeSec);
     assert.ok(iv.interval.lo.transferredBytes < iv.interval.hi.transferredBytes, 'past rates 1e7..2e7 spread the bytes');
     assert.equal(iv.interval.basedOn.errors, 2);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { predict, POLICIES, DIRTY_MODELS } from '../../model/index.js';
+import { predict, POLICIES, DIRTY_MODELS, LIU_WIRED_ENERGY, migrationEnergyJoules } from '../../model/index.js';
+import { residualFactor, RESIDUAL_FIGURES, type ResidualState } from '../../calibrate/residual.js';
 import type { Prediction, PredictInput } from '../../model/index.js';
 import { predictInputFrom, type RawPredictFields } from '../../input.js';
 import { InputError, formatBytes, formatSeconds } from '../../units.js';
@@ -118,10 +119,11 @@ export function predictionJson(p: Prediction): Record<string, unknown> {
  * Liu's refined model for one VM: replay its recorded migrations (eq. 11 realised rates, eq. 12 EWMA and the
  * self-tuning phi), then blend the fresh rate with that history (eq. 13). A curve is scaled alike.
  */
-async function applyHistory(input: PredictInput, vmId: string, db: string | undefined) {
+async function applyHistory(input: PredictInput, vmId: string, db: string | undefined, how: HistoryMode) {
   const { openStore, defaultDbLocation } = await import('../../store/store.js');
   const { realisedRate } = await import('../../lab/refined-eval.js');
   const { initialRefinedState, updateRefined, refinedRate } = await import('../../calibrate/refined.js');
+  const { initialResidualState, updateResidual } = await import('../../calibrate/residual.js');
   const store = await openStore(db ?? defaultDbLocation());
   try {
     const records = await store.listLabRecords({ vmId });
@@ -130,23 +132,33 @@ async function applyHistory(input: PredictInput, vmId: string, db: string | unde
       throw new InputError('--vm-id', vmId, `has no recorded migrations in ${store.location}${known.length ? ` (known: ${known.slice(0, 10).join(', ')})` : ''}`);
     }
     let state = initialRefinedState();
+    let residual = initialResidualState();
     const rates: number[] = [];
     for (const r of records) {
+      const past = r.predicted['deng-curve'] ?? r.predicted.plan ?? r.predicted.qemu;
+      if (past) residual = updateResidual(residual, past, { totalTimeSec: r.measured.totalTimeSec, transferredBytes: r.measured.transferredBytes, downtimeSec: r.measured.downtimeSec, completed: r.measured.status === 'completed' });
       const real = r.measured.status === 'completed' ? realisedRate(r) : undefined;
       if (real !== undefined) state = updateRefined(state, r.sample.dirtyRateBytesPerSec, real);
       rates.push(r.sample.dirtyRateBytesPerSec);
       if (real !== undefined) rates.push(real);
     }
     const sampleRate = input.vm.dirtyRateBytesPerSec;
-    const rate = refinedRate(state, sampleRate);
+    const rate = how === 'error' ? sampleRate : refinedRate(state, sampleRate);
     const k = sampleRate > 0 ? rate / sampleRate : 1;
     input.vm.dirtyRateBytesPerSec = rate;
     if (input.vm.dirtyModel?.kind === 'curve') input.vm.dirtyModel = { kind: 'curve', points: input.vm.dirtyModel.points.map((q) => ({ windowSec: q.windowSec, dirtiedBytes: q.dirtiedBytes * k })) };
-    return { migrations: records.length, phi: state.phi, sampleRate, refinedRate: rate, observedRates: [...rates, sampleRate] };
+    return { migrations: records.length, mode: how, phi: state.phi, sampleRate, refinedRate: rate, residual: how === 'rate' ? undefined : residual, observedRates: [...rates, sampleRate] };
   } finally {
     await store.close();
   }
 }
+
+function residualFactors(s: ResidualState): Record<string, number> {
+  return Object.fromEntries(RESIDUAL_FIGURES.map((f) => [f, residualFactor(s, f)]));
+}
+
+export const HISTORY_MODES = ['error', 'rate', 'both'] as const;
+export type HistoryMode = (typeof HISTORY_MODES)[number];
 
 /**
  * The model's past relative errors (measured / predicted - 1) over the store's completed migrations, for
@@ -197,7 +209,8 @@ export function predictCommand(): Command {
     .addOption(new Option('--format <format>', 'batch input format (default: sniffed)').choices(BATCH_FORMATS as unknown as string[]))
     .option('--output <file>', 'batch: write JSON lines here (atomically) instead of stdout')
     .option('--db <file|url>', "use the latest fitted models in this store (wired-energy, qemu-platform); flags still win")
-    .option('--vm-id <id>', "use this VM's migration history in the store (Liu's refined rate, eqs. 11-13) with the fresh --dirty-rate")
+    .option('--vm-id <id>', "use this VM's migration history in the store with the fresh sample")
+    .addOption(new Option('--history <how>', "with --vm-id: correct the prediction by the VM's past errors (error), feed Liu's refined rate of eqs. 11-13 (rate), or both").choices(HISTORY_MODES as unknown as string[]).default('error'))
     .option('--interval', "add a 10th-90th percentile range: the spread of the VM's past rates (--vm-id) and the model's past errors in the store")
     .option('--json', 'print JSON')
     .option('--trace', 'add the per-round trace')
@@ -224,10 +237,15 @@ export function predictCommand(): Command {
         }
         const fields = { ...(o.vm !== undefined ? fieldsFromVmFile(o.vm as string) : {}), ...flags };
         const input = predictInputFrom(fields);
-        let history: { migrations: number; phi: number; sampleRate: number; refinedRate: number; observedRates: number[] } | undefined;
-        if (o.vmId !== undefined) history = await applyHistory(input, String(o.vmId), o.db === undefined ? undefined : String(o.db));
+        let history: Awaited<ReturnType<typeof applyHistory>> | undefined;
+        if (o.vmId !== undefined) history = await applyHistory(input, String(o.vmId), o.db === undefined ? undefined : String(o.db), o.history as HistoryMode);
         input.trace = o.trace === true;
-        const p = predict(input);
+        let p = predict(input);
+        if (history?.residual) {
+          const { applyResidual } = await import('../../calibrate/residual.js');
+          const energy = input.energy ?? LIU_WIRED_ENERGY;
+          p = applyResidual(history.residual, p, undefined, (b) => migrationEnergyJoules(energy, b, input.bandwidthBytesPerSec));
+        }
         let interval: { lo: Record<string, number>; hi: Record<string, number>; mayNotConverge: boolean; basedOn: { rates: number; errors: number } } | undefined;
         if (o.interval) {
           const { predictInterval } = await import('../../calibrate/interval.js');
@@ -236,13 +254,16 @@ export function predictCommand(): Command {
           interval = { lo: iv.lo, hi: iv.hi, mayNotConverge: iv.mayNotConverge, basedOn: { rates: history?.observedRates.length ?? 0, errors: errors.totalTimeSec.length } };
         }
         const json: Record<string, unknown> = { ...predictionJson(p) };
-        if (history) json.history = { ...history, observedRates: undefined };
+        if (history) json.history = { ...history, observedRates: undefined, residual: undefined, correction: history.residual ? residualFactors(history.residual) : undefined };
         if (interval) json.interval = interval;
         if (o.json) process.stdout.write(`${JSON.stringify(json)}\n`);
         else {
           process.stdout.write(`${predictionTable(p, input)}\n`);
           if (interval) process.stdout.write(`10th-90th percentile: total time ${formatSeconds(interval.lo.totalTimeSec)} - ${formatSeconds(interval.hi.totalTimeSec)}, sent ${formatBytes(interval.lo.transferredBytes)} - ${formatBytes(interval.hi.transferredBytes)}, downtime ${formatSeconds(interval.lo.downtimeSec)} - ${formatSeconds(interval.hi.downtimeSec)} (from ${interval.basedOn.rates} past rates and ${interval.basedOn.errors} past errors)${interval.mayNotConverge ? '; at the high end of its past rates it would not converge' : ''}\n`);
-          if (history) process.stdout.write(`history: ${history.migrations} earlier migrations of ${o.vmId}; dirty rate ${(history.sampleRate / 2 ** 20).toFixed(1)} MiB/s sampled -> ${(history.refinedRate / 2 ** 20).toFixed(1)} MiB/s refined (phi ${history.phi.toFixed(2)})\n`);
+          if (history) {
+            const c = history.residual ? residualFactors(history.residual) : undefined;
+            process.stdout.write(`history: ${history.migrations} earlier migrations of ${o.vmId}; ${history.mode === 'error' ? '' : `dirty rate ${(history.sampleRate / 2 ** 20).toFixed(1)} MiB/s sampled -> ${(history.refinedRate / 2 ** 20).toFixed(1)} MiB/s refined (phi ${history.phi.toFixed(2)})`}${c ? `${history.mode === 'both' ? '; ' : ''}past errors correct time x${c.totalTimeSec.toFixed(3)}, bytes x${c.transferredBytes.toFixed(3)}, downtime x${c.downtimeSec.toFixed(3)}` : ''}\n`);
+          }
           if (p.trace) process.stdout.write(`${traceTable(p.trace)}\n`);
         }
       } catch (e) {
