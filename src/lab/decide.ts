@@ -116,6 +116,8 @@ export interface LiuGroupResult {
   reduction: Record<MetricKey, number>;
   /** (C(model) - C(best)) / C(best), C measured. */
   regret: number;
+  /** Per figure: (model's pick - the best pick for that figure alone) / that best, measured. */
+  regretBy: Record<MetricKey, number>;
   /** A migration that did not complete among the group's. */
   incomplete: string[];
 }
@@ -143,6 +145,12 @@ export function liuDecision(group: string, records: readonly TaggedRecord[], var
   const reduction = {} as Record<MetricKey, number>;
   for (const k of METRIC_KEYS) reduction[k] = random[k] > 0 ? (random[k] - model[k]) / random[k] : 0;
   const regret = costs[best] > 0 ? (costs[pick.index] - costs[best]) / costs[best] : costs[pick.index] > 0 ? Infinity : 0;
+  const regretBy = {} as Record<MetricKey, number>;
+  const done = outcomes.filter((_, i) => records[i].measured.status === 'completed');
+  for (const k of METRIC_KEYS) {
+    const lo = Math.min(...(done.length ? done : outcomes).map((o) => o[k]));
+    regretBy[k] = lo > 0 ? (model[k] - lo) / lo : 0;
+  }
   return {
     group,
     modelChoice: names[pick.index],
@@ -152,6 +160,7 @@ export function liuDecision(group: string, records: readonly TaggedRecord[], var
     best: outcomes[best],
     reduction,
     regret,
+    regretBy,
     incomplete: names.filter((_, i) => records[i].measured.status !== 'completed'),
   };
 }
@@ -281,7 +290,7 @@ export function dengDecision(group: string, records: readonly TaggedRecord[], op
 
 export interface DecisionReport {
   groups: number;
-  liu: { perGroup: LiuGroupResult[]; meanReduction: Record<MetricKey, number>; meanRegret: number; bestPicked: number };
+  liu: { perGroup: LiuGroupResult[]; meanReduction: Record<MetricKey, number>; meanRegret: number; meanRegretBy: Record<MetricKey, number>; bestPicked: number };
   deng: { perGroup: DengGroupResult[]; meanNormalisedToMia: Record<DengPolicy, number>; meanRegret: Record<DengPolicy, number> };
 }
 
@@ -293,7 +302,11 @@ export function decisionReport(records: readonly TaggedRecord[], opts: { variant
   const liu = groups.map((g) => liuDecision(g.group, g.records, opts.variant));
   const deng = groups.map((g) => dengDecision(g.group, g.records, { platform: opts.platform, capacityShare: opts.capacityShare }));
   const meanReduction = {} as Record<MetricKey, number>;
-  for (const k of METRIC_KEYS) meanReduction[k] = mean(liu.map((l) => l.reduction[k]));
+  const meanRegretBy = {} as Record<MetricKey, number>;
+  for (const k of METRIC_KEYS) {
+    meanReduction[k] = mean(liu.map((l) => l.reduction[k]));
+    meanRegretBy[k] = mean(liu.map((l) => l.regretBy[k]));
+  }
   const meanNormalisedToMia = {} as Record<DengPolicy, number>;
   const meanRegret = {} as Record<DengPolicy, number>;
   for (const p of DENG_POLICIES) {
@@ -302,7 +315,7 @@ export function decisionReport(records: readonly TaggedRecord[], opts: { variant
   }
   return {
     groups: groups.length,
-    liu: { perGroup: liu, meanReduction, meanRegret: mean(liu.map((l) => l.regret)), bestPicked: liu.filter((l) => l.modelChoice === l.bestChoice).length },
+    liu: { perGroup: liu, meanReduction, meanRegret: mean(liu.map((l) => l.regret)), meanRegretBy, bestPicked: liu.filter((l) => l.modelChoice === l.bestChoice).length },
     deng: { perGroup: deng, meanNormalisedToMia, meanRegret },
   };
 }

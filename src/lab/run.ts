@@ -17,6 +17,8 @@ export interface LabRunOptions {
   windowsSec?: number[];
   /** Seconds to let the workload settle after it said ready. Default 1. */
   settleSec?: number;
+  /** Also sample with a pseudo-migration (dirty-bitmap counts). Default true. */
+  pseudoMigration?: boolean;
   log?: (line: string) => void;
 }
 
@@ -33,7 +35,7 @@ export async function runLabConfig(cfg: LabConfig, opts: LabRunOptions = {}): Pr
     src = await startGuest({ memoryBytes: cfg.memoryBytes, workload: cfg.workload, params: cfg.params });
     await sleep((opts.settleSec ?? 1) * 1000);
     log('sample');
-    const sample = await sampleVm(src.qmp, { windowsSec: opts.windowsSec });
+    const sample = await sampleVm(src.qmp, { windowsSec: opts.windowsSec, bitmap: opts.pseudoMigration === false ? undefined : {} });
     const predicted = predictAllVariants(sample, cfg, opts.platform ?? {});
     const port = await freePort();
     log('boot destination');

@@ -29,6 +29,8 @@ export interface VmSample {
   zeroPageFraction?: number;
   /** Busy share of the vCPU threads' time while sampling (host /proc), when readable. */
   cpuUtilisation?: number;
+  /** From a pseudo-migration: distinct bytes each pre-copy round's bitmap sync found dirtied, per round length. */
+  bitmapCurve?: CurvePoint[];
   sampledAt: string;
 }
 

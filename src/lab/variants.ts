@@ -3,13 +3,13 @@
  * Pure: a sample, a configuration and platform constants in, predictions out.
  */
 import { closedForm } from '../model/closed-form.js';
-import { curveSaturation } from '../model/dirty.js';
+import { curveSaturation, curveDirtiedBytes } from '../model/dirty.js';
 import { LIU_WIRED_ENERGY, wiredEnergyJoules } from '../model/energy.js';
 import { simulate } from '../model/precopy.js';
 import type { Platform, Prediction, PredictInput, VmSpec } from '../model/types.js';
 import type { LabConfig, VmSample } from './types.js';
 
-export const VARIANTS = ['closed-form', 'liu', 'xen', 'qemu', 'qemu+zero', 'qemu+wss+zero', 'deng-curve'] as const;
+export const VARIANTS = ['closed-form', 'liu', 'xen', 'qemu', 'qemu+zero', 'qemu+wss+zero', 'deng-curve', 'deng-bitmap'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 export const VARIANT_DESCRIPTIONS: Record<Variant, string> = {
@@ -20,7 +20,56 @@ export const VARIANT_DESCRIPTIONS: Record<Variant, string> = {
   'qemu+zero': 'QEMU rule + zero pages sent as flags',
   'qemu+wss+zero': 'QEMU rule + zero pages + working set bounded by the saturation of the sampled curve',
   'deng-curve': "QEMU rule + zero pages + Deng's measured dirtied-pages-versus-window curve",
+  'deng-bitmap': 'deng-curve with the curve corrected by a pseudo-migration (dirty-bitmap counts per round) where the sample has one',
 };
+
+/**
+ * The sampled curve corrected by the pseudo-migration's bitmap counts. Page-sampling compares page contents,
+ * so it misses pages rewritten with the same bytes (redis overwriting equal values, dbench's buffers); the
+ * bitmap counts every write, as the migration will. Bitmap points with windows within 10 % are averaged;
+ * the ratio bitmap / sampled at each is interpolated over log(window) (held constant beyond the ends) and
+ * scales the sampled points; the bitmap points join them and the curve is made monotone. Pure.
+ */
+export function correctedCurve(sample: VmSample): VmSample['curve'] {
+  const b = sample.bitmapCurve;
+  if (!b || b.length === 0 || sample.curve.length === 0) return sample.curve;
+  const sorted = [...b].filter((p) => p.windowSec > 0).sort((x, y) => x.windowSec - y.windowSec);
+  const bins: { windowSec: number; dirtiedBytes: number; n: number }[] = [];
+  for (const p of sorted) {
+    const last = bins[bins.length - 1];
+    if (last && p.windowSec <= (last.windowSec / last.n) * 1.1) {
+      last.windowSec += p.windowSec;
+      last.dirtiedBytes += p.dirtiedBytes;
+      last.n++;
+    } else bins.push({ windowSec: p.windowSec, dirtiedBytes: p.dirtiedBytes, n: 1 });
+  }
+  const points = bins.map((x) => ({ windowSec: x.windowSec / x.n, dirtiedBytes: x.dirtiedBytes / x.n }));
+  const ratios = points
+    .map((p) => ({ lw: Math.log(p.windowSec), r: p.dirtiedBytes / Math.max(1, curveDirtiedBytes(sample.curve, p.windowSec)) }))
+    .map((x) => ({ lw: x.lw, r: Math.min(10, Math.max(0.5, x.r)) }));
+  const ratioAt = (w: number) => {
+    const lw = Math.log(w);
+    if (lw <= ratios[0].lw) return ratios[0].r;
+    for (let i = 1; i < ratios.length; i++) {
+      if (lw <= ratios[i].lw) {
+        const t = (lw - ratios[i - 1].lw) / (ratios[i].lw - ratios[i - 1].lw);
+        return ratios[i - 1].r + t * (ratios[i].r - ratios[i - 1].r);
+      }
+    }
+    return ratios[ratios.length - 1].r;
+  };
+  const merged = [...sample.curve.map((p) => ({ windowSec: p.windowSec, dirtiedBytes: p.dirtiedBytes * ratioAt(p.windowSec) })), ...points].sort((x, y) => x.windowSec - y.windowSec);
+  const out: VmSample['curve'] = [];
+  for (const p of merged) {
+    const prev = out[out.length - 1];
+    if (prev && Math.abs(prev.windowSec - p.windowSec) < 1e-9) {
+      prev.dirtiedBytes = Math.max(prev.dirtiedBytes, p.dirtiedBytes);
+      continue;
+    }
+    out.push({ windowSec: p.windowSec, dirtiedBytes: Math.max(prev?.dirtiedBytes ?? 0, p.dirtiedBytes) });
+  }
+  return out;
+}
 
 /** The working set a sampled curve implies: where the curve has levelled off, its level; else unknown. */
 export function workingSetFromCurve(sample: VmSample): number | undefined {
@@ -35,14 +84,19 @@ function baseRate(sample: VmSample): number {
 /** Builds the predict input of one variant. */
 export function variantInput(v: Variant, sample: VmSample, cfg: LabConfig, platform: Partial<Platform>): PredictInput {
   const vm: VmSpec = { memoryBytes: sample.memoryBytes, dirtyRateBytesPerSec: baseRate(sample), pageSizeBytes: sample.pageSizeBytes };
-  const withZero = v === 'qemu+zero' || v === 'qemu+wss+zero' || v === 'deng-curve';
+  const withZero = v === 'qemu+zero' || v === 'qemu+wss+zero' || v === 'deng-curve' || v === 'deng-bitmap';
   if (withZero && sample.zeroPageFraction !== undefined) vm.zeroPageFraction = sample.zeroPageFraction;
-  if (v === 'deng-curve' && sample.cpuUtilisation !== undefined) vm.cpuUtilisation = Math.min(1, Math.max(0.01, sample.cpuUtilisation));
+  if ((v === 'deng-curve' || v === 'deng-bitmap') && sample.cpuUtilisation !== undefined) vm.cpuUtilisation = Math.min(1, Math.max(0.01, sample.cpuUtilisation));
   if (v === 'qemu+wss+zero') {
     const wss = workingSetFromCurve(sample);
     if (wss !== undefined) vm.workingSetBytes = wss;
   }
   if (v === 'deng-curve' && sample.curve.length > 0) vm.dirtyModel = { kind: 'curve', points: sample.curve };
+  if (v === 'deng-bitmap' && sample.curve.length > 0) {
+    const points = correctedCurve(sample);
+    vm.dirtyModel = { kind: 'curve', points };
+    vm.dirtyRateBytesPerSec = curveDirtiedBytes(points, 0.25) / 0.25;
+  }
   if (v === 'liu') vm.dirtyModel = { kind: 'wws' };
   const threshold = Math.min(cfg.bandwidthBytesPerSec, platform.lineRateBytesPerSec ?? Infinity) * cfg.downtimeLimitSec;
   const policy =

@@ -19,6 +19,11 @@ export interface MigrationOptions {
   timeoutSec: number;
   adaptiveRate?: AdaptiveRate;
   pollMs?: number;
+  /**
+   * A pseudo-migration (Deng): never switch over. QEMU pauses before the switch-over (capability
+   * pause-before-switchover) and the driver cancels there, so the VM always stays on the source.
+   */
+  pseudo?: boolean;
   onProgress?: (q: QueryMigrate, elapsedSec: number) => void;
 }
 
@@ -47,6 +52,7 @@ export async function runMigration(o: MigrationOptions): Promise<MigrationResult
     capabilities: [
       { capability: 'events', state: true },
       { capability: 'auto-converge', state: o.autoConverge },
+      { capability: 'pause-before-switchover', state: o.pseudo === true },
     ],
   });
   const initialBw = o.adaptiveRate ? o.adaptiveRate.maxBytesPerSec : o.bandwidthBytesPerSec;
@@ -59,6 +65,7 @@ export async function runMigration(o: MigrationOptions): Promise<MigrationResult
   let syncs = 0;
   let roundStart = { t: t0, transferred: 0 };
   let remainingBeforeSync = 0;
+  let pagesBeforeSync = 0;
   let maxThrottle = 0;
   let cancelled = false;
   let error: string | undefined;
@@ -82,7 +89,11 @@ export async function runMigration(o: MigrationOptions): Promise<MigrationResult
         if (syncs >= 1 && status === 'active') {
           const sent = ram.transferred - roundStart.transferred;
           const dur = (now - roundStart.t) / 1000;
-          const dirtied = Math.max(0, ram.remaining - remainingBeforeSync);
+          // Pages dirtied during the round = what the sync added to `remaining`. Between two polls QEMU may
+          // also have finished the round and started the next, so add back the pages it processed meanwhile.
+          const pageSize = ram['page-size'] ?? 4096;
+          const processed = (ram.normal + ram.duplicate - pagesBeforeSync) * pageSize;
+          const dirtied = Math.max(0, ram.remaining - remainingBeforeSync + processed);
           trace.push({
             round: trace.length,
             kind: 'pre-copy',
@@ -105,6 +116,7 @@ export async function runMigration(o: MigrationOptions): Promise<MigrationResult
         roundStart = { t: now, transferred: ram.transferred };
       }
       remainingBeforeSync = ram.remaining;
+      pagesBeforeSync = ram.normal + ram.duplicate;
     }
     last = q;
     o.onProgress?.(q, (now - t0) / 1000);
@@ -113,7 +125,7 @@ export async function runMigration(o: MigrationOptions): Promise<MigrationResult
       error = q['error-desc'] ?? status;
       break;
     }
-    if (!cancelled && (now - t0) / 1000 > o.timeoutSec) {
+    if (!cancelled && (((now - t0) / 1000 > o.timeoutSec) || (o.pseudo && status === 'pre-switchover'))) {
       cancelled = true;
       await qmp.execute('migrate_cancel').catch(() => {});
     }
@@ -158,6 +170,6 @@ export async function runMigration(o: MigrationOptions): Promise<MigrationResult
     precopyBytes: ram?.['precopy-bytes'],
     maxThrottle,
   };
-  if (error && status !== 'completed') measured.error = cancelled ? `cancelled after the ${o.timeoutSec} s time-out` : error;
+  if (error && status !== 'completed') measured.error = cancelled ? (o.pseudo ? 'pseudo-migration: cancelled by design' : `cancelled after the ${o.timeoutSec} s time-out`) : error;
   return { measured, trace, final: last, sourceStatus, events };
 }

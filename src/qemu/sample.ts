@@ -21,6 +21,13 @@ export interface SampleOptions {
   samplePagesPerGiB?: number;
   /** Dump guest RAM to count zero pages. Default true. */
   zeroPages?: boolean;
+  /**
+   * Also run a pseudo-migration (Deng): a real pre-copy to a sink (`exec:cat > /dev/null`) that never switches
+   * over, capped so that its first round lasts about `windowSec`. Each round's bitmap sync counts every page
+   * written during the round — what a migration will see — where page-sampling compares page contents and so
+   * misses pages rewritten with the same bytes. Off by default; the lab turns it on.
+   */
+  bitmap?: { windowsSec?: number[] };
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -129,5 +136,24 @@ export async function sampleVm(qmp: QmpClient, opts: SampleOptions = {}): Promis
     }
     opts.onProgress?.(steps, steps);
   }
-  return { memoryBytes, pageSizeBytes: 4096, dirtyRateBytesPerSec, curve, zeroPageFraction, cpuUtilisation, sampledAt: new Date().toISOString() };
+  const sample: VmSample = { memoryBytes, pageSizeBytes: 4096, dirtyRateBytesPerSec, curve, zeroPageFraction, cpuUtilisation, sampledAt: new Date().toISOString() };
+  if (opts.bitmap) {
+    const points: { windowSec: number; dirtiedBytes: number }[] = [];
+    for (const w of opts.bitmap.windowsSec ?? [1, 4]) points.push(...(await bitmapCurve(qmp, memoryBytes, zeroPageFraction ?? 0, { windowSec: w })));
+    sample.bitmapCurve = points.sort((a, b) => a.windowSec - b.windowSec);
+  }
+  return sample;
+}
+
+/**
+ * The pseudo-migration: distinct bytes dirtied per pre-copy round, counted by QEMU's dirty bitmap, as curve
+ * points (round duration, bytes). The VM never leaves: QEMU pauses before any switch-over and is cancelled.
+ */
+export async function bitmapCurve(qmp: QmpClient, memoryBytes: number, zeroPageFraction: number, o: { windowSec?: number; budgetSec?: number } = {}): Promise<{ windowSec: number; dirtiedBytes: number }[]> {
+  const { runMigration } = await import('./migrate.js');
+  const windowSec = o.windowSec ?? 1;
+  const cap = Math.max(8 * MIB, (memoryBytes * (1 - zeroPageFraction)) / windowSec);
+  const r = await runMigration({ source: qmp, uri: 'exec:cat > /dev/null', bandwidthBytesPerSec: cap, downtimeLimitSec: 0.001, autoConverge: false, timeoutSec: o.budgetSec ?? windowSec * 2 + 1, pseudo: true, pollMs: 10 });
+  if (r.sourceStatus !== 'running') throw new Error(`pseudo-migration left the VM ${r.sourceStatus}`);
+  return r.trace.filter((t) => t.kind === 'pre-copy' && t.durationSec > 0).map((t) => ({ windowSec: t.durationSec, dirtiedBytes: t.dirtiedBytes }));
 }

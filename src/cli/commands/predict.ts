@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { predict, POLICIES, DIRTY_MODELS, LIU_WIRED_ENERGY, migrationEnergyJoules } from '../../model/index.js';
+import { correctedCurve } from '../../lab/variants.js';
+import type { VmSample } from '../../lab/types.js';
 import { residualFactor, RESIDUAL_FIGURES, type ResidualState } from '../../calibrate/residual.js';
 import type { Prediction, PredictInput } from '../../model/index.js';
 import { predictInputFrom, type RawPredictFields } from '../../input.js';
@@ -102,7 +104,8 @@ export function fieldsFromVmFile(path: string): RawPredictFields {
   return dropUndefined({
     memory: vm.memoryBytes ?? vm.memory,
     dirtyRate: vm.dirtyRateBytesPerSec ?? vm.dirtyRate,
-    curve: vm.curve,
+    // A pseudo-migration's bitmap counts correct the page-sampled curve (see lab/variants.ts).
+    curve: Array.isArray(vm.bitmapCurve) && Array.isArray(vm.curve) && vm.bitmapCurve.length > 0 ? correctedCurve(vm as unknown as VmSample) : vm.curve,
     zeroPageFraction: vm.zeroPageFraction,
     workingSet: vm.workingSetBytes ?? vm.workingSet,
     pageSize: vm.pageSizeBytes ?? vm.pageSize,

@@ -13,6 +13,7 @@ export function sampleCommand(): Command {
     .requiredOption('--qmp <socket>', "the VM's QMP unix socket")
     .option('--windows <list>', 'window lengths for the curve', '50ms,100ms,250ms,500ms,1s,2s,4s')
     .option('--no-zero-pages', 'skip the RAM dump that counts zero pages')
+    .option('--pseudo-migration [windows]', "also count dirtied pages with QEMU's dirty bitmap: pre-copy to /dev/null, cancelled before any switch-over (rounds of about these lengths)", false)
     .option('--output <file>', 'also write the JSON here (for `migcost predict --vm FILE`)')
     .option('--json', 'print JSON')
     .action(async (o: Record<string, unknown>) => {
@@ -27,7 +28,8 @@ export function sampleCommand(): Command {
         const { sampleVm } = await import('../../qemu/sample.js');
         qmp = await QmpClient.connect(String(o.qmp), { retry: false });
         const progress = progressReporter('windows', !o.json);
-        const s = await sampleVm(qmp, { windowsSec, zeroPages: o.zeroPages !== false, onProgress: (d, t) => progress.update(d, t) });
+        const pseudo = o.pseudoMigration === false ? undefined : { windowsSec: typeof o.pseudoMigration === 'string' ? o.pseudoMigration.split(',').map((w, i) => parseDuration(`pseudo-migration[${i}]`, w.trim())) : [1, 4] };
+        const s = await sampleVm(qmp, { windowsSec, zeroPages: o.zeroPages !== false, bitmap: pseudo, onProgress: (d, t) => progress.update(d, t) });
         progress.done('sampled');
         const json = JSON.stringify(s);
         if (o.output) writeFileSync(String(o.output), `${json}\n`);
@@ -37,6 +39,7 @@ export function sampleCommand(): Command {
           t.push(['memory', formatBytes(s.memoryBytes)], ['dirty rate', `${formatBytes(s.dirtyRateBytesPerSec)}/s`]);
           for (const p of s.curve) t.push([`dirtied within ${p.windowSec} s`, formatBytes(p.dirtiedBytes)]);
           if (s.zeroPageFraction !== undefined) t.push(['zero pages', `${(s.zeroPageFraction * 100).toFixed(1)} %`]);
+          for (const p of s.bitmapCurve ?? []) t.push([`bitmap: dirtied within ${p.windowSec.toFixed(2)} s`, formatBytes(p.dirtiedBytes)]);
           process.stdout.write(`${t.toString()}\n`);
         }
       } catch (e) {
