@@ -23,7 +23,7 @@ export interface PlanOptions {
   downtimeLimitSec?: number;
   /** Seed of `ra`. */
   seed?: number;
-  /** `optimal` searches every subset of hosts with at most this many VMs, else falls back to `moa`. */
+  /** `optimal` searches every subset of hosts with at most this many VMs, else a bounded search (cost per relief, prune, swap). */
   exactLimit?: number;
   /**
    * `deng` (default): demand over capacity x threshold. Or a Beloglazov-Buyya detector over each host's
@@ -174,8 +174,9 @@ function select(host: Host, load: Load, vms: Vm[], preds: Map<string, Prediction
     const bad = order.filter((v) => !preds.get(v.id)!.converged);
     order = [...ok, ...bad];
   }
-  if (o.policy === 'optimal' && vms.length <= o.exactLimit) {
-    const best = optimalSubset(vms, (v) => (o.objective === 'cost' ? preds.get(v.id)!.totalTimeSec : cost(v)) + (preds.get(v.id)!.converged ? 0 : 1e18), need);
+  if (o.policy === 'optimal') {
+    const setCost = (v: Vm) => (o.objective === 'cost' ? preds.get(v.id)!.totalTimeSec : cost(v)) + (preds.get(v.id)!.converged ? 0 : 1e18);
+    const best = vms.length <= o.exactLimit ? optimalSubset(vms, setCost, need) : boundedSubset(vms, load, host, setCost, need);
     if (best) order = best;
   }
   const chosen: Vm[] = [];
@@ -192,7 +193,7 @@ function select(host: Host, load: Load, vms: Vm[], preds: Map<string, Prediction
 }
 
 /** The subset of least total cost whose removal cools the host (exhaustive; small hosts only). */
-function optimalSubset(vms: Vm[], cost: (v: Vm) => number, stillHot: (chosen: Vm[]) => boolean): Vm[] | undefined {
+export function optimalSubset(vms: Vm[], cost: (v: Vm) => number, stillHot: (chosen: Vm[]) => boolean): Vm[] | undefined {
   const n = vms.length;
   let bestCost = Infinity;
   let best: Vm[] | undefined;
@@ -209,6 +210,47 @@ function optimalSubset(vms: Vm[], cost: (v: Vm) => number, stillHot: (chosen: Vm
       bestCost = c;
       best = set;
     }
+  }
+  return best?.sort((a, b) => cost(a) - cost(b));
+}
+
+/**
+ * The bounded search for hosts too big to search exhaustively: greedy by cost per unit of relief (the share
+ * of the host's CPU and memory overload a VM removes), then drop, dearest first, every pick the host can do
+ * without, then try swapping each pick for a cheaper unpicked VM that keeps the host cool; the same from
+ * moa's order (so never dearer than moa), and the cheaper of the two. O(n^2) at worst.
+ */
+export function boundedSubset(vms: Vm[], load: Load, host: Host, cost: (v: Vm) => number, stillHot: (chosen: Vm[]) => boolean): Vm[] | undefined {
+  const overCpu = Math.max(1e-9, load.cpu - host.cpu);
+  const overMem = Math.max(1e-9, load.mem - host.memoryBytes);
+  const relief = (v: Vm) => Math.min(1, v.cpu / overCpu) + Math.min(1, v.memoryBytes / overMem);
+  const total = (set: Vm[]) => set.reduce((a, v) => a + cost(v), 0);
+  const byCost = [...vms].sort((a, b) => cost(a) - cost(b) || a.id.localeCompare(b.id));
+  const byRatio = [...vms].sort((a, b) => cost(a) / Math.max(1e-12, relief(a)) - cost(b) / Math.max(1e-12, relief(b)) || a.id.localeCompare(b.id));
+  let best: Vm[] | undefined;
+  for (const order of [byRatio, byCost]) {
+    let chosen: Vm[] = [];
+    for (const v of order) {
+      if (!stillHot(chosen)) break;
+      chosen.push(v);
+    }
+    if (stillHot(chosen)) continue;
+    for (const v of [...chosen].sort((a, b) => cost(b) - cost(a))) {
+      const without = chosen.filter((x) => x !== v);
+      if (!stillHot(without)) chosen = without;
+    }
+    for (let i = 0; i < chosen.length; i++) {
+      for (const r of byCost) {
+        if (cost(r) >= cost(chosen[i])) break;
+        if (chosen.includes(r)) continue;
+        const swapped = chosen.map((x, j) => (j === i ? r : x));
+        if (!stillHot(swapped)) {
+          chosen = swapped;
+          break;
+        }
+      }
+    }
+    if (!best || total(chosen) < total(best)) best = chosen;
   }
   return best?.sort((a, b) => cost(a) - cost(b));
 }

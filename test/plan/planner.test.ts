@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCluster } from '../../src/plan/cluster.js';
-import { planMitigation, hotHosts, isHot } from '../../src/plan/planner.js';
+import { planMitigation, hotHosts, isHot, boundedSubset, optimalSubset } from '../../src/plan/planner.js';
 import { planConsolidation } from '../../src/plan/consolidate.js';
 import { predict } from '../../src/index.js';
 import { assertClose, GiB, MiB } from '../helpers.js';
@@ -181,5 +181,35 @@ describe('statistical detectors in the planner', () => {
     assert.deepEqual(lr.hotBefore, ['h1']);
     assert.equal(lr.moves.length, 1);
     assert.equal(lr.moves[0].to, 'h2');
+  });
+});
+
+describe('optimal on hosts too big to search exhaustively', () => {
+  it('the bounded search cools the host, costs no less than the exact optimum and no more than moa order', () => {
+    let seed = 11;
+    const r = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    let exactHits = 0;
+    for (let k = 0; k < 200; k++) {
+      const n = 4 + Math.floor(r() * 9);
+      const vms = Array.from({ length: n }, (_, i) => ({ id: `v${i}`, host: 'h1', cpu: 1 + Math.floor(r() * 6), memoryBytes: (1 + Math.floor(r() * 8)) * GiB, dirtyRateBytesPerSec: 0 }));
+      const cost = new Map(vms.map((v) => [v.id, 1 + r() * 100]));
+      const c = (v: { id: string }) => cost.get(v.id)!;
+      const load = { cpu: vms.reduce((a, v) => a + v.cpu, 0), mem: vms.reduce((a, v) => a + v.memoryBytes, 0) };
+      const host = { id: 'h1', cpu: Math.max(6, Math.floor(load.cpu * 0.6)), memoryBytes: 1024 * GiB, bandwidthBytesPerSec: 1, idleWatts: 0, maxWatts: 0 };
+      const hot = (set: { cpu: number }[]) => load.cpu - set.reduce((a, v) => a + v.cpu, 0) > host.cpu;
+      const exact = optimalSubset(vms, c, hot)!;
+      const bounded = boundedSubset(vms, load, host, c, hot)!;
+      const sum = (set: { id: string }[]) => set.reduce((a, v) => a + c(v), 0);
+      assert.equal(hot(bounded), false, `case ${k}: still hot`);
+      assert.ok(sum(bounded) >= sum(exact) - 1e-9, `case ${k}: beat the exact optimum`);
+      const moaOrder: typeof vms = [];
+      for (const v of [...vms].sort((a, b) => c(a) - c(b))) {
+        if (!hot(moaOrder)) break;
+        moaOrder.push(v);
+      }
+      assert.ok(sum(bounded) <= sum(moaOrder) + 1e-9, `case ${k}: dearer than moa`);
+      if (Math.abs(sum(bounded) - sum(exact)) < 1e-9) exactHits++;
+    }
+    assert.ok(exactHits >= 100, `the bounded search found the optimum in only ${exactHits} of 200 cases`);
   });
 });
