@@ -29,3 +29,23 @@ export function predictedVsMeasuredSpec(records: readonly LabRecord[], variant: 
     },
   } as TopLevelSpec;
 }
+
+/** Residuals against fitted values, one panel per fit (what `migcost calibrate --svg` draws). */
+export function residualSpec(fits: readonly { name: string; fitted: readonly number[]; residuals: readonly number[] }[]): TopLevelSpec {
+  const values = fits.flatMap((f) => f.fitted.map((x, i) => ({ fit: f.name, fitted: x, residual: f.residuals[i] })));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'calibration: residuals against fitted values',
+    data: { values },
+    facet: { column: { field: 'fit', type: 'nominal', title: null } },
+    resolve: { scale: { x: 'independent', y: 'independent' } },
+    spec: {
+      width: 260,
+      height: 220,
+      layer: [
+        { mark: { type: 'point', filled: true, opacity: 0.6 }, encoding: { x: { field: 'fitted', type: 'quantitative' }, y: { field: 'residual', type: 'quantitative' } } },
+        { mark: { type: 'rule', color: '#888', strokeDash: [4, 4] }, encoding: { y: { datum: 0 } } },
+      ],
+    },
+  } as TopLevelSpec;
+}

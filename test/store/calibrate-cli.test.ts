@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/store.js';
@@ -29,6 +29,16 @@ describe('migcost calibrate', () => {
     assertClose(p.energyJoules, 0.6 * 1024 + 10);
     const models = JSON.parse(run(['models', '--db', db, '--json']).stdout);
     assert.equal(models[0].kind, 'wired-energy');
+    // the residual plot: one point per pair, around the zero line
+    const g = join(dir, 'noisy.csv');
+    writeFileSync(g, `transferredBytes,energyJoules\n${[256, 512, 1024, 2048, 3072].map((mb, i) => `${mb * MiB},${0.6 * mb + 10 + (i % 2 ? 5 : -5)}`).join('\n')}\n`);
+    const svg = join(dir, 'res.svg');
+    const rp = run(['calibrate', '--energy', g, '--db', db, '--svg', svg]);
+    assert.equal(rp.status, 0, rp.stderr);
+    const text = readFileSync(svg, 'utf8');
+    assert.match(text, /^<svg/);
+    assert.match(text, /residual/);
+    assert.equal((text.match(/<path[^>]*aria-roledescription="point"/g) ?? []).length, 5, 'five residual points');
   });
 
   it('--power imports samples and --energy-from-power recovers the model by eq. 16', async () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import Table from 'cli-table3';
 import { fitWiredEnergy, fitWws, observedGamma, migrationEnergyFromPower, type FitReport, type PowerSample } from '../../calibrate/fits.js';
@@ -63,9 +63,11 @@ export function calibrateCommand(): Command {
     .option('--idle-watts <W>', "with --energy-from-power: the host's idle power P0 (Liu eq. 16)")
     .option('--energy-from-power', "fit E = alpha V + beta from the stored migrations and the host's power samples (eq. 16)")
     .option('--db <file|url>', 'history store', defaultDbLocation())
+    .option('--svg <file>', 'write a residual plot of the fits made')
     .option('--json', 'print the fits as JSON')
     .action(async (o: Record<string, unknown>) => {
       try {
+        const plotted: { name: string; fitted: number[]; residuals: number[] }[] = [];
         if (!o.energy && !o.wws && !o.power && !o.energyFromPower) throw new InputError('calibrate', '', 'needs --energy FILE, --energy-from-power, --power FILE and/or --wws (see `migcost lab calibrate` for the platform constants)');
         const out: Record<string, unknown> = {};
         const store = await openStore(String(o.db));
@@ -93,12 +95,14 @@ export function calibrateCommand(): Command {
             const f = fitWiredEnergy(pairs);
             const saved = await store.saveModel('wired-energy', f.params, f.r2);
             out.energyFromPower = { ...f, residuals: undefined, fitted: undefined, version: saved.version };
+            plotted.push({ name: 'wired energy from power (J)', fitted: f.fitted, residuals: f.residuals });
             if (!o.json) process.stdout.write(`${fitTable(`wired energy from power (${pairs.length} migrations)`, f)}\nstored as wired-energy v${saved.version}\n`);
           }
           if (o.energy) {
             const f = fitWiredEnergy(readEnergyCsv(String(o.energy)));
             const saved = await store.saveModel('wired-energy', f.params, f.r2);
             out.energy = { ...f, residuals: undefined, fitted: undefined, version: saved.version };
+            plotted.push({ name: 'wired energy (J)', fitted: f.fitted, residuals: f.residuals });
             if (!o.json) process.stdout.write(`${fitTable('wired energy (J per MiB, J)', f)}\nstored as wired-energy v${saved.version}\n`);
           }
           if (o.wws) {
@@ -110,10 +114,17 @@ export function calibrateCommand(): Command {
             const f = fitWws(obs);
             const saved = await store.saveModel('wws', f.params, f.r2);
             out.wws = { ...f, residuals: undefined, fitted: undefined, version: saved.version };
+            plotted.push({ name: 'working set gamma', fitted: f.fitted, residuals: f.residuals });
             if (!o.json) process.stdout.write(`${fitTable('working set: gamma = aT + bD + c', f)}\nstored as wws v${saved.version}\n`);
           }
         } finally {
           await store.close();
+        }
+        if (o.svg && plotted.length > 0) {
+          const { renderSvg } = await import('../../plot/svg.js');
+          const { residualSpec } = await import('../../lab/plot-specs.js');
+          writeFileSync(String(o.svg), await renderSvg(residualSpec(plotted)));
+          process.stderr.write(`residual plot written to ${o.svg}\n`);
         }
         if (o.json) process.stdout.write(`${JSON.stringify(out)}\n`);
       } catch (e) {
