@@ -31,6 +31,8 @@ export interface VmSample {
   cpuUtilisation?: number;
   /** From a pseudo-migration: distinct bytes each pre-copy round's bitmap sync found dirtied, per round length. */
   bitmapCurve?: CurvePoint[];
+  /** Of the pages the pseudo-migration re-sent after its first pass, the share that were zero pages (sent as flags). */
+  bitmapZeroShare?: number;
   sampledAt: string;
 }
 

@@ -26,7 +26,9 @@ export const VARIANT_DESCRIPTIONS: Record<Variant, string> = {
 /**
  * The sampled curve corrected by the pseudo-migration's bitmap counts. Page-sampling compares page contents,
  * so it misses pages rewritten with the same bytes (redis overwriting equal values, dbench's buffers); the
- * bitmap counts every write, as the migration will. Bitmap points with windows within 10 % are averaged;
+ * bitmap counts every write, as the migration will. Of the pages the pseudo-migration re-sent, the zero share
+ * (kernel zeroing of freshly allocated pages: dbench) goes as flags, so bitmap counts are scaled by the
+ * non-zero share. Bitmap points with windows within 10 % are averaged;
  * the ratio bitmap / sampled at each is interpolated over log(window) (held constant beyond the ends) and
  * scales the sampled points; the bitmap points join them and the curve is made monotone. Pure.
  */
@@ -43,7 +45,9 @@ export function correctedCurve(sample: VmSample): VmSample['curve'] {
       last.n++;
     } else bins.push({ windowSec: p.windowSec, dirtiedBytes: p.dirtiedBytes, n: 1 });
   }
-  const points = bins.map((x) => ({ windowSec: x.windowSec / x.n, dirtiedBytes: x.dirtiedBytes / x.n }));
+  // Re-dirtied pages that turned out to be zero go as flags: count only the non-zero share.
+  const nonZero = 1 - Math.min(1, Math.max(0, sample.bitmapZeroShare ?? 0));
+  const points = bins.map((x) => ({ windowSec: x.windowSec / x.n, dirtiedBytes: (x.dirtiedBytes / x.n) * nonZero }));
   const ratios = points
     .map((p) => ({ lw: Math.log(p.windowSec), r: p.dirtiedBytes / Math.max(1, curveDirtiedBytes(sample.curve, p.windowSec)) }))
     .map((x) => ({ lw: x.lw, r: Math.min(10, Math.max(0.5, x.r)) }));

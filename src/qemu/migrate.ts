@@ -32,6 +32,8 @@ export interface MigrationResult {
   trace: RoundTrace[];
   /** The last query-migrate answer. */
   final: QueryMigrate;
+  /** Pages each pre-copy round of `trace` sent as zero-page flags and in full (QEMU's duplicate / normal counters). */
+  roundPages: { zero: number; normal: number }[];
   /** Source VM state after the migration ('postmigrate' when it moved, 'running' when it stayed). */
   sourceStatus: string;
   events: QmpEvent[];
@@ -66,6 +68,8 @@ export async function runMigration(o: MigrationOptions): Promise<MigrationResult
   let roundStart = { t: t0, transferred: 0 };
   let remainingBeforeSync = 0;
   let pagesBeforeSync = 0;
+  const roundPages: { zero: number; normal: number }[] = [];
+  let roundStartPages = { zero: 0, normal: 0 };
   let maxThrottle = 0;
   let cancelled = false;
   let error: string | undefined;
@@ -105,6 +109,7 @@ export async function runMigration(o: MigrationOptions): Promise<MigrationResult
             remainingBytes: ram.remaining,
             throttle: (q['cpu-throttle-percentage'] ?? 0) / 100,
           });
+          roundPages.push({ zero: ram.duplicate - roundStartPages.zero, normal: ram.normal - roundStartPages.normal });
           if (o.adaptiveRate && dur > 0) {
             const a = o.adaptiveRate;
             const bw = Math.min(a.maxBytesPerSec, Math.max(a.minBytesPerSec, dirtied / dur + a.deltaBytesPerSec));
@@ -114,6 +119,7 @@ export async function runMigration(o: MigrationOptions): Promise<MigrationResult
         }
         syncs = count;
         roundStart = { t: now, transferred: ram.transferred };
+        roundStartPages = { zero: ram.duplicate, normal: ram.normal };
       }
       remainingBeforeSync = ram.remaining;
       pagesBeforeSync = ram.normal + ram.duplicate;
@@ -171,5 +177,5 @@ export async function runMigration(o: MigrationOptions): Promise<MigrationResult
     maxThrottle,
   };
   if (error && status !== 'completed') measured.error = cancelled ? (o.pseudo ? 'pseudo-migration: cancelled by design' : `cancelled after the ${o.timeoutSec} s time-out`) : error;
-  return { measured, trace, final: last, sourceStatus, events };
+  return { measured, trace, roundPages, final: last, sourceStatus, events };
 }

@@ -139,8 +139,16 @@ export async function sampleVm(qmp: QmpClient, opts: SampleOptions = {}): Promis
   const sample: VmSample = { memoryBytes, pageSizeBytes: 4096, dirtyRateBytesPerSec, curve, zeroPageFraction, cpuUtilisation, sampledAt: new Date().toISOString() };
   if (opts.bitmap) {
     const points: { windowSec: number; dirtiedBytes: number }[] = [];
-    for (const w of opts.bitmap.windowsSec ?? [1, 4]) points.push(...(await bitmapCurve(qmp, memoryBytes, zeroPageFraction ?? 0, { windowSec: w })));
+    let zero = 0;
+    let normal = 0;
+    for (const w of opts.bitmap.windowsSec ?? [1, 4]) {
+      const b = await bitmapCurve(qmp, memoryBytes, zeroPageFraction ?? 0, { windowSec: w });
+      points.push(...b.points);
+      zero += b.zeroPages;
+      normal += b.normalPages;
+    }
     sample.bitmapCurve = points.sort((a, b) => a.windowSec - b.windowSec);
+    if (zero + normal > 0) sample.bitmapZeroShare = zero / (zero + normal);
   }
   return sample;
 }
@@ -149,11 +157,18 @@ export async function sampleVm(qmp: QmpClient, opts: SampleOptions = {}): Promis
  * The pseudo-migration: distinct bytes dirtied per pre-copy round, counted by QEMU's dirty bitmap, as curve
  * points (round duration, bytes). The VM never leaves: QEMU pauses before any switch-over and is cancelled.
  */
-export async function bitmapCurve(qmp: QmpClient, memoryBytes: number, zeroPageFraction: number, o: { windowSec?: number; budgetSec?: number } = {}): Promise<{ windowSec: number; dirtiedBytes: number }[]> {
+export async function bitmapCurve(qmp: QmpClient, memoryBytes: number, zeroPageFraction: number, o: { windowSec?: number; budgetSec?: number } = {}): Promise<{ points: { windowSec: number; dirtiedBytes: number }[]; zeroPages: number; normalPages: number }> {
   const { runMigration } = await import('./migrate.js');
   const windowSec = o.windowSec ?? 1;
   const cap = Math.max(8 * MIB, (memoryBytes * (1 - zeroPageFraction)) / windowSec);
   const r = await runMigration({ source: qmp, uri: 'exec:cat > /dev/null', bandwidthBytesPerSec: cap, downtimeLimitSec: 0.001, autoConverge: false, timeoutSec: o.budgetSec ?? windowSec * 2 + 1, pseudo: true, pollMs: 10 });
   if (r.sourceStatus !== 'running') throw new Error(`pseudo-migration left the VM ${r.sourceStatus}`);
-  return r.trace.filter((t) => t.kind === 'pre-copy' && t.durationSec > 0).map((t) => ({ windowSec: t.durationSec, dirtiedBytes: t.dirtiedBytes }));
+  // Pages re-sent after the first pass (rounds 1..): how many of the dirtied pages were zero pages.
+  let zeroPages = 0;
+  let normalPages = 0;
+  for (let i = 1; i < r.roundPages.length; i++) {
+    zeroPages += Math.max(0, r.roundPages[i].zero);
+    normalPages += Math.max(0, r.roundPages[i].normal);
+  }
+  return { points: r.trace.filter((t) => t.kind === 'pre-copy' && t.durationSec > 0).map((t) => ({ windowSec: t.durationSec, dirtiedBytes: t.dirtiedBytes })), zeroPages, normalPages };
 }

@@ -18,7 +18,9 @@ describe('pseudo-migration', () => {
     const g = await startGuest({ memoryBytes: 256 * MiB, workload: 'dirtier', params: { wss: '32M', rate: 4000, pattern: 'random' } });
     try {
       await new Promise((r) => setTimeout(r, 1000));
-      const points = await bitmapCurve(g.qmp, 256 * MiB, 0.5, { windowSec: 1 });
+      const { points, zeroPages, normalPages } = await bitmapCurve(g.qmp, 256 * MiB, 0.5, { windowSec: 1 });
+      assert.ok(zeroPages + normalPages > 0, 'pages were re-sent after the first pass');
+      assert.ok(normalPages > zeroPages, 'the dirtier writes non-zero data');
       assert.ok(points.length >= 1, 'at least the first round');
       const first = points.reduce((a, b) => (b.windowSec > a.windowSec ? b : a));
       assert.ok(first.windowSec > 0.3 && first.windowSec < 3, `round of ${first.windowSec} s`);
@@ -47,6 +49,11 @@ describe('the sampled curve corrected by bitmap counts', () => {
     // 2 s lies half-way in log2 between 1 s and 4 s: x2.5 of the sampled 6 MiB (interpolated) if it were a point
     const d = correctedCurve({ ...base, curve: [...base.curve.slice(0, 2), MiBs(2, 6), base.curve[2]], bitmapCurve: [MiBs(1, 8), MiBs(4, 24)] });
     assert.ok(Math.abs(d[2].dirtiedBytes - 15 * MiB) < 1e-6);
+  });
+
+  it('counts only the non-zero share of the re-dirtied pages (zero pages go as flags)', () => {
+    const c = correctedCurve({ ...base, bitmapCurve: [MiBs(1, 16), MiBs(4, 48)], bitmapZeroShare: 0.5 });
+    assert.deepEqual(c, [MiBs(0.25, 2), MiBs(1, 8), MiBs(4, 24)]);
   });
 
   it('averages bitmap points within 10 % of each other, bounds the ratio to [0.5, 10] and stays monotone', () => {
