@@ -125,6 +125,22 @@ describe('durability', () => {
     const db = join(dir, 'killed.sqlite');
     const child = spawn(process.execPath, ['--import', 'tsx', new URL('./writer.ts', import.meta.url).pathname, db], { stdio: ['ignore', 'pipe', 'inherit'] });
     let committed = 0;
+    // A reader beside the writer: every migration it sees has all of its rounds.
+    let writing = true;
+    let reads = 0;
+    const reader = (async () => {
+      while (committed < 1 && writing) await new Promise((r) => setTimeout(r, 20));
+      const rs = await openStore(db);
+      try {
+        while (writing) {
+          for (const r of await rs.listLabRecords()) assert.equal(r.trace.length, 200, `a reader saw migration ${r.id} with ${r.trace.length} of its 200 rounds`);
+          reads++;
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      } finally {
+        await rs.close();
+      }
+    })();
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => {
         const m = /committed (\d+)\n(?![\s\S]*committed)/.exec(d.toString());
@@ -137,6 +153,9 @@ describe('durability', () => {
       child.on('exit', (code) => (committed >= 20 ? resolve() : reject(new Error(`writer exited early (${code})`))));
     });
     await new Promise((r) => child.once('exit', r));
+    writing = false;
+    await reader;
+    assert.ok(reads >= 1, 'the reader read while the writer wrote');
     const s = await openStore(db);
     const recs = await s.listLabRecords();
     assert.ok(recs.length >= committed, `${recs.length} stored, ${committed} reported committed`);
