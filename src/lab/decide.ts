@@ -288,9 +288,47 @@ export function dengDecision(group: string, records: readonly TaggedRecord[], op
   };
 }
 
+/** Liu's picks priced by each VM's mean measured outcome over the groups (VMs matched by name). */
+function pooledLiu(groups: { records: TaggedRecord[] }[], liu: readonly LiuGroupResult[]): { best: string; meanRegret: number; costs: Record<string, number> } | undefined {
+  if (groups.length < 2) return undefined;
+  const byVm = new Map<string, Outcome[]>();
+  for (const g of groups) {
+    for (const [i, r] of g.records.entries()) {
+      if (r.measured.status !== 'completed') continue;
+      const name = r.experiment?.vm ?? `vm${i}`;
+      byVm.set(name, [...(byVm.get(name) ?? []), measuredOutcome(r)]);
+    }
+  }
+  const names = [...byVm.keys()];
+  const means = names.map((n) => {
+    const os = byVm.get(n)!;
+    const m = { totalTimeSec: 0, downtimeSec: 0, transferredBytes: 0, energyJoules: 0 };
+    for (const o of os) for (const k of METRIC_KEYS) m[k] += o[k] / os.length;
+    return m;
+  });
+  const c = measuredCosts(means);
+  const bestI = c.indexOf(Math.min(...c));
+  const regrets = liu.map((l) => {
+    const i = names.indexOf(l.modelChoice);
+    return i < 0 ? 0 : (c[i] - c[bestI]) / c[bestI];
+  });
+  return { best: names[bestI], meanRegret: mean(regrets), costs: Object.fromEntries(names.map((n, i) => [n, c[i]])) };
+}
+
 export interface DecisionReport {
   groups: number;
-  liu: { perGroup: LiuGroupResult[]; meanReduction: Record<MetricKey, number>; meanRegret: number; meanRegretBy: Record<MetricKey, number>; bestPicked: number };
+  liu: {
+    perGroup: LiuGroupResult[];
+    meanReduction: Record<MetricKey, number>;
+    meanRegret: number;
+    meanRegretBy: Record<MetricKey, number>;
+    bestPicked: number;
+    /**
+     * Against the VM that is best on its mean measured outcome over all groups (single runs are noisy: an idle
+     * guest's downtime varies 28-50 ms): each group's pick priced by the means too. Undefined with one group.
+     */
+    pooled?: { best: string; meanRegret: number; costs: Record<string, number> };
+  };
   deng: { perGroup: DengGroupResult[]; meanNormalisedToMia: Record<DengPolicy, number>; meanRegret: Record<DengPolicy, number> };
 }
 
@@ -315,7 +353,7 @@ export function decisionReport(records: readonly TaggedRecord[], opts: { variant
   }
   return {
     groups: groups.length,
-    liu: { perGroup: liu, meanReduction, meanRegret: mean(liu.map((l) => l.regret)), meanRegretBy, bestPicked: liu.filter((l) => l.modelChoice === l.bestChoice).length },
+    liu: { perGroup: liu, meanReduction, meanRegret: mean(liu.map((l) => l.regret)), meanRegretBy, pooled: pooledLiu(groups, liu), bestPicked: liu.filter((l) => l.modelChoice === l.bestChoice).length },
     deng: { perGroup: deng, meanNormalisedToMia, meanRegret },
   };
 }

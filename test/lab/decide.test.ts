@@ -116,6 +116,22 @@ describe("Deng's decision experiment (cool a hot host)", () => {
   });
 });
 
+describe('pooled regret', () => {
+  it('with identical groups the pooled best and regret are the per-group ones', () => {
+    const mk = (g: string) => [
+      rec('A', { memMiB: 512, measured: [10, 0.1, 1000] }, g),
+      rec('B', { memMiB: 256, measured: [2, 0.02, 200], predicted: pred(5, 0.05, 500) }, g),
+      rec('C', { memMiB: 256, measured: [4, 0.05, 400], predicted: pred(3, 0.04, 300) }, g),
+      rec('D', { memMiB: 512, measured: [8, 0.3, 800] }, g),
+    ];
+    const rep = decisionReport([...mk('g1'), ...mk('g2')], { minGroupSize: 4 });
+    assert.equal(rep.groups, 2);
+    assert.equal(rep.liu.pooled!.best, 'B');
+    assert.ok(Math.abs(rep.liu.pooled!.meanRegret - rep.liu.perGroup[0].regret) < 1e-12);
+    assert.equal(decisionReport(mk('g1'), { minGroupSize: 4 }).liu.pooled, undefined, 'one group: nothing to pool');
+  });
+});
+
 describe('decision groups', () => {
   it('groups tagged records and skips incomplete groups', () => {
     const a = decisionSet().map((c, i) => ({ ...rec(`vm${i}`, { memMiB: c.memoryBytes / MiB, measured: [1 + i, 0.01, 100 + i] }, 'full') }));

@@ -353,6 +353,6 @@ export function renderDecision(rep: DecisionReport): string {
   }
   deng.push(['mean', '', ...DENG_POLICIES.map((p) => `${rep.deng.meanNormalisedToMia[p].toFixed(3)}, ${pctOf(rep.deng.meanRegret[p])}`)]);
   deng.push(['Deng 2013', '', 'MOA 0.774', '', 'MIA 1', 'RA 1.264']);
-  return `Liu: pick one VM of 8 to move; model-guided (least predicted C) against a random pick — reduction of the measured figures (energy: Liu's wired model of the measured bytes)\n${liu.toString()}\n${regretLine}\n\nDeng: cool a hot host; measured traffic of each policy's VMs normalised to MIA, and regret against the best set in hindsight\n${deng.toString()}\n`;
+  return `Liu: pick one VM of 8 to move; model-guided (least predicted C) against a random pick — reduction of the measured figures (energy: Liu's wired model of the measured bytes)\n${liu.toString()}\n${regretLine}\n${rep.liu.pooled ? `regret against the VM best on its mean measured outcome over the ${rep.groups} groups (${rep.liu.pooled.best}): ${pctOf(rep.liu.pooled.meanRegret)}\n` : ''}\nDeng: cool a hot host; measured traffic of each policy's VMs normalised to MIA, and regret against the best set in hindsight\n${deng.toString()}\n`;
 }
 
