@@ -1,30 +1,48 @@
 /**
- * The HTTP API as a function of its dependencies: it never opens a socket (serve.ts does). Requests with bad
- * input get a 400 that names the field. (No route changes state yet; those will need a bearer token.)
+ * The HTTP API as a function of its dependencies (store, token, the QEMU move runner): it never opens a
+ * socket (serve.ts does). Every route has request and response JSON schemas, published as OpenAPI at /docs.
+ * Bad input gets a 4xx naming the field. Routes that change state or start work need the bearer token.
  */
-import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
 import { Registry, Counter, Histogram, collectDefaultMetrics } from 'prom-client';
-import { predict } from '../model/index.js';
-import { predictInputFrom, type RawPredictFields } from '../input.js';
-import { InputError } from '../units.js';
-import { parseCluster } from '../plan/cluster.js';
-import { planMitigation, SELECTION_POLICIES, OBJECTIVES, type SelectionPolicy, type Objective } from '../plan/planner.js';
+import type { Store } from '../store/store.js';
+import { errorHandler } from './errors.js';
+import { requireToken } from './auth.js';
+import { predictRoutes } from './routes/predict.js';
+import { planRoutes } from './routes/plan.js';
+import { historyRoutes } from './routes/history.js';
+import { calibrateRoutes } from './routes/calibrate.js';
+import { executeRoutes, qemuMoveRunner, type MoveRunner } from './routes/execute.js';
+import { simulateRoutes } from './routes/simulate.js';
+
+/** The dashboard's bundle: web/dist beside src/ and dist/ (both two levels below the repository root). */
+export const DEFAULT_WEB_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
 
 export interface AppOptions {
   /** Most rows one batch request may carry. Default 10,000. */
   maxBatch?: number;
   logger?: boolean;
-}
-
-function badRequest(reply: { code: (n: number) => { send: (b: unknown) => unknown } }, e: unknown) {
-  const field = e instanceof InputError ? e.field : undefined;
-  return reply.code(400).send({ error: 'bad request', field, message: e instanceof Error ? e.message : String(e) });
+  /** The history store (samples, migrations, models). Without one those routes answer 503. */
+  store?: Store;
+  /** Bearer token for the routes that change state. Without one they always answer 401. */
+  token?: string;
+  /** Runs one move of POST /v1/execute. Default: the QEMU driver. */
+  runMove?: MoveRunner;
+  /** PlanetLab archive or folder for POST /v1/simulate. Default: the shared archive. */
+  tracesPath?: string;
+  /** Folder of the built dashboard served at `/`; `false` serves none. Default web/dist when it exists. */
+  webRoot?: string | false;
 }
 
 /** Builds the app. Call `app.inject()` in tests; `serve.ts` listens. */
 export function buildApp(opts: AppOptions = {}): FastifyInstance {
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 32 * 1024 * 1024 });
-  const maxBatch = opts.maxBatch ?? 10_000;
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 32 * 1024 * 1024, ajv: { customOptions: { allowUnionTypes: true } } });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({ name: 'migcost_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers: [registry] });
@@ -36,64 +54,33 @@ export function buildApp(opts: AppOptions = {}): FastifyInstance {
     requests.inc({ route, status: String(reply.statusCode) });
     latency.observe({ route }, reply.elapsedTime / 1000);
   });
-  app.setErrorHandler((e: FastifyError, _req, reply) => {
-    if (e.validation || e.statusCode === 400 || e instanceof SyntaxError) return reply.code(400).send({ error: 'bad request', message: e.message });
-    if (e.statusCode && e.statusCode < 500) return reply.code(e.statusCode).send({ error: e.message });
-    return reply.code(500).send({ error: 'internal error' });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not found', field: 'url', message: `url: no route ${req.method} ${req.url.split('?')[0]}` }));
+
+  app.register(swagger, {
+    openapi: {
+      info: { title: 'migcost', description: 'Predict, plan, execute and measure live VM migrations', version: '0.1.0' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const auth = requireToken(opts.token);
+  app.register(async (api) => {
+    api.get('/v1/health', { schema: { summary: 'Liveness', tags: ['meta'], response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, async () => ({ ok: true }));
+    predictRoutes(api, { maxBatch: opts.maxBatch ?? 10_000, predictions });
+    planRoutes(api);
+    historyRoutes(api, { store: opts.store, auth });
+    calibrateRoutes(api, { store: opts.store, auth });
+    executeRoutes(api, { store: opts.store, auth, runMove: opts.runMove ?? qemuMoveRunner });
+    simulateRoutes(api, { auth, tracesPath: opts.tracesPath });
+    api.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['meta'], response: { 200: { type: 'string' } } } }, async (_req, reply) => {
+      reply.header('content-type', registry.contentType);
+      return registry.metrics();
+    });
   });
 
-
-  app.get('/v1/health', async () => ({ ok: true }));
-
-  app.post('/v1/predict', async (req, reply) => {
-    const body = req.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return reply.code(400).send({ error: 'bad request', message: 'body: must be a JSON object of prediction fields' });
-    try {
-      const input = predictInputFrom(body as RawPredictFields);
-      input.trace = (body as { trace?: unknown }).trace === true;
-      const p = predict(input);
-      predictions.inc();
-      return p;
-    } catch (e) {
-      return badRequest(reply, e);
-    }
-  });
-
-  app.post('/v1/predict/batch', async (req, reply) => {
-    const rows = (req.body as { rows?: unknown } | null)?.rows;
-    if (!Array.isArray(rows)) return reply.code(400).send({ error: 'bad request', field: 'rows', message: 'rows: must be an array of prediction objects' });
-    if (rows.length > maxBatch) return reply.code(413).send({ error: `rows: at most ${maxBatch} a request` });
-    const out = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i];
-      try {
-        if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new InputError('row', r, 'must be an object');
-        const p = predict(predictInputFrom(r as RawPredictFields));
-        out[i] = { id: (r as { id?: unknown }).id ?? i, ...p };
-      } catch (e) {
-        return reply.code(400).send({ error: 'bad request', row: i, field: e instanceof InputError ? e.field : undefined, message: `rows[${i}]: ${(e as Error).message}` });
-      }
-    }
-    predictions.inc(rows.length);
-    return { results: out };
-  });
-
-  app.post('/v1/plan', async (req, reply) => {
-    const body = (req.body ?? {}) as { cluster?: unknown; policy?: unknown; objective?: unknown };
-    try {
-      const policy = (body.policy ?? 'moa') as SelectionPolicy;
-      if (!SELECTION_POLICIES.includes(policy)) throw new InputError('policy', body.policy, `must be one of ${SELECTION_POLICIES.join(', ')}`);
-      const objective = (body.objective ?? 'traffic') as Objective;
-      if (!OBJECTIVES.includes(objective)) throw new InputError('objective', body.objective, `must be one of ${OBJECTIVES.join(', ')}`);
-      return planMitigation(parseCluster(body.cluster), { policy, objective });
-    } catch (e) {
-      return badRequest(reply, e);
-    }
-  });
-
-  app.get('/metrics', async (_req, reply) => {
-    reply.header('content-type', registry.contentType);
-    return registry.metrics();
-  });
+  const webRoot = opts.webRoot ?? (existsSync(DEFAULT_WEB_ROOT) ? DEFAULT_WEB_ROOT : false);
+  if (webRoot) app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false, index: ['index.html'] });
   return app;
 }

@@ -10,7 +10,7 @@ import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations.js';
-import type { LabRecord } from '../lab/types.js';
+import type { LabRecord, VmSample } from '../lab/types.js';
 import type { PowerSample } from '../calibrate/fits.js';
 
 /** A store that cannot be opened or used as asked: the message names the database and the rule. */
@@ -30,6 +30,13 @@ export interface FittedModelRow {
   createdAt: string;
 }
 
+/** A dirty-rate sample as stored: its id (the poster's idempotency key), the VM and where it came from. */
+export interface StoredSample extends VmSample {
+  id: string;
+  vmId: string;
+  source: string;
+}
+
 export interface Store {
   /** Where it is: a file path or a URL without its password. */
   readonly location: string;
@@ -39,6 +46,13 @@ export interface Store {
   listLabRecords(opts?: { limit?: number; vmId?: string }): Promise<LabRecord[]>;
   listVms(): Promise<{ id: string; migrations: number }[]>;
   countMigrations(): Promise<number>;
+  /**
+   * Keeps a dirty-rate sample of a VM (creating the VM if new). `id` is the caller's idempotency key: a
+   * second call with the same id changes nothing and answers `created: false`.
+   */
+  recordSample(vmId: string, sample: VmSample, opts: { id: string; source: string }): Promise<{ created: boolean }>;
+  /** A VM's samples, newest first. */
+  listSamples(opts: { vmId: string; limit?: number }): Promise<StoredSample[]>;
   addPowerSamples(host: string, samples: readonly PowerSample[]): Promise<number>;
   powerSamples(host: string, fromSec: number, toSec: number): Promise<PowerSample[]>;
   saveModel(kind: string, params: unknown, r2: number | null): Promise<FittedModelRow>;
@@ -256,6 +270,46 @@ class KyselyStore implements Store {
   async countMigrations(): Promise<number> {
     const r = await this.db.selectFrom('migrations').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(r.n);
+  }
+
+  async recordSample(vmId: string, sample: VmSample, opts: { id: string; source: string }): Promise<{ created: boolean }> {
+    return this.db.transaction().execute(async (tx) => {
+      const vm = await tx.selectFrom('vms').select('id').where('id', '=', vmId).executeTakeFirst();
+      if (!vm) await tx.insertInto('vms').values({ id: vmId, name: vmId, memory_bytes: sample.memoryBytes, created_at: sample.sampledAt }).execute();
+      const r = await tx
+        .insertInto('samples')
+        .values({
+          id: opts.id,
+          vm_id: vmId,
+          taken_at: sample.sampledAt,
+          memory_bytes: sample.memoryBytes,
+          dirty_rate_bytes_per_sec: sample.dirtyRateBytesPerSec,
+          zero_page_fraction: sample.zeroPageFraction ?? null,
+          cpu_utilisation: sample.cpuUtilisation ?? null,
+          curve_json: JSON.stringify(sample.curve),
+          source: opts.source,
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .executeTakeFirst();
+      return { created: Number(r.numInsertedOrUpdatedRows ?? 0) > 0 };
+    });
+  }
+
+  async listSamples(opts: { vmId: string; limit?: number }): Promise<StoredSample[]> {
+    let q = this.db.selectFrom('samples').selectAll().where('vm_id', '=', opts.vmId).orderBy('taken_at', 'desc').orderBy('id', 'desc');
+    if (opts.limit !== undefined) q = q.limit(opts.limit);
+    return (await q.execute()).map((s) => ({
+      id: s.id,
+      vmId: s.vm_id,
+      source: s.source,
+      memoryBytes: Number(s.memory_bytes),
+      pageSizeBytes: 4096,
+      dirtyRateBytesPerSec: Number(s.dirty_rate_bytes_per_sec),
+      curve: JSON.parse(s.curve_json),
+      zeroPageFraction: s.zero_page_fraction ?? undefined,
+      cpuUtilisation: s.cpu_utilisation ?? undefined,
+      sampledAt: s.taken_at,
+    }));
   }
 
   async addPowerSamples(host: string, samples: readonly PowerSample[]): Promise<number> {

@@ -1,18 +1,32 @@
+import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import { parseNumber } from '../../units.js';
+import { defaultDbLocation } from '../../store/location.js';
 import { exitWithError } from '../errors.js';
 
+/** `migcost serve`: the HTTP API, its OpenAPI at /docs and the dashboard at /, over the CLI's store. */
 export function serveCommand(): Command {
   return new Command('serve')
-    .description('the HTTP API: /v1/predict, /v1/predict/batch, /v1/plan, /v1/health, /metrics (Prometheus)')
+    .description('the HTTP API (/v1/...; OpenAPI at /docs), the dashboard at / and Prometheus /metrics')
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--port <n>', 'port', '8080')
+    .option('--db <file|url>', 'history store (SQLite file or postgres:// URL)', defaultDbLocation())
+    .option('--token <token>', 'bearer token for the routes that change state (default $MIGCOST_TOKEN, else a new one printed on stderr)')
+    .option('--web <dir>', 'folder of the built dashboard (default web/dist)')
+    .option('--log', 'log every request (JSON lines on stdout)')
     .action(async (o: Record<string, unknown>) => {
       try {
+        const port = parseNumber('--port', o.port, { min: 0, max: 65535, integer: true });
+        let token = typeof o.token === 'string' && o.token ? o.token : process.env.MIGCOST_TOKEN || undefined;
+        const generated = token === undefined;
+        token ??= randomBytes(24).toString('base64url');
+        const { openStore } = await import('../../store/store.js');
         const { serve } = await import('../../http/serve.js');
-        const s = await serve({ host: String(o.host), port: parseNumber('--port', o.port, { min: 0, max: 65535, integer: true }) });
-        process.stderr.write(`migcost serving on ${s.url}\n`);
-        const stop = () => void s.close().then(() => process.exit(0));
+        const store = await openStore(String(o.db));
+        const s = await serve({ host: String(o.host), port, store, token, logger: o.log === true, webRoot: typeof o.web === 'string' ? o.web : undefined });
+        process.stderr.write(`migcost serving on ${s.url} (store ${store.location}; docs ${s.url}/docs)\n`);
+        if (generated) process.stderr.write(`token (no --token or MIGCOST_TOKEN given): ${token}\n`);
+        const stop = () => void s.close().then(() => store.close()).then(() => process.exit(0));
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       } catch (e) {

@@ -1,0 +1,167 @@
+/**
+ * Calibration on the stored history: GET /v1/fits computes the fits with their residuals (nothing saved);
+ * POST /v1/calibrate computes the same and saves each as the next version of its model; GET /v1/models.
+ */
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import type { Store } from '../../store/store.js';
+import { fitPlatform, type PlatformObservation } from '../../calibrate/platform.js';
+import { fitWws, fitWiredEnergy, observedGamma, migrationEnergyFromPower } from '../../calibrate/fits.js';
+import { platformObservation } from '../../lab/cross-validate.js';
+import { HttpError } from '../errors.js';
+import { BEARER } from '../auth.js';
+import { anyObject, errors } from '../schemas.js';
+import { needStore } from './history.js';
+
+export const FIT_KINDS = ['qemu-platform', 'wws', 'wired-energy'] as const;
+export type FitKind = (typeof FIT_KINDS)[number];
+
+export interface FitResult {
+  kind: FitKind;
+  params: unknown;
+  r2: number | null;
+  n: number;
+  /** What was fitted: measured against fitted values, residual = measured - fitted. */
+  quantity: string;
+  points: { measured: number; fitted: number; residual: number }[];
+  version?: number;
+}
+
+export interface FitOptions {
+  kinds?: readonly FitKind[];
+  /** wired-energy: the host whose power samples cover the migrations, and its idle power P0 (W). */
+  host?: string;
+  idleWatts?: number;
+}
+
+/** Runs the fits asked for on the store's history; kinds without enough data are listed in `skipped`. */
+export async function runFits(store: Store, o: FitOptions): Promise<{ migrations: number; fits: FitResult[]; skipped: { kind: FitKind; reason: string }[] }> {
+  const kinds = o.kinds ?? (o.idleWatts === undefined ? ['qemu-platform', 'wws'] : FIT_KINDS);
+  const records = await store.listLabRecords();
+  const fits: FitResult[] = [];
+  const skipped: { kind: FitKind; reason: string }[] = [];
+  if (kinds.includes('qemu-platform')) {
+    const obs = records.map(platformObservation).filter((x): x is PlatformObservation => x !== undefined);
+    if (obs.length < 3) skipped.push({ kind: 'qemu-platform', reason: `needs at least 3 completed migrations (has ${obs.length})` });
+    else {
+      const f = fitPlatform(obs);
+      const p = f.platform;
+      const points = obs
+        .filter((x) => x.stopCopyBytes > 0 && p.stopCopyRateBytesPerSec !== undefined)
+        .map((x) => {
+          const rate = x.rounds === 1 && p.firstTouchRateBytesPerSec !== undefined ? p.firstTouchRateBytesPerSec : (p.stopCopyRateBytesPerSec as number);
+          const fitted = (p.resumeSec ?? 0) + x.stopCopyBytes / rate;
+          return { measured: x.downtimeSec, fitted, residual: x.downtimeSec - fitted };
+        });
+      fits.push({ kind: 'qemu-platform', params: p, r2: f.downtimeR2 ?? null, n: f.n, quantity: 'downtime (s)', points });
+    }
+  }
+  if (kinds.includes('wws')) {
+    const obs = records.flatMap((r) =>
+      r.trace.filter((t) => t.kind === 'pre-copy' && t.durationSec > 0 && r.sample.dirtyRateBytesPerSec > 0).map((t) => ({ roundSec: t.durationSec, dirtyRateBytesPerSec: r.sample.dirtyRateBytesPerSec, gamma: observedGamma(t.dirtiedBytes, r.sample.dirtyRateBytesPerSec, t.durationSec) })),
+    );
+    let done = false;
+    if (obs.length >= 3) {
+      try {
+        const f = fitWws(obs);
+        fits.push({ kind: 'wws', params: f.params, r2: f.r2, n: f.n, quantity: 'working-set gamma', points: f.fitted.map((v, i) => ({ measured: v + f.residuals[i], fitted: v, residual: f.residuals[i] })) });
+        done = true;
+      } catch (e) {
+        skipped.push({ kind: 'wws', reason: (e as Error).message });
+        done = true;
+      }
+    }
+    if (!done) skipped.push({ kind: 'wws', reason: `needs at least 3 recorded pre-copy rounds (has ${obs.length})` });
+  }
+  if (kinds.includes('wired-energy')) {
+    if (o.idleWatts === undefined) skipped.push({ kind: 'wired-energy', reason: 'needs idleWatts (P0 of eq. 16) and power samples of the host' });
+    else {
+      const host = o.host ?? 'default';
+      const pairs: { transferredBytes: number; energyJoules: number }[] = [];
+      for (const r of records) {
+        if (r.measured.status !== 'completed') continue;
+        const start = Date.parse(r.startedAt) / 1000;
+        const samples = await store.powerSamples(host, start - 1, start + r.measured.totalTimeSec + 2);
+        try {
+          pairs.push({ transferredBytes: r.measured.transferredBytes, energyJoules: migrationEnergyFromPower(samples, start, r.measured.totalTimeSec, o.idleWatts) });
+        } catch {
+          /* no power samples cover this migration */
+        }
+      }
+      if (pairs.length < 2) skipped.push({ kind: 'wired-energy', reason: `needs power samples of host ${host} covering at least 2 migrations (has ${pairs.length})` });
+      else {
+        try {
+          const f = fitWiredEnergy(pairs);
+          fits.push({ kind: 'wired-energy', params: f.params, r2: f.r2, n: f.n, quantity: 'migration energy (J)', points: f.fitted.map((v, i) => ({ measured: v + f.residuals[i], fitted: v, residual: f.residuals[i] })) });
+        } catch (e) {
+          skipped.push({ kind: 'wired-energy', reason: (e as Error).message });
+        }
+      }
+    }
+  }
+  return { migrations: records.length, fits, skipped };
+}
+
+const fitsResponse = {
+  type: 'object',
+  properties: {
+    migrations: { type: 'integer' },
+    fits: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          kind: { type: 'string' },
+          params: anyObject,
+          r2: { type: ['number', 'null'] },
+          n: { type: 'integer' },
+          quantity: { type: 'string' },
+          version: { type: 'integer' },
+          points: { type: 'array', items: { type: 'object', properties: { measured: { type: 'number' }, fitted: { type: 'number' }, residual: { type: 'number' } } } },
+        },
+      },
+    },
+    skipped: { type: 'array', items: { type: 'object', properties: { kind: { type: 'string' }, reason: { type: 'string' } } } },
+  },
+} as const;
+
+const fitOptions = {
+  kinds: { type: 'array', items: { type: 'string', enum: [...FIT_KINDS] }, minItems: 1, uniqueItems: true },
+  host: { type: 'string', minLength: 1, maxLength: 128 },
+  idleWatts: { type: 'number', minimum: 0 },
+} as const;
+
+export function calibrateRoutes(app: FastifyInstance, o: { store?: Store; auth: onRequestHookHandler }): void {
+  app.get('/v1/fits', {
+    schema: {
+      summary: 'The fits calibrate would make on the stored history, with their residuals (nothing saved)',
+      tags: ['calibrate'],
+      querystring: { type: 'object', properties: { host: fitOptions.host, idleWatts: fitOptions.idleWatts }, additionalProperties: false },
+      response: { 200: fitsResponse, ...errors },
+    },
+  }, async (req) => runFits(needStore(o.store), req.query as FitOptions));
+
+  app.post('/v1/calibrate', {
+    onRequest: o.auth,
+    schema: {
+      summary: 'Fit the platform constants, working-set and (with idleWatts) energy models on the stored history and save them',
+      tags: ['calibrate'],
+      security: BEARER,
+      body: { type: 'object', properties: fitOptions, additionalProperties: false },
+      response: { 200: fitsResponse, ...errors },
+    },
+  }, async (req) => {
+    const store = needStore(o.store);
+    const r = await runFits(store, (req.body ?? {}) as FitOptions);
+    if (r.fits.length === 0) throw new HttpError(409, `history: nothing to fit (${r.skipped.map((s) => `${s.kind}: ${s.reason}`).join('; ')})`, 'history');
+    for (const f of r.fits) f.version = (await store.saveModel(f.kind, f.params, f.r2)).version;
+    return r;
+  });
+
+  app.get('/v1/models', {
+    schema: {
+      summary: 'Fitted models in the store, every version',
+      tags: ['calibrate'],
+      response: { 200: { type: 'object', properties: { models: { type: 'array', items: { type: 'object', properties: { kind: { type: 'string' }, version: { type: 'integer' }, params: {}, r2: { type: ['number', 'null'] }, createdAt: { type: 'string' } } } } } }, ...errors },
+    },
+  }, async () => ({ models: await needStore(o.store).listModels() }));
+}

@@ -1,0 +1,96 @@
+/** JSON schemas shared by the routes (request validation and response serialisation, and /docs). */
+export const errorSchema = {
+  type: 'object',
+  properties: { error: { type: 'string' }, field: { type: 'string' }, message: { type: 'string' }, row: { type: 'integer' } },
+  required: ['error'],
+} as const;
+
+/** Error answers every route may give. */
+export const errors = { '4xx': errorSchema, '5xx': errorSchema } as const;
+
+const numberOrString = { type: ['number', 'string'] } as const;
+
+export const curveSchema = {
+  type: 'array',
+  maxItems: 1000,
+  items: { type: 'object', properties: { windowSec: { type: 'number' }, dirtiedBytes: { type: 'number' } }, required: ['windowSec', 'dirtiedBytes'] },
+} as const;
+
+/** The fields `migcost predict` takes (human units as strings or SI numbers). */
+export const predictFieldsSchema = {
+  type: 'object',
+  properties: {
+    memory: numberOrString,
+    dirtyRate: numberOrString,
+    bandwidth: numberOrString,
+    policy: { type: 'string' },
+    downtimeLimit: numberOrString,
+    timeout: numberOrString,
+    maxRounds: numberOrString,
+    zeroPageFraction: numberOrString,
+    dirtyModel: { type: 'string' },
+    curve: {},
+    autoConverge: {},
+    adaptiveRate: {},
+    energy: {},
+    trace: { type: 'boolean' },
+    id: {},
+  },
+  additionalProperties: true,
+} as const;
+
+export const roundTraceSchema = {
+  type: 'object',
+  properties: {
+    round: { type: 'integer' },
+    kind: { type: 'string' },
+    sentBytes: { type: 'number' },
+    durationSec: { type: 'number' },
+    rateBytesPerSec: { type: 'number' },
+    dirtiedBytes: { type: 'number' },
+    skippedBytes: { type: 'number' },
+    remainingBytes: { type: 'number' },
+    throttle: { type: 'number' },
+  },
+  additionalProperties: true,
+} as const;
+
+export const predictionSchema = {
+  type: 'object',
+  properties: {
+    id: {},
+    totalTimeSec: { type: 'number' },
+    downtimeSec: { type: 'number' },
+    transferredBytes: { type: 'number' },
+    rounds: { type: 'integer' },
+    converged: { type: 'boolean' },
+    reason: { type: 'string' },
+    energyJoules: { type: 'number' },
+    setupSec: { type: 'number' },
+    precopySec: { type: 'number' },
+    stopCopySec: { type: 'number' },
+    stopCopyBytes: { type: 'number' },
+    resumeSec: { type: 'number' },
+    maxThrottle: { type: 'number' },
+    trace: { type: 'array', items: roundTraceSchema },
+  },
+} as const;
+
+export const vmSampleSchema = {
+  type: 'object',
+  properties: {
+    memoryBytes: { type: 'number', minimum: 0 },
+    pageSizeBytes: { type: 'integer', minimum: 1 },
+    dirtyRateBytesPerSec: { type: 'number', minimum: 0 },
+    curve: curveSchema,
+    zeroPageFraction: { type: 'number', minimum: 0, maximum: 1 },
+    cpuUtilisation: { type: 'number', minimum: 0 },
+    sampledAt: { type: 'string', format: 'date-time' },
+  },
+  required: ['memoryBytes', 'dirtyRateBytesPerSec', 'curve', 'sampledAt'],
+} as const;
+
+export const vmIdSchema = { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' } as const;
+
+/** Loose object: documented as "any JSON object" (plans, clusters, records pass through as they are). */
+export const anyObject = { type: 'object', additionalProperties: true } as const;
