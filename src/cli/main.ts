@@ -9,6 +9,7 @@ import { simulateCommand } from './commands/simulate.js';
 import { executeCommand } from './commands/execute.js';
 import { serveCommand } from './commands/serve.js';
 import { offloadCommand } from './commands/offload.js';
+import { agentCommand } from './commands/agent.js';
 
 /** Builds the CLI; commands are one file each under commands/. */
 export function program(): Command {
@@ -26,7 +27,8 @@ export function program(): Command {
     .addCommand(offloadCommand())
     .addCommand(simulateCommand())
     .addCommand(executeCommand())
-    .addCommand(serveCommand());
+    .addCommand(serveCommand())
+    .addCommand(agentCommand());
 }
 
 export async function main(argv: string[]): Promise<void> {
