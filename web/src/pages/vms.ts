@@ -1,0 +1,65 @@
+/** The VM list, and one VM's migrations: predicted against measured, and the per-round trace. */
+import { get, type LabRecord, type Prediction } from '../api.js';
+import { chart, chartBox } from '../chart.js';
+import { bytes, esc, secs, table } from '../format.js';
+
+export async function vmsPage(main: HTMLElement): Promise<void> {
+  const { vms } = await get<{ vms: { id: string; migrations: number }[] }>('/v1/vms');
+  main.innerHTML = `<h2>VMs in the store</h2>${table(['VM', 'migrations'], vms.map((v) => [`<a href="#/vms/${encodeURIComponent(v.id)}">${esc(v.id)}</a>`, v.migrations]), 'vms')}`;
+}
+
+/** The prediction to compare with: the plan's (from `execute`), else QEMU's stop rule, else the first variant. */
+function pickPrediction(p: Record<string, Prediction>): [string, Prediction] | undefined {
+  for (const k of ['plan', 'qemu', 'refined']) if (p[k]) return [k, p[k]];
+  const first = Object.entries(p)[0];
+  return first;
+}
+
+export async function vmPage(main: HTMLElement, vmId: string): Promise<void> {
+  const { migrations } = await get<{ migrations: LabRecord[] }>(`/v1/vms/${encodeURIComponent(vmId)}/migrations`);
+  const rows = migrations.map((m, i) => {
+    const [variant, p] = pickPrediction(m.predicted) ?? ['-', undefined];
+    return { i: i + 1, m, variant, p };
+  });
+  main.innerHTML = `<h2>VM <span id="vm-id">${esc(vmId)}</span>: ${migrations.length} migrations</h2>${table(
+    ['#', 'started', 'status', 'predicted by', 'time pred / meas', 'downtime pred / meas', 'sent pred / meas', 'rounds'],
+    rows.map(({ i, m, variant, p }) => [i, esc(m.startedAt), esc(m.measured.status), esc(variant), `${p ? secs(p.totalTimeSec) : '-'} / ${secs(m.measured.totalTimeSec)}`, `${p ? secs(p.downtimeSec) : '-'} / ${secs(m.measured.downtimeSec)}`, `${p ? bytes(p.transferredBytes) : '-'} / ${bytes(m.measured.transferredBytes)}`, m.trace.length]),
+    'migrations',
+  )}`;
+  if (migrations.length === 0) return;
+  const pm = rows.filter((r) => r.p).flatMap(({ i, p, m }) => [
+    { migration: i, quantity: 'total time (s)', predicted: p!.totalTimeSec, measured: m.measured.totalTimeSec },
+    { migration: i, quantity: 'downtime (s)', predicted: p!.downtimeSec, measured: m.measured.downtimeSec },
+    { migration: i, quantity: 'sent (MiB)', predicted: p!.transferredBytes / 2 ** 20, measured: m.measured.transferredBytes / 2 ** 20 },
+  ]);
+  await chart(chartBox(main, 'chart-predicted', 'Predicted against measured (the line is y = x)'), {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    data: { values: pm },
+    facet: { column: { field: 'quantity', type: 'nominal', title: null } },
+    resolve: { scale: { x: 'independent', y: 'independent' } },
+    spec: {
+      width: 220,
+      height: 200,
+      layer: [
+        { mark: { type: 'point', filled: true, size: 60 }, encoding: { x: { field: 'measured', type: 'quantitative' }, y: { field: 'predicted', type: 'quantitative' }, tooltip: [{ field: 'migration' }, { field: 'predicted' }, { field: 'measured' }] } },
+        { mark: { type: 'line', color: '#999', strokeDash: [4, 4] }, encoding: { x: { field: 'measured', type: 'quantitative' }, y: { field: 'measured', type: 'quantitative' } } },
+      ],
+    },
+  });
+  const trace = rows.flatMap(({ i, m }) => m.trace.map((t) => ({ migration: `#${i}`, round: t.round, kind: t.kind, sentMiB: t.sentBytes / 2 ** 20, dirtiedMiB: t.dirtiedBytes / 2 ** 20, remainingMiB: t.remainingBytes / 2 ** 20, durationSec: t.durationSec })));
+  await chart(chartBox(main, 'chart-trace', 'Per-round trace: bytes sent and dirtied in each round'), {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    data: { values: trace },
+    transform: [{ fold: ['sentMiB', 'dirtiedMiB'], as: ['series', 'MiB'] }],
+    width: 520,
+    height: 240,
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'round', type: 'quantitative', axis: { tickMinStep: 1 } },
+      y: { field: 'MiB', type: 'quantitative', title: 'MiB' },
+      color: { field: 'migration', type: 'nominal' },
+      strokeDash: { field: 'series', type: 'nominal' },
+      tooltip: [{ field: 'migration' }, { field: 'round' }, { field: 'kind' }, { field: 'series' }, { field: 'MiB', format: '.2f' }, { field: 'durationSec' }],
+    },
+  });
+}
