@@ -41,8 +41,8 @@ export async function vmPage(main: HTMLElement, vmId: string): Promise<void> {
       width: 220,
       height: 200,
       layer: [
-        { mark: { type: 'point', filled: true, size: 60 }, encoding: { x: { field: 'measured', type: 'quantitative' }, y: { field: 'predicted', type: 'quantitative' }, tooltip: [{ field: 'migration' }, { field: 'predicted' }, { field: 'measured' }] } },
-        { mark: { type: 'line', color: '#999', strokeDash: [4, 4] }, encoding: { x: { field: 'measured', type: 'quantitative' }, y: { field: 'measured', type: 'quantitative' } } },
+        { mark: { type: 'point', filled: true, size: 60 }, encoding: { x: { field: 'measured', type: 'quantitative' }, y: { field: 'predicted', type: 'quantitative', title: 'predicted' }, tooltip: [{ field: 'migration' }, { field: 'predicted' }, { field: 'measured' }] } },
+        { mark: { type: 'line', color: '#999', strokeDash: [4, 4] }, encoding: { x: { field: 'measured', type: 'quantitative' }, y: { field: 'measured', type: 'quantitative', title: 'predicted' } } },
       ],
     },
   });
