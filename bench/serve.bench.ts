@@ -1,40 +1,40 @@
 /**
- * Load on `migcost serve` over loopback: single predictions from 64 concurrent keep-alive clients for 5 s
- * (node:http agent), then one 10,000-row batch. Prints requests/s and latency percentiles.
- * Run: node --import tsx bench/serve.bench.ts  (server and load share the machine's 2 cores)
+ * Load on `migcost serve` over loopback with autocannon: the server runs in its own process (this file with
+ * --server), so the load generator does not share its event loop; both share the machine's cores.
+ * Single predictions for 10 s from 32 keep-alive connections, then 10,000-row batches for 10 s from 2.
+ * Prints requests/s and latency percentiles. Run: npm run bench:serve  (or node --import tsx bench/serve.bench.ts)
  */
-import http from 'node:http';
+import { spawn } from 'node:child_process';
 import os from 'node:os';
-import { serve } from '../src/http/serve.js';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
 
-const s = await serve({ port: 0 });
-const { port } = new URL(s.url);
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-const body = JSON.stringify({ memory: '4GiB', dirtyRate: '50MiB/s', bandwidth: '1Gbit/s', policy: 'qemu', downtimeLimit: '300ms' });
-function request(path: string, payload: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const t = performance.now();
-    const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - t) : reject(new Error(`status ${res.statusCode}`))));
-    });
-    req.on('error', reject);
-    req.end(payload);
+if (process.argv.includes('--server')) {
+  const { serve } = await import('../src/http/serve.js');
+  const s = await serve({ port: 0, webRoot: false });
+  process.stdout.write(`${s.url}\n`);
+  process.on('SIGTERM', () => void s.close().then(() => process.exit(0)));
+} else {
+  const { default: autocannon } = await import('autocannon');
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--server'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url: string = await new Promise((resolve, reject) => {
+    child.once('exit', (c) => reject(new Error(`server exited (${c})`)));
+    createInterface({ input: child.stdout! }).once('line', resolve);
   });
+  const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+  type Result = { requests: { average: number; total: number }; latency: { p50: number; p99: number; max: number }; non2xx: number; errors: number };
+  const run = (path: string, body: string, connections: number): Promise<Result> =>
+    autocannon({ url: `${url}${path}`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration: seconds }) as unknown as Promise<Result>;
+  const line = (name: string, r: Result) =>
+    `${name}: ${r.requests.average.toFixed(0)} requests/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms (${r.requests.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors)`;
+  console.log(`# migcost serve on loopback (${os.cpus()[0]?.model}, ${os.cpus().length} cores, node ${process.version}), autocannon ${seconds} s per figure`);
+  const one = JSON.stringify({ memory: '4GiB', dirtyRate: '50MiB/s', bandwidth: '1Gbit/s', policy: 'qemu', downtimeLimit: '300ms' });
+  await run('/v1/predict', one, 32); // warm-up (JIT)
+  console.log(line('single predictions, 32 connections', await run('/v1/predict', one, 32)));
+  const rows = Array.from({ length: 10_000 }, (_, i) => ({ id: i, memory: `${1 + (i % 16)}GiB`, dirtyRate: `${i % 300}MiB/s`, bandwidth: '10Gbit/s' }));
+  const big = JSON.stringify({ rows });
+  const b = await run('/v1/predict/batch', big, 2);
+  console.log(line('10,000-row batches, 2 connections', b));
+  console.log(`  = ${(b.requests.average * 10_000).toFixed(0)} predictions/s in batches`);
+  child.kill('SIGTERM');
 }
-const lat: number[] = [];
-const end = Date.now() + 5000;
-await Promise.all(Array.from({ length: 64 }, async () => {
-  while (Date.now() < end) lat.push(await request('/v1/predict', body));
-}));
-lat.sort((a, b) => a - b);
-const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))].toFixed(2);
-console.log(`# migcost serve on loopback (${os.cpus()[0]?.model}, ${os.cpus().length} cores, node ${process.version})`);
-console.log(`single predictions: ${(lat.length / 5).toFixed(0)} requests/s, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms (64 connections)`);
-const rows = Array.from({ length: 10_000 }, (_, i) => ({ id: i, memory: `${1 + (i % 16)}GiB`, dirtyRate: `${i % 300}MiB/s`, bandwidth: '10Gbit/s' }));
-const big = JSON.stringify({ rows });
-const times: number[] = [];
-for (let i = 0; i < 5; i++) times.push(await request('/v1/predict/batch', big));
-console.log(`10,000-row batch: median ${times.sort((a, b) => a - b)[2].toFixed(0)} ms over 5 requests`);
-agent.destroy();
-await s.close();
