@@ -154,6 +154,7 @@ export function executeRoutes(app: FastifyInstance, o: { store?: Store; auth: on
     if ([...jobs.values()].some((j) => j.state === 'running')) throw new HttpError(409, 'execute: a plan is already running (see GET /v1/jobs/:id)', 'plan');
     const job: Job = { id: randomUUID(), kind: 'execute', state: 'running', startedAt: new Date().toISOString(), moves: moves.length, done: [] };
     jobs.set(job.id, job);
+    for (const [id, j] of jobs) if (jobs.size > 100 && j.state !== 'running') jobs.delete(id); // keep the last 100
     void (async () => {
       for (const m of moves) {
         try {
