@@ -42,7 +42,8 @@ export interface AppOptions {
 
 /** Builds the app. Call `app.inject()` in tests; `serve.ts` listens. */
 export function buildApp(opts: AppOptions = {}): FastifyInstance {
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 32 * 1024 * 1024, ajv: { customOptions: { allowUnionTypes: true } } });
+  // No type coercion: a JSON `true` is not the number 1. Query strings are declared as strings and parsed.
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 32 * 1024 * 1024, ajv: { customOptions: { allowUnionTypes: true, coerceTypes: false } } });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({ name: 'migcost_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers: [registry] });

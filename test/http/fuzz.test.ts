@@ -87,6 +87,7 @@ describe(`fuzz: ${RUNS} random bodies per endpoint, no 5xx, every 400 names a fi
   it('POST /v1/calibrate', () => check('POST', '/v1/calibrate', bodies(KEYS.calibrate)));
   it('POST /v1/execute', () => check('POST', '/v1/execute', bodies(KEYS.execute)));
   it('POST /v1/simulate', () => check('POST', '/v1/simulate', bodies(KEYS.simulate)));
-  it('GET history, fits, models, jobs with random paths and queries', () =>
-    check('GET', fc.tuple(fc.constantFrom('/v1/vms/$/migrations', '/v1/vms/$/samples', '/v1/fits', '/v1/models', '/v1/jobs/$', '/v1/vms'), segment, query).map(([p, s, q]) => `${p.replace('$', s)}${q}`), undefined));
+  for (const route of ['/v1/vms', '/v1/vms/$/migrations', '/v1/vms/$/samples', '/v1/fits', '/v1/models', '/v1/jobs/$']) {
+    it(`GET ${route.replace('$', ':id')} with random ids and queries`, () => check('GET', fc.tuple(segment, query).map(([s, q]) => `${route.replace('$', s)}${q}`), undefined));
+  }
 });

@@ -135,10 +135,13 @@ export function calibrateRoutes(app: FastifyInstance, o: { store?: Store; auth: 
     schema: {
       summary: 'The fits calibrate would make on the stored history, with their residuals (nothing saved)',
       tags: ['calibrate'],
-      querystring: { type: 'object', properties: { host: fitOptions.host, idleWatts: fitOptions.idleWatts }, additionalProperties: false },
+      querystring: { type: 'object', properties: { host: fitOptions.host, idleWatts: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$', description: 'idle power P0 (W)' } }, additionalProperties: false },
       response: { 200: fitsResponse, ...errors },
     },
-  }, async (req) => runFits(needStore(o.store), req.query as FitOptions));
+  }, async (req) => {
+    const q = req.query as { host?: string; idleWatts?: string };
+    return runFits(needStore(o.store), { host: q.host, idleWatts: q.idleWatts === undefined ? undefined : Number(q.idleWatts) });
+  });
 
   app.post('/v1/calibrate', {
     onRequest: o.auth,

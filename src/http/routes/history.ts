@@ -15,7 +15,8 @@ export function needStore(store: Store | undefined): Store {
 }
 
 const params = { type: 'object', properties: { vmId: vmIdSchema }, required: ['vmId'] } as const;
-const limitQuery = { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 10_000 } }, additionalProperties: false } as const;
+const limitQuery = { type: 'object', properties: { limit: { type: 'string', pattern: '^[1-9][0-9]{0,3}$|^10000$', description: 'at most this many (1-10,000)' } }, additionalProperties: false } as const;
+const limitOf = (q: unknown): number | undefined => ((q as { limit?: string }).limit === undefined ? undefined : Number((q as { limit: string }).limit));
 
 const labRecordSchema = {
   type: 'object',
@@ -53,7 +54,7 @@ export function historyRoutes(app: FastifyInstance, o: { store?: Store; auth: on
     },
   }, async (req) => {
     const { vmId } = req.params as { vmId: string };
-    const { limit } = req.query as { limit?: number };
+    const limit = limitOf(req.query);
     const store = needStore(o.store);
     const migrations = await store.listLabRecords({ vmId, limit });
     if (migrations.length === 0 && !(await store.listVms()).some((v) => v.id === vmId)) throw new HttpError(404, `vmId: no VM "${vmId}" in the store`, 'vmId');
@@ -70,7 +71,7 @@ export function historyRoutes(app: FastifyInstance, o: { store?: Store; auth: on
     },
   }, async (req) => {
     const { vmId } = req.params as { vmId: string };
-    const { limit } = req.query as { limit?: number };
+    const limit = limitOf(req.query);
     return { vm: vmId, samples: await needStore(o.store).listSamples({ vmId, limit: limit ?? 100 }) };
   });
 
