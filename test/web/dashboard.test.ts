@@ -102,7 +102,7 @@ describe('dashboard in chromium', () => {
   });
 
   it("a VM's migrations: predicted against measured, and the per-round trace", async () => {
-    await open('/vms/web-1', ['chart-predicted', 'chart-trace']);
+    await open('/vms/web-1', ['chart-samples', 'chart-predicted', 'chart-trace']);
     assert.equal(await page.locator('#vm-id').innerText(), 'web-1');
     const rows = page.locator('table.migrations tbody tr');
     assert.equal(await rows.count(), 3);

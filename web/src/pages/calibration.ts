@@ -45,7 +45,7 @@ export async function calibrationPage(main: HTMLElement): Promise<void> {
       width: 260,
       height: 200,
       layer: [
-        { mark: { type: 'point', filled: true }, encoding: { x: { field: 'fitted', type: 'quantitative' }, y: { field: 'residual', type: 'quantitative' }, tooltip: [{ field: 'measured' }, { field: 'fitted' }, { field: 'residual' }] } },
+        { mark: { type: 'point', filled: true }, encoding: { x: { field: 'fitted', type: 'quantitative', scale: { zero: false } }, y: { field: 'residual', type: 'quantitative', axis: { format: '.2~e' } }, tooltip: [{ field: 'measured' }, { field: 'fitted' }, { field: 'residual' }] } },
         { mark: { type: 'rule', color: '#999' }, encoding: { y: { datum: 0 } } },
       ],
     },

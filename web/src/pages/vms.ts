@@ -16,7 +16,10 @@ function pickPrediction(p: Record<string, Prediction>): [string, Prediction] | u
 }
 
 export async function vmPage(main: HTMLElement, vmId: string): Promise<void> {
-  const { migrations } = await get<{ migrations: LabRecord[] }>(`/v1/vms/${encodeURIComponent(vmId)}/migrations`);
+  const [{ migrations }, { samples }] = await Promise.all([
+    get<{ migrations: LabRecord[] }>(`/v1/vms/${encodeURIComponent(vmId)}/migrations`),
+    get<{ samples: { id: string; source: string; sampledAt: string; dirtyRateBytesPerSec: number }[] }>(`/v1/vms/${encodeURIComponent(vmId)}/samples?limit=500`),
+  ]);
   const rows = migrations.map((m, i) => {
     const [variant, p] = pickPrediction(m.predicted) ?? ['-', undefined];
     return { i: i + 1, m, variant, p };
@@ -26,6 +29,16 @@ export async function vmPage(main: HTMLElement, vmId: string): Promise<void> {
     rows.map(({ i, m, variant, p }) => [i, esc(m.startedAt), esc(m.measured.status), esc(variant), `${p ? secs(p.totalTimeSec) : '-'} / ${secs(m.measured.totalTimeSec)}`, `${p ? secs(p.downtimeSec) : '-'} / ${secs(m.measured.downtimeSec)}`, `${p ? bytes(p.transferredBytes) : '-'} / ${bytes(m.measured.transferredBytes)}`, m.trace.length]),
     'migrations',
   )}`;
+  if (samples.length > 0) {
+    await chart(chartBox(main, 'chart-samples', `Dirty-rate samples (${samples.length}, by source)`), {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      data: { values: samples.map((x) => ({ time: x.sampledAt, 'MiB/s': x.dirtyRateBytesPerSec / 2 ** 20, source: x.source })) },
+      width: 520,
+      height: 160,
+      mark: { type: 'line', point: true },
+      encoding: { x: { field: 'time', type: 'temporal' }, y: { field: 'MiB/s', type: 'quantitative' }, color: { field: 'source', type: 'nominal' } },
+    });
+  }
   if (migrations.length === 0) return;
   const pm = rows.filter((r) => r.p).flatMap(({ i, p, m }) => [
     { migration: i, quantity: 'total time (s)', predicted: p!.totalTimeSec, measured: m.measured.totalTimeSec },
