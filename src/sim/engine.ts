@@ -10,7 +10,10 @@ import { countNonZeroBeginning } from './cloudsim-math.js';
 import { makeOverloadTest, type HostLoadView, type OverloadTest } from './detectors.js';
 import { makeSelection, seededRandom, type SelectVm, type SelectableVm } from './selection.js';
 import { HostRecorder, VmRecorder, meanAndStdev } from './metrics.js';
-import type { MigrationCostTotals, SimHostSpec, SimVmSpec, SimulationConfig, SimulationResult } from './types.js';
+import { workloadClassPricer, type MigrationPrice } from './pricer.js';
+import { classifyTrace, type WorkloadClass } from './workload-classes.js';
+import { objectiveCosts, selectMoa, selectOptimal, OPTIMAL_EXACT_LIMIT } from './cost-selection.js';
+import type { MigrationCostTotals, SimHostSpec, SimVmSpec, SimulationConfig, SimulationResult, TimelinePoint } from './types.js';
 
 /** Values of a VM's utilisation history kept (newest first). */
 export const HISTORY_LENGTH = 30;
@@ -23,6 +26,7 @@ class Vm implements SelectableVm {
   readonly ramMb: number;
   readonly bwKbps: number;
   readonly trace: Float64Array;
+  readonly workloadClass: WorkloadClass;
   /** Newest first, at most HISTORY_LENGTH. */
   readonly history: number[] = [];
   /** Time of the last history sample (PowerVm's previous time). */
@@ -42,6 +46,7 @@ class Vm implements SelectableVm {
     this.ramMb = spec.ramMb;
     this.bwKbps = spec.bwKbps;
     this.trace = spec.utilisation;
+    this.workloadClass = spec.workloadClass ?? classifyTrace(spec.utilisation);
   }
   /** What the VM asks of the CPU now: its full MIPS while being created, else u x MIPS. */
   request(): number {
@@ -125,8 +130,15 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
   const hosts = cfg.hosts.map((s, i) => new Host(i, s));
   const vms = cfg.vms.map((s, i) => new Vm(i, s));
   const overloaded: OverloadTest = makeOverloadTest(cfg.detector, cfg.detectorParam, intervalSec);
-  const select: SelectVm = makeSelection(cfg.selection, seededRandom(cfg.seed ?? 1));
-  const pricer = cfg.pricer;
+  const costAware = cfg.selection === 'moa' || cfg.selection === 'optimal';
+  const select: SelectVm | null = costAware ? null : makeSelection(cfg.selection, seededRandom(cfg.seed ?? 1));
+  const migrationModel = cfg.migrationModel ?? 'cloudsim';
+  if (migrationModel !== 'cloudsim' && migrationModel !== 'migcost') throw new RangeError(`simulateCluster: unknown migrationModel ${String(migrationModel)}`);
+  const pricer = cfg.pricer ?? (migrationModel === 'migcost' || costAware ? workloadClassPricer() : undefined);
+  const objective = cfg.costObjective ?? 'sla';
+  const exactLimit = cfg.exactLimit ?? OPTIMAL_EXACT_LIMIT;
+  const timeline: TimelinePoint[] = [];
+  let stepMigrations = 0;
   const cost: MigrationCostTotals = { transferredBytes: 0, downtimeSec: 0, nonConverged: 0, energyJoules: 0, modelTimeSec: 0 };
 
   let energyJoules = 0;
@@ -334,6 +346,13 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
 
     const toMigrate: Vm[] = [];
     for (const h of over) {
+      if (select === null) {
+        for (const vm of costAwareSet(h)) {
+          toMigrate.push(vm);
+          vmDestroy(h, vm);
+        }
+        continue;
+      }
       for (;;) {
         const candidates = h.vms.filter((v) => !v.inMigration);
         const i = select(candidates);
@@ -408,6 +427,34 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
     for (const [h, v] of saved) vmCreate(h, v);
     return moves;
   }
+  /** What migrating `vm` off `h` is predicted to cost. */
+  function priceOf(vm: Vm, h: Host, t: number): MigrationPrice {
+    return pricer!.price({
+      vmName: cfg.vms[vm.id].name,
+      memoryBytes: vm.ramMb * 2 ** 20,
+      cpuUtilisation: vm.utilisation,
+      bandwidthBytesPerSec: h.migrationMbPerSec() * 2 ** 20,
+      startSec: t,
+      workloadClass: vm.workloadClass,
+    });
+  }
+  /** moa / optimal on host h: the VMs to take off, by predicted cost; overload tested on h without them. */
+  function costAwareSet(h: Host): Vm[] {
+    const candidates = h.vms.filter((v) => !v.inMigration);
+    if (candidates.length === 0) return [];
+    const prices = candidates.map((v) => priceOf(v, h, lastProcessSec));
+    const costs = objectiveCosts(prices, candidates.map((v) => v.request()), objective, 1 - MIGRATING_OUT_SHARE);
+    const all = h.vms;
+    const stillOverloaded = (removed: readonly number[]): boolean => {
+      const gone = new Set(removed.map((i) => candidates[i]));
+      h.vms = all.filter((v) => !gone.has(v));
+      const r = isOverloaded(h);
+      h.vms = all;
+      return r;
+    };
+    const picked = cfg.selection === 'moa' ? selectMoa(costs, stillOverloaded) : selectOptimal(costs, stillOverloaded, exactLimit);
+    return picked.map((i) => candidates[i]);
+  }
   function allMigratingOutOrAnyIn(h: Host): boolean {
     for (const v of h.vms) {
       if (!v.inMigration) return false;
@@ -428,23 +475,24 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
       if (vm.host) updateHost(vm.host, t);
     }
     migrations++;
-    const durationSec = vm.ramMb / target.migrationMbPerSec();
-    migrationSecSum += durationSec;
-    arrivals.push({ t: t + durationSec, seq: seq++, vm, target, startSec: t });
+    stepMigrations++;
+    let durationSec = vm.ramMb / target.migrationMbPerSec();
     if (pricer) {
-      const p = pricer.price({
-        vmName: cfg.vms[vm.id].name,
-        memoryBytes: vm.ramMb * 2 ** 20,
-        cpuUtilisation: vm.utilisation,
-        bandwidthBytesPerSec: target.migrationMbPerSec() * 2 ** 20,
-        startSec: t,
-      });
+      const p = priceOf(vm, target, t);
+      if (migrationModel === 'migcost') {
+        // whole seconds, so arrivals batch as they do with CloudSim's few distinct durations (each arrival updates every host)
+        durationSec = Math.ceil(p.totalTimeSec);
+        // the VM is stopped for the downtime: all its requested MIPS are lost then (PDM)
+        vm.rec.lostToMigrationMipsSec += vm.request() * p.downtimeSec;
+      }
       cost.transferredBytes += p.transferredBytes;
       cost.downtimeSec += p.downtimeSec;
       cost.energyJoules += p.energyJoules;
       cost.modelTimeSec += p.totalTimeSec;
       if (!p.converged) cost.nonConverged++;
     }
+    migrationSecSum += durationSec;
+    arrivals.push({ t: t + durationSec, seq: seq++, vm, target, startSec: t });
   }
   function arrive(a: Arrival): void {
     const { vm, target } = a;
@@ -469,6 +517,18 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
     vm.instantiating = false;
   }
 
+  // ---- the timeline ----
+  let lastPointSec = 0;
+  let lastPointJoules = 0;
+  function pushTimeline(t: number, started: number): void {
+    let active = 0;
+    for (const h of hosts) if (h.usedMips > 0) active++;
+    const dt = t - lastPointSec;
+    timeline.push({ timeSec: t, energyKWhCumulative: energyJoules / 3.6e6, powerW: dt > 0 ? (energyJoules - lastPointJoules) / dt : 0, activeHosts: active, migrations: started });
+    lastPointSec = t;
+    lastPointJoules = energyJoules;
+  }
+
   // ---- the event loop ----
   const firstStep = 0.1 + intervalSec;
   let stepsTotal = 0;
@@ -483,7 +543,9 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
     if (stepDue && stepT < nextArrival) {
       fullUpdate(stepT);
       const moves = optimise();
+      stepMigrations = 0;
       for (const [vm, target] of moves) startMigration(vm, target, stepT);
+      pushTimeline(stepT, stepMigrations);
       arrivals = arrivals.slice(ai).sort((a, b) => a.t - b.t || a.seq - b.seq);
       ai = 0;
       endSec = stepT;
@@ -499,6 +561,8 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
     fullUpdate(t);
     endSec = t;
   }
+
+  if (energyJoules !== lastPointJoules || timeline.length === 0) pushTimeline(Math.max(endSec, lastPointSec), 0);
 
   // ---- metrics ----
   let activeSec = 0;
@@ -548,5 +612,7 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
     steps,
     endSec,
     ...(pricer ? { migrationCost: cost } : {}),
+    migrationModel,
+    timeline,
   };
 }

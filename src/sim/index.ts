@@ -8,3 +8,7 @@ export * from './pricer.js';
 export * from './presets.js';
 export * from './ustar.js';
 export { simulateCluster, traceUtilisation, HISTORY_LENGTH } from './engine.js';
+export * from './workload-classes.js';
+export * from './cost-selection.js';
+export * from './compare.js';
+export * from './timeline-plot.js';

@@ -59,3 +59,52 @@ export function cloudsimPlanetLabPreset(traces: readonly PlanetLabTrace[], hostC
   });
   return { hosts, vms };
 }
+
+/** Where a VM's memory size comes from: CloudSim's VM type, or a Bitbrains VM's measured memory use. */
+export const MEMORY_SOURCES = ['vm-type', 'bitbrains'] as const;
+export type MemorySource = (typeof MEMORY_SOURCES)[number];
+
+/** Smallest memory (MB) a VM gets from Bitbrains (a guest kernel needs some). */
+export const MIN_BITBRAINS_MEMORY_MB = 64;
+
+/**
+ * Gives each VM the memory of a Bitbrains VM drawn uniformly (mulberry32 seeded by `seed`, one draw per VM in
+ * order), at least MIN_BITBRAINS_MEMORY_MB. Deterministic; the VM list is copied.
+ * @example withBitbrainsMemory(vms, [271, 8, 72], 1) // each VM's ramMb one of 271, 64, 72
+ */
+export function withBitbrainsMemory(vms: readonly SimVmSpec[], memoriesMb: readonly number[], seed: number): SimVmSpec[] {
+  if (memoriesMb.length === 0) throw new RangeError('withBitbrainsMemory: no memory sizes');
+  const random = mulberry32(seed);
+  return vms.map((v) => ({ ...v, ramMb: Math.max(MIN_BITBRAINS_MEMORY_MB, memoriesMb[Math.min(memoriesMb.length - 1, Math.floor(random() * memoriesMb.length))]) }));
+}
+
+/**
+ * A day's traces `factor` times over, for a cluster `factor` times larger: copy 0 is the day itself; copy k
+ * multiplies each sample by (1 + e), e uniform in [-jitter, jitter] (mulberry32 seeded by seed + k), rounded
+ * and clamped to [0, 100]. Names get `#k`. Deterministic.
+ * @example scalePlanetLabTraces(traces, 10).length // 10 x traces.length
+ */
+export function scalePlanetLabTraces(traces: readonly PlanetLabTrace[], factor: number, seed = 1, jitter = 0.1): PlanetLabTrace[] {
+  if (!(Number.isInteger(factor) && factor >= 1)) throw new RangeError(`scalePlanetLabTraces: factor must be an integer >= 1 (got ${factor})`);
+  const out: PlanetLabTrace[] = [...traces];
+  for (let k = 1; k < factor; k++) {
+    const random = mulberry32(seed + k);
+    for (const t of traces) {
+      const p = new Array<number>(t.percent.length);
+      for (let i = 0; i < t.percent.length; i++) p[i] = Math.max(0, Math.min(100, Math.round(t.percent[i] * (1 + jitter * (2 * random() - 1)))));
+      out.push({ name: `${t.name}#${k}`, percent: p });
+    }
+  }
+  return out;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

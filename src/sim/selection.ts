@@ -3,12 +3,15 @@
  * - mmt: least RAM (shortest migration); ties to the earliest in the host's list.
  * - mu: least CPU utilisation (a fraction of the VM's MIPS).
  * - rs: uniformly at random (seeded here; CloudSim's is unseeded).
+ * - moa, optimal: cost-aware, with migcost's predicted prices (see cost-selection.ts).
  * - mc: the VM whose utilisation history is best explained by the others' (largest OLS R²), over the
  *   shortest candidate history; MMT when that regression cannot be fitted.
  */
 import { olsRSquared } from './cloudsim-math.js';
 
-export const SIM_SELECTIONS = ['mmt', 'mc', 'rs', 'mu'] as const;
+export const SIM_SELECTIONS = ['mmt', 'mc', 'rs', 'mu', 'moa', 'optimal'] as const;
+/** The cost-aware selections the engine runs itself with predicted prices (cost-selection.ts). */
+export const COST_AWARE_SELECTIONS = ['moa', 'optimal'] as const;
 export type SimSelection = (typeof SIM_SELECTIONS)[number];
 
 /** What a selection policy sees of a VM. */
@@ -90,6 +93,9 @@ export function makeSelection(name: SimSelection, random: () => number): SelectV
       return selectMaximumCorrelation;
     case 'rs':
       return (c) => (c.length === 0 ? -1 : Math.min(c.length - 1, Math.floor(random() * c.length)));
+    case 'moa':
+    case 'optimal':
+      throw new RangeError(`makeSelection: ${name} needs predicted prices; the engine runs it (cost-selection.ts)`);
     default:
       throw new RangeError(`makeSelection: unknown selection ${String(name)}`);
   }

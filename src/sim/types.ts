@@ -5,6 +5,34 @@
 import type { SimDetector } from './detectors.js';
 import type { SimSelection } from './selection.js';
 import type { MigrationPricer } from './pricer.js';
+import type { WorkloadClass } from './workload-classes.js';
+
+/** How long a migration lasts in the simulation: CloudSim's RAM / (bw / 2), or migcost's predicted time. */
+export const MIGRATION_MODELS = ['cloudsim', 'migcost'] as const;
+export type MigrationModel = (typeof MIGRATION_MODELS)[number];
+
+/**
+ * What the cost-aware selections (moa, optimal) minimise, per VM, from its predicted migration:
+ * - traffic: bytes sent; downtime: seconds stopped;
+ * - cost: Liu's C (equal weights, each metric normalised by its maximum over the host's candidates);
+ * - sla: the MIPS x s the migration is predicted to take from the VM (10 % of its requested MIPS over the
+ *   predicted time, as the simulator charges it, plus all of it over the downtime) -- its share of PDM.
+ */
+export const COST_OBJECTIVES = ['traffic', 'downtime', 'cost', 'sla'] as const;
+export type CostObjective = (typeof COST_OBJECTIVES)[number];
+
+/** One scheduling step (and a last point at the end of the run). */
+export interface TimelinePoint {
+  timeSec: number;
+  /** Energy of the data centre since t = 0 (kWh); the last point equals `energyKWh`. */
+  energyKWhCumulative: number;
+  /** Mean power since the previous point (W). */
+  powerW: number;
+  /** Hosts with used MIPS > 0 after the step's update. */
+  activeHosts: number;
+  /** Migrations started at this step. */
+  migrations: number;
+}
 
 /** A physical host: identical cores, an 11-point power table (W at 0, 10, ..., 100 % CPU). */
 export interface SimHostSpec {
@@ -24,6 +52,8 @@ export interface SimVmSpec {
   bwKbps: number;
   /** Samples d[0..n-1] at 0, interval, 2 interval, ...; read with linear interpolation between samples. */
   utilisation: Float64Array;
+  /** Workload class for migcost's pricing; read from the trace (`classifyTrace`) when absent. */
+  workloadClass?: WorkloadClass;
 }
 
 export interface SimulationConfig {
@@ -38,8 +68,18 @@ export interface SimulationConfig {
   intervalSec?: number;
   /** Simulated time limit (s); the step due at or after it does not run. Default 86,400. */
   limitSec?: number;
-  /** Prices every migration with migcost's model; CloudSim's own dynamics do not depend on it. */
+  /**
+   * Prices every migration with migcost's model. With `migrationModel: 'cloudsim'` CloudSim's dynamics do not
+   * depend on it; with 'migcost' (or a cost-aware selection) it is required and defaults to
+   * `workloadClassPricer()`.
+   */
   pricer?: MigrationPricer;
+  /** Default 'cloudsim' (CloudSim 3.0.3's figures). 'migcost': the predicted time is the migration's duration, and the predicted downtime costs the VM all its MIPS (counted in PDM). */
+  migrationModel?: MigrationModel;
+  /** What moa and optimal minimise. Default 'sla'. */
+  costObjective?: CostObjective;
+  /** optimal: exact search over all subsets up to this many candidates, greedy (moa) beyond. Default 12. */
+  exactLimit?: number;
   /** Called after every scheduling step. */
   onStep?: (stepsDone: number, stepsTotal: number) => void;
 }
@@ -88,4 +128,7 @@ export interface SimulationResult {
   /** Last instant simulated (s). */
   endSec: number;
   migrationCost?: MigrationCostTotals;
+  migrationModel: MigrationModel;
+  /** Per step: cumulative energy, power, active hosts, migrations started. */
+  timeline: TimelinePoint[];
 }

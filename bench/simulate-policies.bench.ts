@@ -1,0 +1,36 @@
+/**
+ * Every selection policy (mmt, mc, rs, mu, and moa / optimal under each cost objective) on several PlanetLab
+ * days of the cloudsim-planetlab preset, with ESV, migration traffic and downtime against MMT's.
+ * Usage: node --import tsx bench/simulate-policies.bench.ts [--days 20110303,20110306] [--detector lr]
+ *        [--model migcost|cloudsim] [--policies mmt,moa:sla] [--json]
+ */
+import { loadPlanetLabDay, DEFAULT_PLANETLAB_ARCHIVE } from '../src/sim/planetlab-loader.js';
+import { cloudsimPlanetLabPreset, comparePolicies, SIM_DETECTOR_DEFAULTS, type CompareRow, type MigrationModel, type SimDetector } from '../src/sim/index.js';
+import { renderCompareTable } from '../src/cli/commands/simulate.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const days = opt('days', '20110303,20110306,20110309,20110322').split(',');
+const detector = opt('detector', 'lr') as SimDetector;
+const model = opt('model', 'migcost') as MigrationModel;
+const policiesArg = opt('policies', '');
+const rows: CompareRow[] = [];
+for (const day of days) {
+  const traces = loadPlanetLabDay(DEFAULT_PLANETLAB_ARCHIVE, day, 'tar');
+  rows.push(
+    ...comparePolicies({
+      day,
+      cluster: cloudsimPlanetLabPreset(traces),
+      detector,
+      detectorParam: SIM_DETECTOR_DEFAULTS[detector],
+      migrationModel: model,
+      ...(policiesArg ? { policies: policiesArg.split(',') } : {}),
+      onRun: (p, r) => process.stderr.write(`${day} ${p}: ESV ${r.esv.toExponential(3)}\n`),
+    }),
+  );
+}
+if (args.includes('--json')) console.log(JSON.stringify(rows));
+else console.log(renderCompareTable(rows, `${detector} ${SIM_DETECTOR_DEFAULTS[detector]}, migration model ${model}`));

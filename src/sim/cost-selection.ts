@@ -1,0 +1,89 @@
+/**
+ * Cost-aware VM selection for an overloaded host, with migcost's predicted prices (Deng 2013's MOA and an
+ * exact minimum-cost set). Pure: the caller says what each candidate costs and whether the host is still
+ * overloaded without a set of them.
+ * - moa: candidates in ascending cost (ties: input order), taken one by one until the host is no longer
+ *   overloaded (or none is left).
+ * - optimal: the set of least total cost whose removal ends the overload, over every subset when there are at
+ *   most `exactLimit` candidates (ties: fewer VMs, then the earlier subset); moa's set beyond that, or when
+ *   no subset ends the overload.
+ */
+import { rankByCost } from '../model/cost.js';
+import type { CostObjective } from './types.js';
+import type { MigrationPrice } from './pricer.js';
+
+/** Whether the host stays overloaded once the candidates at these indices are gone. */
+export type StillOverloaded = (removed: readonly number[]) => boolean;
+
+/** Indices in ascending cost, stable. */
+export function ascendingCostOrder(costs: readonly number[]): number[] {
+  return costs.map((_, i) => i).sort((a, b) => costs[a] - costs[b] || a - b);
+}
+
+/**
+ * MOA: cheapest first until the overload ends.
+ * @example selectMoa([5, 1, 3], (r) => r.length < 2) // [1, 2]
+ */
+export function selectMoa(costs: readonly number[], stillOverloaded: StillOverloaded): number[] {
+  const picked: number[] = [];
+  for (const i of ascendingCostOrder(costs)) {
+    picked.push(i);
+    if (!stillOverloaded(picked)) break;
+  }
+  return picked;
+}
+
+/** Default size up to which `selectOptimal` searches every subset (2^12 = 4,096 overload tests at most). */
+export const OPTIMAL_EXACT_LIMIT = 12;
+
+/**
+ * The minimum-total-cost set that ends the overload (exact for n <= exactLimit; moa's set otherwise).
+ * Subsets are tried in mask order and skipped when they cannot beat the best so far, so most are never tested.
+ * @example selectOptimal([5, 1, 3], (r) => !r.includes(0) && r.length < 2) // [1, 2] (cost 4 < 5)
+ */
+export function selectOptimal(costs: readonly number[], stillOverloaded: StillOverloaded, exactLimit = OPTIMAL_EXACT_LIMIT): number[] {
+  const n = costs.length;
+  if (n === 0) return [];
+  if (n > exactLimit || n > 30) return selectMoa(costs, stillOverloaded);
+  let best: number[] | null = null;
+  let bestCost = Infinity;
+  const full = 2 ** n;
+  for (let mask = 1; mask < full; mask++) {
+    let c = 0;
+    const set: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (mask & (1 << i)) {
+        c += costs[i];
+        set.push(i);
+      }
+    }
+    if (c > bestCost || (c === bestCost && best !== null && set.length >= best.length)) continue;
+    if (stillOverloaded(set)) continue;
+    best = set;
+    bestCost = c;
+  }
+  return best ?? selectMoa(costs, stillOverloaded);
+}
+
+/**
+ * Each candidate's cost under `objective` (see CostObjective): `requestedMips[i]` is what the VM asks of
+ * the CPU now, `migratingShareLost` the share of it lost while migrating (CloudSim: 0.1).
+ * @example objectiveCosts([{ transferredBytes: 1, downtimeSec: 0.2, totalTimeSec: 10, converged: true, energyJoules: 20 }], [1000], 'sla') // [1000 x (0.1 x 10 + 0.2)] = [1200]
+ */
+export function objectiveCosts(prices: readonly MigrationPrice[], requestedMips: readonly number[], objective: CostObjective, migratingShareLost = 0.1): number[] {
+  switch (objective) {
+    case 'traffic':
+      return prices.map((p) => p.transferredBytes);
+    case 'downtime':
+      return prices.map((p) => p.downtimeSec);
+    case 'sla':
+      return prices.map((p, i) => requestedMips[i] * (migratingShareLost * p.totalTimeSec + p.downtimeSec));
+    case 'cost': {
+      const out = new Array<number>(prices.length);
+      for (const r of rankByCost(prices, (p) => ({ ...p, rounds: 0, reason: 'fits-downtime-limit', setupSec: 0, precopySec: 0, stopCopySec: 0, stopCopyBytes: 0, resumeSec: 0, maxThrottle: 0 }))) out[r.index] = r.cost;
+      return out;
+    }
+    default:
+      throw new RangeError(`objectiveCosts: unknown objective ${String(objective)}`);
+  }
+}
