@@ -12,8 +12,8 @@ import type { CostObjective, MigrationModel, SimHostSpec, SimVmSpec, SimulationR
 /** A policy to compare: `mmt`, or `moa:traffic`, `optimal:sla`, ... (objective after the colon). */
 export const DEFAULT_COMPARE_POLICIES: readonly string[] = Object.freeze([
   'mmt', 'mc', 'rs', 'mu',
-  'moa:traffic', 'moa:downtime', 'moa:cost', 'moa:sla',
-  'optimal:traffic', 'optimal:downtime', 'optimal:cost', 'optimal:sla',
+  'moa:traffic', 'moa:downtime', 'moa:cost', 'moa:sla', 'moa:sla-per-mips', 'moa:relief',
+  'optimal:traffic', 'optimal:sla-per-mips',
 ]);
 
 export interface CompareRow {

@@ -76,6 +76,10 @@ export function objectiveCosts(prices: readonly MigrationPrice[], requestedMips:
       return prices.map((p) => p.transferredBytes);
     case 'downtime':
       return prices.map((p) => p.downtimeSec);
+    case 'relief':
+      return prices.map((p, i) => p.transferredBytes / Math.max(1, requestedMips[i]));
+    case 'sla-per-mips':
+      return prices.map((p) => migratingShareLost * p.totalTimeSec + p.downtimeSec);
     case 'sla':
       return prices.map((p, i) => requestedMips[i] * (migratingShareLost * p.totalTimeSec + p.downtimeSec));
     case 'cost': {

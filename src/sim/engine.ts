@@ -272,7 +272,8 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
       if (creating && (h.ramFreeMb < vm.ramMb || h.bwFreeKbps < vm.bwKbps)) continue;
       const reserved = reservedMips(h);
       const after = (reserved + r) / h.totalMips;
-      if (after > 1) {
+      // over by more than round-off (1e-9): CloudSim's fatal case; a sum of MIPS landing on 1 + 2^-52 is not
+      if (after > 1 + 1e-9) {
         if (reserved !== 0 && isOverloadedWith(h, vm)) continue;
         throw new RangeError(`simulateCluster: host ${h.id} would run at ${after} of its MIPS (CloudSim stops here)`);
       }

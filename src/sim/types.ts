@@ -16,9 +16,11 @@ export type MigrationModel = (typeof MIGRATION_MODELS)[number];
  * - traffic: bytes sent; downtime: seconds stopped;
  * - cost: Liu's C (equal weights, each metric normalised by its maximum over the host's candidates);
  * - sla: the MIPS x s the migration is predicted to take from the VM (10 % of its requested MIPS over the
- *   predicted time, as the simulator charges it, plus all of it over the downtime) -- its share of PDM.
+ *   predicted time, as the simulator charges it, plus all of it over the downtime) -- its share of PDM;
+ * - relief: bytes sent per MIPS the move takes off the host (cost per unit of relief: fewer, bigger moves);
+ * - sla-per-mips: sla / requested MIPS = 0.1 x predicted time + downtime (MMT's rule with migcost's time).
  */
-export const COST_OBJECTIVES = ['traffic', 'downtime', 'cost', 'sla'] as const;
+export const COST_OBJECTIVES = ['traffic', 'downtime', 'cost', 'sla', 'relief', 'sla-per-mips'] as const;
 export type CostObjective = (typeof COST_OBJECTIVES)[number];
 
 /** One scheduling step (and a last point at the end of the run). */
