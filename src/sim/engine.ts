@@ -5,7 +5,7 @@
  * detect-select-place-consolidate on tentative moves that are undone, then the migrations start), and
  * migration arrivals in between. Pure: the traces come in as arrays.
  */
-import { hostEnergyJoules, powerIncreaseWatts } from './power.js';
+import { hostEnergyJoules, powerIncreaseWatts, specPowerWatts } from './power.js';
 import { countNonZeroBeginning } from './cloudsim-math.js';
 import { makeOverloadTest, type HostLoadView, type OverloadTest } from './detectors.js';
 import { makeSelection, seededRandom, type SelectVm, type SelectableVm } from './selection.js';
@@ -277,7 +277,7 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
         if (reserved !== 0 && isOverloadedWith(h, vm)) continue;
         throw new RangeError(`simulateCluster: host ${h.id} would run at ${after} of its MIPS (CloudSim stops here)`);
       }
-      const diff = powerIncreaseWatts(h.power, h.totalMips, reserved, r, h.utilisation());
+      const diff = after > 1 ? specPowerWatts(h.power, 1) - specPowerWatts(h.power, h.utilisation()) : powerIncreaseWatts(h.power, h.totalMips, reserved, r, h.utilisation());
       if (!(diff < minPower)) continue; // the detector below cannot make a costlier host win
       if (reserved !== 0 && isOverloadedWith(h, vm)) continue;
       minPower = diff;
