@@ -323,7 +323,8 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
     for (const h of hosts) updateHost(h, t);
     if (dt > 0) {
       let frame = 0;
-      for (const h of hosts) frame += hostEnergyJoules(h.power, clampUtilisation(h.prevUsedMips / h.totalMips), h.utilisation(), dt);
+      if (cfg.baseline === 'npa') for (const h of hosts) frame += h.power[h.power.length - 1] * dt;
+      else for (const h of hosts) frame += hostEnergyJoules(h.power, clampUtilisation(h.prevUsedMips / h.totalMips), h.utilisation(), dt);
       energyJoules += frame;
     }
     for (const h of hosts) {
@@ -543,7 +544,7 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
     const stepDue = stepT < limitSec;
     if (stepDue && stepT < nextArrival) {
       fullUpdate(stepT);
-      const moves = optimise();
+      const moves = cfg.baseline === undefined ? optimise() : [];
       stepMigrations = 0;
       for (const [vm, target] of moves) startMigration(vm, target, stepT);
       pushTimeline(stepT, stepMigrations);

@@ -78,6 +78,12 @@ export interface SimulationConfig {
   pricer?: MigrationPricer;
   /** Default 'cloudsim' (CloudSim 3.0.3's figures). 'migcost': the predicted time is the migration's duration, and the predicted downtime costs the VM all its MIPS (counted in PDM). */
   migrationModel?: MigrationModel;
+  /**
+   * Beloglazov and Buyya's baselines, with no migrations at all: 'npa' (non power-aware: every host draws its
+   * full power all the time), 'dvfs' (power follows each host's utilisation through its table; an idle host is
+   * off). Detector and selection are then ignored.
+   */
+  baseline?: 'npa' | 'dvfs';
   /** What moa and optimal minimise. Default 'sla'. */
   costObjective?: CostObjective;
   /** optimal: exact search over all subsets up to this many candidates, greedy (moa) beyond. Default 12. */

@@ -37,6 +37,15 @@ describe('timeline', () => {
       });
     }
   }
+  it('baselines: no migrations; npa draws every host\'s full power up to the last update; dvfs less', () => {
+    const npa = simulateCluster({ ...cluster(), detector: 'thr', detectorParam: 0.8, selection: 'mmt', baseline: 'npa', limitSec: 6 * 3600 });
+    const dvfs = simulateCluster({ ...cluster(), detector: 'thr', detectorParam: 0.8, selection: 'mmt', baseline: 'dvfs', limitSec: 6 * 3600 });
+    assert.equal(npa.migrations, 0);
+    assert.equal(dvfs.migrations, 0);
+    const fullW = 6 * CLOUDSIM_HOST_TYPES[0].powerWatts[10] + 6 * CLOUDSIM_HOST_TYPES[1].powerWatts[10];
+    assert.ok(Math.abs(npa.energyKWh - (fullW * npa.endSec) / 3.6e6) < 1e-9);
+    assert.ok(dvfs.energyKWh < npa.energyKWh);
+  });
   it('migcost: a migration lasts its predicted time (whole seconds), not RAM / (bw / 2)', () => {
     const c = simulateCluster({ ...cluster(), detector: 'thr', detectorParam: 0.8, selection: 'mmt', limitSec: 6 * 3600 });
     const m = simulateCluster({ ...cluster(), detector: 'thr', detectorParam: 0.8, selection: 'mmt', migrationModel: 'migcost', limitSec: 6 * 3600 });

@@ -136,6 +136,7 @@ export function simulateCommand(): Command {
     .option('--compare', 'run every selection policy (mmt, mc, rs, mu, moa and optimal under each objective) and print the table')
     .option('--policies <list>', `with --compare: policies to run (default ${DEFAULT_COMPARE_POLICIES.join(',')})`)
     .option('--plot <file.svg>', 'write energy, active hosts and migrations over the day as an SVG')
+    .addOption(new Option('--baseline <name>', 'no migrations: npa (every host at full power) or dvfs (power follows utilisation)').choices(['npa', 'dvfs']))
     .option('--quiet', 'no progress on stderr')
     .option('--json', 'print JSON')
     .action(async (o: Record<string, unknown>) => {
@@ -187,11 +188,12 @@ export function simulateCommand(): Command {
           pricer,
           migrationModel,
           costObjective,
+          ...(o.baseline ? { baseline: o.baseline as 'npa' | 'dvfs' } : {}),
           onStep: (done, total) => progress.update(done, total),
         });
         const wallSec = (Date.now() - started) / 1000;
         progress.done(`simulate: ${result.steps} steps`);
-        const label = `${o.preset} ${day} (${order} order${Number(o.scale) > 1 ? `, x${o.scale}` : ''}), ${detector} ${detectorParam} / ${selection}${selection === 'moa' || selection === 'optimal' ? ` (${costObjective})` : ''}, ${migrationModel} migrations`;
+        const label = `${o.preset} ${day} (${order} order${Number(o.scale) > 1 ? `, x${o.scale}` : ''}), ${detector} ${detectorParam} / ${selection}${selection === 'moa' || selection === 'optimal' ? ` (${costObjective})` : ''}, ${migrationModel} migrations${o.baseline ? `, baseline ${String(o.baseline)} (no migrations)` : ''}`;
         if (o.plot) writeFileSync(String(o.plot), await renderSvg(timelinePlotSpec([{ run: `${detector}-${selection}`, timeline: result.timeline }], label)));
         if (o.json) {
           process.stdout.write(`${JSON.stringify({ preset: o.preset, day, fileOrder: order, memorySource: o.memorySource, scale: Number(o.scale), ...result, wallSec })}\n`);
