@@ -286,6 +286,12 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
     return best;
   }
 
+  function firstFit(vm: Vm): Host | null {
+    const r = vm.request();
+    for (const h of hosts) if (h.coreMips >= r && h.available >= r && h.ramFreeMb >= vm.ramMb && h.bwFreeKbps >= vm.bwKbps) return h;
+    return null;
+  }
+
   // ---- updates ----
   function updateVm(vm: Vm, t: number): void {
     vm.utilisation = traceUtilisation(vm.trace, t, intervalSec);
@@ -511,7 +517,8 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
   // ---- t = 0: every VM placed in id order ----
   for (const vm of vms) {
     vm.instantiating = true;
-    const h = findHost(vm, null, true);
+    // DVFS and NPA place by first fit in host-id order (CLOUDSIM-NOTES 3.x); the policies by PABFD
+    const h = cfg.baseline === undefined ? findHost(vm, null, true) : firstFit(vm);
     if (!h) throw new RangeError(`simulateCluster: no host can take VM ${vm.id} (${cfg.vms[vm.id].name}) at creation`);
     vmCreate(h, vm);
     h.ramFreeMb -= vm.ramMb;

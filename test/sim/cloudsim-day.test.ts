@@ -23,4 +23,12 @@ describe('cloudsim-planetlab preset, 20110303', { skip: !existsSync(DEFAULT_PLAN
     assert.equal(r.steps, 287);
     assert.equal(r.endSec, 86127.94);
   });
+  it('DVFS baseline (first fit, no migrations) reproduces CloudSim 3.0.3: 764.96 kWh, 473 shutdowns', () => {
+    const traces = loadPlanetLabDay(DEFAULT_PLANETLAB_ARCHIVE, '20110303', 'tar');
+    const r = simulateCluster({ ...cloudsimPlanetLabPreset(traces), detector: 'thr', detectorParam: 0.8, selection: 'mmt', baseline: 'dvfs' });
+    assert.equal(r.energyKWh.toFixed(2), '764.96');
+    assert.equal(r.migrations, 0);
+    assert.equal(r.hostShutdowns, 473);
+    assert.equal(r.timeline.at(-1)!.energyKWhCumulative, r.energyKWh);
+  });
 });
