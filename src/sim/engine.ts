@@ -266,10 +266,18 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
     const r = vm.request();
     let minPower = Number.MAX_VALUE;
     let best: Host | null = null;
+    // An empty, idle host costs exactly what the first empty idle host of its model costs, and a later host
+    // wins only on a strictly lower cost: after the first, the others of that model cannot win (same result).
+    let emptyModels: Array<readonly number[]> | null = null;
     for (const h of hosts) {
       if (excluded !== null && excluded.has(h)) continue;
       if (h.coreMips < r || !(h.available >= r)) continue;
       if (creating && (h.ramFreeMb < vm.ramMb || h.bwFreeKbps < vm.bwKbps)) continue;
+      if (!creating && h.vms.length === 0 && h.usedMips === 0 && h.available === h.totalMips) {
+        if (emptyModels === null) emptyModels = [];
+        else if (emptyModels.includes(h.power)) continue;
+        emptyModels.push(h.power);
+      }
       const reserved = reservedMips(h);
       const after = (reserved + r) / h.totalMips;
       // over by more than round-off (1e-9): CloudSim's fatal case; a sum of MIPS landing on 1 + 2^-52 is not
