@@ -96,6 +96,25 @@ class Host {
   }
 }
 
+/** A set of hosts as flags by host id (findHost tests every host against it). */
+class HostSet {
+  private readonly flags: Uint8Array;
+  size = 0;
+  constructor(n: number, initial: readonly Host[] = []) {
+    this.flags = new Uint8Array(n);
+    for (const h of initial) this.add(h);
+  }
+  has(h: Host): boolean {
+    return this.flags[h.id] === 1;
+  }
+  add(h: Host): void {
+    if (this.flags[h.id] === 0) {
+      this.flags[h.id] = 1;
+      this.size++;
+    }
+  }
+}
+
 function clampUtilisation(u: number): number {
   return u > 1 && u < 1.01 ? 1 : u;
 }
@@ -262,7 +281,7 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
   }
 
   // ---- PABFD ----
-  function findHost(vm: Vm, excluded: ReadonlySet<Host> | null, creating: boolean): Host | null {
+  function findHost(vm: Vm, excluded: HostSet | null, creating: boolean): Host | null {
     const r = vm.request();
     let minPower = Number.MAX_VALUE;
     let best: Host | null = null;
@@ -379,7 +398,7 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
         if (!isOverloaded(h)) break;
       }
     }
-    const overSet = new Set(over);
+    const overSet = new HostSet(hosts.length, over);
     const moves: Array<[Vm, Host]> = [];
     for (const vm of byCpuDescending(toMigrate)) {
       const target = findHost(vm, overSet, false);
@@ -390,8 +409,8 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
     }
 
     // consolidation of under-loaded hosts (the 3.7 targets are deliberately not excluded as sources)
-    const srcExcluded = new Set<Host>(over);
-    const dstExcluded = new Set<Host>(over);
+    const srcExcluded = new HostSet(hosts.length, over);
+    const dstExcluded = new HostSet(hosts.length, over);
     for (const h of hosts) {
       if (h.utilisation() === 0) {
         srcExcluded.add(h);
