@@ -26,9 +26,13 @@ describe('predict --vm-id', () => {
     const plain = JSON.parse(spawnSync(process.execPath, [BIN, 'predict', '--memory', '256MiB', '--dirty-rate', '20000000', '--bandwidth', '100MiB/s', '--json'], { encoding: 'utf8' }).stdout);
     assert.ok(o.transferredBytes < plain.transferredBytes, 'a lower refined rate sends less');
     // --history error (the default): the fixtures measured 2.101 s and 2.102 s where 2 s was predicted, so
-    // the next prediction is scaled by exp(2/3 x (0.5 ln 1.051 + 0.5 ln 1.0505)) (EWMA mu 0.5, shrinkage n/(n+1)).
+    // the next prediction is scaled by exp(w x (0.5 ln 1.051 + 0.5 ln 1.0505)) (EWMA mu 0.5), w the
+    // variance shrinkage of calibrate/residual.ts: two errors that nearly agree, s^2 = (m2 + 0.1^2) / 2,
+    // w = 2 x 0.15^2 / (2 x 0.15^2 + s^2).
     const e = JSON.parse(spawnSync(process.execPath, [BIN, 'predict', '--memory', '256MiB', '--dirty-rate', '20000000', '--bandwidth', '100MiB/s', '--vm-id', 'lab-dirtier-256M', '--db', db, '--json'], { encoding: 'utf8' }).stdout);
-    const k = Math.exp((2 / 3) * (0.5 * Math.log(2.102 / 2) + 0.5 * Math.log(2.101 / 2)));
+    const [r1, r2] = [Math.log(2.101 / 2), Math.log(2.102 / 2)];
+    const w = (2 * 0.0225) / (2 * 0.0225 + ((r2 - r1) ** 2 / 2 + 0.01) / 2);
+    const k = Math.exp(w * (0.5 * r1 + 0.5 * r2));
     assert.equal(e.history.mode, 'error');
     assert.ok(Math.abs(e.history.correction.totalTimeSec - k) < 1e-9, String(e.history.correction.totalTimeSec));
     assert.ok(Math.abs(e.totalTimeSec - plain.totalTimeSec * k) < 1e-9 * plain.totalTimeSec);
