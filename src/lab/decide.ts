@@ -122,17 +122,26 @@ export interface LiuGroupResult {
   incomplete: string[];
 }
 
+/**
+ * A record's prediction by one variant; records taken without a pseudo-migration have no `deng-bitmap`, which
+ * is then `deng-curve` (with no bitmap counts the two are the same model).
+ */
+export function recordedPrediction(r: LabRecord, variant: string): LabRecord['predicted'][string] | undefined {
+  return r.predicted[variant] ?? (variant === 'deng-bitmap' ? r.predicted['deng-curve'] : undefined);
+}
+
 /** Liu's experiment on one group: one VM to move. `variant` names the prediction the model uses. */
-export function liuDecision(group: string, records: readonly TaggedRecord[], variant = 'deng-curve'): LiuGroupResult {
+export function liuDecision(group: string, records: readonly TaggedRecord[], variant = 'deng-bitmap'): LiuGroupResult {
   if (records.length < 2) throw new RangeError(`liuDecision: group ${group} needs at least 2 records`);
   const names = records.map((r, i) => r.experiment?.vm ?? `vm${i}`);
-  const ranked = rankByCost(records, (r) => {
-    const p = r.predicted[variant];
+  const predictionOf = (r: TaggedRecord) => {
+    const p = recordedPrediction(r, variant);
     if (!p) throw new RangeError(`liuDecision: record ${r.id} has no ${variant} prediction`);
     return p;
-  });
+  };
+  const ranked = rankByCost(records, predictionOf);
   // A VM predicted not to converge is never the model's pick when another would do.
-  const pick = ranked.find((x) => records[x.index].predicted[variant].converged) ?? ranked[0];
+  const pick = ranked.find((x) => predictionOf(records[x.index]).converged) ?? ranked[0];
   const outcomes = records.map(measuredOutcome);
   const costs = measuredCosts(outcomes);
   // Hindsight: the cheapest completed migration (one that did not complete moved nothing).

@@ -7,8 +7,8 @@ export const MIGRATION_COLUMNS = [
   'stopCopyBytes', 'maxThrottle', 'predictedTotalTimeSec', 'predictedDowntimeSec', 'predictedTransferredBytes', 'predictedConverged',
 ] as const;
 
-export function migrationRow(r: LabRecord, variant = 'deng-curve'): Record<(typeof MIGRATION_COLUMNS)[number], string | number | boolean | null> {
-  const p = r.predicted[variant];
+export function migrationRow(r: LabRecord, variant = 'deng-bitmap'): Record<(typeof MIGRATION_COLUMNS)[number], string | number | boolean | null> {
+  const p = r.predicted[variant] ?? (variant === 'deng-bitmap' ? r.predicted['deng-curve'] : undefined);
   return {
     id: r.id,
     startedAt: r.startedAt,

@@ -1,7 +1,7 @@
 /**
  * Coverage of prediction intervals on the lab's migrations: for every migration, a 10th-90th percentile
  * interval built only from what was known before it — the rates seen for the same VM earlier (samples and
- * realised rates) and the relative errors of the deng-curve model on *other* VMs — then whether the measured
+ * realised rates) and the relative errors of the deng-bitmap model (deng-curve where a sample has no bitmap counts) on *other* VMs — then whether the measured
  * value fell inside. Pure.
  */
 import { predictInterval, coverage, type PredictionInterval, type IntervalMetric } from '../calibrate/interval.js';
@@ -29,14 +29,14 @@ export function evaluateIntervals(records: readonly LabRecord[], lowQ = 0.1, hig
     // the model's relative errors (measured / predicted - 1) on the other VMs
     const rel: Record<'totalTimeSec' | 'transferredBytes' | 'downtimeSec', number[]> = { totalTimeSec: [], transferredBytes: [], downtimeSec: [] };
     for (const o of others) {
-      const p = predictVariant('deng-curve', o.sample, o.config, platform);
+      const p = predictVariant('deng-bitmap', o.sample, o.config, platform);
       if (!p.converged) continue;
       for (const m of ['totalTimeSec', 'transferredBytes', 'downtimeSec'] as const) if (p[m] > 0) rel[m].push(o.measured[m] / p[m] - 1);
     }
     const mine = done.filter((r) => vmKey(r) === key).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
     const seen: number[] = [];
     for (const r of mine) {
-      const input = variantInput('deng-curve', r.sample, r.config, platform);
+      const input = variantInput('deng-bitmap', r.sample, r.config, platform);
       const interval = predictInterval(input, { lowQ, highQ, observedRates: [...seen, r.sample.dirtyRateBytesPerSec], relativeErrors: rel });
       if (interval.point.converged) {
         pairs.push({ interval, measured: { totalTimeSec: r.measured.totalTimeSec, transferredBytes: r.measured.transferredBytes, downtimeSec: r.measured.downtimeSec } });

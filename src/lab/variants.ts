@@ -23,19 +23,29 @@ export const VARIANT_DESCRIPTIONS: Record<Variant, string> = {
   'deng-bitmap': 'deng-curve with the curve corrected by a pseudo-migration (dirty-bitmap counts per round) where the sample has one',
 };
 
+/** Bitmap rounds shorter than this are not trusted: right after the first pass a sync can report, over a
+ * round of milliseconds, dirt that accumulated over the whole pass. */
+export const MIN_BITMAP_WINDOW_SEC = 0.5;
+
 /**
  * The sampled curve corrected by the pseudo-migration's bitmap counts. Page-sampling compares page contents,
- * so it misses pages rewritten with the same bytes (redis overwriting equal values, dbench's buffers); the
- * bitmap counts every write, as the migration will. Of the pages the pseudo-migration re-sent, the zero share
- * (kernel zeroing of freshly allocated pages: dbench) goes as flags, so bitmap counts are scaled by the
- * non-zero share. Bitmap points with windows within 10 % are averaged;
- * the ratio bitmap / sampled at each is interpolated over log(window) (held constant beyond the ends) and
- * scales the sampled points; the bitmap points join them and the curve is made monotone. Pure.
+ * so it misses pages rewritten with the same bytes (redis overwriting equal values); the bitmap counts every
+ * write, as the migration will. Conservative on purpose, because a curve raised by a few MiB flips a
+ * knife-edge migration from converging to not:
+ * - nothing changes unless the pseudo-migration measured the zero share of the pages it re-sent (re-dirtied
+ *   zero pages, e.g. dbench's freshly allocated buffers, go as flags and cost nothing);
+ * - only bitmap rounds of >= 0.5 s count (bitmap counts scaled by the non-zero share; rounds within 10 % of
+ *   each other averaged);
+ * - windows shorter than the first such round keep the sampled values; from there on the curve is the larger
+ *   of the sampled one and the bitmap's (piecewise linear between bitmap points, held beyond the last): the
+ *   bitmap only ever adds the dirt page-sampling could not see;
+ * - the result is monotone. Pure.
  */
 export function correctedCurve(sample: VmSample): VmSample['curve'] {
   const b = sample.bitmapCurve;
-  if (!b || b.length === 0 || sample.curve.length === 0) return sample.curve;
-  const sorted = [...b].filter((p) => p.windowSec > 0).sort((x, y) => x.windowSec - y.windowSec);
+  if (!b || b.length === 0 || sample.curve.length === 0 || sample.bitmapZeroShare === undefined) return sample.curve;
+  const sorted = [...b].filter((p) => p.windowSec >= MIN_BITMAP_WINDOW_SEC).sort((x, y) => x.windowSec - y.windowSec);
+  if (sorted.length === 0) return sample.curve;
   const bins: { windowSec: number; dirtiedBytes: number; n: number }[] = [];
   for (const p of sorted) {
     const last = bins[bins.length - 1];
@@ -45,24 +55,23 @@ export function correctedCurve(sample: VmSample): VmSample['curve'] {
       last.n++;
     } else bins.push({ windowSec: p.windowSec, dirtiedBytes: p.dirtiedBytes, n: 1 });
   }
-  // Re-dirtied pages that turned out to be zero go as flags: count only the non-zero share.
-  const nonZero = 1 - Math.min(1, Math.max(0, sample.bitmapZeroShare ?? 0));
+  const nonZero = 1 - Math.min(1, Math.max(0, sample.bitmapZeroShare));
   const points = bins.map((x) => ({ windowSec: x.windowSec / x.n, dirtiedBytes: (x.dirtiedBytes / x.n) * nonZero }));
-  const ratios = points
-    .map((p) => ({ lw: Math.log(p.windowSec), r: p.dirtiedBytes / Math.max(1, curveDirtiedBytes(sample.curve, p.windowSec)) }))
-    .map((x) => ({ lw: x.lw, r: Math.min(10, Math.max(0.5, x.r)) }));
-  const ratioAt = (w: number) => {
-    const lw = Math.log(w);
-    if (lw <= ratios[0].lw) return ratios[0].r;
-    for (let i = 1; i < ratios.length; i++) {
-      if (lw <= ratios[i].lw) {
-        const t = (lw - ratios[i - 1].lw) / (ratios[i].lw - ratios[i - 1].lw);
-        return ratios[i - 1].r + t * (ratios[i].r - ratios[i - 1].r);
+  const bitmapAt = (w: number) => {
+    if (w < points[0].windowSec) return 0;
+    for (let i = 1; i < points.length; i++) {
+      if (w <= points[i].windowSec) {
+        const t = (w - points[i - 1].windowSec) / (points[i].windowSec - points[i - 1].windowSec);
+        return points[i - 1].dirtiedBytes + t * (points[i].dirtiedBytes - points[i - 1].dirtiedBytes);
       }
     }
-    return ratios[ratios.length - 1].r;
+    return points[points.length - 1].dirtiedBytes;
   };
-  const merged = [...sample.curve.map((p) => ({ windowSec: p.windowSec, dirtiedBytes: p.dirtiedBytes * ratioAt(p.windowSec) })), ...points].sort((x, y) => x.windowSec - y.windowSec);
+  const sampledAt = (w: number) => curveDirtiedBytes(sample.curve, w);
+  const merged = [
+    ...sample.curve.map((p) => ({ windowSec: p.windowSec, dirtiedBytes: Math.max(p.dirtiedBytes, bitmapAt(p.windowSec)) })),
+    ...points.map((p) => ({ windowSec: p.windowSec, dirtiedBytes: Math.max(p.dirtiedBytes, sampledAt(p.windowSec)) })),
+  ].sort((x, y) => x.windowSec - y.windowSec);
   const out: VmSample['curve'] = [];
   for (const p of merged) {
     const prev = out[out.length - 1];
@@ -97,9 +106,7 @@ export function variantInput(v: Variant, sample: VmSample, cfg: LabConfig, platf
   }
   if (v === 'deng-curve' && sample.curve.length > 0) vm.dirtyModel = { kind: 'curve', points: sample.curve };
   if (v === 'deng-bitmap' && sample.curve.length > 0) {
-    const points = correctedCurve(sample);
-    vm.dirtyModel = { kind: 'curve', points };
-    vm.dirtyRateBytesPerSec = curveDirtiedBytes(points, 0.25) / 0.25;
+    vm.dirtyModel = { kind: 'curve', points: correctedCurve(sample) };
   }
   if (v === 'liu') vm.dirtyModel = { kind: 'wws' };
   const threshold = Math.min(cfg.bandwidthBytesPerSec, platform.lineRateBytesPerSec ?? Infinity) * cfg.downtimeLimitSec;

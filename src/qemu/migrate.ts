@@ -33,6 +33,8 @@ export interface MigrationResult {
   /** The last query-migrate answer. */
   final: QueryMigrate;
   /** Pages each pre-copy round of `trace` sent as zero-page flags and in full (QEMU's duplicate / normal counters). */
+  /** Zero and normal pages sent per round, the first pass first, then every later round and the one in
+   * progress when the migration ended (polls that miss a sync merge two rounds). */
   roundPages: { zero: number; normal: number }[];
   /** Source VM state after the migration ('postmigrate' when it moved, 'running' when it stayed). */
   sourceStatus: string;
@@ -109,7 +111,6 @@ export async function runMigration(o: MigrationOptions): Promise<MigrationResult
             remainingBytes: ram.remaining,
             throttle: (q['cpu-throttle-percentage'] ?? 0) / 100,
           });
-          roundPages.push({ zero: ram.duplicate - roundStartPages.zero, normal: ram.normal - roundStartPages.normal });
           if (o.adaptiveRate && dur > 0) {
             const a = o.adaptiveRate;
             const bw = Math.min(a.maxBytesPerSec, Math.max(a.minBytesPerSec, dirtied / dur + a.deltaBytesPerSec));
@@ -117,6 +118,9 @@ export async function runMigration(o: MigrationOptions): Promise<MigrationResult
             qmp.execute('migrate-set-parameters', { 'max-bandwidth': Math.round(bw) }).catch(() => {});
           }
         }
+        // Pages per round are kept whatever the state: the last rounds of a pseudo-migration end as it
+        // turns to pre-switchover, and their pages are what tells re-sent zero pages from non-zero ones.
+        if (syncs >= 1) roundPages.push({ zero: ram.duplicate - roundStartPages.zero, normal: ram.normal - roundStartPages.normal });
         syncs = count;
         roundStart = { t: now, transferred: ram.transferred };
         roundStartPages = { zero: ram.duplicate, normal: ram.normal };
@@ -138,6 +142,12 @@ export async function runMigration(o: MigrationOptions): Promise<MigrationResult
     await sleep(pollMs);
   }
   qmp.off('event', onEvent);
+  // The round in progress when the loop ended (the stop-and-copy of a completed migration, the last
+  // pre-copy round of a cancelled one).
+  if (syncs >= 1 && last.ram) {
+    const tail = { zero: last.ram.duplicate - roundStartPages.zero, normal: last.ram.normal - roundStartPages.normal };
+    if (tail.zero + tail.normal > 0) roundPages.push(tail);
+  }
   let sourceStatus = 'unknown';
   try {
     sourceStatus = (await qmp.queryStatus()).status;

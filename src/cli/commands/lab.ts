@@ -31,9 +31,9 @@ export const labDir = () => process.env.MIGCOST_LAB_DIR ?? join(REPO, '.lab');
 
 type Flags = Record<string, unknown>;
 
-/** Lab records from a JSON Lines file when one is named, else from the store. */
+/** Lab records from JSON Lines files when named (comma-separated, read in order), else from the store. */
 export async function loadRecords(o: { results?: unknown; db?: unknown }): Promise<LabRecord[]> {
-  if (o.results !== undefined) return readRecords(String(o.results));
+  if (o.results !== undefined) return String(o.results).split(',').filter((f) => f.trim()).flatMap((f) => readRecords(f.trim()));
   const store = await openStore(o.db === undefined ? defaultDbLocation() : String(o.db));
   try {
     return await store.listLabRecords();
@@ -122,7 +122,7 @@ export function labCommand(): Command {
     .option('--adaptive-rate', "Liu's adaptive rate: max-bandwidth = dirty rate + delta each round")
     .option('--delta <rate>', 'adaptive rate delta', '100Mbit/s')
     .option('--platform <file>', 'platform constants (from `migcost lab calibrate`); default: the lab dir\'s platform.json if present')
-    .addOption(new Option('--variant <name>', 'variant shown in the table').choices(VARIANTS as unknown as string[]).default('deng-curve'))
+    .addOption(new Option('--variant <name>', 'variant shown in the table').choices(VARIANTS as unknown as string[]).default('deng-bitmap'))
     .option('--db <file|url>', 'history store: a SQLite file or postgres:// URL', defaultDbLocation())
     .option('--results <file>', 'also append the record to this JSON Lines file')
     .option('--no-save', 'record nothing')
@@ -199,10 +199,10 @@ export function labCommand(): Command {
     .command('report')
     .description('every model variant against the measured migrations: median and p90 error, per workload')
     .option('--db <file|url>', 'history store to read', defaultDbLocation())
-    .option('--results <file>', 'read a JSON Lines file of records instead of the store')
+    .option('--results <files>', 'read JSON Lines files of records (comma-separated) instead of the store')
     .option('--variant <names>', 'comma-separated variants (default: all)')
     .option('--overall', 'one row per variant, no per-workload rows')
-    .option('--svg <file>', 'write a predicted-against-measured plot (deng-curve, or the first --variant)')
+    .option('--svg <file>', 'write a predicted-against-measured plot (deng-bitmap, or the first --variant)')
     .option('--as-recorded', 'use the predictions made before each migration, not re-predictions out of fold')
     .option('--folds <k>', 'cross-validation folds for the platform constants', '5')
     .option('--refined', "history against none: migrations with earlier ones of the same VM, predicted from the fresh sample (base:) and from Liu's refined rate (refined:)")
@@ -225,7 +225,7 @@ export function labCommand(): Command {
         // By default every record is re-predicted from its own sample with the current models and with
         // platform constants fitted only on other configurations (k-fold), so no constant saw its migration.
         const records = o.refined
-          ? crossValidateRefined(raw, variants ?? ['qemu+zero', 'deng-curve'], Number(o.folds))
+          ? crossValidateRefined(raw, variants ?? ['qemu+zero', 'deng-curve', 'deng-bitmap'], Number(o.folds))
           : o.asRecorded
             ? raw
             : crossValidate(raw, Number(o.folds));
@@ -233,7 +233,7 @@ export function labCommand(): Command {
         if (o.json) process.stdout.write(`${JSON.stringify(rep)}\n`);
         else process.stdout.write(`${renderLabReport(rep, { overallOnly: o.overall === true })}\n`);
         if (o.svg) {
-          const svg = await renderSvg(predictedVsMeasuredSpec(records, variants?.[0] ?? 'deng-curve', METRICS));
+          const svg = await renderSvg(predictedVsMeasuredSpec(records, variants?.[0] ?? 'deng-bitmap', METRICS));
           writeFileSync(o.svg as string, svg);
           process.stderr.write(`plot written to ${o.svg}\n`);
         }
@@ -246,7 +246,7 @@ export function labCommand(): Command {
     .command('calibrate')
     .description("fit the platform constants (setup, resume, stop-and-copy rate, line rate) on recorded migrations")
     .option('--db <file|url>', 'history store to read, and to keep the fitted model in', defaultDbLocation())
-    .option('--results <file>', 'read a JSON Lines file of records instead of the store')
+    .option('--results <files>', 'read JSON Lines files of records (comma-separated) instead of the store')
     .option('--out <file>', 'where to write them', join(labDir(), 'platform.json'))
     .option('--json', 'print them as JSON')
     .action(async (o: Flags) => {

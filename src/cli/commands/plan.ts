@@ -4,6 +4,8 @@ import Table from 'cli-table3';
 import { parseCluster, applySamples, type VmSampleFields } from '../../plan/cluster.js';
 import { defaultDbLocation } from '../../store/location.js';
 import { loadPlatform } from '../../lab/platform-file.js';
+import { correctedCurve } from '../../lab/variants.js';
+import type { VmSample } from '../../lab/types.js';
 import { planMitigation, SELECTION_POLICIES, OBJECTIVES, type SelectionPolicy, type Objective, type Plan } from '../../plan/planner.js';
 import { planConsolidation } from '../../plan/consolidate.js';
 import { DETECTORS, type Detector } from '../../plan/detectors.js';
@@ -100,6 +102,8 @@ export function planCommand(): Command {
         const samples = new Map<string, VmSampleFields>();
         if (o.fromStore) for (const [k, v] of await storeSamples(String(o.db), doc)) samples.set(k, v);
         if (o.live) for (const [k, v] of await liveSamples(doc, o.zeroPages === true)) samples.set(k, v);
+        // A stored sample with a pseudo-migration's bitmap counts prices moves with the corrected curve.
+        for (const [k, v] of samples) if ((v as Partial<VmSample>).bitmapCurve) samples.set(k, { ...v, curve: correctedCurve(v as VmSample) });
         const cluster = parseCluster(applySamples(doc, samples));
         const platform = o.platform !== undefined ? loadPlatform(String(o.platform), '.') : undefined;
         const plan = planMitigation(cluster, {

@@ -138,7 +138,7 @@ async function applyHistory(input: PredictInput, vmId: string, db: string | unde
     let residual = initialResidualState();
     const rates: number[] = [];
     for (const r of records) {
-      const past = r.predicted['deng-curve'] ?? r.predicted.plan ?? r.predicted.qemu;
+      const past = r.predicted['deng-bitmap'] ?? r.predicted['deng-curve'] ?? r.predicted.plan ?? r.predicted.qemu;
       if (past) residual = updateResidual(residual, past, { totalTimeSec: r.measured.totalTimeSec, transferredBytes: r.measured.transferredBytes, downtimeSec: r.measured.downtimeSec, completed: r.measured.status === 'completed' });
       const real = r.measured.status === 'completed' ? realisedRate(r) : undefined;
       if (real !== undefined) state = updateRefined(state, r.sample.dirtyRateBytesPerSec, real);
@@ -173,7 +173,7 @@ async function pastErrors(db: string | undefined) {
   try {
     const out = { totalTimeSec: [] as number[], transferredBytes: [] as number[], downtimeSec: [] as number[] };
     for (const r of await store.listLabRecords()) {
-      const p = r.predicted['deng-curve'] ?? r.predicted.qemu;
+      const p = r.predicted['deng-bitmap'] ?? r.predicted['deng-curve'] ?? r.predicted.qemu;
       if (r.measured.status !== 'completed' || !p?.converged) continue;
       for (const m of ['totalTimeSec', 'transferredBytes', 'downtimeSec'] as const) if (p[m] > 0) out[m].push(r.measured[m] / p[m] - 1);
     }
