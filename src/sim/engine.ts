@@ -512,8 +512,9 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
     migrations++;
     stepMigrations++;
     let durationSec = vm.ramMb / target.migrationMbPerSec();
+    let p: MigrationPrice | undefined;
     if (pricer) {
-      const p = priceOf(vm, target, t);
+      p = priceOf(vm, target, t);
       if (migrationModel === 'migcost') {
         // whole seconds, so arrivals batch as they do with CloudSim's few distinct durations (each arrival updates every host)
         durationSec = Math.ceil(p.totalTimeSec);
@@ -527,6 +528,7 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
       if (!p.converged) cost.nonConverged++;
     }
     migrationSecSum += durationSec;
+    cfg.onMigration?.({ vmName: cfg.vms[vm.id].name, startSec: t, durationSec, ...(p ? { price: p } : {}) });
     arrivals.push({ t: t + durationSec, seq: seq++, vm, target, startSec: t });
   }
   function arrive(a: Arrival): void {

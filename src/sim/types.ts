@@ -4,7 +4,7 @@
  */
 import type { SimDetector } from './detectors.js';
 import type { SimSelection } from './selection.js';
-import type { MigrationPricer } from './pricer.js';
+import type { MigrationPrice, MigrationPricer } from './pricer.js';
 import type { WorkloadClass } from './workload-classes.js';
 
 /** How long a migration lasts in the simulation: CloudSim's RAM / (bw / 2), or migcost's predicted time. */
@@ -90,6 +90,11 @@ export interface SimulationConfig {
   exactLimit?: number;
   /** Called after every scheduling step. */
   onStep?: (stepsDone: number, stepsTotal: number) => void;
+  /**
+   * Called once per migration the simulation starts (never for the prices a cost-aware selection asks for
+   * only to rank candidates), with its predicted price when there is a pricer.
+   */
+  onMigration?: (m: { vmName: string; startSec: number; durationSec: number; price?: MigrationPrice }) => void;
 }
 
 /** What the migrations cost by migcost's model (CloudSim itself counts neither bytes nor downtime). */

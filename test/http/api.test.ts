@@ -152,6 +152,18 @@ describe('API over a store', () => {
     assert.equal(timeline.reduce((s: number, t: { migrations: number }) => s + t.migrations, 0), result.migrations);
   });
 
+  it('simulate: a cost-aware selection prices candidates it does not move; the timeline counts only migrations started', async () => {
+    const r = await post('/v1/simulate', { day: '20110303', vms: 60, detector: 'thr', selection: 'moa' });
+    assert.equal(r.statusCode, 200, r.body);
+    const { result, timeline } = r.json() as { result: { migrations: number; migrationCost: { transferredBytes: number; downtimeSec: number } }; timeline: { migrations: number; transferredBytes: number; downtimeSec: number }[] };
+    assert.ok(result.migrations > 0);
+    assert.equal(timeline.reduce((s, t) => s + t.migrations, 0), result.migrations);
+    const bytes = timeline.reduce((s, t) => s + t.transferredBytes, 0);
+    assert.ok(Math.abs(bytes - result.migrationCost.transferredBytes) <= 1e-9 * bytes, `${bytes} vs ${result.migrationCost.transferredBytes}`);
+    const down = timeline.reduce((s, t) => s + t.downtimeSec, 0);
+    assert.ok(Math.abs(down - result.migrationCost.downtimeSec) <= 1e-9 * down);
+  });
+
   it('OpenAPI at /docs: every route with a response schema', async () => {
     const spec = (await get('/docs/json')).json();
     for (const p of ['/v1/predict', '/v1/predict/batch', '/v1/plan', '/v1/vms', '/v1/vms/{vmId}/migrations', '/v1/vms/{vmId}/samples', '/v1/fits', '/v1/calibrate', '/v1/models', '/v1/execute', '/v1/jobs/{id}', '/v1/simulate', '/metrics']) {

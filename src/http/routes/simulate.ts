@@ -2,7 +2,7 @@
  * POST /v1/simulate: CloudSim's power-aware consolidation over a PlanetLab day (simulateCluster), synchronous
  * (a few seconds for the full 800 hosts; `vms` and `hosts` make it smaller). simulateCluster reports totals
  * only; the per-step timeline here counts the migrations (and their modelled bytes, downtime and energy)
- * the pricer saw between two scheduling steps.
+ * started at each scheduling step (not the candidates a cost-aware selection only priced).
  */
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import { simulateCluster } from '../../sim/engine.js';
@@ -11,6 +11,7 @@ import { SIM_DETECTORS, SIM_DETECTOR_DEFAULTS, type SimDetector } from '../../si
 import { SIM_SELECTIONS, type SimSelection } from '../../sim/selection.js';
 import { predictPricer, DEFAULT_PREDICT_PRICER, type MigrationPricer } from '../../sim/pricer.js';
 import { loadPlanetLabDay, DEFAULT_PLANETLAB_ARCHIVE } from '../../sim/planetlab-loader.js';
+import type { SimulationConfig } from '../../sim/types.js';
 import { HttpError } from '../errors.js';
 import { BEARER } from '../auth.js';
 import { anyObject, errors } from '../schemas.js';
@@ -82,16 +83,14 @@ export function simulateRoutes(app: FastifyInstance, o: { auth: onRequestHookHan
     const hosts = b.hosts ?? (b.vms === undefined ? CLOUDSIM_HOSTS : Math.max(1, Math.ceil((CLOUDSIM_HOSTS * picked.length) / Math.max(1, all.length))));
     const timeline: TimelineStep[] = [];
     let cur: TimelineStep = { step: 0, timeSec: 0, migrations: 0, transferredBytes: 0, downtimeSec: 0, energyJoules: 0 };
-    const inner = predictPricer(DEFAULT_PREDICT_PRICER);
-    const pricer: MigrationPricer = {
-      price(m) {
-        const p = inner.price(m);
-        cur.migrations++;
-        cur.transferredBytes += p.transferredBytes;
-        cur.downtimeSec += p.downtimeSec;
-        cur.energyJoules += p.energyJoules;
-        return p;
-      },
+    const pricer: MigrationPricer = predictPricer(DEFAULT_PREDICT_PRICER);
+    // only migrations the simulation starts: a cost-aware selection also prices candidates it does not move
+    const onMigration: NonNullable<SimulationConfig['onMigration']> = ({ price }) => {
+      cur.migrations++;
+      if (!price) return;
+      cur.transferredBytes += price.transferredBytes;
+      cur.downtimeSec += price.downtimeSec;
+      cur.energyJoules += price.energyJoules;
     };
     const started = performance.now();
     let result;
@@ -104,6 +103,7 @@ export function simulateRoutes(app: FastifyInstance, o: { auth: onRequestHookHan
       seed: b.seed ?? 1,
       intervalSec: INTERVAL_SEC,
       pricer,
+      onMigration,
       onStep: (done) => {
         timeline.push(cur);
         cur = { step: done, timeSec: done * INTERVAL_SEC, migrations: 0, transferredBytes: 0, downtimeSec: 0, energyJoules: 0 };
