@@ -47,15 +47,20 @@ export function summarizeErrors(pairs: readonly { predicted: number; measured: n
 }
 
 /**
- * Noise floor from groups of repeated identical runs: each run's absolute deviation from its group's
- * median, relative to that median. Groups of one run carry no information and are skipped.
+ * Noise floor from groups of repeated identical runs: how far each run lies from what its configuration does
+ * on average, as a prediction error would be counted (relative to the run). The distance from the group's
+ * mean is scaled by sqrt(n / (n - 1)), so that it estimates the distance from the true mean whatever the
+ * number of repeats (a pair's own mean sits half-way and would halve its spread; of three runs one would be
+ * its own median). Groups of one run carry no information and are skipped.
+ * @example repeatSpread([[100, 102, 98]]).median // 2 * sqrt(1.5) / 102
  */
 export function repeatSpread(groups: readonly (readonly number[])[]): ErrorSummary {
   const pairs: { predicted: number; measured: number }[] = [];
   for (const g of groups) {
     if (g.length < 2) continue;
-    const m = median(g);
-    for (const v of g) pairs.push({ predicted: v, measured: m });
+    const mean = g.reduce((a, b) => a + b, 0) / g.length;
+    const k = Math.sqrt(g.length / (g.length - 1));
+    for (const v of g) pairs.push({ predicted: v + (mean - v) * k, measured: v });
   }
   return summarizeErrors(pairs);
 }

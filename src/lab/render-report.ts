@@ -29,7 +29,7 @@ export function renderLabReport(rep: LabReport, opts: { overallOnly?: boolean } 
   lines.push('');
   const nf = rep.noiseFloor;
   lines.push(
-    `Noise floor (repeats of identical configurations, deviation from their median, n = ${nf.totalTimeSec.n}): total time ${cell(nf.totalTimeSec, 'totalTimeSec')}, bytes ${cell(nf.transferredBytes, 'transferredBytes')}, downtime ${cell(nf.downtimeSec, 'downtimeSec')}.`,
+    `Noise floor (repeats of identical configurations: each run against its configuration's mean, spread-corrected, n = ${nf.totalTimeSec.n}): total time ${cell(nf.totalTimeSec, 'totalTimeSec')}, bytes ${cell(nf.transferredBytes, 'transferredBytes')}, downtime ${cell(nf.downtimeSec, 'downtimeSec')}.`,
   );
   return lines.join('\n');
 }

@@ -22,9 +22,13 @@ describe('error statistics', () => {
     assertClose(s.bias, (0.1 - 0.05 + 0) / 3);
     assert.equal(s.n, 3);
   });
-  it('repeat spread: deviation from each group median, singletons skipped', () => {
+  it('repeat spread: distance from the group mean scaled by sqrt(n / (n - 1)), relative to the run; singletons skipped', () => {
     const s = repeatSpread([[100, 102, 98], [50]]);
     assert.equal(s.n, 3);
-    assertClose(s.median, 0.02);
+    assertClose(s.median, (2 * Math.sqrt(1.5)) / 102); // 0 for 100, 2.449 / 102, 2.449 / 98
+    // a pair 8 s / 24 s: each is sqrt(2) x 8 s from the true mean's estimate: 141 % of the short run, 47 % of the long
+    const p = repeatSpread([[8, 24]]);
+    assertClose(p.p90, (8 * Math.SQRT2) / 8 - 0.1 * ((8 * Math.SQRT2) / 8 - (8 * Math.SQRT2) / 24));
+    assertClose(p.medianAbs, 8 * Math.SQRT2);
   });
 });
