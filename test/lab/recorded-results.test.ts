@@ -1,0 +1,33 @@
+/**
+ * The recorded lab runs in lab/results (real QEMU migrations, see its README) read back through the real bin:
+ * several files at once, the figures' shape, and a missing file named. No QEMU needed.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+const BIN = new URL('../../bin/migcost.js', import.meta.url).pathname;
+const DIR = new URL('../../lab/results/', import.meta.url).pathname;
+const lines = (f: string) => readFileSync(DIR + f, 'utf8').split('\n').filter((l) => l.trim()).length;
+
+describe('recorded lab results', () => {
+  it('lab report reads a comma-separated list of files, every record once, and scores deng-bitmap on the completed ones', () => {
+    const files = ['standard-pass1.jsonl', 'standard-pass3.jsonl'];
+    const r = spawnSync(process.execPath, [BIN, 'lab', 'report', '--results', files.map((f) => DIR + f).join(','), '--overall', '--json', '--variant', 'deng-bitmap'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const o = JSON.parse(r.stdout);
+    assert.equal(o.migrations, lines(files[0]) + lines(files[1]));
+    assert.equal(o.completed + o.notConverged, o.migrations);
+    const row = o.rows.find((x: { variant: string; workload: string }) => x.variant === 'deng-bitmap' && x.workload === 'all');
+    assert.ok(row.errors.totalTimeSec.n > 0 && row.errors.totalTimeSec.n <= o.completed);
+    assert.ok(row.errors.totalTimeSec.median <= row.errors.totalTimeSec.p90);
+    assert.ok(row.convergenceRight <= row.convergenceTotal && row.convergenceTotal === o.migrations);
+  });
+
+  it('a missing file in the list is named, exit 2', () => {
+    const r = spawnSync(process.execPath, [BIN, 'lab', 'report', '--results', `${DIR}standard-pass1.jsonl,${DIR}nope.jsonl`], { encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--results: ".*nope\.jsonl" does not exist/);
+  });
+});
