@@ -86,6 +86,8 @@ export const vmSampleSchema = {
     zeroPageFraction: { type: 'number', minimum: 0, maximum: 1 },
     cpuUtilisation: { type: 'number', minimum: 0 },
     sampledAt: { type: 'string', format: 'date-time' },
+    bitmapCurve: { ...curveSchema, description: "a pseudo-migration's dirty-bitmap counts per pre-copy round (`migcost sample --pseudo-migration`)" },
+    bitmapZeroShare: { type: 'number', minimum: 0, maximum: 1, description: 'of the pages the pseudo-migration re-sent, the share that were zero pages' },
   },
   required: ['memoryBytes', 'dirtyRateBytesPerSec', 'curve', 'sampledAt'],
 } as const;

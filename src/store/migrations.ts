@@ -77,6 +77,13 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // What a pseudo-migration adds to a sample (bitmap counts per round, the zero share of re-sent pages), as
+  // JSON: before this, a sample read back from the store had lost them.
+  '0002_sample_pseudo_migration': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('samples').addColumn('pseudo_json', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

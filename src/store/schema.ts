@@ -21,6 +21,8 @@ export interface SamplesTable {
   cpu_utilisation: number | null;
   curve_json: string;
   source: string;
+  /** {bitmapCurve, bitmapZeroShare} of a pseudo-migration, or null (0002). */
+  pseudo_json: string | null;
 }
 
 export interface MigrationsTable {

@@ -169,6 +169,7 @@ class KyselyStore implements Store {
           zero_page_fraction: r.sample.zeroPageFraction ?? null,
           cpu_utilisation: r.sample.cpuUtilisation ?? null,
           curve_json: JSON.stringify(r.sample.curve),
+          pseudo_json: pseudoJson(r.sample),
           source: 'calc-dirty-rate',
         })
         .execute();
@@ -221,7 +222,7 @@ class KyselyStore implements Store {
       .select([
         'migrations.id', 'migrations.started_at', 'migrations.config_json', 'migrations.measured_json', 'migrations.predicted_json',
         'migrations.qemu_version', 'migrations.accelerator', 'samples.taken_at', 'samples.memory_bytes', 'samples.dirty_rate_bytes_per_sec',
-        'samples.zero_page_fraction', 'samples.cpu_utilisation', 'samples.curve_json',
+        'samples.zero_page_fraction', 'samples.cpu_utilisation', 'samples.curve_json', 'samples.pseudo_json',
       ])
       .orderBy('migrations.started_at')
       .orderBy('migrations.id');
@@ -245,6 +246,7 @@ class KyselyStore implements Store {
         zeroPageFraction: m.zero_page_fraction ?? undefined,
         cpuUtilisation: m.cpu_utilisation ?? undefined,
         sampledAt: m.taken_at,
+        ...pseudoFields(m.pseudo_json),
       },
       predicted: JSON.parse(m.predicted_json),
       measured: JSON.parse(m.measured_json),
@@ -287,6 +289,7 @@ class KyselyStore implements Store {
           zero_page_fraction: sample.zeroPageFraction ?? null,
           cpu_utilisation: sample.cpuUtilisation ?? null,
           curve_json: JSON.stringify(sample.curve),
+          pseudo_json: pseudoJson(sample),
           source: opts.source,
         })
         .onConflict((oc) => oc.column('id').doNothing())
@@ -309,6 +312,7 @@ class KyselyStore implements Store {
       zeroPageFraction: s.zero_page_fraction ?? undefined,
       cpuUtilisation: s.cpu_utilisation ?? undefined,
       sampledAt: s.taken_at,
+      ...pseudoFields(s.pseudo_json),
     }));
   }
 
@@ -354,4 +358,15 @@ class KyselyStore implements Store {
   async close(): Promise<void> {
     await this.db.destroy();
   }
+}
+
+/** The pseudo-migration's part of a sample, as stored (null when the sample has none). */
+function pseudoJson(s: VmSample): string | null {
+  return s.bitmapCurve ? JSON.stringify({ bitmapCurve: s.bitmapCurve, bitmapZeroShare: s.bitmapZeroShare }) : null;
+}
+
+function pseudoFields(json: string | null | undefined): Pick<VmSample, 'bitmapCurve' | 'bitmapZeroShare'> {
+  if (!json) return {};
+  const o = JSON.parse(json) as Pick<VmSample, 'bitmapCurve' | 'bitmapZeroShare'>;
+  return { bitmapCurve: o.bitmapCurve, ...(o.bitmapZeroShare !== undefined ? { bitmapZeroShare: o.bitmapZeroShare } : {}) };
 }

@@ -87,6 +87,13 @@ describe('API over a store', () => {
     const list = (await get('/v1/vms/web-1/samples')).json().samples.filter((x: { source: string }) => x.source === 'api');
     assert.equal(list.length, 1);
     assert.equal(list[0].dirtyRateBytesPerSec, 5e6);
+    // a pseudo-migration's counts go in and come back out
+    const pseudo = { ...sample, bitmapCurve: [{ windowSec: 1, dirtiedBytes: 9e6 }], bitmapZeroShare: 0.25 };
+    assert.equal((await post('/v1/vms/web-2/samples', { id: 'sample-0002', sample: pseudo })).statusCode, 201);
+    const [p] = (await get('/v1/vms/web-2/samples')).json().samples;
+    assert.deepEqual(p.bitmapCurve, pseudo.bitmapCurve);
+    assert.equal(p.bitmapZeroShare, 0.25);
+    assert.equal((await post('/v1/vms/web-2/samples', { id: 'sample-0003', sample: { ...pseudo, bitmapZeroShare: 2 } })).json().field, 'sample.bitmapZeroShare');
   });
 
   it('fits without saving, calibrates with the token, lists the models', async () => {

@@ -47,6 +47,23 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       await s.close();
     });
 
+    it("keeps a sample's pseudo-migration (bitmap counts, zero share) with the migration and on its own", async () => {
+      const s = await openStore(await freshDb(backend));
+      const r = fakeRecord(3, 3);
+      r.sample = { ...r.sample, bitmapCurve: [{ windowSec: 0.8, dirtiedBytes: 2.5e7 }, { windowSec: 4, dirtiedBytes: 3e7 }], bitmapZeroShare: 0.125 };
+      await s.recordLabRecord(r);
+      const [back] = await s.listLabRecords();
+      assert.deepEqual(back.sample, r.sample);
+      await s.recordSample('vm-p', r.sample, { id: 'sample-p', source: 'agent' });
+      await s.recordSample('vm-q', fakeRecord(4).sample, { id: 'sample-q', source: 'agent' });
+      const [p] = await s.listSamples({ vmId: 'vm-p' });
+      assert.deepEqual(p.bitmapCurve, r.sample.bitmapCurve);
+      assert.equal(p.bitmapZeroShare, 0.125);
+      const [q] = await s.listSamples({ vmId: 'vm-q' });
+      assert.equal(q.bitmapCurve, undefined, 'a sample without a pseudo-migration reads back without one');
+      await s.close();
+    });
+
     it('schema migrations run once: reopening keeps the data', async () => {
       const db = await freshDb(backend);
       const a = await openStore(db);
