@@ -88,6 +88,9 @@ export const vmSampleSchema = {
     sampledAt: { type: 'string', format: 'date-time' },
     bitmapCurve: { ...curveSchema, description: "a pseudo-migration's dirty-bitmap counts per pre-copy round (`migcost sample --pseudo-migration`)" },
     bitmapZeroShare: { type: 'number', minimum: 0, maximum: 1, description: 'of the pages the pseudo-migration re-sent, the share that were zero pages' },
+    zeroPageFractionLate: { type: 'number', minimum: 0, maximum: 1, description: "the zero-page share QEMU counted in the pseudo-migration's first pass" },
+    zeroPagesLateAt: { type: 'string', format: 'date-time' },
+    nonZeroGrowthBytesPerSec: { type: 'number', minimum: 0, description: 'growth of non-zero memory between the RAM dump and that later count' },
   },
   required: ['memoryBytes', 'dirtyRateBytesPerSec', 'curve', 'sampledAt'],
 } as const;

@@ -6,7 +6,7 @@
 import { fitPlatform, type PlatformObservation } from '../calibrate/platform.js';
 import type { Platform } from '../model/types.js';
 import { configKey, type LabRecord } from './types.js';
-import { predictAllVariants } from './variants.js';
+import { predictAllVariants, sampleAt } from './variants.js';
 import { withRefinedSamples, vmKey } from './refined-eval.js';
 import { applyResidual, initialResidualState, updateResidual, type ResidualState } from '../calibrate/residual.js';
 import { LIU_WIRED_ENERGY, wiredEnergyJoules } from '../model/energy.js';
@@ -41,12 +41,12 @@ export function crossValidate(records: readonly LabRecord[], k = 5): LabRecord[]
   const fold = (r: LabRecord) => hash(configKey(r.config)) % k;
   const platforms: Partial<Platform>[] = [];
   for (let f = 0; f < k; f++) platforms.push(fitPlatformFromRecords(records.filter((r) => fold(r) !== f)));
-  return records.map((r) => ({ ...r, predicted: predictAllVariants(r.sample, r.config, platforms[fold(r)]) }));
+  return records.map((r) => ({ ...r, predicted: predictAllVariants(sampleAt(r.sample, r.migrationStartedAt), r.config, platforms[fold(r)]) }));
 }
 
 /** Re-predicts every record with one given platform (in-sample when it was fitted on them). */
 export function repredict(records: readonly LabRecord[], platform: Partial<Platform>): LabRecord[] {
-  return records.map((r) => ({ ...r, predicted: predictAllVariants(r.sample, r.config, platform) }));
+  return records.map((r) => ({ ...r, predicted: predictAllVariants(sampleAt(r.sample, r.migrationStartedAt), r.config, platform) }));
 }
 
 /**
@@ -69,9 +69,9 @@ export function crossValidateRefined(records: readonly LabRecord[], variants: re
     const base = new Map<string, ResidualState>();
     const refinedState = new Map<string, ResidualState>();
     for (const record of list) {
-      const b = predictAllVariants(record.sample, record.config, platforms[fold(record)]);
+      const b = predictAllVariants(sampleAt(record.sample, record.migrationStartedAt), record.config, platforms[fold(record)]);
       const refinedSample = refinedOf.get(record.id);
-      const ref = refinedSample ? predictAllVariants(refinedSample, record.config, platforms[fold(record)]) : b;
+      const ref = refinedSample ? predictAllVariants(sampleAt(refinedSample, record.migrationStartedAt), record.config, platforms[fold(record)]) : b;
       const m = record.measured;
       const measured = { totalTimeSec: m.totalTimeSec, transferredBytes: m.transferredBytes, downtimeSec: m.downtimeSec, completed: m.status === 'completed' };
       if (refinedSample) {

@@ -9,7 +9,7 @@ import type { Platform } from '../model/types.js';
 import { fitPlatformFromRecords } from './cross-validate.js';
 import { realisedRate, vmKey } from './refined-eval.js';
 import type { LabRecord } from './types.js';
-import { predictVariant, variantInput } from './variants.js';
+import { predictVariant, sampleAt, variantInput } from './variants.js';
 
 export interface IntervalEval {
   n: number;
@@ -29,14 +29,14 @@ export function evaluateIntervals(records: readonly LabRecord[], lowQ = 0.1, hig
     // the model's relative errors (measured / predicted - 1) on the other VMs
     const rel: Record<'totalTimeSec' | 'transferredBytes' | 'downtimeSec', number[]> = { totalTimeSec: [], transferredBytes: [], downtimeSec: [] };
     for (const o of others) {
-      const p = predictVariant('deng-bitmap', o.sample, o.config, platform);
+      const p = predictVariant('deng-bitmap', sampleAt(o.sample, o.migrationStartedAt), o.config, platform);
       if (!p.converged) continue;
       for (const m of ['totalTimeSec', 'transferredBytes', 'downtimeSec'] as const) if (p[m] > 0) rel[m].push(o.measured[m] / p[m] - 1);
     }
     const mine = done.filter((r) => vmKey(r) === key).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
     const seen: number[] = [];
     for (const r of mine) {
-      const input = variantInput('deng-bitmap', r.sample, r.config, platform);
+      const input = variantInput('deng-bitmap', sampleAt(r.sample, r.migrationStartedAt), r.config, platform);
       const interval = predictInterval(input, { lowQ, highQ, observedRates: [...seen, r.sample.dirtyRateBytesPerSec], relativeErrors: rel });
       if (interval.point.converged) {
         pairs.push({ interval, measured: { totalTimeSec: r.measured.totalTimeSec, transferredBytes: r.measured.transferredBytes, downtimeSec: r.measured.downtimeSec } });

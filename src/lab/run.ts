@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { startGuest, freePort, findQemu, detectAccelerator, type Guest } from '../qemu/guest.js';
 import { sampleVm } from '../qemu/sample.js';
 import { runMigration } from '../qemu/migrate.js';
-import { predictAllVariants } from './variants.js';
+import { predictAllVariants, sampleAt } from './variants.js';
 import type { LabConfig, LabRecord } from './types.js';
 import type { AdaptiveRate, Platform } from '../model/types.js';
 
@@ -36,10 +36,12 @@ export async function runLabConfig(cfg: LabConfig, opts: LabRunOptions = {}): Pr
     await sleep((opts.settleSec ?? 1) * 1000);
     log('sample');
     const sample = await sampleVm(src.qmp, { windowsSec: opts.windowsSec, bitmap: opts.pseudoMigration === false ? undefined : {} });
-    const predicted = predictAllVariants(sample, cfg, opts.platform ?? {});
     const port = await freePort();
     log('boot destination');
     dst = await startGuest({ memoryBytes: cfg.memoryBytes, incomingPort: port });
+    // Predicted just before the migration starts: a growing VM is extrapolated to now.
+    const migrationStartedAt = new Date().toISOString();
+    const predicted = predictAllVariants(sampleAt(sample, migrationStartedAt), cfg, opts.platform ?? {});
     log('migrate');
     const r = await runMigration({
       source: src.qmp,
@@ -60,6 +62,7 @@ export async function runLabConfig(cfg: LabConfig, opts: LabRunOptions = {}): Pr
       predicted,
       measured: r.measured,
       trace: r.trace,
+      migrationStartedAt,
     };
   } finally {
     await Promise.all([src?.kill(), dst?.kill()]);

@@ -33,6 +33,16 @@ export interface VmSample {
   bitmapCurve?: CurvePoint[];
   /** Of the pages the pseudo-migration re-sent after its first pass, the share that were zero pages (sent as flags). */
   bitmapZeroShare?: number;
+  /**
+   * The zero-page share QEMU itself found in the last pseudo-migration's first pass, and when (ISO time): a
+   * later look than the RAM dump's `zeroPageFraction`, closer to the migration.
+   */
+  zeroPageFractionLate?: number;
+  zeroPagesLateAt?: string;
+  /** How fast the non-zero memory grew between the RAM dump and that later look (>= 0): a filling cache. */
+  nonZeroGrowthBytesPerSec?: number;
+  /** Derived, not measured: the zero share extrapolated to the migration's start (see `sampleAt`). */
+  zeroPageFractionAtStart?: number;
   sampledAt: string;
 }
 
@@ -66,6 +76,8 @@ export interface LabRecord {
   predicted: Record<string, Prediction>;
   measured: Measured;
   trace: RoundTrace[];
+  /** When the migration itself was started (the sample and the destination's boot come before). */
+  migrationStartedAt?: string;
 }
 
 /** A key shared by repeated identical configurations. */

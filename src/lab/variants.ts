@@ -94,11 +94,32 @@ function baseRate(sample: VmSample): number {
   return sample.dirtyRateBytesPerSec;
 }
 
+/**
+ * The sample as of a migration starting at `startsAt` (ISO time): the zero share QEMU saw last, less what
+ * the measured growth of non-zero memory has filled since (never below 0). Without a later look or a growth
+ * the sample is returned as it is. Pure.
+ * @example sampleAt({ ...s, memoryBytes: 256 MiB, zeroPageFractionLate: 0.5, zeroPagesLateAt: t, nonZeroGrowthBytesPerSec: 1 MiB }, t + 10 s)
+ *   // zeroPageFractionAtStart = 0.5 - 10 / 256
+ */
+export function sampleAt(sample: VmSample, startsAt: string | undefined): VmSample {
+  if (sample.zeroPageFractionLate === undefined) return sample;
+  const g = sample.nonZeroGrowthBytesPerSec ?? 0;
+  const from = sample.zeroPagesLateAt ? Date.parse(sample.zeroPagesLateAt) : NaN;
+  const to = startsAt ? Date.parse(startsAt) : NaN;
+  const leadSec = Number.isFinite(from) && Number.isFinite(to) ? Math.max(0, (to - from) / 1000) : 0;
+  return { ...sample, zeroPageFractionAtStart: Math.max(0, sample.zeroPageFractionLate - (g * leadSec) / sample.memoryBytes) };
+}
+
 /** Builds the predict input of one variant. */
 export function variantInput(v: Variant, sample: VmSample, cfg: LabConfig, platform: Partial<Platform>): PredictInput {
   const vm: VmSpec = { memoryBytes: sample.memoryBytes, dirtyRateBytesPerSec: baseRate(sample), pageSizeBytes: sample.pageSizeBytes };
   const withZero = v === 'qemu+zero' || v === 'qemu+wss+zero' || v === 'deng-curve' || v === 'deng-bitmap';
   if (withZero && sample.zeroPageFraction !== undefined) vm.zeroPageFraction = sample.zeroPageFraction;
+  // deng-bitmap: everything the pseudo-migration tells, including QEMU's later zero-page count and the growth since.
+  if (v === 'deng-bitmap') {
+    const zf = sample.zeroPageFractionAtStart ?? sample.zeroPageFractionLate;
+    if (zf !== undefined) vm.zeroPageFraction = zf;
+  }
   if ((v === 'deng-curve' || v === 'deng-bitmap') && sample.cpuUtilisation !== undefined) vm.cpuUtilisation = Math.min(1, Math.max(0.01, sample.cpuUtilisation));
   if (v === 'qemu+wss+zero') {
     const wss = workingSetFromCurve(sample);

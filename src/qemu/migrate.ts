@@ -121,9 +121,10 @@ export async function runMigration(o: MigrationOptions): Promise<MigrationResult
         // Pages per round are kept whatever the state: the last rounds of a pseudo-migration end as it
         // turns to pre-switchover, and their pages are what tells re-sent zero pages from non-zero ones.
         if (syncs >= 1) roundPages.push({ zero: ram.duplicate - roundStartPages.zero, normal: ram.normal - roundStartPages.normal });
+        // The first sync (QEMU's setup) comes before any page is sent: pages seen by then belong to round 0.
+        if (syncs >= 1) roundStartPages = { zero: ram.duplicate, normal: ram.normal };
         syncs = count;
         roundStart = { t: now, transferred: ram.transferred };
-        roundStartPages = { zero: ram.duplicate, normal: ram.normal };
       }
       remainingBeforeSync = ram.remaining;
       pagesBeforeSync = ram.normal + ram.duplicate;

@@ -125,11 +125,14 @@ export async function sampleVm(qmp: QmpClient, opts: SampleOptions = {}): Promis
   for (const p of curve) if (Math.abs(Math.log(p.windowSec / 0.25)) < Math.abs(Math.log(ref.windowSec / 0.25))) ref = p;
   const dirtyRateBytesPerSec = ref ? ref.dirtiedBytes / ref.windowSec : 0;
   let zeroPageFraction: number | undefined;
+  let dumpAtMs: number | undefined;
   if (opts.zeroPages !== false) {
     const dir = mkdtempSync(join(tmpdir(), 'migcost-ram-'));
     const file = join(dir, 'ram.bin');
     try {
+      const d0 = Date.now();
       await qmp.execute('pmemsave', { val: 0, size: memoryBytes, filename: file }, { timeoutMs: 120_000 });
+      dumpAtMs = (d0 + Date.now()) / 2;
       zeroPageFraction = zeroPageFractionOfFile(file);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -141,14 +144,24 @@ export async function sampleVm(qmp: QmpClient, opts: SampleOptions = {}): Promis
     const points: { windowSec: number; dirtiedBytes: number }[] = [];
     let zero = 0;
     let normal = 0;
+    let late: { zeroPages: number; normalPages: number; atMs: number } | undefined;
     for (const w of opts.bitmap.windowsSec ?? [1, 4]) {
       const b = await bitmapCurve(qmp, memoryBytes, zeroPageFraction ?? 0, { windowSec: w });
       points.push(...b.points);
       zero += b.zeroPages;
       normal += b.normalPages;
+      if (b.firstPass) late = b.firstPass;
     }
     sample.bitmapCurve = points.sort((a, b) => a.windowSec - b.windowSec);
     if (zero + normal > 0) sample.bitmapZeroShare = zero / (zero + normal);
+    if (late) {
+      const lateFraction = late.zeroPages / (late.zeroPages + late.normalPages);
+      sample.zeroPageFractionLate = lateFraction;
+      sample.zeroPagesLateAt = new Date(late.atMs).toISOString();
+      if (zeroPageFraction !== undefined && dumpAtMs !== undefined && late.atMs > dumpAtMs) {
+        sample.nonZeroGrowthBytesPerSec = Math.max(0, ((zeroPageFraction - lateFraction) * memoryBytes) / ((late.atMs - dumpAtMs) / 1000));
+      }
+    }
   }
   return sample;
 }
@@ -157,8 +170,9 @@ export async function sampleVm(qmp: QmpClient, opts: SampleOptions = {}): Promis
  * The pseudo-migration: distinct bytes dirtied per pre-copy round, counted by QEMU's dirty bitmap, as curve
  * points (round duration, bytes). The VM never leaves: QEMU pauses before any switch-over and is cancelled.
  */
-export async function bitmapCurve(qmp: QmpClient, memoryBytes: number, zeroPageFraction: number, o: { windowSec?: number; budgetSec?: number } = {}): Promise<{ points: { windowSec: number; dirtiedBytes: number }[]; zeroPages: number; normalPages: number }> {
+export async function bitmapCurve(qmp: QmpClient, memoryBytes: number, zeroPageFraction: number, o: { windowSec?: number; budgetSec?: number } = {}): Promise<{ points: { windowSec: number; dirtiedBytes: number }[]; zeroPages: number; normalPages: number; firstPass?: { zeroPages: number; normalPages: number; atMs: number } }> {
   const { runMigration } = await import('./migrate.js');
+  const t0 = Date.now();
   const windowSec = o.windowSec ?? 1;
   const cap = Math.max(8 * MIB, (memoryBytes * (1 - zeroPageFraction)) / windowSec);
   const r = await runMigration({ source: qmp, uri: 'exec:cat > /dev/null', bandwidthBytesPerSec: cap, downtimeLimitSec: 0.001, autoConverge: false, timeoutSec: o.budgetSec ?? windowSec * 2 + 1, pseudo: true, pollMs: 10 });
@@ -170,5 +184,10 @@ export async function bitmapCurve(qmp: QmpClient, memoryBytes: number, zeroPageF
     zeroPages += Math.max(0, r.roundPages[i].zero);
     normalPages += Math.max(0, r.roundPages[i].normal);
   }
-  return { points: r.trace.filter((t) => t.kind === 'pre-copy' && t.durationSec > 0).map((t) => ({ windowSec: t.durationSec, dirtiedBytes: t.dirtiedBytes })), zeroPages, normalPages };
+  // The first pass sends every page once, zero pages as flags: QEMU's own count of zero pages, at about the
+  // middle of the pass.
+  const first = r.roundPages[0];
+  const firstSec = r.trace[0]?.durationSec;
+  const firstPass = first && first.zero + first.normal > 0 && firstSec !== undefined ? { zeroPages: first.zero, normalPages: first.normal, atMs: t0 + (firstSec * 1000) / 2 } : undefined;
+  return { points: r.trace.filter((t) => t.kind === 'pre-copy' && t.durationSec > 0).map((t) => ({ windowSec: t.durationSec, dirtiedBytes: t.dirtiedBytes })), zeroPages, normalPages, firstPass };
 }

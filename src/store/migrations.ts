@@ -77,11 +77,13 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
-  // What a pseudo-migration adds to a sample (bitmap counts per round, the zero share of re-sent pages), as
-  // JSON: before this, a sample read back from the store had lost them.
+  // What a pseudo-migration adds to a sample (bitmap counts per round, the zero share of re-sent pages, QEMU's
+  // later zero-page count and the growth since the dump), as JSON: before this, a sample read back from the
+  // store had lost them. And when the migration itself started (after the sample and the destination's boot).
   '0002_sample_pseudo_migration': {
     async up(db: Kysely<any>) {
       await db.schema.alterTable('samples').addColumn('pseudo_json', 'text').execute();
+      await db.schema.alterTable('migrations').addColumn('migration_started_at', 'text').execute();
     },
   },
 };

@@ -42,6 +42,8 @@ export interface MigrationsTable {
   predicted_json: string;
   qemu_version: string;
   accelerator: string;
+  /** When the migration itself started, or null (0002). */
+  migration_started_at: string | null;
 }
 
 export interface MigrationRoundsTable {

@@ -180,6 +180,7 @@ class KyselyStore implements Store {
           vm_id: vmId,
           sample_id: sampleId,
           started_at: r.startedAt,
+          migration_started_at: r.migrationStartedAt ?? null,
           config_json: JSON.stringify(r.config),
           status: r.measured.status,
           total_time_sec: r.measured.totalTimeSec,
@@ -220,7 +221,7 @@ class KyselyStore implements Store {
       .selectFrom('migrations')
       .innerJoin('samples', 'samples.id', 'migrations.sample_id')
       .select([
-        'migrations.id', 'migrations.started_at', 'migrations.config_json', 'migrations.measured_json', 'migrations.predicted_json',
+        'migrations.id', 'migrations.started_at', 'migrations.migration_started_at', 'migrations.config_json', 'migrations.measured_json', 'migrations.predicted_json',
         'migrations.qemu_version', 'migrations.accelerator', 'samples.taken_at', 'samples.memory_bytes', 'samples.dirty_rate_bytes_per_sec',
         'samples.zero_page_fraction', 'samples.cpu_utilisation', 'samples.curve_json', 'samples.pseudo_json',
       ])
@@ -250,6 +251,7 @@ class KyselyStore implements Store {
       },
       predicted: JSON.parse(m.predicted_json),
       measured: JSON.parse(m.measured_json),
+      ...(m.migration_started_at ? { migrationStartedAt: m.migration_started_at } : {}),
       trace: (byMigration.get(m.id) ?? []).map((t) => ({
         round: t.round,
         kind: t.kind as 'pre-copy' | 'stop-copy',
@@ -361,12 +363,19 @@ class KyselyStore implements Store {
 }
 
 /** The pseudo-migration's part of a sample, as stored (null when the sample has none). */
+const PSEUDO_FIELDS = ['bitmapCurve', 'bitmapZeroShare', 'zeroPageFractionLate', 'zeroPagesLateAt', 'nonZeroGrowthBytesPerSec'] as const;
+type PseudoFields = Pick<VmSample, (typeof PSEUDO_FIELDS)[number]>;
+
 function pseudoJson(s: VmSample): string | null {
-  return s.bitmapCurve ? JSON.stringify({ bitmapCurve: s.bitmapCurve, bitmapZeroShare: s.bitmapZeroShare }) : null;
+  const o: Record<string, unknown> = {};
+  for (const k of PSEUDO_FIELDS) if (s[k] !== undefined) o[k] = s[k];
+  return Object.keys(o).length > 0 ? JSON.stringify(o) : null;
 }
 
-function pseudoFields(json: string | null | undefined): Pick<VmSample, 'bitmapCurve' | 'bitmapZeroShare'> {
+function pseudoFields(json: string | null | undefined): PseudoFields {
   if (!json) return {};
-  const o = JSON.parse(json) as Pick<VmSample, 'bitmapCurve' | 'bitmapZeroShare'>;
-  return { bitmapCurve: o.bitmapCurve, ...(o.bitmapZeroShare !== undefined ? { bitmapZeroShare: o.bitmapZeroShare } : {}) };
+  const o = JSON.parse(json) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of PSEUDO_FIELDS) if (o[k] !== undefined && o[k] !== null) out[k] = o[k];
+  return out as PseudoFields;
 }

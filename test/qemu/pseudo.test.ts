@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startGuest, labAvailable } from '../../src/qemu/guest.js';
 import { bitmapCurve } from '../../src/qemu/sample.js';
-import { correctedCurve } from '../../src/lab/variants.js';
+import { correctedCurve, sampleAt, variantInput } from '../../src/lab/variants.js';
 import type { VmSample } from '../../src/lab/types.js';
 import { MiB } from '../helpers.js';
 
@@ -19,7 +19,10 @@ describe('pseudo-migration', () => {
     try {
       await new Promise((r) => setTimeout(r, 1000));
       // A generous budget: on a loaded 2-core machine the first pass alone can take more than the default 3 s.
-      const { points, zeroPages, normalPages } = await bitmapCurve(g.qmp, 256 * MiB, 0.5, { windowSec: 1, budgetSec: 12 });
+      const { points, zeroPages, normalPages, firstPass } = await bitmapCurve(g.qmp, 256 * MiB, 0.5, { windowSec: 1, budgetSec: 12 });
+      assert.ok(firstPass, 'the first pass is counted');
+      const pages = firstPass.zeroPages + firstPass.normalPages;
+      assert.ok(Math.abs(pages - 65536) <= 2048, `the first pass sends every page once, zero or not: ${pages} of 65,536`);
       assert.ok(zeroPages + normalPages > 0, 'pages were re-sent after the first pass');
       assert.ok(normalPages > zeroPages, 'the dirtier writes non-zero data');
       assert.ok(points.length >= 1, 'at least the first round');
@@ -68,3 +71,21 @@ describe('the sampled curve corrected by bitmap counts', () => {
     for (let i = 1; i < c.length; i++) assert.ok(c[i].dirtiedBytes >= c[i - 1].dirtiedBytes && c[i].windowSec > c[i - 1].windowSec);
   });
 });
+
+describe('a growing VM, extrapolated to the migration start', () => {
+  const s: VmSample = { memoryBytes: 256 * MiB, pageSizeBytes: 4096, dirtyRateBytesPerSec: MiB, curve: [{ windowSec: 1, dirtiedBytes: MiB }], zeroPageFraction: 0.6, sampledAt: '2026-11-22T00:00:00.000Z' };
+  const cfg = { memoryBytes: 256 * MiB, workload: 'redis', params: {}, bandwidthBytesPerSec: 100 * MiB, downtimeLimitSec: 0.3, autoConverge: false, timeoutSec: 30 };
+
+  it("takes QEMU's later zero-page count, less the growth since, for deng-bitmap only", () => {
+    const late = { ...s, zeroPageFractionLate: 0.5, zeroPagesLateAt: '2026-11-22T00:00:10.000Z', nonZeroGrowthBytesPerSec: 2 * MiB };
+    const at = sampleAt(late, '2026-11-22T00:00:20.000Z');
+    assert.ok(Math.abs(at.zeroPageFractionAtStart! - (0.5 - (2 * 10) / 256)) < 1e-12);
+    assert.equal(variantInput('deng-bitmap', at, cfg, {}).vm.zeroPageFraction, at.zeroPageFractionAtStart);
+    assert.equal(variantInput('deng-curve', at, cfg, {}).vm.zeroPageFraction, 0.6, 'deng-curve keeps the RAM dump');
+    assert.equal(sampleAt(late, '2026-11-22T00:00:05.000Z').zeroPageFractionAtStart, 0.5, 'no negative lead');
+    assert.equal(sampleAt(late, undefined).zeroPageFractionAtStart, 0.5, 'no start time: the later count as it is');
+    assert.equal(sampleAt({ ...late, nonZeroGrowthBytesPerSec: 100 * MiB }, '2026-11-22T00:01:00.000Z').zeroPageFractionAtStart, 0, 'never below 0');
+    assert.equal(sampleAt(s, '2026-11-22T00:00:20.000Z'), s, 'without a later look the sample is as it was');
+  });
+});
+

@@ -50,10 +50,12 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     it("keeps a sample's pseudo-migration (bitmap counts, zero share) with the migration and on its own", async () => {
       const s = await openStore(await freshDb(backend));
       const r = fakeRecord(3, 3);
-      r.sample = { ...r.sample, bitmapCurve: [{ windowSec: 0.8, dirtiedBytes: 2.5e7 }, { windowSec: 4, dirtiedBytes: 3e7 }], bitmapZeroShare: 0.125 };
+      r.sample = { ...r.sample, bitmapCurve: [{ windowSec: 0.8, dirtiedBytes: 2.5e7 }, { windowSec: 4, dirtiedBytes: 3e7 }], bitmapZeroShare: 0.125, zeroPageFractionLate: 0.2, zeroPagesLateAt: '2026-11-22T00:00:05.000Z', nonZeroGrowthBytesPerSec: 1e6 };
+      r.migrationStartedAt = '2026-11-22T00:00:09.000Z';
       await s.recordLabRecord(r);
       const [back] = await s.listLabRecords();
       assert.deepEqual(back.sample, r.sample);
+      assert.equal(back.migrationStartedAt, r.migrationStartedAt);
       await s.recordSample('vm-p', r.sample, { id: 'sample-p', source: 'agent' });
       await s.recordSample('vm-q', fakeRecord(4).sample, { id: 'sample-q', source: 'agent' });
       const [p] = await s.listSamples({ vmId: 'vm-p' });
