@@ -276,7 +276,7 @@ export function labCommand(): Command {
     .command('decide')
     .description("the papers' decision experiments on real migrations: Liu's model-guided against random choice, Deng's MOA against RA and MIA, with the regret against the best choice in hindsight")
     .option('--repeats <n>', 'groups to run (each: 8 VMs, two each of 4 workloads, every one migrated for real)', '3')
-    .option('--from <file>', 'evaluate recorded groups from this JSON Lines file instead of running new ones')
+    .option('--from <files>', 'evaluate recorded groups from these JSON Lines files (comma-separated) instead of running new ones')
     .option('--results <file>', 'JSON Lines file the records are appended to (and read from)', join(labDir(), 'decide.jsonl'))
     .option('--timeout <time>', 'cancel each migration after', '60s')
     .option('--capacity-share <x>', "Deng: the hot host's CPU capacity as a share of its VMs' demand", '0.7')
@@ -290,7 +290,7 @@ export function labCommand(): Command {
         const share = Number(o.capacityShare);
         if (!(share > 0 && share < 1)) throw new InputError('--capacity-share', o.capacityShare, 'must be a number in (0, 1)');
         let records: TaggedRecord[];
-        if (o.from !== undefined) records = readRecords(String(o.from)) as TaggedRecord[];
+        if (o.from !== undefined) records = (await loadRecords({ results: o.from })) as TaggedRecord[];
         else {
           const repeats = Number(o.repeats);
           if (!(Number.isInteger(repeats) && repeats >= 1)) throw new InputError('--repeats', o.repeats, 'must be an integer >= 1');
