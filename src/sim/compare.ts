@@ -7,13 +7,17 @@ import { simulateCluster } from './engine.js';
 import { workloadClassPricer } from './pricer.js';
 import type { SimDetector } from './detectors.js';
 import type { SimSelection } from './selection.js';
-import type { CostObjective, MigrationModel, SimHostSpec, SimVmSpec, SimulationResult } from './types.js';
+import type { ConsolidationOrder, CostObjective, MigrationModel, SimHostSpec, SimVmSpec, SimulationResult } from './types.js';
 
-/** A policy to compare: `mmt`, or `moa:traffic`, `optimal:sla`, ... (objective after the colon). */
+/**
+ * A policy to compare: `mmt`, or `moa:traffic`, `optimal:sla`, ... (objective after the colon); a `+co`
+ * suffix empties under-loaded hosts in cost order (`consolidationOrder: 'cost'`) instead of CloudSim's.
+ */
 export const DEFAULT_COMPARE_POLICIES: readonly string[] = Object.freeze([
   'mmt', 'mc', 'rs', 'mu',
-  'moa:traffic', 'moa:downtime', 'moa:cost', 'moa:sla', 'moa:sla-per-mips', 'moa:relief',
+  'moa:traffic', 'moa:downtime', 'moa:cost', 'moa:sla', 'moa:sla-per-mips', 'moa:relief', 'moa:sla-per-relief',
   'optimal:traffic', 'optimal:sla-per-mips',
+  'mmt+co', 'moa:sla-per-mips+co', 'optimal:sla-per-mips+co',
 ]);
 
 export interface CompareRow {
@@ -45,16 +49,20 @@ export interface CompareConfig {
   onRun?: (policy: string, r: SimulationResult) => void;
 }
 
-/** Parses `moa:sla` into a selection and an objective. */
-export function parsePolicy(p: string): { selection: SimSelection; objective?: CostObjective } {
-  const [selection, objective] = p.split(':');
-  return { selection: selection as SimSelection, ...(objective ? { objective: objective as CostObjective } : {}) };
+/**
+ * Parses `moa:sla` into a selection and an objective, `optimal:sla-per-mips+co` also into the cost-ordered consolidation.
+ * @example parsePolicy('mmt+co') // { selection: 'mmt', consolidationOrder: 'cost' }
+ */
+export function parsePolicy(p: string): { selection: SimSelection; objective?: CostObjective; consolidationOrder?: ConsolidationOrder } {
+  const co = p.endsWith('+co');
+  const [selection, objective] = (co ? p.slice(0, -3) : p).split(':');
+  return { selection: selection as SimSelection, ...(objective ? { objective: objective as CostObjective } : {}), ...(co ? { consolidationOrder: 'cost' as const } : {}) };
 }
 
 export function comparePolicies(cfg: CompareConfig): CompareRow[] {
   const rows: CompareRow[] = [];
   for (const policy of cfg.policies ?? DEFAULT_COMPARE_POLICIES) {
-    const { selection, objective } = parsePolicy(policy);
+    const { selection, objective, consolidationOrder } = parsePolicy(policy);
     const t0 = performance.now();
     const r = simulateCluster({
       ...cfg.cluster,
@@ -64,6 +72,7 @@ export function comparePolicies(cfg: CompareConfig): CompareRow[] {
       seed: cfg.seed ?? 1,
       migrationModel: cfg.migrationModel,
       ...(objective ? { costObjective: objective } : {}),
+      ...(consolidationOrder ? { consolidationOrder } : {}),
       pricer: workloadClassPricer(),
     });
     cfg.onRun?.(policy, r);

@@ -33,6 +33,42 @@ export function selectMoa(costs: readonly number[], stillOverloaded: StillOverlo
   return picked;
 }
 
+/**
+ * Cheapest relief first, relief capped at what is still needed: repeatedly takes the VM with the least
+ * cost / min(relief, need left) (need left = need - the relief already taken; ties: input order), until the
+ * host is no longer overloaded. A VM that relieves more than is needed is priced as if it relieved only
+ * what is needed (over-relief earns nothing); once the estimate says enough but the host is still
+ * overloaded, or no VM left relieves anything, the cheapest VM left.
+ * @example selectNeedCapped([10, 4, 3], [5, 1, 2], 4, (r) => r.length < 2) // [2, 1]: 3 / 2 = 1.5 first, then 4 / 1 = 4 < 10 / min(5, 2) = 5
+ */
+export function selectNeedCapped(costs: readonly number[], reliefs: readonly number[], need: number, stillOverloaded: StillOverloaded): number[] {
+  const picked: number[] = [];
+  const taken = new Uint8Array(costs.length);
+  let left = need;
+  while (picked.length < costs.length) {
+    let best = -1;
+    let bestRatio = Infinity;
+    if (left > 0) {
+      for (let i = 0; i < costs.length; i++) {
+        if (taken[i] || !(reliefs[i] > 0)) continue;
+        const r = costs[i] / Math.min(reliefs[i], left);
+        if (r < bestRatio) {
+          bestRatio = r;
+          best = i;
+        }
+      }
+    }
+    if (best < 0) {
+      for (let i = 0; i < costs.length; i++) if (!taken[i] && (best < 0 || costs[i] < costs[best])) best = i;
+    }
+    taken[best] = 1;
+    picked.push(best);
+    left -= Math.max(0, reliefs[best]);
+    if (!stillOverloaded(picked)) break;
+  }
+  return picked;
+}
+
 /** Default size up to which `selectOptimal` searches every subset (2^12 = 4,096 overload tests at most). */
 export const OPTIMAL_EXACT_LIMIT = 12;
 
@@ -81,6 +117,7 @@ export function objectiveCosts(prices: readonly MigrationPrice[], requestedMips:
     case 'sla-per-mips':
       return prices.map((p) => migratingShareLost * p.totalTimeSec + p.downtimeSec);
     case 'sla':
+    case 'sla-per-relief': // its per-VM cost is sla's; the relief is divided in by selectNeedCapped
       return prices.map((p, i) => requestedMips[i] * (migratingShareLost * p.totalTimeSec + p.downtimeSec));
     case 'cost': {
       const out = new Array<number>(prices.length);
@@ -90,4 +127,16 @@ export function objectiveCosts(prices: readonly MigrationPrice[], requestedMips:
     default:
       throw new RangeError(`objectiveCosts: unknown objective ${String(objective)}`);
   }
+}
+
+/**
+ * What emptying an under-loaded host costs per watt it saves: the SLA its migrations are predicted to cost
+ * (sum over its VMs of requested MIPS x (0.1 x predicted time + downtime), MIPS x s, as `sla`) over the
+ * power the host draws now. The cost-ordered consolidation empties hosts in ascending order of it.
+ * @example evacuationCostPerWatt([{ totalTimeSec: 20, downtimeSec: 0.3, ... }, { totalTimeSec: 10, downtimeSec: 0.1, ... }], [500, 1000], 100) // (500 x 2.3 + 1000 x 1.1) / 100 = 22.5
+ */
+export function evacuationCostPerWatt(prices: readonly MigrationPrice[], requestedMips: readonly number[], powerW: number, migratingShareLost = 0.1): number {
+  let c = 0;
+  for (let i = 0; i < prices.length; i++) c += requestedMips[i] * (migratingShareLost * prices[i].totalTimeSec + prices[i].downtimeSec);
+  return c / powerW;
 }

@@ -72,3 +72,47 @@ export function lrOverloaded(h: HostLoadView, param: number, intervalSec = 300):
   const predicted = (a + b * (LR_POINTS + intervals)) * param;
   return predicted >= 1;
 }
+
+/**
+ * How far a host is past its detector's line, and how much of that each VM carries, both as shares of the
+ * host's MIPS in the detector's own terms: LR / LRR (with >= 10 values) the forecast the test reads, split
+ * per VM by fitting the same line to each VM's own share of the history (the fit is linear, so the shares
+ * sum to the host's forecast); otherwise the utilisation now against the threshold (THR's s, IQR / MAD's
+ * 1 - s x spread, or 0.7 on a short history), split by each VM's share of it.
+ * `vms[i].history` is the VM's utilisation x its MIPS / host MIPS, newest first; `vms[i].now` likewise now.
+ * @example overloadShares('thr', 0.8, 300, { utilisation: 1, ... }, [{ now: 0.6, history: [] }, { now: 0.4, history: [] }]) // { excess: 0.2, shares: [0.6, 0.4] }
+ */
+export function overloadShares(
+  detector: SimDetector,
+  param: number,
+  intervalSec: number,
+  host: HostLoadView,
+  vms: ReadonlyArray<{ now: number; history: ArrayLike<number> }>,
+): { excess: number; shares: number[] } {
+  const hist = detector === 'thr' ? new Float64Array(0) : host.history();
+  const now = () => vms.map((v) => v.now);
+  switch (detector) {
+    case 'thr':
+      return { excess: host.utilisation - param, shares: now() };
+    case 'iqr':
+    case 'mad': {
+      if (hist.length < 12) return { excess: host.utilisation - FALLBACK_THRESHOLD, shares: now() };
+      const spread = detector === 'iqr' ? iqr : mad;
+      return { excess: host.utilisation - (1 - param * spread(hist)), shares: now() };
+    }
+    case 'lr':
+    case 'lrr': {
+      if (hist.length < LR_POINTS) return { excess: host.utilisation - FALLBACK_THRESHOLD, shares: now() };
+      const x = LR_POINTS + Math.ceil(host.maxMigrationSec() / intervalSec);
+      const forecast = (h: ArrayLike<number>): number => {
+        const y = new Float64Array(LR_POINTS);
+        for (let i = 0; i < LR_POINTS; i++) y[i] = i < LR_POINTS - h.length ? 0 : h[LR_POINTS - i - 1];
+        const [a, b] = simpleRegression(X_1_TO_10, y);
+        return a + b * x;
+      };
+      return { excess: forecast(hist) - 1 / param, shares: vms.map((v) => forecast(v.history)) };
+    }
+    default:
+      throw new RangeError(`overloadShares: unknown detector ${String(detector)}`);
+  }
+}

@@ -7,12 +7,12 @@
  */
 import { hostEnergyJoules, powerIncreaseWatts, specPowerWatts } from './power.js';
 import { countNonZeroBeginning } from './cloudsim-math.js';
-import { makeOverloadTest, type HostLoadView, type OverloadTest } from './detectors.js';
+import { makeOverloadTest, overloadShares, type HostLoadView, type OverloadTest } from './detectors.js';
 import { makeSelection, seededRandom, type SelectVm, type SelectableVm } from './selection.js';
 import { HostRecorder, VmRecorder, meanAndStdev } from './metrics.js';
 import { workloadClassPricer, type MigrationPrice } from './pricer.js';
 import { classifyTrace, type WorkloadClass } from './workload-classes.js';
-import { objectiveCosts, selectMoa, selectOptimal, OPTIMAL_EXACT_LIMIT } from './cost-selection.js';
+import { evacuationCostPerWatt, objectiveCosts, selectMoa, selectNeedCapped, selectOptimal, OPTIMAL_EXACT_LIMIT } from './cost-selection.js';
 import type { MigrationCostTotals, SimHostSpec, SimVmSpec, SimulationConfig, SimulationResult, TimelinePoint } from './types.js';
 
 /** Values of a VM's utilisation history kept (newest first). */
@@ -153,7 +153,9 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
   const select: SelectVm | null = costAware ? null : makeSelection(cfg.selection, seededRandom(cfg.seed ?? 1));
   const migrationModel = cfg.migrationModel ?? 'cloudsim';
   if (migrationModel !== 'cloudsim' && migrationModel !== 'migcost') throw new RangeError(`simulateCluster: unknown migrationModel ${String(migrationModel)}`);
-  const pricer = cfg.pricer ?? (migrationModel === 'migcost' || costAware ? workloadClassPricer() : undefined);
+  const consolidationOrder = cfg.consolidationOrder ?? 'utilisation';
+  if (consolidationOrder !== 'utilisation' && consolidationOrder !== 'cost') throw new RangeError(`simulateCluster: unknown consolidationOrder ${String(consolidationOrder)}`);
+  const pricer = cfg.pricer ?? (migrationModel === 'migcost' || costAware || consolidationOrder === 'cost' ? workloadClassPricer() : undefined);
   const objective = cfg.costObjective ?? 'sla';
   const exactLimit = cfg.exactLimit ?? OPTIMAL_EXACT_LIMIT;
   const timeline: TimelinePoint[] = [];
@@ -418,6 +420,16 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
       }
     }
     const byLoad = hosts.filter((h) => h.utilisation() > 0 && h.utilisation() < 1).sort((a, b) => a.utilisation() - b.utilisation() || a.id - b.id);
+    if (consolidationOrder === 'cost') {
+      // cheapest evacuation per watt first: the SLA its migrations are predicted to cost over the power it draws
+      const key = new Map<Host, number>();
+      for (const h of byLoad) {
+        const leaving = h.vms.filter((v) => !v.inMigration);
+        const prices = leaving.map((v) => priceOf(v, h, lastProcessSec));
+        key.set(h, evacuationCostPerWatt(prices, leaving.map((v) => v.request()), specPowerWatts(h.power, h.utilisation()), 1 - MIGRATING_OUT_SHARE));
+      }
+      byLoad.sort((a, b) => key.get(a)! - key.get(b)! || a.id - b.id);
+    }
     let from = 0;
     while (srcExcluded.size < hosts.length) {
       while (from < byLoad.length && srcExcluded.has(byLoad[from])) from++;
@@ -478,7 +490,8 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
     const candidates = h.vms.filter((v) => !v.inMigration);
     if (candidates.length === 0) return [];
     const prices = candidates.map((v) => priceOf(v, h, lastProcessSec));
-    const costs = objectiveCosts(prices, candidates.map((v) => v.request()), objective, 1 - MIGRATING_OUT_SHARE);
+    const needCapped = objective === 'sla-per-relief';
+    const costs = objectiveCosts(prices, candidates.map((v) => v.request()), needCapped ? 'sla' : objective, 1 - MIGRATING_OUT_SHARE);
     const all = h.vms;
     const stillOverloaded = (removed: readonly number[]): boolean => {
       const gone = new Set(removed.map((i) => candidates[i]));
@@ -487,7 +500,17 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
       h.vms = all;
       return r;
     };
-    const picked = cfg.selection === 'moa' ? selectMoa(costs, stillOverloaded) : selectOptimal(costs, stillOverloaded, exactLimit);
+    let picked: number[];
+    if (cfg.selection === 'optimal') picked = selectOptimal(costs, stillOverloaded, exactLimit);
+    else if (!needCapped) picked = selectMoa(costs, stillOverloaded);
+    else {
+      let req = 0;
+      for (const v of h.vms) req += v.request();
+      viewHost = h;
+      view.utilisation = req / h.totalMips;
+      const { excess, shares } = overloadShares(cfg.detector, cfg.detectorParam, intervalSec, view, candidates.map((v) => ({ now: v.request() / h.totalMips, history: v.history.map((u) => (u * v.mips) / h.totalMips) })));
+      picked = selectNeedCapped(costs, shares, excess, stillOverloaded);
+    }
     return picked.map((i) => candidates[i]);
   }
   function allMigratingOutOrAnyIn(h: Host): boolean {

@@ -18,10 +18,16 @@ export type MigrationModel = (typeof MIGRATION_MODELS)[number];
  * - sla: the MIPS x s the migration is predicted to take from the VM (10 % of its requested MIPS over the
  *   predicted time, as the simulator charges it, plus all of it over the downtime) -- its share of PDM;
  * - relief: bytes sent per MIPS the move takes off the host (cost per unit of relief: fewer, bigger moves);
- * - sla-per-mips: sla / requested MIPS = 0.1 x predicted time + downtime (MMT's rule with migcost's time).
+ * - sla-per-mips: sla / requested MIPS = 0.1 x predicted time + downtime (MMT's rule with migcost's time);
+ * - sla-per-relief: sla / min(the VM's share of the overload, the overload still to remove), re-evaluated
+ *   after each pick (moa; `selectNeedCapped`); optimal minimises the total sla that ends the overload.
  */
-export const COST_OBJECTIVES = ['traffic', 'downtime', 'cost', 'sla', 'relief', 'sla-per-mips'] as const;
+export const COST_OBJECTIVES = ['traffic', 'downtime', 'cost', 'sla', 'relief', 'sla-per-mips', 'sla-per-relief'] as const;
 export type CostObjective = (typeof COST_OBJECTIVES)[number];
+
+/** The order in which the consolidation step tries to empty under-loaded hosts. */
+export const CONSOLIDATION_ORDERS = ['utilisation', 'cost'] as const;
+export type ConsolidationOrder = (typeof CONSOLIDATION_ORDERS)[number];
 
 /** One scheduling step (and a last point at the end of the run). */
 export interface TimelinePoint {
@@ -84,6 +90,12 @@ export interface SimulationConfig {
    * off). Detector and selection are then ignored.
    */
   baseline?: 'npa' | 'dvfs';
+  /**
+   * In which order under-loaded hosts are emptied: 'utilisation' (CloudSim's, least utilised first; the
+   * default) or 'cost' (least predicted SLA cost of its migrations per watt the host draws first,
+   * `evacuationCostPerWatt`; prices with the pricer, which then defaults to `workloadClassPricer()`).
+   */
+  consolidationOrder?: ConsolidationOrder;
   /** What moa and optimal minimise. Default 'sla'. */
   costObjective?: CostObjective;
   /** optimal: exact search over all subsets up to this many candidates, greedy (moa) beyond. Default 12. */

@@ -11,7 +11,7 @@ import { loadBitbrainsMemoryMb, DEFAULT_BITBRAINS_DIR } from '../../sim/bitbrain
 import { comparePolicies, DEFAULT_COMPARE_POLICIES, type CompareRow } from '../../sim/compare.js';
 import { timelinePlotSpec } from '../../sim/timeline-plot.js';
 import { renderSvg } from '../../plot/svg.js';
-import { COST_OBJECTIVES, MIGRATION_MODELS, type CostObjective, type MigrationModel, type SimulationResult } from '../../sim/types.js';
+import { CONSOLIDATION_ORDERS, COST_OBJECTIVES, MIGRATION_MODELS, type ConsolidationOrder, type CostObjective, type MigrationModel, type SimulationResult } from '../../sim/types.js';
 import { InputError, parseNumber, parseRate, formatBytes, formatSeconds } from '../../units.js';
 import { exitWithError } from '../errors.js';
 import { progressReporter } from '../progress.js';
@@ -126,6 +126,7 @@ export function simulateCommand(): Command {
     .option('--param <x>', 'detector parameter (thr 0.8, iqr 1.5, mad 2.5, lr/lrr 1.2 by default)')
     .addOption(new Option('--selection <name>', 'VM selection (moa, optimal: by predicted cost)').choices(SIM_SELECTIONS as unknown as string[]).default('mmt'))
     .addOption(new Option('--objective <name>', 'what moa / optimal minimise per VM').choices(COST_OBJECTIVES as unknown as string[]).default('sla'))
+    .addOption(new Option('--consolidation <order>', "which under-loaded hosts are emptied first: CloudSim's least utilised, or the least predicted SLA cost of their migrations per watt (cost)").choices(CONSOLIDATION_ORDERS as unknown as string[]).default('utilisation'))
     .addOption(new Option('--migration-model <name>', "a migration's duration: CloudSim's RAM / (bw / 2), or migcost's prediction (its downtime also counts in PDM)").choices(MIGRATION_MODELS as unknown as string[]).default('cloudsim'))
     .addOption(new Option('--memory-source <src>', "VM memory: CloudSim's VM type, or a Bitbrains VM's mean memory use (drawn by --seed)").choices(MEMORY_SOURCES as unknown as string[]).default('vm-type'))
     .option('--bitbrains <dir>', 'folder of the Bitbrains Rnd <n>.csv.gz files', DEFAULT_BITBRAINS_DIR)
@@ -134,7 +135,7 @@ export function simulateCommand(): Command {
     .option('--dirty-rate-at-full-cpu <rate>', 'one dirty rate at 100 % CPU for every VM instead of workload classes (cloudsim model only)')
     .option('--no-pricing', "skip pricing migrations with migcost's model (cloudsim model, CloudSim selections only)")
     .option('--compare', 'run every selection policy (mmt, mc, rs, mu, moa and optimal under each objective) and print the table')
-    .option('--policies <list>', `with --compare: policies to run (default ${DEFAULT_COMPARE_POLICIES.join(',')})`)
+    .option('--policies <list>', `with --compare: policies to run, a +co suffix for cost-ordered consolidation (default ${DEFAULT_COMPARE_POLICIES.join(',')})`)
     .option('--plot <file.svg>', 'write energy, active hosts and migrations over the day as an SVG')
     .addOption(new Option('--baseline <name>', 'no migrations: npa (every host at full power) or dvfs (power follows utilisation)').choices(['npa', 'dvfs']))
     .option('--quiet', 'no progress on stderr')
@@ -177,7 +178,7 @@ export function simulateCommand(): Command {
         const order = o.fileOrder as FileOrder;
         let pricer;
         if (o.dirtyRateAtFullCpu !== undefined) pricer = predictPricer({ ...DEFAULT_PREDICT_PRICER, dirtyRateAtFullCpuBytesPerSec: parseRate('--dirty-rate-at-full-cpu', o.dirtyRateAtFullCpu) });
-        else if (o.pricing !== false || migrationModel === 'migcost' || selection === 'moa' || selection === 'optimal') pricer = workloadClassPricer();
+        else if (o.pricing !== false || migrationModel === 'migcost' || selection === 'moa' || selection === 'optimal' || o.consolidation === 'cost') pricer = workloadClassPricer();
         const started = Date.now();
         const result = simulateCluster({
           ...cluster,
@@ -188,12 +189,13 @@ export function simulateCommand(): Command {
           pricer,
           migrationModel,
           costObjective,
+          consolidationOrder: o.consolidation as ConsolidationOrder,
           ...(o.baseline ? { baseline: o.baseline as 'npa' | 'dvfs' } : {}),
           onStep: (done, total) => progress.update(done, total),
         });
         const wallSec = (Date.now() - started) / 1000;
         progress.done(`simulate: ${result.steps} steps`);
-        const label = `${o.preset} ${day} (${order} order${Number(o.scale) > 1 ? `, x${o.scale}` : ''}), ${detector} ${detectorParam} / ${selection}${selection === 'moa' || selection === 'optimal' ? ` (${costObjective})` : ''}, ${migrationModel} migrations${o.baseline ? `, baseline ${String(o.baseline)} (no migrations)` : ''}`;
+        const label = `${o.preset} ${day} (${order} order${Number(o.scale) > 1 ? `, x${o.scale}` : ''}), ${detector} ${detectorParam} / ${selection}${selection === 'moa' || selection === 'optimal' ? ` (${costObjective})` : ''}, ${migrationModel} migrations${o.consolidation === 'cost' ? ', cost-ordered consolidation' : ''}${o.baseline ? `, baseline ${String(o.baseline)} (no migrations)` : ''}`;
         if (o.plot) writeFileSync(String(o.plot), await renderSvg(timelinePlotSpec([{ run: `${detector}-${selection}`, timeline: result.timeline }], label)));
         if (o.json) {
           process.stdout.write(`${JSON.stringify({ preset: o.preset, day, fileOrder: order, memorySource: o.memorySource, scale: Number(o.scale), ...result, wallSec })}\n`);
