@@ -17,7 +17,7 @@ export const DEFAULT_COMPARE_POLICIES: readonly string[] = Object.freeze([
   'mmt', 'mc', 'rs', 'mu',
   'moa:traffic', 'moa:downtime', 'moa:cost', 'moa:sla', 'moa:sla-per-mips', 'moa:relief', 'moa:sla-per-relief',
   'optimal:traffic', 'optimal:sla-per-mips',
-  'mmt+co', 'moa:sla-per-mips+co', 'optimal:sla-per-mips+co',
+  'mmt+co', 'moa:sla-per-mips+co', 'optimal:sla-per-mips+co', 'moa:relief+co',
 ]);
 
 export interface CompareRow {
