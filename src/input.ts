@@ -18,6 +18,8 @@ export interface RawPredictFields {
   pageSize?: unknown;
   /** Busy share of the vCPU while sampled, (0, 1]. */
   cpuUtilisation?: unknown;
+  /** {nonZeroPages: number[], hotPages: number[]} per slice of RAM in address order (JSON only). */
+  layout?: unknown;
   dirtyModel?: unknown;
   /** "0.5s:10MiB,1s:18MiB" or [{windowSec, dirtiedBytes}] */
   curve?: unknown;
@@ -152,6 +154,21 @@ export function predictInputFrom(f: RawPredictFields): PredictInput {
     const u = parseNumber('cpuUtilisation', f.cpuUtilisation, { max: 1 });
     if (!(u > 0)) throw new InputError('cpuUtilisation', f.cpuUtilisation, 'must be greater than 0');
     input.vm.cpuUtilisation = u;
+  }
+  if (present(f.layout)) {
+    const l = f.layout as { nonZeroPages?: unknown; hotPages?: unknown };
+    const arr = (name: string, v: unknown): number[] => {
+      if (!Array.isArray(v) || v.length === 0) throw new InputError(`layout.${name}`, v, 'must be a non-empty array of page counts');
+      return v.map((x, i) => {
+        if (!(typeof x === 'number' && Number.isFinite(x) && x >= 0)) throw new InputError(`layout.${name}[${i}]`, x, 'must be a finite number >= 0');
+        return x;
+      });
+    };
+    if (typeof l !== 'object' || l === null) throw new InputError('layout', f.layout, 'must be an object {nonZeroPages, hotPages}');
+    const nonZeroPages = arr('nonZeroPages', l.nonZeroPages);
+    const hotPages = arr('hotPages', l.hotPages);
+    if (hotPages.length !== nonZeroPages.length) throw new InputError('layout.hotPages', hotPages.length, `must have as many slices as layout.nonZeroPages (${nonZeroPages.length})`);
+    input.vm.layout = { nonZeroPages, hotPages };
   }
   if (present(f.pageSize)) {
     input.vm.pageSizeBytes = num('pageSize', f.pageSize, parseSize);

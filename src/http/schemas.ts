@@ -91,6 +91,17 @@ export const vmSampleSchema = {
     zeroPageFractionLate: { type: 'number', minimum: 0, maximum: 1, description: "the zero-page share QEMU counted in the pseudo-migration's first pass" },
     zeroPagesLateAt: { type: 'string', format: 'date-time' },
     nonZeroGrowthBytesPerSec: { type: 'number', minimum: 0, description: 'growth of non-zero memory between the RAM dump and that later count' },
+    ramLayout: {
+      type: 'object',
+      description: 'where memory lies in address order, from two RAM dumps windowSec apart: per equal slice of RAM, non-zero pages and pages changed in between',
+      properties: {
+        windowSec: { type: 'number', minimum: 0 },
+        nonZeroPages: { type: 'array', maxItems: 4096, items: { type: 'integer', minimum: 0 } },
+        changedPages: { type: 'array', maxItems: 4096, items: { type: 'integer', minimum: 0 } },
+      },
+      required: ['windowSec', 'nonZeroPages', 'changedPages'],
+      additionalProperties: false,
+    },
   },
   required: ['memoryBytes', 'dirtyRateBytesPerSec', 'curve', 'sampledAt'],
 } as const;

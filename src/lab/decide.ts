@@ -298,7 +298,7 @@ export function dengDecision(group: string, records: readonly TaggedRecord[], op
 }
 
 /** Liu's picks priced by each VM's mean measured outcome over the groups (VMs matched by name). */
-function pooledLiu(groups: { records: TaggedRecord[] }[], liu: readonly LiuGroupResult[]): { best: string; meanRegret: number; costs: Record<string, number> } | undefined {
+function pooledLiu(groups: { records: TaggedRecord[] }[], liu: readonly LiuGroupResult[]): { best: string; meanRegret: number; bestFixedPerGroupRegret: number; costs: Record<string, number> } | undefined {
   if (groups.length < 2) return undefined;
   const byVm = new Map<string, Outcome[]>();
   for (const g of groups) {
@@ -321,7 +321,17 @@ function pooledLiu(groups: { records: TaggedRecord[] }[], liu: readonly LiuGroup
     const i = names.indexOf(l.modelChoice);
     return i < 0 ? 0 : (c[i] - c[bestI]) / c[bestI];
   });
-  return { best: names[bestI], meanRegret: mean(regrets), costs: Object.fromEntries(names.map((n, i) => [n, c[i]])) };
+  // The same per-group regret for a pick that never changes: the VM best on average. What per-group noise
+  // alone costs a predictor that knows every VM's mean outcome.
+  const fixed = groups.map((g) => {
+    const outcomes = g.records.map(measuredOutcome);
+    const costs = measuredCosts(outcomes);
+    const done = g.records.map((r, i) => (r.measured.status === 'completed' ? i : -1)).filter((i) => i >= 0);
+    const hindsight = Math.min(...(done.length ? done.map((i) => costs[i]) : costs));
+    const j = g.records.findIndex((r, i) => (r.experiment?.vm ?? `vm${i}`) === names[bestI]);
+    return j < 0 || !(hindsight > 0) ? 0 : (costs[j] - hindsight) / hindsight;
+  });
+  return { best: names[bestI], meanRegret: mean(regrets), bestFixedPerGroupRegret: mean(fixed), costs: Object.fromEntries(names.map((n, i) => [n, c[i]])) };
 }
 
 export interface DecisionReport {
@@ -336,7 +346,11 @@ export interface DecisionReport {
      * Against the VM that is best on its mean measured outcome over all groups (single runs are noisy: an idle
      * guest's downtime varies 28-50 ms): each group's pick priced by the means too. Undefined with one group.
      */
-    pooled?: { best: string; meanRegret: number; costs: Record<string, number> };
+    /**
+     * Picks priced by each VM's mean outcome over the groups; `bestFixedPerGroupRegret`: the per-group regret of
+     * always picking the VM best on average (the floor per-group noise sets).
+     */
+    pooled?: { best: string; meanRegret: number; bestFixedPerGroupRegret: number; costs: Record<string, number> };
   };
   deng: { perGroup: DengGroupResult[]; meanNormalisedToMia: Record<DengPolicy, number>; meanRegret: Record<DengPolicy, number> };
 }

@@ -35,7 +35,7 @@ export async function runLabConfig(cfg: LabConfig, opts: LabRunOptions = {}): Pr
     src = await startGuest({ memoryBytes: cfg.memoryBytes, workload: cfg.workload, params: cfg.params });
     await sleep((opts.settleSec ?? 1) * 1000);
     log('sample');
-    const sample = await sampleVm(src.qmp, { windowsSec: opts.windowsSec, bitmap: opts.pseudoMigration === false ? undefined : {} });
+    const sample = await sampleVm(src.qmp, { windowsSec: opts.windowsSec, bitmap: opts.pseudoMigration === false ? undefined : {}, layoutWindowSec: opts.pseudoMigration === false ? undefined : 1 });
     const port = await freePort();
     log('boot destination');
     dst = await startGuest({ memoryBytes: cfg.memoryBytes, incomingPort: port });

@@ -41,6 +41,11 @@ export interface VmSample {
   zeroPagesLateAt?: string;
   /** How fast the non-zero memory grew between the RAM dump and that later look (>= 0): a filling cache. */
   nonZeroGrowthBytesPerSec?: number;
+  /**
+   * Where memory lies in address order (the order of a first pre-copy pass), from two RAM dumps `windowSec`
+   * apart: per equal slice of guest RAM, the non-zero pages and the pages that changed in between.
+   */
+  ramLayout?: { windowSec: number; nonZeroPages: number[]; changedPages: number[] };
   /** Derived, not measured: the zero share extrapolated to the migration's start (see `sampleAt`). */
   zeroPageFractionAtStart?: number;
   sampledAt: string;

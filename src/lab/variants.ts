@@ -20,7 +20,7 @@ export const VARIANT_DESCRIPTIONS: Record<Variant, string> = {
   'qemu+zero': 'QEMU rule + zero pages sent as flags',
   'qemu+wss+zero': 'QEMU rule + zero pages + working set bounded by the saturation of the sampled curve',
   'deng-curve': "QEMU rule + zero pages + Deng's measured dirtied-pages-versus-window curve",
-  'deng-bitmap': 'deng-curve with the curve corrected by a pseudo-migration (dirty-bitmap counts per round) where the sample has one',
+  'deng-bitmap': 'deng-curve with the curve corrected by a pseudo-migration (dirty-bitmap counts per round) and the working set located by two RAM dumps, where the sample has them',
 };
 
 /** Bitmap rounds shorter than this are not trusted: right after the first pass a sync can report, over a
@@ -128,6 +128,11 @@ export function variantInput(v: Variant, sample: VmSample, cfg: LabConfig, platf
   if (v === 'deng-curve' && sample.curve.length > 0) vm.dirtyModel = { kind: 'curve', points: sample.curve };
   if (v === 'deng-bitmap' && sample.curve.length > 0) {
     vm.dirtyModel = { kind: 'curve', points: correctedCurve(sample) };
+  }
+  // deng-bitmap: where the working set lies, from two RAM dumps, where the sample has them.
+  const layout = sample.ramLayout;
+  if (v === 'deng-bitmap' && layout && layout.nonZeroPages.length === layout.changedPages.length && layout.nonZeroPages.length > 0) {
+    vm.layout = { nonZeroPages: layout.nonZeroPages, hotPages: layout.changedPages };
   }
   if (v === 'liu') vm.dirtyModel = { kind: 'wws' };
   const threshold = Math.min(cfg.bandwidthBytesPerSec, platform.lineRateBytesPerSec ?? Infinity) * cfg.downtimeLimitSec;

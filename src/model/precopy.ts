@@ -15,7 +15,7 @@
  */
 import { compileDirty, dirtiedIn, skippedFraction, type CompiledDirty } from './dirty.js';
 import { LIU_WIRED_ENERGY, energyPerBitJoules, wiredEnergyJoules } from './energy.js';
-import type { AdaptiveRate, EnergyModel, Platform, PolicyOptions, Prediction, PredictInput, RoundTrace, StopReason, VmSpec } from './types.js';
+import type { AdaptiveRate, EnergyModel, MemoryLayout, Platform, PolicyOptions, Prediction, PredictInput, RoundTrace, StopReason, VmSpec } from './types.js';
 
 export const DEFAULT_PAGE_SIZE = 4096;
 
@@ -55,6 +55,39 @@ interface Ctx {
   wireless: { n0: number; b: number } | undefined;
   trace: RoundTrace[] | undefined;
   cpuUtilisation: number;
+  layout: MemoryLayout | undefined;
+}
+
+/**
+ * Of the hot pages, the share a first pass has scanned once it has sent `fraction` of the non-zero bytes (zero
+ * pages cost next to nothing, so the scan's progress is its share of non-zero pages). Uniform (`fraction`)
+ * without a layout or with no hot page. Pure.
+ */
+export function hotShareScanned(layout: MemoryLayout | undefined, fraction: number): number {
+  const f = Math.min(1, Math.max(0, fraction));
+  if (!layout || f >= 1) return f;
+  let totalNz = 0;
+  let totalHot = 0;
+  for (let i = 0; i < layout.nonZeroPages.length; i++) {
+    totalNz += layout.nonZeroPages[i];
+    totalHot += layout.hotPages[i];
+  }
+  if (totalHot <= 0 || totalNz <= 0) return f;
+  const target = f * totalNz;
+  let cum = 0;
+  let hot = 0;
+  for (let i = 0; i < layout.nonZeroPages.length; i++) {
+    const nz = layout.nonZeroPages[i];
+    if (cum + nz <= target) {
+      if (nz === 0 && cum >= target) break;
+      hot += layout.hotPages[i];
+      cum += nz;
+    } else {
+      hot += (layout.hotPages[i] * (target - cum)) / nz;
+      break;
+    }
+  }
+  return Math.min(1, hot / totalHot);
 }
 
 /** Accumulates the result; one per prediction. */
@@ -192,9 +225,8 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     const first = Math.min(bytes, neverSent);
     return first / firstTouchRate + (bytes - first) / finalRate;
   };
-  // Pages of the working set (or memory) from which both the unsent leftover and new dirt are drawn. The
-  // leftover is the high-address tail of the pass, where Linux guests keep their freshest allocations: a
-  // working set smaller than the leftover is taken to lie inside it.
+  // Pages of the working set (or memory) from which both the unsent leftover and new dirt of later rounds are
+  // drawn.
   const pool = dirty.poolBytes;
 
   const nonZero = ctx.M * (1 - ctx.zeroFraction);
@@ -247,8 +279,12 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     const leftover = pending - sent;
     neverSent = acc.rounds === 1 ? leftover : Math.max(0, neverSent - sent);
     const dirtied = dirtiedIn(dirty, throttle > 0 ? t * Math.min(1, (1 - throttle) / ctx.cpuUtilisation) : t);
-    // Union of the unsent leftover and the newly dirtied pages, both drawn from the same pool.
-    const overlap = pool > 0 ? (leftover * dirtied) / Math.max(pool, leftover, dirtied) : 0;
+    // Newly dirtied pages that are still in the unsent leftover add nothing. Round 0 scans RAM in address order:
+    // the dirt already scanned is the share of the hot pages the pass has got past (with no layout, the
+    // working set may lie anywhere: the share of the first pass sent). Later rounds draw the leftover and the new dirt from the same pool (the working set).
+    const overlap = acc.rounds === 1
+      ? dirtied * (1 - hotShareScanned(ctx.layout, nonZero > 0 ? sent / nonZero : 1))
+      : pool > 0 ? (leftover * dirtied) / Math.max(pool, leftover, dirtied) : 0;
     const next = leftover + dirtied - overlap;
     if (t > 0) dirtyRate = dirtied / t;
     const roundThrottle = throttle;
@@ -316,6 +352,16 @@ function checkVm(vm: VmSpec): void {
   if (vm.cpuUtilisation !== undefined && !(vm.cpuUtilisation > 0 && vm.cpuUtilisation <= 1)) {
     throw new RangeError(`predict: vm.cpuUtilisation must be in (0, 1] (got ${vm.cpuUtilisation})`);
   }
+  if (vm.layout !== undefined) {
+    const { nonZeroPages: nz, hotPages: hot } = vm.layout;
+    if (!Array.isArray(nz) || !Array.isArray(hot) || nz.length !== hot.length || nz.length === 0) {
+      throw new RangeError('predict: vm.layout.nonZeroPages and vm.layout.hotPages must be non-empty arrays of the same length');
+    }
+    for (const [name, arr] of [['nonZeroPages', nz], ['hotPages', hot]] as const) {
+      const i = arr.findIndex((x) => !(typeof x === 'number' && Number.isFinite(x) && x >= 0));
+      if (i >= 0) throw new RangeError(`predict: vm.layout.${name}[${i}] must be a finite number >= 0 (got ${arr[i]})`);
+    }
+  }
 }
 
 /**
@@ -364,6 +410,7 @@ export function simulate(input: PredictInput): Prediction {
     wireless: energy && energy.kind === 'wireless' ? { n0: energy.noiseDensityWattsPerHz, b: energy.channelBandwidthHz } : undefined,
     trace: input.trace ? [] : undefined,
     cpuUtilisation: vm.cpuUtilisation ?? 1,
+    layout: vm.layout,
   };
   switch (policy.name) {
     case 'xen':

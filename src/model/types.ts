@@ -66,6 +66,19 @@ export interface VmSpec {
    * that it slows by (1 - p) / u. Default 1: a CPU-bound guest, slowed by every throttle step.
    */
   cpuUtilisation?: number;
+  /**
+   * Where the guest's memory lies in address order, the order QEMU's first pre-copy pass scans it: per equal
+   * slice of guest RAM, its non-zero pages and its hot pages (written within a short window). The qemu policy
+   * uses it to tell how much of the working set the first pass has already sent when it ends (that part is
+   * sent again). Without it, or with no hot page in it, the working set is taken to lie anywhere (uniform).
+   */
+  layout?: MemoryLayout;
+}
+
+/** Per equal slice of guest RAM, in address order: non-zero pages and hot pages (same length, >= 0). */
+export interface MemoryLayout {
+  nonZeroPages: readonly number[];
+  hotPages: readonly number[];
 }
 
 /** Liu's adaptive transmission rate (§6.3): R_i = D_i + delta, clamped to [min, max]. */

@@ -22,6 +22,12 @@ export interface SampleOptions {
   /** Dump guest RAM to count zero pages. Default true. */
   zeroPages?: boolean;
   /**
+   * With `zeroPages`: dump RAM a second time this many seconds after the first and record where the non-zero
+   * and the changed pages lie in address order (`ramLayout`), the order a first pre-copy pass scans them.
+   * Default: none (one dump).
+   */
+  layoutWindowSec?: number;
+  /**
    * Also run a pseudo-migration (Deng): a real pre-copy to a sink (`exec:cat > /dev/null`) that never switches
    * over, capped so that its first round lasts about `windowSec`. Each round's bitmap sync counts every page
    * written during the round — what a migration will see — where page-sampling compares page contents and so
@@ -80,6 +86,53 @@ export function zeroPageFractionOfFile(path: string, pageSize = 4096): number {
   return total ? zero / total : 0;
 }
 
+/** Slices of guest RAM, in address order, that a RAM layout is summed over. */
+export const LAYOUT_BINS = 64;
+
+/**
+ * Two RAM dumps of the same guest, taken one after the other, compared page by page: per slice of the address
+ * space (`bins` equal slices), the pages that are non-zero in the first dump and the pages whose contents
+ * differ between the two (written in between: a page rewritten with the same bytes is not seen). Also the
+ * first dump's zero-page fraction.
+ */
+export function ramLayoutOfFiles(pathA: string, pathB: string, bins = LAYOUT_BINS, pageSize = 4096): { zeroPageFraction: number; nonZeroPages: number[]; changedPages: number[] } {
+  const fa = openSync(pathA, 'r');
+  const fb = openSync(pathB, 'r');
+  const chunk = pageSize * 1024;
+  const a = Buffer.alloc(chunk);
+  const b = Buffer.alloc(chunk);
+  const zero = Buffer.alloc(pageSize);
+  const nonZeroList: number[] = [];
+  const changedList: number[] = [];
+  let page = 0;
+  try {
+    for (;;) {
+      const na = readSync(fa, a, 0, chunk, null);
+      const nb = readSync(fb, b, 0, chunk, null);
+      const n = Math.min(na, nb);
+      if (n <= 0) break;
+      for (let off = 0; off + pageSize <= n; off += pageSize, page++) {
+        const pa = a.subarray(off, off + pageSize);
+        nonZeroList.push(pa.equals(zero) ? 0 : 1);
+        changedList.push(pa.equals(b.subarray(off, off + pageSize)) ? 0 : 1);
+      }
+    }
+  } finally {
+    closeSync(fa);
+    closeSync(fb);
+  }
+  const nonZeroPages = new Array<number>(bins).fill(0);
+  const changedPages = new Array<number>(bins).fill(0);
+  let nz = 0;
+  for (let i = 0; i < page; i++) {
+    const bin = Math.min(bins - 1, Math.floor((i * bins) / page));
+    nonZeroPages[bin] += nonZeroList[i];
+    changedPages[bin] += changedList[i];
+    nz += nonZeroList[i];
+  }
+  return { zeroPageFraction: page ? 1 - nz / page : 0, nonZeroPages, changedPages };
+}
+
 /** CPU time (s) used so far by the given threads, from /proc; undefined where unreadable (another host). */
 function threadsCpuSec(tids: number[]): number | undefined {
   let ticks = 0;
@@ -126,6 +179,7 @@ export async function sampleVm(qmp: QmpClient, opts: SampleOptions = {}): Promis
   const dirtyRateBytesPerSec = ref ? ref.dirtiedBytes / ref.windowSec : 0;
   let zeroPageFraction: number | undefined;
   let dumpAtMs: number | undefined;
+  let ramLayout: VmSample['ramLayout'];
   if (opts.zeroPages !== false) {
     const dir = mkdtempSync(join(tmpdir(), 'migcost-ram-'));
     const file = join(dir, 'ram.bin');
@@ -133,13 +187,26 @@ export async function sampleVm(qmp: QmpClient, opts: SampleOptions = {}): Promis
       const d0 = Date.now();
       await qmp.execute('pmemsave', { val: 0, size: memoryBytes, filename: file }, { timeoutMs: 120_000 });
       dumpAtMs = (d0 + Date.now()) / 2;
-      zeroPageFraction = zeroPageFractionOfFile(file);
+      if (opts.layoutWindowSec !== undefined) {
+        // The second dump starts windowSec after the first started: each page is read twice that far apart.
+        const wait = d0 + opts.layoutWindowSec * 1000 - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        const d1 = Date.now();
+        const second = join(dir, 'ram2.bin');
+        await qmp.execute('pmemsave', { val: 0, size: memoryBytes, filename: second }, { timeoutMs: 120_000 });
+        const l = ramLayoutOfFiles(file, second);
+        zeroPageFraction = l.zeroPageFraction;
+        ramLayout = { windowSec: (d1 - d0) / 1000, nonZeroPages: l.nonZeroPages, changedPages: l.changedPages };
+      } else {
+        zeroPageFraction = zeroPageFractionOfFile(file);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
     opts.onProgress?.(steps, steps);
   }
   const sample: VmSample = { memoryBytes, pageSizeBytes: 4096, dirtyRateBytesPerSec, curve, zeroPageFraction, cpuUtilisation, sampledAt: new Date().toISOString() };
+  if (ramLayout) sample.ramLayout = ramLayout;
   if (opts.bitmap) {
     const points: { windowSec: number; dirtiedBytes: number }[] = [];
     let zero = 0;

@@ -363,7 +363,7 @@ class KyselyStore implements Store {
 }
 
 /** The pseudo-migration's part of a sample, as stored (null when the sample has none). */
-const PSEUDO_FIELDS = ['bitmapCurve', 'bitmapZeroShare', 'zeroPageFractionLate', 'zeroPagesLateAt', 'nonZeroGrowthBytesPerSec'] as const;
+const PSEUDO_FIELDS = ['bitmapCurve', 'bitmapZeroShare', 'zeroPageFractionLate', 'zeroPagesLateAt', 'nonZeroGrowthBytesPerSec', 'ramLayout'] as const;
 type PseudoFields = Pick<VmSample, (typeof PSEUDO_FIELDS)[number]>;
 
 function pseudoJson(s: VmSample): string | null {

@@ -88,12 +88,16 @@ describe('API over a store', () => {
     assert.equal(list.length, 1);
     assert.equal(list[0].dirtyRateBytesPerSec, 5e6);
     // a pseudo-migration's counts go in and come back out
-    const pseudo = { ...sample, bitmapCurve: [{ windowSec: 1, dirtiedBytes: 9e6 }], bitmapZeroShare: 0.25 };
+    const pseudo = { ...sample, bitmapCurve: [{ windowSec: 1, dirtiedBytes: 9e6 }], bitmapZeroShare: 0.25, ramLayout: { windowSec: 1, nonZeroPages: [4, 5], changedPages: [0, 2] } };
     assert.equal((await post('/v1/vms/web-2/samples', { id: 'sample-0002', sample: pseudo })).statusCode, 201);
     const [p] = (await get('/v1/vms/web-2/samples')).json().samples;
     assert.deepEqual(p.bitmapCurve, pseudo.bitmapCurve);
     assert.equal(p.bitmapZeroShare, 0.25);
+    assert.deepEqual(p.ramLayout, pseudo.ramLayout);
     assert.equal((await post('/v1/vms/web-2/samples', { id: 'sample-0003', sample: { ...pseudo, bitmapZeroShare: 2 } })).json().field, 'sample.bitmapZeroShare');
+    const badLayout = await post('/v1/vms/web-2/samples', { id: 'sample-0004', sample: { ...pseudo, ramLayout: { windowSec: 1, nonZeroPages: [-1], changedPages: [0] } } });
+    assert.equal(badLayout.statusCode, 400);
+    assert.match(badLayout.json().field, /^sample\.ramLayout\.nonZeroPages/);
   });
 
   it('fits without saving, calibrates with the token, lists the models', async () => {

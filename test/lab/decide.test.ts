@@ -129,6 +129,29 @@ describe('pooled regret', () => {
     assert.equal(rep.liu.pooled!.best, 'B');
     assert.ok(Math.abs(rep.liu.pooled!.meanRegret - rep.liu.perGroup[0].regret) < 1e-12);
     assert.equal(decisionReport(mk('g1'), { minGroupSize: 4 }).liu.pooled, undefined, 'one group: nothing to pool');
+    assert.equal(rep.liu.pooled!.bestFixedPerGroupRegret, 0, 'the VM best on average is best in every identical group');
+  });
+  it('when noise swaps the best VM between groups, even the VM best on average has per-group regret', () => {
+    const g1 = [
+      rec('A', { memMiB: 512, measured: [10, 0.1, 1000] }, 'g1'),
+      rec('B', { memMiB: 256, measured: [2, 0.02, 200], predicted: pred(5, 0.05, 500) }, 'g1'),
+      rec('C', { memMiB: 256, measured: [4, 0.05, 400], predicted: pred(3, 0.04, 300) }, 'g1'),
+      rec('D', { memMiB: 512, measured: [8, 0.3, 800] }, 'g1'),
+    ];
+    const g2 = [
+      rec('A', { memMiB: 512, measured: [10, 0.1, 1000] }, 'g2'),
+      rec('B', { memMiB: 256, measured: [4, 0.05, 400], predicted: pred(5, 0.05, 500) }, 'g2'),
+      rec('C', { memMiB: 256, measured: [2, 0.02, 200], predicted: pred(3, 0.04, 300) }, 'g2'),
+      rec('D', { memMiB: 512, measured: [8, 0.3, 800] }, 'g2'),
+    ];
+    const rep = decisionReport([...g1, ...g2], { minGroupSize: 4 });
+    const p = rep.liu.pooled!;
+    // B and C tie on average; B (listed first) is taken. It is best in g1 and C's figures in g2: half of g2's regret.
+    assert.equal(p.best, 'B');
+    const g2Regret = rep.liu.perGroup[1].regret; // the model picks C (least predicted C) in both: regret 0 in g2
+    assert.equal(g2Regret, 0);
+    assert.ok(p.bestFixedPerGroupRegret > 0);
+    assert.ok(Math.abs(p.bestFixedPerGroupRegret - rep.liu.perGroup[0].regret / 2) < 1e-12, 'symmetric groups: B in g2 costs what C costs in g1');
   });
 });
 

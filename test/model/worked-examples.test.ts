@@ -12,6 +12,7 @@ import {
   LIU_WWS_COEFFICIENTS,
   curveDirtiedBytes,
   rankByCost,
+  hotShareScanned,
   type Prediction,
 } from '../../src/index.js';
 import { assertClose, GiB, MiB } from '../helpers.js';
@@ -134,6 +135,44 @@ describe('qemu policy by hand', () => {
   it('the final copy runs at the line rate, not the cap', () => {
     const p = predict({ vm: { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 0 }, bandwidthBytesPerSec: 100 * MiB, policy: { name: 'qemu' }, platform: { lineRateBytesPerSec: 1000 * MiB, resumeSec: 0.01 } });
     assertClose(p.downtimeSec, 0.026 + 0.01);
+  });
+  it('round 0 resends the share of the working set it had already scanned', () => {
+    // 256 MiB, an 8 MiB working set rewritten within 0.1 s (a levelled-off curve). Round 0 as above: 230 MiB in
+    // 2.3 s, 26 MiB unsent. The 8 MiB of dirt lies anywhere in RAM: 26/256 of it is still unsent, so
+    // 8 * 230/256 = 7.1875 MiB is added: 33.1875 MiB > 30 MiB -> one more 100 ms window (10 MiB). Round 1
+    // draws leftover and dirt from the working set: 23.1875 MiB pending <= 30 MiB -> switch over.
+    // Bytes: 230 + 10 + 23.1875 = 263.1875 MiB = 256 MiB + the 7.1875 MiB resent.
+    const curve = { kind: 'curve' as const, points: [{ windowSec: 0.1, dirtiedBytes: 8 * MiB }, { windowSec: 4, dirtiedBytes: 8 * MiB }] };
+    const p = predict({ vm: { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 80 * MiB, dirtyModel: curve }, bandwidthBytesPerSec: 100 * MiB, policy: { name: 'qemu', downtimeLimitSec: 0.3 }, platform: { syncSec: 0 } });
+    assert.equal(p.rounds, 2);
+    assertClose(p.precopySec, 2.4);
+    assertClose(p.stopCopyBytes, 23.1875 * MiB);
+    assertClose(p.transferredBytes, 263.1875 * MiB);
+  });
+  it('with a memory layout, round 0 resends only the hot pages it has got past', () => {
+    // The same VM, its 8 MiB working set in the last eighth of RAM. Round 0 sends 230 of 256 MiB: 7.1875 of the
+    // 8 slices, so 0.1875 of the hot slice (1.5 MiB of the working set) is behind the scan and is sent again.
+    // 26 + 1.5 = 27.5 MiB <= 30 MiB: switch over after round 0. Bytes: 230 + 27.5 = 257.5 MiB.
+    const curve = { kind: 'curve' as const, points: [{ windowSec: 0.1, dirtiedBytes: 8 * MiB }, { windowSec: 4, dirtiedBytes: 8 * MiB }] };
+    const layout = { nonZeroPages: [1, 1, 1, 1, 1, 1, 1, 1], hotPages: [0, 0, 0, 0, 0, 0, 0, 1] };
+    const p = predict({ vm: { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 80 * MiB, dirtyModel: curve, layout }, bandwidthBytesPerSec: 100 * MiB, policy: { name: 'qemu', downtimeLimitSec: 0.3 }, platform: { syncSec: 0 } });
+    assert.equal(p.rounds, 1);
+    assertClose(p.stopCopyBytes, 27.5 * MiB);
+    assertClose(p.transferredBytes, 257.5 * MiB);
+  });
+  it('the hot share a first pass has scanned, slice by slice', () => {
+    const layout = { nonZeroPages: [100, 100, 0, 100], hotPages: [0, 10, 5, 30] };
+    assertClose(hotShareScanned(layout, 0.5), 5 / 45); // half of slice 1
+    assertClose(hotShareScanned(layout, 2 / 3), 10 / 45); // slices 0-1; the empty slice 2 not reached
+    assertClose(hotShareScanned(layout, 0.8), 27 / 45); // 0-2 and 40 % of slice 3
+    assert.equal(hotShareScanned(layout, 1), 1);
+    assert.equal(hotShareScanned(undefined, 0.3), 0.3); // no layout: uniform
+    assert.equal(hotShareScanned({ nonZeroPages: [1, 2], hotPages: [0, 0] }, 0.3), 0.3); // no hot page: uniform
+  });
+  it('a bad layout is a RangeError naming the field', () => {
+    const vm = { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 0 };
+    assert.throws(() => predict({ vm: { ...vm, layout: { nonZeroPages: [1, 2], hotPages: [1] } }, bandwidthBytesPerSec: MiB, policy: { name: 'qemu' } }), /vm\.layout\.nonZeroPages and vm\.layout\.hotPages/);
+    assert.throws(() => predict({ vm: { ...vm, layout: { nonZeroPages: [1, NaN], hotPages: [1, 1] } }, bandwidthBytesPerSec: MiB, policy: { name: 'qemu' } }), /vm\.layout\.nonZeroPages\[1\] must be a finite number >= 0/);
   });
   it('zero pages travel as 9-byte flags', () => {
     // half of 256 MiB is zero: 32768 flags of 9 bytes; 128 MiB of page data

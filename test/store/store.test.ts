@@ -50,7 +50,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     it("keeps a sample's pseudo-migration (bitmap counts, zero share) with the migration and on its own", async () => {
       const s = await openStore(await freshDb(backend));
       const r = fakeRecord(3, 3);
-      r.sample = { ...r.sample, bitmapCurve: [{ windowSec: 0.8, dirtiedBytes: 2.5e7 }, { windowSec: 4, dirtiedBytes: 3e7 }], bitmapZeroShare: 0.125, zeroPageFractionLate: 0.2, zeroPagesLateAt: '2026-11-22T00:00:05.000Z', nonZeroGrowthBytesPerSec: 1e6 };
+      r.sample = { ...r.sample, bitmapCurve: [{ windowSec: 0.8, dirtiedBytes: 2.5e7 }, { windowSec: 4, dirtiedBytes: 3e7 }], bitmapZeroShare: 0.125, zeroPageFractionLate: 0.2, zeroPagesLateAt: '2026-11-22T00:00:05.000Z', nonZeroGrowthBytesPerSec: 1e6, ramLayout: { windowSec: 1.02, nonZeroPages: [10, 0, 7], changedPages: [1, 0, 3] } };
       r.migrationStartedAt = '2026-11-22T00:00:09.000Z';
       await s.recordLabRecord(r);
       const [back] = await s.listLabRecords();

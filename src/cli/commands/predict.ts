@@ -110,7 +110,13 @@ export function fieldsFromVmFile(path: string): RawPredictFields {
     workingSet: vm.workingSetBytes ?? vm.workingSet,
     pageSize: vm.pageSizeBytes ?? vm.pageSize,
     cpuUtilisation: vm.cpuUtilisation,
+    // Two RAM dumps' layout (`migcost sample --layout`): where the working set lies in the first pass's order.
+    layout: vm.layout ?? (isLayout(vm.ramLayout) ? { nonZeroPages: vm.ramLayout.nonZeroPages, hotPages: vm.ramLayout.changedPages } : undefined),
   });
+}
+
+function isLayout(v: unknown): v is { nonZeroPages: unknown; changedPages: unknown } {
+  return typeof v === 'object' && v !== null && 'nonZeroPages' in v && 'changedPages' in v;
 }
 
 /** The JSON shape of a single prediction. */

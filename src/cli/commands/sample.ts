@@ -14,6 +14,7 @@ export function sampleCommand(): Command {
     .option('--windows <list>', 'window lengths for the curve', '50ms,100ms,250ms,500ms,1s,2s,4s')
     .option('--no-zero-pages', 'skip the RAM dump that counts zero pages')
     .option('--pseudo-migration [windows]', "also count dirtied pages with QEMU's dirty bitmap: pre-copy to /dev/null, cancelled before any switch-over (rounds of about these lengths)", false)
+    .option('--layout [window]', 'dump RAM twice this far apart (default 1s) and record where the non-zero and the changed pages lie (the working set, in the order a first pre-copy pass scans)', false)
     .option('--output <file>', 'also write the JSON here (for `migcost predict --vm FILE`)')
     .option('--json', 'print JSON')
     .action(async (o: Record<string, unknown>) => {
@@ -29,7 +30,10 @@ export function sampleCommand(): Command {
         qmp = await QmpClient.connect(String(o.qmp), { retry: false });
         const progress = progressReporter('windows', !o.json);
         const pseudo = o.pseudoMigration === false ? undefined : { windowsSec: typeof o.pseudoMigration === 'string' ? o.pseudoMigration.split(',').map((w, i) => parseDuration(`pseudo-migration[${i}]`, w.trim())) : [1, 4] };
-        const s = await sampleVm(qmp, { windowsSec, zeroPages: o.zeroPages !== false, bitmap: pseudo, onProgress: (d, t) => progress.update(d, t) });
+        const layoutWindowSec = o.layout === false ? undefined : typeof o.layout === 'string' ? parseDuration('layout', o.layout) : 1;
+        if (layoutWindowSec !== undefined && o.zeroPages === false) throw new InputError('layout', String(o.layout), 'needs the RAM dumps: drop --no-zero-pages');
+        if (layoutWindowSec !== undefined && !(layoutWindowSec > 0 && layoutWindowSec <= 60)) throw new InputError('layout', String(o.layout), 'must be between 0 and 60s');
+        const s = await sampleVm(qmp, { windowsSec, zeroPages: o.zeroPages !== false, bitmap: pseudo, layoutWindowSec, onProgress: (d, t) => progress.update(d, t) });
         progress.done('sampled');
         const json = JSON.stringify(s);
         if (o.output) writeFileSync(String(o.output), `${json}\n`);
@@ -40,6 +44,10 @@ export function sampleCommand(): Command {
           for (const p of s.curve) t.push([`dirtied within ${p.windowSec} s`, formatBytes(p.dirtiedBytes)]);
           if (s.zeroPageFraction !== undefined) t.push(['zero pages', `${(s.zeroPageFraction * 100).toFixed(1)} %`]);
           for (const p of s.bitmapCurve ?? []) t.push([`bitmap: dirtied within ${p.windowSec.toFixed(2)} s`, formatBytes(p.dirtiedBytes)]);
+          if (s.ramLayout) {
+            const changed = s.ramLayout.changedPages.reduce((a, b) => a + b, 0);
+            t.push([`changed between RAM dumps ${s.ramLayout.windowSec.toFixed(2)} s apart`, formatBytes(changed * s.pageSizeBytes)]);
+          }
           process.stdout.write(`${t.toString()}\n`);
         }
       } catch (e) {
