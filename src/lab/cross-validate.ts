@@ -5,7 +5,7 @@
  */
 import { fitPlatform, type PlatformObservation } from '../calibrate/platform.js';
 import type { Platform } from '../model/types.js';
-import { configKey, type LabRecord } from './types.js';
+import { configKey, hostKey, type LabRecord } from './types.js';
 import { predictAllVariants, sampleAt } from './variants.js';
 import { withRefinedSamples, vmKey } from './refined-eval.js';
 import { applyResidual, initialResidualState, updateResidual, type ResidualState } from '../calibrate/residual.js';
@@ -30,6 +30,33 @@ export function fitPlatformFromRecords(records: readonly LabRecord[]): Partial<P
   return fitPlatform(records.map(platformObservation).filter((o): o is PlatformObservation => o !== undefined)).platform;
 }
 
+/** Completed records a machine needs before its platform constants are fitted on its own records alone. */
+export const MIN_HOST_RECORDS = 20;
+
+/**
+ * The platform constants for each record, fitted out of fold: on the other folds' records of the same machine when
+ * that machine has at least MIN_HOST_RECORDS completed records outside the fold (stop-and-copy rates differ by 2x
+ * between machines), else on the other folds' records of every machine.
+ */
+export function outOfFoldPlatforms(records: readonly LabRecord[], k: number): (r: LabRecord) => Partial<Platform> {
+  const fold = (r: LabRecord) => hash(configKey(r.config)) % k;
+  const cache = new Map<string, Partial<Platform>>();
+  return (r) => {
+    const f = fold(r);
+    const host = hostKey(r);
+    const key = `${f}|${host}`;
+    let p = cache.get(key);
+    if (!p) {
+      const others = records.filter((o) => fold(o) !== f);
+      const mine = others.filter((o) => hostKey(o) === host);
+      const enough = mine.filter((o) => o.measured.status === 'completed').length >= MIN_HOST_RECORDS;
+      p = fitPlatformFromRecords(enough ? mine : others);
+      cache.set(key, p);
+    }
+    return p;
+  };
+}
+
 function hash(s: string): number {
   let h = 2166136261;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
@@ -38,10 +65,8 @@ function hash(s: string): number {
 
 /** Re-predicts every record from its sample with the current models, out of fold. */
 export function crossValidate(records: readonly LabRecord[], k = 5): LabRecord[] {
-  const fold = (r: LabRecord) => hash(configKey(r.config)) % k;
-  const platforms: Partial<Platform>[] = [];
-  for (let f = 0; f < k; f++) platforms.push(fitPlatformFromRecords(records.filter((r) => fold(r) !== f)));
-  return records.map((r) => ({ ...r, predicted: predictAllVariants(sampleAt(r.sample, r.migrationStartedAt), r.config, platforms[fold(r)]) }));
+  const platformOf = outOfFoldPlatforms(records, k);
+  return records.map((r) => ({ ...r, predicted: predictAllVariants(sampleAt(r.sample, r.migrationStartedAt), r.config, platformOf(r)) }));
 }
 
 /** Re-predicts every record with one given platform (in-sample when it was fitted on them). */
@@ -56,9 +81,7 @@ export function repredict(records: readonly LabRecord[], platform: Partial<Platf
  * Each VM's past predictions are the out-of-fold ones of its own configuration, as they would have been made.
  */
 export function crossValidateRefined(records: readonly LabRecord[], variants: readonly string[], k = 5): LabRecord[] {
-  const fold = (r: LabRecord) => hash(configKey(r.config)) % k;
-  const platforms: Partial<Platform>[] = [];
-  for (let f = 0; f < k; f++) platforms.push(fitPlatformFromRecords(records.filter((r) => fold(r) !== f)));
+  const platformOf = outOfFoldPlatforms(records, k);
   const refinedOf = new Map(withRefinedSamples(records).map(({ record, refined }) => [record.id, refined]));
   const byVm = new Map<string, LabRecord[]>();
   for (const r of records) byVm.set(vmKey(r), [...(byVm.get(vmKey(r)) ?? []), r]);
@@ -69,9 +92,9 @@ export function crossValidateRefined(records: readonly LabRecord[], variants: re
     const base = new Map<string, ResidualState>();
     const refinedState = new Map<string, ResidualState>();
     for (const record of list) {
-      const b = predictAllVariants(sampleAt(record.sample, record.migrationStartedAt), record.config, platforms[fold(record)]);
+      const b = predictAllVariants(sampleAt(record.sample, record.migrationStartedAt), record.config, platformOf(record));
       const refinedSample = refinedOf.get(record.id);
-      const ref = refinedSample ? predictAllVariants(sampleAt(refinedSample, record.migrationStartedAt), record.config, platforms[fold(record)]) : b;
+      const ref = refinedSample ? predictAllVariants(sampleAt(refinedSample, record.migrationStartedAt), record.config, platformOf(record)) : b;
       const m = record.measured;
       const measured = { totalTimeSec: m.totalTimeSec, transferredBytes: m.transferredBytes, downtimeSec: m.downtimeSec, completed: m.status === 'completed' };
       if (refinedSample) {

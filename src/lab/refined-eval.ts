@@ -5,7 +5,7 @@
  * sampled curve by the same factor. Only migrations with history behind them are scored. Pure.
  */
 import { initialRefinedState, refinedRate, updateRefined, weightedDirtyRate, type RefinedState } from '../calibrate/refined.js';
-import type { LabRecord, VmSample } from './types.js';
+import { hostKey, type LabRecord, type VmSample } from './types.js';
 
 /** A migration's realised dirty rate (eq. 11) from its trace: per-round dirtied bytes over round time. */
 export function realisedRate(r: LabRecord): number | undefined {
@@ -14,7 +14,7 @@ export function realisedRate(r: LabRecord): number | undefined {
 }
 
 export function vmKey(r: LabRecord): string {
-  return `${r.config.workload}|${JSON.stringify(r.config.params)}|${r.config.memoryBytes}`;
+  return `${r.config.workload}|${JSON.stringify(r.config.params)}|${r.config.memoryBytes}|${hostKey(r)}`;
 }
 
 /** The sample with its rate (and curve) replaced by the refined estimate. */

@@ -3,7 +3,7 @@
  * overall, the convergence verdicts, and the noise floor of repeated identical runs. Pure.
  */
 import { repeatSpread, summarizeErrors, type ErrorSummary } from '../calibrate/errors.js';
-import { configKey, type LabConfig, type LabRecord } from './types.js';
+import { configKey, hostKey, type LabConfig, type LabRecord } from './types.js';
 
 /** The workload's name in the report: the dirtier is split by its page order. */
 export function workloadName(c: LabConfig): string {
@@ -53,7 +53,8 @@ export function buildLabReport(records: readonly LabRecord[], variants?: readonl
   const groups = new Map<string, LabRecord[]>();
   for (const r of records) {
     if (r.measured.status !== 'completed') continue;
-    const k = configKey(r.config);
+    // Repeats are runs of one configuration on one machine: another machine is another platform.
+    const k = `${hostKey(r)}|${configKey(r.config)}`;
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
   const noiseFloor = {} as Record<Metric, ErrorSummary>;

@@ -3,11 +3,18 @@
  * destination, migrate for real, and record everything. QEMU processes are always cleaned up.
  */
 import { randomUUID } from 'node:crypto';
+import { cpus } from 'node:os';
 import { startGuest, freePort, findQemu, detectAccelerator, type Guest } from '../qemu/guest.js';
 import { sampleVm } from '../qemu/sample.js';
 import { runMigration } from '../qemu/migrate.js';
 import { predictAllVariants, sampleAt } from './variants.js';
-import type { LabConfig, LabRecord } from './types.js';
+import type { LabConfig, LabHost, LabRecord } from './types.js';
+
+/** This machine, as lab records name it: the first CPU's model (trimmed) and the logical CPUs. */
+export function labHost(): LabHost {
+  const list = cpus();
+  return { cpu: (list[0]?.model ?? 'unknown').replace(/\s+/g, ' ').trim(), cpus: list.length };
+}
 import type { AdaptiveRate, Platform } from '../model/types.js';
 
 export interface LabRunOptions {
@@ -63,6 +70,7 @@ export async function runLabConfig(cfg: LabConfig, opts: LabRunOptions = {}): Pr
       measured: r.measured,
       trace: r.trace,
       migrationStartedAt,
+      host: labHost(),
     };
   } finally {
     await Promise.all([src?.kill(), dst?.kill()]);

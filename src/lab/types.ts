@@ -83,6 +83,19 @@ export interface LabRecord {
   trace: RoundTrace[];
   /** When the migration itself was started (the sample and the destination's boot come before). */
   migrationStartedAt?: string;
+  /** The machine both QEMU processes ran on. Absent in records made before it was recorded. */
+  host?: LabHost;
+}
+
+/** A lab machine: its CPU model and logical CPUs. Its stop-and-copy rates and TCG speed are its own. */
+export interface LabHost {
+  cpu: string;
+  cpus: number;
+}
+
+/** Groups records by the machine they ran on; records that do not say share one group. */
+export function hostKey(r: Pick<LabRecord, 'host'>): string {
+  return r.host ? `${r.host.cpu} x${r.host.cpus}` : 'unrecorded';
 }
 
 /** A key shared by repeated identical configurations. */

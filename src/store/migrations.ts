@@ -86,6 +86,11 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('migrations').addColumn('migration_started_at', 'text').execute();
     },
   },
+  '0003_migration_host': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('migrations').addColumn('host_json', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

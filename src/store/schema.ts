@@ -44,6 +44,8 @@ export interface MigrationsTable {
   accelerator: string;
   /** When the migration itself started, or null (0002). */
   migration_started_at: string | null;
+  /** The lab machine it ran on, as JSON ({cpu, cpus}), or null (0003). */
+  host_json: string | null;
 }
 
 export interface MigrationRoundsTable {

@@ -181,6 +181,7 @@ class KyselyStore implements Store {
           sample_id: sampleId,
           started_at: r.startedAt,
           migration_started_at: r.migrationStartedAt ?? null,
+          host_json: r.host ? JSON.stringify(r.host) : null,
           config_json: JSON.stringify(r.config),
           status: r.measured.status,
           total_time_sec: r.measured.totalTimeSec,
@@ -222,7 +223,7 @@ class KyselyStore implements Store {
       .innerJoin('samples', 'samples.id', 'migrations.sample_id')
       .select([
         'migrations.id', 'migrations.started_at', 'migrations.migration_started_at', 'migrations.config_json', 'migrations.measured_json', 'migrations.predicted_json',
-        'migrations.qemu_version', 'migrations.accelerator', 'samples.taken_at', 'samples.memory_bytes', 'samples.dirty_rate_bytes_per_sec',
+        'migrations.qemu_version', 'migrations.accelerator', 'migrations.host_json', 'samples.taken_at', 'samples.memory_bytes', 'samples.dirty_rate_bytes_per_sec',
         'samples.zero_page_fraction', 'samples.cpu_utilisation', 'samples.curve_json', 'samples.pseudo_json',
       ])
       .orderBy('migrations.started_at')
@@ -252,6 +253,7 @@ class KyselyStore implements Store {
       predicted: JSON.parse(m.predicted_json),
       measured: JSON.parse(m.measured_json),
       ...(m.migration_started_at ? { migrationStartedAt: m.migration_started_at } : {}),
+      ...(m.host_json ? { host: JSON.parse(m.host_json) } : {}),
       trace: (byMigration.get(m.id) ?? []).map((t) => ({
         round: t.round,
         kind: t.kind as 'pre-copy' | 'stop-copy',

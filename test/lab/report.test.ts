@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildLabReport } from '../../src/lab/report.js';
+import { outOfFoldPlatforms, MIN_HOST_RECORDS } from '../../src/lab/cross-validate.js';
 import { predictAllVariants, workingSetFromCurve, VARIANTS } from '../../src/lab/variants.js';
 import type { LabRecord, LabConfig, VmSample } from '../../src/lab/types.js';
 import { assertClose, MiB } from '../helpers.js';
@@ -46,6 +47,39 @@ describe('lab report', () => {
     assert.equal(dirtier.convergenceTotal, 4);
     assert.equal(dirtier.convergenceRight, 3); // the cancelled one was predicted to converge
     assert.equal(rep.noiseFloor.totalTimeSec.n, 3); // the idle run has no repeat
+  });
+
+  it('runs of one configuration on two machines are not repeats of each other', () => {
+    const t = predictAllVariants(sample, cfg, {}).qemu.totalTimeSec;
+    const recs = [{ ...record('a', t), host: { cpu: 'Xeon', cpus: 2 } }, { ...record('b', t * 2), host: { cpu: 'EPYC', cpus: 2 } }];
+    assert.equal(buildLabReport(recs, ['qemu']).noiseFloor.totalTimeSec.n, 0);
+    assert.equal(buildLabReport(recs.map((r) => ({ ...r, host: { cpu: 'Xeon', cpus: 2 } })), ['qemu']).noiseFloor.totalTimeSec.n, 2);
+  });
+});
+
+describe('platform constants per machine', () => {
+  // downtime = 2 ms + stop-copy bytes / rate, exactly; each record its own configuration (so folds differ).
+  const run = (id: number, cpu: string, rate: number): LabRecord => {
+    const stopCopyBytes = (4 + (id % 17) * 3) * MiB;
+    const r = record(`${cpu}-${id}`, 2);
+    return {
+      ...r,
+      config: { ...r.config, params: { ...r.config.params, rate: 1000 + id } },
+      host: { cpu, cpus: 2 },
+      measured: { ...r.measured, rounds: 3, stopCopyBytes, downtimeSec: 0.002 + stopCopyBytes / rate, setupSec: 0.01 },
+    };
+  };
+  it("each machine's stop-and-copy rate is fitted on its own records once it has enough, out of fold", () => {
+    const xeon = Array.from({ length: 40 }, (_, i) => run(i, 'Xeon', 1.5e9));
+    const epyc = Array.from({ length: 40 }, (_, i) => run(100 + i, 'EPYC', 0.75e9));
+    const few = Array.from({ length: MIN_HOST_RECORDS - 1 }, (_, i) => run(200 + i, 'Other', 3e9));
+    const platformOf = outOfFoldPlatforms([...xeon, ...epyc, ...few], 5);
+    assertClose(platformOf(xeon[3]).stopCopyRateBytesPerSec!, 1.5e9, 1e-6);
+    assertClose(platformOf(epyc[3]).stopCopyRateBytesPerSec!, 0.75e9, 1e-6);
+    assertClose(platformOf(epyc[3]).resumeSec!, 0.002, 1e-6);
+    // A machine with too few records borrows every machine's fit: between the two rates, not its own.
+    const pooled = platformOf(few[0]).stopCopyRateBytesPerSec!;
+    assert.ok(pooled < 3e9 * 0.9 && pooled > 0.5e9, `${pooled}`);
   });
 });
 

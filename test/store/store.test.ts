@@ -47,6 +47,17 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       await s.close();
     });
 
+    it('keeps the lab machine a migration ran on; a record without one reads back without one', async () => {
+      const s = await openStore(await freshDb(backend));
+      const r = { ...fakeRecord(5, 2), host: { cpu: 'AMD EPYC', cpus: 2 } };
+      await s.recordLabRecord(r);
+      await s.recordLabRecord(fakeRecord(6, 2));
+      const back = await s.listLabRecords();
+      assert.deepEqual(back.find((b) => b.id === r.id)?.host, { cpu: 'AMD EPYC', cpus: 2 });
+      assert.equal(back.find((b) => b.id !== r.id)?.host, undefined);
+      await s.close();
+    });
+
     it("keeps a sample's pseudo-migration (bitmap counts, zero share) with the migration and on its own", async () => {
       const s = await openStore(await freshDb(backend));
       const r = fakeRecord(3, 3);

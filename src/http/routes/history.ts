@@ -30,6 +30,8 @@ const labRecordSchema = {
     predicted: anyObject,
     measured: anyObject,
     trace: { type: 'array', items: roundTraceSchema },
+    migrationStartedAt: { type: 'string' },
+    host: { type: 'object', properties: { cpu: { type: 'string' }, cpus: { type: 'integer' } }, description: 'the lab machine it ran on, when recorded' },
   },
 } as const;
 
