@@ -57,6 +57,15 @@ export function outOfFoldPlatforms(records: readonly LabRecord[], k: number): (r
   };
 }
 
+/**
+ * The records to fit one machine's constants on: its own when it has at least MIN_HOST_RECORDS completed ones,
+ * else every machine's (`scope` says which). Pure.
+ */
+export function recordsForHost(records: readonly LabRecord[], host: string): { records: readonly LabRecord[]; scope: 'host' | 'all' } {
+  const mine = records.filter((r) => hostKey(r) === host);
+  return mine.filter((r) => r.measured.status === 'completed').length >= MIN_HOST_RECORDS ? { records: mine, scope: 'host' } : { records, scope: 'all' };
+}
+
 function hash(s: string): number {
   let h = 2166136261;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);

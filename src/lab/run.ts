@@ -3,18 +3,12 @@
  * destination, migrate for real, and record everything. QEMU processes are always cleaned up.
  */
 import { randomUUID } from 'node:crypto';
-import { cpus } from 'node:os';
 import { startGuest, freePort, findQemu, detectAccelerator, type Guest } from '../qemu/guest.js';
 import { sampleVm } from '../qemu/sample.js';
 import { runMigration } from '../qemu/migrate.js';
 import { predictAllVariants, sampleAt } from './variants.js';
-import type { LabConfig, LabHost, LabRecord } from './types.js';
-
-/** This machine, as lab records name it: the first CPU's model (trimmed) and the logical CPUs. */
-export function labHost(): LabHost {
-  const list = cpus();
-  return { cpu: (list[0]?.model ?? 'unknown').replace(/\s+/g, ' ').trim(), cpus: list.length };
-}
+import type { LabConfig, LabRecord } from './types.js';
+import { labHost } from './host.js';
 import type { AdaptiveRate, Platform } from '../model/types.js';
 
 export interface LabRunOptions {

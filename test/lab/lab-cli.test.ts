@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labAvailable, startGuest } from '../../src/qemu/guest.js';
+import { labHost } from '../../src/lab/host.js';
 import { MiB } from '../helpers.js';
 
 const BIN = new URL('../../bin/migcost.js', import.meta.url).pathname;
@@ -91,6 +92,9 @@ describe('lab CLI with real QEMU', { skip }, () => {
     const cal = await cli(['lab', 'calibrate', '--db', db, '--out', join(dir, 'platform.json'), '--json']);
     assert.equal(cal.code, 0, cal.err);
     assert.ok(JSON.parse(cal.out).setupSec >= 0);
+    // every record names this machine; with 4 of them, the constants are fitted on every host's
+    assert.deepEqual(readFileSync(results, 'utf8').trim().split('\n').map((l) => JSON.parse(l).host), Array(4).fill(labHost()));
+    assert.match(cal.err, /fitting on 4 records \(every host\)/);
   });
 
   it('bad lab input is refused before any QEMU starts', async () => {

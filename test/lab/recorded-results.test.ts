@@ -5,7 +5,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const BIN = new URL('../../bin/migcost.js', import.meta.url).pathname;
 const DIR = new URL('../../lab/results/', import.meta.url).pathname;
@@ -23,6 +25,22 @@ describe('recorded lab results', () => {
     assert.ok(row.errors.totalTimeSec.n > 0 && row.errors.totalTimeSec.n <= o.completed);
     assert.ok(row.errors.totalTimeSec.median <= row.errors.totalTimeSec.p90);
     assert.ok(row.convergenceRight <= row.convergenceTotal && row.convergenceTotal === o.migrations);
+  });
+
+  it("lab calibrate fits a named machine's constants on its own records, and refuses a machine with too few", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'migcost-cal-'));
+    const files = [`${DIR}standard-pass5.jsonl`, `${DIR}standard-pass6.jsonl`].join(',');
+    const cal = (host: string) => spawnSync(process.execPath, [BIN, 'lab', 'calibrate', '--results', files, '--host', host, '--db', join(dir, 'h.sqlite'), '--out', join(dir, 'p.json'), '--json'], { encoding: 'utf8' });
+    const epyc = cal('AMD EPYC x2');
+    assert.equal(epyc.status, 0, epyc.stderr);
+    assert.match(epyc.stderr, new RegExp(`fitting on ${lines('standard-pass6.jsonl')} records \\(host AMD EPYC x2\\)`));
+    const both = cal('all');
+    assert.match(both.stderr, new RegExp(`fitting on ${lines('standard-pass5.jsonl') + lines('standard-pass6.jsonl')} records \\(every host\\)`));
+    // the EPYC's switch-overs are slower than the pooled fit says
+    assert.ok(JSON.parse(epyc.stdout).stopCopyRateBytesPerSec < JSON.parse(both.stdout).stopCopyRateBytesPerSec);
+    const bad = cal('Nope x9');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /host: "Nope x9" must name a host with >= 20 completed records \(hosts: unrecorded, AMD EPYC x2\)/);
   });
 
   it('a missing file in the list is named, exit 2', () => {

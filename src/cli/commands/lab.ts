@@ -7,10 +7,11 @@ import { labMatrix, MATRIX_PRESETS, workloadLabel, type MatrixPreset } from '../
 import { buildLabReport, METRICS } from '../../lab/report.js';
 import { renderLabReport } from '../../lab/render-report.js';
 import { predictedVsMeasuredSpec } from '../../lab/plot-specs.js';
-import { WORKLOADS, type LabConfig, type LabRecord, type Workload } from '../../lab/types.js';
+import { hostKey, WORKLOADS, type LabConfig, type LabRecord, type Workload } from '../../lab/types.js';
 import { VARIANTS } from '../../lab/variants.js';
 import { loadPlatform } from '../../lab/platform-file.js';
-import { crossValidate, crossValidateRefined, fitPlatformFromRecords, repredict } from '../../lab/cross-validate.js';
+import { crossValidate, crossValidateRefined, fitPlatformFromRecords, recordsForHost, repredict } from '../../lab/cross-validate.js';
+import { labHost } from '../../lab/host.js';
 import { evaluateIntervals } from '../../lab/interval-eval.js';
 import { decisionSet, decisionReport, DECISION_WORKLOADS, DENG_POLICIES, type TaggedRecord, type DecisionReport } from '../../lab/decide.js';
 import { defaultDbLocation } from '../../store/location.js';
@@ -248,21 +249,27 @@ export function labCommand(): Command {
     .option('--db <file|url>', 'history store to read, and to keep the fitted model in', defaultDbLocation())
     .option('--results <files>', 'read JSON Lines files of records (comma-separated) instead of the store')
     .option('--out <file>', 'where to write them', join(labDir(), 'platform.json'))
+    .option('--host <name>', "whose records: 'this' machine's (when it has >= 20 completed, else every machine's), 'all', or a host as records name it (e.g. \"AMD EPYC x2\")", 'this')
     .option('--json', 'print them as JSON')
     .action(async (o: Flags) => {
       try {
-        const records = await loadRecords(o);
+        const all = await loadRecords(o);
+        const wanted = o.host === 'this' ? hostKey({ host: labHost() }) : String(o.host);
+        const { records, scope } = wanted === 'all' ? { records: all, scope: 'all' as const } : recordsForHost(all, wanted);
+        if (o.host !== 'this' && o.host !== 'all' && scope === 'all') throw new InputError('host', o.host, `must name a host with >= 20 completed records (hosts: ${[...new Set(all.map(hostKey))].join(', ')})`);
+        process.stderr.write(`fitting on ${records.length} records (${scope === 'host' ? `host ${wanted}` : 'every host'})\n`);
         const platform = fitPlatformFromRecords(records);
         const store = await openStore(String(o.db));
         const saved = await store.saveModel('qemu-platform', platform, null);
         await store.close();
         process.stderr.write(`stored as model qemu-platform v${saved.version}\n`);
-        writeFileSync(o.out as string, `${JSON.stringify({ fittedAt: new Date().toISOString(), migrations: records.length, platform }, null, 2)}\n`);
+        writeFileSync(o.out as string, `${JSON.stringify({ fittedAt: new Date().toISOString(), migrations: records.length, host: scope === 'host' ? wanted : 'all', platform }, null, 2)}\n`);
         if (o.json) process.stdout.write(`${JSON.stringify(platform)}\n`);
         else {
           const t = new Table({ head: ['constant', 'value'], style: { head: [], border: [] } });
           if (platform.setupSec !== undefined) t.push(['setup', formatSeconds(platform.setupSec)]);
           if (platform.resumeSec !== undefined) t.push(['resume (fixed part of downtime)', formatSeconds(platform.resumeSec)]);
+          if (platform.firstTouchRateBytesPerSec !== undefined) t.push(['stop-and-copy rate, pages never sent', `${formatBytes(platform.firstTouchRateBytesPerSec)}/s`]);
           if (platform.stopCopyRateBytesPerSec !== undefined) t.push(['stop-and-copy rate', `${formatBytes(platform.stopCopyRateBytesPerSec)}/s`]);
           if (platform.lineRateBytesPerSec !== undefined) t.push(['pre-copy line rate', `${formatBytes(platform.lineRateBytesPerSec)}/s`]);
           process.stdout.write(`${t.toString()}\nwritten to ${o.out}\n`);
