@@ -34,9 +34,16 @@ describe('recorded lab results', () => {
     const epyc = cal('AMD EPYC x2');
     assert.equal(epyc.status, 0, epyc.stderr);
     assert.match(epyc.stderr, new RegExp(`fitting on ${lines('standard-pass6.jsonl')} records \\(host AMD EPYC x2\\)`));
+    // pass 7, scored with the constants fitted on pass 6 (the same machine) instead of out of fold
+    const rep = spawnSync(process.execPath, [BIN, 'lab', 'report', '--results', `${DIR}standard-pass7.jsonl`, '--platform', join(dir, 'p.json'), '--overall', '--json', '--variant', 'deng-bitmap'], { encoding: 'utf8' });
+    assert.equal(rep.status, 0, rep.stderr);
+    assert.equal(JSON.parse(rep.stdout).migrations, lines('standard-pass7.jsonl'));
+    const missing = spawnSync(process.execPath, [BIN, 'lab', 'report', '--results', `${DIR}standard-pass7.jsonl`, '--platform', join(dir, 'nope.json')], { encoding: 'utf8' });
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /--platform: ".*nope\.json" does not exist/);
     const both = cal('all');
     assert.match(both.stderr, new RegExp(`fitting on ${lines('standard-pass5.jsonl') + lines('standard-pass6.jsonl')} records \\(every host\\)`));
-    // the EPYC's switch-overs are slower than the pooled fit says
+    // the EPYC's fitted stop-and-copy rate is below the pooled one (its few long switch-overs pull it)
     assert.ok(JSON.parse(epyc.stdout).stopCopyRateBytesPerSec < JSON.parse(both.stdout).stopCopyRateBytesPerSec);
     const bad = cal('Nope x9');
     assert.equal(bad.status, 2);

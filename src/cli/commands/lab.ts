@@ -206,12 +206,14 @@ export function labCommand(): Command {
     .option('--svg <file>', 'write a predicted-against-measured plot (deng-bitmap, or the first --variant)')
     .option('--as-recorded', 'use the predictions made before each migration, not re-predictions out of fold')
     .option('--folds <k>', 'cross-validation folds for the platform constants', '5')
+    .option('--platform <file>', 'score with these platform constants (a `lab calibrate` file, e.g. fitted on another pass or machine) instead of fitting them out of fold')
     .option('--refined', "history against none: migrations with earlier ones of the same VM, predicted from the fresh sample (base:) and from Liu's refined rate (refined:)")
     .option('--intervals', 'coverage of 10th-90th percentile prediction intervals built from what was known before each run')
     .option('--json', 'print the report as JSON')
     .action(async (o: Flags) => {
       try {
         const raw = await loadRecords(o);
+        if (o.platform !== undefined && (o.intervals || o.refined || o.asRecorded)) throw new InputError('--platform', o.platform, 'applies to the plain report, not with --intervals, --refined or --as-recorded');
         if (o.intervals) {
           const ev = evaluateIntervals(raw);
           if (o.json) process.stdout.write(`${JSON.stringify(ev)}\n`);
@@ -229,7 +231,9 @@ export function labCommand(): Command {
           ? crossValidateRefined(raw, variants ?? ['qemu+zero', 'deng-curve', 'deng-bitmap'], Number(o.folds))
           : o.asRecorded
             ? raw
-            : crossValidate(raw, Number(o.folds));
+            : o.platform !== undefined
+              ? repredict(raw, loadPlatform(String(o.platform), labDir()))
+              : crossValidate(raw, Number(o.folds));
         const rep = buildLabReport(records, o.refined ? undefined : variants);
         if (o.json) process.stdout.write(`${JSON.stringify(rep)}\n`);
         else process.stdout.write(`${renderLabReport(rep, { overallOnly: o.overall === true })}\n`);
