@@ -47,10 +47,7 @@ export function outOfFoldPlatforms(records: readonly LabRecord[], k: number): (r
     const key = `${f}|${host}`;
     let p = cache.get(key);
     if (!p) {
-      const others = records.filter((o) => fold(o) !== f);
-      const mine = others.filter((o) => hostKey(o) === host);
-      const enough = mine.filter((o) => o.measured.status === 'completed').length >= MIN_HOST_RECORDS;
-      p = fitPlatformFromRecords(enough ? mine : others);
+      p = fitPlatformFromRecords(recordsForHost(records.filter((o) => fold(o) !== f), host).records);
       cache.set(key, p);
     }
     return p;
@@ -79,7 +76,7 @@ export function crossValidate(records: readonly LabRecord[], k = 5): LabRecord[]
 }
 
 /** Re-predicts every record with one given platform (in-sample when it was fitted on them). */
-export function repredict(records: readonly LabRecord[], platform: Partial<Platform>): LabRecord[] {
+export function repredict<R extends LabRecord>(records: readonly R[], platform: Partial<Platform>): R[] {
   return records.map((r) => ({ ...r, predicted: predictAllVariants(sampleAt(r.sample, r.migrationStartedAt), r.config, platform) }));
 }
 

@@ -130,10 +130,22 @@ export function recordedPrediction(r: LabRecord, variant: string): LabRecord['pr
   return r.predicted[variant] ?? (variant === 'deng-bitmap' ? r.predicted['deng-curve'] : undefined);
 }
 
+/** A group member's name: its experiment tag, else its position. */
+function vmName(r: TaggedRecord, i: number): string {
+  return r.experiment?.vm ?? `vm${i}`;
+}
+
+/** Hindsight: the cheapest completed migration by measured cost (one that did not complete moved nothing). */
+function hindsightIndex(records: readonly TaggedRecord[], costs: readonly number[]): number {
+  let best = -1;
+  for (let i = 0; i < records.length; i++) if (records[i].measured.status === 'completed' && (best < 0 || costs[i] < costs[best])) best = i;
+  return best >= 0 ? best : costs.indexOf(Math.min(...costs));
+}
+
 /** Liu's experiment on one group: one VM to move. `variant` names the prediction the model uses. */
 export function liuDecision(group: string, records: readonly TaggedRecord[], variant = 'deng-bitmap'): LiuGroupResult {
   if (records.length < 2) throw new RangeError(`liuDecision: group ${group} needs at least 2 records`);
-  const names = records.map((r, i) => r.experiment?.vm ?? `vm${i}`);
+  const names = records.map(vmName);
   const predictionOf = (r: TaggedRecord) => {
     const p = recordedPrediction(r, variant);
     if (!p) throw new RangeError(`liuDecision: record ${r.id} has no ${variant} prediction`);
@@ -144,10 +156,7 @@ export function liuDecision(group: string, records: readonly TaggedRecord[], var
   const pick = ranked.find((x) => predictionOf(records[x.index]).converged) ?? ranked[0];
   const outcomes = records.map(measuredOutcome);
   const costs = measuredCosts(outcomes);
-  // Hindsight: the cheapest completed migration (one that did not complete moved nothing).
-  let best = -1;
-  for (let i = 0; i < records.length; i++) if (records[i].measured.status === 'completed' && (best < 0 || costs[i] < costs[best])) best = i;
-  if (best < 0) best = costs.indexOf(Math.min(...costs));
+  const best = hindsightIndex(records, costs);
   const random = { totalTimeSec: 0, downtimeSec: 0, transferredBytes: 0, energyJoules: 0 };
   for (const o of outcomes) for (const k of METRIC_KEYS) random[k] += o[k] / outcomes.length;
   const model = outcomes[pick.index];
@@ -207,7 +216,7 @@ export interface DengGroupResult {
 export function dengDecision(group: string, records: readonly TaggedRecord[], opts: { capacityShare?: number; platform?: Partial<Platform>; raSeeds?: number } = {}): DengGroupResult {
   const share = opts.capacityShare ?? 0.7;
   if (!(share > 0 && share < 1)) throw new RangeError('dengDecision: capacityShare must be in (0, 1)');
-  const names = records.map((r, i) => r.experiment?.vm ?? `vm${i}`);
+  const names = records.map(vmName);
   const demand = records.map((r) => Math.max(0.02, Math.min(1, r.sample.cpuUtilisation ?? 0.5)));
   const total = demand.reduce((a, b) => a + b, 0);
   const capacity = total * share;
@@ -304,7 +313,7 @@ function pooledLiu(groups: { records: TaggedRecord[] }[], liu: readonly LiuGroup
   for (const g of groups) {
     for (const [i, r] of g.records.entries()) {
       if (r.measured.status !== 'completed') continue;
-      const name = r.experiment?.vm ?? `vm${i}`;
+      const name = vmName(r, i);
       byVm.set(name, [...(byVm.get(name) ?? []), measuredOutcome(r)]);
     }
   }
@@ -324,11 +333,9 @@ function pooledLiu(groups: { records: TaggedRecord[] }[], liu: readonly LiuGroup
   // The same per-group regret for a pick that never changes: the VM best on average. What per-group noise
   // alone costs a predictor that knows every VM's mean outcome.
   const fixed = groups.map((g) => {
-    const outcomes = g.records.map(measuredOutcome);
-    const costs = measuredCosts(outcomes);
-    const done = g.records.map((r, i) => (r.measured.status === 'completed' ? i : -1)).filter((i) => i >= 0);
-    const hindsight = Math.min(...(done.length ? done.map((i) => costs[i]) : costs));
-    const j = g.records.findIndex((r, i) => (r.experiment?.vm ?? `vm${i}`) === names[bestI]);
+    const costs = measuredCosts(g.records.map(measuredOutcome));
+    const hindsight = costs[hindsightIndex(g.records, costs)];
+    const j = g.records.findIndex((r, i) => vmName(r, i) === names[bestI]);
     return j < 0 || !(hindsight > 0) ? 0 : (costs[j] - hindsight) / hindsight;
   });
   return { best: names[bestI], meanRegret: mean(regrets), bestFixedPerGroupRegret: mean(fixed), costs: Object.fromEntries(names.map((n, i) => [n, c[i]])) };

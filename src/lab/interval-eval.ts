@@ -6,7 +6,7 @@
  */
 import { predictInterval, coverage, type PredictionInterval, type IntervalMetric } from '../calibrate/interval.js';
 import type { Platform } from '../model/types.js';
-import { fitPlatformFromRecords, MIN_HOST_RECORDS } from './cross-validate.js';
+import { fitPlatformFromRecords, recordsForHost } from './cross-validate.js';
 import { realisedRate, vmKey } from './refined-eval.js';
 import { hostKey, type LabRecord } from './types.js';
 import { predictVariant, sampleAt, variantInput } from './variants.js';
@@ -26,9 +26,7 @@ export function evaluateIntervals(records: readonly LabRecord[], lowQ = 0.1, hig
   for (const key of keys) {
     const others = done.filter((r) => vmKey(r) !== key);
     // The machine's own constants when it has enough records (cross-validate.ts), else every machine's.
-    const host = hostKey(done.find((r) => vmKey(r) === key)!);
-    const sameHost = others.filter((r) => hostKey(r) === host);
-    const platform: Partial<Platform> = fitPlatformFromRecords(sameHost.length >= MIN_HOST_RECORDS ? sameHost : others);
+    const platform: Partial<Platform> = fitPlatformFromRecords(recordsForHost(others, hostKey(done.find((r) => vmKey(r) === key)!)).records);
     // the model's relative errors (measured / predicted - 1) on the other VMs
     const rel: Record<'totalTimeSec' | 'transferredBytes' | 'downtimeSec', number[]> = { totalTimeSec: [], transferredBytes: [], downtimeSec: [] };
     for (const o of others) {

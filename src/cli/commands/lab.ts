@@ -305,7 +305,7 @@ export function labCommand(): Command {
           if (basis.length === 0) throw new InputError('--platform-from', o.platformFrom, 'holds no records');
           const fitted = fitPlatformFromRecords(basis);
           platform = { ...platform, ...fitted };
-          refit = (rs) => rs.map((r, i) => ({ ...r, predicted: repredict([r], fitted)[0].predicted }));
+          refit = (rs) => repredict(rs, fitted);
         }
         const share = Number(o.capacityShare);
         if (!(share > 0 && share < 1)) throw new InputError('--capacity-share', o.capacityShare, 'must be a number in (0, 1)');
