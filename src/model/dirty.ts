@@ -45,6 +45,31 @@ export function curveDirtiedBytes(points: readonly CurvePoint[], windowSec: numb
   return y0 + slope * (windowSec - x0);
 }
 
+/**
+ * The inverse of `curveDirtiedBytes`: the shortest window in which the curve reaches `bytes` (0 for bytes <= 0;
+ * Infinity when the curve levels off below it). Points as for `curveDirtiedBytes`.
+ * @example curveWindowFor([{ windowSec: 1, dirtiedBytes: 10 }, { windowSec: 2, dirtiedBytes: 15 }], 12.5) // 1.5
+ */
+export function curveWindowFor(points: readonly CurvePoint[], bytes: number): number {
+  if (!(bytes > 0)) return 0;
+  const n = points.length;
+  let x0 = 0;
+  let y0 = 0;
+  for (let i = 0; i < n; i++) {
+    const p = points[i];
+    if (bytes <= p.dirtiedBytes) {
+      const rise = p.dirtiedBytes - y0;
+      return rise > 0 ? x0 + ((bytes - y0) * (p.windowSec - x0)) / rise : x0;
+    }
+    x0 = p.windowSec;
+    y0 = p.dirtiedBytes;
+  }
+  const prevX = n >= 2 ? points[n - 2].windowSec : 0;
+  const prevY = n >= 2 ? points[n - 2].dirtiedBytes : 0;
+  const slope = x0 > prevX ? Math.max(0, (y0 - prevY) / (x0 - prevX)) : 0;
+  return slope > 0 ? x0 + (bytes - y0) / slope : Infinity;
+}
+
 /** Throws a RangeError naming the rule when a curve is unusable. */
 export function checkCurve(points: readonly CurvePoint[]): void {
   if (!Array.isArray(points) || points.length === 0) throw new RangeError('dirty curve: needs at least one point');
@@ -113,6 +138,24 @@ export function compileDirty(spec: DirtyModelSpec | undefined, rateBytesPerSec: 
     return { kind: 2, rateBytesPerSec, wws: LIU_WWS_COEFFICIENTS, points, capBytes, poolBytes: sat !== undefined && sat > 0 ? Math.min(sat, capBytes) : capBytes };
   }
   throw new RangeError(`dirty model: unknown kind ${JSON.stringify(kind)} (known: constant, wws, curve)`);
+}
+
+/**
+ * Of the bytes a round of `sec` seconds dirties, those not already dirty, when `dirtyBytes` of the pool are dirty
+ * already. A measured curve says it directly: the dirty pages are the ones written in the last
+ * curveWindowFor(dirtyBytes) seconds, so the round adds D(age + sec) - D(age) — for a uniformly random writer
+ * exactly (W - dirty) / W of the round's dirt, for a sequential one all of it until the sweep wraps, for a
+ * fast-saturating working set plus a slow tail (stress-ng) only the tail. The other models draw the round's
+ * dirt uniformly from the pool. Pure.
+ */
+export function freshDirtiedIn(d: CompiledDirty, sec: number, dirtyBytes: number): number {
+  const dirtied = dirtiedIn(d, sec);
+  if (d.kind !== 2) return d.poolBytes > 0 ? dirtied - (dirtyBytes * dirtied) / Math.max(d.poolBytes, dirtyBytes, dirtied) : dirtied;
+  const have = Math.min(dirtyBytes, d.capBytes);
+  const age = curveWindowFor(d.points, have);
+  if (!Number.isFinite(age)) return 0;
+  const after = Math.min(d.capBytes, curveDirtiedBytes(d.points, age + sec));
+  return Math.max(0, after - Math.max(have, Math.min(d.capBytes, curveDirtiedBytes(d.points, age))));
 }
 
 /** Distinct bytes dirtied in a window of `sec` seconds, bounded by the model's cap. */

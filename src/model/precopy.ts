@@ -13,7 +13,7 @@
  *   after the sync fit. Rounds under a binding rate cap last whole 100 ms windows. The final copy is not
  *   rate-limited (it runs at the platform's line rate). Optional auto-converge at QEMU's defaults.
  */
-import { compileDirty, dirtiedIn, skippedFraction, type CompiledDirty } from './dirty.js';
+import { compileDirty, dirtiedIn, freshDirtiedIn, skippedFraction, type CompiledDirty } from './dirty.js';
 import { LIU_WIRED_ENERGY, energyPerBitJoules, wiredEnergyJoules } from './energy.js';
 import type { AdaptiveRate, EnergyModel, MemoryLayout, Platform, PolicyOptions, Prediction, PredictInput, RoundTrace, StopReason, VmSpec } from './types.js';
 
@@ -88,6 +88,35 @@ export function hotShareScanned(layout: MemoryLayout | undefined, fraction: numb
     }
   }
   return Math.min(1, hot / totalHot);
+}
+
+/** How far real round lengths stray from the modelled ones, either way (the lab measured 0.7-1.0 s rounds where the model has 1.0 s). */
+const ROUND_JITTER = 0.2;
+
+/**
+ * The mean time between auto-converge checks when rounds last about `roundSec`. QEMU checks at the first bitmap
+ * sync more than 1 s after the last check, so with rounds of exactly r the interval is (floor(1/r) + 1) x r:
+ * rounds of 1.0 s check every 2 s, rounds of 1.001 s every 1.001 s — a knife-edge no real migration has, since
+ * real rounds jitter. So this is that interval averaged over r uniform in roundSec x [0.8, 1.2] (exactly,
+ * piece by piece; 1 + r/2 when the rounds are so short that the piece count explodes). The lab measured a
+ * throttle step (two checks) every 3-3.5 s for rounds of about 1 s; this gives 2.9 s. Pure.
+ * @example expectedCheckIntervalSec(1) // 1.45
+ */
+export function expectedCheckIntervalSec(roundSec: number): number {
+  const a = roundSec * (1 - ROUND_JITTER);
+  const b = roundSec * (1 + ROUND_JITTER);
+  if (!(a > 0) || b <= a) return (Math.floor(1 / roundSec) + 1) * roundSec;
+  const kLo = Math.floor(1 / b);
+  const kHi = Math.floor(1 / a);
+  if (kHi - kLo > 64) return 1 + roundSec / 2;
+  // On r in (1/(k+1), 1/k], floor(1/r) = k and the interval is (k + 1) r.
+  let integral = 0;
+  for (let k = kLo; k <= kHi; k++) {
+    const lo = Math.max(a, 1 / (k + 1));
+    const hi = k === 0 ? b : Math.min(b, 1 / k);
+    if (hi > lo) integral += ((k + 1) * (hi * hi - lo * lo)) / 2;
+  }
+  return integral / (b - a);
 }
 
 /** Accumulates the result; one per prediction. */
@@ -225,9 +254,6 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     const first = Math.min(bytes, neverSent);
     return first / firstTouchRate + (bytes - first) / finalRate;
   };
-  // Pages of the working set (or memory) from which both the unsent leftover and new dirt of later rounds are
-  // drawn.
-  const pool = dirty.poolBytes;
 
   const nonZero = ctx.M * (1 - ctx.zeroFraction);
   const zeroFlagBytes = ((ctx.M * ctx.zeroFraction) / ctx.page) * platform.zeroPageWireBytes;
@@ -235,7 +261,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
   let extraWire = zeroFlagBytes;
   let throttle = 0;
   let highCount = 0;
-  let periodSec = 0;
+  let checkCredit = 0;
   let periodDirty = 0;
   let periodXfer = 0;
   let dirtyRate = dirty.rateBytesPerSec;
@@ -278,28 +304,35 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     addWireless(ctx, acc, wire, rate);
     const leftover = pending - sent;
     neverSent = acc.rounds === 1 ? leftover : Math.max(0, neverSent - sent);
-    const dirtied = dirtiedIn(dirty, throttle > 0 ? t * Math.min(1, (1 - throttle) / ctx.cpuUtilisation) : t);
+    const dirtySec = throttle > 0 ? t * Math.min(1, (1 - throttle) / ctx.cpuUtilisation) : t;
+    const dirtied = dirtiedIn(dirty, dirtySec);
     // Newly dirtied pages that are still in the unsent leftover add nothing. Round 0 scans RAM in address order:
     // the dirt already scanned is the share of the hot pages the pass has got past (with no layout, the
-    // working set may lie anywhere: the share of the first pass sent). Later rounds draw the leftover and the new dirt from the same pool (the working set).
-    const overlap = acc.rounds === 1
-      ? dirtied * (1 - hotShareScanned(ctx.layout, nonZero > 0 ? sent / nonZero : 1))
-      : pool > 0 ? (leftover * dirtied) / Math.max(pool, leftover, dirtied) : 0;
-    const next = leftover + dirtied - overlap;
+    // working set may lie anywhere: the share of the first pass sent). Later rounds: of the hot pages the first
+    // pass has reached (all, once it is done), those not dirty already. A measured curve knows how recent the
+    // pending dirt is (freshDirtiedIn); the first pass's never-sent pages are not part of it. The other models
+    // draw leftover and new dirt uniformly from one pool.
+    let fresh: number;
+    if (acc.rounds === 1) fresh = dirtied * hotShareScanned(ctx.layout, nonZero > 0 ? sent / nonZero : 1);
+    else if (dirty.kind === 2) {
+      const reached = neverSent > 0 && nonZero > 0 ? hotShareScanned(ctx.layout, 1 - neverSent / nonZero) : 1;
+      fresh = reached > 0 ? reached * freshDirtiedIn(dirty, dirtySec, Math.max(0, leftover - neverSent) / reached) : 0;
+    } else fresh = freshDirtiedIn(dirty, dirtySec, leftover);
+    const next = leftover + fresh;
     if (t > 0) dirtyRate = dirtied / t;
     const roundThrottle = throttle;
 
     // Auto-converge: judged at a sync once a period of >= 1 s has passed.
-    periodSec += t;
     periodDirty += dirtied;
     periodXfer += wire;
-    if (periodSec >= 1) {
+    checkCredit += t > 0 ? t / expectedCheckIntervalSec(t) : 0;
+    if (checkCredit >= 1 - 1e-9) {
+      checkCredit -= 1;
       if (autoConverge && periodDirty > d.throttleTrigger * periodXfer && ++highCount >= 2) {
         highCount = 0;
         throttle = throttle === 0 ? d.throttleInitial : Math.min(d.throttleMax, throttle + d.throttleIncrement);
         if (throttle > acc.maxThrottle) acc.maxThrottle = throttle;
       }
-      periodSec = 0;
       periodDirty = 0;
       periodXfer = 0;
     }

@@ -11,6 +11,10 @@ import {
   wwsFraction,
   LIU_WWS_COEFFICIENTS,
   curveDirtiedBytes,
+  curveWindowFor,
+  compileDirty,
+  freshDirtiedIn,
+  expectedCheckIntervalSec,
   rankByCost,
   hotShareScanned,
   type Prediction,
@@ -112,6 +116,64 @@ describe("Deng's dirty curve", () => {
   it('extends the last segment past the last point', () => {
     assertClose(curveDirtiedBytes(pts, 6), 24 * MiB); // 20 MiB + 2 s x 2 MiB/s
   });
+  it('inverts: the window in which the curve reaches a size', () => {
+    assert.equal(curveWindowFor(pts, 0), 0);
+    assertClose(curveWindowFor(pts, 5 * MiB), 0.5);
+    assertClose(curveWindowFor(pts, 13 * MiB), 1.5);
+    assertClose(curveWindowFor(pts, 24 * MiB), 6); // along the last segment
+    const flat = [{ windowSec: 0.1, dirtiedBytes: 8 * MiB }, { windowSec: 4, dirtiedBytes: 8 * MiB }];
+    assertClose(curveWindowFor(flat, 4 * MiB), 0.05);
+    assert.equal(curveWindowFor(flat, 9 * MiB), Infinity); // levelled off below it
+  });
+});
+
+describe('fresh dirt in a round, given the dirt still pending', () => {
+  it('a measured curve: D(age + t) - D(age), the pending dirt being the last age seconds of writes', () => {
+    const d = compileDirty({ kind: 'curve', points: [{ windowSec: 1, dirtiedBytes: 10 * MiB }, { windowSec: 2, dirtiedBytes: 16 * MiB }, { windowSec: 4, dirtiedBytes: 20 * MiB }] }, 10 * MiB, GiB);
+    // 10 MiB pending = the last 1 s of writes; a 1 s round adds D(2) - D(1) = 6 MiB, not the 16 MiB of D(1)... of a fresh start
+    assertClose(freshDirtiedIn(d, 1, 10 * MiB), 6 * MiB);
+    assertClose(freshDirtiedIn(d, 1, 0), 10 * MiB); // nothing pending: all of it
+    // a sequential writer (a straight line up to its ring) adds all it writes until the ring is dirty
+    const seq = compileDirty({ kind: 'curve', points: [{ windowSec: 1, dirtiedBytes: 64 * MiB }, { windowSec: 4, dirtiedBytes: 64 * MiB }] }, 64 * MiB, GiB);
+    assertClose(freshDirtiedIn(seq, 0.25, 16 * MiB), 16 * MiB);
+    assertClose(freshDirtiedIn(seq, 0.5, 48 * MiB), 16 * MiB); // capped by the ring
+    assert.equal(freshDirtiedIn(seq, 0.5, 64 * MiB), 0);
+  });
+  it('other models draw pending and new dirt uniformly from the pool', () => {
+    const d = compileDirty({ kind: 'constant' }, 10 * MiB, 40 * MiB); // pool = 40 MiB working set
+    assertClose(freshDirtiedIn(d, 1, 10 * MiB), 10 * MiB * (1 - 10 / 40));
+  });
+});
+
+describe('auto-converge check cadence', () => {
+  it('averages QEMU\'s "first sync more than 1 s after the last check" over rounds 20 % shorter to longer', () => {
+    // r in [0.8, 1.2]: on [0.8, 1] two rounds (2r), on (1, 1.2] one: (0.36 + 0.22) / 0.4 = 1.45 s
+    assertClose(expectedCheckIntervalSec(1), 1.45);
+    assertClose(expectedCheckIntervalSec(2), 2); // long rounds: every sync checks
+    // short rounds: about 1 s plus half a round
+    assert.ok(Math.abs(expectedCheckIntervalSec(0.01) - 1.005) < 1e-3);
+    // no knife-edge at 1 s, where exact rounds would check every 2 s at 1.0 s and every 1.001 s at 1.001 s
+    assert.ok(Math.abs(expectedCheckIntervalSec(1.001) - expectedCheckIntervalSec(1)) < 0.01);
+    for (let r = 0.05; r < 3; r += 0.01) assert.ok(expectedCheckIntervalSec(r) >= Math.max(1, 0.8 * r) - 1e-9 && expectedCheckIntervalSec(r) <= 1.2 * r + 1 + 1e-9, `r=${r}`);
+  });
+  it('throttles a step every two checks: 2.9 s apart with 1 s rounds, not every 2 s', () => {
+    // A 64 MiB working set (a sequential writer's curve) at a 50 MiB/s cap and 300 ms: rounds settle at ten 100 ms
+    // windows (1.0 s). The writer is mostly asleep (5 % CPU), so the throttle does not bite until near its top
+    // and the rounds stay at 1 s. Seven steps (20 % -> 90 %) take 7 x 2 x 1.45 = 20.3 s (rounded to whole
+    // rounds); judging at every 1 s round would take 14 s.
+    const curve = { kind: 'curve' as const, points: [{ windowSec: 0.5, dirtiedBytes: 30 * MiB }, { windowSec: 1, dirtiedBytes: 60 * MiB }, { windowSec: 2, dirtiedBytes: 64 * MiB }, { windowSec: 4, dirtiedBytes: 64 * MiB }] };
+    const p = predict({ vm: { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 60 * MiB, dirtyModel: curve, cpuUtilisation: 0.05 }, bandwidthBytesPerSec: 50 * MiB, policy: { name: 'qemu', downtimeLimitSec: 0.3, autoConverge: true, timeoutSec: 60 }, platform: { syncSec: 0 }, trace: true });
+    let t = 0;
+    let at20 = NaN;
+    let at90 = NaN;
+    for (const r of p.trace!) {
+      if (Number.isNaN(at20) && r.throttle >= 0.2 - 1e-9) at20 = t;
+      if (Number.isNaN(at90) && r.throttle >= 0.9 - 1e-9) at90 = t;
+      t += r.durationSec;
+    }
+    assert.ok(at90 - at20 >= 19 && at90 - at20 <= 21.5, `20 % at ${at20} s, 90 % at ${at90} s`);
+    assert.equal(p.converged, true); // at 99 % the writer is finally slowed
+  });
 });
 
 describe('qemu policy by hand', () => {
@@ -139,15 +201,17 @@ describe('qemu policy by hand', () => {
   it('round 0 resends the share of the working set it had already scanned', () => {
     // 256 MiB, an 8 MiB working set rewritten within 0.1 s (a levelled-off curve). Round 0 as above: 230 MiB in
     // 2.3 s, 26 MiB unsent. The 8 MiB of dirt lies anywhere in RAM: 26/256 of it is still unsent, so
-    // 8 * 230/256 = 7.1875 MiB is added: 33.1875 MiB > 30 MiB -> one more 100 ms window (10 MiB). Round 1
-    // draws leftover and dirt from the working set: 23.1875 MiB pending <= 30 MiB -> switch over.
-    // Bytes: 230 + 10 + 23.1875 = 263.1875 MiB = 256 MiB + the 7.1875 MiB resent.
+    // 8 * 230/256 = 7.1875 MiB is added: 33.1875 MiB > 30 MiB -> one more 100 ms window (10 MiB). Round 1's
+    // 10 MiB continue the first pass (16 MiB of it left): the hot pages it reaches, 8 * 10/256 = 0.3125 MiB, are
+    // rewritten within the round; the 7.1875 MiB reached before are dirty already and add nothing.
+    // 16 + 7.1875 + 0.3125 = 23.5 MiB pending <= 30 MiB -> switch over.
+    // Bytes: 230 + 10 + 23.5 = 263.5 MiB = 256 MiB + the 7.5 MiB of the working set resent.
     const curve = { kind: 'curve' as const, points: [{ windowSec: 0.1, dirtiedBytes: 8 * MiB }, { windowSec: 4, dirtiedBytes: 8 * MiB }] };
     const p = predict({ vm: { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 80 * MiB, dirtyModel: curve }, bandwidthBytesPerSec: 100 * MiB, policy: { name: 'qemu', downtimeLimitSec: 0.3 }, platform: { syncSec: 0 } });
     assert.equal(p.rounds, 2);
     assertClose(p.precopySec, 2.4);
-    assertClose(p.stopCopyBytes, 23.1875 * MiB);
-    assertClose(p.transferredBytes, 263.1875 * MiB);
+    assertClose(p.stopCopyBytes, 23.5 * MiB);
+    assertClose(p.transferredBytes, 263.5 * MiB);
   });
   it('with a memory layout, round 0 resends only the hot pages it has got past', () => {
     // The same VM, its 8 MiB working set in the last eighth of RAM. Round 0 sends 230 of 256 MiB: 7.1875 of the
