@@ -56,6 +56,8 @@ interface Ctx {
   trace: RoundTrace[] | undefined;
   cpuUtilisation: number;
   layout: MemoryLayout | undefined;
+  /** Zero dirty pages per non-zero dirty byte: z / (1 - z) for a dirty zero share z. */
+  zeroPerDirty: number;
 }
 
 /**
@@ -258,6 +260,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
   const nonZero = ctx.M * (1 - ctx.zeroFraction);
   const zeroFlagBytes = ((ctx.M * ctx.zeroFraction) / ctx.page) * platform.zeroPageWireBytes;
   let pending = nonZero; // non-zero bytes still to send; zero pages go in round 0 as flags
+  let pendingZero = 0; // dirty pages left zero since round 0 (bytes of page): flags on the wire, pages to QEMU's estimate
   let extraWire = zeroFlagBytes;
   let throttle = 0;
   let highCount = 0;
@@ -272,12 +275,15 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     const binding = cap < lineRate;
     const rate = binding ? cap : lineRate; // what QEMU measures as its bandwidth
     const threshold = rate * downtimeLimit;
-    if (pending <= threshold && acc.rounds > 0) {
+    // QEMU's estimate counts dirty pages, the zero ones (sent as flags) included.
+    const estimate = pending + pendingZero;
+    if (estimate <= threshold && acc.rounds > 0) {
       return finish(ctx, acc, energy, pending, finalRate, true, 'fits-downtime-limit', stopCopy(pending));
     }
-    // Send until the estimate drops below the threshold. QEMU knows no bandwidth (so no threshold) before
-    // its first 100 ms window has passed: round 0 always sends at least one window's worth.
-    const want = acc.rounds === 0 ? Math.min(pending, Math.max(rate * window, pending - threshold)) : pending - threshold;
+    // Send until the estimate drops below the threshold (zero dirty pages, spread among the non-zero ones, go
+    // along for free). QEMU knows no bandwidth (so no threshold) before its first 100 ms window has passed:
+    // round 0 always sends at least one window's worth.
+    const want = acc.rounds === 0 ? Math.min(pending, Math.max(rate * window, pending - threshold)) : estimate > 0 ? ((estimate - threshold) * pending) / estimate : 0;
     let sent: number;
     let t: number;
     if (binding) {
@@ -296,7 +302,9 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
       t = Math.max(0, timeout - acc.precopySec);
       sent = Math.min(sent, rate * t);
     }
-    const wire = sent + extraWire;
+    const zeroSent = pending > 0 ? pendingZero * Math.min(1, sent / pending) : pendingZero;
+    pendingZero -= zeroSent;
+    const wire = sent + extraWire + (zeroSent / ctx.page) * platform.zeroPageWireBytes;
     extraWire = 0;
     acc.sent += wire;
     acc.precopySec += t;
@@ -319,6 +327,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
       fresh = reached > 0 ? reached * freshDirtiedIn(dirty, dirtySec, Math.max(0, leftover - neverSent) / reached) : 0;
     } else fresh = freshDirtiedIn(dirty, dirtySec, leftover);
     const next = leftover + fresh;
+    pendingZero += fresh * ctx.zeroPerDirty;
     if (t > 0) dirtyRate = dirtied / t;
     const roundThrottle = throttle;
 
@@ -357,7 +366,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     }
     // A steady state that no throttle step can change never converges: skip whole rounds up to the time-out.
     const steady = prevPending >= 0 && Math.abs(next - prevPending) <= 1e-9 * ctx.M + 1e-6 && (!autoConverge || (roundThrottle >= d.throttleMax && throttle === roundThrottle));
-    if (steady && next > threshold && !trace && t > 0) {
+    if (steady && next + pendingZero > threshold && !trace && t > 0) {
       const more = Math.floor((timeout - acc.precopySec) / t);
       acc.sent += more * wire;
       acc.precopySec += more * t;
@@ -384,6 +393,9 @@ function checkVm(vm: VmSpec): void {
   if (vm.workingSetBytes !== undefined) checkFinite('vm.workingSetBytes', vm.workingSetBytes, 0, false);
   if (vm.cpuUtilisation !== undefined && !(vm.cpuUtilisation > 0 && vm.cpuUtilisation <= 1)) {
     throw new RangeError(`predict: vm.cpuUtilisation must be in (0, 1] (got ${vm.cpuUtilisation})`);
+  }
+  if (vm.dirtyZeroShare !== undefined && !(vm.dirtyZeroShare >= 0 && vm.dirtyZeroShare < 1)) {
+    throw new RangeError(`predict: vm.dirtyZeroShare must be in [0, 1) (got ${vm.dirtyZeroShare})`);
   }
   if (vm.layout !== undefined) {
     const { nonZeroPages: nz, hotPages: hot } = vm.layout;
@@ -444,6 +456,7 @@ export function simulate(input: PredictInput): Prediction {
     trace: input.trace ? [] : undefined,
     cpuUtilisation: vm.cpuUtilisation ?? 1,
     layout: vm.layout,
+    zeroPerDirty: vm.dirtyZeroShare ? vm.dirtyZeroShare / (1 - vm.dirtyZeroShare) : 0,
   };
   switch (policy.name) {
     case 'xen':

@@ -67,6 +67,12 @@ export interface VmSpec {
    */
   cpuUtilisation?: number;
   /**
+   * Of the pages the guest dirties, the share it leaves zero (freshly allocated page-cache or heap pages): the
+   * dirty model counts non-zero bytes (what the wire carries), but QEMU's switch-over rule counts dirty pages,
+   * zero ones included (qemu policy only). Default 0.
+   */
+  dirtyZeroShare?: number;
+  /**
    * Where the guest's memory lies in address order, the order QEMU's first pre-copy pass scans it: per equal
    * slice of guest RAM, its non-zero pages and its hot pages (written within a short window). The qemu policy
    * uses it to tell how much of the working set the first pass has already sent when it ends (that part is

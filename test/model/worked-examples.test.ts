@@ -224,6 +224,21 @@ describe('qemu policy by hand', () => {
     assertClose(p.stopCopyBytes, 27.5 * MiB);
     assertClose(p.transferredBytes, 257.5 * MiB);
   });
+  it("dirt left zero counts toward QEMU's switch-over estimate, not the wire", () => {
+    // The VM above (27.5 MiB pending after round 0, under the 30 MiB threshold) whose dirt is 3/4 zero pages:
+    // the 1.5 MiB of non-zero dirt behind the scan comes with 4.5 MiB of zero dirt, so QEMU's estimate is
+    // 26 + 1.5 + 4.5 = 32 MiB > 30 MiB and it runs more rounds; the zero pages cost 9-byte flags only.
+    const curve = { kind: 'curve' as const, points: [{ windowSec: 0.1, dirtiedBytes: 8 * MiB }, { windowSec: 4, dirtiedBytes: 8 * MiB }] };
+    const layout = { nonZeroPages: [1, 1, 1, 1, 1, 1, 1, 1], hotPages: [0, 0, 0, 0, 0, 0, 0, 1] };
+    const base = { vm: { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 80 * MiB, dirtyModel: curve, layout }, bandwidthBytesPerSec: 100 * MiB, policy: { name: 'qemu' as const, downtimeLimitSec: 0.3 }, platform: { syncSec: 0 } };
+    const none = predict(base);
+    const zero = predict({ ...base, vm: { ...base.vm, dirtyZeroShare: 0.75 }, trace: true });
+    assert.equal(none.rounds, 1);
+    assert.ok(zero.rounds >= 2);
+    assertClose(zero.trace![0].remainingBytes, 27.5 * MiB); // the non-zero bytes; the estimate adds 4.5 MiB
+    assert.ok(zero.totalTimeSec > none.totalTimeSec);
+    assert.throws(() => predict({ ...base, vm: { ...base.vm, dirtyZeroShare: 1 } }), /vm\.dirtyZeroShare must be in \[0, 1\)/);
+  });
   it('the hot share a first pass has scanned, slice by slice', () => {
     const layout = { nonZeroPages: [100, 100, 0, 100], hotPages: [0, 10, 5, 30] };
     assertClose(hotShareScanned(layout, 0.5), 5 / 45); // half of slice 1
