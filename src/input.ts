@@ -18,6 +18,8 @@ export interface RawPredictFields {
   pageSize?: unknown;
   /** Busy share of the vCPU while sampled, (0, 1]. */
   cpuUtilisation?: unknown;
+  /** Of the pages the guest dirties, the share left zero, [0, 1). */
+  dirtyZeroShare?: unknown;
   /** {nonZeroPages: number[], hotPages: number[]} per slice of RAM in address order (JSON only). */
   layout?: unknown;
   dirtyModel?: unknown;
@@ -154,6 +156,11 @@ export function predictInputFrom(f: RawPredictFields): PredictInput {
     const u = parseNumber('cpuUtilisation', f.cpuUtilisation, { max: 1 });
     if (!(u > 0)) throw new InputError('cpuUtilisation', f.cpuUtilisation, 'must be greater than 0');
     input.vm.cpuUtilisation = u;
+  }
+  if (present(f.dirtyZeroShare)) {
+    const z = parseNumber('dirtyZeroShare', f.dirtyZeroShare, { max: 1 });
+    if (!(z >= 0 && z < 1)) throw new InputError('dirtyZeroShare', f.dirtyZeroShare, 'must be in [0, 1)');
+    input.vm.dirtyZeroShare = z;
   }
   if (present(f.layout)) {
     const l = f.layout as { nonZeroPages?: unknown; hotPages?: unknown };

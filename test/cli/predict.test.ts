@@ -85,15 +85,38 @@ describe('migcost predict (single)', () => {
     };
     const front = bytes({ ramLayout: { windowSec: 1, nonZeroPages: [1, 1, 1, 1], changedPages: [1, 0, 0, 0] } });
     const back = bytes({ ramLayout: { windowSec: 1, nonZeroPages: [1, 1, 1, 1], changedPages: [0, 0, 0, 1] } });
-    // The first pass ends after 230 of the 256 MiB (the rest is left for the next round), having scanned all of
-    // the front quarter but only (230/256 - 0.75) / 0.25 = 59.375 % of the back one. The 8 MiB working set at
-    // the front is all sent again; at the back 40.625 % of it (3.25 MiB) is still unsent and is sent once.
-    assert.equal(front - back, 3.25 * MiB, `${front} vs ${back}`);
+    // The first pass ends after 230 of the 256 MiB, having scanned all of the front quarter but only
+    // (230/256 - 0.75) / 0.25 = 59.375 % of the back one; one more 100 ms window (10 MiB) continues it to 240 MiB,
+    // 75 % of the back quarter, and the switch-over follows. The 8 MiB working set at the front is all sent again
+    // (264 MiB in all); at the back, the 25 % of it the scan never reached (2 MiB) is sent once (262 MiB).
+    assert.equal(front - back, 2 * MiB, `${front} vs ${back}`);
     const f = join(dir, 'bad.json');
     writeFileSync(f, JSON.stringify({ ...vm, layout: { nonZeroPages: [1, 2], hotPages: [1] } }));
     const r = run(['predict', '--vm', f, '--bandwidth', '100MiB/s', '--json']);
     assert.notEqual(r.code, 0);
     assert.match(r.err, /layout\.hotPages/);
+  });
+
+  it("--vm counts dirt left zero toward QEMU's estimate (dirtyZeroShare, or a trusted bitmapZeroShare)", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'migcost-'));
+    // The model's worked example: 27.5 MiB pending after round 0, under 30 MiB until 3/4 of the dirt is zero pages.
+    const vm = { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 80 * MiB, curve: [{ windowSec: 0.1, dirtiedBytes: 8 * MiB }, { windowSec: 4, dirtiedBytes: 8 * MiB }], layout: { nonZeroPages: [1, 1, 1, 1, 1, 1, 1, 1], hotPages: [0, 0, 0, 0, 0, 0, 0, 1] } };
+    const rounds = (extra: object) => {
+      const f = join(dir, `vm-${Math.random()}.json`);
+      writeFileSync(f, JSON.stringify({ ...vm, ...extra }));
+      const r = run(['predict', '--vm', f, '--bandwidth', '100MiB/s', '--downtime-limit', '300ms', '--json']);
+      assert.equal(r.code, 0, r.err);
+      return JSON.parse(r.out).rounds as number;
+    };
+    assert.equal(rounds({}), 1);
+    assert.ok(rounds({ dirtyZeroShare: 0.75 }) >= 2);
+    assert.ok(rounds({ bitmapZeroShare: 0.75 }) >= 2);
+    assert.equal(rounds({ bitmapZeroShare: 0.99 }), 1); // not trusted above 0.75
+    const f = join(dir, 'bad.json');
+    writeFileSync(f, JSON.stringify({ ...vm, dirtyZeroShare: 1 }));
+    const r = run(['predict', '--vm', f, '--bandwidth', '100MiB/s', '--json']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.err, /dirtyZeroShare: 1 must be in \[0, 1\)/);
   });
 
   const bad: [string, string[], RegExp][] = [
