@@ -31,5 +31,13 @@ export function renderLabReport(rep: LabReport, opts: { overallOnly?: boolean } 
   lines.push(
     `Noise floor (repeats of identical configurations: each run against its configuration's mean, spread-corrected, n = ${nf.totalTimeSec.n}): total time ${cell(nf.totalTimeSec, 'totalTimeSec')}, bytes ${cell(nf.transferredBytes, 'transferredBytes')}, downtime ${cell(nf.downtimeSec, 'downtimeSec')}.`,
   );
+  const rp = rep.repeatability;
+  if (rp && rp.erratic.configurations > 0) {
+    const e = (x: typeof rp.repeatable) => `total time ${cell(x.errors.totalTimeSec, 'totalTimeSec')}, bytes ${cell(x.errors.transferredBytes, 'transferredBytes')} (n = ${x.errors.totalTimeSec.n})`;
+    lines.push('');
+    lines.push(
+      `Where the error lies (${rp.variant}; in hindsight, by how each configuration's own repeats on one machine went): ${rp.repeatable.configurations} configurations whose repeats agree (${rp.repeatable.migrations} runs): ${e(rp.repeatable)}; ${rp.erratic.configurations} erratic ones — runs ending differently, or total times spread by more than ${(rp.spreadLimit * 100).toFixed(0)} % (${rp.erratic.migrations} runs): ${e(rp.erratic)}.`,
+    );
+  }
   return lines.join('\n');
 }

@@ -30,6 +30,59 @@ export interface LabReport {
   rows: VariantRow[];
   /** Spread of repeated identical runs, per metric (the floor no predictor can beat). */
   noiseFloor: Record<Metric, ErrorSummary>;
+  /** Where the error lies: one variant's errors on configurations whose repeats agree and on those whose do not. */
+  repeatability?: Repeatability;
+}
+
+/**
+ * A hindsight diagnostic, not a prediction: configurations are split by how their own repeats on one machine
+ * went. Erratic: its runs did not all end the same way (completed / not), or its completed runs' total times
+ * spread by more than `spreadLimit` ((max - min) / min). No point prediction can be near all runs of an erratic
+ * configuration; the errors on the others say how well the model does where the outcome is decided by the
+ * sample. Configurations run once count as repeatable (nothing says otherwise).
+ */
+export interface Repeatability {
+  variant: string;
+  spreadLimit: number;
+  repeatable: { configurations: number; migrations: number; errors: Record<Metric, ErrorSummary> };
+  erratic: { configurations: number; migrations: number; errors: Record<Metric, ErrorSummary>; keys: string[] };
+}
+
+/** Total-time spread above which a configuration's repeats are called erratic. */
+export const ERRATIC_SPREAD = 0.2;
+
+export function repeatability(records: readonly LabRecord[], variant: string, spreadLimit = ERRATIC_SPREAD): Repeatability {
+  const groups = new Map<string, LabRecord[]>();
+  for (const r of records) {
+    const k = `${hostKey(r)}|${configKey(r.config)}`;
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  const side = () => ({ configurations: 0, migrations: 0, records: [] as LabRecord[], keys: [] as string[] });
+  const calm = side();
+  const wild = side();
+  for (const [k, g] of groups) {
+    const done = g.filter((r) => r.measured.status === 'completed');
+    const t = done.map((r) => r.measured.totalTimeSec);
+    const spread = t.length >= 2 ? (Math.max(...t) - Math.min(...t)) / Math.min(...t) : 0;
+    const erratic = (done.length > 0 && done.length < g.length) || spread > spreadLimit;
+    const s = erratic ? wild : calm;
+    s.configurations++;
+    s.migrations += g.length;
+    s.records.push(...g);
+    s.keys.push(k);
+  }
+  const errorsOf = (rs: LabRecord[]) => {
+    const usable = rs.filter((r) => r.measured.status === 'completed' && r.predicted[variant]?.converged);
+    const e = {} as Record<Metric, ErrorSummary>;
+    for (const m of METRICS) e[m] = summarizeErrors(usable.map((r) => ({ predicted: r.predicted[variant][m], measured: r.measured[m] })));
+    return e;
+  };
+  return {
+    variant,
+    spreadLimit,
+    repeatable: { configurations: calm.configurations, migrations: calm.migrations, errors: errorsOf(calm.records) },
+    erratic: { configurations: wild.configurations, migrations: wild.migrations, errors: errorsOf(wild.records), keys: wild.keys.sort() },
+  };
 }
 
 function rowFor(variant: string, workload: string, records: readonly LabRecord[]): VariantRow {
@@ -59,11 +112,13 @@ export function buildLabReport(records: readonly LabRecord[], variants?: readonl
   }
   const noiseFloor = {} as Record<Metric, ErrorSummary>;
   for (const m of METRICS) noiseFloor[m] = repeatSpread([...groups.values()].map((g) => g.map((r) => r.measured[m])));
+  const main = vs.includes('deng-bitmap') ? 'deng-bitmap' : vs[0];
   return {
     migrations: records.length,
     completed: records.filter((r) => r.measured.status === 'completed').length,
     notConverged: records.filter((r) => r.measured.status !== 'completed').length,
     rows,
     noiseFloor,
+    ...(main !== undefined ? { repeatability: repeatability(records, main) } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildLabReport } from '../../src/lab/report.js';
+import { buildLabReport, repeatability } from '../../src/lab/report.js';
 import { outOfFoldPlatforms, MIN_HOST_RECORDS } from '../../src/lab/cross-validate.js';
 import { predictAllVariants, workingSetFromCurve, VARIANTS } from '../../src/lab/variants.js';
 import type { LabRecord, LabConfig, VmSample } from '../../src/lab/types.js';
@@ -54,6 +54,31 @@ describe('lab report', () => {
     const recs = [{ ...record('a', t), host: { cpu: 'Xeon', cpus: 2 } }, { ...record('b', t * 2), host: { cpu: 'EPYC', cpus: 2 } }];
     assert.equal(buildLabReport(recs, ['qemu']).noiseFloor.totalTimeSec.n, 0);
     assert.equal(buildLabReport(recs.map((r) => ({ ...r, host: { cpu: 'Xeon', cpus: 2 } })), ['qemu']).noiseFloor.totalTimeSec.n, 2);
+  });
+});
+
+describe('where the error lies: configurations whose repeats agree, and erratic ones', () => {
+  it('splits by each configuration\'s own repeats on one machine', () => {
+    const t = predictAllVariants(sample, cfg, {}).qemu.totalTimeSec;
+    const recs = [
+      record('a1', t), record('a2', t * 1.1), // dirtier: spread 10 % -> repeatable
+      record('b1', t, 'completed', 'idle'), record('b2', t * 1.5, 'completed', 'idle'), // spread 50 % -> erratic
+      record('c1', t, 'completed', 'redis'), record('c2', t, 'cancelled', 'redis'), // ended differently -> erratic
+      record('d1', t * 2, 'completed', 'dbench'), // run once -> repeatable
+    ];
+    const rp = repeatability(recs, 'qemu');
+    assert.equal(rp.repeatable.configurations, 2);
+    assert.equal(rp.repeatable.migrations, 3);
+    assert.equal(rp.erratic.configurations, 2);
+    assert.equal(rp.erratic.migrations, 4);
+    assert.equal(rp.repeatable.errors.totalTimeSec.n, 3);
+    assertClose(rp.repeatable.errors.totalTimeSec.median, 1 - 1 / 1.1, 1e-9); // errors 0, 0.0909, 0.5
+    assert.equal(rp.erratic.errors.totalTimeSec.n, 3); // b1, b2, c1 (c2 did not complete)
+    assert.ok(rp.erratic.keys.every((k) => /idle|redis/.test(k)));
+    // the same two idle runs on two machines are no repeats of each other: each is a configuration run once
+    const two = repeatability([{ ...recs[2], host: { cpu: 'Xeon', cpus: 2 } }, { ...recs[3], host: { cpu: 'EPYC', cpus: 2 } }], 'qemu');
+    assert.equal(two.erratic.configurations, 0);
+    assert.equal(buildLabReport(recs, ['qemu']).repeatability?.variant, 'qemu');
   });
 });
 
