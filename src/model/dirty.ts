@@ -145,12 +145,12 @@ export function compileDirty(spec: DirtyModelSpec | undefined, rateBytesPerSec: 
  * already. A measured curve says it directly: the dirty pages are the ones written in the last
  * curveWindowFor(dirtyBytes) seconds, so the round adds D(age + sec) - D(age) — for a uniformly random writer
  * exactly (W - dirty) / W of the round's dirt, for a sequential one all of it until the sweep wraps, for a
- * fast-saturating working set plus a slow tail (stress-ng) only the tail. The other models draw the round's
- * dirt uniformly from the pool. Pure.
+ * fast-saturating working set plus a slow tail (stress-ng) only the tail. The other models, or `rule: 'pool'`,
+ * draw the round's dirt uniformly from the pool: dirtied x (1 - dirty / pool). Pure.
  */
-export function freshDirtiedIn(d: CompiledDirty, sec: number, dirtyBytes: number): number {
+export function freshDirtiedIn(d: CompiledDirty, sec: number, dirtyBytes: number, rule: 'pool' | 'age' = 'age'): number {
   const dirtied = dirtiedIn(d, sec);
-  if (d.kind !== 2) return d.poolBytes > 0 ? dirtied - (dirtyBytes * dirtied) / Math.max(d.poolBytes, dirtyBytes, dirtied) : dirtied;
+  if (d.kind !== 2 || rule === 'pool') return d.poolBytes > 0 ? dirtied - (dirtyBytes * dirtied) / Math.max(d.poolBytes, dirtyBytes, dirtied) : dirtied;
   const have = Math.min(dirtyBytes, d.capBytes);
   const age = curveWindowFor(d.points, have);
   if (!Number.isFinite(age)) return 0;

@@ -244,6 +244,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
   const downtimeLimit = policy.downtimeLimitSec ?? d.downtimeLimitSec;
   const timeout = policy.timeoutSec ?? d.timeoutSec;
   const autoConverge = policy.autoConverge === true;
+  const byAge = policy.freshDirt === 'age' && ctx.dirty.kind === 2;
   const { dirty, trace, platform } = ctx;
   const lineRate = platform.lineRateBytesPerSec;
   const window = platform.rateWindowSec;
@@ -316,16 +317,16 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     const dirtied = dirtiedIn(dirty, dirtySec);
     // Newly dirtied pages that are still in the unsent leftover add nothing. Round 0 scans RAM in address order:
     // the dirt already scanned is the share of the hot pages the pass has got past (with no layout, the
-    // working set may lie anywhere: the share of the first pass sent). Later rounds: of the hot pages the first
-    // pass has reached (all, once it is done), those not dirty already. A measured curve knows how recent the
-    // pending dirt is (freshDirtiedIn); the first pass's never-sent pages are not part of it. The other models
-    // draw leftover and new dirt uniformly from one pool.
+    // working set may lie anywhere: the share of the first pass sent). Later rounds draw the leftover and the new
+    // dirt from the same pool (the working set), or with `freshDirt: 'age'` and a measured curve: of the hot pages
+    // the first pass has reached (all, once it is done), those not dirty already (freshDirtiedIn), the first
+    // pass's never-sent pages being no part of the pending dirt.
     let fresh: number;
     if (acc.rounds === 1) fresh = dirtied * hotShareScanned(ctx.layout, nonZero > 0 ? sent / nonZero : 1);
-    else if (dirty.kind === 2) {
+    else if (byAge) {
       const reached = neverSent > 0 && nonZero > 0 ? hotShareScanned(ctx.layout, 1 - neverSent / nonZero) : 1;
       fresh = reached > 0 ? reached * freshDirtiedIn(dirty, dirtySec, Math.max(0, leftover - neverSent) / reached) : 0;
-    } else fresh = freshDirtiedIn(dirty, dirtySec, leftover);
+    } else fresh = freshDirtiedIn(dirty, dirtySec, leftover, 'pool');
     const next = leftover + fresh;
     pendingZero += fresh * ctx.zeroPerDirty;
     if (t > 0) dirtyRate = dirtied / t;
@@ -438,6 +439,9 @@ export function simulate(input: PredictInput): Prediction {
   }
   if (policy.downtimeLimitSec !== undefined) checkFinite('policy.downtimeLimitSec', policy.downtimeLimitSec, 0, true);
   if (policy.thresholdBytes !== undefined) checkFinite('policy.thresholdBytes', policy.thresholdBytes, 0, false);
+  if (policy.freshDirt !== undefined && policy.freshDirt !== 'pool' && policy.freshDirt !== 'age') {
+    throw new RangeError(`predict: policy.freshDirt must be pool or age (got ${JSON.stringify(policy.freshDirt)})`);
+  }
   if (policy.maxRounds !== undefined && !(Number.isInteger(policy.maxRounds) && policy.maxRounds >= 1)) {
     throw new RangeError(`predict: policy.maxRounds must be a whole number >= 1 (got ${policy.maxRounds})`);
   }

@@ -138,6 +138,14 @@ export interface PolicyOptions {
   autoConverge?: boolean;
   /** qemu: give up (cancel) after this long without converging. Default 600 s. */
   timeoutSec?: number;
+  /**
+   * qemu with a measured curve: which of a later round's dirt is new. `pool` (default): the leftover and the new
+   * dirt are drawn uniformly from the working set (the curve's level, else all memory). `age`: the pending dirt is
+   * the last D^-1(pending) seconds of writes, so a round of t s adds D(age + t) - D(age), the first pass's
+   * never-sent pages being no part of it (exact for any writer whose curve is right; it amplifies errors in the
+   * curve's shape, and held out it scored no better: README, lab figures).
+   */
+  freshDirt?: 'pool' | 'age';
 }
 
 /** The wired energy model E = alpha * V(MiB) + beta (Liu eq. 15). */
