@@ -51,12 +51,26 @@ export interface Repeatability {
 /** Total-time spread above which a configuration's repeats are called erratic. */
 export const ERRATIC_SPREAD = 0.2;
 
-export function repeatability(records: readonly LabRecord[], variant: string, spreadLimit = ERRATIC_SPREAD): Repeatability {
+/** Repeats are runs of one configuration on one machine (another machine is another platform), keyed host|config. */
+function repeatGroups(records: readonly LabRecord[]): Map<string, LabRecord[]> {
   const groups = new Map<string, LabRecord[]>();
   for (const r of records) {
     const k = `${hostKey(r)}|${configKey(r.config)}`;
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
+  return groups;
+}
+
+/** One variant's errors over the migrations that completed and that it predicted to converge. */
+function errorsFor(variant: string, records: readonly LabRecord[]): Record<Metric, ErrorSummary> {
+  const usable = records.filter((r) => r.measured.status === 'completed' && r.predicted[variant]?.converged);
+  const errors = {} as Record<Metric, ErrorSummary>;
+  for (const m of METRICS) errors[m] = summarizeErrors(usable.map((r) => ({ predicted: r.predicted[variant][m], measured: r.measured[m] })));
+  return errors;
+}
+
+export function repeatability(records: readonly LabRecord[], variant: string, spreadLimit = ERRATIC_SPREAD): Repeatability {
+  const groups = repeatGroups(records);
   const side = () => ({ configurations: 0, migrations: 0, records: [] as LabRecord[], keys: [] as string[] });
   const calm = side();
   const wild = side();
@@ -71,24 +85,16 @@ export function repeatability(records: readonly LabRecord[], variant: string, sp
     s.records.push(...g);
     s.keys.push(k);
   }
-  const errorsOf = (rs: LabRecord[]) => {
-    const usable = rs.filter((r) => r.measured.status === 'completed' && r.predicted[variant]?.converged);
-    const e = {} as Record<Metric, ErrorSummary>;
-    for (const m of METRICS) e[m] = summarizeErrors(usable.map((r) => ({ predicted: r.predicted[variant][m], measured: r.measured[m] })));
-    return e;
-  };
   return {
     variant,
     spreadLimit,
-    repeatable: { configurations: calm.configurations, migrations: calm.migrations, errors: errorsOf(calm.records) },
-    erratic: { configurations: wild.configurations, migrations: wild.migrations, errors: errorsOf(wild.records), keys: wild.keys.sort() },
+    repeatable: { configurations: calm.configurations, migrations: calm.migrations, errors: errorsFor(variant, calm.records) },
+    erratic: { configurations: wild.configurations, migrations: wild.migrations, errors: errorsFor(variant, wild.records), keys: wild.keys.sort() },
   };
 }
 
 function rowFor(variant: string, workload: string, records: readonly LabRecord[]): VariantRow {
-  const errors = {} as Record<Metric, ErrorSummary>;
-  const usable = records.filter((r) => r.measured.status === 'completed' && r.predicted[variant]?.converged);
-  for (const m of METRICS) errors[m] = summarizeErrors(usable.map((r) => ({ predicted: r.predicted[variant][m], measured: r.measured[m] })));
+  const errors = errorsFor(variant, records);
   let right = 0;
   for (const r of records) if (r.predicted[variant] && r.predicted[variant].converged === (r.measured.status === 'completed')) right++;
   return { variant, workload, errors, convergenceRight: right, convergenceTotal: records.length };
@@ -103,13 +109,7 @@ export function buildLabReport(records: readonly LabRecord[], variants?: readonl
     rows.push(rowFor(v, 'all', records));
     for (const w of workloads) rows.push(rowFor(v, w, records.filter((r) => workloadName(r.config) === w)));
   }
-  const groups = new Map<string, LabRecord[]>();
-  for (const r of records) {
-    if (r.measured.status !== 'completed') continue;
-    // Repeats are runs of one configuration on one machine: another machine is another platform.
-    const k = `${hostKey(r)}|${configKey(r.config)}`;
-    groups.set(k, [...(groups.get(k) ?? []), r]);
-  }
+  const groups = repeatGroups(records.filter((r) => r.measured.status === 'completed'));
   const noiseFloor = {} as Record<Metric, ErrorSummary>;
   for (const m of METRICS) noiseFloor[m] = repeatSpread([...groups.values()].map((g) => g.map((r) => r.measured[m])));
   const main = vs.includes('deng-bitmap') ? 'deng-bitmap' : vs[0];

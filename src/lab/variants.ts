@@ -31,6 +31,11 @@ export const VARIANT_DESCRIPTIONS: Record<Variant, string> = {
  */
 export const MAX_TRUSTED_DIRTY_ZERO_SHARE = 0.75;
 
+/** A sample's `bitmapZeroShare` as the guest's dirty zero share, where it is a share worth trusting. Pure. */
+export function trustedDirtyZeroShare(bitmapZeroShare: unknown): number | undefined {
+  return typeof bitmapZeroShare === 'number' && bitmapZeroShare > 0 && bitmapZeroShare <= MAX_TRUSTED_DIRTY_ZERO_SHARE ? bitmapZeroShare : undefined;
+}
+
 /** Bitmap rounds shorter than this are not trusted: right after the first pass a sync can report, over a
  * round of milliseconds, dirt that accumulated over the whole pass. */
 export const MIN_BITMAP_WINDOW_SEC = 0.5;
@@ -139,8 +144,8 @@ export function variantInput(variant: Variant, sample: VmSample, cfg: LabConfig,
   if (v === 'deng-bitmap' && sample.curve.length > 0) {
     vm.dirtyModel = { kind: 'curve', points: correctedCurve(sample) };
     // Dirty pages left zero count toward QEMU's switch-over estimate, not the wire (dbench: about half).
-    const z = sample.bitmapZeroShare;
-    if (z !== undefined && z > 0 && z <= MAX_TRUSTED_DIRTY_ZERO_SHARE) vm.dirtyZeroShare = z;
+    const z = trustedDirtyZeroShare(sample.bitmapZeroShare);
+    if (z !== undefined) vm.dirtyZeroShare = z;
   }
   // deng-bitmap: where the working set lies, from two RAM dumps, where the sample has them.
   const layout = sample.ramLayout;

@@ -38,11 +38,18 @@ export function curveDirtiedBytes(points: readonly CurvePoint[], windowSec: numb
     x0 = p.windowSec;
     y0 = p.dirtiedBytes;
   }
-  // Past the last sample: extend the last segment (from the previous point, or the origin).
+  // Past the last sample: extend the last segment.
+  return y0 + lastSlope(points) * (windowSec - x0);
+}
+
+/** The slope of a curve's last segment (from the previous point, or the origin), never negative. */
+function lastSlope(points: readonly CurvePoint[]): number {
+  const n = points.length;
+  const x0 = points[n - 1].windowSec;
+  const y0 = points[n - 1].dirtiedBytes;
   const prevX = n >= 2 ? points[n - 2].windowSec : 0;
   const prevY = n >= 2 ? points[n - 2].dirtiedBytes : 0;
-  const slope = x0 > prevX ? Math.max(0, (y0 - prevY) / (x0 - prevX)) : 0;
-  return y0 + slope * (windowSec - x0);
+  return x0 > prevX ? Math.max(0, (y0 - prevY) / (x0 - prevX)) : 0;
 }
 
 /**
@@ -64,9 +71,7 @@ export function curveWindowFor(points: readonly CurvePoint[], bytes: number): nu
     x0 = p.windowSec;
     y0 = p.dirtiedBytes;
   }
-  const prevX = n >= 2 ? points[n - 2].windowSec : 0;
-  const prevY = n >= 2 ? points[n - 2].dirtiedBytes : 0;
-  const slope = x0 > prevX ? Math.max(0, (y0 - prevY) / (x0 - prevX)) : 0;
+  const slope = lastSlope(points);
   return slope > 0 ? x0 + (bytes - y0) / slope : Infinity;
 }
 

@@ -332,7 +332,8 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     if (t > 0) dirtyRate = dirtied / t;
     const roundThrottle = throttle;
 
-    // Auto-converge: judged at a sync once a period of >= 1 s has passed.
+    // Auto-converge: judged at the first sync more than 1 s after the last judgement, on average once per
+    // expectedCheckIntervalSec of rounds like this one.
     periodDirty += dirtied;
     periodXfer += wire;
     checkCredit += t > 0 ? t / expectedCheckIntervalSec(t) : 0;

@@ -15,6 +15,15 @@ function run(args: string[], input?: string) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+/** Writes `vm` as a --vm file and predicts it at 100 MiB/s, 300 ms; the JSON prediction. */
+function predictVmFile(vm: object): { transferredBytes: number; rounds: number } {
+  const f = join(mkdtempSync(join(tmpdir(), 'migcost-')), 'vm.json');
+  writeFileSync(f, JSON.stringify(vm));
+  const r = run(['predict', '--vm', f, '--bandwidth', '100MiB/s', '--downtime-limit', '300ms', '--json']);
+  assert.equal(r.code, 0, r.err);
+  return JSON.parse(r.out);
+}
+
 before(() => {
   assert.ok(existsSync(new URL('../../dist/cli/main.js', import.meta.url)), 'dist/ is missing: run `npm run build` (npm test does)');
 });
@@ -76,13 +85,7 @@ describe('migcost predict (single)', () => {
   it("--vm uses a sample's RAM layout: a working set behind the first pass's scan is sent again", () => {
     const dir = mkdtempSync(join(tmpdir(), 'migcost-'));
     const vm = { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 80 * MiB, curve: [{ windowSec: 0.1, dirtiedBytes: 8 * MiB }, { windowSec: 4, dirtiedBytes: 8 * MiB }] };
-    const bytes = (layout: object) => {
-      const f = join(dir, `vm-${Math.random()}.json`);
-      writeFileSync(f, JSON.stringify({ ...vm, ...layout }));
-      const r = run(['predict', '--vm', f, '--bandwidth', '100MiB/s', '--downtime-limit', '300ms', '--json']);
-      assert.equal(r.code, 0, r.err);
-      return JSON.parse(r.out).transferredBytes as number;
-    };
+    const bytes = (layout: object) => predictVmFile({ ...vm, ...layout }).transferredBytes;
     const front = bytes({ ramLayout: { windowSec: 1, nonZeroPages: [1, 1, 1, 1], changedPages: [1, 0, 0, 0] } });
     const back = bytes({ ramLayout: { windowSec: 1, nonZeroPages: [1, 1, 1, 1], changedPages: [0, 0, 0, 1] } });
     // The first pass ends after 230 of the 256 MiB (the rest is left for the next round), having scanned all of
@@ -100,13 +103,7 @@ describe('migcost predict (single)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'migcost-'));
     // The model's worked example: 27.5 MiB pending after round 0, under 30 MiB until 3/4 of the dirt is zero pages.
     const vm = { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 80 * MiB, curve: [{ windowSec: 0.1, dirtiedBytes: 8 * MiB }, { windowSec: 4, dirtiedBytes: 8 * MiB }], layout: { nonZeroPages: [1, 1, 1, 1, 1, 1, 1, 1], hotPages: [0, 0, 0, 0, 0, 0, 0, 1] } };
-    const rounds = (extra: object) => {
-      const f = join(dir, `vm-${Math.random()}.json`);
-      writeFileSync(f, JSON.stringify({ ...vm, ...extra }));
-      const r = run(['predict', '--vm', f, '--bandwidth', '100MiB/s', '--downtime-limit', '300ms', '--json']);
-      assert.equal(r.code, 0, r.err);
-      return JSON.parse(r.out).rounds as number;
-    };
+    const rounds = (extra: object) => predictVmFile({ ...vm, ...extra }).rounds;
     assert.equal(rounds({}), 1);
     assert.ok(rounds({ dirtyZeroShare: 0.75 }) >= 2);
     assert.ok(rounds({ bitmapZeroShare: 0.75 }) >= 2);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { predict, POLICIES, DIRTY_MODELS, LIU_WIRED_ENERGY, migrationEnergyJoules } from '../../model/index.js';
-import { correctedCurve, MAX_TRUSTED_DIRTY_ZERO_SHARE } from '../../lab/variants.js';
+import { correctedCurve, trustedDirtyZeroShare } from '../../lab/variants.js';
 import type { VmSample } from '../../lab/types.js';
 import { residualFactor, RESIDUAL_FIGURES, type ResidualState } from '../../calibrate/residual.js';
 import type { Prediction, PredictInput } from '../../model/index.js';
@@ -111,7 +111,7 @@ export function fieldsFromVmFile(path: string): RawPredictFields {
     pageSize: vm.pageSizeBytes ?? vm.pageSize,
     cpuUtilisation: vm.cpuUtilisation,
     // The pseudo-migration's zero share of re-sent pages: dirt that counts toward QEMU's estimate, not the wire.
-    dirtyZeroShare: vm.dirtyZeroShare ?? (typeof vm.bitmapZeroShare === 'number' && vm.bitmapZeroShare > 0 && vm.bitmapZeroShare <= MAX_TRUSTED_DIRTY_ZERO_SHARE ? vm.bitmapZeroShare : undefined),
+    dirtyZeroShare: vm.dirtyZeroShare ?? trustedDirtyZeroShare(vm.bitmapZeroShare),
     // Two RAM dumps' layout (`migcost sample --layout`): where the working set lies in the first pass's order.
     layout: vm.layout ?? (isLayout(vm.ramLayout) ? { nonZeroPages: vm.ramLayout.nonZeroPages, hotPages: vm.ramLayout.changedPages } : undefined),
   });
