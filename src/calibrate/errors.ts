@@ -64,3 +64,19 @@ export function repeatSpread(groups: readonly (readonly number[])[]): ErrorSumma
   }
   return summarizeErrors(pairs);
 }
+
+/**
+ * The repeat oracle: each run predicted by the median of its configuration's OTHER repeats — a predictor that
+ * knew how every other identical migration went, held out like any model (a run never sees itself). Where
+ * repeats disagree by more than the error targets, no predictor fed only the configuration does better on
+ * average; a model scoring near it is at the limit the runs' own repeatability sets. Groups of one are skipped.
+ * @example repeatOracle([[10, 11, 14]]) // 10 <- 12.5, 11 <- 12, 14 <- 10.5
+ */
+export function repeatOracle(groups: readonly (readonly number[])[]): ErrorSummary {
+  const pairs: { predicted: number; measured: number }[] = [];
+  for (const g of groups) {
+    if (g.length < 2) continue;
+    for (let i = 0; i < g.length; i++) pairs.push({ predicted: median(g.filter((_, j) => j !== i)), measured: g[i] });
+  }
+  return summarizeErrors(pairs);
+}

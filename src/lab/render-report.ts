@@ -31,6 +31,12 @@ export function renderLabReport(rep: LabReport, opts: { overallOnly?: boolean } 
   lines.push(
     `Noise floor (repeats of identical configurations: each run against its configuration's mean, spread-corrected, n = ${nf.totalTimeSec.n}): total time ${cell(nf.totalTimeSec, 'totalTimeSec')}, bytes ${cell(nf.transferredBytes, 'transferredBytes')}, downtime ${cell(nf.downtimeSec, 'downtimeSec')}.`,
   );
+  const ro = rep.repeatOracle;
+  if (ro && ro.totalTimeSec.n > 0) {
+    lines.push(
+      `Repeat oracle (each repeated run predicted by the median of its configuration's other runs on that machine — what knowing how every other identical migration went would score, n = ${ro.totalTimeSec.n}): total time ${cell(ro.totalTimeSec, 'totalTimeSec')}, bytes ${cell(ro.transferredBytes, 'transferredBytes')}, downtime ${cell(ro.downtimeSec, 'downtimeSec')}.`,
+    );
+  }
   const rp = rep.repeatability;
   if (rp && rp.erratic.configurations > 0) {
     const e = (x: typeof rp.repeatable) => `total time ${cell(x.errors.totalTimeSec, 'totalTimeSec')}, bytes ${cell(x.errors.transferredBytes, 'transferredBytes')} (n = ${x.errors.totalTimeSec.n})`;

@@ -2,7 +2,7 @@
  * The validation report: every model variant's error against the measured migrations, per workload and
  * overall, the convergence verdicts, and the noise floor of repeated identical runs. Pure.
  */
-import { repeatSpread, summarizeErrors, type ErrorSummary } from '../calibrate/errors.js';
+import { repeatOracle, repeatSpread, summarizeErrors, type ErrorSummary } from '../calibrate/errors.js';
 import { configKey, hostKey, type LabConfig, type LabRecord } from './types.js';
 
 /** The workload's name in the report: the dirtier is split by its page order. */
@@ -30,6 +30,8 @@ export interface LabReport {
   rows: VariantRow[];
   /** Spread of repeated identical runs, per metric (the floor no predictor can beat). */
   noiseFloor: Record<Metric, ErrorSummary>;
+  /** Each repeated run predicted by the median of its configuration's other runs on that machine (held out). */
+  repeatOracle: Record<Metric, ErrorSummary>;
   /** Where the error lies: one variant's errors on configurations whose repeats agree and on those whose do not. */
   repeatability?: Repeatability;
 }
@@ -111,7 +113,11 @@ export function buildLabReport(records: readonly LabRecord[], variants?: readonl
   }
   const groups = repeatGroups(records.filter((r) => r.measured.status === 'completed'));
   const noiseFloor = {} as Record<Metric, ErrorSummary>;
-  for (const m of METRICS) noiseFloor[m] = repeatSpread([...groups.values()].map((g) => g.map((r) => r.measured[m])));
+  const oracle = {} as Record<Metric, ErrorSummary>;
+  for (const m of METRICS) {
+    noiseFloor[m] = repeatSpread([...groups.values()].map((g) => g.map((r) => r.measured[m])));
+    oracle[m] = repeatOracle([...groups.values()].map((g) => g.map((r) => r.measured[m])));
+  }
   const main = vs.includes('deng-bitmap') ? 'deng-bitmap' : vs[0];
   return {
     migrations: records.length,
@@ -119,6 +125,7 @@ export function buildLabReport(records: readonly LabRecord[], variants?: readonl
     notConverged: records.filter((r) => r.measured.status !== 'completed').length,
     rows,
     noiseFloor,
+    repeatOracle: oracle,
     ...(main !== undefined ? { repeatability: repeatability(records, main) } : {}),
   };
 }

@@ -9,6 +9,7 @@ import { runMigration } from '../qemu/migrate.js';
 import { predictAllVariants, sampleAt } from './variants.js';
 import type { LabConfig, LabRecord } from './types.js';
 import { labHost } from './host.js';
+import { defaultPinLayout, pinProcess, pinSource } from '../qemu/pin.js';
 import type { AdaptiveRate, Platform } from '../model/types.js';
 
 export interface LabRunOptions {
@@ -20,6 +21,8 @@ export interface LabRunOptions {
   settleSec?: number;
   /** Also sample with a pseudo-migration (dirty-bitmap counts). Default true. */
   pseudoMigration?: boolean;
+  /** Pin the source's vCPU to core 0 and everything else (both QEMUs' other threads, this process) to the other cores. */
+  pin?: boolean;
   log?: (line: string) => void;
 }
 
@@ -34,12 +37,18 @@ export async function runLabConfig(cfg: LabConfig, opts: LabRunOptions = {}): Pr
   try {
     log(`boot source (${cfg.workload})`);
     src = await startGuest({ memoryBytes: cfg.memoryBytes, workload: cfg.workload, params: cfg.params });
+    const layout = opts.pin ? defaultPinLayout() : undefined;
+    if (layout) {
+      pinProcess(process.pid, layout.otherCores);
+      await pinSource(src.qmp, src.proc.pid!, layout);
+    }
     await sleep((opts.settleSec ?? 1) * 1000);
     log('sample');
     const sample = await sampleVm(src.qmp, { windowsSec: opts.windowsSec, bitmap: opts.pseudoMigration === false ? undefined : {}, layoutWindowSec: opts.pseudoMigration === false ? undefined : 1 });
     const port = await freePort();
     log('boot destination');
     dst = await startGuest({ memoryBytes: cfg.memoryBytes, incomingPort: port });
+    if (layout) pinProcess(dst.proc.pid!, layout.otherCores);
     // Predicted just before the migration starts: a growing VM is extrapolated to now.
     const migrationStartedAt = new Date().toISOString();
     const predicted = predictAllVariants(sampleAt(sample, migrationStartedAt), cfg, opts.platform ?? {});
@@ -64,7 +73,7 @@ export async function runLabConfig(cfg: LabConfig, opts: LabRunOptions = {}): Pr
       measured: r.measured,
       trace: r.trace,
       migrationStartedAt,
-      host: labHost(),
+      host: { ...labHost(), ...(layout ? { pinned: true } : {}) },
     };
   } finally {
     await Promise.all([src?.kill(), dst?.kill()]);

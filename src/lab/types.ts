@@ -91,11 +91,13 @@ export interface LabRecord {
 export interface LabHost {
   cpu: string;
   cpus: number;
+  /** The source's vCPU had a core of its own (`--pin`): another platform than the same machine unpinned. */
+  pinned?: boolean;
 }
 
 /** Groups records by the machine they ran on; records that do not say share one group. */
 export function hostKey(r: Pick<LabRecord, 'host'>): string {
-  return r.host ? `${r.host.cpu} x${r.host.cpus}` : 'unrecorded';
+  return r.host ? `${r.host.cpu} x${r.host.cpus}${r.host.pinned ? ' pinned' : ''}` : 'unrecorded';
 }
 
 /** A key shared by repeated identical configurations. */

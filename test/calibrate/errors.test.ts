@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { quantile, median, absPercentError, summarizeErrors, repeatSpread } from '../../src/calibrate/errors.js';
+import { quantile, median, absPercentError, summarizeErrors, repeatSpread, repeatOracle } from '../../src/calibrate/errors.js';
 import { assertClose } from '../helpers.js';
 
 describe('error statistics', () => {
@@ -30,5 +30,16 @@ describe('error statistics', () => {
     const p = repeatSpread([[8, 24]]);
     assertClose(p.p90, (8 * Math.SQRT2) / 8 - 0.1 * ((8 * Math.SQRT2) / 8 - (8 * Math.SQRT2) / 24));
     assertClose(p.medianAbs, 8 * Math.SQRT2);
+  });
+  it('repeat oracle: each run against the median of its configuration\'s other runs; singletons skipped', () => {
+    const s = repeatOracle([[10, 11, 14], [7]]);
+    assert.equal(s.n, 3);
+    // 10 <- median(11, 14) = 12.5: 25 %; 11 <- 12: 9.09 %; 14 <- 10.5: 25 %
+    assertClose(s.median, 0.25);
+    assertClose(s.bias, (0.25 + 1 / 11 - 0.25) / 3);
+    // a pair predicts each other: 8 s <- 24 s is 200 %, 24 s <- 8 s is 66.7 %
+    const p = repeatOracle([[8, 24]]);
+    assertClose(p.median, (2 + 2 / 3) / 2);
+    assert.equal(repeatOracle([[5]]).n, 0);
   });
 });

@@ -47,6 +47,9 @@ describe('lab report', () => {
     assert.equal(dirtier.convergenceTotal, 4);
     assert.equal(dirtier.convergenceRight, 3); // the cancelled one was predicted to converge
     assert.equal(rep.noiseFloor.totalTimeSec.n, 3); // the idle run has no repeat
+    // the repeat oracle: t <- median(1.1t, 0.9t) = t; 1.1t <- 0.95t; 0.9t <- 1.05t
+    assert.equal(rep.repeatOracle.totalTimeSec.n, 3);
+    assertClose(rep.repeatOracle.totalTimeSec.median, 1 - 0.95 / 1.1, 1e-9);
   });
 
   it('runs of one configuration on two machines are not repeats of each other', () => {
@@ -54,6 +57,8 @@ describe('lab report', () => {
     const recs = [{ ...record('a', t), host: { cpu: 'Xeon', cpus: 2 } }, { ...record('b', t * 2), host: { cpu: 'EPYC', cpus: 2 } }];
     assert.equal(buildLabReport(recs, ['qemu']).noiseFloor.totalTimeSec.n, 0);
     assert.equal(buildLabReport(recs.map((r) => ({ ...r, host: { cpu: 'Xeon', cpus: 2 } })), ['qemu']).noiseFloor.totalTimeSec.n, 2);
+    // pinned runs (the vCPU on a core of its own) are another platform than the same machine unpinned
+    assert.equal(buildLabReport(recs.map((r, i) => ({ ...r, host: { cpu: 'Xeon', cpus: 2, ...(i ? { pinned: true } : {}) } })), ['qemu']).noiseFloor.totalTimeSec.n, 0);
   });
 });
 

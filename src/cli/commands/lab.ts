@@ -122,6 +122,7 @@ export function labCommand(): Command {
     .option('--timeout <time>', 'cancel after', '30s')
     .option('--adaptive-rate', "Liu's adaptive rate: max-bandwidth = dirty rate + delta each round")
     .option('--delta <rate>', 'adaptive rate delta', '100Mbit/s')
+    .option('--pin', "give the source's vCPU core 0 and put everything else on the other cores (taskset; a separate platform in the records)")
     .option('--platform <file>', 'platform constants (from `migcost lab calibrate`); default: the lab dir\'s platform.json if present')
     .addOption(new Option('--variant <name>', 'variant shown in the table').choices(VARIANTS as unknown as string[]).default('deng-bitmap'))
     .option('--db <file|url>', 'history store: a SQLite file or postgres:// URL', defaultDbLocation())
@@ -136,7 +137,7 @@ export function labCommand(): Command {
         const store = o.save !== false ? await openStore(String(o.db)) : undefined;
         let r: LabRecord;
         try {
-          r = await runLabConfig(cfg, { platform, adaptiveRate, log: (l) => process.stderr.write(`lab: ${l}\n`) });
+          r = await runLabConfig(cfg, { platform, adaptiveRate, pin: o.pin === true, log: (l) => process.stderr.write(`lab: ${l}\n`) });
           if (store) await store.recordLabRecord(r);
         } finally {
           await store?.close();
@@ -166,6 +167,7 @@ export function labCommand(): Command {
     .option('--platform <file>', 'platform constants file')
     .option('--db <file|url>', 'history store: a SQLite file or postgres:// URL', defaultDbLocation())
     .option('--results <file>', 'also append every record to this JSON Lines file')
+    .option('--pin', "give the source's vCPU core 0 and put everything else on the other cores (taskset; a separate platform in the records)")
     .action(async (o: Flags) => {
       try {
         let configs = labMatrix(o.preset as MatrixPreset, { timeoutSec: parseDuration('timeout', o.timeout), repeats: Number(o.repeats) });
@@ -179,7 +181,7 @@ export function labCommand(): Command {
           const c = configs[i];
           progress.update(i, configs.length);
           try {
-            const r = await runLabConfig(c, { platform });
+            const r = await runLabConfig(c, { platform, pin: o.pin === true });
             await store.recordLabRecord(r);
             if (o.results !== undefined) saveRecord(o.results as string, r);
             if (!process.stderr.isTTY) process.stderr.write(`lab: ${i + 1}/${configs.length} ${workloadLabel(c)} ${formatBytes(c.memoryBytes)} -> ${r.measured.status} in ${formatSeconds(r.measured.totalTimeSec)}\n`);

@@ -31,7 +31,7 @@ const labRecordSchema = {
     measured: anyObject,
     trace: { type: 'array', items: roundTraceSchema },
     migrationStartedAt: { type: 'string' },
-    host: { type: 'object', properties: { cpu: { type: 'string' }, cpus: { type: 'integer' } }, description: 'the lab machine it ran on, when recorded' },
+    host: { type: 'object', properties: { cpu: { type: 'string' }, cpus: { type: 'integer' }, pinned: { type: 'boolean' } }, description: 'the lab machine it ran on, when recorded' },
   },
 } as const;
 
