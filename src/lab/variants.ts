@@ -9,7 +9,7 @@ import { simulate } from '../model/precopy.js';
 import type { Platform, Prediction, PredictInput, VmSpec } from '../model/types.js';
 import type { LabConfig, VmSample } from './types.js';
 
-export const VARIANTS = ['closed-form', 'liu', 'xen', 'qemu', 'qemu+zero', 'qemu+wss+zero', 'deng-curve', 'deng-bitmap', 'deng-bitmap+age'] as const;
+export const VARIANTS = ['closed-form', 'liu', 'xen', 'qemu', 'qemu+zero', 'qemu+wss+zero', 'deng-curve', 'deng-bitmap', 'deng-bitmap+pool'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 export const VARIANT_DESCRIPTIONS: Record<Variant, string> = {
@@ -21,7 +21,7 @@ export const VARIANT_DESCRIPTIONS: Record<Variant, string> = {
   'qemu+wss+zero': 'QEMU rule + zero pages + working set bounded by the saturation of the sampled curve',
   'deng-curve': "QEMU rule + zero pages + Deng's measured dirtied-pages-versus-window curve",
   'deng-bitmap': 'deng-curve with the curve corrected by a pseudo-migration (dirty-bitmap counts per round) and the working set located by two RAM dumps, where the sample has them',
-  'deng-bitmap+age': "deng-bitmap with a later round's new dirt read off the curve at the pending dirt's age (freshDirt: age) instead of drawn uniformly from the working set",
+  'deng-bitmap+pool': "deng-bitmap with a later round's new dirt drawn uniformly from the working set (freshDirt: pool, the default until session 7) instead of read off the curve at the pending dirt's age",
 };
 
 /**
@@ -125,8 +125,8 @@ export function sampleAt(sample: VmSample, startsAt: string | undefined): VmSamp
 
 /** Builds the predict input of one variant. */
 export function variantInput(variant: Variant, sample: VmSample, cfg: LabConfig, platform: Partial<Platform>): PredictInput {
-  // deng-bitmap+age is deng-bitmap with another rule for a later round's new dirt.
-  const v: Variant = variant === 'deng-bitmap+age' ? 'deng-bitmap' : variant;
+  // deng-bitmap+pool is deng-bitmap with the older rule for a later round's new dirt.
+  const v: Variant = variant === 'deng-bitmap+pool' ? 'deng-bitmap' : variant;
   const vm: VmSpec = { memoryBytes: sample.memoryBytes, dirtyRateBytesPerSec: baseRate(sample), pageSizeBytes: sample.pageSizeBytes };
   const withZero = v === 'qemu+zero' || v === 'qemu+wss+zero' || v === 'deng-curve' || v === 'deng-bitmap';
   if (withZero && sample.zeroPageFraction !== undefined) vm.zeroPageFraction = sample.zeroPageFraction;
@@ -157,7 +157,7 @@ export function variantInput(variant: Variant, sample: VmSample, cfg: LabConfig,
   const policy =
     v === 'xen' ? { name: 'xen' as const }
     : v === 'liu' || v === 'closed-form' ? { name: 'liu' as const, thresholdBytes: threshold, maxRounds: 1000 }
-    : { name: 'qemu' as const, downtimeLimitSec: cfg.downtimeLimitSec, autoConverge: cfg.autoConverge, timeoutSec: cfg.timeoutSec, ...(variant === 'deng-bitmap+age' ? { freshDirt: 'age' as const } : {}) };
+    : { name: 'qemu' as const, downtimeLimitSec: cfg.downtimeLimitSec, autoConverge: cfg.autoConverge, timeoutSec: cfg.timeoutSec, ...(variant === 'deng-bitmap+pool' ? { freshDirt: 'pool' as const } : {}) };
   return { vm, bandwidthBytesPerSec: cfg.bandwidthBytesPerSec, policy, platform };
 }
 

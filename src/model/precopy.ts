@@ -244,7 +244,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
   const downtimeLimit = policy.downtimeLimitSec ?? d.downtimeLimitSec;
   const timeout = policy.timeoutSec ?? d.timeoutSec;
   const autoConverge = policy.autoConverge === true;
-  const byAge = policy.freshDirt === 'age' && ctx.dirty.kind === 2;
+  const byAge = (policy.freshDirt ?? 'age') === 'age' && ctx.dirty.kind === 2;
   const { dirty, trace, platform } = ctx;
   const lineRate = platform.lineRateBytesPerSec;
   const window = platform.rateWindowSec;
@@ -317,10 +317,10 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     const dirtied = dirtiedIn(dirty, dirtySec);
     // Newly dirtied pages that are still in the unsent leftover add nothing. Round 0 scans RAM in address order:
     // the dirt already scanned is the share of the hot pages the pass has got past (with no layout, the
-    // working set may lie anywhere: the share of the first pass sent). Later rounds draw the leftover and the new
-    // dirt from the same pool (the working set), or with `freshDirt: 'age'` and a measured curve: of the hot pages
-    // the first pass has reached (all, once it is done), those not dirty already (freshDirtiedIn), the first
-    // pass's never-sent pages being no part of the pending dirt.
+    // working set may lie anywhere: the share of the first pass sent). Later rounds, with a measured curve (and
+    // `freshDirt: 'age'`, the default): of the hot pages the first pass has reached (all, once it is done), those
+    // not dirty already (freshDirtiedIn), the first pass's never-sent pages being no part of the pending dirt;
+    // otherwise (`freshDirt: 'pool'`, or one rate) the leftover and the new dirt are drawn from the same pool.
     let fresh: number;
     if (acc.rounds === 1) fresh = dirtied * hotShareScanned(ctx.layout, nonZero > 0 ? sent / nonZero : 1);
     else if (byAge) {

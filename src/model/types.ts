@@ -139,11 +139,12 @@ export interface PolicyOptions {
   /** qemu: give up (cancel) after this long without converging. Default 600 s. */
   timeoutSec?: number;
   /**
-   * qemu with a measured curve: which of a later round's dirt is new. `pool` (default): the leftover and the new
-   * dirt are drawn uniformly from the working set (the curve's level, else all memory). `age`: the pending dirt is
-   * the last D^-1(pending) seconds of writes, so a round of t s adds D(age + t) - D(age), the first pass's
-   * never-sent pages being no part of it (exact for any writer whose curve is right; it amplifies errors in the
-   * curve's shape, and held out it scored no better: README, lab figures).
+   * qemu with a measured curve: which of a later round's dirt is new. `age` (default): the pending dirt is the
+   * last D^-1(pending) seconds of writes, so a round of t s adds D(age + t) - D(age), the first pass's never-sent
+   * pages being no part of it (exact for any writer whose curve is right; it also follows errors in the curve's
+   * shape). `pool`: the leftover and the new dirt are drawn uniformly from the working set (the curve's level,
+   * else all memory) — the default until session 7; pooled over twelve lab passes `age` has the lower p90s and
+   * more verdicts right (README, lab figures).
    */
   freshDirt?: 'pool' | 'age';
 }

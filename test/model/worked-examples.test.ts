@@ -201,23 +201,25 @@ describe('qemu policy by hand', () => {
   it('round 0 resends the share of the working set it had already scanned', () => {
     // 256 MiB, an 8 MiB working set rewritten within 0.1 s (a levelled-off curve). Round 0 as above: 230 MiB in
     // 2.3 s, 26 MiB unsent. The 8 MiB of dirt lies anywhere in RAM: 26/256 of it is still unsent, so
-    // 8 * 230/256 = 7.1875 MiB is added: 33.1875 MiB > 30 MiB -> one more 100 ms window (10 MiB). Round 1
-    // draws leftover and dirt from the working set: 23.1875 MiB pending <= 30 MiB -> switch over.
-    // Bytes: 230 + 10 + 23.1875 = 263.1875 MiB = 256 MiB + the 7.1875 MiB resent.
+    // 8 * 230/256 = 7.1875 MiB is added: 33.1875 MiB > 30 MiB -> one more 100 ms window (10 MiB).
+    // Round 1 (freshDirt 'age', the default): its 10 MiB continue the first pass (16 MiB of it left); the hot
+    // pages it reaches, 8 * 10/256 = 0.3125 MiB, are rewritten within the round; the 7.1875 MiB reached before are
+    // dirty already. 16 + 7.1875 + 0.3125 = 23.5 MiB pending <= 30 MiB -> switch over; 2.4 s of pre-copy,
+    // 230 + 10 + 23.5 = 263.5 MiB = 256 + the 7.5 MiB of the set resent.
     const curve = { kind: 'curve' as const, points: [{ windowSec: 0.1, dirtiedBytes: 8 * MiB }, { windowSec: 4, dirtiedBytes: 8 * MiB }] };
     const input = { vm: { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 80 * MiB, dirtyModel: curve }, bandwidthBytesPerSec: 100 * MiB, policy: { name: 'qemu' as const, downtimeLimitSec: 0.3 }, platform: { syncSec: 0 } };
     const p = predict(input);
     assert.equal(p.rounds, 2);
     assertClose(p.precopySec, 2.4);
-    assertClose(p.stopCopyBytes, 23.1875 * MiB);
-    assertClose(p.transferredBytes, 263.1875 * MiB);
-    // freshDirt 'age': round 1's 10 MiB continue the first pass (16 MiB of it left); the hot pages it reaches,
-    // 8 * 10/256 = 0.3125 MiB, are rewritten within the round; the 7.1875 MiB reached before are dirty already.
-    // 16 + 7.1875 + 0.3125 = 23.5 MiB pending -> switch over; 263.5 MiB = 256 + the 7.5 MiB of the set resent.
-    const a = predict({ ...input, policy: { ...input.policy, freshDirt: 'age' } });
-    assert.equal(a.rounds, 2);
-    assertClose(a.stopCopyBytes, 23.5 * MiB);
-    assertClose(a.transferredBytes, 263.5 * MiB);
+    assertClose(p.stopCopyBytes, 23.5 * MiB);
+    assertClose(p.transferredBytes, 263.5 * MiB);
+    assert.deepEqual(predict({ ...input, policy: { ...input.policy, freshDirt: 'age' } }), p);
+    // freshDirt 'pool' (the default until session 7) draws round 1's leftover and dirt from the working set:
+    // 33.1875 - 10 = 23.1875 MiB pending -> switch over. Bytes: 230 + 10 + 23.1875 = 263.1875 MiB.
+    const pool = predict({ ...input, policy: { ...input.policy, freshDirt: 'pool' } });
+    assert.equal(pool.rounds, 2);
+    assertClose(pool.stopCopyBytes, 23.1875 * MiB);
+    assertClose(pool.transferredBytes, 263.1875 * MiB);
     assert.throws(() => predict({ ...input, policy: { ...input.policy, freshDirt: 'newest' as 'age' } }), /policy\.freshDirt must be pool or age/);
   });
   it('with a memory layout, round 0 resends only the hot pages it has got past', () => {
@@ -236,10 +238,11 @@ describe('qemu policy by hand', () => {
     // the 1.5 MiB of non-zero dirt behind the scan comes with 4.5 MiB of zero dirt, so QEMU's estimate is
     // 26 + 1.5 + 4.5 = 32 MiB > 30 MiB and it runs one more window (10 MiB, taking 10/27.5 of the zero pages
     // along as 9-byte flags): 17.5 MiB non-zero + 2.86 MiB zero pending <= 30 MiB -> switch over with 17.5 MiB
-    // where the VM without zero dirt switched over at once with 27.5 MiB.
+    // where the VM without zero dirt switched over at once with 27.5 MiB. (freshDirt 'pool' keeps round 1's new
+    // dirt in the pending pool by hand; the default, 'age', adds the hot pages round 1 reaches — another round.)
     const curve = { kind: 'curve' as const, points: [{ windowSec: 0.1, dirtiedBytes: 8 * MiB }, { windowSec: 4, dirtiedBytes: 8 * MiB }] };
     const layout = { nonZeroPages: [1, 1, 1, 1, 1, 1, 1, 1], hotPages: [0, 0, 0, 0, 0, 0, 0, 1] };
-    const base = { vm: { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 80 * MiB, dirtyModel: curve, layout }, bandwidthBytesPerSec: 100 * MiB, policy: { name: 'qemu' as const, downtimeLimitSec: 0.3 }, platform: { syncSec: 0 } };
+    const base = { vm: { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 80 * MiB, dirtyModel: curve, layout }, bandwidthBytesPerSec: 100 * MiB, policy: { name: 'qemu' as const, downtimeLimitSec: 0.3, freshDirt: 'pool' as const }, platform: { syncSec: 0 } };
     const none = predict(base);
     const zero = predict({ ...base, vm: { ...base.vm, dirtyZeroShare: 0.75 }, trace: true });
     assert.equal(none.rounds, 1);
