@@ -32,7 +32,7 @@ export function renderLabReport(rep: LabReport, opts: { overallOnly?: boolean } 
     `Noise floor (repeats of identical configurations: each run against its configuration's mean, spread-corrected, n = ${nf.totalTimeSec.n}): total time ${cell(nf.totalTimeSec, 'totalTimeSec')}, bytes ${cell(nf.transferredBytes, 'transferredBytes')}, downtime ${cell(nf.downtimeSec, 'downtimeSec')}.`,
   );
   const ro = rep.repeatOracle;
-  if (ro && ro.totalTimeSec.n > 0) {
+  if (ro.totalTimeSec.n > 0) {
     lines.push(
       `Repeat oracle (each repeated run predicted by the median of its configuration's other runs on that machine — what knowing how every other identical migration went would score, n = ${ro.totalTimeSec.n}): total time ${cell(ro.totalTimeSec, 'totalTimeSec')}, bytes ${cell(ro.transferredBytes, 'transferredBytes')}, downtime ${cell(ro.downtimeSec, 'downtimeSec')}.`,
     );

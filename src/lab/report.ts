@@ -115,8 +115,9 @@ export function buildLabReport(records: readonly LabRecord[], variants?: readonl
   const noiseFloor = {} as Record<Metric, ErrorSummary>;
   const oracle = {} as Record<Metric, ErrorSummary>;
   for (const m of METRICS) {
-    noiseFloor[m] = repeatSpread([...groups.values()].map((g) => g.map((r) => r.measured[m])));
-    oracle[m] = repeatOracle([...groups.values()].map((g) => g.map((r) => r.measured[m])));
+    const values = [...groups.values()].map((g) => g.map((r) => r.measured[m]));
+    noiseFloor[m] = repeatSpread(values);
+    oracle[m] = repeatOracle(values);
   }
   const main = vs.includes('deng-bitmap') ? 'deng-bitmap' : vs[0];
   return {

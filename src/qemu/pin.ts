@@ -47,8 +47,7 @@ export function pinProcess(pid: number, cores: readonly number[]): void {
  */
 export async function pinSource(qmp: QmpClient, pid: number, layout: PinLayout): Promise<number[]> {
   pinProcess(pid, layout.otherCores);
-  const list = await qmp.execute<{ 'thread-id': number }[]>('query-cpus-fast');
-  const tids = list.map((c) => c['thread-id']).filter((t) => Number.isInteger(t) && t > 0);
+  const tids = await qmp.vcpuThreadIds();
   if (tids.length === 0) throw new LabError('cannot pin: QEMU reported no vCPU thread ids (query-cpus-fast)');
   for (const tid of tids) taskset(['-p', '-c', layout.vcpuCores.join(','), String(tid)]);
   return tids;

@@ -229,6 +229,11 @@ export class QmpClient extends EventEmitter {
   queryMigrate() {
     return this.execute<QueryMigrate>('query-migrate');
   }
+  /** The host thread ids of the guest's vCPUs (`query-cpus-fast`). */
+  async vcpuThreadIds(): Promise<number[]> {
+    const cpus = await this.execute<{ 'thread-id': number }[]>('query-cpus-fast');
+    return cpus.map((c) => c['thread-id']).filter((t) => Number.isInteger(t) && t > 0);
+  }
 }
 
 /** The parts of `query-migrate` migcost reads (QEMU 10). */

@@ -157,8 +157,7 @@ export async function sampleVm(qmp: QmpClient, opts: SampleOptions = {}): Promis
   const steps = windows.length + (opts.zeroPages === false ? 0 : 1);
   const curve: { windowSec: number; dirtiedBytes: number }[] = [];
   let lastBytes = 0;
-  const cpus = await qmp.execute<{ 'thread-id': number }[]>('query-cpus-fast').catch(() => []);
-  const tids = cpus.map((c) => c['thread-id']).filter((t) => Number.isInteger(t));
+  const tids = await qmp.vcpuThreadIds().catch(() => []);
   const cpu0 = threadsCpuSec(tids);
   const wall0 = performance.now();
   for (let i = 0; i < windows.length; i++) {
