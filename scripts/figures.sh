@@ -31,3 +31,12 @@ if [ -z "${FIGURES_QUICK:-}" ]; then
   run sim-compare m simulate --compare --days 20110303,20110306 --detector lr --migration-model migcost --json
 fi
 rm -rf "$tmp"
+# Drop what changes from run to run (wall-clock times, fit timestamps), so two runs diff clean.
+node -e '
+const fs = require("fs"); const dir = process.argv[1];
+const strip = (v) => Array.isArray(v) ? v.map(strip) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== "wallSec" && k !== "fittedAt").map(([k, x]) => [k, strip(x)])) : v;
+for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".json"))) {
+  const text = fs.readFileSync(`${dir}/${f}`, "utf8").trim();
+  let docs; try { docs = [JSON.stringify(strip(JSON.parse(text)))]; } catch { try { docs = text.split("\n").map((l) => JSON.stringify(strip(JSON.parse(l)))); } catch { continue; } }
+  fs.writeFileSync(`${dir}/${f}`, docs.join("\n") + "\n");
+}' "$out"

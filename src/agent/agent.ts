@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { VmSample } from '../lab/types.js';
+import type { VmSample } from '../model/sample.js';
 
 export interface AgentVm {
   id: string;
@@ -197,8 +197,8 @@ export class Agent {
 /** The real sampler: short windows over QMP (as `migcost execute` samples before a move). */
 export function qmpSampler(windowsSec: readonly number[] = [0.05, 0.25, 1]): Sampler {
   return async (vm) => {
-    const { QmpClient } = await import('../qemu/qmp.js');
-    const { sampleVm } = await import('../qemu/sample.js');
+    const { QmpClient } = await import('../hypervisor/qemu/qmp.js');
+    const { sampleVm } = await import('../hypervisor/qemu/sample.js');
     const qmp = await QmpClient.connect(vm.qmp, { retry: false });
     try {
       return await sampleVm(qmp, { windowsSec: [...windowsSec], zeroPages: false });

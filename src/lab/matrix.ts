@@ -1,5 +1,5 @@
 /** The lab's configuration matrices (pure). */
-import type { LabConfig, Workload } from './types.js';
+import type { MigrationConfig, Workload } from '../record/record.js';
 
 const MIB = 2 ** 20;
 
@@ -35,9 +35,9 @@ function combos(): { bw: number; dl: number; ac: boolean }[] {
  *   for the noise floor;
  * - full: the whole factorial (3 x 7 x 3 x 2 x 2 = 252 runs).
  */
-export function labMatrix(preset: MatrixPreset, opts: { timeoutSec?: number; repeats?: number } = {}): LabConfig[] {
+export function labMatrix(preset: MatrixPreset, opts: { timeoutSec?: number; repeats?: number } = {}): MigrationConfig[] {
   const timeoutSec = opts.timeoutSec ?? 30;
-  const mk = (mem: number, w: (typeof WORKLOAD_SETS)[number], c: { bw: number; dl: number; ac: boolean }): LabConfig => ({
+  const mk = (mem: number, w: (typeof WORKLOAD_SETS)[number], c: { bw: number; dl: number; ac: boolean }): MigrationConfig => ({
     memoryBytes: mem,
     workload: w.workload,
     params: { ...w.params },
@@ -50,7 +50,7 @@ export function labMatrix(preset: MatrixPreset, opts: { timeoutSec?: number; rep
   if (preset === 'ci') {
     return [WORKLOAD_SETS[0], WORKLOAD_SETS[1], WORKLOAD_SETS[6]].map((w) => mk(256 * MIB, w, { bw: 100 * MIB, dl: 0.3, ac: false }));
   }
-  const out: LabConfig[] = [];
+  const out: MigrationConfig[] = [];
   if (preset === 'full') {
     for (const mem of MEMORY_SIZES) for (const w of WORKLOAD_SETS) for (const c of cs) out.push(mk(mem, w, c));
     return out;
@@ -70,7 +70,7 @@ export function labMatrix(preset: MatrixPreset, opts: { timeoutSec?: number; rep
 }
 
 /** A short label for a workload and its parameters. */
-export function workloadLabel(c: LabConfig): string {
+export function workloadLabel(c: MigrationConfig): string {
   const p = Object.entries(c.params).map(([k, v]) => `${k}=${v}`).join(' ');
   return p ? `${c.workload} (${p})` : c.workload;
 }

@@ -3,13 +3,13 @@
  * destination, migrate for real, and record everything. QEMU processes are always cleaned up.
  */
 import { randomUUID } from 'node:crypto';
-import { startGuest, freePort, findQemu, detectAccelerator, type Guest } from '../qemu/guest.js';
-import { sampleVm } from '../qemu/sample.js';
-import { runMigration } from '../qemu/migrate.js';
-import { predictAllVariants, sampleAt } from './variants.js';
-import type { LabConfig, LabRecord } from './types.js';
+import { startGuest, freePort, findQemu, detectAccelerator, type Guest } from '../hypervisor/qemu/guest.js';
+import { sampleVm } from '../hypervisor/qemu/sample.js';
+import { runMigration } from '../hypervisor/qemu/migrate.js';
+import { predictAllVariants, sampleAt } from '../model/from-sample.js';
+import type { MigrationConfig, MigrationRecord } from '../record/record.js';
 import { labHost } from './host.js';
-import { defaultPinLayout, pinProcess, pinSource } from '../qemu/pin.js';
+import { defaultPinLayout, pinProcess, pinSource } from '../hypervisor/qemu/pin.js';
 import type { AdaptiveRate, Platform } from '../model/types.js';
 
 export interface LabRunOptions {
@@ -28,7 +28,7 @@ export interface LabRunOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function runLabConfig(cfg: LabConfig, opts: LabRunOptions = {}): Promise<LabRecord> {
+export async function runLabConfig(cfg: MigrationConfig, opts: LabRunOptions = {}): Promise<MigrationRecord> {
   const log = opts.log ?? (() => {});
   const qemu = findQemu();
   const startedAt = new Date().toISOString();

@@ -10,7 +10,8 @@ import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations.js';
-import type { LabRecord, VmSample } from '../lab/types.js';
+import type { MigrationRecord } from '../record/record.js';
+import type { VmSample } from '../model/sample.js';
 import type { PowerSample } from '../calibrate/fits.js';
 
 /** A store that cannot be opened or used as asked: the message names the database and the rule. */
@@ -41,9 +42,9 @@ export interface Store {
   /** Where it is: a file path or a URL without its password. */
   readonly location: string;
   readonly backend: 'sqlite' | 'postgres';
-  recordLabRecord(r: LabRecord): Promise<void>;
+  recordMigration(r: MigrationRecord): Promise<void>;
   /** Recorded migrations, oldest first; `vmId` keeps one VM's. */
-  listLabRecords(opts?: { limit?: number; vmId?: string }): Promise<LabRecord[]>;
+  listMigrations(opts?: { limit?: number; vmId?: string }): Promise<MigrationRecord[]>;
   listVms(): Promise<{ id: string; migrations: number }[]>;
   countMigrations(): Promise<number>;
   /**
@@ -151,7 +152,7 @@ class KyselyStore implements Store {
     readonly backend: 'sqlite' | 'postgres',
   ) {}
 
-  async recordLabRecord(r: LabRecord): Promise<void> {
+  async recordMigration(r: MigrationRecord): Promise<void> {
     // A VM moved by `migcost execute` keeps its own id; a lab guest is named by its workload and size.
     const vmId = typeof r.config.params.vm === 'string' && r.config.params.vm ? r.config.params.vm : `lab-${r.config.workload}-${Math.round(r.config.memoryBytes / 2 ** 20)}M`;
     const sampleId = `${r.id}-sample`;
@@ -217,7 +218,7 @@ class KyselyStore implements Store {
     });
   }
 
-  async listLabRecords(opts: { limit?: number; vmId?: string } = {}): Promise<LabRecord[]> {
+  async listMigrations(opts: { limit?: number; vmId?: string } = {}): Promise<MigrationRecord[]> {
     let q = this.db
       .selectFrom('migrations')
       .innerJoin('samples', 'samples.id', 'migrations.sample_id')

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Agent, type Sampler } from '../../src/agent/agent.js';
 import { serve } from '../../src/http/serve.js';
 import { openStore } from '../../src/store/store.js';
-import type { VmSample } from '../../src/lab/types.js';
+import type { VmSample } from '../../src/model/sample.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'migcost-agent-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

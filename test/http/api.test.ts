@@ -35,7 +35,7 @@ before(async () => {
       t.durationSec = 0.1 * (1 + k);
       t.dirtiedBytes = 1e5 * (1 + k) * (1 + i) * (1 + ((k * i) % 3) / 10);
     });
-    await store.recordLabRecord(r);
+    await store.recordMigration(r);
   }
   app = buildApp({ store, token: TOKEN, runMove, webRoot: false });
 });

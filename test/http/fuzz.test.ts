@@ -21,7 +21,7 @@ let app: ReturnType<typeof buildApp>;
 
 before(async () => {
   store = await openStore(join(dir, 'fuzz.sqlite'));
-  for (let i = 0; i < 4; i++) await store.recordLabRecord(fakeRecord(i, 4));
+  for (let i = 0; i < 4; i++) await store.recordMigration(fakeRecord(i, 4));
   app = buildApp({ store, token: TOKEN, webRoot: false, runMove: async (m) => ({ ...fakeRecord(9, 2), config: { ...fakeRecord(9, 2).config, params: { vm: m.vm } } }) });
 });
 after(async () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openStore } from '../../src/store/store.js';
-import type { VmSample } from '../../src/lab/types.js';
+import type { VmSample } from '../../src/model/sample.js';
 import { fakeRecord } from '../store/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'migcost-samples-'));
@@ -43,7 +43,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         // A lab record for the same VM id still records (the VM row exists already).
         const r = fakeRecord(1, 3);
         r.config.params = { vm: 'vm-new' };
-        await s.recordLabRecord(r);
+        await s.recordMigration(r);
         assert.deepEqual(await s.listVms(), [{ id: 'vm-new', migrations: 1 }]);
       } finally {
         await s.close();

@@ -38,7 +38,7 @@ describe('migcost serve (process)', () => {
   it('listens on 127.0.0.1, serves the --db store, and makes up a token when none is given', async () => {
     const db = join(dir, 'cli.sqlite');
     const s = await openStore(db);
-    await s.recordLabRecord(fakeRecord(1, 3));
+    await s.recordMigration(fakeRecord(1, 3));
     await s.close();
     const { url, token, proc } = await startServe(['--db', db]);
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);

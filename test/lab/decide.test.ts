@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { liuDecision, dengDecision, decisionReport, decisionSet, groupsOf, type TaggedRecord } from '../../src/lab/decide.js';
+import { liuDecision, dengDecision, decisionReport, decisionSet, groupsOf, type TaggedRecord } from '../../src/evaluate/decide.js';
 import { LIU_WIRED_ENERGY, wiredEnergyJoules } from '../../src/model/energy.js';
 import type { Prediction } from '../../src/model/types.js';
 

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labAvailable, startGuest, freePort } from '../../src/qemu/guest.js';
+import { labAvailable, startGuest, freePort } from '../../src/hypervisor/qemu/guest.js';
 import { openStore } from '../../src/store/store.js';
 import { predict } from '../../src/index.js';
 import { MiB } from '../helpers.js';
@@ -44,7 +44,7 @@ describe('migcost execute', { skip: lab.ok ? false : `QEMU lab not available: ${
       assert.equal(line.sourceStatus, 'postmigrate');
       assert.ok(line.predicted.totalTimeSec > 0 && line.measured.totalTimeSec > 0);
       const s = await openStore(db);
-      const recs = await s.listLabRecords();
+      const recs = await s.listMigrations();
       await s.close();
       assert.equal(recs.length, 1);
       assert.equal(recs[0].config.workload, 'external');

@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ramLayoutOfFiles } from '../../src/qemu/sample.js';
-import { variantInput } from '../../src/lab/variants.js';
-import type { LabConfig, VmSample } from '../../src/lab/types.js';
+import { ramLayoutOfFiles } from '../../src/hypervisor/qemu/sample.js';
+import { variantInput } from '../../src/model/from-sample.js';
+import type { MigrationConfig } from '../../src/record/record.js';
+import type { VmSample } from '../../src/model/sample.js';
 
 const PAGE = 4096;
 
@@ -34,7 +35,7 @@ describe('ramLayoutOfFiles', () => {
 });
 
 describe('deng-bitmap takes the layout', () => {
-  const cfg: LabConfig = { memoryBytes: 256 * 2 ** 20, workload: 'memtester', params: {}, bandwidthBytesPerSec: 100 * 2 ** 20, downtimeLimitSec: 0.3, autoConverge: false, timeoutSec: 30 };
+  const cfg: MigrationConfig = { memoryBytes: 256 * 2 ** 20, workload: 'memtester', params: {}, bandwidthBytesPerSec: 100 * 2 ** 20, downtimeLimitSec: 0.3, autoConverge: false, timeoutSec: 30 };
   const sample: VmSample = { memoryBytes: cfg.memoryBytes, pageSizeBytes: PAGE, dirtyRateBytesPerSec: 0, curve: [{ windowSec: 1, dirtiedBytes: 0 }], sampledAt: '2026-11-23T00:00:00Z', ramLayout: { windowSec: 1, nonZeroPages: [3, 4], changedPages: [0, 2] } };
   it('as the model layout (hot = changed), and only for deng-bitmap', () => {
     assert.deepEqual(variantInput('deng-bitmap', sample, cfg, {}).vm.layout, { nonZeroPages: [3, 4], hotPages: [0, 2] });

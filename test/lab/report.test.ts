@@ -1,18 +1,19 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildLabReport, repeatability } from '../../src/lab/report.js';
-import { outOfFoldPlatforms, MIN_HOST_RECORDS } from '../../src/lab/cross-validate.js';
-import { predictAllVariants, workingSetFromCurve, VARIANTS } from '../../src/lab/variants.js';
-import type { LabRecord, LabConfig, VmSample } from '../../src/lab/types.js';
+import { buildLabReport, repeatability } from '../../src/evaluate/report.js';
+import { outOfFoldPlatforms, MIN_HOST_RECORDS } from '../../src/evaluate/cross-validate.js';
+import { predictAllVariants, workingSetFromCurve, VARIANTS } from '../../src/model/from-sample.js';
+import type { MigrationRecord, MigrationConfig } from '../../src/record/record.js';
+import type { VmSample } from '../../src/model/sample.js';
 import { assertClose, MiB } from '../helpers.js';
 
-const cfg: LabConfig = { memoryBytes: 256 * MiB, workload: 'dirtier', params: { wss: '64M', rate: 20000 }, bandwidthBytesPerSec: 100 * MiB, downtimeLimitSec: 0.3, autoConverge: false, timeoutSec: 60 };
+const cfg: MigrationConfig = { memoryBytes: 256 * MiB, workload: 'dirtier', params: { wss: '64M', rate: 20000 }, bandwidthBytesPerSec: 100 * MiB, downtimeLimitSec: 0.3, autoConverge: false, timeoutSec: 60 };
 const sample: VmSample = {
   memoryBytes: 256 * MiB, pageSizeBytes: 4096, dirtyRateBytesPerSec: 40 * MiB, zeroPageFraction: 0.5, sampledAt: '2026-11-22T00:00:00Z',
   curve: [{ windowSec: 0.5, dirtiedBytes: 20 * MiB }, { windowSec: 1, dirtiedBytes: 40 * MiB }, { windowSec: 2, dirtiedBytes: 60 * MiB }, { windowSec: 4, dirtiedBytes: 64 * MiB }],
 };
 
-function record(id: string, measuredTime: number, status: 'completed' | 'cancelled' = 'completed', workload: LabConfig['workload'] = 'dirtier'): LabRecord {
+function record(id: string, measuredTime: number, status: 'completed' | 'cancelled' = 'completed', workload: MigrationConfig['workload'] = 'dirtier'): MigrationRecord {
   const predicted = predictAllVariants(sample, { ...cfg, workload }, {});
   return {
     id, startedAt: '2026-11-22T00:00:00Z', config: { ...cfg, workload }, accelerator: 'tcg', qemuVersion: '10.0.2', sample, predicted,
@@ -89,7 +90,7 @@ describe('where the error lies: configurations whose repeats agree, and erratic 
 
 describe('platform constants per machine', () => {
   // downtime = 2 ms + stop-copy bytes / rate, exactly; each record its own configuration (so folds differ).
-  const run = (id: number, cpu: string, rate: number): LabRecord => {
+  const run = (id: number, cpu: string, rate: number): MigrationRecord => {
     const stopCopyBytes = (4 + (id % 17) * 3) * MiB;
     const r = record(`${cpu}-${id}`, 2);
     return {
@@ -115,7 +116,7 @@ describe('platform constants per machine', () => {
 
 describe('refined-model evaluation', () => {
   it('realised rate is eq. 11 over the pre-copy rounds; only migrations with history are scored', async () => {
-    const { realisedRate, withRefinedSamples } = await import('../../src/lab/refined-eval.js');
+    const { realisedRate, withRefinedSamples } = await import('../../src/evaluate/refined-eval.js');
     const r = record('a', 2);
     r.trace = [
       { round: 0, kind: 'pre-copy', sentBytes: 1, durationSec: 1, rateBytesPerSec: 1, dirtiedBytes: 10 * MiB, skippedBytes: 0, remainingBytes: 0, throttle: 0 },

@@ -6,8 +6,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { labAvailable, startGuest, LabError } from '../../src/qemu/guest.js';
-import { defaultPinLayout, pinSource } from '../../src/qemu/pin.js';
+import { labAvailable, startGuest, LabError } from '../../src/hypervisor/qemu/guest.js';
+import { defaultPinLayout, pinSource } from '../../src/hypervisor/qemu/pin.js';
 import { MiB } from '../helpers.js';
 
 describe('pin layout', () => {

@@ -4,10 +4,10 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGuest, labAvailable } from '../../src/qemu/guest.js';
-import { bitmapCurve } from '../../src/qemu/sample.js';
-import { correctedCurve, sampleAt, variantInput } from '../../src/lab/variants.js';
-import type { VmSample } from '../../src/lab/types.js';
+import { startGuest, labAvailable } from '../../src/hypervisor/qemu/guest.js';
+import { bitmapCurve } from '../../src/hypervisor/qemu/sample.js';
+import { correctedCurve, sampleAt, variantInput } from '../../src/model/from-sample.js';
+import type { VmSample } from '../../src/model/sample.js';
 import { MiB } from '../helpers.js';
 
 const lab = labAvailable();
@@ -74,7 +74,7 @@ describe('the sampled curve corrected by bitmap counts', () => {
 
 describe('a growing VM, extrapolated to the migration start', () => {
   const s: VmSample = { memoryBytes: 256 * MiB, pageSizeBytes: 4096, dirtyRateBytesPerSec: MiB, curve: [{ windowSec: 1, dirtiedBytes: MiB }], zeroPageFraction: 0.6, sampledAt: '2026-11-22T00:00:00.000Z' };
-  const cfg = { memoryBytes: 256 * MiB, workload: 'redis', params: {}, bandwidthBytesPerSec: 100 * MiB, downtimeLimitSec: 0.3, autoConverge: false, timeoutSec: 30 };
+  const cfg = { memoryBytes: 256 * MiB, workload: 'redis' as const, params: {}, bandwidthBytesPerSec: 100 * MiB, downtimeLimitSec: 0.3, autoConverge: false, timeoutSec: 30 };
 
   it("takes QEMU's later zero-page count, less the growth since, for deng-bitmap only", () => {
     const late = { ...s, zeroPageFractionLate: 0.5, zeroPagesLateAt: '2026-11-22T00:00:10.000Z', nonZeroGrowthBytesPerSec: 2 * MiB };

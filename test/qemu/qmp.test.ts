@@ -9,7 +9,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QmpClient, QmpDisconnectedError, QmpError, QmpTimeoutError } from '../../src/qemu/qmp.js';
+import { QmpClient, QmpDisconnectedError, QmpError, QmpTimeoutError } from '../../src/hypervisor/qemu/qmp.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'migcost-qmp-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

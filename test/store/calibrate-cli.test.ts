@@ -49,7 +49,7 @@ describe('migcost calibrate', () => {
       r.measured.totalTimeSec = 4.5; // ceil -> 5 one-second samples
       r.measured.transferredBytes = (i + 1) * 512 * MiB;
     });
-    for (const r of recs) await s.recordLabRecord(r);
+    for (const r of recs) await s.recordMigration(r);
     await s.close();
     // 100 W idle; during each migration the extra power spreads E = 0.5 J/MiB x V + 20 J over its 5 seconds
     const lines = ['timestamp,watts'];
@@ -80,7 +80,7 @@ describe('migcost calibrate', () => {
         const gamma = a * T + b * (D / MiB) + c;
         return { ...t, kind: 'pre-copy' as const, durationSec: T, dirtiedBytes: (1 - gamma) * D * T };
       });
-      await s.recordLabRecord(r);
+      await s.recordMigration(r);
     }
     await s.close();
     const out = run(['calibrate', '--wws', '--db', wdb, '--json']);

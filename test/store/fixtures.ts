@@ -1,7 +1,7 @@
-import type { LabRecord } from '../../src/lab/types.js';
+import type { MigrationRecord } from '../../src/record/record.js';
 
 /** A synthetic lab record with `rounds` trace rows (ids unique per call). */
-export function fakeRecord(i: number, rounds = 5): LabRecord {
+export function fakeRecord(i: number, rounds = 5): MigrationRecord {
   return {
     id: `m-${process.pid}-${i}-${Math.random().toString(36).slice(2, 8)}`,
     startedAt: new Date(Date.UTC(2026, 10, 22, 0, 0, i)).toISOString(),

@@ -14,8 +14,8 @@ describe('predict --vm-id', () => {
   it("blends the fresh rate with the VM's history, and says so", async () => {
     const db = join(mkdtempSync(join(tmpdir(), 'migcost-hist-')), 'h.sqlite');
     const s = await openStore(db);
-    await s.recordLabRecord(fakeRecord(1));
-    await s.recordLabRecord(fakeRecord(2));
+    await s.recordMigration(fakeRecord(1));
+    await s.recordMigration(fakeRecord(2));
     await s.close();
     // the fixtures' rounds dirty 1e6 bytes in 0.1 s: a realised rate of 1e7 B/s; the fresh sample says 2e7
     const r = spawnSync(process.execPath, [BIN, 'predict', '--memory', '256MiB', '--dirty-rate', '20000000', '--bandwidth', '100MiB/s', '--vm-id', 'lab-dirtier-256M', '--history', 'rate', '--db', db, '--json'], { encoding: 'utf8' });

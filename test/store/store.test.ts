@@ -38,8 +38,8 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     it('records a migration with its trace and reads it back whole', async () => {
       const s = await openStore(await freshDb(backend));
       const recs = [fakeRecord(1, 4), fakeRecord(2, 7)];
-      for (const r of recs) await s.recordLabRecord(r);
-      const back = await s.listLabRecords();
+      for (const r of recs) await s.recordMigration(r);
+      const back = await s.listMigrations();
       assert.equal(back.length, 2);
       assert.deepEqual(back[0], recs[0]);
       assert.deepEqual(back[1].trace, recs[1].trace);
@@ -50,9 +50,9 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     it('keeps the lab machine a migration ran on; a record without one reads back without one', async () => {
       const s = await openStore(await freshDb(backend));
       const r = { ...fakeRecord(5, 2), host: { cpu: 'AMD EPYC', cpus: 2 } };
-      await s.recordLabRecord(r);
-      await s.recordLabRecord(fakeRecord(6, 2));
-      const back = await s.listLabRecords();
+      await s.recordMigration(r);
+      await s.recordMigration(fakeRecord(6, 2));
+      const back = await s.listMigrations();
       assert.deepEqual(back.find((b) => b.id === r.id)?.host, { cpu: 'AMD EPYC', cpus: 2 });
       assert.equal(back.find((b) => b.id !== r.id)?.host, undefined);
       await s.close();
@@ -63,8 +63,8 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const r = fakeRecord(3, 3);
       r.sample = { ...r.sample, bitmapCurve: [{ windowSec: 0.8, dirtiedBytes: 2.5e7 }, { windowSec: 4, dirtiedBytes: 3e7 }], bitmapZeroShare: 0.125, zeroPageFractionLate: 0.2, zeroPagesLateAt: '2026-11-22T00:00:05.000Z', nonZeroGrowthBytesPerSec: 1e6, ramLayout: { windowSec: 1.02, nonZeroPages: [10, 0, 7], changedPages: [1, 0, 3] } };
       r.migrationStartedAt = '2026-11-22T00:00:09.000Z';
-      await s.recordLabRecord(r);
-      const [back] = await s.listLabRecords();
+      await s.recordMigration(r);
+      const [back] = await s.listMigrations();
       assert.deepEqual(back.sample, r.sample);
       assert.equal(back.migrationStartedAt, r.migrationStartedAt);
       await s.recordSample('vm-p', r.sample, { id: 'sample-p', source: 'agent' });
@@ -80,7 +80,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     it('schema migrations run once: reopening keeps the data', async () => {
       const db = await freshDb(backend);
       const a = await openStore(db);
-      await a.recordLabRecord(fakeRecord(1));
+      await a.recordMigration(fakeRecord(1));
       await a.close();
       const b = await openStore(db);
       assert.equal(await b.countMigrations(), 1);
@@ -90,11 +90,11 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     it('a migration that fails to write leaves nothing behind', async () => {
       const s = await openStore(await freshDb(backend));
       const r = fakeRecord(1);
-      await s.recordLabRecord(r);
+      await s.recordMigration(r);
       const dup = { ...fakeRecord(2), id: r.id }; // same id: the migration insert fails after the sample insert
-      await assert.rejects(s.recordLabRecord(dup));
+      await assert.rejects(s.recordMigration(dup));
       assert.equal(await s.countMigrations(), 1);
-      const back = await s.listLabRecords();
+      const back = await s.listMigrations();
       assert.deepEqual(back[0].trace, r.trace);
       await s.close();
     });
@@ -163,7 +163,7 @@ describe('durability', () => {
       const rs = await openStore(db);
       try {
         while (writing) {
-          for (const r of await rs.listLabRecords()) assert.equal(r.trace.length, 200, `a reader saw migration ${r.id} with ${r.trace.length} of its 200 rounds`);
+          for (const r of await rs.listMigrations()) assert.equal(r.trace.length, 200, `a reader saw migration ${r.id} with ${r.trace.length} of its 200 rounds`);
           reads++;
           await new Promise((r) => setTimeout(r, 5));
         }
@@ -187,7 +187,7 @@ describe('durability', () => {
     await reader;
     assert.ok(reads >= 1, 'the reader read while the writer wrote');
     const s = await openStore(db);
-    const recs = await s.listLabRecords();
+    const recs = await s.listMigrations();
     assert.ok(recs.length >= committed, `${recs.length} stored, ${committed} reported committed`);
     for (const r of recs) assert.equal(r.trace.length, 200, `migration ${r.id} has ${r.trace.length} of its 200 rounds`);
     await s.close();

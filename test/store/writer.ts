@@ -4,6 +4,6 @@ import { fakeRecord } from './fixtures.js';
 
 const store = await openStore(process.argv[2]);
 for (let i = 0; ; i++) {
-  await store.recordLabRecord(fakeRecord(i, 200));
+  await store.recordMigration(fakeRecord(i, 200));
   process.stdout.write(`committed ${i + 1}\n`);
 }

@@ -40,7 +40,7 @@ before(async () => {
       t.durationSec = 0.1 * (1 + k);
       t.dirtiedBytes = 1e5 * (1 + k) * (1 + i) * (1 + ((k * i) % 3) / 10);
     });
-    await store.recordLabRecord(r);
+    await store.recordMigration(r);
   }
   server = await serve({ port: 0, store, token: TOKEN, webRoot: DEFAULT_WEB_ROOT });
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });

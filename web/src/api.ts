@@ -43,7 +43,7 @@ export interface RoundTrace {
   dirtiedBytes: number;
   remainingBytes: number;
 }
-export interface LabRecord {
+export interface MigrationRecord {
   id: string;
   startedAt: string;
   sample: { dirtyRateBytesPerSec: number; memoryBytes: number };

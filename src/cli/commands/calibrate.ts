@@ -81,7 +81,7 @@ export function calibrateCommand(): Command {
             if (o.idleWatts === undefined) throw new InputError('--idle-watts', undefined, 'is required with --energy-from-power (P0 of eq. 16)');
             const idle = parseNumber('--idle-watts', o.idleWatts, { min: 0 });
             const pairs: { transferredBytes: number; energyJoules: number }[] = [];
-            for (const r of await store.listLabRecords()) {
+            for (const r of await store.listMigrations()) {
               if (r.measured.status !== 'completed') continue;
               const start = Date.parse(r.startedAt) / 1000;
               const samples = await store.powerSamples(String(o.host), start - 1, start + r.measured.totalTimeSec + 2);
@@ -106,7 +106,7 @@ export function calibrateCommand(): Command {
             if (!o.json) process.stdout.write(`${fitTable('wired energy (J per MiB, J)', f)}\nstored as wired-energy v${saved.version}\n`);
           }
           if (o.wws) {
-            const records = await store.listLabRecords();
+            const records = await store.listMigrations();
             const obs = records.flatMap((r) =>
               r.trace.filter((t) => t.kind === 'pre-copy' && t.durationSec > 0).map((t) => ({ roundSec: t.durationSec, dirtyRateBytesPerSec: r.sample.dirtyRateBytesPerSec, gamma: observedGamma(t.dirtiedBytes, r.sample.dirtyRateBytesPerSec, t.durationSec) })),
             );
@@ -122,7 +122,7 @@ export function calibrateCommand(): Command {
         }
         if (o.svg && plotted.length > 0) {
           const { renderSvg } = await import('../../plot/svg.js');
-          const { residualSpec } = await import('../../lab/plot-specs.js');
+          const { residualSpec } = await import('../render/plot-specs.js');
           writeFileSync(String(o.svg), await renderSvg(residualSpec(plotted)));
           process.stderr.write(`residual plot written to ${o.svg}\n`);
         }

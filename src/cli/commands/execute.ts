@@ -5,7 +5,7 @@ import Table from 'cli-table3';
 import { defaultDbLocation } from '../../store/location.js';
 import { InputError, parseDuration, formatBytes, formatSeconds } from '../../units.js';
 import type { Prediction } from '../../model/types.js';
-import type { LabRecord } from '../../lab/types.js';
+import type { MigrationRecord } from '../../record/record.js';
 import { exitWithError } from '../errors.js';
 import { progressReporter } from '../progress.js';
 
@@ -57,10 +57,10 @@ export function executeCommand(): Command {
         }
         const downtimeLimitSec = parseDuration('--downtime-limit', o.downtimeLimit);
         const timeoutSec = parseDuration('--timeout', o.timeout);
-        const { QmpClient } = await import('../../qemu/qmp.js');
-        const { sampleVm } = await import('../../qemu/sample.js');
-        const { runMigration } = await import('../../qemu/migrate.js');
-        const { findQemu, detectAccelerator } = await import('../../qemu/guest.js');
+        const { QmpClient } = await import('../../hypervisor/qemu/qmp.js');
+        const { sampleVm } = await import('../../hypervisor/qemu/sample.js');
+        const { runMigration } = await import('../../hypervisor/qemu/migrate.js');
+        const { findQemu, detectAccelerator } = await import('../../hypervisor/qemu/guest.js');
         const { openStore } = await import('../../store/store.js');
         const store = await openStore(String(o.db));
         const progress = progressReporter('moves', !o.json);
@@ -75,7 +75,7 @@ export function executeCommand(): Command {
               const sample = await sampleVm(qmp, { windowsSec: [0.05, 0.25, 1], zeroPages: false });
               const startedAt = new Date().toISOString();
               const r = await runMigration({ source: qmp, uri: t.uri, bandwidthBytesPerSec: m.bandwidthBytesPerSec, downtimeLimitSec, autoConverge: o.autoConverge === true, timeoutSec });
-              const rec: LabRecord = {
+              const rec: MigrationRecord = {
                 id: randomUUID(),
                 startedAt,
                 config: { memoryBytes: sample.memoryBytes, workload: 'external', params: { vm: m.vm.replace(/[^\w.-]/g, '_'), from: m.from, to: m.to }, bandwidthBytesPerSec: m.bandwidthBytesPerSec, downtimeLimitSec, autoConverge: o.autoConverge === true, timeoutSec },
@@ -86,7 +86,7 @@ export function executeCommand(): Command {
                 measured: r.measured,
                 trace: r.trace,
               };
-              await store.recordLabRecord(rec);
+              await store.recordMigration(rec);
               if (r.measured.status !== 'completed') failures++;
               const p = m.predicted;
               const mm = r.measured;

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
-import { MIGRATION_COLUMNS, csvCell, migrationRow } from '../../lab/export.js';
+import { MIGRATION_COLUMNS, csvCell, migrationRow } from '../../record/export.js';
 import { loadRecords } from './lab.js';
 import { defaultDbLocation } from '../../store/location.js';
 import { exitWithError } from '../errors.js';

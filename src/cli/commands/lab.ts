@@ -4,16 +4,16 @@ import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
 import { labMatrix, MATRIX_PRESETS, workloadLabel, type MatrixPreset } from '../../lab/matrix.js';
-import { buildLabReport, METRICS } from '../../lab/report.js';
-import { renderLabReport } from '../../lab/render-report.js';
-import { predictedVsMeasuredSpec } from '../../lab/plot-specs.js';
-import { hostKey, WORKLOADS, type LabConfig, type LabRecord, type Workload } from '../../lab/types.js';
-import { VARIANTS } from '../../lab/variants.js';
+import { buildLabReport, METRICS } from '../../evaluate/report.js';
+import { renderLabReport } from '../render/lab-report.js';
+import { predictedVsMeasuredSpec } from '../render/plot-specs.js';
+import { hostKey, WORKLOADS, type MigrationConfig, type MigrationRecord, type Workload } from '../../record/record.js';
+import { VARIANTS } from '../../model/from-sample.js';
 import { loadPlatform } from '../../lab/platform-file.js';
-import { crossValidate, crossValidateRefined, fitPlatformFromRecords, recordsForHost, repredict } from '../../lab/cross-validate.js';
+import { crossValidate, crossValidateRefined, fitPlatformFromRecords, recordsForHost, repredict } from '../../evaluate/cross-validate.js';
 import { labHost } from '../../lab/host.js';
-import { evaluateIntervals } from '../../lab/interval-eval.js';
-import { decisionSet, decisionReport, DECISION_WORKLOADS, DENG_POLICIES, type TaggedRecord, type DecisionReport } from '../../lab/decide.js';
+import { evaluateIntervals } from '../../evaluate/interval-eval.js';
+import { decisionSet, decisionReport, DECISION_WORKLOADS, DENG_POLICIES, type TaggedRecord, type DecisionReport } from '../../evaluate/decide.js';
 import { defaultDbLocation } from '../../store/location.js';
 import type { Store } from '../../store/store.js';
 import type { LabRunOptions } from '../../lab/run.js';
@@ -21,7 +21,7 @@ import type { LabRunOptions } from '../../lab/run.js';
 // The heavy edges (QEMU driver, database drivers, the plotting library) load only for the commands that use them.
 const openStore = async (db: string) => (await import('../../store/store.js')).openStore(db);
 const renderSvg = async (...a: Parameters<typeof import('../../plot/svg.js').renderSvg>) => (await import('../../plot/svg.js')).renderSvg(...a);
-const runLabConfig = async (c: LabConfig, o: LabRunOptions) => (await import('../../lab/run.js')).runLabConfig(c, o);
+const runLabConfig = async (c: MigrationConfig, o: LabRunOptions) => (await import('../../lab/run.js')).runLabConfig(c, o);
 import { InputError, parseDuration, parseRate, parseSize, formatBytes, formatSeconds } from '../../units.js';
 import { LIU_ADAPTIVE_DELTA_BYTES_PER_SEC } from '../../model/index.js';
 import { exitWithError } from '../errors.js';
@@ -33,34 +33,34 @@ export const labDir = () => process.env.MIGCOST_LAB_DIR ?? join(REPO, '.lab');
 type Flags = Record<string, unknown>;
 
 /** Lab records from JSON Lines files when named (comma-separated, read in order), else from the store. */
-export async function loadRecords(o: { results?: unknown; db?: unknown }): Promise<LabRecord[]> {
+export async function loadRecords(o: { results?: unknown; db?: unknown }): Promise<MigrationRecord[]> {
   if (o.results !== undefined) return String(o.results).split(',').filter((f) => f.trim()).flatMap((f) => readRecords(f.trim()));
   const store = await openStore(o.db === undefined ? defaultDbLocation() : String(o.db));
   try {
-    return await store.listLabRecords();
+    return await store.listMigrations();
   } finally {
     await store.close();
   }
 }
 
-export function readRecords(path: string): LabRecord[] {
+export function readRecords(path: string): MigrationRecord[] {
   if (!existsSync(path)) throw new InputError('--results', path, 'does not exist (run `migcost lab run` or `migcost lab matrix` first)');
   const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim());
   return lines.map((l, i) => {
     try {
-      return JSON.parse(l) as LabRecord;
+      return JSON.parse(l) as MigrationRecord;
     } catch {
       throw new InputError('--results', `${path}:${i + 1}`, 'is not a JSON line');
     }
   });
 }
 
-function saveRecord(path: string, r: LabRecord): void {
+function saveRecord(path: string, r: MigrationRecord): void {
   mkdirSync(dirname(path), { recursive: true });
   appendFileSync(path, `${JSON.stringify(r)}\n`);
 }
 
-function configFromFlags(o: Flags): LabConfig {
+function configFromFlags(o: Flags): MigrationConfig {
   const workload = String(o.workload ?? 'idle');
   if (!(WORKLOADS as readonly string[]).includes(workload)) throw new InputError('workload', workload, `must be one of ${WORKLOADS.join(', ')}`);
   const params: Record<string, string | number> = {};
@@ -85,7 +85,7 @@ function configFromFlags(o: Flags): LabConfig {
 
 const FIELDS = ['totalTimeSec', 'downtimeSec', 'transferredBytes', 'rounds', 'converged'] as const;
 
-function comparisonTable(r: LabRecord, variant: string): string {
+function comparisonTable(r: MigrationRecord, variant: string): string {
   const t = new Table({ head: ['', `predicted (${variant})`, 'measured'], style: { head: [], border: [] } });
   const p = r.predicted[variant];
   const m = r.measured;
@@ -135,10 +135,10 @@ export function labCommand(): Command {
         const platform = loadPlatform(o.platform as string | undefined, labDir());
         const adaptiveRate = o.adaptiveRate ? { deltaBytesPerSec: o.delta ? parseRate('delta', o.delta) : LIU_ADAPTIVE_DELTA_BYTES_PER_SEC, minBytesPerSec: 1 << 20, maxBytesPerSec: cfg.bandwidthBytesPerSec } : undefined;
         const store = o.save !== false ? await openStore(String(o.db)) : undefined;
-        let r: LabRecord;
+        let r: MigrationRecord;
         try {
           r = await runLabConfig(cfg, { platform, adaptiveRate, pin: o.pin === true, log: (l) => process.stderr.write(`lab: ${l}\n`) });
-          if (store) await store.recordLabRecord(r);
+          if (store) await store.recordMigration(r);
         } finally {
           await store?.close();
         }
@@ -182,7 +182,7 @@ export function labCommand(): Command {
           progress.update(i, configs.length);
           try {
             const r = await runLabConfig(c, { platform, pin: o.pin === true });
-            await store.recordLabRecord(r);
+            await store.recordMigration(r);
             if (o.results !== undefined) saveRecord(o.results as string, r);
             if (!process.stderr.isTTY) process.stderr.write(`lab: ${i + 1}/${configs.length} ${workloadLabel(c)} ${formatBytes(c.memoryBytes)} -> ${r.measured.status} in ${formatSeconds(r.measured.totalTimeSec)}\n`);
           } catch (e) {
@@ -329,7 +329,7 @@ export function labCommand(): Command {
                 progress.update(g * set.length + i, total);
                 try {
                   const r: TaggedRecord = { ...(await runLabConfig(set[i], { platform })), experiment: { name: 'decide', group, vm: names[i] } };
-                  await store?.recordLabRecord(r);
+                  await store?.recordMigration(r);
                   saveRecord(String(o.results), r);
                   if (!process.stderr.isTTY) process.stderr.write(`decide: group ${g + 1}/${repeats} ${names[i]} -> ${r.measured.status} in ${formatSeconds(r.measured.totalTimeSec)}, ${formatBytes(r.measured.transferredBytes)}\n`);
                 } catch (e) {

@@ -4,8 +4,8 @@ import Table from 'cli-table3';
 import { parseCluster, applySamples, type VmSampleFields } from '../../plan/cluster.js';
 import { defaultDbLocation } from '../../store/location.js';
 import { loadPlatform } from '../../lab/platform-file.js';
-import { correctedCurve } from '../../lab/variants.js';
-import type { VmSample } from '../../lab/types.js';
+import { correctedCurve } from '../../model/from-sample.js';
+import type { VmSample } from '../../model/sample.js';
 import { planMitigation, SELECTION_POLICIES, OBJECTIVES, type SelectionPolicy, type Objective, type Plan } from '../../plan/planner.js';
 import { planConsolidation } from '../../plan/consolidate.js';
 import { DETECTORS, type Detector } from '../../plan/detectors.js';
@@ -37,7 +37,7 @@ async function storeSamples(db: string, doc: unknown): Promise<Map<string, VmSam
   const out = new Map<string, VmSampleFields>();
   try {
     for (const { id } of vmIds(doc)) {
-      const recs = await store.listLabRecords({ vmId: id });
+      const recs = await store.listMigrations({ vmId: id });
       if (recs.length > 0) out.set(id, recs[recs.length - 1].sample);
     }
   } finally {
@@ -48,8 +48,8 @@ async function storeSamples(db: string, doc: unknown): Promise<Map<string, VmSam
 
 /** Samples every VM with a QMP socket, one at a time (short windows: 50 ms, 250 ms, 1 s). */
 async function liveSamples(doc: unknown, zeroPages: boolean): Promise<Map<string, VmSampleFields>> {
-  const { QmpClient } = await import('../../qemu/qmp.js');
-  const { sampleVm } = await import('../../qemu/sample.js');
+  const { QmpClient } = await import('../../hypervisor/qemu/qmp.js');
+  const { sampleVm } = await import('../../hypervisor/qemu/sample.js');
   const out = new Map<string, VmSampleFields>();
   const live = vmIds(doc).filter((v) => v.qmp);
   if (live.length === 0) throw new InputError('--live', 'cluster', 'no VM has a "qmp" socket path to sample');

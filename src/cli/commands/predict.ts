@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { predict, POLICIES, DIRTY_MODELS, LIU_WIRED_ENERGY, migrationEnergyJoules } from '../../model/index.js';
-import { correctedCurve, trustedDirtyZeroShare } from '../../lab/variants.js';
-import type { VmSample } from '../../lab/types.js';
+import { correctedCurve, trustedDirtyZeroShare } from '../../model/from-sample.js';
+import type { VmSample } from '../../model/sample.js';
 import { residualFactor, RESIDUAL_FIGURES, type ResidualState } from '../../calibrate/residual.js';
 import type { Prediction, PredictInput } from '../../model/index.js';
 import { predictInputFrom, type RawPredictFields } from '../../input.js';
 import { InputError, formatBytes, formatSeconds } from '../../units.js';
 import { BATCH_FORMATS, openBatchInput, openBatchOutput, runBatch, type BatchFormat } from '../batch.js';
 import { exitWithError } from '../errors.js';
-import { predictionTable, traceTable } from '../render.js';
+import { predictionTable, traceTable } from '../render/prediction.js';
 import { progressReporter } from '../progress.js';
 
 /** Flags shared by single and batch predictions; in batch mode they are defaults for missing columns. */
@@ -132,12 +132,12 @@ export function predictionJson(p: Prediction): Record<string, unknown> {
  */
 async function applyHistory(input: PredictInput, vmId: string, db: string | undefined, how: HistoryMode) {
   const { openStore, defaultDbLocation } = await import('../../store/store.js');
-  const { realisedRate } = await import('../../lab/refined-eval.js');
+  const { realisedRate } = await import('../../evaluate/refined-eval.js');
   const { initialRefinedState, updateRefined, refinedRate } = await import('../../calibrate/refined.js');
   const { initialResidualState, updateResidual } = await import('../../calibrate/residual.js');
   const store = await openStore(db ?? defaultDbLocation());
   try {
-    const records = await store.listLabRecords({ vmId });
+    const records = await store.listMigrations({ vmId });
     if (records.length === 0) {
       const known = (await store.listVms()).map((v) => v.id);
       throw new InputError('--vm-id', vmId, `has no recorded migrations in ${store.location}${known.length ? ` (known: ${known.slice(0, 10).join(', ')})` : ''}`);
@@ -180,7 +180,7 @@ async function pastErrors(db: string | undefined) {
   const store = await openStore(db ?? defaultDbLocation());
   try {
     const out = { totalTimeSec: [] as number[], transferredBytes: [] as number[], downtimeSec: [] as number[] };
-    for (const r of await store.listLabRecords()) {
+    for (const r of await store.listMigrations()) {
       const p = r.predicted['deng-bitmap'] ?? r.predicted['deng-curve'] ?? r.predicted.qemu;
       if (r.measured.status !== 'completed' || !p?.converged) continue;
       for (const m of ['totalTimeSec', 'transferredBytes', 'downtimeSec'] as const) if (p[m] > 0) out[m].push(r.measured[m] / p[m] - 1);

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import Table from 'cli-table3';
-import type { QmpClient } from '../../qemu/qmp.js';
+import type { QmpClient } from '../../hypervisor/qemu/qmp.js';
 import { InputError, formatBytes, parseDuration } from '../../units.js';
 import { exitWithError } from '../errors.js';
 import { progressReporter } from '../progress.js';
@@ -25,8 +25,8 @@ export function sampleCommand(): Command {
           if (s < 0.05 || s > 60) throw new InputError(`windows[${i}]`, w, 'must be between 50ms and 60s (what QEMU accepts)');
           return s;
         });
-        const { QmpClient } = await import('../../qemu/qmp.js');
-        const { sampleVm } = await import('../../qemu/sample.js');
+        const { QmpClient } = await import('../../hypervisor/qemu/qmp.js');
+        const { sampleVm } = await import('../../hypervisor/qemu/sample.js');
         qmp = await QmpClient.connect(String(o.qmp), { retry: false });
         const progress = progressReporter('windows', !o.json);
         const pseudo = o.pseudoMigration === false ? undefined : { windowsSec: typeof o.pseudoMigration === 'string' ? o.pseudoMigration.split(',').map((w, i) => parseDuration(`pseudo-migration[${i}]`, w.trim())) : [1, 4] };

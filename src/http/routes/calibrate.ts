@@ -6,7 +6,7 @@ import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { Store } from '../../store/store.js';
 import { fitPlatform, type PlatformObservation } from '../../calibrate/platform.js';
 import { fitWws, fitWiredEnergy, observedGamma, migrationEnergyFromPower } from '../../calibrate/fits.js';
-import { platformObservation } from '../../lab/cross-validate.js';
+import { platformObservation } from '../../evaluate/cross-validate.js';
 import { HttpError } from '../errors.js';
 import { BEARER } from '../auth.js';
 import { anyObject, errors } from '../schemas.js';
@@ -36,7 +36,7 @@ export interface FitOptions {
 /** Runs the fits asked for on the store's history; kinds without enough data are listed in `skipped`. */
 export async function runFits(store: Store, o: FitOptions): Promise<{ migrations: number; fits: FitResult[]; skipped: { kind: FitKind; reason: string }[] }> {
   const kinds = o.kinds ?? (o.idleWatts === undefined ? ['qemu-platform', 'wws'] : FIT_KINDS);
-  const records = await store.listLabRecords();
+  const records = await store.listMigrations();
   const fits: FitResult[] = [];
   const skipped: { kind: FitKind; reason: string }[] = [];
   if (kinds.includes('qemu-platform')) {

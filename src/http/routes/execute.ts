@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { Store } from '../../store/store.js';
 import type { Prediction } from '../../model/types.js';
-import type { LabRecord, Measured } from '../../lab/types.js';
+import type { MigrationRecord } from '../../record/record.js';
+import type { Measured } from '../../model/sample.js';
 import { parseDuration } from '../../units.js';
 import { HttpError } from '../errors.js';
 import { BEARER } from '../auth.js';
@@ -34,14 +35,14 @@ export interface MoveOptions {
 }
 
 /** Runs one move and returns the record to store. Injected in tests (a real one needs QEMU guests). */
-export type MoveRunner = (m: PlannedMove, t: MoveTarget, o: MoveOptions) => Promise<LabRecord>;
+export type MoveRunner = (m: PlannedMove, t: MoveTarget, o: MoveOptions) => Promise<MigrationRecord>;
 
 /** The real runner: the QEMU driver, as `migcost execute` uses it. */
 export const qemuMoveRunner: MoveRunner = async (m, t, o) => {
-  const { QmpClient } = await import('../../qemu/qmp.js');
-  const { sampleVm } = await import('../../qemu/sample.js');
-  const { runMigration } = await import('../../qemu/migrate.js');
-  const { findQemu, detectAccelerator } = await import('../../qemu/guest.js');
+  const { QmpClient } = await import('../../hypervisor/qemu/qmp.js');
+  const { sampleVm } = await import('../../hypervisor/qemu/sample.js');
+  const { runMigration } = await import('../../hypervisor/qemu/migrate.js');
+  const { findQemu, detectAccelerator } = await import('../../hypervisor/qemu/guest.js');
   const qmp = await QmpClient.connect(t.qmp, { retry: false });
   try {
     const sample = await sampleVm(qmp, { windowsSec: [0.05, 0.25, 1], zeroPages: false });
@@ -159,7 +160,7 @@ export function executeRoutes(app: FastifyInstance, o: { store?: Store; auth: on
       for (const m of moves) {
         try {
           const rec = await o.runMove(m, body.targets.vms[m.vm], opts);
-          await store.recordLabRecord(rec);
+          await store.recordMigration(rec);
           job.done.push({ vm: m.vm, from: m.from, to: m.to, status: rec.measured.status, predicted: m.predicted, measured: rec.measured, migrationId: rec.id });
         } catch (e) {
           job.done.push({ vm: m.vm, from: m.from, to: m.to, status: 'error', predicted: m.predicted, error: (e as Error).message });

@@ -1,10 +1,10 @@
 /**
- * The store's history: VMs, a VM's migrations with their per-round traces (LabRecords), and its dirty-rate
+ * The store's history: VMs, a VM's migrations with their per-round traces (MigrationRecords), and its dirty-rate
  * samples. POST a sample (as `migcost agent` does) with an idempotency id: a repeat is answered, not stored.
  */
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { Store } from '../../store/store.js';
-import type { VmSample } from '../../lab/types.js';
+import type { VmSample } from '../../model/sample.js';
 import { HttpError } from '../errors.js';
 import { BEARER } from '../auth.js';
 import { anyObject, errors, roundTraceSchema, vmIdSchema, vmSampleSchema } from '../schemas.js';
@@ -58,7 +58,7 @@ export function historyRoutes(app: FastifyInstance, o: { store?: Store; auth: on
     const { vmId } = req.params as { vmId: string };
     const limit = limitOf(req.query);
     const store = needStore(o.store);
-    const migrations = await store.listLabRecords({ vmId, limit });
+    const migrations = await store.listMigrations({ vmId, limit });
     if (migrations.length === 0 && !(await store.listVms()).some((v) => v.id === vmId)) throw new HttpError(404, `vmId: no VM "${vmId}" in the store`, 'vmId');
     return { vm: vmId, migrations };
   });

@@ -1,5 +1,5 @@
 /** The VM list, and one VM's migrations: predicted against measured, and the per-round trace. */
-import { get, type LabRecord, type Prediction } from '../api.js';
+import { get, type MigrationRecord, type Prediction } from '../api.js';
 import { chart, chartBox } from '../chart.js';
 import { bytes, esc, secs, table } from '../format.js';
 
@@ -17,7 +17,7 @@ function pickPrediction(p: Record<string, Prediction>): [string, Prediction] | u
 
 export async function vmPage(main: HTMLElement, vmId: string): Promise<void> {
   const [{ migrations }, { samples }] = await Promise.all([
-    get<{ migrations: LabRecord[] }>(`/v1/vms/${encodeURIComponent(vmId)}/migrations`),
+    get<{ migrations: MigrationRecord[] }>(`/v1/vms/${encodeURIComponent(vmId)}/migrations`),
     get<{ samples: { id: string; source: string; sampledAt: string; dirtyRateBytesPerSec: number }[] }>(`/v1/vms/${encodeURIComponent(vmId)}/samples?limit=500`),
   ]);
   const rows = migrations.map((m, i) => {

@@ -24,7 +24,7 @@ export interface QemuInfo {
   minor: number;
 }
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /** Finds qemu-system-x86_64 and refuses versions whose TCG migrations lose dirty pages (< 9.0). */
 export function findQemu(binary = process.env.MIGCOST_QEMU ?? 'qemu-system-x86_64'): QemuInfo {

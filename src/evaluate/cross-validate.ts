@@ -5,13 +5,13 @@
  */
 import { fitPlatform, type PlatformObservation } from '../calibrate/platform.js';
 import type { Platform } from '../model/types.js';
-import { configKey, hostKey, type LabRecord } from './types.js';
-import { predictAllVariants, sampleAt } from './variants.js';
+import { configKey, hostKey, type MigrationRecord } from '../record/record.js';
+import { predictAllVariants, sampleAt } from '../model/from-sample.js';
 import { withRefinedSamples, vmKey } from './refined-eval.js';
 import { applyResidual, initialResidualState, updateResidual, type ResidualState } from '../calibrate/residual.js';
 import { LIU_WIRED_ENERGY, wiredEnergyJoules } from '../model/energy.js';
 
-export function platformObservation(r: LabRecord): PlatformObservation | undefined {
+export function platformObservation(r: MigrationRecord): PlatformObservation | undefined {
   const m = r.measured;
   if (m.status !== 'completed') return undefined;
   return {
@@ -26,7 +26,7 @@ export function platformObservation(r: LabRecord): PlatformObservation | undefin
 }
 
 /** Fits the platform constants on every completed record given. */
-export function fitPlatformFromRecords(records: readonly LabRecord[]): Partial<Platform> {
+export function fitPlatformFromRecords(records: readonly MigrationRecord[]): Partial<Platform> {
   return fitPlatform(records.map(platformObservation).filter((o): o is PlatformObservation => o !== undefined)).platform;
 }
 
@@ -38,8 +38,8 @@ export const MIN_HOST_RECORDS = 20;
  * that machine has at least MIN_HOST_RECORDS completed records outside the fold (stop-and-copy rates differ by 2x
  * between machines), else on the other folds' records of every machine.
  */
-export function outOfFoldPlatforms(records: readonly LabRecord[], k: number): (r: LabRecord) => Partial<Platform> {
-  const fold = (r: LabRecord) => hash(configKey(r.config)) % k;
+export function outOfFoldPlatforms(records: readonly MigrationRecord[], k: number): (r: MigrationRecord) => Partial<Platform> {
+  const fold = (r: MigrationRecord) => hash(configKey(r.config)) % k;
   const cache = new Map<string, Partial<Platform>>();
   return (r) => {
     const f = fold(r);
@@ -58,7 +58,7 @@ export function outOfFoldPlatforms(records: readonly LabRecord[], k: number): (r
  * The records to fit one machine's constants on: its own when it has at least MIN_HOST_RECORDS completed ones,
  * else every machine's (`scope` says which). Pure.
  */
-export function recordsForHost(records: readonly LabRecord[], host: string): { records: readonly LabRecord[]; scope: 'host' | 'all' } {
+export function recordsForHost(records: readonly MigrationRecord[], host: string): { records: readonly MigrationRecord[]; scope: 'host' | 'all' } {
   const mine = records.filter((r) => hostKey(r) === host);
   return mine.filter((r) => r.measured.status === 'completed').length >= MIN_HOST_RECORDS ? { records: mine, scope: 'host' } : { records, scope: 'all' };
 }
@@ -70,13 +70,13 @@ function hash(s: string): number {
 }
 
 /** Re-predicts every record from its sample with the current models, out of fold. */
-export function crossValidate(records: readonly LabRecord[], k = 5): LabRecord[] {
+export function crossValidate(records: readonly MigrationRecord[], k = 5): MigrationRecord[] {
   const platformOf = outOfFoldPlatforms(records, k);
   return records.map((r) => ({ ...r, predicted: predictAllVariants(sampleAt(r.sample, r.migrationStartedAt), r.config, platformOf(r)) }));
 }
 
 /** Re-predicts every record with one given platform (in-sample when it was fitted on them). */
-export function repredict<R extends LabRecord>(records: readonly R[], platform: Partial<Platform>): R[] {
+export function repredict<R extends MigrationRecord>(records: readonly R[], platform: Partial<Platform>): R[] {
   return records.map((r) => ({ ...r, predicted: predictAllVariants(sampleAt(r.sample, r.migrationStartedAt), r.config, platform) }));
 }
 
@@ -86,13 +86,13 @@ export function repredict<R extends LabRecord>(records: readonly R[], platform: 
  * prediction corrected by the VM's past errors (calibrate/residual.ts), and `refined+history:` both.
  * Each VM's past predictions are the out-of-fold ones of its own configuration, as they would have been made.
  */
-export function crossValidateRefined(records: readonly LabRecord[], variants: readonly string[], k = 5): LabRecord[] {
+export function crossValidateRefined(records: readonly MigrationRecord[], variants: readonly string[], k = 5): MigrationRecord[] {
   const platformOf = outOfFoldPlatforms(records, k);
   const refinedOf = new Map(withRefinedSamples(records).map(({ record, refined }) => [record.id, refined]));
-  const byVm = new Map<string, LabRecord[]>();
+  const byVm = new Map<string, MigrationRecord[]>();
   for (const r of records) byVm.set(vmKey(r), [...(byVm.get(vmKey(r)) ?? []), r]);
   const energyOf = (b: number) => wiredEnergyJoules(LIU_WIRED_ENERGY, b);
-  const out: LabRecord[] = [];
+  const out: MigrationRecord[] = [];
   for (const list of byVm.values()) {
     list.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
     const base = new Map<string, ResidualState>();
@@ -104,7 +104,7 @@ export function crossValidateRefined(records: readonly LabRecord[], variants: re
       const m = record.measured;
       const measured = { totalTimeSec: m.totalTimeSec, transferredBytes: m.transferredBytes, downtimeSec: m.downtimeSec, completed: m.status === 'completed' };
       if (refinedSample) {
-        const predicted: LabRecord['predicted'] = {};
+        const predicted: MigrationRecord['predicted'] = {};
         for (const v of variants) {
           const key = v as keyof typeof b;
           predicted[`base:${v}`] = b[key];

@@ -2,12 +2,13 @@
  * The model variants the lab holds against real migrations, each built from the same pre-migration sample.
  * Pure: a sample, a configuration and platform constants in, predictions out.
  */
-import { closedForm } from '../model/closed-form.js';
-import { curveSaturation, curveDirtiedBytes } from '../model/dirty.js';
-import { LIU_WIRED_ENERGY, wiredEnergyJoules } from '../model/energy.js';
-import { simulate } from '../model/precopy.js';
-import type { Platform, Prediction, PredictInput, VmSpec } from '../model/types.js';
-import type { LabConfig, VmSample } from './types.js';
+import { closedForm } from './closed-form.js';
+import { curveSaturation, curveDirtiedBytes } from './dirty.js';
+import { LIU_WIRED_ENERGY, wiredEnergyJoules } from './energy.js';
+import { simulate } from './precopy.js';
+import type { Platform, Prediction, PredictInput, VmSpec } from './types.js';
+import type { MigrationConfig } from '../record/record.js';
+import type { VmSample } from './sample.js';
 
 export const VARIANTS = ['closed-form', 'liu', 'xen', 'qemu', 'qemu+zero', 'qemu+wss+zero', 'deng-curve', 'deng-bitmap', 'deng-bitmap+pool'] as const;
 export type Variant = (typeof VARIANTS)[number];
@@ -124,7 +125,7 @@ export function sampleAt(sample: VmSample, startsAt: string | undefined): VmSamp
 }
 
 /** Builds the predict input of one variant. */
-export function variantInput(variant: Variant, sample: VmSample, cfg: LabConfig, platform: Partial<Platform>): PredictInput {
+export function variantInput(variant: Variant, sample: VmSample, cfg: MigrationConfig, platform: Partial<Platform>): PredictInput {
   // deng-bitmap+pool is deng-bitmap with the older rule for a later round's new dirt.
   const v: Variant = variant === 'deng-bitmap+pool' ? 'deng-bitmap' : variant;
   const vm: VmSpec = { memoryBytes: sample.memoryBytes, dirtyRateBytesPerSec: baseRate(sample), pageSizeBytes: sample.pageSizeBytes };
@@ -162,7 +163,7 @@ export function variantInput(variant: Variant, sample: VmSample, cfg: LabConfig,
 }
 
 /** Predicts with one variant. The closed form is evaluated by its formula, not the simulator. */
-export function predictVariant(v: Variant, sample: VmSample, cfg: LabConfig, platform: Partial<Platform>): Prediction {
+export function predictVariant(v: Variant, sample: VmSample, cfg: MigrationConfig, platform: Partial<Platform>): Prediction {
   const input = variantInput(v, sample, cfg, platform);
   if (v !== 'closed-form') return simulate(input);
   const rate = Math.min(cfg.bandwidthBytesPerSec, platform.lineRateBytesPerSec ?? Infinity);
@@ -195,7 +196,7 @@ export function predictVariant(v: Variant, sample: VmSample, cfg: LabConfig, pla
 }
 
 /** Every variant's prediction for one sample and configuration. */
-export function predictAllVariants(sample: VmSample, cfg: LabConfig, platform: Partial<Platform>): Record<Variant, Prediction> {
+export function predictAllVariants(sample: VmSample, cfg: MigrationConfig, platform: Partial<Platform>): Record<Variant, Prediction> {
   const out = {} as Record<Variant, Prediction>;
   for (const v of VARIANTS) out[v] = predictVariant(v, sample, cfg, platform);
   return out;

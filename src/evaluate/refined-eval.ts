@@ -5,15 +5,16 @@
  * sampled curve by the same factor. Only migrations with history behind them are scored. Pure.
  */
 import { initialRefinedState, refinedRate, updateRefined, weightedDirtyRate, type RefinedState } from '../calibrate/refined.js';
-import { hostKey, type LabRecord, type VmSample } from './types.js';
+import { hostKey, type MigrationRecord } from '../record/record.js';
+import type { VmSample } from '../model/sample.js';
 
 /** A migration's realised dirty rate (eq. 11) from its trace: per-round dirtied bytes over round time. */
-export function realisedRate(r: LabRecord): number | undefined {
+export function realisedRate(r: MigrationRecord): number | undefined {
   const rounds = r.trace.filter((t) => t.kind === 'pre-copy' && t.durationSec > 0).map((t) => ({ dirtyRateBytesPerSec: t.dirtiedBytes / t.durationSec, durationSec: t.durationSec }));
   return rounds.length > 0 ? weightedDirtyRate(rounds) : undefined;
 }
 
-export function vmKey(r: LabRecord): string {
+export function vmKey(r: MigrationRecord): string {
   return `${r.config.workload}|${JSON.stringify(r.config.params)}|${r.config.memoryBytes}|${hostKey(r)}`;
 }
 
@@ -28,10 +29,10 @@ export function refinedSample(sample: VmSample, state: RefinedState): VmSample {
  * Pairs each record that has history with its refined sample; `predictWith` turns a record and a sample into
  * the record re-predicted (e.g. predictAllVariants with the cross-validated platform).
  */
-export function withRefinedSamples(records: readonly LabRecord[]): { record: LabRecord; refined: VmSample }[] {
-  const byVm = new Map<string, LabRecord[]>();
+export function withRefinedSamples(records: readonly MigrationRecord[]): { record: MigrationRecord; refined: VmSample }[] {
+  const byVm = new Map<string, MigrationRecord[]>();
   for (const r of records) byVm.set(vmKey(r), [...(byVm.get(vmKey(r)) ?? []), r]);
-  const out: { record: LabRecord; refined: VmSample }[] = [];
+  const out: { record: MigrationRecord; refined: VmSample }[] = [];
   for (const list of byVm.values()) {
     list.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
     let state = initialRefinedState();

@@ -21,12 +21,12 @@ import { LIU_WIRED_ENERGY, wiredEnergyJoules } from '../model/energy.js';
 import type { Platform, Prediction } from '../model/types.js';
 import { planMitigation, type SelectionPolicy } from '../plan/planner.js';
 import type { Cluster } from '../plan/cluster.js';
-import type { LabConfig, LabRecord } from './types.js';
+import type { MigrationConfig, MigrationRecord } from '../record/record.js';
 
 const MIB = 2 ** 20;
 
 /** The eight VMs of one group. */
-export const DECISION_WORKLOADS: { name: string; workload: LabConfig['workload']; params: Record<string, string | number> }[] = [
+export const DECISION_WORKLOADS: { name: string; workload: MigrationConfig['workload']; params: Record<string, string | number> }[] = [
   { name: 'idle', workload: 'idle', params: {} },
   { name: 'dirtier-random', workload: 'dirtier', params: { wss: '96M', rate: 12000, pattern: 'random' } },
   { name: 'memtester', workload: 'memtester', params: { wss: '32M' } },
@@ -34,8 +34,8 @@ export const DECISION_WORKLOADS: { name: string; workload: LabConfig['workload']
 ];
 
 /** Two VMs each of four workloads, 256 MiB and 512 MiB, at 100 MiB/s and a 300 ms downtime limit. */
-export function decisionSet(opts: { bandwidthBytesPerSec?: number; downtimeLimitSec?: number; timeoutSec?: number } = {}): LabConfig[] {
-  const out: LabConfig[] = [];
+export function decisionSet(opts: { bandwidthBytesPerSec?: number; downtimeLimitSec?: number; timeoutSec?: number } = {}): MigrationConfig[] {
+  const out: MigrationConfig[] = [];
   for (const w of DECISION_WORKLOADS) {
     for (const mem of [256 * MIB, 512 * MIB]) {
       out.push({
@@ -61,7 +61,7 @@ export interface ExperimentTag {
   vm: string;
 }
 
-export type TaggedRecord = LabRecord & { experiment?: ExperimentTag };
+export type TaggedRecord = MigrationRecord & { experiment?: ExperimentTag };
 
 /** The four figures both papers compare. Energy is Liu's wired model of the bytes (no power meter here). */
 export interface Outcome {
@@ -75,7 +75,7 @@ const METRIC_KEYS = ['totalTimeSec', 'downtimeSec', 'transferredBytes', 'energyJ
 type MetricKey = (typeof METRIC_KEYS)[number];
 
 /** The measured outcome of a record in the four figures (energy from the measured bytes). */
-export function measuredOutcome(r: LabRecord): Outcome {
+export function measuredOutcome(r: MigrationRecord): Outcome {
   const m = r.measured;
   return { totalTimeSec: m.totalTimeSec, downtimeSec: m.downtimeSec, transferredBytes: m.transferredBytes, energyJoules: wiredEnergyJoules(LIU_WIRED_ENERGY, m.transferredBytes) };
 }
@@ -126,7 +126,7 @@ export interface LiuGroupResult {
  * A record's prediction by one variant; records taken without a pseudo-migration have no `deng-bitmap`, which
  * is then `deng-curve` (with no bitmap counts the two are the same model).
  */
-export function recordedPrediction(r: LabRecord, variant: string): LabRecord['predicted'][string] | undefined {
+export function recordedPrediction(r: MigrationRecord, variant: string): MigrationRecord['predicted'][string] | undefined {
   return r.predicted[variant] ?? (variant === 'deng-bitmap' ? r.predicted['deng-curve'] : undefined);
 }
 

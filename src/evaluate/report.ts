@@ -3,10 +3,10 @@
  * overall, the convergence verdicts, and the noise floor of repeated identical runs. Pure.
  */
 import { repeatOracle, repeatSpread, summarizeErrors, type ErrorSummary } from '../calibrate/errors.js';
-import { configKey, hostKey, type LabConfig, type LabRecord } from './types.js';
+import { configKey, hostKey, type MigrationConfig, type MigrationRecord } from '../record/record.js';
 
 /** The workload's name in the report: the dirtier is split by its page order. */
-export function workloadName(c: LabConfig): string {
+export function workloadName(c: MigrationConfig): string {
   return c.workload === 'dirtier' ? `dirtier-${c.params.pattern ?? 'seq'}` : c.workload;
 }
 
@@ -54,8 +54,8 @@ export interface Repeatability {
 export const ERRATIC_SPREAD = 0.2;
 
 /** Repeats are runs of one configuration on one machine (another machine is another platform), keyed host|config. */
-function repeatGroups(records: readonly LabRecord[]): Map<string, LabRecord[]> {
-  const groups = new Map<string, LabRecord[]>();
+function repeatGroups(records: readonly MigrationRecord[]): Map<string, MigrationRecord[]> {
+  const groups = new Map<string, MigrationRecord[]>();
   for (const r of records) {
     const k = `${hostKey(r)}|${configKey(r.config)}`;
     groups.set(k, [...(groups.get(k) ?? []), r]);
@@ -64,16 +64,16 @@ function repeatGroups(records: readonly LabRecord[]): Map<string, LabRecord[]> {
 }
 
 /** One variant's errors over the migrations that completed and that it predicted to converge. */
-function errorsFor(variant: string, records: readonly LabRecord[]): Record<Metric, ErrorSummary> {
+function errorsFor(variant: string, records: readonly MigrationRecord[]): Record<Metric, ErrorSummary> {
   const usable = records.filter((r) => r.measured.status === 'completed' && r.predicted[variant]?.converged);
   const errors = {} as Record<Metric, ErrorSummary>;
   for (const m of METRICS) errors[m] = summarizeErrors(usable.map((r) => ({ predicted: r.predicted[variant][m], measured: r.measured[m] })));
   return errors;
 }
 
-export function repeatability(records: readonly LabRecord[], variant: string, spreadLimit = ERRATIC_SPREAD): Repeatability {
+export function repeatability(records: readonly MigrationRecord[], variant: string, spreadLimit = ERRATIC_SPREAD): Repeatability {
   const groups = repeatGroups(records);
-  const side = () => ({ configurations: 0, migrations: 0, records: [] as LabRecord[], keys: [] as string[] });
+  const side = () => ({ configurations: 0, migrations: 0, records: [] as MigrationRecord[], keys: [] as string[] });
   const calm = side();
   const wild = side();
   for (const [k, g] of groups) {
@@ -95,7 +95,7 @@ export function repeatability(records: readonly LabRecord[], variant: string, sp
   };
 }
 
-function rowFor(variant: string, workload: string, records: readonly LabRecord[]): VariantRow {
+function rowFor(variant: string, workload: string, records: readonly MigrationRecord[]): VariantRow {
   const errors = errorsFor(variant, records);
   let right = 0;
   for (const r of records) if (r.predicted[variant] && r.predicted[variant].converged === (r.measured.status === 'completed')) right++;
@@ -103,7 +103,7 @@ function rowFor(variant: string, workload: string, records: readonly LabRecord[]
 }
 
 /** Builds the report over records; `variants` defaults to every variant found in them. */
-export function buildLabReport(records: readonly LabRecord[], variants?: readonly string[]): LabReport {
+export function buildLabReport(records: readonly MigrationRecord[], variants?: readonly string[]): LabReport {
   const vs = variants ?? [...new Set(records.flatMap((r) => Object.keys(r.predicted)))];
   const workloads = [...new Set(records.map((r) => workloadName(r.config)))].sort();
   const rows: VariantRow[] = [];

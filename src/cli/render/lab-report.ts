@@ -1,6 +1,6 @@
 /** The validation report as text for people (Markdown tables that read well in a terminal and the README). */
-import type { ErrorSummary } from '../calibrate/errors.js';
-import type { LabReport, Metric } from './report.js';
+import type { ErrorSummary } from '../../calibrate/errors.js';
+import type { LabReport, Metric } from '../../evaluate/report.js';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 

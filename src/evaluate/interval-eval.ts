@@ -8,8 +8,8 @@ import { predictInterval, coverage, type PredictionInterval, type IntervalMetric
 import type { Platform } from '../model/types.js';
 import { fitPlatformFromRecords, recordsForHost } from './cross-validate.js';
 import { realisedRate, vmKey } from './refined-eval.js';
-import { hostKey, type LabRecord } from './types.js';
-import { predictVariant, sampleAt, variantInput } from './variants.js';
+import { hostKey, type MigrationRecord } from '../record/record.js';
+import { predictVariant, sampleAt, variantInput } from '../model/from-sample.js';
 
 export interface IntervalEval {
   n: number;
@@ -18,7 +18,7 @@ export interface IntervalEval {
   medianWidth: Partial<Record<IntervalMetric, number>>;
 }
 
-export function evaluateIntervals(records: readonly LabRecord[], lowQ = 0.1, highQ = 0.9): IntervalEval {
+export function evaluateIntervals(records: readonly MigrationRecord[], lowQ = 0.1, highQ = 0.9): IntervalEval {
   const done = records.filter((r) => r.measured.status === 'completed');
   const pairs: { interval: PredictionInterval; measured: Partial<Record<IntervalMetric, number>> }[] = [];
   const widths: Record<string, number[]> = { totalTimeSec: [], transferredBytes: [], downtimeSec: [] };

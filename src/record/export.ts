@@ -1,5 +1,5 @@
 /** Flattens lab records for export: one row per migration, or one per round. Pure. */
-import type { LabRecord } from './types.js';
+import type { MigrationRecord } from './record.js';
 
 export const MIGRATION_COLUMNS = [
   'id', 'startedAt', 'workload', 'params', 'memoryBytes', 'bandwidthBytesPerSec', 'downtimeLimitSec', 'autoConverge', 'qemuVersion', 'accelerator',
@@ -7,7 +7,7 @@ export const MIGRATION_COLUMNS = [
   'stopCopyBytes', 'maxThrottle', 'predictedTotalTimeSec', 'predictedDowntimeSec', 'predictedTransferredBytes', 'predictedConverged',
 ] as const;
 
-export function migrationRow(r: LabRecord, variant = 'deng-bitmap'): Record<(typeof MIGRATION_COLUMNS)[number], string | number | boolean | null> {
+export function migrationRow(r: MigrationRecord, variant = 'deng-bitmap'): Record<(typeof MIGRATION_COLUMNS)[number], string | number | boolean | null> {
   const p = r.predicted[variant] ?? (variant === 'deng-bitmap' ? r.predicted['deng-curve'] : undefined);
   return {
     id: r.id,

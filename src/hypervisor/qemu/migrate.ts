@@ -5,8 +5,8 @@
  * keeps running on the source.
  */
 import type { QmpClient, QueryMigrate, QmpEvent } from './qmp.js';
-import type { AdaptiveRate, RoundTrace } from '../model/types.js';
-import type { Measured } from '../lab/types.js';
+import type { AdaptiveRate, RoundTrace } from '../../model/types.js';
+import type { Measured } from '../../model/sample.js';
 
 export interface MigrationOptions {
   source: QmpClient;

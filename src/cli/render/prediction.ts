@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
-import type { Prediction, PredictInput, RoundTrace } from '../model/index.js';
-import { formatBytes, formatSeconds } from '../units.js';
+import type { Prediction, PredictInput, RoundTrace } from '../../model/index.js';
+import { formatBytes, formatSeconds } from '../../units.js';
 
 const plain = { chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }, style: { head: [], border: [] } };
 

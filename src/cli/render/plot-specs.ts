@@ -1,13 +1,13 @@
 /** Vega-Lite specs for the lab report (pure data in, spec out). */
 import type { TopLevelSpec } from 'vega-lite';
-import type { LabRecord } from './types.js';
-import type { Metric } from './report.js';
+import type { MigrationRecord } from '../../record/record.js';
+import type { Metric } from '../../evaluate/report.js';
 
 const LABELS: Record<Metric, string> = { totalTimeSec: 'total time (s)', transferredBytes: 'sent (MiB)', downtimeSec: 'downtime (ms)' };
 const SCALE: Record<Metric, number> = { totalTimeSec: 1, transferredBytes: 1 / 2 ** 20, downtimeSec: 1000 };
 
 /** Predicted against measured, one panel per metric, one colour per workload, with the y = x line. */
-export function predictedVsMeasuredSpec(records: readonly LabRecord[], variant: string, metrics: readonly Metric[]): TopLevelSpec {
+export function predictedVsMeasuredSpec(records: readonly MigrationRecord[], variant: string, metrics: readonly Metric[]): TopLevelSpec {
   const values = records
     .filter((r) => r.measured.status === 'completed' && r.predicted[variant])
     .flatMap((r) =>

@@ -8,7 +8,7 @@ import { mkdtempSync, openSync, readSync, closeSync, rmSync, readFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { QmpClient } from './qmp.js';
-import type { VmSample } from '../lab/types.js';
+import type { VmSample } from '../../model/sample.js';
 
 export interface SampleOptions {
   /**

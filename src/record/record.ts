@@ -1,0 +1,58 @@
+/**
+ * A migration record: what migcost stores for every real migration, whatever ran it (the lab, `execute`, an
+ * import): the configuration, the sample taken before it, the predictions made from that sample, and the
+ * measured outcome with its per-round trace.
+ */
+import type { Prediction, RoundTrace } from '../model/types.js';
+import type { Measured, VmSample } from '../model/sample.js';
+
+export const WORKLOADS = ['idle', 'dirtier', 'memtester', 'stress-ng', 'dbench', 'redis'] as const;
+/** `external`: a VM migcost did not start (e.g. one moved by `migcost execute`). */
+export type Workload = (typeof WORKLOADS)[number] | 'external';
+
+export interface MigrationConfig {
+  memoryBytes: number;
+  workload: Workload;
+  /** Workload parameters as given on the command line (e.g. wss, rate, pattern). */
+  params: Record<string, string | number>;
+  bandwidthBytesPerSec: number;
+  downtimeLimitSec: number;
+  autoConverge: boolean;
+  /** Give up (migrate_cancel) after this long. */
+  timeoutSec: number;
+}
+
+export interface MigrationRecord {
+  id: string;
+  startedAt: string;
+  config: MigrationConfig;
+  accelerator: string;
+  qemuVersion: string;
+  sample: VmSample;
+  predicted: Record<string, Prediction>;
+  measured: Measured;
+  trace: RoundTrace[];
+  /** When the migration itself was started (the sample and the destination's boot come before). */
+  migrationStartedAt?: string;
+  /** The machine both QEMU processes ran on. Absent in records made before it was recorded. */
+  host?: MigrationHost;
+}
+
+/** A lab machine: its CPU model and logical CPUs. Its stop-and-copy rates and TCG speed are its own. */
+export interface MigrationHost {
+  cpu: string;
+  cpus: number;
+  /** The source's vCPU had a core of its own (`--pin`): another platform than the same machine unpinned. */
+  pinned?: boolean;
+}
+
+/** Groups records by the machine they ran on; records that do not say share one group. */
+export function hostKey(r: Pick<MigrationRecord, 'host'>): string {
+  return r.host ? `${r.host.cpu} x${r.host.cpus}${r.host.pinned ? ' pinned' : ''}` : 'unrecorded';
+}
+
+/** A key shared by repeated identical configurations. */
+export function configKey(c: MigrationConfig): string {
+  const params = Object.keys(c.params).sort().map((k) => `${k}=${c.params[k]}`).join(',');
+  return `${c.memoryBytes}|${c.workload}|${params}|${c.bandwidthBytesPerSec}|${c.downtimeLimitSec}|${c.autoConverge ? 'ac' : 'noac'}`;
+}
