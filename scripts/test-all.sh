@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Sets up everything the tests need on a fresh Debian 12 machine, as root, then runs every test:
+# Debian's chromium (dashboard tests), QEMU 10 and the lab guest (lab/setup.sh), a throwaway PostgreSQL on
+# 127.0.0.1 (scripts/pg-test-server.sh, stopped on exit), `npm ci`, then `npm test`. CI runs this same script.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+step() { printf '\n== %s (%s)\n' "$1" "$(date +%T)"; }
+if [ "$(id -u)" != 0 ]; then echo "scripts/test-all.sh: run it as root (it installs Debian packages)" >&2; exit 2; fi
+
+step "apt packages"
+apt-get update -qq
+apt-get install -y -qq -o Dpkg::Use-Pty=0 chromium >/dev/null
+
+step "lab setup"
+bash lab/setup.sh
+
+step "postgres"
+MIGCOST_PG_STATE=$(mktemp -d /tmp/migcost-pg-XXXXXX)
+export MIGCOST_PG_STATE
+eval "$(bash scripts/pg-test-server.sh start)"
+trap 'bash scripts/pg-test-server.sh stop >/dev/null 2>&1 || true' EXIT
+
+step "npm ci"
+npm ci --no-audit --no-fund
+
+step "npm test"
+npm test
