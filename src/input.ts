@@ -5,6 +5,8 @@
 import { LIU_ADAPTIVE_DELTA_BYTES_PER_SEC, POLICIES, DIRTY_MODELS, LIU_WIRED_ENERGY, DEFAULT_WIRELESS_ENERGY, checkCurve } from './model/index.js';
 import type { CurvePoint, DirtyModelSpec, EnergyModel, Platform, PolicyName, PredictInput } from './model/index.js';
 import { InputError, parseDuration, parseFraction, parseNumber, parseRate, parseSize } from './units.js';
+import { inputFromSample, type FromSampleOptions } from './model/from-sample.js';
+import type { VmSample } from './model/sample.js';
 
 /** The fields a prediction can be asked with; names are the batch columns' and the JSON keys'. */
 export interface RawPredictFields {
@@ -238,5 +240,92 @@ export function predictInputFrom(f: RawPredictFields): PredictInput {
     }
     input.energy = energy;
   }
+  return input;
+}
+
+function obj(field: string, v: unknown): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new InputError(field, v, 'must be a JSON object');
+  return v as Record<string, unknown>;
+}
+
+function points(field: string, v: unknown): CurvePoint[] {
+  if (!Array.isArray(v)) throw new InputError(field, v, 'must be an array of {windowSec, dirtiedBytes}');
+  return v.map((p, i) => {
+    const o = obj(`${field}[${i}]`, p);
+    return { windowSec: parseNumber(`${field}[${i}].windowSec`, o.windowSec, { min: 0 }), dirtiedBytes: parseNumber(`${field}[${i}].dirtiedBytes`, o.dirtiedBytes, { min: 0 }) };
+  });
+}
+
+function pageCounts(field: string, v: unknown): number[] {
+  if (!Array.isArray(v)) throw new InputError(field, v, 'must be an array of page counts');
+  return v.map((x, i) => parseNumber(`${field}[${i}]`, x, { min: 0 }));
+}
+
+/**
+ * A checked sample from loose JSON: the output of `migcost sample --json` (what the agent posts, what the store
+ * keeps), as a `--vm` file, a cluster VM's `sample` or an API body's. Sizes and rates are SI numbers or human
+ * units (`memory`/`dirtyRate` are read as `memoryBytes`/`dirtyRateBytesPerSec`); `curve` may be absent (then
+ * `dirtyRateBytesPerSec` is required); without a curve's last point the rate is required; page size 4 KiB unless
+ * given; `sampledAt` is kept as given ('' when absent). Throws InputError naming the field (`field.memoryBytes`).
+ */
+export function parseSample(field: string, v: unknown): VmSample {
+  const o = obj(field, v);
+  const memory = o.memoryBytes ?? o.memory;
+  if (!present(memory)) throw new InputError(`${field}.memoryBytes`, memory, 'is required (a size such as 4GiB)');
+  const memoryBytes = num(`${field}.memoryBytes`, memory, parseSize);
+  if (!(memoryBytes > 0)) throw new InputError(`${field}.memoryBytes`, memory, 'must be greater than 0');
+  const curve = o.curve === undefined || (Array.isArray(o.curve) && o.curve.length === 0) ? [] : parseCurve(`${field}.curve`, o.curve);
+  const rate = o.dirtyRateBytesPerSec ?? o.dirtyRate;
+  let dirtyRateBytesPerSec: number;
+  if (present(rate)) dirtyRateBytesPerSec = num(`${field}.dirtyRateBytesPerSec`, rate, parseRate);
+  else if (curve.length > 0) dirtyRateBytesPerSec = curve[curve.length - 1].dirtiedBytes / curve[curve.length - 1].windowSec;
+  else throw new InputError(`${field}.dirtyRateBytesPerSec`, rate, 'is required without a curve (a rate such as 50MiB/s)');
+  const page = o.pageSizeBytes ?? o.pageSize;
+  const pageSizeBytes = present(page) ? num(`${field}.pageSizeBytes`, page, parseSize) : 4096;
+  if (!(pageSizeBytes > 0)) throw new InputError(`${field}.pageSizeBytes`, page, 'must be greater than 0');
+  const s: VmSample = { memoryBytes, pageSizeBytes, dirtyRateBytesPerSec, curve, sampledAt: typeof o.sampledAt === 'string' ? o.sampledAt : '' };
+  for (const k of ['zeroPageFraction', 'bitmapZeroShare', 'zeroPageFractionLate', 'zeroPageFractionAtStart'] as const) {
+    if (present(o[k])) s[k] = parseFraction(`${field}.${k}`, o[k]);
+  }
+  if (present(o.cpuUtilisation)) s.cpuUtilisation = parseNumber(`${field}.cpuUtilisation`, o.cpuUtilisation, { min: 0 });
+  if (present(o.nonZeroGrowthBytesPerSec)) s.nonZeroGrowthBytesPerSec = parseNumber(`${field}.nonZeroGrowthBytesPerSec`, o.nonZeroGrowthBytesPerSec, { min: 0 });
+  if (typeof o.zeroPagesLateAt === 'string') s.zeroPagesLateAt = o.zeroPagesLateAt;
+  if (o.bitmapCurve !== undefined) s.bitmapCurve = points(`${field}.bitmapCurve`, o.bitmapCurve);
+  if (o.ramLayout !== undefined) {
+    const l = obj(`${field}.ramLayout`, o.ramLayout);
+    s.ramLayout = { windowSec: parseNumber(`${field}.ramLayout.windowSec`, l.windowSec, { min: 0 }), nonZeroPages: pageCounts(`${field}.ramLayout.nonZeroPages`, l.nonZeroPages), changedPages: pageCounts(`${field}.ramLayout.changedPages`, l.changedPages) };
+  }
+  return s;
+}
+
+/** Fields that choose a stop policy other than the sample's default (QEMU's rule). */
+const POLICY_FIELDS = ['policy', 'threshold', 'maxRounds', 'maxTrafficFactor'] as const;
+
+/**
+ * A sampled VM's PredictInput: the link (bandwidth, downtimeLimit, autoConverge, timeout) and platform
+ * constants read from the fields, the VM priced by `inputFromSample` (the default model unless
+ * `opts.variant`), then whatever else the fields give explicitly overriding it: memory, dirtyRate, pageSize
+ * before the model reads the sample; zeroPageFraction, workingSet, cpuUtilisation, dirtyZeroShare, layout,
+ * curve/dirtyModel, a stop policy, adaptive rate, energy after. With no such fields, exactly
+ * `inputFromSample(sample, link, platform)`. Throws InputError naming the field.
+ */
+export function predictInputFromSample(sample: VmSample, f: RawPredictFields, opts: FromSampleOptions = {}): PredictInput {
+  const given = Object.fromEntries(Object.entries(f).filter(([, v]) => present(v))) as RawPredictFields;
+  const checked = predictInputFrom({ memory: sample.memoryBytes, dirtyRate: sample.dirtyRateBytesPerSec, ...given });
+  const s: VmSample = { ...sample, memoryBytes: checked.vm.memoryBytes, dirtyRateBytesPerSec: checked.vm.dirtyRateBytesPerSec };
+  if (checked.vm.pageSizeBytes !== undefined) s.pageSizeBytes = checked.vm.pageSizeBytes;
+  const p = checked.policy;
+  const input = inputFromSample(s, { bandwidthBytesPerSec: checked.bandwidthBytesPerSec, downtimeLimitSec: p.downtimeLimitSec, autoConverge: p.autoConverge, timeoutSec: p.timeoutSec }, checked.platform ?? {}, opts);
+  const vm = input.vm;
+  const c = checked.vm;
+  if ('zeroPageFraction' in given) vm.zeroPageFraction = c.zeroPageFraction;
+  if ('workingSet' in given) vm.workingSetBytes = c.workingSetBytes;
+  if ('cpuUtilisation' in given) vm.cpuUtilisation = c.cpuUtilisation;
+  if ('dirtyZeroShare' in given) vm.dirtyZeroShare = c.dirtyZeroShare;
+  if ('layout' in given) vm.layout = c.layout;
+  if ('curve' in given || 'dirtyModel' in given) vm.dirtyModel = c.dirtyModel;
+  if (POLICY_FIELDS.some((k) => k in given)) input.policy = p;
+  if (checked.adaptiveRate) input.adaptiveRate = checked.adaptiveRate;
+  if (checked.energy) input.energy = checked.energy;
   return input;
 }

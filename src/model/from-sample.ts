@@ -1,11 +1,12 @@
 /**
- * The model variants the lab holds against real migrations, each built from the same pre-migration sample.
- * Pure: a sample, a configuration and platform constants in, predictions out.
+ * From a sample to the model's input: `inputFromSample`, the one way every path (predict --vm, plan, the API,
+ * the lab) turns a sampled VM into a prediction, with the default model and the lab's variants as its options.
+ * Pure: a sample, a link and platform constants in, predictions out.
  */
 import { closedForm } from './closed-form.js';
 import { curveSaturation, curveDirtiedBytes } from './dirty.js';
 import { LIU_WIRED_ENERGY, wiredEnergyJoules } from './energy.js';
-import { simulate } from './precopy.js';
+import { simulate, POLICY_DEFAULTS } from './precopy.js';
 import type { Platform, Prediction, PredictInput, VmSpec } from './types.js';
 import type { MigrationConfig } from '../record/record.js';
 import type { VmSample } from './sample.js';
@@ -124,8 +125,35 @@ export function sampleAt(sample: VmSample, startsAt: string | undefined): VmSamp
   return { ...sample, zeroPageFractionAtStart: Math.max(0, sample.zeroPageFractionLate - (g * leadSec) / sample.memoryBytes) };
 }
 
-/** Builds the predict input of one variant. */
-export function variantInput(variant: Variant, sample: VmSample, cfg: MigrationConfig, platform: Partial<Platform>): PredictInput {
+/** The migration a sample is priced for: the link and QEMU's migration settings. A `MigrationConfig` is one. */
+export interface SampleLink {
+  /** The migration's bandwidth cap (bytes/s). */
+  bandwidthBytesPerSec: number;
+  /** QEMU's downtime limit (s). Default 0.3 s, QEMU's. */
+  downtimeLimitSec?: number;
+  autoConverge?: boolean;
+  /** Give up after this long (s). Default 600 s. */
+  timeoutSec?: number;
+}
+
+export interface FromSampleOptions {
+  /** Which of the lab's variants. Default `deng-bitmap`, the model whose figures the README reports. */
+  variant?: Variant;
+}
+
+/** The model `predict --vm`, `plan`, the API and the lab use unless told otherwise. */
+export const DEFAULT_VARIANT: Variant = 'deng-bitmap';
+
+/**
+ * The model's input for migrating a sampled VM over a link: THE way from a sample to a prediction, used by
+ * `predict --vm`, `plan`, the API and the lab. By default the default model (`deng-bitmap`: zero pages as QEMU
+ * last counted them, the page-sampled curve corrected by the pseudo-migration's bitmap counts, the dirt left
+ * zero, the RAM layout, the vCPU load); the lab's other variants are options. The sample is taken as it is:
+ * to extrapolate it to a later start, pass it through `sampleAt` first. Pure.
+ * @example inputFromSample(sample, { bandwidthBytesPerSec: 100 * 2 ** 20, downtimeLimitSec: 0.3 }, platform)
+ */
+export function inputFromSample(sample: VmSample, link: SampleLink, platform: Partial<Platform> = {}, opts: FromSampleOptions = {}): PredictInput {
+  const variant = opts.variant ?? DEFAULT_VARIANT;
   // deng-bitmap+pool is deng-bitmap with the older rule for a later round's new dirt.
   const v: Variant = variant === 'deng-bitmap+pool' ? 'deng-bitmap' : variant;
   const vm: VmSpec = { memoryBytes: sample.memoryBytes, dirtyRateBytesPerSec: baseRate(sample), pageSizeBytes: sample.pageSizeBytes };
@@ -154,12 +182,18 @@ export function variantInput(variant: Variant, sample: VmSample, cfg: MigrationC
     vm.layout = { nonZeroPages: layout.nonZeroPages, hotPages: layout.changedPages };
   }
   if (v === 'liu') vm.dirtyModel = { kind: 'wws' };
-  const threshold = Math.min(cfg.bandwidthBytesPerSec, platform.lineRateBytesPerSec ?? Infinity) * cfg.downtimeLimitSec;
+  const downtimeLimitSec = link.downtimeLimitSec ?? POLICY_DEFAULTS.qemu.downtimeLimitSec;
+  const threshold = Math.min(link.bandwidthBytesPerSec, platform.lineRateBytesPerSec ?? Infinity) * downtimeLimitSec;
   const policy =
     v === 'xen' ? { name: 'xen' as const }
     : v === 'liu' || v === 'closed-form' ? { name: 'liu' as const, thresholdBytes: threshold, maxRounds: 1000 }
-    : { name: 'qemu' as const, downtimeLimitSec: cfg.downtimeLimitSec, autoConverge: cfg.autoConverge, timeoutSec: cfg.timeoutSec, ...(variant === 'deng-bitmap+pool' ? { freshDirt: 'pool' as const } : {}) };
-  return { vm, bandwidthBytesPerSec: cfg.bandwidthBytesPerSec, policy, platform };
+    : { name: 'qemu' as const, downtimeLimitSec: link.downtimeLimitSec, autoConverge: link.autoConverge, timeoutSec: link.timeoutSec, ...(variant === 'deng-bitmap+pool' ? { freshDirt: 'pool' as const } : {}) };
+  return { vm, bandwidthBytesPerSec: link.bandwidthBytesPerSec, policy, platform };
+}
+
+/** Builds the predict input of one variant: `inputFromSample` with the variant as its option. */
+export function variantInput(variant: Variant, sample: VmSample, cfg: MigrationConfig, platform: Partial<Platform>): PredictInput {
+  return inputFromSample(sample, cfg, platform, { variant });
 }
 
 /** Predicts with one variant. The closed form is evaluated by its formula, not the simulator. */

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { predict, POLICIES, DIRTY_MODELS, LIU_WIRED_ENERGY, migrationEnergyJoules } from '../../model/index.js';
-import { correctedCurve, trustedDirtyZeroShare } from '../../model/from-sample.js';
 import type { VmSample } from '../../model/sample.js';
 import { residualFactor, RESIDUAL_FIGURES, type ResidualState } from '../../calibrate/residual.js';
 import type { Prediction, PredictInput } from '../../model/index.js';
-import { predictInputFrom, type RawPredictFields } from '../../input.js';
+import { parseSample, predictInputFrom, predictInputFromSample, type RawPredictFields } from '../../input.js';
 import { InputError, formatBytes, formatSeconds } from '../../units.js';
 import { BATCH_FORMATS, openBatchInput, openBatchOutput, runBatch, type BatchFormat } from '../batch.js';
 import { exitWithError } from '../errors.js';
@@ -88,10 +87,12 @@ function dropUndefined<T extends object>(o: T): Partial<T> {
 }
 
 /**
- * Reads a VM description (e.g. `migcost sample --json` output) as prediction fields: memoryBytes,
- * dirtyRateBytesPerSec, curve, zeroPageFraction, workingSetBytes, pageSizeBytes.
+ * Reads a `--vm` file: the JSON of `migcost sample --json`, possibly wrapped as `{vm: ...}`, as a checked
+ * sample, and the fields a hand-written VM description may add that a sample has not (workingSet, layout,
+ * dirtyZeroShare), which override what the model reads off the sample as flags do. `flags.memory` and
+ * `flags.dirtyRate` stand in for a size or rate the file lacks.
  */
-export function fieldsFromVmFile(path: string): RawPredictFields {
+export function readVmFile(path: string, flags: RawPredictFields = {}): { sample: VmSample; extra: RawPredictFields } {
   let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(path, 'utf8'));
@@ -101,24 +102,9 @@ export function fieldsFromVmFile(path: string): RawPredictFields {
   if (typeof doc !== 'object' || doc === null) throw new InputError('--vm', path, 'must hold a JSON object');
   const d = doc as Record<string, unknown>;
   const vm = (typeof d.vm === 'object' && d.vm !== null ? d.vm : d) as Record<string, unknown>;
-  return dropUndefined({
-    memory: vm.memoryBytes ?? vm.memory,
-    dirtyRate: vm.dirtyRateBytesPerSec ?? vm.dirtyRate,
-    // A pseudo-migration's bitmap counts correct the page-sampled curve (see lab/variants.ts).
-    curve: Array.isArray(vm.bitmapCurve) && Array.isArray(vm.curve) && vm.bitmapCurve.length > 0 ? correctedCurve(vm as unknown as VmSample) : vm.curve,
-    zeroPageFraction: vm.zeroPageFraction,
-    workingSet: vm.workingSetBytes ?? vm.workingSet,
-    pageSize: vm.pageSizeBytes ?? vm.pageSize,
-    cpuUtilisation: vm.cpuUtilisation,
-    // The pseudo-migration's zero share of re-sent pages: dirt that counts toward QEMU's estimate, not the wire.
-    dirtyZeroShare: vm.dirtyZeroShare ?? trustedDirtyZeroShare(vm.bitmapZeroShare),
-    // Two RAM dumps' layout (`migcost sample --layout`): where the working set lies in the first pass's order.
-    layout: vm.layout ?? (isLayout(vm.ramLayout) ? { nonZeroPages: vm.ramLayout.nonZeroPages, hotPages: vm.ramLayout.changedPages } : undefined),
-  });
-}
-
-function isLayout(v: unknown): v is { nonZeroPages: unknown; changedPages: unknown } {
-  return typeof v === 'object' && v !== null && 'nonZeroPages' in v && 'changedPages' in v;
+  // A size or rate given as a flag stands in for one the file lacks (it overrides it anyway).
+  const given = dropUndefined({ memoryBytes: flags.memory, dirtyRateBytesPerSec: flags.dirtyRate });
+  return { sample: parseSample('vm', { ...vm, ...given }), extra: dropUndefined({ workingSet: vm.workingSetBytes ?? vm.workingSet, layout: vm.layout, dirtyZeroShare: vm.dirtyZeroShare }) };
 }
 
 /** The JSON shape of a single prediction. */
@@ -246,8 +232,12 @@ export function predictCommand(): Command {
           }
           return;
         }
-        const fields = { ...(o.vm !== undefined ? fieldsFromVmFile(o.vm as string) : {}), ...flags };
-        const input = predictInputFrom(fields);
+        let input: PredictInput;
+        if (o.vm !== undefined) {
+          // The sample priced by the default model (as `plan` prices it); flags override what they name.
+          const { sample, extra } = readVmFile(String(o.vm), flags);
+          input = predictInputFromSample(sample, { ...extra, ...flags });
+        } else input = predictInputFrom(flags);
         let history: Awaited<ReturnType<typeof applyHistory>> | undefined;
         if (o.vmId !== undefined) history = await applyHistory(input, String(o.vmId), o.db === undefined ? undefined : String(o.db), o.history as HistoryMode);
         input.trace = o.trace === true;
