@@ -16,6 +16,36 @@ export const curveSchema = {
   items: { type: 'object', properties: { windowSec: { type: 'number' }, dirtiedBytes: { type: 'number' } }, required: ['windowSec', 'dirtiedBytes'] },
 } as const;
 
+export const vmSampleSchema = {
+  type: 'object',
+  properties: {
+    memoryBytes: { type: 'number', minimum: 0 },
+    pageSizeBytes: { type: 'integer', minimum: 1 },
+    dirtyRateBytesPerSec: { type: 'number', minimum: 0 },
+    curve: curveSchema,
+    zeroPageFraction: { type: 'number', minimum: 0, maximum: 1 },
+    cpuUtilisation: { type: 'number', minimum: 0 },
+    sampledAt: { type: 'string', format: 'date-time' },
+    bitmapCurve: { ...curveSchema, description: "a pseudo-migration's dirty-bitmap counts per pre-copy round (`migcost sample --pseudo-migration`)" },
+    bitmapZeroShare: { type: 'number', minimum: 0, maximum: 1, description: 'of the pages the pseudo-migration re-sent, the share that were zero pages' },
+    zeroPageFractionLate: { type: 'number', minimum: 0, maximum: 1, description: "the zero-page share QEMU counted in the pseudo-migration's first pass" },
+    zeroPagesLateAt: { type: 'string', format: 'date-time' },
+    nonZeroGrowthBytesPerSec: { type: 'number', minimum: 0, description: 'growth of non-zero memory between the RAM dump and that later count' },
+    ramLayout: {
+      type: 'object',
+      description: 'where memory lies in address order, from two RAM dumps windowSec apart: per equal slice of RAM, non-zero pages and pages changed in between',
+      properties: {
+        windowSec: { type: 'number', minimum: 0 },
+        nonZeroPages: { type: 'array', maxItems: 4096, items: { type: 'integer', minimum: 0 } },
+        changedPages: { type: 'array', maxItems: 4096, items: { type: 'integer', minimum: 0 } },
+      },
+      required: ['windowSec', 'nonZeroPages', 'changedPages'],
+      additionalProperties: false,
+    },
+  },
+  required: ['memoryBytes', 'dirtyRateBytesPerSec', 'curve', 'sampledAt'],
+} as const;
+
 /** The fields `migcost predict` takes (human units as strings or SI numbers). */
 export const predictFieldsSchema = {
   type: 'object',
@@ -35,7 +65,19 @@ export const predictFieldsSchema = {
     energy: {},
     trace: { type: 'boolean' },
     id: {},
+    sample: { ...vmSampleSchema, description: 'the JSON of `migcost sample --json`: the VM priced from it by the default model (as `predict --vm`); memory, dirtyRate etc. given beside it override it' },
   },
+  additionalProperties: true,
+} as const;
+
+/**
+ * A cluster as `migcost plan` reads it (examples/cluster.json); a VM may carry `sample`, the JSON of
+ * `migcost sample --json`, and is then priced from it as `predict --vm` prices it.
+ */
+export const clusterSchema = {
+  type: 'object',
+  description: 'hosts: [{id, cpu, memory, bandwidth?, idleWatts?, maxWatts?, utilisationHistory?}], vms: [{id, host, cpu, memory, dirtyRate?, zeroPageFraction?, curve?, cpuUtilisation?, sample?}] (checked by the planner, which names the field at fault)',
+  properties: { vms: { items: { properties: { sample: vmSampleSchema } } } },
   additionalProperties: true,
 } as const;
 
@@ -74,36 +116,6 @@ export const predictionSchema = {
     maxThrottle: { type: 'number' },
     trace: { type: 'array', items: roundTraceSchema },
   },
-} as const;
-
-export const vmSampleSchema = {
-  type: 'object',
-  properties: {
-    memoryBytes: { type: 'number', minimum: 0 },
-    pageSizeBytes: { type: 'integer', minimum: 1 },
-    dirtyRateBytesPerSec: { type: 'number', minimum: 0 },
-    curve: curveSchema,
-    zeroPageFraction: { type: 'number', minimum: 0, maximum: 1 },
-    cpuUtilisation: { type: 'number', minimum: 0 },
-    sampledAt: { type: 'string', format: 'date-time' },
-    bitmapCurve: { ...curveSchema, description: "a pseudo-migration's dirty-bitmap counts per pre-copy round (`migcost sample --pseudo-migration`)" },
-    bitmapZeroShare: { type: 'number', minimum: 0, maximum: 1, description: 'of the pages the pseudo-migration re-sent, the share that were zero pages' },
-    zeroPageFractionLate: { type: 'number', minimum: 0, maximum: 1, description: "the zero-page share QEMU counted in the pseudo-migration's first pass" },
-    zeroPagesLateAt: { type: 'string', format: 'date-time' },
-    nonZeroGrowthBytesPerSec: { type: 'number', minimum: 0, description: 'growth of non-zero memory between the RAM dump and that later count' },
-    ramLayout: {
-      type: 'object',
-      description: 'where memory lies in address order, from two RAM dumps windowSec apart: per equal slice of RAM, non-zero pages and pages changed in between',
-      properties: {
-        windowSec: { type: 'number', minimum: 0 },
-        nonZeroPages: { type: 'array', maxItems: 4096, items: { type: 'integer', minimum: 0 } },
-        changedPages: { type: 'array', maxItems: 4096, items: { type: 'integer', minimum: 0 } },
-      },
-      required: ['windowSec', 'nonZeroPages', 'changedPages'],
-      additionalProperties: false,
-    },
-  },
-  required: ['memoryBytes', 'dirtyRateBytesPerSec', 'curve', 'sampledAt'],
 } as const;
 
 export const vmIdSchema = { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' } as const;

@@ -4,8 +4,9 @@
  * Pure: no I/O.
  */
 import { InputError, parseRate, parseSize, parseFraction, parseNumber } from '../units.js';
-import { parseCurve } from '../input.js';
+import { parseCurve, parseSample } from '../input.js';
 import type { CurvePoint } from '../model/types.js';
+import type { VmSample } from '../model/sample.js';
 
 export interface Host {
   id: string;
@@ -28,6 +29,12 @@ export interface Vm {
   zeroPageFraction?: number;
   curve?: CurvePoint[];
   cpuUtilisation?: number;
+  /**
+   * The VM as sampled (the JSON of `migcost sample`): when present, its moves are priced from it exactly as
+   * `predict --vm` prices it (`inputFromSample`, the default model), and its memory, dirty rate, curve, zero
+   * pages and vCPU load are the sample's.
+   */
+  sample?: VmSample;
 }
 
 export interface Cluster {
@@ -46,7 +53,12 @@ function positive(field: string, v: unknown): number {
   return n;
 }
 
-/** Parses and checks a cluster document. */
+/**
+ * Parses and checks a cluster document: `{hosts: [{id, cpu, memory, bandwidth?, idleWatts?, maxWatts?,
+ * utilisationHistory?}], vms: [{id, host, cpu, memory, dirtyRate?, zeroPageFraction?, curve?, cpuUtilisation?,
+ * sample?}]}`. A VM's `sample` is the JSON of `migcost sample --json` (checked by `parseSample`); it stands in
+ * for the VM's memory, dirty rate, curve, zero pages and vCPU load (`memory` may then be left out).
+ */
 export function parseCluster(doc: unknown): Cluster {
   if (typeof doc !== 'object' || doc === null) throw new InputError('cluster', doc, 'must be a JSON object with hosts and vms');
   const d = doc as Record<string, unknown>;
@@ -86,9 +98,10 @@ export function parseCluster(doc: unknown): Cluster {
       id: str(`vms[${i}].id`, o.id),
       host: str(`vms[${i}].host`, o.host),
       cpu: parseNumber(`vms[${i}].cpu`, o.cpu, { min: 0 }),
-      memoryBytes: parseSize(`vms[${i}].memory`, o.memory),
+      memoryBytes: o.memory === undefined && o.sample !== undefined ? 0 : parseSize(`vms[${i}].memory`, o.memory),
       dirtyRateBytesPerSec: parseRate(`vms[${i}].dirtyRate`, o.dirtyRate ?? 0),
     };
+    if (o.sample !== undefined) Object.assign(vm, withSample(vm, parseSample(`vms[${i}].sample`, o.sample)));
     if (!(vm.memoryBytes > 0)) throw new InputError(`vms[${i}].memory`, o.memory, 'must be greater than 0');
     if (vmIds.has(vm.id)) throw new InputError(`vms[${i}].id`, vm.id, 'is a duplicate VM id');
     vmIds.add(vm.id);
@@ -102,35 +115,30 @@ export function parseCluster(doc: unknown): Cluster {
   return { hosts, vms };
 }
 
-/** What a dirty-rate sample tells about a VM (the fields of `migcost sample --json`). */
-export interface VmSampleFields {
-  memoryBytes: number;
-  dirtyRateBytesPerSec: number;
-  curve: CurvePoint[];
-  zeroPageFraction?: number;
-  cpuUtilisation?: number;
+/**
+ * A VM carrying its sample: the sample's memory, dirty rate, curve, zero pages and vCPU load (clamped to
+ * [0, 1]) replace what the document said. Pure; returns a new VM.
+ */
+export function withSample(vm: Vm, sample: VmSample): Vm {
+  const out: Vm = { ...vm, memoryBytes: sample.memoryBytes, dirtyRateBytesPerSec: sample.dirtyRateBytesPerSec, sample };
+  if (sample.curve.length > 0) out.curve = sample.curve;
+  if (sample.zeroPageFraction !== undefined) out.zeroPageFraction = sample.zeroPageFraction;
+  if (sample.cpuUtilisation !== undefined) out.cpuUtilisation = Math.min(1, Math.max(0, sample.cpuUtilisation));
+  return out;
 }
 
 /**
- * A cluster document with each named VM's dynamic fields (memory, dirty rate, curve, zero pages, vCPU load)
- * taken from its sample: how the cluster is read live from QMP or from the store's latest samples. VMs
- * without a sample keep what the document says. Returns a new document; `parseCluster` checks it.
+ * The parsed cluster with each named VM carrying its sample (`withSample`): how `plan --live` and `plan
+ * --from-store` bring in what QMP or the store measured, after the document was parsed. VMs without a sample
+ * keep what they had. Throws InputError when a sampled VM is bigger than every host.
  */
-export function applySamples(doc: unknown, samples: ReadonlyMap<string, VmSampleFields>): unknown {
-  if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as { vms?: unknown }).vms)) return doc;
-  const d = doc as { vms: unknown[] };
-  return {
-    ...d,
-    vms: d.vms.map((v) => {
-      if (typeof v !== 'object' || v === null) return v;
-      const o = v as Record<string, unknown>;
-      const s = typeof o.id === 'string' ? samples.get(o.id) : undefined;
-      if (!s) return v;
-      const out: Record<string, unknown> = { ...o, memory: s.memoryBytes, dirtyRate: s.dirtyRateBytesPerSec };
-      if (s.curve.length > 0) out.curve = s.curve.map((p) => ({ windowSec: p.windowSec, dirtiedBytes: p.dirtiedBytes }));
-      if (s.zeroPageFraction !== undefined) out.zeroPageFraction = s.zeroPageFraction;
-      if (s.cpuUtilisation !== undefined) out.cpuUtilisation = Math.min(1, Math.max(0, s.cpuUtilisation));
-      return out;
-    }),
-  };
+export function withSamples(c: Cluster, samples: ReadonlyMap<string, VmSample>): Cluster {
+  const maxHostMem = Math.max(...c.hosts.map((h) => h.memoryBytes));
+  const vms = c.vms.map((v, i) => {
+    const s = samples.get(v.id);
+    if (!s) return v;
+    if (s.memoryBytes > maxHostMem) throw new InputError(`vms[${i}].sample`, v.id, 'is bigger than every host (memory): no placement can hold it');
+    return withSample(v, s);
+  });
+  return { hosts: c.hosts, vms };
 }

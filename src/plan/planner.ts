@@ -5,6 +5,7 @@
  */
 import { simulate } from '../model/precopy.js';
 import { rankByCost, EQUAL_WEIGHTS } from '../model/cost.js';
+import { inputFromSample } from '../model/from-sample.js';
 import type { Platform, Prediction, PredictInput } from '../model/types.js';
 import type { Cluster, Host, Vm } from './cluster.js';
 import { overloaded, DETECTOR_DEFAULTS, type Detector } from './detectors.js';
@@ -100,7 +101,12 @@ export function hotHosts(c: Cluster, cpuThreshold = 1, memoryThreshold = 1): str
   return c.hosts.filter((h) => isHot(h, l.get(h.id)!, cpuThreshold, memoryThreshold)).map((h) => h.id);
 }
 
+/**
+ * What one move is priced with: a VM carrying a sample through `inputFromSample` (the default model, exactly
+ * as `predict --vm` prices that sample over that link), else QEMU's rule over the VM's loose fields.
+ */
 function predictionInput(v: Vm, bandwidth: number, downtimeLimitSec: number, platform?: Partial<Platform>): PredictInput {
+  if (v.sample) return inputFromSample(v.sample, { bandwidthBytesPerSec: bandwidth, downtimeLimitSec, timeoutSec: 600 }, platform ?? {});
   return {
     platform,
     vm: {

@@ -54,6 +54,11 @@ export interface Store {
   recordSample(vmId: string, sample: VmSample, opts: { id: string; source: string }): Promise<{ created: boolean }>;
   /** A VM's samples, newest first. */
   listSamples(opts: { vmId: string; limit?: number }): Promise<StoredSample[]>;
+  /**
+   * Each of these VMs' newest sample by sample time, whatever stored it (an agent's or API post, `sample`, the
+   * sample before a lab or `execute` migration); VMs with none are left out.
+   */
+  latestSamples(vmIds: readonly string[]): Promise<Map<string, StoredSample>>;
   addPowerSamples(host: string, samples: readonly PowerSample[]): Promise<number>;
   powerSamples(host: string, fromSec: number, toSec: number): Promise<PowerSample[]>;
   saveModel(kind: string, params: unknown, r2: number | null): Promise<FittedModelRow>;
@@ -319,6 +324,40 @@ class KyselyStore implements Store {
       sampledAt: s.taken_at,
       ...pseudoFields(s.pseudo_json),
     }));
+  }
+
+  async latestSamples(vmIds: readonly string[]): Promise<Map<string, StoredSample>> {
+    // Sample times compared as times (posted times may carry offsets), on ids and times only; then the winners.
+    const newest = new Map<string, { id: string; at: number }>();
+    const ids = [...new Set(vmIds)];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db.selectFrom('samples').select(['id', 'vm_id', 'taken_at']).where('vm_id', 'in', ids.slice(i, i + 500)).execute();
+      for (const r of rows) {
+        const at = Date.parse(r.taken_at);
+        const best = newest.get(r.vm_id);
+        if (!best || at > best.at || (at === best.at && r.id > best.id) || Number.isNaN(best.at)) newest.set(r.vm_id, { id: r.id, at });
+      }
+    }
+    const out = new Map<string, StoredSample>();
+    const winners = [...newest.values()].map((w) => w.id);
+    for (let i = 0; i < winners.length; i += 500) {
+      for (const s of await this.db.selectFrom('samples').selectAll().where('id', 'in', winners.slice(i, i + 500)).execute()) {
+        out.set(s.vm_id, {
+          id: s.id,
+          vmId: s.vm_id,
+          source: s.source,
+          memoryBytes: Number(s.memory_bytes),
+          pageSizeBytes: 4096,
+          dirtyRateBytesPerSec: Number(s.dirty_rate_bytes_per_sec),
+          curve: JSON.parse(s.curve_json),
+          zeroPageFraction: s.zero_page_fraction ?? undefined,
+          cpuUtilisation: s.cpu_utilisation ?? undefined,
+          sampledAt: s.taken_at,
+          ...pseudoFields(s.pseudo_json),
+        });
+      }
+    }
+    return out;
   }
 
   async addPowerSamples(host: string, samples: readonly PowerSample[]): Promise<number> {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labAvailable, startGuest } from '../../src/hypervisor/qemu/guest.js';
 import { openStore } from '../../src/store/store.js';
-import { applySamples, parseCluster } from '../../src/plan/cluster.js';
+import { withSamples, parseCluster } from '../../src/plan/cluster.js';
 import { fakeRecord } from '../store/fixtures.js';
 import { MiB } from '../helpers.js';
 
@@ -32,9 +32,14 @@ function clusterDoc(qmp?: string) {
 }
 
 describe('cluster state from samples', () => {
-  it('applySamples replaces the dynamic fields of the VMs it has samples for, and nothing else', () => {
+  it('withSamples gives the VMs it has samples for their sample and its dynamic fields, and changes nothing else', () => {
     const doc = clusterDoc();
-    const out = parseCluster(applySamples(doc, new Map([['vm1', { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 5 * MiB, curve: [{ windowSec: 1, dirtiedBytes: 4 * MiB }], zeroPageFraction: 0.5, cpuUtilisation: 1.3 }]])));
+    const sample = { memoryBytes: 256 * MiB, pageSizeBytes: 4096, dirtyRateBytesPerSec: 5 * MiB, curve: [{ windowSec: 1, dirtiedBytes: 4 * MiB }], zeroPageFraction: 0.5, cpuUtilisation: 1.3, sampledAt: '2026-01-01T00:00:00.000Z' };
+    const parsed = parseCluster(doc);
+    const out = withSamples(parsed, new Map([['vm1', sample]]));
+    assert.equal(out.vms[0].sample, sample);
+    assert.equal(out.vms[1].sample, undefined);
+    assert.equal(parsed.vms[0].memoryBytes, 1024 * MiB, 'the parsed cluster is not changed');
     assert.equal(out.vms[0].memoryBytes, 256 * MiB);
     assert.equal(out.vms[0].dirtyRateBytesPerSec, 5 * MiB);
     assert.deepEqual(out.vms[0].curve, [{ windowSec: 1, dirtiedBytes: 4 * MiB }]);

@@ -1,10 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
-import { parseCluster, applySamples, type VmSampleFields } from '../../plan/cluster.js';
+import { parseCluster, withSamples, type Cluster } from '../../plan/cluster.js';
 import { defaultDbLocation } from '../../store/location.js';
 import { loadPlatform } from '../../lab/platform-file.js';
-import { correctedCurve } from '../../model/from-sample.js';
 import type { VmSample } from '../../model/sample.js';
 import { planMitigation, SELECTION_POLICIES, OBJECTIVES, type SelectionPolicy, type Objective, type Plan } from '../../plan/planner.js';
 import { planConsolidation } from '../../plan/consolidate.js';
@@ -25,33 +24,28 @@ function planSpec(plan: Plan): TopLevelSpec {
   } as TopLevelSpec;
 }
 
-function vmIds(doc: unknown): { id: string; qmp?: string }[] {
+/** Each VM's latest stored sample, whatever stored it (agent, `sample`, lab, execute). */
+async function storeSamples(db: string, cluster: Cluster): Promise<Map<string, VmSample>> {
+  const { openStore } = await import('../../store/store.js');
+  const store = await openStore(db);
+  try {
+    return await store.latestSamples(cluster.vms.map((v) => v.id));
+  } finally {
+    await store.close();
+  }
+}
+
+function qmpPaths(doc: unknown): { id: string; qmp?: string }[] {
   const vms = (doc as { vms?: unknown[] }).vms ?? [];
   return vms.map((v) => v as { id: string; qmp?: unknown }).map((v) => ({ id: v.id, qmp: typeof v.qmp === 'string' ? v.qmp : undefined }));
 }
 
-/** Each VM's latest stored sample (the one taken before its latest recorded migration). */
-async function storeSamples(db: string, doc: unknown): Promise<Map<string, VmSampleFields>> {
-  const { openStore } = await import('../../store/store.js');
-  const store = await openStore(db);
-  const out = new Map<string, VmSampleFields>();
-  try {
-    for (const { id } of vmIds(doc)) {
-      const recs = await store.listMigrations({ vmId: id });
-      if (recs.length > 0) out.set(id, recs[recs.length - 1].sample);
-    }
-  } finally {
-    await store.close();
-  }
-  return out;
-}
-
 /** Samples every VM with a QMP socket, one at a time (short windows: 50 ms, 250 ms, 1 s). */
-async function liveSamples(doc: unknown, zeroPages: boolean): Promise<Map<string, VmSampleFields>> {
+async function liveSamples(doc: unknown, zeroPages: boolean): Promise<Map<string, VmSample>> {
   const { QmpClient } = await import('../../hypervisor/qemu/qmp.js');
   const { sampleVm } = await import('../../hypervisor/qemu/sample.js');
-  const out = new Map<string, VmSampleFields>();
-  const live = vmIds(doc).filter((v) => v.qmp);
+  const out = new Map<string, VmSample>();
+  const live = qmpPaths(doc).filter((v) => v.qmp);
   if (live.length === 0) throw new InputError('--live', 'cluster', 'no VM has a "qmp" socket path to sample');
   for (const v of live) {
     process.stderr.write(`plan: sampling ${v.id} over ${v.qmp}\n`);
@@ -73,7 +67,7 @@ async function liveSamples(doc: unknown, zeroPages: boolean): Promise<Map<string
 export function planCommand(): Command {
   return new Command('plan')
     .description('which VMs to move off hot hosts, where to, at what predicted cost (Deng 2013 + migcost models)')
-    .requiredOption('--cluster <file>', 'cluster JSON: {"hosts":[...], "vms":[...]}')
+    .requiredOption('--cluster <file>', 'cluster JSON: {"hosts":[...], "vms":[...]}; a VM may carry "sample": the JSON of `migcost sample --json`')
     .addOption(new Option('--policy <name>', 'VM selection').choices(SELECTION_POLICIES as unknown as string[]).default('moa'))
     .addOption(new Option('--objective <what>', 'what moa/optimal minimise').choices(OBJECTIVES as unknown as string[]).default('traffic'))
     .addOption(new Option('--detector <name>', "hot-node test: Deng's capacity rule, or a Beloglazov-Buyya detector over hosts' utilisationHistory").choices(['deng', ...DETECTORS]).default('deng'))
@@ -83,9 +77,9 @@ export function planCommand(): Command {
     .option('--downtime-limit <time>', 'QEMU downtime limit the moves will use', '300ms')
     .option('--seed <n>', 'seed of the random policy', '1')
     .option('--consolidate <horizon>', "also consider emptying under-used hosts (Liu's break-even over this horizon, e.g. 1h)")
-    .option('--live', 'sample every VM that has a "qmp" socket path in the cluster file now, over QMP (Deng\'s pseudo-migration), and plan with what it measures')
+    .option('--live', 'sample every VM that has a "qmp" socket path in the cluster file now, over QMP, and price it from that sample as `predict --vm` would')
     .option('--zero-pages', 'with --live: also count zero pages (dumps each VM\'s memory to a temporary file)')
-    .option('--from-store', "fill each VM's memory, dirty rate, curve and zero pages from its latest sample in the store")
+    .option('--from-store', "price each VM from its latest sample in the store (posted by the agent, taken by `sample`, lab or execute), as `predict --vm` would")
     .option('--db <file|url>', 'history store for --from-store', defaultDbLocation())
     .option('--platform <file>', 'platform constants (from `migcost lab calibrate`) for every prediction')
     .option('--svg <file>', 'write a picture of the plan')
@@ -98,13 +92,13 @@ export function planCommand(): Command {
         } catch (e) {
           throw new InputError('--cluster', o.cluster, `must be a readable JSON file (${(e as Error).message})`);
         }
-        parseCluster(doc); // bad input fails before any VM is touched
-        const samples = new Map<string, VmSampleFields>();
-        if (o.fromStore) for (const [k, v] of await storeSamples(String(o.db), doc)) samples.set(k, v);
+        let cluster = parseCluster(doc); // bad input fails before any VM is touched
+        // Measured samples fill the parsed VMs' `sample` (the live one over the stored one); each is then
+        // priced exactly as `predict --vm` prices it.
+        const samples = new Map<string, VmSample>();
+        if (o.fromStore) for (const [k, v] of await storeSamples(String(o.db), cluster)) samples.set(k, v);
         if (o.live) for (const [k, v] of await liveSamples(doc, o.zeroPages === true)) samples.set(k, v);
-        // A stored sample with a pseudo-migration's bitmap counts prices moves with the corrected curve.
-        for (const [k, v] of samples) if ((v as Partial<VmSample>).bitmapCurve) samples.set(k, { ...v, curve: correctedCurve(v as VmSample) });
-        const cluster = parseCluster(applySamples(doc, samples));
+        cluster = withSamples(cluster, samples);
         const platform = o.platform !== undefined ? loadPlatform(String(o.platform), '.') : undefined;
         const plan = planMitigation(cluster, {
           policy: o.policy as SelectionPolicy,

@@ -2,22 +2,30 @@
 import type { FastifyInstance } from 'fastify';
 import { parseCluster } from '../../plan/cluster.js';
 import { planMitigation, SELECTION_POLICIES, OBJECTIVES, type SelectionPolicy, type Objective } from '../../plan/planner.js';
-import { anyObject, errors } from '../schemas.js';
+import { InputError, parseDuration } from '../../units.js';
+import { anyObject, clusterSchema, errors } from '../schemas.js';
 
 export function planRoutes(app: FastifyInstance): void {
   app.post('/v1/plan', {
     schema: {
-      summary: 'Plan the mitigation of hot hosts in a cluster (the JSON of examples/cluster.json)',
+      summary: 'Plan the mitigation of hot hosts in a cluster (the JSON of examples/cluster.json); a VM carrying `sample` (the JSON of `migcost sample --json`) is priced from it as `predict --vm` prices it',
       tags: ['plan'],
       body: {
         type: 'object',
-        properties: { cluster: anyObject, policy: { type: 'string', enum: [...SELECTION_POLICIES] }, objective: { type: 'string', enum: [...OBJECTIVES] } },
+        properties: {
+          cluster: clusterSchema,
+          policy: { type: 'string', enum: [...SELECTION_POLICIES] },
+          objective: { type: 'string', enum: [...OBJECTIVES] },
+          downtimeLimit: { type: ['number', 'string'], description: 'QEMU downtime limit the moves will use (default 300ms)' },
+        },
         required: ['cluster'],
       },
       response: { 200: anyObject, ...errors },
     },
   }, async (req) => {
-    const body = req.body as { cluster: unknown; policy?: SelectionPolicy; objective?: Objective };
-    return planMitigation(parseCluster(body.cluster), { policy: body.policy ?? 'moa', objective: body.objective ?? 'traffic' });
+    const body = req.body as { cluster: unknown; policy?: SelectionPolicy; objective?: Objective; downtimeLimit?: unknown };
+    const downtimeLimitSec = body.downtimeLimit === undefined ? undefined : parseDuration('downtimeLimit', body.downtimeLimit);
+    if (downtimeLimitSec !== undefined && !(downtimeLimitSec > 0)) throw new InputError('downtimeLimit', body.downtimeLimit, 'must be greater than 0');
+    return planMitigation(parseCluster(body.cluster), { policy: body.policy ?? 'moa', objective: body.objective ?? 'traffic', downtimeLimitSec });
   });
 }

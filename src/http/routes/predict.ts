@@ -2,17 +2,22 @@
 import type { FastifyInstance } from 'fastify';
 import type { Counter } from 'prom-client';
 import { predict } from '../../model/index.js';
-import { predictInputFrom, type RawPredictFields } from '../../input.js';
+import { parseSample, predictInputFrom, predictInputFromSample, type RawPredictFields } from '../../input.js';
 import { InputError } from '../../units.js';
 import { errors, predictFieldsSchema, predictionSchema } from '../schemas.js';
 
 export function predictRoutes(app: FastifyInstance, o: { maxBatch: number; predictions: Counter }): void {
   app.post('/v1/predict', {
-    schema: { summary: 'Predict one live migration', tags: ['predict'], body: predictFieldsSchema, response: { 200: predictionSchema, ...errors } },
+    schema: {
+      summary: 'Predict one live migration; with `sample` (the JSON of `migcost sample --json`), priced from it as `predict --vm` prices it, the other fields overriding it',
+      tags: ['predict'],
+      body: predictFieldsSchema,
+      response: { 200: predictionSchema, ...errors },
+    },
   }, async (req) => {
-    const body = req.body as RawPredictFields & { trace?: unknown };
-    const input = predictInputFrom(body);
-    input.trace = body.trace === true;
+    const { sample, trace, ...fields } = req.body as RawPredictFields & { trace?: unknown; sample?: unknown; id?: unknown };
+    const input = sample === undefined ? predictInputFrom(fields) : predictInputFromSample(parseSample('sample', sample), fields);
+    input.trace = trace === true;
     const p = predict(input);
     o.predictions.inc();
     return p;
