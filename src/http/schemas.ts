@@ -77,7 +77,7 @@ export const predictFieldsSchema = {
 export const clusterSchema = {
   type: 'object',
   description: 'hosts: [{id, cpu, memory, bandwidth?, idleWatts?, maxWatts?, utilisationHistory?}], vms: [{id, host, cpu, memory, dirtyRate?, zeroPageFraction?, curve?, cpuUtilisation?, sample?}] (checked by the planner, which names the field at fault)',
-  properties: { vms: { items: { properties: { sample: vmSampleSchema } } } },
+  properties: { vms: { type: 'array', items: { type: 'object', properties: { sample: vmSampleSchema }, additionalProperties: true } } },
   additionalProperties: true,
 } as const;
 
