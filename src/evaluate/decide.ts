@@ -19,6 +19,7 @@
 import { rankByCost, EQUAL_WEIGHTS } from '../model/cost.js';
 import { LIU_WIRED_ENERGY, wiredEnergyJoules } from '../model/energy.js';
 import type { Platform, Prediction } from '../model/types.js';
+import { sampleAt } from '../model/from-sample.js';
 import { planMitigation, type SelectionPolicy } from '../plan/planner.js';
 import type { Cluster } from '../plan/cluster.js';
 import type { MigrationConfig, MigrationRecord } from '../record/record.js';
@@ -236,6 +237,7 @@ export function dengDecision(group: string, records: readonly TaggedRecord[], op
       zeroPageFraction: r.sample.zeroPageFraction,
       curve: r.sample.curve.length > 0 ? r.sample.curve : undefined,
       cpuUtilisation: r.sample.cpuUtilisation,
+      sample: sampleAt(r.sample, r.migrationStartedAt),
     })),
   };
   const byName = new Map(names.map((n, i) => [n, records[i]]));
