@@ -64,6 +64,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const app = buildApp({ store: s, token: TOKEN, webRoot: false });
       try {
         const ids = Array.from({ length: 100 }, (_, i) => `first-${String(i).padStart(4, '0')}`);
+        await Promise.all(Array.from({ length: 16 }, () => s.listVms())); // every pooled connection open: the posts race
         const answers = await Promise.all(
           [...ids, ...ids].map((id, i) => app.inject({ method: 'POST', url: '/v1/vms/vm-burst/samples', headers: auth, payload: { id, sample: sample(1 + (i % 100)) } })),
         );
