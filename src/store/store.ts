@@ -1,7 +1,9 @@
 /**
  * The history store: one interface, SQLite (default, a file) or PostgreSQL (a URL) behind it through
  * kysely. A migration and its per-round trace are written in one transaction, so a reader never sees a
- * migration without its rounds and a killed writer leaves none half-written.
+ * migration without its rounds and a killed writer leaves none half-written. Any number of processes may write
+ * one store at once: every write transaction takes the write lock first and runs again while another writer holds
+ * it (retry.ts), and "create if missing" is an upsert; opening checks ownership and migrates under a lock (open.ts).
  */
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, MigrationRoundsTable } from './schema.js';
@@ -59,6 +61,7 @@ export interface Store {
   listMigrations(opts?: MigrationQuery): Promise<MigrationRecord[]>;
   /** VMs by id with their number of migrations; `limit` and `after` (an id) read one page. */
   listVms(opts?: { limit?: number; after?: string }): Promise<{ id: string; migrations: number }[]>;
+  /** Whether the store knows this VM (sampled or migrated). */
   hasVm(id: string): Promise<boolean>;
   countMigrations(): Promise<number>;
   /**
