@@ -91,6 +91,15 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('migrations').addColumn('host_json', 'text').execute();
     },
   },
+  // Reads bounded by what they return: a page of one VM's migrations or samples, and the latest migrations, each
+  // read along an index instead of sorting all history.
+  '0004_paging_indexes': {
+    async up(db: Kysely<any>) {
+      await db.schema.createIndex('migrations_started_id').on('migrations').columns(['started_at', 'id']).execute();
+      await db.schema.createIndex('migrations_vm_started_id').on('migrations').columns(['vm_id', 'started_at', 'id']).execute();
+      await db.schema.createIndex('samples_vm_taken_id').on('samples').columns(['vm_id', 'taken_at', 'id']).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

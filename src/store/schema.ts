@@ -1,4 +1,8 @@
 /** The store's tables, as kysely sees them. JSON is kept as text so SQLite and PostgreSQL agree. */
+
+/** Every table a migcost store holds (migrations.ts creates them; kysely's two keep the schema history). */
+export const STORE_TABLES = ['migcost_meta', 'vms', 'samples', 'migrations', 'migration_rounds', 'power_samples', 'models', 'kysely_migration', 'kysely_migration_lock'] as const;
+
 export interface MetaTable {
   key: string;
   value: string;

@@ -1,27 +1,19 @@
 /**
  * The history store: one interface, SQLite (default, a file) or PostgreSQL (a URL) behind it through
  * kysely. A migration and its per-round trace are written in one transaction, so a reader never sees a
- * migration without its rounds and a killed writer leaves none half-written.
+ * migration without its rounds and a killed writer leaves none half-written. Any number of processes may write
+ * one store at once: every write transaction takes the write lock first and runs again while another writer holds
+ * it (retry.ts), and "create if missing" is an upsert; opening checks ownership and migrates under a lock (open.ts).
  */
-import { existsSync, mkdirSync, openSync, readSync, closeSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
-import type { Database } from './schema.js';
-import { migrationProvider } from './migrations.js';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, MigrationRoundsTable } from './schema.js';
+import { openDatabase } from './open.js';
+import { isRetryable, withRetry } from './retry.js';
 import type { MigrationRecord } from '../record/record.js';
 import type { VmSample } from '../model/sample.js';
 import type { PowerSample } from '../calibrate/fits.js';
 
-/** A store that cannot be opened or used as asked: the message names the database and the rule. */
-export class StoreError extends Error {
-  override name = 'StoreError';
-  readonly badInput = true;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export { StoreError } from './store-error.js';
 
 export interface FittedModelRow {
   kind: string;
@@ -38,22 +30,47 @@ export interface StoredSample extends VmSample {
   source: string;
 }
 
+/** Where a page of migrations (oldest first) or of samples (newest first) goes on: past this one. */
+export interface PageMark {
+  /** The migration's startedAt, or the sample's sampledAt. */
+  at: string;
+  id: string;
+}
+
+/**
+ * Which migrations `listMigrations` reads. Every option is applied in the query (an index walk), and the rounds
+ * are read for the migrations returned only.
+ */
+export interface MigrationQuery {
+  /** One VM's. */
+  vmId?: string;
+  /** At most this many, from the oldest (or from `after`). */
+  limit?: number;
+  /** Those after this one (oldest first, by startedAt then id): the next page. */
+  after?: PageMark;
+  /** Only the newest n (returned oldest first); `limit` and `after` are then ignored. */
+  last?: number;
+}
+
 export interface Store {
   /** Where it is: a file path or a URL without its password. */
   readonly location: string;
   readonly backend: 'sqlite' | 'postgres';
   recordMigration(r: MigrationRecord): Promise<void>;
-  /** Recorded migrations, oldest first; `vmId` keeps one VM's. */
-  listMigrations(opts?: { limit?: number; vmId?: string }): Promise<MigrationRecord[]>;
-  listVms(): Promise<{ id: string; migrations: number }[]>;
+  /** Recorded migrations, oldest first (by startedAt, then id), with their rounds. */
+  listMigrations(opts?: MigrationQuery): Promise<MigrationRecord[]>;
+  /** VMs by id with their number of migrations; `limit` and `after` (an id) read one page. */
+  listVms(opts?: { limit?: number; after?: string }): Promise<{ id: string; migrations: number }[]>;
+  /** Whether the store knows this VM (sampled or migrated). */
+  hasVm(id: string): Promise<boolean>;
   countMigrations(): Promise<number>;
   /**
    * Keeps a dirty-rate sample of a VM (creating the VM if new). `id` is the caller's idempotency key: a
    * second call with the same id changes nothing and answers `created: false`.
    */
   recordSample(vmId: string, sample: VmSample, opts: { id: string; source: string }): Promise<{ created: boolean }>;
-  /** A VM's samples, newest first. */
-  listSamples(opts: { vmId: string; limit?: number }): Promise<StoredSample[]>;
+  /** A VM's samples, newest first (by sampledAt, then id); `before` starts past that one (the next page). */
+  listSamples(opts: { vmId: string; limit?: number; before?: PageMark }): Promise<StoredSample[]>;
   /**
    * Each of these VMs' newest sample by sample time, whatever stored it (an agent's or API post, `sample`, the
    * sample before a lab or `execute` migration); VMs with none are left out.
@@ -70,84 +87,13 @@ export interface Store {
 export { defaultDbLocation } from './location.js';
 import { defaultDbLocation } from './location.js';
 
-const SQLITE_MAGIC = 'SQLite format 3\0';
-
-function checkSqliteFile(file: string): void {
-  if (!existsSync(file) || statSync(file).size === 0) return;
-  const fd = openSync(file, 'r');
-  const head = Buffer.alloc(16);
-  try {
-    readSync(fd, head, 0, 16, 0);
-  } finally {
-    closeSync(fd);
-  }
-  if (head.toString('latin1') !== SQLITE_MAGIC) throw new StoreError(`--db ${file}: not a SQLite database (refusing to touch it)`);
-  // Look before writing anything (even the WAL pragma changes the file): read-only.
-  let ro: SqliteDatabase.Database | undefined;
-  try {
-    ro = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
-    const tables = (ro.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'").all() as { name: string }[]).map((t) => t.name);
-    if (tables.length > 0 && !tables.includes('migcost_meta')) {
-      throw new StoreError(`--db ${file}: holds tables that are not migcost's (${tables.slice(0, 5).join(', ')}); refusing to use or change it`);
-    }
-  } catch (e) {
-    if (e instanceof StoreError) throw e;
-    throw new StoreError(`--db ${file}: unreadable as SQLite (${(e as Error).message}); refusing to touch it`, { cause: e });
-  } finally {
-    ro?.close();
-  }
-}
-
-/** Opens (creating if needed) the store and brings its schema up to date. */
+/**
+ * Opens (creating if needed) the store and brings its schema up to date. A database that is not migcost's is
+ * refused with a StoreError and left unchanged.
+ */
 export async function openStore(location: string = defaultDbLocation()): Promise<Store> {
-  const isPg = /^postgres(ql)?:\/\//.test(location);
-  let db: Kysely<Database>;
-  let shown = location;
-  if (isPg) {
-    shown = location.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: location, max: 4 }) }) });
-    try {
-      await sql`select 1`.execute(db);
-    } catch (e) {
-      await db.destroy();
-      throw new StoreError(`--db ${shown}: cannot connect (${(e as Error).message})`, { cause: e });
-    }
-  } else {
-    checkSqliteFile(location);
-    mkdirSync(dirname(location), { recursive: true });
-    let raw: SqliteDatabase.Database;
-    try {
-      raw = new SqliteDatabase(location);
-      raw.pragma('journal_mode = WAL');
-      raw.pragma('synchronous = FULL'); // a committed migration survives a crash of the machine too
-      raw.pragma('foreign_keys = ON');
-      raw.pragma('busy_timeout = 5000');
-    } catch (e) {
-      throw new StoreError(`--db ${location}: cannot open as SQLite (${(e as Error).message})`, { cause: e });
-    }
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
-  }
-  try {
-    await checkOwnership(db, shown);
-    const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
-    if (error) throw new StoreError(`--db ${shown}: schema migration failed (${(error as Error).message})`, { cause: error });
-    void results;
-  } catch (e) {
-    await db.destroy();
-    throw e;
-  }
-  return new KyselyStore(db, shown, isPg ? 'postgres' : 'sqlite');
-}
-
-/** A database with tables but no migcost marker belongs to someone else: never migrate or reset it. */
-async function checkOwnership(db: Kysely<Database>, shown: string): Promise<void> {
-  const tables = (await db.introspection.getTables({ withInternalKyselyTables: true })).map((t) => t.name);
-  if (tables.length === 0) return;
-  if (!tables.includes('migcost_meta')) {
-    throw new StoreError(`--db ${shown}: holds tables that are not migcost's (${tables.slice(0, 5).join(', ')}); refusing to use or change it`);
-  }
-  const app = await db.selectFrom('migcost_meta').select('value').where('key', '=', 'app').executeTakeFirst();
-  if (app?.value !== 'migcost') throw new StoreError(`--db ${shown}: its migcost_meta table is not migcost's; refusing to use it`);
+  const { db, shown, backend } = await openDatabase(location);
+  return new KyselyStore(db, shown, backend);
 }
 
 class KyselyStore implements Store {
@@ -157,13 +103,17 @@ class KyselyStore implements Store {
     readonly backend: 'sqlite' | 'postgres',
   ) {}
 
+  /** One write transaction, run again (bounded) while another writer holds the database. */
+  private write<T>(fn: (tx: Transaction<Database>) => Promise<T>, retryable?: (e: unknown) => boolean): Promise<T> {
+    return withRetry(() => this.db.transaction().execute(fn), retryable);
+  }
+
   async recordMigration(r: MigrationRecord): Promise<void> {
     // A VM moved by `migcost execute` keeps its own id; a lab guest is named by its workload and size.
     const vmId = typeof r.config.params.vm === 'string' && r.config.params.vm ? r.config.params.vm : `lab-${r.config.workload}-${Math.round(r.config.memoryBytes / 2 ** 20)}M`;
     const sampleId = `${r.id}-sample`;
-    await this.db.transaction().execute(async (tx) => {
-      const vm = await tx.selectFrom('vms').select('id').where('id', '=', vmId).executeTakeFirst();
-      if (!vm) await tx.insertInto('vms').values({ id: vmId, name: vmId, memory_bytes: r.config.memoryBytes, created_at: r.startedAt }).execute();
+    await this.write(async (tx) => {
+      await tx.insertInto('vms').values({ id: vmId, name: vmId, memory_bytes: r.config.memoryBytes, created_at: r.startedAt }).onConflict((oc) => oc.column('id').doNothing()).execute();
       await tx
         .insertInto('samples')
         .values({
@@ -223,7 +173,8 @@ class KyselyStore implements Store {
     });
   }
 
-  async listMigrations(opts: { limit?: number; vmId?: string } = {}): Promise<MigrationRecord[]> {
+  async listMigrations(opts: MigrationQuery = {}): Promise<MigrationRecord[]> {
+    const newestFirst = opts.last !== undefined;
     let q = this.db
       .selectFrom('migrations')
       .innerJoin('samples', 'samples.id', 'migrations.sample_id')
@@ -232,14 +183,27 @@ class KyselyStore implements Store {
         'migrations.qemu_version', 'migrations.accelerator', 'migrations.host_json', 'samples.taken_at', 'samples.memory_bytes', 'samples.dirty_rate_bytes_per_sec',
         'samples.zero_page_fraction', 'samples.cpu_utilisation', 'samples.curve_json', 'samples.pseudo_json',
       ])
-      .orderBy('migrations.started_at')
-      .orderBy('migrations.id');
+      .orderBy('migrations.started_at', newestFirst ? 'desc' : 'asc')
+      .orderBy('migrations.id', newestFirst ? 'desc' : 'asc');
     if (opts.vmId !== undefined) q = q.where('migrations.vm_id', '=', opts.vmId);
-    if (opts.limit !== undefined) q = q.limit(opts.limit);
+    if (newestFirst) q = q.limit(opts.last as number);
+    else {
+      const after = opts.after;
+      if (after !== undefined) q = q.where((eb) => eb(eb.refTuple('migrations.started_at', 'migrations.id'), '>', eb.tuple(after.at, after.id)));
+      if (opts.limit !== undefined) q = q.limit(opts.limit);
+    }
     const rows = await q.execute();
-    const rounds = await this.db.selectFrom('migration_rounds').selectAll().orderBy('migration_id').orderBy('round').execute();
-    const byMigration = new Map<string, typeof rounds>();
-    for (const r of rounds) byMigration.set(r.migration_id, [...(byMigration.get(r.migration_id) ?? []), r]);
+    if (newestFirst) rows.reverse();
+    const byMigration = new Map<string, RoundRow[]>();
+    for (let i = 0; i < rows.length; i += 500) {
+      const ids = rows.slice(i, i + 500).map((m) => m.id);
+      const rounds = await this.db.selectFrom('migration_rounds').selectAll().where('migration_id', 'in', ids).orderBy('migration_id').orderBy('round').execute();
+      for (const r of rounds) {
+        const list = byMigration.get(r.migration_id);
+        if (list) list.push(r);
+        else byMigration.set(r.migration_id, [r]);
+      }
+    }
     return rows.map((m) => ({
       id: m.id,
       startedAt: m.started_at,
@@ -274,9 +238,22 @@ class KyselyStore implements Store {
     }));
   }
 
-  async listVms(): Promise<{ id: string; migrations: number }[]> {
-    const rows = await this.db.selectFrom('vms').leftJoin('migrations', 'migrations.vm_id', 'vms.id').select(['vms.id', (e) => e.fn.count<number>('migrations.id').as('n')]).groupBy('vms.id').orderBy('vms.id').execute();
-    return rows.map((r) => ({ id: r.id, migrations: Number(r.n) }));
+  async listVms(opts: { limit?: number; after?: string } = {}): Promise<{ id: string; migrations: number }[]> {
+    let q = this.db.selectFrom('vms').select('id').orderBy('id');
+    if (opts.after !== undefined) q = q.where('id', '>', opts.after);
+    if (opts.limit !== undefined) q = q.limit(opts.limit);
+    const ids = (await q.execute()).map((r) => r.id);
+    const counts = new Map<string, number>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const part = ids.slice(i, i + 500);
+      const rows = await this.db.selectFrom('migrations').select(['vm_id', (e) => e.fn.countAll<number>().as('n')]).where('vm_id', 'in', part).groupBy('vm_id').execute();
+      for (const r of rows) counts.set(r.vm_id, Number(r.n));
+    }
+    return ids.map((id) => ({ id, migrations: counts.get(id) ?? 0 }));
+  }
+
+  async hasVm(id: string): Promise<boolean> {
+    return (await this.db.selectFrom('vms').select('id').where('id', '=', id).limit(1).executeTakeFirst()) !== undefined;
   }
 
   async countMigrations(): Promise<number> {
@@ -285,9 +262,8 @@ class KyselyStore implements Store {
   }
 
   async recordSample(vmId: string, sample: VmSample, opts: { id: string; source: string }): Promise<{ created: boolean }> {
-    return this.db.transaction().execute(async (tx) => {
-      const vm = await tx.selectFrom('vms').select('id').where('id', '=', vmId).executeTakeFirst();
-      if (!vm) await tx.insertInto('vms').values({ id: vmId, name: vmId, memory_bytes: sample.memoryBytes, created_at: sample.sampledAt }).execute();
+    return this.write(async (tx) => {
+      await tx.insertInto('vms').values({ id: vmId, name: vmId, memory_bytes: sample.memoryBytes, created_at: sample.sampledAt }).onConflict((oc) => oc.column('id').doNothing()).execute();
       const r = await tx
         .insertInto('samples')
         .values({
@@ -308,8 +284,10 @@ class KyselyStore implements Store {
     });
   }
 
-  async listSamples(opts: { vmId: string; limit?: number }): Promise<StoredSample[]> {
+  async listSamples(opts: { vmId: string; limit?: number; before?: PageMark }): Promise<StoredSample[]> {
     let q = this.db.selectFrom('samples').selectAll().where('vm_id', '=', opts.vmId).orderBy('taken_at', 'desc').orderBy('id', 'desc');
+    const before = opts.before;
+    if (before !== undefined) q = q.where((eb) => eb(eb.refTuple('taken_at', 'id'), '<', eb.tuple(before.at, before.id)));
     if (opts.limit !== undefined) q = q.limit(opts.limit);
     return (await q.execute()).map((s) => ({
       id: s.id,
@@ -362,7 +340,7 @@ class KyselyStore implements Store {
 
   async addPowerSamples(host: string, samples: readonly PowerSample[]): Promise<number> {
     if (samples.length === 0) return 0;
-    await this.db.transaction().execute(async (tx) => {
+    await this.write(async (tx) => {
       for (let i = 0; i < samples.length; i += 500) {
         await tx
           .insertInto('power_samples')
@@ -380,13 +358,14 @@ class KyselyStore implements Store {
   }
 
   async saveModel(kind: string, params: unknown, r2: number | null): Promise<FittedModelRow> {
-    return this.db.transaction().execute(async (tx) => {
+    // Two writers may pick the same next version (PostgreSQL): the second's insert fails on the key and runs again.
+    return this.write(async (tx) => {
       const last = await tx.selectFrom('models').select((e) => e.fn.max('version').as('v')).where('kind', '=', kind).executeTakeFirst();
       const version = Number(last?.v ?? 0) + 1;
       const createdAt = new Date().toISOString();
       await tx.insertInto('models').values({ kind, version, params_json: JSON.stringify(params), r2, created_at: createdAt }).execute();
       return { kind, version, params, r2, createdAt };
-    });
+    }, (e) => isRetryable(e) || (e as { code?: unknown })?.code === '23505');
   }
 
   async latestModel(kind: string): Promise<FittedModelRow | undefined> {
@@ -403,6 +382,8 @@ class KyselyStore implements Store {
     await this.db.destroy();
   }
 }
+
+type RoundRow = Selectable<MigrationRoundsTable>;
 
 /** The pseudo-migration's part of a sample, as stored (null when the sample has none). */
 const PSEUDO_FIELDS = ['bitmapCurve', 'bitmapZeroShare', 'zeroPageFractionLate', 'zeroPagesLateAt', 'nonZeroGrowthBytesPerSec', 'ramLayout'] as const;

@@ -1,4 +1,8 @@
-/** The store's dirty-rate samples behind POST /v1/vms/:id/samples, on every backend: stored once per id, newest first. */
+/**
+ * The store's dirty-rate samples behind POST /v1/vms/:id/samples, on every backend: stored once per id, newest
+ * first, also when 200 first samples of a new VM arrive at once; the list routes answer pages that a client walks
+ * with `next`; GET /v1/fits follows the history.
+ */
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -6,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openStore } from '../../src/store/store.js';
+import { buildApp } from '../../src/http/app.js';
 import type { VmSample } from '../../src/model/sample.js';
 import { fakeRecord } from '../store/fixtures.js';
 
@@ -13,9 +18,10 @@ const dir = mkdtempSync(join(tmpdir(), 'migcost-samples-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const PG = process.env.MIGCOST_TEST_PG_URL;
 
+let n = 0;
 async function freshDb(backend: 'sqlite' | 'postgres'): Promise<string> {
-  if (backend === 'sqlite') return join(dir, `samples-${backend}.sqlite`);
-  const name = `migcost_samples_${process.pid}`;
+  if (backend === 'sqlite') return join(dir, `samples-${backend}-${n++}.sqlite`);
+  const name = `migcost_samples_${process.pid}_${n++}`;
   const c = new pg.Client({ connectionString: PG });
   await c.connect();
   await c.query(`drop database if exists ${name}`);
@@ -23,6 +29,9 @@ async function freshDb(backend: 'sqlite' | 'postgres'): Promise<string> {
   await c.end();
   return PG!.replace(/\/[^/]*$/, `/${name}`);
 }
+
+const TOKEN = 'samples-store-test-token-0123456789';
+const auth = { authorization: `Bearer ${TOKEN}` };
 
 const sample = (i: number): VmSample => ({ memoryBytes: 2 ** 30, pageSizeBytes: 4096, dirtyRateBytesPerSec: 1e6 * i, curve: [{ windowSec: 1, dirtiedBytes: 1e6 * i }], zeroPageFraction: 0.1, sampledAt: new Date(Date.UTC(2026, 10, 22, 1, 0, i)).toISOString() });
 
@@ -46,6 +55,94 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         await s.recordMigration(r);
         assert.deepEqual(await s.listVms(), [{ id: 'vm-new', migrations: 1 }]);
       } finally {
+        await s.close();
+      }
+    });
+
+    it('200 first samples of a new VM at once (100 ids, each posted twice): every one answered 2xx, each id stored once', async () => {
+      const s = await openStore(await freshDb(backend));
+      const app = buildApp({ store: s, token: TOKEN, webRoot: false });
+      try {
+        const ids = Array.from({ length: 100 }, (_, i) => `first-${String(i).padStart(4, '0')}`);
+        await Promise.all(Array.from({ length: 16 }, () => s.listVms())); // every pooled connection open: the posts race
+        const answers = await Promise.all(
+          [...ids, ...ids].map((id, i) => app.inject({ method: 'POST', url: '/v1/vms/vm-burst/samples', headers: auth, payload: { id, sample: sample(1 + (i % 100)) } })),
+        );
+        assert.deepEqual(answers.filter((a) => a.statusCode >= 300).map((a) => `${a.statusCode} ${a.body}`), []);
+        const created = answers.filter((a) => a.statusCode === 201).map((a) => a.json().id as string);
+        assert.deepEqual(created.sort(), ids, 'each id created exactly once');
+        assert.deepEqual(await s.listVms(), [{ id: 'vm-burst', migrations: 0 }]);
+        assert.deepEqual((await s.listSamples({ vmId: 'vm-burst', limit: 1000 })).map((x) => x.id).sort(), ids);
+      } finally {
+        await app.close();
+        await s.close();
+      }
+    });
+
+    it('the list routes answer pages; following next reads everything once, in order', async () => {
+      const s = await openStore(await freshDb(backend));
+      const app = buildApp({ store: s, token: TOKEN, webRoot: false });
+      const get = async (url: string) => {
+        const r = await app.inject({ url });
+        assert.equal(r.statusCode, 200, r.body);
+        return r.json();
+      };
+      /** Every item of a list, page by page. */
+      const walk = async (url: string, key: string) => {
+        const items: { id: string }[] = [];
+        let next: string | undefined;
+        let pages = 0;
+        do {
+          const body = await get(`${url}${url.includes('?') ? '&' : '?'}${next ? `cursor=${next}` : ''}`);
+          items.push(...body[key]);
+          next = body.next;
+          pages++;
+        } while (next);
+        return { ids: items.map((x) => x.id), pages };
+      };
+      try {
+        const recs = Array.from({ length: 7 }, (_, i) => fakeRecord(i, 2));
+        recs[5].startedAt = recs[4].startedAt; // a tie on startedAt: ordered by id
+        for (const r of [...recs].reverse()) {
+          r.config.params = { vm: 'vm-a' };
+          await s.recordMigration(r);
+        }
+        const oldestFirst = [...recs].sort((a, b) => (a.startedAt === b.startedAt ? (a.id < b.id ? -1 : 1) : a.startedAt < b.startedAt ? -1 : 1)).map((r) => r.id);
+        assert.deepEqual(await walk('/v1/vms/vm-a/migrations?limit=3', 'migrations'), { ids: oldestFirst, pages: 3 });
+        assert.deepEqual((await get('/v1/vms/vm-a/migrations?limit=1')).migrations.map((m: { id: string }) => m.id), [oldestFirst[0]], 'limit keeps the oldest');
+        const whole = await get('/v1/vms/vm-a/migrations');
+        assert.equal(whole.next, undefined, 'one page when everything fits');
+        assert.deepEqual(whole.migrations.map((m: { trace: unknown[] }) => m.trace.length), [2, 2, 2, 2, 2, 2, 2]);
+        for (let i = 0; i < 5; i++) await s.recordSample('vm-s', sample(i), { id: `s-${i}`, source: 'test' });
+        assert.deepEqual(await walk('/v1/vms/vm-s/samples?limit=2', 'samples'), { ids: ['s-4', 's-3', 's-2', 's-1', 's-0'], pages: 3 });
+        for (const v of ['vm-c', 'vm-b']) await s.recordSample(v, sample(9), { id: `s-${v}`, source: 'test' });
+        assert.deepEqual(await walk('/v1/vms?limit=2', 'vms'), { ids: ['vm-a', 'vm-b', 'vm-c', 'vm-s'], pages: 2 });
+        assert.deepEqual((await get('/v1/vms')).vms, [{ id: 'vm-a', migrations: 7 }, { id: 'vm-b', migrations: 0 }, { id: 'vm-c', migrations: 0 }, { id: 'vm-s', migrations: 0 }]);
+        const bad = await app.inject({ url: '/v1/vms/vm-a/migrations?cursor=bm90LWEtY3Vyc29y' });
+        assert.equal(bad.statusCode, 400);
+        assert.equal(bad.json().field, 'cursor');
+        assert.equal((await app.inject({ url: '/v1/vms/nope/migrations' })).statusCode, 404);
+      } finally {
+        await app.close();
+        await s.close();
+      }
+    });
+
+    it('GET /v1/fits fits the newest migrations and follows the history', async () => {
+      const s = await openStore(await freshDb(backend));
+      const app = buildApp({ store: s, token: TOKEN, webRoot: false });
+      const fits = async (q = '') => (await app.inject({ url: `/v1/fits${q}` })).json();
+      try {
+        await s.recordMigration(fakeRecord(1, 3));
+        await s.recordMigration(fakeRecord(2, 3));
+        assert.equal((await fits()).migrations, 2);
+        assert.equal((await fits()).migrations, 2);
+        await s.recordMigration(fakeRecord(3, 3));
+        assert.equal((await fits()).migrations, 3, 'a new migration is seen at once');
+        assert.equal((await fits('?last=2')).migrations, 2);
+        assert.equal((await app.inject({ url: '/v1/fits?last=0' })).statusCode, 400);
+      } finally {
+        await app.close();
         await s.close();
       }
     });

@@ -1,6 +1,7 @@
 /**
- * Calibration on the stored history: GET /v1/fits computes the fits with their residuals (nothing saved);
- * POST /v1/calibrate computes the same and saves each as the next version of its model; GET /v1/models.
+ * Calibration on the newest stored migrations: GET /v1/fits computes the fits with their residuals (nothing saved;
+ * its answer is kept while the history is unchanged); POST /v1/calibrate computes the same and saves each as the
+ * next version of its model; GET /v1/models.
  */
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { Store } from '../../store/store.js';
@@ -26,17 +27,30 @@ export interface FitResult {
   version?: number;
 }
 
+/**
+ * The fits read the newest FIT_WINDOW migrations by default (one bounded query, an index walk), not all history:
+ * a request costs the same on a store of a thousand migrations or of a million. `last` asks for another window,
+ * at most MAX_FIT_WINDOW (GET /v1/fits, open to all: at most GET_FIT_WINDOW).
+ */
+export const FIT_WINDOW = 1000;
+export const GET_FIT_WINDOW = 2000;
+export const MAX_FIT_WINDOW = 5000;
+/** Answers of GET /v1/fits kept, each for one state of the history (its count and newest migration) and window. */
+const FITS_CACHED = 8;
+
 export interface FitOptions {
   kinds?: readonly FitKind[];
+  /** Fit on the newest this many migrations (default FIT_WINDOW). */
+  last?: number;
   /** wired-energy: the host whose power samples cover the migrations, and its idle power P0 (W). */
   host?: string;
   idleWatts?: number;
 }
 
-/** Runs the fits asked for on the store's history; kinds without enough data are listed in `skipped`. */
+/** Runs the fits asked for on the store's newest migrations; kinds without enough data are listed in `skipped`. */
 export async function runFits(store: Store, o: FitOptions): Promise<{ migrations: number; fits: FitResult[]; skipped: { kind: FitKind; reason: string }[] }> {
   const kinds = o.kinds ?? (o.idleWatts === undefined ? ['qemu-platform', 'wws'] : FIT_KINDS);
-  const records = await store.listMigrations();
+  const records = await store.listMigrations({ last: o.last ?? FIT_WINDOW });
   const fits: FitResult[] = [];
   const skipped: { kind: FitKind; reason: string }[] = [];
   if (kinds.includes('qemu-platform')) {
@@ -104,7 +118,7 @@ export async function runFits(store: Store, o: FitOptions): Promise<{ migrations
 const fitsResponse = {
   type: 'object',
   properties: {
-    migrations: { type: 'integer' },
+    migrations: { type: 'integer', description: 'how many migrations were fitted on (the newest `last`)' },
     fits: {
       type: 'array',
       items: {
@@ -128,25 +142,47 @@ const fitOptions = {
   kinds: { type: 'array', items: { type: 'string', enum: [...FIT_KINDS] }, minItems: 1, uniqueItems: true },
   host: { type: 'string', minLength: 1, maxLength: 128 },
   idleWatts: { type: 'number', minimum: 0 },
+  last: { type: 'integer', minimum: 1, maximum: MAX_FIT_WINDOW, description: `fit on the newest this many migrations (default ${FIT_WINDOW})` },
 } as const;
 
 export function calibrateRoutes(app: FastifyInstance, o: { store?: Store; auth: onRequestHookHandler }): void {
+  const fitsCache = new Map<string, string>();
   app.get('/v1/fits', {
     schema: {
-      summary: 'The fits calibrate would make on the stored history, with their residuals (nothing saved)',
+      summary: 'The fits calibrate would make on the newest stored migrations, with their residuals (nothing saved)',
       tags: ['calibrate'],
-      querystring: { type: 'object', properties: { host: fitOptions.host, idleWatts: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$', description: 'idle power P0 (W)' } }, additionalProperties: false },
+      querystring: {
+        type: 'object',
+        properties: {
+          host: fitOptions.host,
+          idleWatts: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$', description: 'idle power P0 (W)' },
+          last: { type: 'string', pattern: '^[1-9][0-9]{0,2}$|^1[0-9]{3}$|^2000$', description: `fit on the newest this many migrations (1-${GET_FIT_WINDOW}, default ${FIT_WINDOW})` },
+        },
+        additionalProperties: false,
+      },
       response: { 200: fitsResponse, ...errors },
     },
-  }, async (req) => {
-    const q = req.query as { host?: string; idleWatts?: string };
-    return runFits(needStore(o.store), { host: q.host, idleWatts: q.idleWatts === undefined ? undefined : Number(q.idleWatts) });
+  }, async (req, reply) => {
+    const q = req.query as { host?: string; idleWatts?: string; last?: string };
+    const store = needStore(o.store);
+    const opts: FitOptions = { host: q.host, idleWatts: q.idleWatts === undefined ? undefined : Number(q.idleWatts), last: q.last === undefined ? undefined : Number(q.last) };
+    // The energy fit also reads power samples, which change without the migrations: never cached.
+    if (opts.idleWatts !== undefined) return runFits(store, opts);
+    const [count, [newest]] = await Promise.all([store.countMigrations(), store.listMigrations({ last: 1 })]);
+    const key = JSON.stringify([count, newest?.startedAt ?? null, newest?.id ?? null, opts.last ?? FIT_WINDOW]);
+    let body = fitsCache.get(key);
+    if (body === undefined) {
+      body = reply.serialize(await runFits(store, opts)) as string;
+      if (fitsCache.size >= FITS_CACHED) fitsCache.delete(fitsCache.keys().next().value as string);
+      fitsCache.set(key, body);
+    }
+    return reply.type('application/json; charset=utf-8').send(body);
   });
 
   app.post('/v1/calibrate', {
     onRequest: o.auth,
     schema: {
-      summary: 'Fit the platform constants, working-set and (with idleWatts) energy models on the stored history and save them',
+      summary: 'Fit the platform constants, working-set and (with idleWatts) energy models on the newest stored migrations and save them',
       tags: ['calibrate'],
       security: BEARER,
       body: { type: 'object', properties: fitOptions, additionalProperties: false },

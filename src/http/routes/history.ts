@@ -15,8 +15,38 @@ export function needStore(store: Store | undefined): Store {
 }
 
 const params = { type: 'object', properties: { vmId: vmIdSchema }, required: ['vmId'] } as const;
-const limitQuery = { type: 'object', properties: { limit: { type: 'string', pattern: '^[1-9][0-9]{0,3}$|^10000$', description: 'at most this many (1-10,000)' } }, additionalProperties: false } as const;
-const limitOf = (q: unknown): number | undefined => ((q as { limit?: string }).limit === undefined ? undefined : Number((q as { limit: string }).limit));
+const limitSchema = { type: 'string', pattern: '^[1-9][0-9]{0,3}$|^10000$', description: 'at most this many (1-10,000)' } as const;
+const cursorSchema = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,1024}$', description: "where the page starts: the previous page's `next`" } as const;
+const pageQuery = (defaultLimit: number) => ({ type: 'object', properties: { limit: { ...limitSchema, description: `at most this many (1-10,000; default ${defaultLimit})` }, cursor: cursorSchema }, additionalProperties: false }) as const;
+const nextSchema = { type: 'string', description: 'the cursor of the next page; absent on the last page' } as const;
+const limitOf = (q: unknown, defaultLimit: number): number => ((q as { limit?: string }).limit === undefined ? defaultLimit : Number((q as { limit: string }).limit));
+
+/** Default page sizes: every list answers a bounded page and a `next` cursor when there is more. */
+export const PAGE = { vms: 1000, migrations: 100, samples: 100 } as const;
+
+/** A page cursor: the sort key of the last item answered, as base64url JSON. */
+const encodeCursor = (key: unknown): string => Buffer.from(JSON.stringify(key)).toString('base64url');
+function decodeCursor<T>(q: unknown, valid: (v: unknown) => v is T): T | undefined {
+  const c = (q as { cursor?: string }).cursor;
+  if (c === undefined) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
+  } catch {
+    v = undefined;
+  }
+  if (!valid(v)) throw new HttpError(400, "cursor: not a cursor this list answered (use the previous page's next)", 'cursor');
+  return v;
+}
+const isMark = (v: unknown): v is [string, string] => Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string';
+const isId = (v: unknown): v is string => typeof v === 'string';
+
+/** One page: `limit` items, read with one more to know whether a next page exists. */
+function page<T>(items: T[], limit: number, key: (t: T) => unknown): { items: T[]; next?: string } {
+  if (items.length <= limit) return { items };
+  const kept = items.slice(0, limit);
+  return { items: kept, next: encodeCursor(key(kept[kept.length - 1])) };
+}
 
 const labRecordSchema = {
   type: 'object',
@@ -40,41 +70,50 @@ const storedSampleSchema = { type: 'object', properties: { id: { type: 'string' 
 export function historyRoutes(app: FastifyInstance, o: { store?: Store; auth: onRequestHookHandler }): void {
   app.get('/v1/vms', {
     schema: {
-      summary: 'VMs in the store with their number of recorded migrations',
+      summary: 'VMs in the store by id with their number of recorded migrations, a page at a time',
       tags: ['history'],
-      response: { 200: { type: 'object', properties: { vms: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, migrations: { type: 'integer' } } } } } }, ...errors },
+      querystring: pageQuery(PAGE.vms),
+      response: { 200: { type: 'object', properties: { vms: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, migrations: { type: 'integer' } } } }, next: nextSchema } }, ...errors },
     },
-  }, async () => ({ vms: await needStore(o.store).listVms() }));
+  }, async (req) => {
+    const limit = limitOf(req.query, PAGE.vms);
+    const after = decodeCursor(req.query, isId);
+    const p = page(await needStore(o.store).listVms({ limit: limit + 1, after }), limit, (v) => v.id);
+    return { vms: p.items, ...(p.next ? { next: p.next } : {}) };
+  });
 
   app.get('/v1/vms/:vmId/migrations', {
     schema: {
-      summary: "A VM's recorded migrations, oldest first: sample, predictions, measured outcome and per-round trace",
+      summary: "A VM's recorded migrations, oldest first, a page at a time: sample, predictions, measured outcome and per-round trace",
       tags: ['history'],
       params,
-      querystring: limitQuery,
-      response: { 200: { type: 'object', properties: { vm: { type: 'string' }, migrations: { type: 'array', items: labRecordSchema } } }, ...errors },
+      querystring: pageQuery(PAGE.migrations),
+      response: { 200: { type: 'object', properties: { vm: { type: 'string' }, migrations: { type: 'array', items: labRecordSchema }, next: nextSchema } }, ...errors },
     },
   }, async (req) => {
     const { vmId } = req.params as { vmId: string };
-    const limit = limitOf(req.query);
+    const limit = limitOf(req.query, PAGE.migrations);
+    const mark = decodeCursor(req.query, isMark);
     const store = needStore(o.store);
-    const migrations = await store.listMigrations({ vmId, limit });
-    if (migrations.length === 0 && !(await store.listVms()).some((v) => v.id === vmId)) throw new HttpError(404, `vmId: no VM "${vmId}" in the store`, 'vmId');
-    return { vm: vmId, migrations };
+    const p = page(await store.listMigrations({ vmId, limit: limit + 1, after: mark && { at: mark[0], id: mark[1] } }), limit, (m) => [m.startedAt, m.id]);
+    if (p.items.length === 0 && !(await store.hasVm(vmId))) throw new HttpError(404, `vmId: no VM "${vmId}" in the store`, 'vmId');
+    return { vm: vmId, migrations: p.items, ...(p.next ? { next: p.next } : {}) };
   });
 
   app.get('/v1/vms/:vmId/samples', {
     schema: {
-      summary: "A VM's dirty-rate samples, newest first",
+      summary: "A VM's dirty-rate samples, newest first, a page at a time",
       tags: ['samples'],
       params,
-      querystring: limitQuery,
-      response: { 200: { type: 'object', properties: { vm: { type: 'string' }, samples: { type: 'array', items: storedSampleSchema } } }, ...errors },
+      querystring: pageQuery(PAGE.samples),
+      response: { 200: { type: 'object', properties: { vm: { type: 'string' }, samples: { type: 'array', items: storedSampleSchema }, next: nextSchema } }, ...errors },
     },
   }, async (req) => {
     const { vmId } = req.params as { vmId: string };
-    const limit = limitOf(req.query);
-    return { vm: vmId, samples: await needStore(o.store).listSamples({ vmId, limit: limit ?? 100 }) };
+    const limit = limitOf(req.query, PAGE.samples);
+    const mark = decodeCursor(req.query, isMark);
+    const p = page(await needStore(o.store).listSamples({ vmId, limit: limit + 1, before: mark && { at: mark[0], id: mark[1] } }), limit, (s) => [s.sampledAt, s.id]);
+    return { vm: vmId, samples: p.items, ...(p.next ? { next: p.next } : {}) };
   });
 
   app.post('/v1/vms/:vmId/samples', {
