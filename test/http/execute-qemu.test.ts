@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labAvailable, startGuest, freePort } from '../../src/hypervisor/qemu/guest.js';
+import { labAvailable, startGuest, freePort } from '../../src/lab/guest.js';
 import { openStore } from '../../src/store/store.js';
 import { serve } from '../../src/http/serve.js';
 import { Agent, qmpSampler } from '../../src/agent/agent.js';

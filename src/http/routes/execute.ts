@@ -37,28 +37,21 @@ export interface MoveOptions {
 /** Runs one move and returns the record to store. Injected in tests (a real one needs QEMU guests). */
 export type MoveRunner = (m: PlannedMove, t: MoveTarget, o: MoveOptions) => Promise<MigrationRecord>;
 
-/** The real runner: the QEMU driver, as `migcost execute` uses it. */
+/** The real runner: sample, migrate, record (the routine `migcost execute` and `lab run` use). */
 export const qemuMoveRunner: MoveRunner = async (m, t, o) => {
   const { QmpClient } = await import('../../hypervisor/qemu/qmp.js');
-  const { sampleVm } = await import('../../hypervisor/qemu/sample.js');
-  const { runMigration } = await import('../../hypervisor/qemu/migrate.js');
-  const { findQemu, detectAccelerator } = await import('../../hypervisor/qemu/guest.js');
+  const { sampleAndMigrate } = await import('../../hypervisor/qemu/sample-and-migrate.js');
+  const { QUICK_WINDOWS_SEC } = await import('../../hypervisor/qemu/windows.js');
   const qmp = await QmpClient.connect(t.qmp, { retry: false });
   try {
-    const sample = await sampleVm(qmp, { windowsSec: [0.05, 0.25, 1], zeroPages: false });
-    const startedAt = new Date().toISOString();
-    const r = await runMigration({ source: qmp, uri: t.uri, bandwidthBytesPerSec: m.bandwidthBytesPerSec, downtimeLimitSec: o.downtimeLimitSec, autoConverge: o.autoConverge, timeoutSec: o.timeoutSec });
-    return {
-      id: randomUUID(),
-      startedAt,
-      config: { memoryBytes: sample.memoryBytes, workload: 'external', params: { vm: m.vm.replace(/[^\w.-]/g, '_'), from: m.from, to: m.to }, bandwidthBytesPerSec: m.bandwidthBytesPerSec, downtimeLimitSec: o.downtimeLimitSec, autoConverge: o.autoConverge, timeoutSec: o.timeoutSec },
-      accelerator: detectAccelerator(),
-      qemuVersion: findQemu().version,
-      sample,
-      predicted: { plan: m.predicted },
-      measured: r.measured,
-      trace: r.trace,
-    };
+    const { record } = await sampleAndMigrate({
+      source: qmp,
+      destination: t.uri,
+      sampling: { windowsSec: QUICK_WINDOWS_SEC, zeroPages: false },
+      config: (sample) => ({ memoryBytes: sample.memoryBytes, workload: 'external', params: { vm: m.vm.replace(/[^\w.-]/g, '_'), from: m.from, to: m.to }, bandwidthBytesPerSec: m.bandwidthBytesPerSec, downtimeLimitSec: o.downtimeLimitSec, autoConverge: o.autoConverge, timeoutSec: o.timeoutSec }),
+      predictions: { given: { plan: m.predicted } },
+    });
+    return record;
   } finally {
     qmp.close();
   }
