@@ -6,6 +6,7 @@ import { InputError, parseDuration, formatBytes, formatSeconds } from '../../uni
 import type { Prediction } from '../../model/types.js';
 import { exitWithError } from '../errors.js';
 import { progressReporter } from '../progress.js';
+import { timeoutIssue, uriShapeIssue } from '../../hypervisor/qemu/migration-target.js';
 
 interface PlannedMove {
   vm: string;
@@ -53,8 +54,16 @@ export function executeCommand(): Command {
           if (!t || typeof t.qmp !== 'string' || typeof t.uri !== 'string') throw new InputError(`--targets vms.${m.vm}`, t ?? null, `must give qmp (socket path) and uri for move ${i + 1}`);
           if (!(m.bandwidthBytesPerSec > 0)) throw new InputError(`--plan moves[${i}].bandwidthBytesPerSec`, m.bandwidthBytesPerSec, 'must be greater than 0');
         }
+        for (const m of moves) {
+          const t = vms[m.vm] as { qmp: string; uri: string };
+          const issue = uriShapeIssue(t.uri);
+          if (issue) throw new InputError(`--targets vms.${m.vm}.uri`, t.uri, issue);
+          if (!t.qmp.startsWith('/')) throw new InputError(`--targets vms.${m.vm}.qmp`, t.qmp, 'must be an absolute socket path');
+        }
         const downtimeLimitSec = parseDuration('--downtime-limit', o.downtimeLimit);
         const timeoutSec = parseDuration('--timeout', o.timeout);
+        const tIssue = timeoutIssue(timeoutSec);
+        if (tIssue) throw new InputError('--timeout', o.timeout, tIssue);
         const { QmpClient } = await import('../../hypervisor/qemu/qmp.js');
         const { sampleAndMigrate } = await import('../../hypervisor/qemu/sample-and-migrate.js');
         const { QUICK_WINDOWS_SEC } = await import('../../hypervisor/qemu/windows.js');

@@ -14,6 +14,7 @@ import { HttpError } from '../errors.js';
 import { BEARER } from '../auth.js';
 import { anyObject, errors, vmIdSchema } from '../schemas.js';
 import { needStore } from './history.js';
+import { checkTarget, timeoutIssue, type AllowedTargets } from '../../hypervisor/qemu/migration-target.js';
 
 export interface PlannedMove {
   vm: string;
@@ -105,7 +106,11 @@ const jobSchema = {
   },
 } as const;
 
-export function executeRoutes(app: FastifyInstance, o: { store?: Store; auth: onRequestHookHandler; runMove: MoveRunner }): void {
+/**
+ * `allowed`: the destinations and QMP sockets the operator listed (serve --allow-dest); without it every move
+ * is refused.
+ */
+export function executeRoutes(app: FastifyInstance, o: { store?: Store; auth: onRequestHookHandler; runMove: MoveRunner; allowed?: AllowedTargets }): void {
   const jobs = new Map<string, Job>();
 
   app.post('/v1/execute', {
@@ -144,7 +149,14 @@ export function executeRoutes(app: FastifyInstance, o: { store?: Store; auth: on
       timeoutSec: parseDuration('timeout', body.timeout ?? '600s'),
       autoConverge: body.autoConverge === true,
     };
-    if (!(opts.timeoutSec > 0)) throw new HttpError(400, 'timeout: must be greater than 0', 'timeout');
+    const tIssue = timeoutIssue(opts.timeoutSec);
+    if (tIssue) throw new HttpError(400, `timeout: ${tIssue}`, 'timeout');
+    for (const m of moves) {
+      const field = `targets.vms.${m.vm}`;
+      if (!o.allowed) throw new HttpError(400, `${field}.uri: no destination is allowed (start serve with --allow-dest FILE)`, `${field}.uri`);
+      const issue = checkTarget(body.targets.vms[m.vm], o.allowed, field);
+      if (issue) throw new HttpError(400, `${issue.field}: ${issue.rule}`, issue.field);
+    }
     if ([...jobs.values()].some((j) => j.state === 'running')) throw new HttpError(409, 'execute: a plan is already running (see GET /v1/jobs/:id)', 'plan');
     const job: Job = { id: randomUUID(), kind: 'execute', state: 'running', startedAt: new Date().toISOString(), moves: moves.length, done: [] };
     jobs.set(job.id, job);
