@@ -50,7 +50,6 @@ async function storeSamples(db: string, doc: unknown): Promise<Map<string, VmSam
 async function liveSamples(doc: unknown, zeroPages: boolean): Promise<Map<string, VmSampleFields>> {
   const { QmpClient } = await import('../../hypervisor/qemu/qmp.js');
   const { sampleVm } = await import('../../hypervisor/qemu/sample.js');
-  const { QUICK_WINDOWS_SEC } = await import('../../hypervisor/qemu/windows.js');
   const out = new Map<string, VmSampleFields>();
   const live = vmIds(doc).filter((v) => v.qmp);
   if (live.length === 0) throw new InputError('--live', 'cluster', 'no VM has a "qmp" socket path to sample');
@@ -63,7 +62,7 @@ async function liveSamples(doc: unknown, zeroPages: boolean): Promise<Map<string
       throw new InputError(`vms.${v.id}.qmp`, v.qmp, `cannot be reached (${(e as Error).message})`);
     }
     try {
-      out.set(v.id, await sampleVm(qmp, { windowsSec: QUICK_WINDOWS_SEC, zeroPages }));
+      out.set(v.id, await sampleVm(qmp, { windowsSec: [0.05, 0.25, 1], zeroPages }));
     } finally {
       qmp.close();
     }
