@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { VmSample } from '../model/sample.js';
+import { QUICK_WINDOWS_SEC } from '../hypervisor/qemu/windows.js';
 
 export interface AgentVm {
   id: string;
@@ -195,7 +196,7 @@ export class Agent {
 }
 
 /** The real sampler: short windows over QMP (as `migcost execute` samples before a move). */
-export function qmpSampler(windowsSec: readonly number[] = [0.05, 0.25, 1]): Sampler {
+export function qmpSampler(windowsSec: readonly number[] = QUICK_WINDOWS_SEC): Sampler {
   return async (vm) => {
     const { QmpClient } = await import('../hypervisor/qemu/qmp.js');
     const { sampleVm } = await import('../hypervisor/qemu/sample.js');

@@ -19,6 +19,7 @@ import { planRoutes } from './routes/plan.js';
 import { historyRoutes } from './routes/history.js';
 import { calibrateRoutes } from './routes/calibrate.js';
 import { executeRoutes, qemuMoveRunner, type MoveRunner } from './routes/execute.js';
+import type { AllowedTargets } from '../hypervisor/qemu/migration-target.js';
 import { simulateRoutes } from './routes/simulate.js';
 
 /** The dashboard's bundle: web/dist beside src/ and dist/ (both two levels below the repository root). */
@@ -34,6 +35,8 @@ export interface AppOptions {
   token?: string;
   /** Runs one move of POST /v1/execute. Default: the QEMU driver. */
   runMove?: MoveRunner;
+  /** What POST /v1/execute may migrate: the destinations and QMP sockets the operator listed. Default: nothing. */
+  allowedTargets?: AllowedTargets;
   /** PlanetLab archive or folder for POST /v1/simulate. Default: the shared archive. */
   tracesPath?: string;
   /** Folder of the built dashboard served at `/`; `false` serves none. Default web/dist when it exists. */
@@ -73,7 +76,7 @@ export function buildApp(opts: AppOptions = {}): FastifyInstance {
     planRoutes(api);
     historyRoutes(api, { store: opts.store, auth });
     calibrateRoutes(api, { store: opts.store, auth });
-    executeRoutes(api, { store: opts.store, auth, runMove: opts.runMove ?? qemuMoveRunner });
+    executeRoutes(api, { store: opts.store, auth, runMove: opts.runMove ?? qemuMoveRunner, allowed: opts.allowedTargets });
     simulateRoutes(api, { auth, tracesPath: opts.tracesPath });
     api.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['meta'], response: { 200: { type: 'string' } } } }, async (_req, reply) => {
       reply.header('content-type', registry.contentType);

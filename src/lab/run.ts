@@ -2,11 +2,9 @@
  * One lab run: boot a source guest with a workload, sample it, predict with every model variant, boot a
  * destination, migrate for real, and record everything. QEMU processes are always cleaned up.
  */
-import { randomUUID } from 'node:crypto';
-import { startGuest, freePort, findQemu, detectAccelerator, type Guest } from '../hypervisor/qemu/guest.js';
-import { sampleVm } from '../hypervisor/qemu/sample.js';
-import { runMigration } from '../hypervisor/qemu/migrate.js';
-import { predictAllVariants, sampleAt } from '../model/from-sample.js';
+import { startGuest, freePort, type Guest } from './guest.js';
+import { sampleAndMigrate } from '../hypervisor/qemu/sample-and-migrate.js';
+import { LAYOUT_WINDOW_SEC, PSEUDO_MIGRATION_WINDOWS_SEC } from '../hypervisor/qemu/windows.js';
 import type { MigrationConfig, MigrationRecord } from '../record/record.js';
 import { labHost } from './host.js';
 import { defaultPinLayout, pinProcess, pinSource } from '../hypervisor/qemu/pin.js';
@@ -30,7 +28,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runLabConfig(cfg: MigrationConfig, opts: LabRunOptions = {}): Promise<MigrationRecord> {
   const log = opts.log ?? (() => {});
-  const qemu = findQemu();
   const startedAt = new Date().toISOString();
   let src: Guest | undefined;
   let dst: Guest | undefined;
@@ -43,38 +40,27 @@ export async function runLabConfig(cfg: MigrationConfig, opts: LabRunOptions = {
       await pinSource(src.qmp, src.proc.pid!, layout);
     }
     await sleep((opts.settleSec ?? 1) * 1000);
-    log('sample');
-    const sample = await sampleVm(src.qmp, { windowsSec: opts.windowsSec, bitmap: opts.pseudoMigration === false ? undefined : {}, layoutWindowSec: opts.pseudoMigration === false ? undefined : 1 });
-    const port = await freePort();
-    log('boot destination');
-    dst = await startGuest({ memoryBytes: cfg.memoryBytes, incomingPort: port });
-    if (layout) pinProcess(dst.proc.pid!, layout.otherCores);
-    // Predicted just before the migration starts: a growing VM is extrapolated to now.
-    const migrationStartedAt = new Date().toISOString();
-    const predicted = predictAllVariants(sampleAt(sample, migrationStartedAt), cfg, opts.platform ?? {});
-    log('migrate');
-    const r = await runMigration({
+    const pseudo = opts.pseudoMigration !== false;
+    const { record } = await sampleAndMigrate({
       source: src.qmp,
-      uri: `tcp:127.0.0.1:${port}`,
-      bandwidthBytesPerSec: cfg.bandwidthBytesPerSec,
-      downtimeLimitSec: cfg.downtimeLimitSec,
-      autoConverge: cfg.autoConverge,
-      timeoutSec: cfg.timeoutSec,
-      adaptiveRate: opts.adaptiveRate,
-    });
-    return {
-      id: randomUUID(),
-      startedAt,
+      sampling: { windowsSec: opts.windowsSec, bitmap: pseudo ? { windowsSec: PSEUDO_MIGRATION_WINDOWS_SEC } : undefined, layoutWindowSec: pseudo ? LAYOUT_WINDOW_SEC : undefined },
+      destination: async () => {
+        const port = await freePort();
+        log('boot destination');
+        dst = await startGuest({ memoryBytes: cfg.memoryBytes, incomingPort: port });
+        if (layout) pinProcess(dst.proc.pid!, layout.otherCores);
+        return `tcp:127.0.0.1:${port}`;
+      },
       config: cfg,
-      accelerator: detectAccelerator(),
-      qemuVersion: qemu.version,
-      sample,
-      predicted,
-      measured: r.measured,
-      trace: r.trace,
-      migrationStartedAt,
+      predictions: { variants: opts.platform ?? {} },
+      adaptiveRate: opts.adaptiveRate,
       host: { ...labHost(), ...(layout ? { pinned: true } : {}) },
-    };
+      startedAt,
+      onStep: (step) => {
+        if (step !== 'destination') log(step);
+      },
+    });
+    return record;
   } finally {
     await Promise.all([src?.kill(), dst?.kill()]);
   }

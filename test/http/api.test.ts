@@ -37,7 +37,7 @@ before(async () => {
     });
     await store.recordMigration(r);
   }
-  app = buildApp({ store, token: TOKEN, runMove, webRoot: false });
+  app = buildApp({ store, token: TOKEN, runMove, webRoot: false, allowedTargets: { destinations: ['tcp:10.0.0.2:4444'], qmpSockets: ['/x'] } });
 });
 after(async () => {
   await app.close();

@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labAvailable, startGuest, freePort } from '../../src/hypervisor/qemu/guest.js';
+import { labAvailable, startGuest, freePort } from '../../src/lab/guest.js';
 import { openStore } from '../../src/store/store.js';
+import { QmpClient } from '../../src/hypervisor/qemu/qmp.js';
 import { serve } from '../../src/http/serve.js';
 import { Agent, qmpSampler } from '../../src/agent/agent.js';
 import { predict } from '../../src/index.js';
@@ -24,7 +25,8 @@ describe('service with QEMU', { skip: lab.ok ? false : `QEMU lab not available: 
     const src = await startGuest({ memoryBytes: 256 * MiB, workload: 'dirtier', params: { wss: '32M', rate: 4000, pattern: 'random' } });
     const dst = await startGuest({ memoryBytes: 256 * MiB, incomingPort: port });
     const store = await openStore(join(dir, 'svc.sqlite'));
-    const s = await serve({ port: 0, store, token: 'qemu-token', webRoot: false });
+    // What the operator allows (serve --allow-dest): this VM's socket and this destination only.
+    const s = await serve({ port: 0, store, token: 'qemu-token', webRoot: false, allowedTargets: { destinations: [`tcp:127.0.0.1:${port}`], qmpSockets: [src.qmpPath] } });
     try {
       src.qmp.close(); // QEMU serves one client per QMP socket: the agent, then the move, take it
       const agent = new Agent({ vms: [{ id: 'vm1', qmp: src.qmpPath }], serviceUrl: s.url, token: 'qemu-token', intervalSec: 3600, sampler: qmpSampler() });
@@ -55,6 +57,15 @@ describe('service with QEMU', { skip: lab.ok ? false : `QEMU lab not available: 
       assert.equal(recs.migrations.length, 1);
       assert.equal(recs.migrations[0].measured.status, 'completed');
       assert.ok(recs.migrations[0].trace.length >= 1);
+      // The VM's migration settings are as before the move (the source is now in postmigrate).
+      const q = await QmpClient.connect(src.qmpPath);
+      try {
+        const caps = await q.execute<{ capability: string; state: boolean }[]>('query-migrate-capabilities');
+        assert.equal(caps.find((c) => c.capability === 'pause-before-switchover')?.state, false);
+        assert.equal(caps.find((c) => c.capability === 'events')?.state, false);
+      } finally {
+        q.close();
+      }
     } finally {
       await s.close();
       await store.close();

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labAvailable, startGuest, freePort } from '../../src/hypervisor/qemu/guest.js';
+import { labAvailable, startGuest, freePort } from '../../src/lab/guest.js';
 import { openStore } from '../../src/store/store.js';
 import { predict } from '../../src/index.js';
 import { MiB } from '../helpers.js';

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labAvailable, startGuest } from '../../src/hypervisor/qemu/guest.js';
+import { labAvailable, startGuest } from '../../src/lab/guest.js';
 import { labHost } from '../../src/lab/host.js';
 import { MiB } from '../helpers.js';
 

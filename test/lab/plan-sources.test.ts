@@ -9,7 +9,7 @@ import { spawnSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labAvailable, startGuest } from '../../src/hypervisor/qemu/guest.js';
+import { labAvailable, startGuest } from '../../src/lab/guest.js';
 import { openStore } from '../../src/store/store.js';
 import { withSamples, parseCluster } from '../../src/plan/cluster.js';
 import { fakeRecord } from '../store/fixtures.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startGuest, freePort, labAvailable, type Guest } from '../../src/hypervisor/qemu/guest.js';
+import { startGuest, freePort, labAvailable, type Guest } from '../../src/lab/guest.js';
 import { runMigration } from '../../src/hypervisor/qemu/migrate.js';
 import { sampleVm } from '../../src/hypervisor/qemu/sample.js';
 import { MiB } from '../helpers.js';

@@ -6,7 +6,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { labAvailable, startGuest, LabError } from '../../src/hypervisor/qemu/guest.js';
+import { labAvailable, startGuest } from '../../src/lab/guest.js';
+import { QemuError } from '../../src/hypervisor/qemu/qemu-binary.js';
 import { defaultPinLayout, pinSource } from '../../src/hypervisor/qemu/pin.js';
 import { MiB } from '../helpers.js';
 
@@ -14,7 +15,7 @@ describe('pin layout', () => {
   it('vCPUs on core 0, everything else on the other cores; one core is refused', () => {
     assert.deepEqual(defaultPinLayout(2), { vcpuCores: [0], otherCores: [1] });
     assert.deepEqual(defaultPinLayout(4), { vcpuCores: [0], otherCores: [1, 2, 3] });
-    assert.throws(() => defaultPinLayout(1), (e: Error) => e instanceof LabError && /--pin needs at least 2 CPU cores \(this machine has 1\)/.test(e.message));
+    assert.throws(() => defaultPinLayout(1), (e: Error) => e instanceof QemuError && /--pin needs at least 2 CPU cores \(this machine has 1\)/.test(e.message));
   });
 });
 

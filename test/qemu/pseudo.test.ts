@@ -4,7 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGuest, labAvailable } from '../../src/hypervisor/qemu/guest.js';
+import { startGuest, labAvailable } from '../../src/lab/guest.js';
 import { bitmapCurve } from '../../src/hypervisor/qemu/sample.js';
 import { correctedCurve, sampleAt, variantInput } from '../../src/model/from-sample.js';
 import type { VmSample } from '../../src/model/sample.js';

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
 import Table from 'cli-table3';
 import { defaultDbLocation } from '../../store/location.js';
 import { InputError, parseDuration, formatBytes, formatSeconds } from '../../units.js';
 import type { Prediction } from '../../model/types.js';
-import type { MigrationRecord } from '../../record/record.js';
 import { exitWithError } from '../errors.js';
 import { progressReporter } from '../progress.js';
+import { timeoutIssue, uriShapeIssue } from '../../hypervisor/qemu/migration-target.js';
 
 interface PlannedMove {
   vm: string;
@@ -55,50 +54,57 @@ export function executeCommand(): Command {
           if (!t || typeof t.qmp !== 'string' || typeof t.uri !== 'string') throw new InputError(`--targets vms.${m.vm}`, t ?? null, `must give qmp (socket path) and uri for move ${i + 1}`);
           if (!(m.bandwidthBytesPerSec > 0)) throw new InputError(`--plan moves[${i}].bandwidthBytesPerSec`, m.bandwidthBytesPerSec, 'must be greater than 0');
         }
+        for (const m of moves) {
+          const t = vms[m.vm] as { qmp: string; uri: string };
+          const issue = uriShapeIssue(t.uri);
+          if (issue) throw new InputError(`--targets vms.${m.vm}.uri`, t.uri, issue);
+          if (!t.qmp.startsWith('/')) throw new InputError(`--targets vms.${m.vm}.qmp`, t.qmp, 'must be an absolute socket path');
+        }
         const downtimeLimitSec = parseDuration('--downtime-limit', o.downtimeLimit);
         const timeoutSec = parseDuration('--timeout', o.timeout);
+        const tIssue = timeoutIssue(timeoutSec);
+        if (tIssue) throw new InputError('--timeout', o.timeout, tIssue);
         const { QmpClient } = await import('../../hypervisor/qemu/qmp.js');
-        const { sampleVm } = await import('../../hypervisor/qemu/sample.js');
-        const { runMigration } = await import('../../hypervisor/qemu/migrate.js');
-        const { findQemu, detectAccelerator } = await import('../../hypervisor/qemu/guest.js');
+        const { sampleAndMigrate } = await import('../../hypervisor/qemu/sample-and-migrate.js');
+        const { QUICK_WINDOWS_SEC } = await import('../../hypervisor/qemu/windows.js');
+        const { withInterruptsDeferred } = await import('../../hypervisor/qemu/migration-settings.js');
         const { openStore } = await import('../../store/store.js');
         const store = await openStore(String(o.db));
         const progress = progressReporter('moves', !o.json);
         const table = new Table({ head: ['vm', 'from -> to', 'status', 'time (pred / meas)', 'sent (pred / meas)', 'downtime (pred / meas)'], style: { head: [], border: [] } });
         let failures = 0;
-        try {
-          for (const [i, m] of moves.entries()) {
-            progress.update(i, moves.length);
-            const t = vms[m.vm] as { qmp: string; uri: string };
-            const qmp = await QmpClient.connect(t.qmp, { retry: false });
-            try {
-              const sample = await sampleVm(qmp, { windowsSec: [0.05, 0.25, 1], zeroPages: false });
-              const startedAt = new Date().toISOString();
-              const r = await runMigration({ source: qmp, uri: t.uri, bandwidthBytesPerSec: m.bandwidthBytesPerSec, downtimeLimitSec, autoConverge: o.autoConverge === true, timeoutSec });
-              const rec: MigrationRecord = {
-                id: randomUUID(),
-                startedAt,
-                config: { memoryBytes: sample.memoryBytes, workload: 'external', params: { vm: m.vm.replace(/[^\w.-]/g, '_'), from: m.from, to: m.to }, bandwidthBytesPerSec: m.bandwidthBytesPerSec, downtimeLimitSec, autoConverge: o.autoConverge === true, timeoutSec },
-                accelerator: detectAccelerator(),
-                qemuVersion: findQemu().version,
-                sample,
-                predicted: { plan: m.predicted },
-                measured: r.measured,
-                trace: r.trace,
-              };
-              await store.recordMigration(rec);
-              if (r.measured.status !== 'completed') failures++;
-              const p = m.predicted;
-              const mm = r.measured;
-              if (o.json) process.stdout.write(`${JSON.stringify({ vm: m.vm, from: m.from, to: m.to, predicted: p, measured: mm, sourceStatus: r.sourceStatus })}\n`);
-              else table.push([m.vm, `${m.from} -> ${m.to}`, mm.status, `${formatSeconds(p.totalTimeSec)} / ${formatSeconds(mm.totalTimeSec)}`, `${formatBytes(p.transferredBytes)} / ${formatBytes(mm.transferredBytes)}`, `${formatSeconds(p.downtimeSec)} / ${mm.status === 'completed' ? formatSeconds(mm.downtimeSec) : '-'}`]);
-            } finally {
-              qmp.close();
+        // An interrupt cancels the move in progress (recorded as cancelled) and restores the VM's settings.
+        await withInterruptsDeferred(async (signal) => {
+          try {
+            for (const [i, m] of moves.entries()) {
+              if (signal.aborted) break;
+              progress.update(i, moves.length);
+              const t = vms[m.vm] as { qmp: string; uri: string };
+              const qmp = await QmpClient.connect(t.qmp, { retry: false });
+              try {
+                const r = await sampleAndMigrate({
+                  source: qmp,
+                  destination: t.uri,
+                  sampling: { windowsSec: QUICK_WINDOWS_SEC, zeroPages: false },
+                  config: (sample) => ({ memoryBytes: sample.memoryBytes, workload: 'external', params: { vm: m.vm.replace(/[^\w.-]/g, '_'), from: m.from, to: m.to }, bandwidthBytesPerSec: m.bandwidthBytesPerSec, downtimeLimitSec, autoConverge: o.autoConverge === true, timeoutSec }),
+                  predictions: { given: { plan: m.predicted } },
+                  signal,
+                });
+                const rec = r.record;
+                await store.recordMigration(rec);
+                if (rec.measured.status !== 'completed') failures++;
+                const p = m.predicted;
+                const mm = rec.measured;
+                if (o.json) process.stdout.write(`${JSON.stringify({ vm: m.vm, from: m.from, to: m.to, predicted: p, measured: mm, sourceStatus: r.sourceStatus })}\n`);
+                else table.push([m.vm, `${m.from} -> ${m.to}`, mm.status, `${formatSeconds(p.totalTimeSec)} / ${formatSeconds(mm.totalTimeSec)}`, `${formatBytes(p.transferredBytes)} / ${formatBytes(mm.transferredBytes)}`, `${formatSeconds(p.downtimeSec)} / ${mm.status === 'completed' ? formatSeconds(mm.downtimeSec) : '-'}`]);
+              } finally {
+                qmp.close();
+              }
             }
+          } finally {
+            await store.close();
           }
-        } finally {
-          await store.close();
-        }
+        });
         progress.done(`${moves.length} moves, ${failures} did not complete; recorded in ${String(o.db).replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}`);
         if (!o.json) process.stdout.write(`${table.toString()}\n`);
         if (failures > 0) process.exitCode = 1;

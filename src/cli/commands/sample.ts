@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import Table from 'cli-table3';
 import type { QmpClient } from '../../hypervisor/qemu/qmp.js';
 import { InputError, formatBytes, parseDuration } from '../../units.js';
+import { FULL_WINDOWS_SEC } from '../../hypervisor/qemu/windows.js';
 import { exitWithError } from '../errors.js';
 import { progressReporter } from '../progress.js';
 
@@ -11,7 +12,7 @@ export function sampleCommand(): Command {
   return new Command('sample')
     .description("measure a running QEMU VM's dirty rate, dirtied-pages-versus-window curve and zero pages")
     .requiredOption('--qmp <socket>', "the VM's QMP unix socket")
-    .option('--windows <list>', 'window lengths for the curve', '50ms,100ms,250ms,500ms,1s,2s,4s')
+    .option('--windows <list>', 'window lengths for the curve', FULL_WINDOWS_SEC.map((w) => (w < 1 ? `${Math.round(w * 1000)}ms` : `${w}s`)).join(','))
     .option('--no-zero-pages', 'skip the RAM dump that counts zero pages')
     .option('--pseudo-migration [windows]', "also count dirtied pages with QEMU's dirty bitmap: pre-copy to /dev/null, cancelled before any switch-over (rounds of about these lengths)", false)
     .option('--layout [window]', 'dump RAM twice this far apart (default 1s) and record where the non-zero and the changed pages lie (the working set, in the order a first pre-copy pass scans)', false)
@@ -27,13 +28,17 @@ export function sampleCommand(): Command {
         });
         const { QmpClient } = await import('../../hypervisor/qemu/qmp.js');
         const { sampleVm } = await import('../../hypervisor/qemu/sample.js');
+        const { withInterruptsDeferred } = await import('../../hypervisor/qemu/migration-settings.js');
+        const { PSEUDO_MIGRATION_WINDOWS_SEC, LAYOUT_WINDOW_SEC } = await import('../../hypervisor/qemu/windows.js');
         qmp = await QmpClient.connect(String(o.qmp), { retry: false });
         const progress = progressReporter('windows', !o.json);
-        const pseudo = o.pseudoMigration === false ? undefined : { windowsSec: typeof o.pseudoMigration === 'string' ? o.pseudoMigration.split(',').map((w, i) => parseDuration(`pseudo-migration[${i}]`, w.trim())) : [1, 4] };
-        const layoutWindowSec = o.layout === false ? undefined : typeof o.layout === 'string' ? parseDuration('layout', o.layout) : 1;
+        const pseudo = o.pseudoMigration === false ? undefined : { windowsSec: typeof o.pseudoMigration === 'string' ? o.pseudoMigration.split(',').map((w, i) => parseDuration(`pseudo-migration[${i}]`, w.trim())) : PSEUDO_MIGRATION_WINDOWS_SEC };
+        const layoutWindowSec = o.layout === false ? undefined : typeof o.layout === 'string' ? parseDuration('layout', o.layout) : LAYOUT_WINDOW_SEC;
         if (layoutWindowSec !== undefined && o.zeroPages === false) throw new InputError('layout', String(o.layout), 'needs the RAM dumps: drop --no-zero-pages');
         if (layoutWindowSec !== undefined && !(layoutWindowSec > 0 && layoutWindowSec <= 60)) throw new InputError('layout', String(o.layout), 'must be between 0 and 60s');
-        const s = await sampleVm(qmp, { windowsSec, zeroPages: o.zeroPages !== false, bitmap: pseudo, layoutWindowSec, onProgress: (d, t) => progress.update(d, t) });
+        const client = qmp;
+        // SIGINT / SIGTERM cancel a pseudo-migration in progress and restore the VM's migration settings first.
+        const s = await withInterruptsDeferred((signal) => sampleVm(client, { windowsSec, zeroPages: o.zeroPages !== false, bitmap: pseudo, layoutWindowSec, signal, onProgress: (d, t) => progress.update(d, t) }));
         progress.done('sampled');
         const json = JSON.stringify(s);
         if (o.output) writeFileSync(String(o.output), `${json}\n`);

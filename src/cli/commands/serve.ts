@@ -14,16 +14,19 @@ export function serveCommand(): Command {
     .option('--token <token>', 'bearer token for the routes that change state (default $MIGCOST_TOKEN, else a new one printed on stderr)')
     .option('--web <dir>', 'folder of the built dashboard (default web/dist)')
     .option('--log', 'log every request (JSON lines on stdout)')
+    .option('--allow-dest <file>', 'targets file ({"vms": {"vm1": {"qmp": "/run/vm1.qmp", "uri": "tcp:10.0.0.2:4444"}}}, optionally "destinations" and "qmpSockets" lists): the only QMP sockets and migration URIs POST /v1/execute may use (without it, none)')
     .action(async (o: Record<string, unknown>) => {
       try {
         const port = parseNumber('--port', o.port, { min: 0, max: 65535, integer: true });
         let token = typeof o.token === 'string' && o.token ? o.token : process.env.MIGCOST_TOKEN || undefined;
         const generated = token === undefined;
         token ??= randomBytes(24).toString('base64url');
+        const { allowedTargetsFromFile } = await import('../../hypervisor/qemu/migration-target.js');
+        const allowedTargets = typeof o.allowDest === 'string' ? allowedTargetsFromFile(o.allowDest) : undefined;
         const { openStore } = await import('../../store/store.js');
         const { serve } = await import('../../http/serve.js');
         const store = await openStore(String(o.db));
-        const s = await serve({ host: String(o.host), port, store, token, logger: o.log === true, webRoot: typeof o.web === 'string' ? o.web : undefined });
+        const s = await serve({ host: String(o.host), port, store, token, logger: o.log === true, webRoot: typeof o.web === 'string' ? o.web : undefined, allowedTargets });
         process.stderr.write(`migcost serving on ${s.url} (store ${store.location}; docs ${s.url}/docs)\n`);
         if (generated) process.stderr.write(`token (no --token or MIGCOST_TOKEN given): ${token}\n`);
         const stop = () => void s.close().then(() => store.close()).then(() => process.exit(0));

@@ -14,6 +14,7 @@ import { HttpError } from '../errors.js';
 import { BEARER } from '../auth.js';
 import { anyObject, errors, vmIdSchema } from '../schemas.js';
 import { needStore } from './history.js';
+import { checkTarget, timeoutIssue, type AllowedTargets } from '../../hypervisor/qemu/migration-target.js';
 
 export interface PlannedMove {
   vm: string;
@@ -37,28 +38,21 @@ export interface MoveOptions {
 /** Runs one move and returns the record to store. Injected in tests (a real one needs QEMU guests). */
 export type MoveRunner = (m: PlannedMove, t: MoveTarget, o: MoveOptions) => Promise<MigrationRecord>;
 
-/** The real runner: the QEMU driver, as `migcost execute` uses it. */
+/** The real runner: sample, migrate, record (the routine `migcost execute` and `lab run` use). */
 export const qemuMoveRunner: MoveRunner = async (m, t, o) => {
   const { QmpClient } = await import('../../hypervisor/qemu/qmp.js');
-  const { sampleVm } = await import('../../hypervisor/qemu/sample.js');
-  const { runMigration } = await import('../../hypervisor/qemu/migrate.js');
-  const { findQemu, detectAccelerator } = await import('../../hypervisor/qemu/guest.js');
+  const { sampleAndMigrate } = await import('../../hypervisor/qemu/sample-and-migrate.js');
+  const { QUICK_WINDOWS_SEC } = await import('../../hypervisor/qemu/windows.js');
   const qmp = await QmpClient.connect(t.qmp, { retry: false });
   try {
-    const sample = await sampleVm(qmp, { windowsSec: [0.05, 0.25, 1], zeroPages: false });
-    const startedAt = new Date().toISOString();
-    const r = await runMigration({ source: qmp, uri: t.uri, bandwidthBytesPerSec: m.bandwidthBytesPerSec, downtimeLimitSec: o.downtimeLimitSec, autoConverge: o.autoConverge, timeoutSec: o.timeoutSec });
-    return {
-      id: randomUUID(),
-      startedAt,
-      config: { memoryBytes: sample.memoryBytes, workload: 'external', params: { vm: m.vm.replace(/[^\w.-]/g, '_'), from: m.from, to: m.to }, bandwidthBytesPerSec: m.bandwidthBytesPerSec, downtimeLimitSec: o.downtimeLimitSec, autoConverge: o.autoConverge, timeoutSec: o.timeoutSec },
-      accelerator: detectAccelerator(),
-      qemuVersion: findQemu().version,
-      sample,
-      predicted: { plan: m.predicted },
-      measured: r.measured,
-      trace: r.trace,
-    };
+    const { record } = await sampleAndMigrate({
+      source: qmp,
+      destination: t.uri,
+      sampling: { windowsSec: QUICK_WINDOWS_SEC, zeroPages: false },
+      config: (sample) => ({ memoryBytes: sample.memoryBytes, workload: 'external', params: { vm: m.vm.replace(/[^\w.-]/g, '_'), from: m.from, to: m.to }, bandwidthBytesPerSec: m.bandwidthBytesPerSec, downtimeLimitSec: o.downtimeLimitSec, autoConverge: o.autoConverge, timeoutSec: o.timeoutSec }),
+      predictions: { given: { plan: m.predicted } },
+    });
+    return record;
   } finally {
     qmp.close();
   }
@@ -112,7 +106,11 @@ const jobSchema = {
   },
 } as const;
 
-export function executeRoutes(app: FastifyInstance, o: { store?: Store; auth: onRequestHookHandler; runMove: MoveRunner }): void {
+/**
+ * `allowed`: the destinations and QMP sockets the operator listed (serve --allow-dest); without it every move
+ * is refused.
+ */
+export function executeRoutes(app: FastifyInstance, o: { store?: Store; auth: onRequestHookHandler; runMove: MoveRunner; allowed?: AllowedTargets }): void {
   const jobs = new Map<string, Job>();
 
   app.post('/v1/execute', {
@@ -151,7 +149,14 @@ export function executeRoutes(app: FastifyInstance, o: { store?: Store; auth: on
       timeoutSec: parseDuration('timeout', body.timeout ?? '600s'),
       autoConverge: body.autoConverge === true,
     };
-    if (!(opts.timeoutSec > 0)) throw new HttpError(400, 'timeout: must be greater than 0', 'timeout');
+    const tIssue = timeoutIssue(opts.timeoutSec);
+    if (tIssue) throw new HttpError(400, `timeout: ${tIssue}`, 'timeout');
+    for (const m of moves) {
+      const field = `targets.vms.${m.vm}`;
+      if (!o.allowed) throw new HttpError(400, `${field}.uri: no destination is allowed (start serve with --allow-dest FILE)`, `${field}.uri`);
+      const issue = checkTarget(body.targets.vms[m.vm], o.allowed, field);
+      if (issue) throw new HttpError(400, `${issue.field}: ${issue.rule}`, issue.field);
+    }
     if ([...jobs.values()].some((j) => j.state === 'running')) throw new HttpError(409, 'execute: a plan is already running (see GET /v1/jobs/:id)', 'plan');
     const job: Job = { id: randomUUID(), kind: 'execute', state: 'running', startedAt: new Date().toISOString(), moves: moves.length, done: [] };
     jobs.set(job.id, job);

@@ -7,6 +7,7 @@
 import type { QmpClient, QueryMigrate, QmpEvent } from './qmp.js';
 import type { AdaptiveRate, RoundTrace } from '../../model/types.js';
 import type { Measured } from '../../model/sample.js';
+import { withMigrationSettings } from './migration-settings.js';
 
 export interface MigrationOptions {
   source: QmpClient;
@@ -25,6 +26,8 @@ export interface MigrationOptions {
    */
   pseudo?: boolean;
   onProgress?: (q: QueryMigrate, elapsedSec: number) => void;
+  /** Cancels the migration when aborted (an interrupted command); the result then says cancelled. */
+  signal?: AbortSignal;
 }
 
 export interface MigrationResult {
@@ -43,9 +46,38 @@ export interface MigrationResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Runs one migration to its end. Never throws for a migration that fails; throws only if QMP itself fails before the start. */
-export async function runMigration(o: MigrationOptions): Promise<MigrationResult> {
+type Pages = { zero: number; normal: number };
+
+/**
+ * Where the first pass ended, in QEMU's zero / normal page counters. The first pass sends every page of RAM
+ * once (`ram.total`), but the poll that sees its closing bitmap sync may come late, after QEMU has begun
+ * re-sending dirtied pages: those (at most what was sent since the previous poll) belong to the next round.
+ * They are split between zero and normal pages as the pages sent since the previous poll were.
+ */
+export function firstPassEnd(ram: { duplicate: number; normal: number; total: number; 'page-size'?: number }, start: Pages, lastPoll: Pages): Pages {
+  const end = { zero: ram.duplicate, normal: ram.normal };
+  const ramPages = Math.round(ram.total / (ram['page-size'] || 4096));
+  const over = end.zero + end.normal - start.zero - start.normal - ramPages;
+  const dz = end.zero - Math.max(lastPoll.zero, start.zero);
+  const dn = end.normal - Math.max(lastPoll.normal, start.normal);
+  if (!(ramPages > 0) || over <= 0 || dz + dn <= 0) return end;
+  const excess = Math.min(over, dz + dn);
+  const z = Math.round((excess * dz) / (dz + dn));
+  return { zero: end.zero - z, normal: end.normal - (excess - z) };
+}
+
+/**
+ * Runs one migration to its end. Never throws for a migration that fails; throws only if QMP itself fails
+ * before the start, or if a migration is already active (MigrationActiveError). The capabilities and
+ * parameters it sets are restored afterwards, whatever the outcome.
+ */
+export function runMigration(o: MigrationOptions): Promise<MigrationResult> {
+  return withMigrationSettings(o.source, () => migrate(o));
+}
+
+async function migrate(o: MigrationOptions): Promise<MigrationResult> {
   const qmp = o.source;
+  if (o.signal?.aborted) throw o.signal.reason;
   const pollMs = o.pollMs ?? 20;
   const events: QmpEvent[] = [];
   const onEvent = (e: QmpEvent) => {
@@ -72,6 +104,7 @@ export async function runMigration(o: MigrationOptions): Promise<MigrationResult
   let pagesBeforeSync = 0;
   const roundPages: { zero: number; normal: number }[] = [];
   let roundStartPages = { zero: 0, normal: 0 };
+  let pagesAtLastPoll = { zero: 0, normal: 0 };
   let maxThrottle = 0;
   let cancelled = false;
   let error: string | undefined;
@@ -120,14 +153,18 @@ export async function runMigration(o: MigrationOptions): Promise<MigrationResult
         }
         // Pages per round are kept whatever the state: the last rounds of a pseudo-migration end as it
         // turns to pre-switchover, and their pages are what tells re-sent zero pages from non-zero ones.
-        if (syncs >= 1) roundPages.push({ zero: ram.duplicate - roundStartPages.zero, normal: ram.normal - roundStartPages.normal });
+        if (syncs >= 1) {
+          const end = roundPages.length === 0 ? firstPassEnd(ram, roundStartPages, pagesAtLastPoll) : { zero: ram.duplicate, normal: ram.normal };
+          roundPages.push({ zero: end.zero - roundStartPages.zero, normal: end.normal - roundStartPages.normal });
+          roundStartPages = end;
+        }
         // The first sync (QEMU's setup) comes before any page is sent: pages seen by then belong to round 0.
-        if (syncs >= 1) roundStartPages = { zero: ram.duplicate, normal: ram.normal };
         syncs = count;
         roundStart = { t: now, transferred: ram.transferred };
       }
       remainingBeforeSync = ram.remaining;
       pagesBeforeSync = ram.normal + ram.duplicate;
+      pagesAtLastPoll = { zero: ram.duplicate, normal: ram.normal };
     }
     last = q;
     o.onProgress?.(q, (now - t0) / 1000);
@@ -136,7 +173,7 @@ export async function runMigration(o: MigrationOptions): Promise<MigrationResult
       error = q['error-desc'] ?? status;
       break;
     }
-    if (!cancelled && (((now - t0) / 1000 > o.timeoutSec) || (o.pseudo && status === 'pre-switchover'))) {
+    if (!cancelled && (((now - t0) / 1000 > o.timeoutSec) || (o.pseudo && status === 'pre-switchover') || o.signal?.aborted)) {
       cancelled = true;
       await qmp.execute('migrate_cancel').catch(() => {});
     }

@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { LabError } from './guest.js';
+import { QemuError } from './qemu-binary.js';
 import type { QmpClient } from './qmp.js';
 
 export interface PinLayout {
@@ -22,7 +22,7 @@ export interface PinLayout {
 
 /** The lab's layout on this machine: vCPUs on core 0, the rest on cores 1..n-1. Needs two cores or more. */
 export function defaultPinLayout(coreCount = cpus().length): PinLayout {
-  if (!(coreCount >= 2)) throw new LabError(`--pin needs at least 2 CPU cores (this machine has ${coreCount})`);
+  if (!(coreCount >= 2)) throw new QemuError(`--pin needs at least 2 CPU cores (this machine has ${coreCount})`);
   return { vcpuCores: [0], otherCores: Array.from({ length: coreCount - 1 }, (_, i) => i + 1) };
 }
 
@@ -31,8 +31,8 @@ function taskset(args: string[]): void {
     execFileSync('taskset', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { stderr?: Buffer };
-    if (err.code === 'ENOENT') throw new LabError('--pin needs `taskset` (Debian package util-linux)');
-    throw new LabError(`taskset ${args.join(' ')} failed: ${err.stderr?.toString().trim() || err.message}`);
+    if (err.code === 'ENOENT') throw new QemuError('--pin needs `taskset` (Debian package util-linux)');
+    throw new QemuError(`taskset ${args.join(' ')} failed: ${err.stderr?.toString().trim() || err.message}`);
   }
 }
 
@@ -48,7 +48,7 @@ export function pinProcess(pid: number, cores: readonly number[]): void {
 export async function pinSource(qmp: QmpClient, pid: number, layout: PinLayout): Promise<number[]> {
   pinProcess(pid, layout.otherCores);
   const tids = await qmp.vcpuThreadIds();
-  if (tids.length === 0) throw new LabError('cannot pin: QEMU reported no vCPU thread ids (query-cpus-fast)');
+  if (tids.length === 0) throw new QemuError('cannot pin: QEMU reported no vCPU thread ids (query-cpus-fast)');
   for (const tid of tids) taskset(['-p', '-c', layout.vcpuCores.join(','), String(tid)]);
   return tids;
 }

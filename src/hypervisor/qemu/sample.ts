@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { QmpClient } from './qmp.js';
 import type { VmSample } from '../../model/sample.js';
+import { refuseIfMigrating } from './migration-settings.js';
+import { FULL_WINDOWS_SEC, PSEUDO_MIGRATION_WINDOWS_SEC } from './windows.js';
 
 export interface SampleOptions {
   /**
@@ -16,7 +18,7 @@ export interface SampleOptions {
    * ones catch workloads that cover their working set in a fraction of a second (what an auto-converge
    * throttle leaves them), the long ones the saturation.
    */
-  windowsSec?: number[];
+  windowsSec?: readonly number[];
   /** Pages sampled per GiB (QEMU's default 512 is coarse for small guests). Default 16384, the most QEMU takes. */
   samplePagesPerGiB?: number;
   /** Dump guest RAM to count zero pages. Default true. */
@@ -33,8 +35,10 @@ export interface SampleOptions {
    * written during the round — what a migration will see — where page-sampling compares page contents and so
    * misses pages rewritten with the same bytes. Off by default; the lab turns it on.
    */
-  bitmap?: { windowsSec?: number[] };
+  bitmap?: { windowsSec?: readonly number[] };
   onProgress?: (done: number, total: number) => void;
+  /** Stops the sampling between steps (and cancels a pseudo-migration in progress) when aborted. */
+  signal?: AbortSignal;
 }
 
 interface DirtyRateInfo {
@@ -148,9 +152,17 @@ function threadsCpuSec(tids: number[]): number | undefined {
   return ticks / 100; // USER_HZ is 100 on Linux
 }
 
-/** Samples a VM: memory size, dirty rate, the dirty curve, the zero-page fraction and the vCPU load. */
+/**
+ * Samples a VM: memory size, dirty rate, the dirty curve, the zero-page fraction and the vCPU load. Refuses
+ * (MigrationActiveError) while a migration is active on the VM; the pseudo-migration restores every migration
+ * capability and parameter it sets.
+ */
 export async function sampleVm(qmp: QmpClient, opts: SampleOptions = {}): Promise<VmSample> {
-  const windows = opts.windowsSec ?? [0.05, 0.1, 0.25, 0.5, 1, 2, 4];
+  await refuseIfMigrating(qmp);
+  const checkAborted = () => {
+    if (opts.signal?.aborted) throw opts.signal.reason;
+  };
+  const windows = opts.windowsSec ?? FULL_WINDOWS_SEC;
   const summary = await qmp.execute<{ 'base-memory': number }>('query-memory-size-summary');
   const memoryBytes = summary['base-memory'];
   const samplePages = opts.samplePagesPerGiB ?? 16384; // QEMU's maximum: the least noisy
@@ -162,6 +174,7 @@ export async function sampleVm(qmp: QmpClient, opts: SampleOptions = {}): Promis
   const wall0 = performance.now();
   for (let i = 0; i < windows.length; i++) {
     const w = windows[i];
+    checkAborted();
     const rate = await measureWindow(qmp, w, samplePages);
     // Distinct pages within a longer window are at least those of a shorter one: keep the curve monotone.
     const dirtied = Math.max(lastBytes, rate * w);
@@ -180,6 +193,7 @@ export async function sampleVm(qmp: QmpClient, opts: SampleOptions = {}): Promis
   let dumpAtMs: number | undefined;
   let ramLayout: VmSample['ramLayout'];
   if (opts.zeroPages !== false) {
+    checkAborted();
     const dir = mkdtempSync(join(tmpdir(), 'migcost-ram-'));
     const file = join(dir, 'ram.bin');
     try {
@@ -211,8 +225,10 @@ export async function sampleVm(qmp: QmpClient, opts: SampleOptions = {}): Promis
     let zero = 0;
     let normal = 0;
     let late: { zeroPages: number; normalPages: number; atMs: number } | undefined;
-    for (const w of opts.bitmap.windowsSec ?? [1, 4]) {
-      const b = await bitmapCurve(qmp, memoryBytes, zeroPageFraction ?? 0, { windowSec: w });
+    for (const w of opts.bitmap.windowsSec ?? PSEUDO_MIGRATION_WINDOWS_SEC) {
+      checkAborted();
+      const b = await bitmapCurve(qmp, memoryBytes, zeroPageFraction ?? 0, { windowSec: w, signal: opts.signal });
+      checkAborted();
       points.push(...b.points);
       zero += b.zeroPages;
       normal += b.normalPages;
@@ -232,16 +248,20 @@ export async function sampleVm(qmp: QmpClient, opts: SampleOptions = {}): Promis
   return sample;
 }
 
+/** Where a pseudo-migration sends its pages: QEMU's own `exec:`, never a request's. */
+export const PSEUDO_MIGRATION_URI = 'exec:cat > /dev/null';
+
 /**
  * The pseudo-migration: distinct bytes dirtied per pre-copy round, counted by QEMU's dirty bitmap, as curve
  * points (round duration, bytes). The VM never leaves: QEMU pauses before any switch-over and is cancelled.
  */
-export async function bitmapCurve(qmp: QmpClient, memoryBytes: number, zeroPageFraction: number, o: { windowSec?: number; budgetSec?: number } = {}): Promise<{ points: { windowSec: number; dirtiedBytes: number }[]; zeroPages: number; normalPages: number; firstPass?: { zeroPages: number; normalPages: number; atMs: number } }> {
+export async function bitmapCurve(qmp: QmpClient, memoryBytes: number, zeroPageFraction: number, o: { windowSec?: number; budgetSec?: number; signal?: AbortSignal; uri?: string } = {}): Promise<{ points: { windowSec: number; dirtiedBytes: number }[]; zeroPages: number; normalPages: number; firstPass?: { zeroPages: number; normalPages: number; atMs: number } }> {
   const { runMigration } = await import('./migrate.js');
+  if (o.signal?.aborted) throw o.signal.reason;
   const t0 = Date.now();
   const windowSec = o.windowSec ?? 1;
   const cap = Math.max(8 * MIB, (memoryBytes * (1 - zeroPageFraction)) / windowSec);
-  const r = await runMigration({ source: qmp, uri: 'exec:cat > /dev/null', bandwidthBytesPerSec: cap, downtimeLimitSec: 0.001, autoConverge: false, timeoutSec: o.budgetSec ?? windowSec * 2 + 1, pseudo: true, pollMs: 10 });
+  const r = await runMigration({ source: qmp, uri: o.uri ?? PSEUDO_MIGRATION_URI, bandwidthBytesPerSec: cap, downtimeLimitSec: 0.001, autoConverge: false, timeoutSec: o.budgetSec ?? windowSec * 2 + 1, pseudo: true, pollMs: 10, signal: o.signal });
   if (r.sourceStatus !== 'running') throw new Error(`pseudo-migration left the VM ${r.sourceStatus}`);
   // Pages re-sent after the first pass (rounds 1..): how many of the dirtied pages were zero pages.
   let zeroPages = 0;

@@ -2,46 +2,21 @@
  * Starts the lab's QEMU processes: a source guest running a workload, and a destination waiting for an
  * incoming migration. TCG only (see LAB-NOTES: /dev/kvm here cannot run a guest).
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, openSync, closeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { QmpClient } from './qmp.js';
+import { QmpClient } from '../hypervisor/qemu/qmp.js';
+import { QemuError, findQemu, detectAccelerator } from '../hypervisor/qemu/qemu-binary.js';
 
-export class LabError extends Error {
+/** The lab cannot run here (guest not built) or a lab guest failed. */
+export class LabError extends QemuError {
   override name = 'LabError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
-export interface QemuInfo {
-  binary: string;
-  version: string;
-  major: number;
-  minor: number;
-}
-
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-
-/** Finds qemu-system-x86_64 and refuses versions whose TCG migrations lose dirty pages (< 9.0). */
-export function findQemu(binary = process.env.MIGCOST_QEMU ?? 'qemu-system-x86_64'): QemuInfo {
-  let out: string;
-  try {
-    out = execFileSync(binary, ['--version'], { encoding: 'utf8' });
-  } catch (e) {
-    throw new LabError(`QEMU not found (${binary}): run \`sudo bash lab/setup.sh\``, { cause: e });
-  }
-  const m = /version (\d+)\.(\d+)(?:\.(\d+))?/.exec(out);
-  if (!m) throw new LabError(`cannot read the QEMU version from: ${out.split('\n')[0]}`);
-  const info = { binary, version: `${m[1]}.${m[2]}${m[3] ? `.${m[3]}` : ''}`, major: Number(m[1]), minor: Number(m[2]) };
-  if (info.major < 9) {
-    throw new LabError(`QEMU ${info.version} loses dirty pages in TCG migrations (fixed in 9.0): install qemu-system-x86 from bookworm-backports (lab/setup.sh does)`);
-  }
-  return info;
-}
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface LabAssets {
   kernel: string;
@@ -65,11 +40,6 @@ export function labAvailable(): { ok: true } | { ok: false; why: string } {
   } catch (e) {
     return { ok: false, why: (e as Error).message };
   }
-}
-
-/** Accelerator in use: TCG here; KVM only if /dev/kvm can really run a guest, which it cannot on these machines. */
-export function detectAccelerator(): 'tcg' | 'kvm' {
-  return process.env.MIGCOST_ACCEL === 'kvm' ? 'kvm' : 'tcg';
 }
 
 export async function freePort(): Promise<number> {
@@ -104,6 +74,8 @@ export class Guest {
     readonly qmpPath: string,
     readonly serialPath: string,
     readonly qmp: QmpClient,
+    /** A second QMP socket, for a test or tool to watch the guest while another client holds `qmpPath`. */
+    readonly monitorPath: string,
   ) {
     this.exit = new Promise((r) => proc.once('exit', (code) => {
       this.exited = true;
@@ -147,6 +119,7 @@ export async function startGuest(opts: GuestOptions): Promise<Guest> {
   const dir = mkdtempSync(join(tmpdir(), 'migcost-qemu-'));
   const qmpPath = join(dir, 'qmp.sock');
   const serialPath = join(dir, 'serial.log');
+  const monitorPath = join(dir, 'monitor.sock');
   closeSync(openSync(serialPath, 'w'));
   const mib = Math.round(opts.memoryBytes / 2 ** 20);
   const args = [
@@ -157,6 +130,7 @@ export async function startGuest(opts: GuestOptions): Promise<Guest> {
     '-append', kernelArgs(opts.workload, opts.params),
     '-serial', `file:${serialPath}`,
     '-qmp', `unix:${qmpPath},server=on,wait=off`,
+    '-qmp', `unix:${monitorPath},server=on,wait=off`,
   ];
   if (opts.paused) args.push('-S');
   if (opts.incomingPort !== undefined) args.push('-incoming', `tcp:127.0.0.1:${opts.incomingPort}`);
@@ -173,7 +147,7 @@ export async function startGuest(opts: GuestOptions): Promise<Guest> {
     rmSync(dir, { recursive: true, force: true });
     throw e instanceof LabError ? e : new LabError(`cannot reach QEMU's QMP socket: ${(e as Error).message}`, { cause: e });
   }
-  const guest = new Guest(proc, dir, qmpPath, serialPath, qmp);
+  const guest = new Guest(proc, dir, qmpPath, serialPath, qmp, monitorPath);
   if (opts.incomingPort === undefined && !opts.paused) {
     const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
     for (;;) {
