@@ -8,6 +8,7 @@ import { rankByCost, EQUAL_WEIGHTS } from '../model/cost.js';
 import type { Platform, Prediction, PredictInput } from '../model/types.js';
 import type { Cluster, Host, Vm } from './cluster.js';
 import { overloaded, DETECTOR_DEFAULTS, type Detector } from './detectors.js';
+import { mulberry32 } from '../stats/random.js';
 
 export const SELECTION_POLICIES = ['moa', 'optimal', 'mia', 'ra', 'mmt', 'mu'] as const;
 export type SelectionPolicy = (typeof SELECTION_POLICIES)[number];
@@ -120,16 +121,6 @@ function objectiveValue(p: Prediction, objective: Objective): number {
   return objective === 'downtime' ? p.downtimeSec : p.transferredBytes;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Picks the VMs to move off one hot host, in order. */
 function select(host: Host, load: Load, vms: Vm[], preds: Map<string, Prediction>, o: { policy: SelectionPolicy; objective: Objective; seed: number; exactLimit: number; hot: (h: Host, l: Load) => boolean }, avoided: Avoided[]): Vm[] {

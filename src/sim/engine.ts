@@ -8,7 +8,8 @@
 import { hostEnergyJoules, powerIncreaseWatts, specPowerWatts } from './power.js';
 import { countNonZeroBeginning } from './cloudsim-math.js';
 import { makeOverloadTest, overloadShares, type HostLoadView, type OverloadTest } from './detectors.js';
-import { makeSelection, seededRandom, type SelectVm, type SelectableVm } from './selection.js';
+import { makeSelection, type SelectVm, type SelectableVm } from './selection.js';
+import { mulberry32 } from '../stats/random.js';
 import { HostRecorder, VmRecorder, meanAndStdev } from './metrics.js';
 import { workloadClassPricer, type MigrationPrice } from './pricer.js';
 import { classifyTrace, type WorkloadClass } from './workload-classes.js';
@@ -150,7 +151,7 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
   const vms = cfg.vms.map((s, i) => new Vm(i, s));
   const overloaded: OverloadTest = makeOverloadTest(cfg.detector, cfg.detectorParam, intervalSec);
   const costAware = cfg.selection === 'moa' || cfg.selection === 'optimal';
-  const select: SelectVm | null = costAware ? null : makeSelection(cfg.selection, seededRandom(cfg.seed ?? 1));
+  const select: SelectVm | null = costAware ? null : makeSelection(cfg.selection, mulberry32(cfg.seed ?? 1));
   const migrationModel = cfg.migrationModel ?? 'cloudsim';
   if (migrationModel !== 'cloudsim' && migrationModel !== 'migcost') throw new RangeError(`simulateCluster: unknown migrationModel ${String(migrationModel)}`);
   const consolidationOrder = cfg.consolidationOrder ?? 'utilisation';
