@@ -78,7 +78,7 @@ function pushTimeline(s: SimState, t: number, started: number): void {
   s.lastPointJoules = s.energyJoules;
 }
 
-/** Steps every interval up to the limit, migration arrivals in between; returns the last event's time. */
+/** Steps every interval up to the limit, migration arrivals in between; the last timeline point at the end. */
 function runEventLoop(s: SimState): void {
   const { cfg, intervalSec, limitSec } = s;
   const firstStep = 0.1 + intervalSec;
