@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { mulberry32 } from '../src/stats/random.js';
 
 /** One shared tolerance for float comparisons: relative 1e-9 unless told. */
 export function assertClose(actual: number, expected: number, rel = 1e-9, msg?: string): void {
@@ -6,17 +7,8 @@ export function assertClose(actual: number, expected: number, rel = 1e-9, msg?: 
   assert.ok(Math.abs(actual - expected) <= tol, `${msg ?? ''} expected ${expected}, got ${actual} (tolerance ${tol})`);
 }
 
-/** A small seeded PRNG (mulberry32) so property tests are repeatable. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG (mulberry32, `src/stats/random.ts`) so property tests are repeatable. */
+export const rng = mulberry32;
 
 export const KiB = 1024;
 export const MiB = 1024 ** 2;

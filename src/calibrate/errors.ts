@@ -3,23 +3,9 @@
  * and 90th percentile, and the spread of repeated identical runs (the noise floor).
  */
 
-/**
- * The q-quantile (0..1) of values by linear interpolation between order statistics (type 7, as R and numpy).
- * Empty input gives NaN-free 0 with `n = 0` left to the caller to report.
- * @example quantile([1, 2, 3, 4], 0.5) // 2.5
- */
-export function quantile(values: readonly number[], q: number): number {
-  if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile: q must be in [0, 1] (got ${q})`);
-  const n = values.length;
-  if (n === 0) return 0;
-  const s = [...values].sort((a, b) => a - b);
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(n - 1, lo + 1);
-  return s[lo] + (h - lo) * (s[hi] - s[lo]);
-}
-
-export const median = (values: readonly number[]): number => quantile(values, 0.5);
+/** The lab's quantile and median: type 7 (as R and numpy), see `../stats/quantile.ts`. */
+export { quantileR7 as quantile, medianR7 as median } from '../stats/quantile.js';
+import { quantileR7 as quantile, medianR7 as median } from '../stats/quantile.js';
 
 /** |predicted - measured| / measured, as a fraction. A measured 0 gives 0 when predicted is 0 too, else 1. */
 export function absPercentError(predicted: number, measured: number): number {

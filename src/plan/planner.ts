@@ -9,6 +9,10 @@ import { inputFromSample } from '../model/from-sample.js';
 import type { Platform, Prediction, PredictInput } from '../model/types.js';
 import type { Cluster, Host, Vm } from './cluster.js';
 import { overloaded, DETECTOR_DEFAULTS, type Detector } from './detectors.js';
+import { mulberry32 } from '../stats/random.js';
+import { boundedSubset, optimalSubset } from './search.js';
+
+export { boundedSubset, optimalSubset } from './search.js';
 
 export const SELECTION_POLICIES = ['moa', 'optimal', 'mia', 'ra', 'mmt', 'mu'] as const;
 export type SelectionPolicy = (typeof SELECTION_POLICIES)[number];
@@ -126,16 +130,6 @@ function objectiveValue(p: Prediction, objective: Objective): number {
   return objective === 'downtime' ? p.downtimeSec : p.transferredBytes;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Picks the VMs to move off one hot host, in order. */
 function select(host: Host, load: Load, vms: Vm[], preds: Map<string, Prediction>, o: { policy: SelectionPolicy; objective: Objective; seed: number; exactLimit: number; hot: (h: Host, l: Load) => boolean }, avoided: Avoided[]): Vm[] {
@@ -196,69 +190,6 @@ function select(host: Host, load: Load, vms: Vm[], preds: Map<string, Prediction
     }
   }
   return chosen;
-}
-
-/** The subset of least total cost whose removal cools the host (exhaustive; small hosts only). */
-export function optimalSubset(vms: Vm[], cost: (v: Vm) => number, stillHot: (chosen: Vm[]) => boolean): Vm[] | undefined {
-  const n = vms.length;
-  let bestCost = Infinity;
-  let best: Vm[] | undefined;
-  for (let mask = 1; mask < 1 << n; mask++) {
-    let c = 0;
-    const set: Vm[] = [];
-    for (let i = 0; i < n; i++) {
-      if (mask & (1 << i)) {
-        c += cost(vms[i]);
-        set.push(vms[i]);
-      }
-    }
-    if (c < bestCost && !stillHot(set)) {
-      bestCost = c;
-      best = set;
-    }
-  }
-  return best?.sort((a, b) => cost(a) - cost(b));
-}
-
-/**
- * The bounded search for hosts too big to search exhaustively: greedy by cost per unit of relief (the share
- * of the host's CPU and memory overload a VM removes), then drop, dearest first, every pick the host can do
- * without, then try swapping each pick for a cheaper unpicked VM that keeps the host cool; the same from
- * moa's order (so never dearer than moa), and the cheaper of the two. O(n^2) at worst.
- */
-export function boundedSubset(vms: Vm[], load: Load, host: Host, cost: (v: Vm) => number, stillHot: (chosen: Vm[]) => boolean): Vm[] | undefined {
-  const overCpu = Math.max(1e-9, load.cpu - host.cpu);
-  const overMem = Math.max(1e-9, load.mem - host.memoryBytes);
-  const relief = (v: Vm) => Math.min(1, v.cpu / overCpu) + Math.min(1, v.memoryBytes / overMem);
-  const total = (set: Vm[]) => set.reduce((a, v) => a + cost(v), 0);
-  const byCost = [...vms].sort((a, b) => cost(a) - cost(b) || a.id.localeCompare(b.id));
-  const byRatio = [...vms].sort((a, b) => cost(a) / Math.max(1e-12, relief(a)) - cost(b) / Math.max(1e-12, relief(b)) || a.id.localeCompare(b.id));
-  let best: Vm[] | undefined;
-  for (const order of [byRatio, byCost]) {
-    let chosen: Vm[] = [];
-    for (const v of order) {
-      if (!stillHot(chosen)) break;
-      chosen.push(v);
-    }
-    if (stillHot(chosen)) continue;
-    for (const v of [...chosen].sort((a, b) => cost(b) - cost(a))) {
-      const without = chosen.filter((x) => x !== v);
-      if (!stillHot(without)) chosen = without;
-    }
-    for (let i = 0; i < chosen.length; i++) {
-      for (const r of byCost) {
-        if (cost(r) >= cost(chosen[i])) break;
-        if (chosen.includes(r)) continue;
-        const swapped = chosen.map((x, j) => (j === i ? r : x));
-        if (!stillHot(swapped)) {
-          chosen = swapped;
-          break;
-        }
-      }
-    }
-    if (!best || total(chosen) < total(best)) best = chosen;
-  }
-  return best?.sort((a, b) => cost(a) - cost(b));
 }
 
 function hashString(s: string): number {

@@ -5,15 +5,12 @@
  * Written from the formulas, not from CloudSim's code. Pure.
  */
 
+import { commonsLegacyMedian, commonsLegacyPercentile, roundedRankIqr } from '../stats/quantile.js';
+
+/** CloudSim's percentile, median and IQR: the definitions in `../stats/quantile.ts`, under the names CloudSim's rules use. */
+export { commonsLegacyPercentile as legacyPercentile, commonsLegacyMedian as median, roundedRankIqr as iqr };
+
 // Scratch buffers: these functions run ~10^6 times a simulated day; fresh typed arrays would dominate.
-let sortScratch = [new Float64Array(64), new Float64Array(64)];
-function sortedCopy(values: ArrayLike<number>, slot: 0 | 1): Float64Array {
-  const n = values.length;
-  if (sortScratch[slot].length < n) sortScratch[slot] = new Float64Array(2 * n);
-  const s = sortScratch[slot].subarray(0, n);
-  for (let i = 0; i < n; i++) s[i] = values[i];
-  return s.sort();
-}
 let devScratch = new Float64Array(64);
 let qrScratch = new Float64Array(1024);
 
@@ -27,57 +24,17 @@ export function countNonZeroBeginning(data: ArrayLike<number>): number {
 }
 
 /**
- * Commons Math's legacy percentile of `values` (0 < p <= 100): position pos = p/100 (n + 1) in the sorted
- * values; below 1 the minimum, at or past n the maximum, else lower + (pos - floor pos)(upper - lower).
- * n = 0 gives NaN. `values` is not modified.
- * @example legacyPercentile([1, 2, 3, 4], 50) // pos 2.5: 2 + 0.5 x (3 - 2) = 2.5
- */
-export function legacyPercentile(values: ArrayLike<number>, p: number): number {
-  const n = values.length;
-  if (n === 0) return NaN;
-  const s = sortedCopy(values, 0);
-  if (n === 1) return s[0];
-  const pos = (p / 100) * (n + 1);
-  const fpos = Math.floor(pos);
-  const dif = pos - fpos;
-  if (pos < 1) return s[0];
-  if (pos >= n) return s[n - 1];
-  const lower = s[fpos - 1];
-  const upper = s[fpos];
-  return lower + dif * (upper - lower);
-}
-
-/** The median as Commons Math's legacy percentile computes it (mean of the middle pair when n is even). */
-export function median(values: ArrayLike<number>): number {
-  return legacyPercentile(values, 50);
-}
-
-/**
- * Median absolute deviation: median(|x - median(x)|). n = 0 gives 0.
+ * Median absolute deviation: median(|x - median(x)|), medians by Commons Math's legacy percentile. n = 0 gives 0.
  * @example mad([1, 2, 3, 4, 100]) // median 3, deviations 2 1 0 1 97: 1
  */
 export function mad(values: ArrayLike<number>): number {
   const n = values.length;
   if (n === 0) return 0;
-  const m = median(values);
+  const m = commonsLegacyMedian(values);
   if (devScratch.length < n) devScratch = new Float64Array(2 * n);
   const dev = devScratch.subarray(0, n);
   for (let i = 0; i < n; i++) dev[i] = Math.abs(m - values[i]);
-  return median(dev);
-}
-
-/**
- * Interquartile range by rounded ranks: sort, q1 = x[round(0.25 (n + 1)) - 1], q3 = x[round(0.75 (n + 1)) - 1],
- * halves rounded up (Java's Math.round). Needs n >= 1.
- * @example iqr([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]) // ranks round(3.25) = 3 and round(9.75) = 10: 10 - 3 = 7
- */
-export function iqr(values: ArrayLike<number>): number {
-  const n = values.length;
-  if (n === 0) throw new RangeError('iqr: needs at least one value');
-  const s = sortedCopy(values, 0);
-  const q1 = Math.floor(0.25 * (n + 1) + 0.5) - 1;
-  const q3 = Math.floor(0.75 * (n + 1) + 0.5) - 1;
-  return s[q3] - s[q1];
+  return commonsLegacyMedian(dev);
 }
 
 /**

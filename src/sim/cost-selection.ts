@@ -9,6 +9,7 @@
  *   no subset ends the overload.
  */
 import { rankByCost } from '../model/cost.js';
+import { cheapestSubset } from '../plan/search.js';
 import type { CostObjective } from './types.js';
 import type { MigrationPrice } from './pricer.js';
 
@@ -73,32 +74,15 @@ export function selectNeedCapped(costs: readonly number[], reliefs: readonly num
 export const OPTIMAL_EXACT_LIMIT = 12;
 
 /**
- * The minimum-total-cost set that ends the overload (exact for n <= exactLimit; moa's set otherwise).
- * Subsets are tried in mask order and skipped when they cannot beat the best so far, so most are never tested.
+ * The minimum-total-cost set that ends the overload (exact for n <= exactLimit; moa's set otherwise), by
+ * `plan`'s exhaustive search with ties to fewer VMs (`cheapestSubset(..., 'fewer-vms')`).
  * @example selectOptimal([5, 1, 3], (r) => !r.includes(0) && r.length < 2) // [1, 2] (cost 4 < 5)
  */
 export function selectOptimal(costs: readonly number[], stillOverloaded: StillOverloaded, exactLimit = OPTIMAL_EXACT_LIMIT): number[] {
   const n = costs.length;
   if (n === 0) return [];
   if (n > exactLimit || n > 30) return selectMoa(costs, stillOverloaded);
-  let best: number[] | null = null;
-  let bestCost = Infinity;
-  const full = 2 ** n;
-  for (let mask = 1; mask < full; mask++) {
-    let c = 0;
-    const set: number[] = [];
-    for (let i = 0; i < n; i++) {
-      if (mask & (1 << i)) {
-        c += costs[i];
-        set.push(i);
-      }
-    }
-    if (c > bestCost || (c === bestCost && best !== null && set.length >= best.length)) continue;
-    if (stillOverloaded(set)) continue;
-    best = set;
-    bestCost = c;
-  }
-  return best ?? selectMoa(costs, stillOverloaded);
+  return cheapestSubset(costs, stillOverloaded, 'fewer-vms') ?? selectMoa(costs, stillOverloaded);
 }
 
 /**

@@ -9,17 +9,26 @@
  * - lr s / lrr s: with >= 10 values, the OLS line through the 10 newest (oldest first, x = 1..10) predicts
  *   x = 10 + ceil(longest VM migration / 300 s); overloaded when s x prediction >= 1; else u > 0.7.
  *   LRR's robust weights never trigger in CloudSim (no weight is <= 0), so it is plain OLS, like LR.
+ * MAD and IQR are `plan`'s tests (`spreadOverloaded`) with CloudSim's rules as parameters (`CLOUDSIM_SPREAD_RULES`:
+ * 12 values, Commons Math's medians, the IQR at rounded ranks); LR is CloudSim's own (its horizon and its
+ * SimpleRegression arithmetic differ from `plan`'s).
  */
 import { iqr, mad, simpleRegression } from './cloudsim-math.js';
+import { FALLBACK_THRESHOLD, spreadOverloaded, type SpreadRules } from '../plan/detectors.js';
+
+export { FALLBACK_THRESHOLD };
+
+/** CloudSim's MAD and IQR: at least 12 values (else THR 0.7), medians by Commons Math, the IQR by rounded ranks. */
+export const CLOUDSIM_SPREAD_RULES: Readonly<SpreadRules> = Object.freeze({ minHistory: 12, mad, iqr });
+
+/** CloudSim's LR (and LRR): at least 10 values (else THR 0.7), the line through the 10 newest. */
+export const CLOUDSIM_LR_MIN_HISTORY = 10;
 
 export const SIM_DETECTORS = ['thr', 'iqr', 'mad', 'lr', 'lrr'] as const;
 export type SimDetector = (typeof SIM_DETECTORS)[number];
 
 /** The parameters of the published runs: THR 0.8, IQR 1.5, MAD 2.5, LR/LRR 1.2. */
 export const SIM_DETECTOR_DEFAULTS: Readonly<Record<SimDetector, number>> = Object.freeze({ thr: 0.8, iqr: 1.5, mad: 2.5, lr: 1.2, lrr: 1.2 });
-
-/** Static threshold the adaptive detectors fall back to while the history is short. */
-export const FALLBACK_THRESHOLD = 0.7;
 
 /** What a detector sees of a host. `history` is computed only when the detector needs it. */
 export interface HostLoadView {
@@ -31,7 +40,7 @@ export interface HostLoadView {
 
 export type OverloadTest = (host: HostLoadView) => boolean;
 
-const LR_POINTS = 10;
+const LR_POINTS = CLOUDSIM_LR_MIN_HISTORY;
 const LR_Y = new Float64Array(LR_POINTS);
 const X_1_TO_10 = Float64Array.from({ length: LR_POINTS }, (_, i) => i + 1);
 
@@ -45,14 +54,8 @@ export function makeOverloadTest(detector: SimDetector, param: number, intervalS
     case 'thr':
       return (h) => h.utilisation > param;
     case 'iqr':
-    case 'mad': {
-      const spread = detector === 'iqr' ? iqr : mad;
-      return (h) => {
-        const hist = h.history();
-        if (hist.length < 12) return h.utilisation > FALLBACK_THRESHOLD;
-        return h.utilisation > 1 - param * spread(hist);
-      };
-    }
+    case 'mad':
+      return (h) => spreadOverloaded(detector, param, h.utilisation, h.history(), CLOUDSIM_SPREAD_RULES);
     case 'lr':
     case 'lrr':
       return (h) => lrOverloaded(h, param, intervalSec);
@@ -96,9 +99,9 @@ export function overloadShares(
       return { excess: host.utilisation - param, shares: now() };
     case 'iqr':
     case 'mad': {
-      if (hist.length < 12) return { excess: host.utilisation - FALLBACK_THRESHOLD, shares: now() };
-      const spread = detector === 'iqr' ? iqr : mad;
-      return { excess: host.utilisation - (1 - param * spread(hist)), shares: now() };
+      const rules = CLOUDSIM_SPREAD_RULES;
+      if (hist.length < rules.minHistory) return { excess: host.utilisation - FALLBACK_THRESHOLD, shares: now() };
+      return { excess: host.utilisation - (1 - param * (detector === 'iqr' ? rules.iqr(hist) : rules.mad(hist))), shares: now() };
     }
     case 'lr':
     case 'lrr': {

@@ -4,6 +4,7 @@
  */
 import { HP_ML110_G4_WATTS, HP_ML110_G5_WATTS } from './power.js';
 import type { SimHostSpec, SimVmSpec } from './types.js';
+import { mulberry32 } from '../stats/random.js';
 
 export const PRESETS = ['cloudsim-planetlab'] as const;
 export type Preset = (typeof PRESETS)[number];
@@ -98,13 +99,3 @@ export function scalePlanetLabTraces(traces: readonly PlanetLabTrace[], factor: 
   return out;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { overloaded } from '../../src/plan/detectors.js';
+import { overloaded, spreadOverloaded, PLAN_SPREAD_RULES } from '../../src/plan/detectors.js';
+import { CLOUDSIM_SPREAD_RULES } from '../../src/sim/detectors.js';
 
 describe('overload detectors (Beloglazov and Buyya)', () => {
   const steady = [0.5, 0.52, 0.48, 0.5, 0.51, 0.49, 0.5, 0.52, 0.48, 0.5, 0.5, 0.5];
@@ -27,5 +28,28 @@ describe('overload detectors (Beloglazov and Buyya)', () => {
   it('short histories fall back to a static 0.7', () => {
     assert.equal(overloaded('mad', 2.5, 0.71, [0.5, 0.5]), true);
     assert.equal(overloaded('lr', 1.2, 0.69, [0.5]), false);
+  });
+});
+
+describe('spreadOverloaded: the MAD / IQR test under plan\'s and CloudSim\'s rules', () => {
+  // 12 values, sorted: .48 .48 .49 .5 x6 .51 .52 .52 (order does not matter)
+  const steady = [0.5, 0.52, 0.48, 0.5, 0.51, 0.49, 0.5, 0.52, 0.48, 0.5, 0.5, 0.5];
+  it('plan: type-7 IQR 0.005 (threshold 0.9925); CloudSim: rounded ranks 3 and 10, .49 and .51, IQR 0.02 (threshold 0.97)', () => {
+    assert.equal(spreadOverloaded('iqr', 1.5, 0.98, steady, PLAN_SPREAD_RULES), false);
+    assert.equal(spreadOverloaded('iqr', 1.5, 0.98, steady, CLOUDSIM_SPREAD_RULES), true);
+    assert.equal(spreadOverloaded('iqr', 1.5, 0.96, steady, CLOUDSIM_SPREAD_RULES), false);
+  });
+  it('the same MAD under both (0.005: threshold 0.9875)', () => {
+    for (const rules of [PLAN_SPREAD_RULES, CLOUDSIM_SPREAD_RULES]) {
+      assert.equal(spreadOverloaded('mad', 2.5, 0.98, steady, rules), false);
+      assert.equal(spreadOverloaded('mad', 2.5, 0.99, steady, rules), true);
+    }
+  });
+  it('minimum history: 10 for plan, 12 for CloudSim (else 0.7)', () => {
+    const ten = steady.slice(0, 10);
+    assert.equal(spreadOverloaded('mad', 2.5, 0.75, ten, PLAN_SPREAD_RULES), false);
+    assert.equal(spreadOverloaded('mad', 2.5, 0.75, ten, CLOUDSIM_SPREAD_RULES), true);
+    assert.equal(PLAN_SPREAD_RULES.minHistory, 10);
+    assert.equal(CLOUDSIM_SPREAD_RULES.minHistory, 12);
   });
 });

@@ -6,7 +6,7 @@ import { overloadShares, lrOverloaded, type HostLoadView } from '../../src/sim/d
 import { parsePolicy } from '../../src/sim/compare.js';
 import { simulateCluster } from '../../src/sim/engine.js';
 import { CLOUDSIM_HOST_TYPES, traceFromPercent } from '../../src/sim/presets.js';
-import { seededRandom } from '../../src/sim/selection.js';
+import { mulberry32 } from '../../src/stats/random.js';
 import type { SimVmSpec } from '../../src/sim/types.js';
 
 const price = (totalTimeSec: number, downtimeSec: number) => ({ transferredBytes: 0, downtimeSec, totalTimeSec, converged: true, energyJoules: 0 });
@@ -70,7 +70,7 @@ describe('cost-ordered consolidation', () => {
     assert.deepEqual(parsePolicy('moa:relief'), { selection: 'moa', objective: 'relief' });
   });
   it('the engine: cost order runs on both models, counts its migrations, and differs from CloudSim\'s order', () => {
-    const rnd = seededRandom(5);
+    const rnd = mulberry32(5);
     const vms: SimVmSpec[] = Array.from({ length: 16 }, (_, i) => ({
       name: `vm${i}`,
       mips: [2500, 2000, 1000, 500][i % 4],

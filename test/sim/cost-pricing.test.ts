@@ -4,7 +4,7 @@ import { predict } from '../../src/model/index.js';
 import { classifyTrace, dirtyRateBytesPerSec, WORKLOAD_CLASS_SPECS, WORKLOAD_CLASSES } from '../../src/sim/workload-classes.js';
 import { workloadClassPricer, SIM_MIGRATION_POLICY } from '../../src/sim/pricer.js';
 import { selectMoa, selectOptimal, objectiveCosts, ascendingCostOrder } from '../../src/sim/cost-selection.js';
-import { seededRandom } from '../../src/sim/selection.js';
+import { mulberry32 } from '../../src/stats/random.js';
 import { scalePlanetLabTraces, withBitbrainsMemory, MIN_BITBRAINS_MEMORY_MB } from '../../src/sim/presets.js';
 
 const MiB = 2 ** 20;
@@ -66,7 +66,7 @@ describe('cost-aware selection', () => {
     assert.deepEqual(selectOptimal([2.5, 5, 2, 1], over), [0]);
   });
   it('property: optimal total cost <= moa total cost, and both end the overload (500 random hosts)', () => {
-    const rnd = seededRandom(42);
+    const rnd = mulberry32(42);
     for (let k = 0; k < 500; k++) {
       const n = 1 + Math.floor(rnd() * 7);
       const l = Array.from({ length: n }, () => 1 + Math.floor(rnd() * 10));

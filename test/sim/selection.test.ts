@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { selectMinimumMigrationTime, selectMinimumUtilisation, selectMaximumCorrelation, makeSelection, seededRandom, type SelectableVm } from '../../src/sim/selection.js';
+import { selectMinimumMigrationTime, selectMinimumUtilisation, selectMaximumCorrelation, makeSelection, type SelectableVm } from '../../src/sim/selection.js';
+import { mulberry32 } from '../../src/stats/random.js';
 
 const vm = (ramMb: number, utilisation: number, history: number[] = [], mips = 1000): SelectableVm => ({ ramMb, mips, utilisation, history });
 
@@ -23,7 +24,7 @@ describe('VM selection', () => {
     assert.equal(selectMaximumCorrelation([vm(870, 0, [0.1, 0.2]), vm(613, 0, [0.3, 0.1]), vm(1740, 0, [0.3, 0.1])]), 1);
   });
   it('rs: seeded, in range', () => {
-    const rs = makeSelection('rs', seededRandom(7));
+    const rs = makeSelection('rs', mulberry32(7));
     for (let i = 0; i < 100; i++) {
       const k = rs([vm(1, 0), vm(2, 0), vm(3, 0)]);
       assert.ok(k >= 0 && k < 3);

@@ -2,12 +2,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { simulateCluster } from '../../src/sim/engine.js';
 import { CLOUDSIM_HOST_TYPES, traceFromPercent } from '../../src/sim/presets.js';
-import { seededRandom } from '../../src/sim/selection.js';
+import { mulberry32 } from '../../src/stats/random.js';
 import type { SimVmSpec } from '../../src/sim/types.js';
 
 /** 12 hosts and 16 VMs with random traces for 6 hours: small enough for every policy and both models. */
 function cluster() {
-  const rnd = seededRandom(5);
+  const rnd = mulberry32(5);
   const vms: SimVmSpec[] = Array.from({ length: 16 }, (_, i) => ({
     name: `vm${i}`,
     mips: [2500, 2000, 1000, 500][i % 4],

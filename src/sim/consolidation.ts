@@ -1,0 +1,78 @@
+/**
+ * Consolidation of under-loaded hosts at a step (CLOUDSIM-NOTES 3.8): hosts are emptied one at a time, least
+ * utilised first (or, with `consolidationOrder: 'cost'`, cheapest evacuation per watt first), each only if
+ * every one of its VMs finds a host by PABFD; the moves are tentative, like the rest of the optimisation. Pure.
+ */
+import { specPowerWatts } from './power.js';
+import { evacuationCostPerWatt } from './cost-selection.js';
+import { byCpuDescending, findHost } from './placement.js';
+import { vmCreate, vmDestroy } from './scheduler.js';
+import { HostSet, MIGRATING_OUT_SHARE, priceOf, type Host, type SimState, type Vm } from './state.js';
+
+/**
+ * Empties what under-loaded hosts it can, `over` (the overloaded hosts) never a source nor a target, and
+ * returns the moves. The hosts that received VMs in 3.7 are deliberately not excluded as sources (CloudSim's
+ * behaviour: a VM can be listed twice).
+ */
+export function consolidate(s: SimState, over: readonly Host[]): Array<[Vm, Host]> {
+  const hosts = s.hosts;
+  const moves: Array<[Vm, Host]> = [];
+  const srcExcluded = new HostSet(hosts.length, over);
+  const dstExcluded = new HostSet(hosts.length, over);
+  for (const h of hosts) {
+    if (h.utilisation() === 0) {
+      srcExcluded.add(h);
+      dstExcluded.add(h);
+    }
+  }
+  const byLoad = hosts.filter((h) => h.utilisation() > 0 && h.utilisation() < 1).sort((a, b) => a.utilisation() - b.utilisation() || a.id - b.id);
+  if (s.consolidationOrder === 'cost') {
+    // cheapest evacuation per watt first: the SLA its migrations are predicted to cost over the power it draws
+    const key = new Map<Host, number>();
+    for (const h of byLoad) {
+      const leaving = h.vms.filter((v) => !v.inMigration);
+      const prices = leaving.map((v) => priceOf(s, v, h, s.lastProcessSec));
+      key.set(h, evacuationCostPerWatt(prices, leaving.map((v) => v.request()), specPowerWatts(h.power, h.utilisation()), 1 - MIGRATING_OUT_SHARE));
+    }
+    byLoad.sort((a, b) => key.get(a)! - key.get(b)! || a.id - b.id);
+  }
+  let from = 0;
+  while (srcExcluded.size < hosts.length) {
+    while (from < byLoad.length && srcExcluded.has(byLoad[from])) from++;
+    let under: Host | null = null;
+    for (let k = from; k < byLoad.length; k++) {
+      const h = byLoad[k];
+      if (!srcExcluded.has(h) && !allMigratingOutOrAnyIn(h)) {
+        under = h;
+        break;
+      }
+    }
+    if (!under) break;
+    srcExcluded.add(under);
+    dstExcluded.add(under);
+    const leaving = byCpuDescending(under.vms.filter((v) => !v.inMigration));
+    if (leaving.length === 0) continue;
+    const placed: Array<[Vm, Host]> = [];
+    for (const vm of leaving) {
+      const target = findHost(s, vm, dstExcluded, false);
+      if (!target) {
+        for (const [pv, ph] of placed) vmDestroy(ph, pv);
+        placed.length = 0;
+        break;
+      }
+      vmCreate(target, vm);
+      placed.push([vm, target]);
+    }
+    for (const [, ph] of placed) srcExcluded.add(ph);
+    moves.push(...placed);
+  }
+  return moves;
+}
+
+function allMigratingOutOrAnyIn(h: Host): boolean {
+  for (const v of h.vms) {
+    if (!v.inMigration) return false;
+    if (h.migratingIn.has(v)) return true;
+  }
+  return true;
+}

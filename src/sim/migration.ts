@@ -1,0 +1,55 @@
+/**
+ * Migrations (CLOUDSIM-NOTES 4): starting one (the VM flagged, the target reserving its 10 %, both hosts
+ * re-updated, the duration from RAM over bandwidth or from migcost's prediction) and its arrival. Pure.
+ */
+import { allocateFor, deallocateFor, updateHost, vmCreate, vmDestroy } from './scheduler.js';
+import { priceOf, type Host, type SimState, type Arrival, type Vm } from './state.js';
+import type { MigrationPrice } from './pricer.js';
+
+/** Starts migrating `vm` to `target` at `t`, and schedules its arrival. */
+export function startMigration(s: SimState, vm: Vm, target: Host, t: number): void {
+  const cost = s.cost;
+  vm.inMigration = true;
+  if (!target.migratingIn.has(vm)) {
+    target.schedIn.add(vm);
+    allocateFor(target, vm, vm.request());
+    target.migratingIn.add(vm);
+    target.vms.push(vm);
+    updateHost(target, t, s.intervalSec);
+    if (vm.host) updateHost(vm.host, t, s.intervalSec);
+  }
+  s.migrations++;
+  s.stepMigrations++;
+  let durationSec = vm.ramMb / target.migrationMbPerSec();
+  let p: MigrationPrice | undefined;
+  if (s.pricer) {
+    p = priceOf(s, vm, target, t);
+    if (s.migrationModel === 'migcost') {
+      // whole seconds, so arrivals batch as they do with CloudSim's few distinct durations (each arrival updates every host)
+      durationSec = Math.ceil(p.totalTimeSec);
+      // the VM is stopped for the downtime: all its requested MIPS are lost then (PDM)
+      vm.rec.lostToMigrationMipsSec += vm.request() * p.downtimeSec;
+    }
+    cost.transferredBytes += p.transferredBytes;
+    cost.downtimeSec += p.downtimeSec;
+    cost.energyJoules += p.energyJoules;
+    cost.modelTimeSec += p.totalTimeSec;
+    if (!p.converged) cost.nonConverged++;
+  }
+  s.migrationSecSum += durationSec;
+  s.cfg.onMigration?.({ vmName: s.cfg.vms[vm.id].name, startSec: t, durationSec, ...(p ? { price: p } : {}) });
+  s.arrivals.push({ t: t + durationSec, seq: s.seq++, vm, target, startSec: t });
+}
+
+/** The VM of `a` leaves its source and lands on its target with a normal allocation. */
+export function arrive(a: Arrival): void {
+  const { vm, target } = a;
+  if (vm.host) vmDestroy(vm.host, vm);
+  deallocateFor(target, vm);
+  target.migratingIn.delete(vm);
+  const i = target.vms.indexOf(vm);
+  if (i >= 0) target.vms.splice(i, 1);
+  target.schedIn.delete(vm);
+  vm.inMigration = false;
+  vmCreate(target, vm);
+}
