@@ -6,7 +6,7 @@
  */
 import { loadPlanetLabDay, DEFAULT_PLANETLAB_ARCHIVE } from '../src/sim/planetlab-loader.js';
 import { cloudsimPlanetLabPreset, comparePolicies, SIM_DETECTOR_DEFAULTS, type CompareRow, type MigrationModel, type SimDetector } from '../src/sim/index.js';
-import { renderCompareTable } from '../src/cli/commands/simulate.js';
+import { renderCompareTable } from '../src/cli/render/simulation.js';
 import { withBitbrainsMemory } from '../src/sim/presets.js';
 import { loadBitbrainsMemoryMb, DEFAULT_BITBRAINS_DIR } from '../src/sim/bitbrains-loader.js';
 

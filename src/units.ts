@@ -138,6 +138,14 @@ export function parseNumber(field: string, value: unknown, opts: { min?: number;
   return n;
 }
 
+/** Watts with or without the unit: "2W", "350mW", "0.2". Must be >= 0. */
+export function parseWatts(field: string, value: unknown): number {
+  const m = /^\s*([0-9]*\.?[0-9]+(?:e[-+]?\d+)?)\s*(mW|W|kW)?\s*$/i.exec(String(value ?? ''));
+  if (!m) throw new InputError(field, value, 'must be a power >= 0, e.g. 2W or 350mW');
+  const unit = (m[2] ?? 'W').toLowerCase();
+  return unit === 'mw' ? Number(m[1]) / 1000 : unit === 'kw' ? Number(m[1]) * 1000 : Number(m[1]);
+}
+
 /** Formats bytes for people: 1.50 GiB. */
 export function formatBytes(bytes: number): string {
   const abs = Math.abs(bytes);

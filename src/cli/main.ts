@@ -1,17 +1,36 @@
+/**
+ * The CLI. Where a new command goes:
+ *
+ * - A command is a folder under `commands/` named after it; `index.ts` exports `xCommand(): Command` and is added
+ *   to `program()` below. A command with subcommands (`lab`, `history`) has one file per subcommand beside its
+ *   `index.ts`, which only groups them (`commands/lab/run.ts` is `migcost lab run`).
+ * - Each command file holds its options, description and `action`. The options are an `interface XFlags` of the
+ *   values commander hands over already parsed: units, numbers and lists go through the argParsers of
+ *   `options.ts` (`parsedOption('--memory <size>', ..., sizeArg('--memory'), '256MiB')`), which throw the
+ *   InputError of src/units.ts naming the flag.
+ * - The `action` only parses, calls library functions (src/model, src/plan, src/evaluate, src/lab, src/record,
+ *   src/store, ...) and renders; tables and plots for people live in `render/`. Anything another command needs
+ *   (loading records, fitting, running the lab) belongs in the library, not in a command file.
+ * - Errors go through `exitWithError` (errors.ts): bad input exits 2 naming the field, a failed job exits 1.
+ *
+ * (predict, plan, execute and sample are still single files under commands/, to be folded in.)
+ */
 import { Command } from 'commander';
 import { predictCommand } from './commands/predict.js';
-import { labCommand } from './commands/lab.js';
+import { labCommand } from './commands/lab/index.js';
 import { sampleCommand } from './commands/sample.js';
-import { historyCommand } from './commands/history.js';
-import { calibrateCommand, modelsCommand } from './commands/calibrate.js';
+import { historyCommand } from './commands/history/index.js';
+import { calibrateCommand } from './commands/calibrate/index.js';
+import { modelsCommand } from './commands/calibrate/models.js';
 import { planCommand } from './commands/plan.js';
-import { simulateCommand } from './commands/simulate.js';
+import { simulateCommand } from './commands/simulate/index.js';
 import { executeCommand } from './commands/execute.js';
-import { serveCommand } from './commands/serve.js';
-import { offloadCommand } from './commands/offload.js';
-import { agentCommand } from './commands/agent.js';
+import { serveCommand } from './commands/serve/index.js';
+import { offloadCommand } from './commands/offload/index.js';
+import { agentCommand } from './commands/agent/index.js';
+import { exitWithError } from './errors.js';
 
-/** Builds the CLI; commands are one file each under commands/. */
+/** Builds the CLI: one folder per command under commands/. */
 export function program(): Command {
   return new Command('migcost')
     .description('predict, plan and measure live VM migrations')
@@ -32,5 +51,10 @@ export function program(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  await program().parseAsync(argv);
+  try {
+    await program().parseAsync(argv);
+  } catch (e) {
+    // An option's argParser threw (an InputError naming the flag): exit 2 like every other bad input.
+    exitWithError(e);
+  }
 }

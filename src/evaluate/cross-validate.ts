@@ -123,3 +123,19 @@ export function crossValidateRefined(records: readonly MigrationRecord[], varian
   }
   return out;
 }
+
+/**
+ * The records a lab report scores. By default every record is re-predicted from its own sample with the current
+ * models and with platform constants fitted only on other configurations (k-fold), so no constant saw its
+ * migration; `refined` scores history against none (base: and refined: variants), `asRecorded` the predictions
+ * made before each migration, and `platform` re-predicts with given constants instead of fitting them.
+ */
+export function recordsToScore(
+  raw: readonly MigrationRecord[],
+  opts: { folds: number; variants?: readonly string[]; refined?: boolean; asRecorded?: boolean; platform?: Partial<Platform> },
+): readonly MigrationRecord[] {
+  if (opts.refined) return crossValidateRefined(raw, opts.variants ?? ['qemu+zero', 'deng-curve', 'deng-bitmap'], opts.folds);
+  if (opts.asRecorded) return raw;
+  if (opts.platform !== undefined) return repredict(raw, opts.platform);
+  return crossValidate(raw, opts.folds);
+}

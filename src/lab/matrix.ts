@@ -74,3 +74,13 @@ export function workloadLabel(c: MigrationConfig): string {
   const p = Object.entries(c.params).map(([k, v]) => `${k}=${v}`).join(' ');
   return p ? `${c.workload} (${p})` : c.workload;
 }
+
+/** A guest workload's parameters as the guest reads them (working set in whole MiB, "48M"). */
+export function workloadParams(p: { wssBytes?: number; rate?: number; pattern?: string; clients?: number }): Record<string, string | number> {
+  const params: Record<string, string | number> = {};
+  if (p.wssBytes !== undefined) params.wss = `${Math.round(p.wssBytes / 2 ** 20)}M`;
+  if (p.rate !== undefined) params.rate = p.rate;
+  if (p.pattern !== undefined) params.pattern = p.pattern;
+  if (p.clients !== undefined) params.clients = p.clients;
+  return params;
+}

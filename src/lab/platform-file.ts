@@ -1,5 +1,5 @@
 /** Platform constants on disk: `<lab dir>/platform.json`, written by `migcost lab calibrate`. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Platform } from '../model/types.js';
 import { InputError } from '../units.js';
@@ -25,4 +25,9 @@ export function loadPlatform(path: string | undefined, labDir: string): Partial<
     out[k] = v;
   }
   return out;
+}
+
+/** Writes fitted platform constants where loadPlatform reads them, with when, on how many migrations and whose. */
+export function savePlatformFile(path: string, fit: { migrations: number; host: string; platform: Partial<Platform> }): void {
+  writeFileSync(path, `${JSON.stringify({ fittedAt: new Date().toISOString(), ...fit }, null, 2)}\n`);
 }

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { decideOffload } from '../../src/plan/offload.js';
-import { parseWatts } from '../../src/cli/commands/offload.js';
+import { parseWatts } from '../../src/units.js';
 
 const radio = { kind: 'wireless' as const, channelBandwidthHz: 1e6, noiseDensityWattsPerHz: 1e-9 };
 const BIN = new URL('../../bin/migcost.js', import.meta.url).pathname;

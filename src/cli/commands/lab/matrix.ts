@@ -1,0 +1,61 @@
+/** `migcost lab matrix`: a preset matrix of configurations run one at a time, every record kept. */
+import { Command, Option } from 'commander';
+import { labMatrix, MATRIX_PRESETS, workloadLabel, type MatrixPreset } from '../../../lab/matrix.js';
+import { loadPlatform } from '../../../lab/platform-file.js';
+import { labDir } from '../../../lab/lab-dir.js';
+import { runAndRecord } from '../../../lab/run-many.js';
+import { defaultDbLocation } from '../../../store/location.js';
+import { formatBytes, formatSeconds } from '../../../units.js';
+import { durationArg, numberArg, parsedOption } from '../../options.js';
+import { exitWithError } from '../../errors.js';
+import { progressReporter } from '../../progress.js';
+
+export interface LabMatrixFlags {
+  preset: MatrixPreset;
+  repeats: number;
+  timeout: number;
+  limit?: number;
+  skip: number;
+  platform?: string;
+  db: string;
+  results?: string;
+  pin?: true;
+}
+
+export function labMatrixCommand(): Command {
+  return new Command('matrix')
+    .description('run a matrix of configurations one at a time, appending every record')
+    .addOption(new Option('--preset <name>', 'which matrix').choices(MATRIX_PRESETS as unknown as string[]).default('standard'))
+    .addOption(parsedOption('--repeats <n>', 'repeats of the noise-floor configurations', numberArg('--repeats', { min: 0, integer: true }), '3'))
+    .addOption(parsedOption('--timeout <time>', 'cancel each migration after', durationArg('--timeout'), '30s'))
+    .addOption(parsedOption('--limit <n>', 'run only the first n configurations', numberArg('--limit', { min: 0, integer: true })))
+    .addOption(parsedOption('--skip <n>', 'skip the first n configurations (resume an interrupted matrix)', numberArg('--skip', { min: 0, integer: true }), '0'))
+    .option('--platform <file>', 'platform constants file')
+    .option('--db <file|url>', 'history store: a SQLite file or postgres:// URL', defaultDbLocation())
+    .option('--results <file>', 'also append every record to this JSON Lines file')
+    .option('--pin', "give the source's vCPU core 0 and put everything else on the other cores (taskset; a separate platform in the records)")
+    .action(async (o: LabMatrixFlags) => {
+      try {
+        const configs = labMatrix(o.preset, { timeoutSec: o.timeout, repeats: o.repeats }).slice(o.skip, o.limit !== undefined ? o.skip + o.limit : undefined);
+        const platform = loadPlatform(o.platform, labDir());
+        const store = await (await import('../../../store/store.js')).openStore(o.db);
+        const progress = progressReporter('migrations');
+        const label = (i: number) => `${i + 1}/${configs.length} ${workloadLabel(configs[i])}`;
+        const { recorded, failed } = await runAndRecord(configs, {
+          run: { platform, pin: o.pin === true },
+          store,
+          results: o.results,
+          onStart: (i, total) => progress.update(i, total),
+          onRecord: (i, r) => {
+            if (!process.stderr.isTTY) process.stderr.write(`lab: ${label(i)} ${formatBytes(configs[i].memoryBytes)} -> ${r.measured.status} in ${formatSeconds(r.measured.totalTimeSec)}\n`);
+          },
+          onFailure: (i, e) => process.stderr.write(`lab: ${label(i)}: ${e.message}\n`),
+        });
+        await store.close();
+        progress.done(`${recorded} migrations recorded in ${store.location}${failed ? `, ${failed} runs failed to start` : ''}`);
+        if (failed) process.exitCode = 1;
+      } catch (e) {
+        exitWithError(e);
+      }
+    });
+}

@@ -1,0 +1,101 @@
+/** `migcost lab run`: one configuration sampled, predicted, migrated for real and compared. */
+import { Command, Option } from 'commander';
+import { workloadLabel, workloadParams } from '../../../lab/matrix.js';
+import { loadPlatform } from '../../../lab/platform-file.js';
+import { labDir } from '../../../lab/lab-dir.js';
+import { appendRecord } from '../../../record/load.js';
+import { WORKLOADS, type MigrationConfig, type MigrationRecord, type Workload } from '../../../record/record.js';
+import { VARIANTS } from '../../../model/from-sample.js';
+import { LIU_ADAPTIVE_DELTA_BYTES_PER_SEC } from '../../../model/index.js';
+import { defaultDbLocation } from '../../../store/location.js';
+import { InputError, parseSize, formatBytes, formatSeconds } from '../../../units.js';
+import { checkedNumberArg, durationArg, numberArg, parsedOption, rateArg, sizeArg } from '../../options.js';
+import { comparisonTable, labRunJson } from '../../render/lab-run.js';
+import { exitWithError } from '../../errors.js';
+
+export interface LabRunFlags {
+  memory: number;
+  workload: Workload;
+  wss?: number;
+  rate?: number;
+  pattern?: 'seq' | 'random';
+  clients?: number;
+  bandwidth: number;
+  downtimeLimit: number;
+  autoConverge?: true;
+  timeout: number;
+  adaptiveRate?: true;
+  delta: number;
+  pin?: true;
+  platform?: string;
+  variant: string;
+  db: string;
+  results?: string;
+  save: boolean;
+  json?: true;
+}
+
+/** The lab guest needs at least 64 MiB. */
+const guestMemory = (v: string): number => {
+  const bytes = parseSize('--memory', v);
+  if (bytes < 64 * 2 ** 20) throw new InputError('--memory', v, 'must be at least 64MiB for the lab guest');
+  return bytes;
+};
+
+export function labRunCommand(): Command {
+  return new Command('run')
+    .description('run one configuration: sample, predict, migrate for real, compare')
+    .addOption(parsedOption('--memory <size>', 'guest memory', guestMemory, '256MiB'))
+    .addOption(new Option('--workload <name>', 'guest workload').choices(WORKLOADS as unknown as string[]).default('idle'))
+    .addOption(parsedOption('--wss <size>', 'workload working set (dirtier, memtester, stress-ng)', sizeArg('--wss')))
+    .addOption(parsedOption('--rate <pages/s>', 'dirtier: pages dirtied per second', checkedNumberArg('--rate', (n) => Number.isFinite(n) && n >= 0, 'must be pages per second >= 0')))
+    .addOption(new Option('--pattern <p>', 'dirtier: page order').choices(['seq', 'random']))
+    .addOption(parsedOption('--clients <n>', 'dbench / redis clients', numberArg('--clients')))
+    .addOption(parsedOption('--bandwidth <rate>', 'max-bandwidth', rateArg('--bandwidth'), '100MiB/s'))
+    .addOption(parsedOption('--downtime-limit <time>', 'downtime-limit', durationArg('--downtime-limit'), '300ms'))
+    .option('--auto-converge', 'enable auto-converge')
+    .addOption(parsedOption('--timeout <time>', 'cancel after', durationArg('--timeout'), '30s'))
+    .option('--adaptive-rate', "Liu's adaptive rate: max-bandwidth = dirty rate + delta each round")
+    .addOption(parsedOption('--delta <rate>', 'adaptive rate delta', rateArg('--delta'), '100Mbit/s'))
+    .option('--pin', "give the source's vCPU core 0 and put everything else on the other cores (taskset; a separate platform in the records)")
+    .option('--platform <file>', 'platform constants (from `migcost lab calibrate`); default: the lab dir\'s platform.json if present')
+    .addOption(new Option('--variant <name>', 'variant shown in the table').choices(VARIANTS as unknown as string[]).default('deng-bitmap'))
+    .option('--db <file|url>', 'history store: a SQLite file or postgres:// URL', defaultDbLocation())
+    .option('--results <file>', 'also append the record to this JSON Lines file')
+    .option('--no-save', 'record nothing')
+    .option('--json', 'print {predicted, measured, ...} as JSON')
+    .action(async (o: LabRunFlags) => {
+      try {
+        const cfg: MigrationConfig = {
+          memoryBytes: o.memory,
+          workload: o.workload,
+          params: workloadParams({ wssBytes: o.wss, rate: o.rate, pattern: o.pattern, clients: o.clients }),
+          bandwidthBytesPerSec: o.bandwidth,
+          downtimeLimitSec: o.downtimeLimit,
+          autoConverge: o.autoConverge === true,
+          timeoutSec: o.timeout,
+        };
+        const platform = loadPlatform(o.platform, labDir());
+        const adaptiveRate = o.adaptiveRate ? { deltaBytesPerSec: o.delta ?? LIU_ADAPTIVE_DELTA_BYTES_PER_SEC, minBytesPerSec: 1 << 20, maxBytesPerSec: cfg.bandwidthBytesPerSec } : undefined;
+        // The QEMU driver and the database drivers load only when a run starts.
+        const { runLabConfig } = await import('../../../lab/run.js');
+        const store = o.save ? await (await import('../../../store/store.js')).openStore(o.db) : undefined;
+        let r: MigrationRecord;
+        try {
+          r = await runLabConfig(cfg, { platform, adaptiveRate, pin: o.pin === true, log: (l) => process.stderr.write(`lab: ${l}\n`) });
+          if (store) await store.recordMigration(r);
+        } finally {
+          await store?.close();
+        }
+        if (o.save && o.results !== undefined) appendRecord(o.results, r);
+        if (o.json) process.stdout.write(`${labRunJson(r, o.variant)}\n`);
+        else {
+          process.stdout.write(`${workloadLabel(cfg)}, ${formatBytes(cfg.memoryBytes)}, ${formatBytes(cfg.bandwidthBytesPerSec)}/s, limit ${formatSeconds(cfg.downtimeLimitSec)}${cfg.autoConverge ? ', auto-converge' : ''}\n`);
+          process.stdout.write(`${comparisonTable(r, o.variant)}\n`);
+          if (r.measured.error) process.stdout.write(`note: ${r.measured.error}\n`);
+        }
+      } catch (e) {
+        exitWithError(e);
+      }
+    });
+}

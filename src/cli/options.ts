@@ -1,0 +1,34 @@
+/**
+ * Option values parsed by commander as it reads them: each parser turns the typed text into the value the
+ * command uses (SI units, numbers, lists) and throws the InputError of src/units.ts naming the flag, which
+ * main() turns into exit status 2. A default is given as the user would type it and shown so in --help.
+ */
+import { Option } from 'commander';
+import { InputError, parseDuration, parseNumber, parseRate, parseSize, parseWatts } from '../units.js';
+
+export type ArgParser<T> = (value: string) => T;
+
+/** Bytes from "256MiB". */
+export const sizeArg = (flag: string): ArgParser<number> => (v) => parseSize(flag, v);
+/** Bytes per second from "100MiB/s", "1Gbit/s". */
+export const rateArg = (flag: string): ArgParser<number> => (v) => parseRate(flag, v);
+/** Seconds from "300ms", "30s". */
+export const durationArg = (flag: string): ArgParser<number> => (v) => parseDuration(flag, v);
+/** Watts from "2W", "350mW". */
+export const wattsArg = (flag: string): ArgParser<number> => (v) => parseWatts(flag, v);
+/** A finite number within optional bounds. */
+export const numberArg = (flag: string, opts: { min?: number; max?: number; integer?: boolean } = {}): ArgParser<number> => (v) => parseNumber(flag, v, opts);
+/** A number that must hold `test`; `rule` says what it must be. */
+export const checkedNumberArg = (flag: string, test: (n: number) => boolean, rule: string): ArgParser<number> => (v) => {
+  const n = Number(v);
+  if (!test(n)) throw new InputError(flag, v, rule);
+  return n;
+};
+/** A comma-separated list, items trimmed, empty items dropped. */
+export const listArg: ArgParser<string[]> = (v) => v.split(',').map((s) => s.trim()).filter(Boolean);
+
+/** An option whose value goes through `parse`; `rawDefault` (as typed) is parsed once and shown in --help. */
+export function parsedOption<T>(flags: string, description: string, parse: ArgParser<T>, rawDefault?: string): Option {
+  const o = new Option(flags, description).argParser(parse);
+  return rawDefault === undefined ? o : o.default(parse(rawDefault), JSON.stringify(rawDefault));
+}

@@ -1,0 +1,52 @@
+/** One lab run for people (a predicted-against-measured table) and as JSON (the fields of `predict --json`). */
+import Table from 'cli-table3';
+import type { MigrationRecord } from '../../record/record.js';
+import type { Platform } from '../../model/types.js';
+import { formatBytes, formatSeconds } from '../../units.js';
+
+const FIELDS = ['totalTimeSec', 'downtimeSec', 'transferredBytes', 'rounds', 'converged'] as const;
+
+/** The run's predicted (by `variant`) and measured figures side by side. */
+export function comparisonTable(r: MigrationRecord, variant: string): string {
+  const t = new Table({ head: ['', `predicted (${variant})`, 'measured'], style: { head: [], border: [] } });
+  const p = r.predicted[variant];
+  const m = r.measured;
+  t.push(
+    ['total time', formatSeconds(p.totalTimeSec), formatSeconds(m.totalTimeSec)],
+    ['downtime', formatSeconds(p.downtimeSec), m.status === 'completed' ? formatSeconds(m.downtimeSec) : '-'],
+    ['sent', formatBytes(p.transferredBytes), formatBytes(m.transferredBytes)],
+    ['rounds', String(p.rounds), String(m.rounds)],
+    ['converged', p.converged ? 'yes' : 'no', m.status === 'completed' ? 'yes' : `no (${m.status})`],
+  );
+  return t.toString();
+}
+
+/** The fields `predict --json` prints, from a prediction or a measured outcome (energy and reason null when absent). */
+export function contractFields(o: object): Record<string, unknown> {
+  const src = o as Record<string, unknown>;
+  return Object.fromEntries(FIELDS.map((k) => [k, src[k]]).concat([['energyJoules', src.energyJoules ?? null], ['reason', src.reason ?? null]]));
+}
+
+/** `lab run --json`: the record with `variant`'s prediction and every variant's in the contract fields. */
+export function labRunJson(r: MigrationRecord, variant: string): string {
+  return JSON.stringify({
+    id: r.id,
+    config: r.config,
+    sample: r.sample,
+    predicted: contractFields(r.predicted[variant]),
+    measured: contractFields(r.measured),
+    variants: Object.fromEntries(Object.entries(r.predicted).map(([k, v]) => [k, contractFields(v)])),
+    trace: r.trace,
+  });
+}
+
+/** Fitted platform constants as a table. */
+export function platformTable(platform: Partial<Platform>): string {
+  const t = new Table({ head: ['constant', 'value'], style: { head: [], border: [] } });
+  if (platform.setupSec !== undefined) t.push(['setup', formatSeconds(platform.setupSec)]);
+  if (platform.resumeSec !== undefined) t.push(['resume (fixed part of downtime)', formatSeconds(platform.resumeSec)]);
+  if (platform.firstTouchRateBytesPerSec !== undefined) t.push(['stop-and-copy rate, pages never sent', `${formatBytes(platform.firstTouchRateBytesPerSec)}/s`]);
+  if (platform.stopCopyRateBytesPerSec !== undefined) t.push(['stop-and-copy rate', `${formatBytes(platform.stopCopyRateBytesPerSec)}/s`]);
+  if (platform.lineRateBytesPerSec !== undefined) t.push(['pre-copy line rate', `${formatBytes(platform.lineRateBytesPerSec)}/s`]);
+  return t.toString();
+}
