@@ -1,10 +1,10 @@
-/** POST /v1/plan: which VMs to move off hot hosts, where, and what each move costs. */
+/** POST /v1/plan: which VMs to move off hot hosts, where, and what each move costs (in a worker thread). */
 import type { FastifyInstance } from 'fastify';
-import { parseCluster } from '../../plan/cluster.js';
-import { planMitigation, SELECTION_POLICIES, OBJECTIVES, type SelectionPolicy, type Objective } from '../../plan/planner.js';
+import { SELECTION_POLICIES, OBJECTIVES, type SelectionPolicy, type Objective } from '../../plan/planner.js';
+import type { HeavyPool } from '../heavy-pool.js';
 import { anyObject, errors } from '../schemas.js';
 
-export function planRoutes(app: FastifyInstance): void {
+export function planRoutes(app: FastifyInstance, o: { heavy: HeavyPool }): void {
   app.post('/v1/plan', {
     schema: {
       summary: 'Plan the mitigation of hot hosts in a cluster (the JSON of examples/cluster.json)',
@@ -16,8 +16,10 @@ export function planRoutes(app: FastifyInstance): void {
       },
       response: { 200: anyObject, ...errors },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     const body = req.body as { cluster: unknown; policy?: SelectionPolicy; objective?: Objective };
-    return planMitigation(parseCluster(body.cluster), { policy: body.policy ?? 'moa', objective: body.objective ?? 'traffic' });
+    const r = await o.heavy.run({ kind: 'plan', cluster: body.cluster, policy: body.policy ?? 'moa', objective: body.objective ?? 'traffic', budgetMs: o.heavy.budgetMs });
+    if (!r.ok) return reply.code(r.status).send(r.error);
+    return r.value;
   });
 }
