@@ -196,7 +196,7 @@ export function predictInputFrom(f: RawPredictFields): PredictInput {
   if (present(f.downtimeLimit)) {
     p.downtimeLimitSec = num('downtimeLimit', f.downtimeLimit, parseDuration);
     if (!(p.downtimeLimitSec > 0)) throw new InputError('downtimeLimit', f.downtimeLimit, 'must be greater than 0');
-    inRange('downtimeLimit', f.downtimeLimit, p.downtimeLimitSec, 0, LIMITS.maxSeconds, ' s');
+    inRange('downtimeLimit', f.downtimeLimit, p.downtimeLimitSec, LIMITS.minSeconds, LIMITS.maxSeconds, ' s');
   }
   if (present(f.autoConverge)) p.autoConverge = bool('autoConverge', f.autoConverge);
   if (present(f.threshold)) p.thresholdBytes = inRange('threshold', f.threshold, num('threshold', f.threshold, parseSize), 0, LIMITS.maxBytes, ' B');
@@ -205,7 +205,7 @@ export function predictInputFrom(f: RawPredictFields): PredictInput {
   if (present(f.timeout)) {
     p.timeoutSec = num('timeout', f.timeout, parseDuration);
     if (!(p.timeoutSec > 0)) throw new InputError('timeout', f.timeout, 'must be greater than 0');
-    inRange('timeout', f.timeout, p.timeoutSec, 0, LIMITS.maxSeconds, ' s');
+    inRange('timeout', f.timeout, p.timeoutSec, LIMITS.minSeconds, LIMITS.maxSeconds, ' s');
   }
 
   if (present(f.adaptiveRate) && bool('adaptiveRate', f.adaptiveRate)) {
@@ -214,7 +214,10 @@ export function predictInputFrom(f: RawPredictFields): PredictInput {
     if (!(min > 0)) throw new InputError('rateMin', f.rateMin, 'must be greater than 0');
     inRange('rateMin', f.rateMin, min, LIMITS.minRateBytesPerSec, LIMITS.maxRateBytesPerSec, ' B/s');
     inRange('rateMax', f.rateMax, max, LIMITS.minRateBytesPerSec, LIMITS.maxRateBytesPerSec, ' B/s');
-    if (max < min) throw new InputError('rateMax', f.rateMax, 'must be at least rateMin');
+    if (max < min) {
+      if (present(f.rateMax)) throw new InputError('rateMax', f.rateMax, 'must be at least rateMin');
+      throw new InputError('rateMin', f.rateMin, 'must be at most rateMax (default the bandwidth)');
+    }
     input.adaptiveRate = { deltaBytesPerSec: present(f.delta) ? inRange('delta', f.delta, num('delta', f.delta, parseRate), 0, LIMITS.maxRateBytesPerSec, ' B/s') : LIU_ADAPTIVE_DELTA_BYTES_PER_SEC, minBytesPerSec: min, maxBytesPerSec: max };
   }
 

@@ -148,8 +148,9 @@ export const LIMITS = {
   /** Link and transfer rates: 1 B/s to 1e15 B/s (8 Pbit/s); dirty rates up to the same. */
   minRateBytesPerSec: 1,
   maxRateBytesPerSec: 1e15,
-  /** Durations: up to 1e9 s (31 years); curve windows from 1 µs. */
+  /** Durations: up to 1e9 s (31 years); limits, timeouts and curve windows from 1 µs. */
   maxSeconds: 1e9,
+  minSeconds: 1e-6,
   minWindowSec: 1e-6,
   /** Page sizes up to 1 GiB (huge pages). */
   maxPageBytes: 2 ** 30,

@@ -108,7 +108,10 @@ export function parseCluster(doc: unknown): Cluster {
     if (vm.memoryBytes > maxHostMem || vm.cpu > maxHostCpu) throw new InputError(`vms[${i}]`, vm.id, 'is bigger than every host (memory or cpu): no placement can hold it');
     if (o.zeroPageFraction !== undefined) vm.zeroPageFraction = parseFraction(`vms[${i}].zeroPageFraction`, o.zeroPageFraction);
     if (o.curve !== undefined) vm.curve = parseCurve(`vms[${i}].curve`, o.curve);
-    if (o.cpuUtilisation !== undefined) vm.cpuUtilisation = parseFraction(`vms[${i}].cpuUtilisation`, o.cpuUtilisation);
+    if (o.cpuUtilisation !== undefined) {
+      vm.cpuUtilisation = parseFraction(`vms[${i}].cpuUtilisation`, o.cpuUtilisation);
+      if (!(vm.cpuUtilisation > 0)) throw new InputError(`vms[${i}].cpuUtilisation`, o.cpuUtilisation, 'must be greater than 0 (a busy share in (0, 1])');
+    }
     return vm;
   });
   return { hosts, vms };
