@@ -458,7 +458,7 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
         placed.push([vm, target]);
       }
       for (const [, ph] of placed) srcExcluded.add(ph);
-      moves.push(...placed);
+      for (const m of placed) moves.push(m); // no spread: placed is unbounded
     }
 
     // undo the tentative moves
@@ -633,7 +633,7 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
     h.rec.finish();
     activeSec += h.rec.activeSec;
     violationSec += h.rec.violationSec;
-    shutdowns.push(...h.rec.shutdownAfterSec);
+    for (const t of h.rec.shutdownAfterSec) shutdowns.push(t);
   }
   let allocated = 0;
   let requested = 0;
