@@ -9,12 +9,13 @@ import { simulateCluster } from '../../sim/engine.js';
 import { cloudsimPlanetLabPreset, CLOUDSIM_HOSTS, type PlanetLabTrace } from '../../sim/presets.js';
 import { SIM_DETECTORS, SIM_DETECTOR_DEFAULTS, type SimDetector } from '../../sim/detectors.js';
 import { SIM_SELECTIONS, type SimSelection } from '../../sim/selection.js';
-import { predictPricer, DEFAULT_PREDICT_PRICER, type MigrationPricer } from '../../sim/pricer.js';
-import { loadPlanetLabDay, DEFAULT_PLANETLAB_ARCHIVE } from '../../sim/planetlab-loader.js';
+import type { MigrationPricer } from '../../sim/pricer.js';
+import { loadPlanetLabDay, DEFAULT_PLANETLAB_ARCHIVE, type FileOrder } from '../../sim/planetlab-loader.js';
 import type { SimulationConfig } from '../../sim/types.js';
 import { HttpError } from '../errors.js';
 import { BEARER } from '../auth.js';
 import { anyObject, errors } from '../schemas.js';
+import { simulateOptionsSchema, scaledTraces, withMemorySource, pricerFor, simulationExtras, type SimulateOptions } from './simulate-options.js';
 
 export interface TimelineStep {
   step: number;
@@ -29,16 +30,17 @@ const INTERVAL_SEC = 300;
 
 export function simulateRoutes(app: FastifyInstance, o: { auth: onRequestHookHandler; tracesPath?: string }): void {
   const cache = new Map<string, PlanetLabTrace[]>();
-  const traces = (day: string): PlanetLabTrace[] => {
-    let t = cache.get(day);
+  const traces = (day: string, order: FileOrder = 'tar'): PlanetLabTrace[] => {
+    const key = order === 'tar' ? day : `${day}|${order}`;
+    let t = cache.get(key);
     if (!t) {
       try {
-        t = loadPlanetLabDay(o.tracesPath ?? DEFAULT_PLANETLAB_ARCHIVE, day, 'tar');
+        t = loadPlanetLabDay(o.tracesPath ?? DEFAULT_PLANETLAB_ARCHIVE, day, order);
       } catch (e) {
         throw new HttpError(400, `day: no PlanetLab traces for ${day} on this server (${(e as Error).message})`, 'day', { cause: e });
       }
       if (cache.size >= 3) cache.delete(cache.keys().next().value as string);
-      cache.set(day, t);
+      cache.set(key, t);
     }
     return t;
   };
@@ -59,6 +61,7 @@ export function simulateRoutes(app: FastifyInstance, o: { auth: onRequestHookHan
           seed: { type: 'integer' },
           vms: { type: 'integer', minimum: 1, maximum: 100_000, description: 'use only the first n traces of the day' },
           hosts: { type: 'integer', minimum: 1, maximum: CLOUDSIM_HOSTS * 10 },
+          ...simulateOptionsSchema,
         },
         required: ['day'],
         additionalProperties: false,
@@ -76,14 +79,14 @@ export function simulateRoutes(app: FastifyInstance, o: { auth: onRequestHookHan
       },
     },
   }, async (req) => {
-    const b = req.body as { day: string; detector?: SimDetector; selection?: SimSelection; param?: number; seed?: number; vms?: number; hosts?: number };
+    const b = req.body as { day: string; detector?: SimDetector; selection?: SimSelection; param?: number; seed?: number; vms?: number; hosts?: number } & SimulateOptions;
     const detector = b.detector ?? 'thr';
-    const all = traces(b.day);
-    const picked = b.vms === undefined ? all : all.slice(0, b.vms);
-    const hosts = b.hosts ?? (b.vms === undefined ? CLOUDSIM_HOSTS : Math.max(1, Math.ceil((CLOUDSIM_HOSTS * picked.length) / Math.max(1, all.length))));
+    const all = traces(b.day, b.fileOrder);
+    const picked = scaledTraces(b.vms === undefined ? all : all.slice(0, b.vms), b, b.seed ?? 1);
+    const hosts = (b.scale ?? 1) * (b.hosts ?? (b.vms === undefined ? CLOUDSIM_HOSTS : Math.max(1, Math.ceil((CLOUDSIM_HOSTS * Math.min(b.vms, all.length)) / Math.max(1, all.length)))));
     const timeline: TimelineStep[] = [];
     let cur: TimelineStep = { step: 0, timeSec: 0, migrations: 0, transferredBytes: 0, downtimeSec: 0, energyJoules: 0 };
-    const pricer: MigrationPricer = predictPricer(DEFAULT_PREDICT_PRICER);
+    const pricer: MigrationPricer = pricerFor(b);
     // only migrations the simulation starts: a cost-aware selection also prices candidates it does not move
     const onMigration: NonNullable<SimulationConfig['onMigration']> = ({ price }) => {
       cur.migrations++;
@@ -95,8 +98,10 @@ export function simulateRoutes(app: FastifyInstance, o: { auth: onRequestHookHan
     const started = performance.now();
     let result;
     try {
+      const cluster = cloudsimPlanetLabPreset(picked, hosts);
       result = simulateCluster({
-      ...cloudsimPlanetLabPreset(picked, hosts),
+      ...cluster,
+      vms: withMemorySource(cluster.vms, b, b.seed ?? 1, o.tracesPath),
       detector,
       detectorParam: b.param ?? SIM_DETECTOR_DEFAULTS[detector],
       selection: b.selection ?? 'mmt',
@@ -104,6 +109,7 @@ export function simulateRoutes(app: FastifyInstance, o: { auth: onRequestHookHan
       intervalSec: INTERVAL_SEC,
       pricer,
       onMigration,
+      ...simulationExtras(b),
       onStep: (done) => {
         timeline.push(cur);
         cur = { step: done, timeSec: done * INTERVAL_SEC, migrations: 0, transferredBytes: 0, downtimeSec: 0, energyJoules: 0 };
