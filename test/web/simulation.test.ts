@@ -57,6 +57,14 @@ describe('simulation page in chromium', () => {
     assert.match(await d.page.locator('table.sim').innerText(), /mean migration time\s+.*migcost's predicted time/);
   });
 
+  it("the README's headline from the form as it opens: THR-MMT-0.8 on 20110303, CloudSim 3.0.3's figures", async () => {
+    await d.open('/simulation?run=1', ['chart-day', 'chart-timeline']);
+    assert.equal(await d.page.locator('#sim-energy').innerText(), '198.08');
+    assert.equal(await d.page.locator('#sim-migrations').innerText(), '27,728');
+    assert.equal(await d.page.locator('#sim-slav').innerText(), '0.00357 %');
+    await d.shot('simulation-headline');
+  });
+
   it('policies side by side: energy, migrations and SLAV plotted, the table against MMT', async () => {
     await d.open('/simulation?vms=60&policies=mmt,mc,moa:sla-per-mips%2Bco&compare=1');
     await d.charts(['chart-compare']);

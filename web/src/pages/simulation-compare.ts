@@ -29,7 +29,7 @@ const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 
 export function comparePanel(box: HTMLElement, form: HTMLFormElement, params: URLSearchParams): void {
   const chosen = params.get('policies')?.split(',') ?? PRESELECTED;
   box.innerHTML = `<h2>Compare policies</h2>
-    <p class="note">Each policy below on each day, with the detector, migration model, memory source and the rest of the form above (the selection and objective come from the policy): <code>migcost simulate --compare --policies ... --days ...</code>.</p>
+    <p class="note">Each policy below on each day, with the detector, migration model, memory source and the rest of the form above (the selection and objective come from the policy): <code>migcost simulate --compare --policies ... --days ...</code></p>
     <form id="compare-form">
       <fieldset class="policies">${DEFAULT_COMPARE_POLICIES.map((p) => `<label><input type="checkbox" name="policy" value="${esc(p)}" ${chosen.includes(p) ? 'checked' : ''} /> ${esc(p)}</label>`).join('')}</fieldset>
       <label>days <input name="days" value="${esc(params.get('days') ?? '')}" placeholder="the day above; or 20110303,20110306" size="30" /></label>

@@ -52,7 +52,7 @@ export function simulationPage(main: HTMLElement, params: URLSearchParams): void
     <form id="sim-form" class="grid">
       ${input('day', 'day', params, '20110303', 'yyyymmdd', 9)}
       ${select('detector', SIM_DETECTORS, params, 'overload detector')}
-      ${input('param', 'param', params, '', `default ${SIM_DETECTOR_DEFAULTS[(params.get('detector') ?? 'thr') as 'thr']}`, 6)}
+      ${input('param', 'param', params, '', `default ${SIM_DETECTOR_DEFAULTS[(params.get('detector') ?? 'thr') as 'thr']}`, 9)}
       ${select('selection', SIM_SELECTIONS, params, 'VM selection (moa, optimal: by predicted cost)')}
       ${select('objective', [...COST_OBJECTIVES.filter((o) => o === 'sla'), ...COST_OBJECTIVES.filter((o) => o !== 'sla')], params, 'what moa / optimal minimise per VM')}
       ${select('consolidation', CONSOLIDATION_ORDERS, params, 'which under-loaded hosts are emptied first')}
