@@ -29,8 +29,8 @@ const FIELDS = [
   { name: 'memory', label: 'memory', value: '4GiB', kind: 'size', hint: 'e.g. 4GiB, 512MiB' },
   { name: 'dirtyRate', label: 'dirty rate', value: '50MiB/s', kind: 'rate', hint: 'e.g. 50MiB/s' },
   { name: 'bandwidth', label: 'bandwidth', value: '1Gbit/s', kind: 'rate', hint: 'e.g. 1Gbit/s, 100MiB/s' },
-  { name: 'downtimeLimit', label: 'downtime limit', value: '300ms', kind: 'time', hint: 'qemu; default 300ms' },
-  { name: 'timeout', label: 'timeout', value: '', kind: 'time', hint: 'default 600s (qemu)' },
+  { name: 'downtimeLimit', label: 'downtime limit', value: '300ms', kind: 'time', hint: 'default 300ms' },
+  { name: 'timeout', label: 'timeout', value: '', kind: 'time', hint: 'default 600s' },
   { name: 'zeroPageFraction', label: 'zero-page fraction', value: '', kind: 'fraction', hint: '0..1 or 20%' },
 ] as const;
 
