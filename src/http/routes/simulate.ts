@@ -11,6 +11,7 @@ import { BEARER } from '../auth.js';
 import type { HeavyPool } from '../heavy-pool.js';
 import { anyObject, errors } from '../schemas.js';
 import type { SimulateBody } from '../workers/simulate-task.js';
+import { simulateOptionsSchema } from './simulate-options.js';
 
 export type { TimelineStep } from '../workers/simulate-task.js';
 
@@ -31,6 +32,7 @@ export function simulateRoutes(app: FastifyInstance, o: { auth: onRequestHookHan
           seed: { type: 'integer' },
           vms: { type: 'integer', minimum: 1, maximum: 100_000, description: 'use only the first n traces of the day' },
           hosts: { type: 'integer', minimum: 1, maximum: CLOUDSIM_HOSTS * 10 },
+          ...simulateOptionsSchema,
         },
         required: ['day'],
         additionalProperties: false,

@@ -10,13 +10,14 @@ import { simulateCluster } from '../../sim/engine.js';
 import { cloudsimPlanetLabPreset, CLOUDSIM_HOSTS, type PlanetLabTrace } from '../../sim/presets.js';
 import { SIM_DETECTOR_DEFAULTS, type SimDetector } from '../../sim/detectors.js';
 import type { SimSelection } from '../../sim/selection.js';
-import { predictPricer, DEFAULT_PREDICT_PRICER, type MigrationPricer } from '../../sim/pricer.js';
-import { loadPlanetLabDay, DEFAULT_PLANETLAB_ARCHIVE } from '../../sim/planetlab-loader.js';
+import type { MigrationPricer } from '../../sim/pricer.js';
+import { loadPlanetLabDay, DEFAULT_PLANETLAB_ARCHIVE, type FileOrder } from '../../sim/planetlab-loader.js';
 import { readTar } from '../../sim/ustar.js';
 import type { SimulationConfig } from '../../sim/types.js';
 import { HttpError } from '../errors.js';
+import { scaledTraces, withMemorySource, pricerFor, simulationExtras, type SimulateOptions } from '../routes/simulate-options.js';
 
-export interface SimulateBody {
+export interface SimulateBody extends SimulateOptions {
   day: string;
   detector?: SimDetector;
   selection?: SimSelection;
@@ -53,27 +54,28 @@ export function planetLabDays(source: string): string[] {
   return knownDays.days;
 }
 
-function traces(source: string, day: string): PlanetLabTrace[] {
-  let t = cache.get(day);
+function traces(source: string, day: string, order: FileOrder = 'tar'): PlanetLabTrace[] {
+  const key = order === 'tar' ? day : `${day}|${order}`;
+  let t = cache.get(key);
   if (t) return t;
   const days = planetLabDays(source);
   if (!days.includes(day)) {
     throw new HttpError(400, `day: ${day} is not a day of the PlanetLab traces on this server (${days.length ? `known: ${days.join(', ')}` : 'this server has none'})`, 'day');
   }
-  t = loadPlanetLabDay(source, day, 'tar');
+  t = loadPlanetLabDay(source, day, order);
   if (cache.size >= 3) cache.delete(cache.keys().next().value as string);
-  cache.set(day, t);
+  cache.set(key, t);
   return t;
 }
 
 export function runSimulation(b: SimulateBody, tracesPath?: string): { result: unknown; timeline: TimelineStep[]; wallSec: number } {
   const detector = b.detector ?? 'thr';
-  const all = traces(tracesPath ?? DEFAULT_PLANETLAB_ARCHIVE, b.day);
-  const picked = b.vms === undefined ? all : all.slice(0, b.vms);
-  const hosts = b.hosts ?? (b.vms === undefined ? CLOUDSIM_HOSTS : Math.max(1, Math.ceil((CLOUDSIM_HOSTS * picked.length) / Math.max(1, all.length))));
+  const all = traces(tracesPath ?? DEFAULT_PLANETLAB_ARCHIVE, b.day, b.fileOrder);
+  const picked = scaledTraces(b.vms === undefined ? all : all.slice(0, b.vms), b, b.seed ?? 1);
+  const hosts = (b.scale ?? 1) * (b.hosts ?? (b.vms === undefined ? CLOUDSIM_HOSTS : Math.max(1, Math.ceil((CLOUDSIM_HOSTS * Math.min(b.vms, all.length)) / Math.max(1, all.length)))));
   const timeline: TimelineStep[] = [];
   let cur: TimelineStep = { step: 0, timeSec: 0, migrations: 0, transferredBytes: 0, downtimeSec: 0, energyJoules: 0 };
-  const pricer: MigrationPricer = predictPricer(DEFAULT_PREDICT_PRICER);
+  const pricer: MigrationPricer = pricerFor(b);
   // only migrations the simulation starts: a cost-aware selection also prices candidates it does not move
   const onMigration: NonNullable<SimulationConfig['onMigration']> = ({ price }) => {
     cur.migrations++;
@@ -85,8 +87,10 @@ export function runSimulation(b: SimulateBody, tracesPath?: string): { result: u
   const started = performance.now();
   let result;
   try {
+    const cluster = cloudsimPlanetLabPreset(picked, hosts);
     result = simulateCluster({
-      ...cloudsimPlanetLabPreset(picked, hosts),
+      ...cluster,
+      vms: withMemorySource(cluster.vms, b, b.seed ?? 1, tracesPath),
       detector,
       detectorParam: b.param ?? SIM_DETECTOR_DEFAULTS[detector],
       selection: b.selection ?? 'mmt',
@@ -94,6 +98,7 @@ export function runSimulation(b: SimulateBody, tracesPath?: string): { result: u
       intervalSec: INTERVAL_SEC,
       pricer,
       onMigration,
+      ...simulationExtras(b),
       onStep: (done) => {
         timeline.push(cur);
         cur = { step: done, timeSec: done * INTERVAL_SEC, migrations: 0, transferredBytes: 0, downtimeSec: 0, energyJoules: 0 };
