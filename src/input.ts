@@ -4,7 +4,7 @@
  */
 import { LIU_ADAPTIVE_DELTA_BYTES_PER_SEC, POLICIES, DIRTY_MODELS, LIU_WIRED_ENERGY, DEFAULT_WIRELESS_ENERGY, checkCurve } from './model/index.js';
 import type { CurvePoint, DirtyModelSpec, EnergyModel, Platform, PolicyName, PredictInput } from './model/index.js';
-import { InputError, parseDuration, parseFraction, parseNumber, parseRate, parseSize } from './units.js';
+import { InputError, LIMITS, inRange, parseDuration, parseFraction, parseNumber, parseRate, parseSize } from './units.js';
 import { inputFromSample, type FromSampleOptions } from './model/from-sample.js';
 import type { VmSample } from './model/sample.js';
 
@@ -76,6 +76,13 @@ function oneOf<T extends string>(field: string, v: unknown, allowed: readonly T[
   throw new InputError(field, v, `must be one of ${allowed.join(', ')}`);
 }
 
+/** One curve point within LIMITS (windows of 1 µs to maxSeconds, at most maxBytes). */
+function curvePoint(field: string, windowSec: number, dirtiedBytes: number, rawWindow: unknown, rawBytes: unknown): CurvePoint {
+  inRange(`${field}.windowSec`, rawWindow, windowSec, LIMITS.minWindowSec, LIMITS.maxSeconds, ' s');
+  inRange(`${field}.dirtiedBytes`, rawBytes, dirtiedBytes, 0, LIMITS.maxBytes, ' B');
+  return { windowSec, dirtiedBytes };
+}
+
 /** "0.5s:10MiB,1s:18MiB" or an array of {windowSec, dirtiedBytes}. */
 export function parseCurve(field: string, v: unknown): CurvePoint[] {
   let points: CurvePoint[];
@@ -83,13 +90,13 @@ export function parseCurve(field: string, v: unknown): CurvePoint[] {
     points = v.split(',').map((pair, i) => {
       const [w, b] = pair.split(':');
       if (w === undefined || b === undefined) throw new InputError(field, v, `point ${i + 1} must be WINDOW:BYTES, e.g. 1s:18MiB`);
-      return { windowSec: parseDuration(`${field}[${i}].window`, w), dirtiedBytes: parseSize(`${field}[${i}].bytes`, b) };
+      return curvePoint(`${field}[${i}]`, parseDuration(`${field}[${i}].window`, w), parseSize(`${field}[${i}].bytes`, b), w, b);
     });
   } else if (Array.isArray(v)) {
     points = v.map((p, i) => {
       if (typeof p !== 'object' || p === null) throw new InputError(`${field}[${i}]`, p, 'must be an object {windowSec, dirtiedBytes}');
       const o = p as Record<string, unknown>;
-      return { windowSec: num(`${field}[${i}].windowSec`, o.windowSec, parseDuration), dirtiedBytes: num(`${field}[${i}].dirtiedBytes`, o.dirtiedBytes, parseSize) };
+      return curvePoint(`${field}[${i}]`, num(`${field}[${i}].windowSec`, o.windowSec, parseDuration), num(`${field}[${i}].dirtiedBytes`, o.dirtiedBytes, parseSize), o.windowSec, o.dirtiedBytes);
     });
   } else {
     throw new InputError(field, v, 'must be a list of WINDOW:BYTES points, e.g. "0.5s:10MiB,1s:18MiB"');
@@ -123,9 +130,11 @@ export function predictInputFrom(f: RawPredictFields): PredictInput {
   if (!present(f.memory)) throw new InputError('memory', f.memory, 'is required (a size such as 4GiB)');
   const memoryBytes = num('memory', f.memory, parseSize);
   if (memoryBytes <= 0) throw new InputError('memory', f.memory, 'must be greater than 0');
+  inRange('memory', f.memory, memoryBytes, 0, LIMITS.maxBytes, ' B');
   if (!present(f.bandwidth)) throw new InputError('bandwidth', f.bandwidth, 'is required (a rate such as 1Gbit/s)');
   const bandwidthBytesPerSec = num('bandwidth', f.bandwidth, parseRate);
   if (bandwidthBytesPerSec <= 0) throw new InputError('bandwidth', f.bandwidth, 'must be greater than 0');
+  inRange('bandwidth', f.bandwidth, bandwidthBytesPerSec, LIMITS.minRateBytesPerSec, LIMITS.maxRateBytesPerSec, ' B/s');
   const policyName: PolicyName = present(f.policy) ? oneOf('policy', f.policy, POLICIES) : 'qemu';
 
   let dirtyModel: DirtyModelSpec | undefined;
@@ -137,7 +146,7 @@ export function predictInputFrom(f: RawPredictFields): PredictInput {
     dirtyModel = present(f.wwsCoeffs) ? { kind: 'wws', coefficients: parseWws('wwsCoeffs', f.wwsCoeffs) } : { kind: 'wws' };
   }
   let dirtyRateBytesPerSec: number;
-  if (present(f.dirtyRate)) dirtyRateBytesPerSec = num('dirtyRate', f.dirtyRate, parseRate);
+  if (present(f.dirtyRate)) dirtyRateBytesPerSec = inRange('dirtyRate', f.dirtyRate, num('dirtyRate', f.dirtyRate, parseRate), 0, LIMITS.maxRateBytesPerSec, ' B/s');
   else if (dirtyModel?.kind === 'curve') {
     const last = dirtyModel.points[dirtyModel.points.length - 1];
     dirtyRateBytesPerSec = last.dirtiedBytes / last.windowSec;
@@ -153,7 +162,7 @@ export function predictInputFrom(f: RawPredictFields): PredictInput {
     const z = typeof f.zeroPageFraction === 'string' ? +f.zeroPageFraction : NaN;
     input.vm.zeroPageFraction = z >= 0 && z <= 1 ? z : parseFraction('zeroPageFraction', f.zeroPageFraction);
   }
-  if (present(f.workingSet)) input.vm.workingSetBytes = num('workingSet', f.workingSet, parseSize);
+  if (present(f.workingSet)) input.vm.workingSetBytes = inRange('workingSet', f.workingSet, num('workingSet', f.workingSet, parseSize), 0, LIMITS.maxBytes, ' B');
   if (present(f.cpuUtilisation)) {
     const u = parseNumber('cpuUtilisation', f.cpuUtilisation, { max: 1 });
     if (!(u > 0)) throw new InputError('cpuUtilisation', f.cpuUtilisation, 'must be greater than 0');
@@ -169,7 +178,7 @@ export function predictInputFrom(f: RawPredictFields): PredictInput {
     const arr = (name: string, v: unknown): number[] => {
       if (!Array.isArray(v) || v.length === 0) throw new InputError(`layout.${name}`, v, 'must be a non-empty array of page counts');
       return v.map((x, i) => {
-        if (!(typeof x === 'number' && Number.isFinite(x) && x >= 0)) throw new InputError(`layout.${name}[${i}]`, x, 'must be a finite number >= 0');
+        if (!(typeof x === 'number' && x >= 0 && x <= LIMITS.maxBytes)) throw new InputError(`layout.${name}[${i}]`, x, `must be a page count between 0 and ${LIMITS.maxBytes}`);
         return x;
       });
     };
@@ -182,42 +191,52 @@ export function predictInputFrom(f: RawPredictFields): PredictInput {
   if (present(f.pageSize)) {
     input.vm.pageSizeBytes = num('pageSize', f.pageSize, parseSize);
     if (!(input.vm.pageSizeBytes > 0)) throw new InputError('pageSize', f.pageSize, 'must be greater than 0');
+    inRange('pageSize', f.pageSize, input.vm.pageSizeBytes, 1, LIMITS.maxPageBytes, ' B');
   }
 
   const p = input.policy;
   if (present(f.downtimeLimit)) {
     p.downtimeLimitSec = num('downtimeLimit', f.downtimeLimit, parseDuration);
     if (!(p.downtimeLimitSec > 0)) throw new InputError('downtimeLimit', f.downtimeLimit, 'must be greater than 0');
+    inRange('downtimeLimit', f.downtimeLimit, p.downtimeLimitSec, LIMITS.minSeconds, LIMITS.maxSeconds, ' s');
   }
   if (present(f.autoConverge)) p.autoConverge = bool('autoConverge', f.autoConverge);
-  if (present(f.threshold)) p.thresholdBytes = num('threshold', f.threshold, parseSize);
-  if (present(f.maxRounds)) p.maxRounds = parseNumber('maxRounds', f.maxRounds, { min: 1, integer: true });
-  if (present(f.maxTrafficFactor)) p.maxTrafficFactor = parseNumber('maxTrafficFactor', f.maxTrafficFactor, { min: 0 });
+  if (present(f.threshold)) p.thresholdBytes = inRange('threshold', f.threshold, num('threshold', f.threshold, parseSize), 0, LIMITS.maxBytes, ' B');
+  if (present(f.maxRounds)) p.maxRounds = parseNumber('maxRounds', f.maxRounds, { min: 1, max: LIMITS.maxRounds, integer: true });
+  if (present(f.maxTrafficFactor)) p.maxTrafficFactor = parseNumber('maxTrafficFactor', f.maxTrafficFactor, { min: 0, max: 1e6 });
   if (present(f.timeout)) {
     p.timeoutSec = num('timeout', f.timeout, parseDuration);
     if (!(p.timeoutSec > 0)) throw new InputError('timeout', f.timeout, 'must be greater than 0');
+    inRange('timeout', f.timeout, p.timeoutSec, LIMITS.minSeconds, LIMITS.maxSeconds, ' s');
   }
 
   if (present(f.adaptiveRate) && bool('adaptiveRate', f.adaptiveRate)) {
     const min = present(f.rateMin) ? num('rateMin', f.rateMin, parseRate) : 1;
     const max = present(f.rateMax) ? num('rateMax', f.rateMax, parseRate) : bandwidthBytesPerSec;
     if (!(min > 0)) throw new InputError('rateMin', f.rateMin, 'must be greater than 0');
-    if (max < min) throw new InputError('rateMax', f.rateMax, 'must be at least rateMin');
-    input.adaptiveRate = { deltaBytesPerSec: present(f.delta) ? num('delta', f.delta, parseRate) : LIU_ADAPTIVE_DELTA_BYTES_PER_SEC, minBytesPerSec: min, maxBytesPerSec: max };
+    inRange('rateMin', f.rateMin, min, LIMITS.minRateBytesPerSec, LIMITS.maxRateBytesPerSec, ' B/s');
+    inRange('rateMax', f.rateMax, max, LIMITS.minRateBytesPerSec, LIMITS.maxRateBytesPerSec, ' B/s');
+    if (max < min) {
+      if (present(f.rateMax)) throw new InputError('rateMax', f.rateMax, 'must be at least rateMin');
+      throw new InputError('rateMin', f.rateMin, 'must be at most rateMax (default the bandwidth)');
+    }
+    input.adaptiveRate = { deltaBytesPerSec: present(f.delta) ? inRange('delta', f.delta, num('delta', f.delta, parseRate), 0, LIMITS.maxRateBytesPerSec, ' B/s') : LIU_ADAPTIVE_DELTA_BYTES_PER_SEC, minBytesPerSec: min, maxBytesPerSec: max };
   }
 
   const platform: Partial<Platform> = {};
   let hasPlatform = false;
-  if (present(f.setupTime)) { platform.setupSec = num('setupTime', f.setupTime, parseDuration); hasPlatform = true; }
-  if (present(f.resumeTime)) { platform.resumeSec = num('resumeTime', f.resumeTime, parseDuration); hasPlatform = true; }
+  if (present(f.setupTime)) { platform.setupSec = inRange('setupTime', f.setupTime, num('setupTime', f.setupTime, parseDuration), 0, LIMITS.maxSeconds, ' s'); hasPlatform = true; }
+  if (present(f.resumeTime)) { platform.resumeSec = inRange('resumeTime', f.resumeTime, num('resumeTime', f.resumeTime, parseDuration), 0, LIMITS.maxSeconds, ' s'); hasPlatform = true; }
   if (present(f.lineRate)) {
     platform.lineRateBytesPerSec = num('lineRate', f.lineRate, parseRate);
     if (!(platform.lineRateBytesPerSec > 0)) throw new InputError('lineRate', f.lineRate, 'must be greater than 0');
+    inRange('lineRate', f.lineRate, platform.lineRateBytesPerSec, LIMITS.minRateBytesPerSec, LIMITS.maxRateBytesPerSec, ' B/s');
     hasPlatform = true;
   }
   if (present(f.stopCopyRate)) {
     platform.stopCopyRateBytesPerSec = num('stopCopyRate', f.stopCopyRate, parseRate);
     if (!(platform.stopCopyRateBytesPerSec > 0)) throw new InputError('stopCopyRate', f.stopCopyRate, 'must be greater than 0');
+    inRange('stopCopyRate', f.stopCopyRate, platform.stopCopyRateBytesPerSec, LIMITS.minRateBytesPerSec, LIMITS.maxRateBytesPerSec, ' B/s');
     hasPlatform = true;
   }
   if (hasPlatform) input.platform = platform;
@@ -228,14 +247,14 @@ export function predictInputFrom(f: RawPredictFields): PredictInput {
     if (kind === 'wired') {
       energy = {
         kind,
-        alphaJoulesPerMiB: present(f.alpha) ? parseNumber('alpha', f.alpha) : LIU_WIRED_ENERGY.alphaJoulesPerMiB,
-        betaJoules: present(f.beta) ? parseNumber('beta', f.beta) : LIU_WIRED_ENERGY.betaJoules,
+        alphaJoulesPerMiB: present(f.alpha) ? parseNumber('alpha', f.alpha, { min: 0, max: 1e9 }) : LIU_WIRED_ENERGY.alphaJoulesPerMiB,
+        betaJoules: present(f.beta) ? parseNumber('beta', f.beta, { min: 0, max: 1e12 }) : LIU_WIRED_ENERGY.betaJoules,
       };
     } else {
       energy = {
         kind,
-        channelBandwidthHz: present(f.channelBandwidth) ? parseNumber('channelBandwidth', f.channelBandwidth, { min: Number.MIN_VALUE }) : DEFAULT_WIRELESS_ENERGY.channelBandwidthHz,
-        noiseDensityWattsPerHz: present(f.noiseDensity) ? parseNumber('noiseDensity', f.noiseDensity, { min: 0 }) : DEFAULT_WIRELESS_ENERGY.noiseDensityWattsPerHz,
+        channelBandwidthHz: present(f.channelBandwidth) ? parseNumber('channelBandwidth', f.channelBandwidth, { min: 1, max: 1e12 }) : DEFAULT_WIRELESS_ENERGY.channelBandwidthHz,
+        noiseDensityWattsPerHz: present(f.noiseDensity) ? parseNumber('noiseDensity', f.noiseDensity, { min: 0, max: 1 }) : DEFAULT_WIRELESS_ENERGY.noiseDensityWattsPerHz,
       };
     }
     input.energy = energy;

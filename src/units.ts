@@ -146,6 +146,32 @@ export function parseWatts(field: string, value: unknown): number {
   return unit === 'mw' ? Number(m[1]) / 1000 : unit === 'kw' ? Number(m[1]) * 1000 : Number(m[1]);
 }
 
+/**
+ * The ranges every edge accepts, wide enough for any real machine and narrow enough that the model's figures
+ * stay finite numbers (a time is bytes over a rate; an energy is a rate times a time).
+ */
+export const LIMITS = {
+  /** Sizes: 2^60 bytes (1 EiB). */
+  maxBytes: 2 ** 60,
+  /** Link and transfer rates: 1 B/s to 1e15 B/s (8 Pbit/s); dirty rates up to the same. */
+  minRateBytesPerSec: 1,
+  maxRateBytesPerSec: 1e15,
+  /** Durations: up to 1e9 s (31 years); limits, timeouts and curve windows from 1 µs. */
+  maxSeconds: 1e9,
+  minSeconds: 1e-6,
+  minWindowSec: 1e-6,
+  /** Page sizes up to 1 GiB (huge pages). */
+  maxPageBytes: 2 ** 30,
+  /** Pre-copy rounds. */
+  maxRounds: 1_000_000,
+} as const;
+
+/** `n` if it lies in [min, max], else an InputError naming the field and the range (`unit` follows the bounds). */
+export function inRange(field: string, raw: unknown, n: number, min: number, max: number, unit = ''): number {
+  if (!(n >= min && n <= max)) throw new InputError(field, raw, `must be between ${min}${unit} and ${max}${unit}`);
+  return n;
+}
+
 /** Formats bytes for people: 1.50 GiB. */
 export function formatBytes(bytes: number): string {
   const abs = Math.abs(bytes);

@@ -84,7 +84,7 @@ export function repeatability(records: readonly MigrationRecord[], variant: stri
     const s = erratic ? wild : calm;
     s.configurations++;
     s.migrations += g.length;
-    s.records.push(...g);
+    for (const r of g) s.records.push(r);
     s.keys.push(k);
   }
   return {

@@ -3,7 +3,7 @@
  * checked (unknown host ids, duplicate ids, a VM bigger than every host) with errors that name the field.
  * Pure: no I/O.
  */
-import { InputError, parseRate, parseSize, parseFraction, parseNumber } from '../units.js';
+import { InputError, LIMITS, inRange, parseRate, parseSize, parseFraction, parseNumber } from '../units.js';
 import { parseCurve, parseSample } from '../input.js';
 import type { CurvePoint } from '../model/types.js';
 import type { VmSample } from '../model/sample.js';
@@ -50,8 +50,11 @@ function str(field: string, v: unknown): string {
 function positive(field: string, v: unknown): number {
   const n = parseNumber(field, v);
   if (!(n > 0)) throw new InputError(field, v, 'must be greater than 0');
-  return n;
+  return inRange(field, v, n, 0, MAX_CPU);
 }
+
+/** CPU capacities and demands (cores or MIPS): up to 1e12, so sums over any cluster stay finite. */
+const MAX_CPU = 1e12;
 
 /**
  * Parses and checks a cluster document: `{hosts: [{id, cpu, memory, bandwidth?, idleWatts?, maxWatts?,
@@ -72,15 +75,17 @@ export function parseCluster(doc: unknown): Cluster {
       cpu: positive(`hosts[${i}].cpu`, o.cpu),
       memoryBytes: parseSize(`hosts[${i}].memory`, o.memory),
       bandwidthBytesPerSec: parseRate(`hosts[${i}].bandwidth`, o.bandwidth ?? '10Gbit/s'),
-      idleWatts: o.idleWatts === undefined ? 100 : parseNumber(`hosts[${i}].idleWatts`, o.idleWatts, { min: 0 }),
-      maxWatts: o.maxWatts === undefined ? 200 : parseNumber(`hosts[${i}].maxWatts`, o.maxWatts, { min: 0 }),
+      idleWatts: o.idleWatts === undefined ? 100 : parseNumber(`hosts[${i}].idleWatts`, o.idleWatts, { min: 0, max: 1e9 }),
+      maxWatts: o.maxWatts === undefined ? 200 : parseNumber(`hosts[${i}].maxWatts`, o.maxWatts, { min: 0, max: 1e9 }),
     };
     if (o.utilisationHistory !== undefined) {
       if (!Array.isArray(o.utilisationHistory)) throw new InputError(`hosts[${i}].utilisationHistory`, o.utilisationHistory, 'must be an array of fractions');
-      host.utilisationHistory = o.utilisationHistory.map((x, j) => parseNumber(`hosts[${i}].utilisationHistory[${j}]`, x, { min: 0 }));
+      host.utilisationHistory = o.utilisationHistory.map((x, j) => parseNumber(`hosts[${i}].utilisationHistory[${j}]`, x, { min: 0, max: 1e6 }));
     }
     if (!(host.memoryBytes > 0)) throw new InputError(`hosts[${i}].memory`, o.memory, 'must be greater than 0');
     if (!(host.bandwidthBytesPerSec > 0)) throw new InputError(`hosts[${i}].bandwidth`, o.bandwidth, 'must be greater than 0');
+    inRange(`hosts[${i}].memory`, o.memory, host.memoryBytes, 0, LIMITS.maxBytes, ' B');
+    inRange(`hosts[${i}].bandwidth`, o.bandwidth, host.bandwidthBytesPerSec, LIMITS.minRateBytesPerSec, LIMITS.maxRateBytesPerSec, ' B/s');
     return host;
   });
   const hostIds = new Set<string>();
@@ -89,27 +94,37 @@ export function parseCluster(doc: unknown): Cluster {
     hostIds.add(h.id);
   }
   const vmIds = new Set<string>();
-  const maxHostMem = Math.max(...hosts.map((h) => h.memoryBytes));
-  const maxHostCpu = Math.max(...hosts.map((h) => h.cpu));
+  // a loop, not Math.max(...hosts): spreading 300,000 arguments overflows the stack
+  let maxHostMem = -Infinity;
+  let maxHostCpu = -Infinity;
+  for (const h of hosts) {
+    if (h.memoryBytes > maxHostMem) maxHostMem = h.memoryBytes;
+    if (h.cpu > maxHostCpu) maxHostCpu = h.cpu;
+  }
   const vms: Vm[] = d.vms.map((v: unknown, i: number) => {
     if (typeof v !== 'object' || v === null) throw new InputError(`vms[${i}]`, v, 'must be an object');
     const o = v as Record<string, unknown>;
     const vm: Vm = {
       id: str(`vms[${i}].id`, o.id),
       host: str(`vms[${i}].host`, o.host),
-      cpu: parseNumber(`vms[${i}].cpu`, o.cpu, { min: 0 }),
+      cpu: parseNumber(`vms[${i}].cpu`, o.cpu, { min: 0, max: MAX_CPU }),
       memoryBytes: o.memory === undefined && o.sample !== undefined ? 0 : parseSize(`vms[${i}].memory`, o.memory),
       dirtyRateBytesPerSec: parseRate(`vms[${i}].dirtyRate`, o.dirtyRate ?? 0),
     };
     if (o.sample !== undefined) Object.assign(vm, withSample(vm, parseSample(`vms[${i}].sample`, o.sample)));
     if (!(vm.memoryBytes > 0)) throw new InputError(`vms[${i}].memory`, o.memory, 'must be greater than 0');
+    inRange(`vms[${i}].memory`, o.memory, vm.memoryBytes, 0, LIMITS.maxBytes, ' B');
+    inRange(`vms[${i}].dirtyRate`, o.dirtyRate, vm.dirtyRateBytesPerSec, 0, LIMITS.maxRateBytesPerSec, ' B/s');
     if (vmIds.has(vm.id)) throw new InputError(`vms[${i}].id`, vm.id, 'is a duplicate VM id');
     vmIds.add(vm.id);
     if (!hostIds.has(vm.host)) throw new InputError(`vms[${i}].host`, vm.host, 'names no host in hosts');
     if (vm.memoryBytes > maxHostMem || vm.cpu > maxHostCpu) throw new InputError(`vms[${i}]`, vm.id, 'is bigger than every host (memory or cpu): no placement can hold it');
     if (o.zeroPageFraction !== undefined) vm.zeroPageFraction = parseFraction(`vms[${i}].zeroPageFraction`, o.zeroPageFraction);
     if (o.curve !== undefined) vm.curve = parseCurve(`vms[${i}].curve`, o.curve);
-    if (o.cpuUtilisation !== undefined) vm.cpuUtilisation = parseFraction(`vms[${i}].cpuUtilisation`, o.cpuUtilisation);
+    if (o.cpuUtilisation !== undefined) {
+      vm.cpuUtilisation = parseFraction(`vms[${i}].cpuUtilisation`, o.cpuUtilisation);
+      if (!(vm.cpuUtilisation > 0)) throw new InputError(`vms[${i}].cpuUtilisation`, o.cpuUtilisation, 'must be greater than 0 (a busy share in (0, 1])');
+    }
     return vm;
   });
   return { hosts, vms };

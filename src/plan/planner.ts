@@ -30,6 +30,10 @@ export interface PlanOptions {
   seed?: number;
   /** `optimal` searches every subset of hosts with at most this many VMs, else a bounded search (cost per relief, prune, swap). */
   exactLimit?: number;
+  /** `optimal` takes moa's order (no search) on hosts with more VMs than this (default 1,000; the search is O(n^3) at worst). */
+  searchLimit?: number;
+  /** `optimal` takes moa's order on every host left once this answers true (e.g. a time budget). Default: never. */
+  searchStop?: () => boolean;
   /**
    * `deng` (default): demand over capacity x threshold. Or a Beloglazov-Buyya detector over each host's
    * utilisation history (thr, mad, iqr, lr) with `detectorParam`; capacity is never exceeded either way.
@@ -132,7 +136,7 @@ function objectiveValue(p: Prediction, objective: Objective): number {
 
 
 /** Picks the VMs to move off one hot host, in order. */
-function select(host: Host, load: Load, vms: Vm[], preds: Map<string, Prediction>, o: { policy: SelectionPolicy; objective: Objective; seed: number; exactLimit: number; hot: (h: Host, l: Load) => boolean }, avoided: Avoided[]): Vm[] {
+function select(host: Host, load: Load, vms: Vm[], preds: Map<string, Prediction>, o: { policy: SelectionPolicy; objective: Objective; seed: number; exactLimit: number; searchLimit: number; searchStop?: () => boolean; hot: (h: Host, l: Load) => boolean }, avoided: Avoided[]): Vm[] {
   const need = (chosen: Vm[]) => {
     let cpu = load.cpu;
     let mem = load.mem;
@@ -176,7 +180,8 @@ function select(host: Host, load: Load, vms: Vm[], preds: Map<string, Prediction
   }
   if (o.policy === 'optimal') {
     const setCost = (v: Vm) => (o.objective === 'cost' ? preds.get(v.id)!.totalTimeSec : cost(v)) + (preds.get(v.id)!.converged ? 0 : 1e18);
-    const best = vms.length <= o.exactLimit ? optimalSubset(vms, setCost, need) : boundedSubset(vms, load, host, setCost, need);
+    const searched = vms.length <= o.searchLimit && !o.searchStop?.();
+    const best = !searched ? undefined : vms.length <= o.exactLimit ? optimalSubset(vms, setCost, need) : boundedSubset(vms, load, host, setCost, need);
     if (best) order = best;
   }
   const chosen: Vm[] = [];
@@ -211,6 +216,8 @@ export function planMitigation(c: Cluster, opts: PlanOptions): Plan {
     downtimeLimitSec: opts.downtimeLimitSec ?? 0.3,
     seed: opts.seed ?? 1,
     exactLimit: opts.exactLimit ?? 16,
+    searchLimit: opts.searchLimit ?? 1000,
+    searchStop: opts.searchStop,
     detector: opts.detector ?? ('deng' as const),
     detectorParam: opts.detectorParam ?? (opts.detector && opts.detector !== 'deng' ? DETECTOR_DEFAULTS[opts.detector] : 1),
   };

@@ -64,7 +64,7 @@ export function consolidate(s: SimState, over: readonly Host[]): Array<[Vm, Host
       placed.push([vm, target]);
     }
     for (const [, ph] of placed) srcExcluded.add(ph);
-    moves.push(...placed);
+    for (const m of placed) moves.push(m); // no spread: unbounded
   }
   return moves;
 }

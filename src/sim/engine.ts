@@ -123,7 +123,7 @@ function summarise(s: SimState): SimulationResult {
     h.rec.finish();
     activeSec += h.rec.activeSec;
     violationSec += h.rec.violationSec;
-    shutdowns.push(...h.rec.shutdownAfterSec);
+    for (const x of h.rec.shutdownAfterSec) shutdowns.push(x);
   }
   let allocated = 0;
   let requested = 0;

@@ -45,7 +45,7 @@ export function optimise(s: SimState): Array<[Vm, Host]> {
       moves.push([vm, target]);
     }
   }
-  moves.push(...consolidate(s, over));
+  for (const m of consolidate(s, over)) moves.push(m); // no spread: unbounded
 
   // undo the tentative moves
   for (const h of hosts) {

@@ -5,6 +5,7 @@ import { vmsPage, vmPage } from './pages/vms.js';
 import { clusterPage } from './pages/cluster.js';
 import { calibrationPage } from './pages/calibration.js';
 import { simulationPage } from './pages/simulation.js';
+import { predictPage } from './pages/predict.js';
 
 const main = document.getElementById('page') as HTMLElement;
 bindTokenInput(document.getElementById('token') as HTMLInputElement);
@@ -19,6 +20,7 @@ async function route(): Promise<void> {
     else if (parts[0] === 'cluster') clusterPage(main);
     else if (parts[0] === 'calibration') await calibrationPage(main);
     else if (parts[0] === 'simulation') simulationPage(main, params);
+    else if (parts[0] === 'predict') predictPage(main, params);
     else await vmsPage(main);
   } catch (e) {
     main.innerHTML = `<p class="error">${esc((e as Error).message)}</p>`;

@@ -1,11 +1,11 @@
-/** POST /v1/plan: which VMs to move off hot hosts, where, and what each move costs. */
+/** POST /v1/plan: which VMs to move off hot hosts, where, and what each move costs (in a worker thread). */
 import type { FastifyInstance } from 'fastify';
-import { parseCluster } from '../../plan/cluster.js';
-import { planMitigation, SELECTION_POLICIES, OBJECTIVES, type SelectionPolicy, type Objective } from '../../plan/planner.js';
+import { SELECTION_POLICIES, OBJECTIVES, type SelectionPolicy, type Objective } from '../../plan/planner.js';
 import { InputError, parseDuration } from '../../units.js';
+import type { HeavyPool } from '../heavy-pool.js';
 import { anyObject, clusterSchema, errors } from '../schemas.js';
 
-export function planRoutes(app: FastifyInstance): void {
+export function planRoutes(app: FastifyInstance, o: { heavy: HeavyPool }): void {
   app.post('/v1/plan', {
     schema: {
       summary: 'Plan the mitigation of hot hosts in a cluster (the JSON of examples/cluster.json); a VM carrying `sample` (the JSON of `migcost sample --json`) is priced from it as `predict --vm` prices it',
@@ -22,10 +22,12 @@ export function planRoutes(app: FastifyInstance): void {
       },
       response: { 200: anyObject, ...errors },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     const body = req.body as { cluster: unknown; policy?: SelectionPolicy; objective?: Objective; downtimeLimit?: unknown };
     const downtimeLimitSec = body.downtimeLimit === undefined ? undefined : parseDuration('downtimeLimit', body.downtimeLimit);
     if (downtimeLimitSec !== undefined && !(downtimeLimitSec > 0)) throw new InputError('downtimeLimit', body.downtimeLimit, 'must be greater than 0');
-    return planMitigation(parseCluster(body.cluster), { policy: body.policy ?? 'moa', objective: body.objective ?? 'traffic', downtimeLimitSec });
+    const r = await o.heavy.run({ kind: 'plan', cluster: body.cluster, policy: body.policy ?? 'moa', objective: body.objective ?? 'traffic', downtimeLimitSec, budgetMs: o.heavy.budgetMs });
+    if (!r.ok) return reply.code(r.status).send(r.error);
+    return r.value;
   });
 }

@@ -1,12 +1,16 @@
-/** POST /v1/predict (one VM) and /v1/predict/batch (up to maxBatch rows). */
+/**
+ * POST /v1/predict (one VM, on the event loop: microseconds) and /v1/predict/batch (up to maxBatch rows, in
+ * a worker thread). Every figure answered is a finite number; an input that would make one infinite is a 400
+ * naming it.
+ */
 import type { FastifyInstance } from 'fastify';
 import type { Counter } from 'prom-client';
-import { predict } from '../../model/index.js';
 import { parseSample, predictInputFrom, predictInputFromSample, type RawPredictFields } from '../../input.js';
-import { InputError } from '../../units.js';
+import { checkedPredict } from '../checked-predict.js';
+import type { HeavyPool } from '../heavy-pool.js';
 import { errors, predictFieldsSchema, predictionSchema } from '../schemas.js';
 
-export function predictRoutes(app: FastifyInstance, o: { maxBatch: number; predictions: Counter }): void {
+export function predictRoutes(app: FastifyInstance, o: { maxBatch: number; predictions: Counter; heavy: HeavyPool }): void {
   app.post('/v1/predict', {
     schema: {
       summary: 'Predict one live migration; with `sample` (the JSON of `migcost sample --json`), priced from it as `predict --vm` prices it, the other fields overriding it',
@@ -16,16 +20,15 @@ export function predictRoutes(app: FastifyInstance, o: { maxBatch: number; predi
     },
   }, async (req) => {
     const { sample, trace, ...fields } = req.body as RawPredictFields & { trace?: unknown; sample?: unknown; id?: unknown };
-    const input = sample === undefined ? predictInputFrom(fields) : predictInputFromSample(parseSample('sample', sample), fields);
-    input.trace = trace === true;
-    const p = predict(input);
+    const build = (fl: RawPredictFields) => (sample === undefined ? predictInputFrom(fl) : predictInputFromSample(parseSample('sample', sample), fl));
+    const p = checkedPredict(fields, trace === true, build);
     o.predictions.inc();
     return p;
   });
 
   app.post('/v1/predict/batch', {
     schema: {
-      summary: `Predict many migrations (at most ${o.maxBatch} rows)`,
+      summary: `Predict many migrations (at most ${o.maxBatch} rows; run in a worker thread)`,
       tags: ['predict'],
       body: { type: 'object', properties: { rows: { type: 'array', items: predictFieldsSchema } }, required: ['rows'] },
       response: { 200: { type: 'object', properties: { results: { type: 'array', items: predictionSchema } } }, ...errors },
@@ -33,17 +36,9 @@ export function predictRoutes(app: FastifyInstance, o: { maxBatch: number; predi
   }, async (req, reply) => {
     const rows = (req.body as { rows: RawPredictFields[] }).rows;
     if (rows.length > o.maxBatch) return reply.code(413).send({ error: 'too large', field: 'rows', message: `rows: at most ${o.maxBatch} a request` });
-    const out = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i];
-      try {
-        out[i] = { id: (r as { id?: unknown }).id ?? i, ...predict(predictInputFrom(r)) };
-      } catch (e) {
-        const field = e instanceof InputError ? e.field : undefined;
-        return reply.code(400).send({ error: 'bad request', row: i, field, message: `rows[${i}]: ${(e as Error).message}` });
-      }
-    }
+    const r = await o.heavy.run({ kind: 'batch', rows });
+    if (!r.ok) return reply.code(r.status).send(r.error);
     o.predictions.inc(rows.length);
-    return { results: out };
+    return r.value;
   });
 }

@@ -1,48 +1,21 @@
 /**
- * POST /v1/simulate: CloudSim's power-aware consolidation over a PlanetLab day (simulateCluster), synchronous
- * (a few seconds for the full 800 hosts; `vms` and `hosts` make it smaller). simulateCluster reports totals
- * only; the per-step timeline here counts the migrations (and their modelled bytes, downtime and energy)
- * started at each scheduling step (not the candidates a cost-aware selection only priced).
+ * POST /v1/simulate: CloudSim's power-aware consolidation over a PlanetLab day (simulateCluster), run in a worker
+ * thread (a few seconds for the full 800 hosts; `vms` and `hosts` make it smaller); the work is in
+ * workers/simulate-task.ts. An unknown day answers 400 listing the days this server has.
  */
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
-import { simulateCluster } from '../../sim/engine.js';
-import { cloudsimPlanetLabPreset, CLOUDSIM_HOSTS, type PlanetLabTrace } from '../../sim/presets.js';
-import { SIM_DETECTORS, SIM_DETECTOR_DEFAULTS, type SimDetector } from '../../sim/detectors.js';
-import { SIM_SELECTIONS, type SimSelection } from '../../sim/selection.js';
-import { predictPricer, DEFAULT_PREDICT_PRICER, type MigrationPricer } from '../../sim/pricer.js';
-import { loadPlanetLabDay, DEFAULT_PLANETLAB_ARCHIVE } from '../../sim/planetlab-loader.js';
-import type { SimulationConfig } from '../../sim/types.js';
-import { HttpError } from '../errors.js';
+import { CLOUDSIM_HOSTS } from '../../sim/presets.js';
+import { SIM_DETECTORS } from '../../sim/detectors.js';
+import { SIM_SELECTIONS } from '../../sim/selection.js';
 import { BEARER } from '../auth.js';
+import type { HeavyPool } from '../heavy-pool.js';
 import { anyObject, errors } from '../schemas.js';
+import type { SimulateBody } from '../workers/simulate-task.js';
+import { simulateOptionsSchema } from './simulate-options.js';
 
-export interface TimelineStep {
-  step: number;
-  timeSec: number;
-  migrations: number;
-  transferredBytes: number;
-  downtimeSec: number;
-  energyJoules: number;
-}
+export type { TimelineStep } from '../workers/simulate-task.js';
 
-const INTERVAL_SEC = 300;
-
-export function simulateRoutes(app: FastifyInstance, o: { auth: onRequestHookHandler; tracesPath?: string }): void {
-  const cache = new Map<string, PlanetLabTrace[]>();
-  const traces = (day: string): PlanetLabTrace[] => {
-    let t = cache.get(day);
-    if (!t) {
-      try {
-        t = loadPlanetLabDay(o.tracesPath ?? DEFAULT_PLANETLAB_ARCHIVE, day, 'tar');
-      } catch (e) {
-        throw new HttpError(400, `day: no PlanetLab traces for ${day} on this server (${(e as Error).message})`, 'day', { cause: e });
-      }
-      if (cache.size >= 3) cache.delete(cache.keys().next().value as string);
-      cache.set(day, t);
-    }
-    return t;
-  };
-
+export function simulateRoutes(app: FastifyInstance, o: { auth: onRequestHookHandler; tracesPath?: string; heavy: HeavyPool }): void {
   app.post('/v1/simulate', {
     onRequest: o.auth,
     schema: {
@@ -59,6 +32,7 @@ export function simulateRoutes(app: FastifyInstance, o: { auth: onRequestHookHan
           seed: { type: 'integer' },
           vms: { type: 'integer', minimum: 1, maximum: 100_000, description: 'use only the first n traces of the day' },
           hosts: { type: 'integer', minimum: 1, maximum: CLOUDSIM_HOSTS * 10 },
+          ...simulateOptionsSchema,
         },
         required: ['day'],
         additionalProperties: false,
@@ -75,44 +49,9 @@ export function simulateRoutes(app: FastifyInstance, o: { auth: onRequestHookHan
         ...errors,
       },
     },
-  }, async (req) => {
-    const b = req.body as { day: string; detector?: SimDetector; selection?: SimSelection; param?: number; seed?: number; vms?: number; hosts?: number };
-    const detector = b.detector ?? 'thr';
-    const all = traces(b.day);
-    const picked = b.vms === undefined ? all : all.slice(0, b.vms);
-    const hosts = b.hosts ?? (b.vms === undefined ? CLOUDSIM_HOSTS : Math.max(1, Math.ceil((CLOUDSIM_HOSTS * picked.length) / Math.max(1, all.length))));
-    const timeline: TimelineStep[] = [];
-    let cur: TimelineStep = { step: 0, timeSec: 0, migrations: 0, transferredBytes: 0, downtimeSec: 0, energyJoules: 0 };
-    const pricer: MigrationPricer = predictPricer(DEFAULT_PREDICT_PRICER);
-    // only migrations the simulation starts: a cost-aware selection also prices candidates it does not move
-    const onMigration: NonNullable<SimulationConfig['onMigration']> = ({ price }) => {
-      cur.migrations++;
-      if (!price) return;
-      cur.transferredBytes += price.transferredBytes;
-      cur.downtimeSec += price.downtimeSec;
-      cur.energyJoules += price.energyJoules;
-    };
-    const started = performance.now();
-    let result;
-    try {
-      result = simulateCluster({
-      ...cloudsimPlanetLabPreset(picked, hosts),
-      detector,
-      detectorParam: b.param ?? SIM_DETECTOR_DEFAULTS[detector],
-      selection: b.selection ?? 'mmt',
-      seed: b.seed ?? 1,
-      intervalSec: INTERVAL_SEC,
-      pricer,
-      onMigration,
-      onStep: (done) => {
-        timeline.push(cur);
-        cur = { step: done, timeSec: done * INTERVAL_SEC, migrations: 0, transferredBytes: 0, downtimeSec: 0, energyJoules: 0 };
-      },
-      });
-    } catch (e) {
-      if (e instanceof RangeError || e instanceof TypeError) throw new HttpError(400, `hosts: ${e.message}`, 'hosts', { cause: e });
-      throw e;
-    }
-    return { result, timeline, wallSec: (performance.now() - started) / 1000 };
+  }, async (req, reply) => {
+    const r = await o.heavy.run({ kind: 'simulate', body: req.body as SimulateBody, tracesPath: o.tracesPath });
+    if (!r.ok) return reply.code(r.status).send(r.error);
+    return r.value;
   });
 }

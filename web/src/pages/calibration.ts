@@ -1,7 +1,7 @@
 /** Calibration: the fits on the stored history with their residuals, the saved models, and a button to save new ones. */
 import { get, post, token } from '../api.js';
 import { chart, chartBox } from '../chart.js';
-import { esc, table } from '../format.js';
+import { emptyState, esc, table } from '../format.js';
 
 interface Fit {
   kind: string;
@@ -20,6 +20,10 @@ interface Fits {
 
 export async function calibrationPage(main: HTMLElement): Promise<void> {
   const [fits, { models }] = await Promise.all([get<Fits>('/v1/fits'), get<{ models: { kind: string; version: number; r2: number | null; createdAt: string; params: unknown }[] }>('/v1/models')]);
+  if (fits.migrations === 0) {
+    main.innerHTML = `<h2>Calibration</h2><p>The fits (platform constants, dirty-rate models) are made on recorded migrations.</p>${emptyState('migrations')}`;
+    return;
+  }
   main.innerHTML = `<h2>Calibration over ${fits.migrations} stored migrations</h2>
     ${table(['fit', 'n', 'R²', 'parameters'], fits.fits.map((f) => [esc(f.kind), f.n, f.r2 === null ? '-' : f.r2.toFixed(4), `<code>${esc(JSON.stringify(f.params))}</code>`]), 'fits')}
     ${fits.skipped.length ? `<p>skipped: ${fits.skipped.map((s) => `${esc(s.kind)} (${esc(s.reason)})`).join('; ')}</p>` : ''}

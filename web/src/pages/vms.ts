@@ -1,10 +1,14 @@
 /** The VM list, and one VM's migrations: predicted against measured, and the per-round trace. */
-import { get, type MigrationRecord, type Prediction } from '../api.js';
+import { ApiError, get, type MigrationRecord, type Prediction } from '../api.js';
 import { chart, chartBox } from '../chart.js';
-import { bytes, esc, secs, table } from '../format.js';
+import { bytes, emptyState, esc, secs, table } from '../format.js';
 
 export async function vmsPage(main: HTMLElement): Promise<void> {
   const { vms } = await get<{ vms: { id: string; migrations: number }[] }>('/v1/vms');
+  if (vms.length === 0) {
+    main.innerHTML = `<h2>VMs in the store</h2>${emptyState('VMs')}`;
+    return;
+  }
   main.innerHTML = `<h2>VMs in the store</h2>${table(['VM', 'migrations'], vms.map((v) => [`<a href="#/vms/${encodeURIComponent(v.id)}">${esc(v.id)}</a>`, v.migrations]), 'vms')}`;
 }
 
@@ -17,9 +21,17 @@ function pickPrediction(p: Record<string, Prediction>): [string, Prediction] | u
 
 export async function vmPage(main: HTMLElement, vmId: string): Promise<void> {
   const [{ migrations }, { samples }] = await Promise.all([
-    get<{ migrations: MigrationRecord[] }>(`/v1/vms/${encodeURIComponent(vmId)}/migrations`),
+    // a VM the store does not know (404) is shown as one without records
+    get<{ migrations: MigrationRecord[] }>(`/v1/vms/${encodeURIComponent(vmId)}/migrations`).catch((e) => {
+      if (e instanceof ApiError && e.status === 404) return { migrations: [] as MigrationRecord[] };
+      throw e;
+    }),
     get<{ samples: { id: string; source: string; sampledAt: string; dirtyRateBytesPerSec: number }[] }>(`/v1/vms/${encodeURIComponent(vmId)}/samples?limit=500`),
   ]);
+  if (migrations.length === 0 && samples.length === 0) {
+    main.innerHTML = `<h2>VM <span id="vm-id">${esc(vmId)}</span>: no migrations</h2>${emptyState(`migrations or samples of ${vmId}`)}`;
+    return;
+  }
   const rows = migrations.map((m, i) => {
     const [variant, p] = pickPrediction(m.predicted) ?? ['-', undefined];
     return { i: i + 1, m, variant, p };

@@ -1,0 +1,64 @@
+/**
+ * The CPU-heavy work of the API, run in the worker threads of heavy-pool.ts (never on the event loop): plans,
+ * batch predictions and simulations. Each task answers a plain value: `{ ok: true, value }`, or `{ ok: false,
+ * status, error }` for an expected failure (bad input names its field); anything else thrown is a bug (500).
+ */
+import { parseCluster } from '../../plan/cluster.js';
+import { planMitigation, type Plan, type SelectionPolicy, type Objective } from '../../plan/planner.js';
+import { STATUS_CODES } from 'node:http';
+import { InputError } from '../../units.js';
+import type { RawPredictFields } from '../../input.js';
+import { HttpError, type ErrorBody } from '../errors.js';
+import { checkedPredict, nonFinite } from '../checked-predict.js';
+import { runSimulation, type SimulateBody } from './simulate-task.js';
+
+export type HeavyTask =
+  | { kind: 'plan'; cluster: unknown; policy: SelectionPolicy; objective: Objective; downtimeLimitSec?: number; budgetMs: number }
+  | { kind: 'batch'; rows: RawPredictFields[] }
+  | { kind: 'simulate'; body: SimulateBody; tracesPath?: string };
+
+export type HeavyResult = { ok: true; value: unknown } | { ok: false; status: number; error: ErrorBody };
+
+function plan(t: Extract<HeavyTask, { kind: 'plan' }>): unknown {
+  const cluster = parseCluster(t.cluster);
+  // the bounded search stops improving past half the budget (moa's order from there on), so the plan is
+  // answered before the pool's hard limit aborts the task
+  const stopAt = performance.now() + t.budgetMs / 2;
+  const p: Plan = planMitigation(cluster, { policy: t.policy, objective: t.objective, downtimeLimitSec: t.downtimeLimitSec, searchStop: () => performance.now() > stopAt });
+  const bad = nonFinite(p);
+  if (bad !== undefined) {
+    const move = /^moves\[(\d+)\]/.exec(bad);
+    const vm = move ? p.moves[Number(move[1])].vm : undefined;
+    const i = vm === undefined ? -1 : cluster.vms.findIndex((v) => v.id === vm);
+    const field = i >= 0 ? `vms[${i}]` : 'cluster';
+    throw new InputError(field, vm ?? 'cluster', `makes the plan's ${bad} not a finite number (out of the model's range)`);
+  }
+  return p;
+}
+
+function batch(rows: RawPredictFields[]): HeavyResult {
+  const out = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    try {
+      out[i] = { id: (r as { id?: unknown }).id ?? i, ...checkedPredict(r) };
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      return { ok: false, status: 400, error: { error: 'bad request', row: i, field: e.field, message: `rows[${i}]: ${e.message}` } };
+    }
+  }
+  return { ok: true, value: { results: out } };
+}
+
+/** The worker's entry: one task, its answer. */
+export default function run(t: HeavyTask): HeavyResult {
+  try {
+    if (t.kind === 'batch') return batch(t.rows);
+    if (t.kind === 'plan') return { ok: true, value: plan(t) };
+    return { ok: true, value: runSimulation(t.body, t.tracesPath) };
+  } catch (e) {
+    if (e instanceof InputError) return { ok: false, status: 400, error: { error: 'bad request', field: e.field, message: e.message } };
+    if (e instanceof HttpError) return { ok: false, status: e.statusCode, error: { error: (STATUS_CODES[e.statusCode] ?? 'error').toLowerCase(), field: e.field, message: e.message } };
+    throw e;
+  }
+}
