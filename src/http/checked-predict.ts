@@ -5,7 +5,7 @@
  * caused it: the first present field whose removal (or, for a required one, a nominal value) makes it finite.
  */
 import { predict } from '../model/index.js';
-import type { Prediction } from '../model/types.js';
+import type { Prediction, PredictInput } from '../model/types.js';
 import { predictInputFrom, type RawPredictFields } from '../input.js';
 import { InputError } from '../units.js';
 
@@ -29,9 +29,12 @@ export function nonFinite(o: unknown, path = ''): string | undefined {
   return undefined;
 }
 
-function attempt(f: RawPredictFields, trace: boolean): { ok: true; p: Prediction } | { ok: false } {
+/** Builds the model's input from the fields (predictInputFrom, or one that starts from a VM sample). */
+export type InputBuilder = (f: RawPredictFields) => PredictInput;
+
+function attempt(f: RawPredictFields, trace: boolean, build: InputBuilder): { ok: true; p: Prediction } | { ok: false } {
   try {
-    const input = predictInputFrom(f);
+    const input = build(f);
     input.trace = trace;
     const p = predict(input);
     return nonFinite(p) === undefined ? { ok: true, p } : { ok: false };
@@ -41,14 +44,14 @@ function attempt(f: RawPredictFields, trace: boolean): { ok: true; p: Prediction
 }
 
 /** Which present field makes the prediction non-finite or unpredictable ('body' when no single one does). */
-function culprit(f: RawPredictFields, trace: boolean): string {
+function culprit(f: RawPredictFields, trace: boolean, build: InputBuilder): string {
   const fields = f as Record<string, unknown>;
   for (const k of Object.keys(fields)) {
     if (k === 'id' || k === 'trace' || fields[k] === undefined) continue;
     const without: Record<string, unknown> = { ...fields };
     if (k in NOMINAL) without[k] = NOMINAL[k];
     else delete without[k];
-    if (attempt(without, trace).ok) return k;
+    if (attempt(without, trace, build).ok) return k;
   }
   return 'body';
 }
@@ -57,20 +60,20 @@ function culprit(f: RawPredictFields, trace: boolean): string {
  * The prediction for `f`, every figure a finite number. Throws InputError for a bad field, and for a
  * combination that the model cannot answer with finite figures (naming the field that makes it so).
  */
-export function checkedPredict(f: RawPredictFields, trace = false): Prediction {
-  const input = predictInputFrom(f);
+export function checkedPredict(f: RawPredictFields, trace = false, build: InputBuilder = predictInputFrom): Prediction {
+  const input = build(f);
   input.trace = trace;
   let p: Prediction;
   try {
     p = predict(input);
   } catch (e) {
     if (!(e instanceof RangeError || e instanceof TypeError)) throw e;
-    const field = culprit(f, trace);
+    const field = culprit(f, trace, build);
     throw new InputError(field, (f as Record<string, unknown>)[field], `cannot be predicted with the other inputs (${e.message})`);
   }
   const bad = nonFinite(p);
   if (bad === undefined) return p;
-  const field = culprit(f, trace);
+  const field = culprit(f, trace, build);
   throw new InputError(field, (f as Record<string, unknown>)[field], `makes the prediction's ${bad} ${String(getPath(p, bad))} with the other inputs (out of the model's range)`);
 }
 
