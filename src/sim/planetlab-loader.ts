@@ -13,11 +13,14 @@ export const FILE_ORDERS = ['tar', 'sorted'] as const;
 export type FileOrder = (typeof FILE_ORDERS)[number];
 
 /**
- * The shared data folder sits beside the checkout (../shared, as on every machine of this project), or where
- * $MIGCOST_SHARED says. src/sim and dist/sim are both two levels below the repository root.
+ * The folder of public traces (`planetlab/planetlab-all-10-days.tar.gz`, `bitbrains-rnd/<n>.csv.gz`): where
+ * $MIGCOST_DATA_DIR says, else $MIGCOST_SHARED/data, else ../shared/data beside the checkout (the project's own
+ * machines). src/sim and dist/sim are both two levels below the repository root. `--traces` and `--bitbrains`
+ * override it per command.
  */
-const SHARED = process.env.MIGCOST_SHARED ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared');
-export const DEFAULT_PLANETLAB_ARCHIVE = join(SHARED, 'data', 'planetlab', 'planetlab-all-10-days.tar.gz');
+export const DATA_DIR =
+  process.env.MIGCOST_DATA_DIR ?? join(process.env.MIGCOST_SHARED ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared'), 'data');
+export const DEFAULT_PLANETLAB_ARCHIVE = join(DATA_DIR, 'planetlab', 'planetlab-all-10-days.tar.gz');
 
 /** Integers, one a line (blank lines skipped). */
 export function parseTrace(text: string): number[] {

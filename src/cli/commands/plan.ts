@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import Table from 'cli-table3';
 import { parseCluster, withSamples, type Cluster } from '../../plan/cluster.js';
 import { defaultDbLocation } from '../../store/location.js';
+import { QUICK_WINDOWS_SEC } from '../../hypervisor/qemu/windows.js';
 import { loadPlatform } from '../../lab/platform-file.js';
 import type { VmSample } from '../../model/sample.js';
 import { planMitigation, SELECTION_POLICIES, OBJECTIVES, type SelectionPolicy, type Objective, type Plan } from '../../plan/planner.js';
@@ -56,7 +57,7 @@ async function liveSamples(doc: unknown, zeroPages: boolean): Promise<Map<string
       throw new InputError(`vms.${v.id}.qmp`, v.qmp, `cannot be reached (${(e as Error).message})`);
     }
     try {
-      out.set(v.id, await sampleVm(qmp, { windowsSec: [0.05, 0.25, 1], zeroPages }));
+      out.set(v.id, await sampleVm(qmp, { windowsSec: [...QUICK_WINDOWS_SEC], zeroPages }));
     } finally {
       qmp.close();
     }
