@@ -7,6 +7,18 @@ export class StoreError extends Error {
   }
 }
 
+/** A sample id (an idempotency key) that the store already holds under another VM: nothing was written. */
+export class SampleIdTaken extends StoreError {
+  override name = 'SampleIdTaken';
+  constructor(
+    readonly sampleId: string,
+    /** The VM that holds the sample id. */
+    readonly heldBy: string,
+  ) {
+    super(`sample id ${sampleId} is already stored under VM ${heldBy}`);
+  }
+}
+
 /** A database location as it may be shown: a URL's password replaced by `***` (also when the URL does not parse). */
 export function shownLocation(location: string): string {
   if (!/^postgres(ql)?:\/\//.test(location)) return location;

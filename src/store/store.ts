@@ -13,7 +13,8 @@ import type { MigrationRecord } from '../record/record.js';
 import type { VmSample } from '../model/sample.js';
 import type { PowerSample } from '../calibrate/fits.js';
 
-export { StoreError } from './store-error.js';
+export { SampleIdTaken, StoreError } from './store-error.js';
+import { SampleIdTaken } from './store-error.js';
 
 export interface FittedModelRow {
   kind: string;
@@ -66,7 +67,8 @@ export interface Store {
   countMigrations(): Promise<number>;
   /**
    * Keeps a dirty-rate sample of a VM (creating the VM if new). `id` is the caller's idempotency key: a
-   * second call with the same id changes nothing and answers `created: false`.
+   * second call with the same id (and VM) changes nothing and answers `created: false`; the same id under another
+   * VM throws SampleIdTaken and writes nothing (not even the new VM).
    */
   recordSample(vmId: string, sample: VmSample, opts: { id: string; source: string }): Promise<{ created: boolean }>;
   /** A VM's samples, newest first (by sampledAt, then id); `before` starts past that one (the next page). */
@@ -263,6 +265,10 @@ class KyselyStore implements Store {
 
   async recordSample(vmId: string, sample: VmSample, opts: { id: string; source: string }): Promise<{ created: boolean }> {
     return this.write(async (tx) => {
+      const holder = async () => (await tx.selectFrom('samples').select('vm_id').where('id', '=', opts.id).executeTakeFirst())?.vm_id;
+      const held = await holder();
+      if (held !== undefined && held !== vmId) throw new SampleIdTaken(opts.id, held);
+      if (held !== undefined) return { created: false };
       await tx.insertInto('vms').values({ id: vmId, name: vmId, memory_bytes: sample.memoryBytes, created_at: sample.sampledAt }).onConflict((oc) => oc.column('id').doNothing()).execute();
       const r = await tx
         .insertInto('samples')
@@ -280,7 +286,11 @@ class KyselyStore implements Store {
         })
         .onConflict((oc) => oc.column('id').doNothing())
         .executeTakeFirst();
-      return { created: Number(r.numInsertedOrUpdatedRows ?? 0) > 0 };
+      const created = Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+      // A concurrent writer stored the id first (PostgreSQL): under another VM, throwing rolls the new VM back.
+      const now = created ? vmId : await holder();
+      if (now !== undefined && now !== vmId) throw new SampleIdTaken(opts.id, now);
+      return { created };
     });
   }
 

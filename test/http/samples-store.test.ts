@@ -1,7 +1,7 @@
 /**
  * The store's dirty-rate samples behind POST /v1/vms/:id/samples, on every backend: stored once per id, newest
- * first, also when 200 first samples of a new VM arrive at once; the list routes answer pages that a client walks
- * with `next`; GET /v1/fits follows the history.
+ * first, also when 200 first samples of a new VM arrive at once; an id replayed under another VM is refused (409)
+ * and creates nothing; the list routes answer pages that a client walks with `next`; GET /v1/fits follows the history.
  */
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -73,6 +73,30 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         assert.deepEqual(created.sort(), ids, 'each id created exactly once');
         assert.deepEqual(await s.listVms(), [{ id: 'vm-burst', migrations: 0 }]);
         assert.deepEqual((await s.listSamples({ vmId: 'vm-burst', limit: 1000 })).map((x) => x.id).sort(), ids);
+      } finally {
+        await app.close();
+        await s.close();
+      }
+    });
+
+    it('a sample id replayed under another VM is a 409 naming id and its VM, and creates nothing; under the same VM a 200', async () => {
+      const s = await openStore(await freshDb(backend));
+      const app = buildApp({ store: s, token: TOKEN, webRoot: false });
+      const post = (vm: string, i: number) => app.inject({ method: 'POST', url: `/v1/vms/${vm}/samples`, headers: auth, payload: { id: 'replay-0001', sample: sample(i) } });
+      try {
+        assert.equal((await post('vm-first', 1)).statusCode, 201);
+        const other = await post('vm-other', 2);
+        assert.equal(other.statusCode, 409, other.body);
+        assert.equal(other.json().field, 'id');
+        assert.match(other.json().message, /replay-0001.*vm-first/);
+        assert.deepEqual((await app.inject({ url: '/v1/vms' })).json().vms, [{ id: 'vm-first', migrations: 0 }]);
+        assert.equal((await app.inject({ url: '/v1/vms/vm-other/migrations' })).statusCode, 404);
+        const same = await post('vm-first', 1);
+        assert.equal(same.statusCode, 200, same.body);
+        assert.deepEqual(same.json(), { id: 'replay-0001', created: false });
+        assert.deepEqual((await s.listSamples({ vmId: 'vm-first' })).map((x) => [x.id, x.dirtyRateBytesPerSec]), [['replay-0001', 1e6]]);
+        await assert.rejects(s.recordSample('vm-third', sample(3), { id: 'replay-0001', source: 'test' }), { name: 'SampleIdTaken', heldBy: 'vm-first' });
+        assert.equal(await s.hasVm('vm-third'), false);
       } finally {
         await app.close();
         await s.close();

@@ -1,9 +1,10 @@
 /**
  * The store's history: VMs, a VM's migrations with their per-round traces (MigrationRecords), and its dirty-rate
- * samples. POST a sample (as `migcost agent` does) with an idempotency id: a repeat is answered, not stored.
+ * samples. POST a sample (as `migcost agent` does) with an idempotency id: a repeat is answered, not stored; an id
+ * already stored under another VM is a 409.
  */
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
-import type { Store } from '../../store/store.js';
+import { SampleIdTaken, type Store } from '../../store/store.js';
 import type { VmSample } from '../../model/sample.js';
 import { HttpError } from '../errors.js';
 import { BEARER } from '../auth.js';
@@ -135,7 +136,13 @@ export function historyRoutes(app: FastifyInstance, o: { store?: Store; auth: on
     const body = req.body as { id: string; sample: VmSample; source?: string };
     if (Number.isNaN(Date.parse(body.sample.sampledAt))) throw new HttpError(400, 'sample.sampledAt: must be an ISO 8601 time', 'sample.sampledAt');
     const sample: VmSample = { ...body.sample, pageSizeBytes: body.sample.pageSizeBytes ?? 4096 };
-    const { created } = await needStore(o.store).recordSample(vmId, sample, { id: body.id, source: body.source ?? 'api' });
+    let created: boolean;
+    try {
+      ({ created } = await needStore(o.store).recordSample(vmId, sample, { id: body.id, source: body.source ?? 'api' }));
+    } catch (e) {
+      if (e instanceof SampleIdTaken) throw new HttpError(409, `id: sample id ${e.sampleId} is already stored under VM ${e.heldBy}; use a new id for a sample of ${vmId}`, 'id', { cause: e });
+      throw e;
+    }
     return reply.code(created ? 201 : 200).send({ id: body.id, created });
   });
 }
