@@ -6,7 +6,7 @@ import { predictInputFrom } from '../../../input.js';
 import { decideOffload } from '../../../plan/offload.js';
 import { formatBytes, formatSeconds } from '../../../units.js';
 import { durationArg, numberArg, parsedOption, wattsArg } from '../../options.js';
-import { addPredictFlags, fieldsFromFlags } from '../predict.js';
+import { addPredictFlags, fieldsFromFlags } from '../predict/index.js';
 import { exitWithError } from '../../errors.js';
 
 /** The options of `migcost offload`: those of `predict` (parsed by its fieldsFromFlags), and its own. */

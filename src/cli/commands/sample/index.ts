@@ -1,11 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import Table from 'cli-table3';
-import type { QmpClient } from '../../hypervisor/qemu/qmp.js';
-import { InputError, formatBytes, parseDuration } from '../../units.js';
-import { FULL_WINDOWS_SEC } from '../../hypervisor/qemu/windows.js';
-import { exitWithError } from '../errors.js';
-import { progressReporter } from '../progress.js';
+import type { QmpClient } from '../../../hypervisor/qemu/qmp.js';
+import { InputError, formatBytes, parseDuration } from '../../../units.js';
+import { FULL_WINDOWS_SEC } from '../../../hypervisor/qemu/windows.js';
+import { exitWithError } from '../../errors.js';
+import { progressReporter } from '../../progress.js';
 
 /** `migcost sample`: Deng's pseudo-migration on a running QEMU VM, output usable as `predict --vm FILE`. */
 export function sampleCommand(): Command {
@@ -26,10 +26,10 @@ export function sampleCommand(): Command {
           if (s < 0.05 || s > 60) throw new InputError(`windows[${i}]`, w, 'must be between 50ms and 60s (what QEMU accepts)');
           return s;
         });
-        const { QmpClient } = await import('../../hypervisor/qemu/qmp.js');
-        const { sampleVm } = await import('../../hypervisor/qemu/sample.js');
-        const { withInterruptsDeferred } = await import('../../hypervisor/qemu/migration-settings.js');
-        const { PSEUDO_MIGRATION_WINDOWS_SEC, LAYOUT_WINDOW_SEC } = await import('../../hypervisor/qemu/windows.js');
+        const { QmpClient } = await import('../../../hypervisor/qemu/qmp.js');
+        const { sampleVm } = await import('../../../hypervisor/qemu/sample.js');
+        const { withInterruptsDeferred } = await import('../../../hypervisor/qemu/migration-settings.js');
+        const { PSEUDO_MIGRATION_WINDOWS_SEC, LAYOUT_WINDOW_SEC } = await import('../../../hypervisor/qemu/windows.js');
         qmp = await QmpClient.connect(String(o.qmp), { retry: false });
         const progress = progressReporter('windows', !o.json);
         const pseudo = o.pseudoMigration === false ? undefined : { windowsSec: typeof o.pseudoMigration === 'string' ? o.pseudoMigration.split(',').map((w, i) => parseDuration(`pseudo-migration[${i}]`, w.trim())) : PSEUDO_MIGRATION_WINDOWS_SEC };

@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { predict, POLICIES, DIRTY_MODELS, LIU_WIRED_ENERGY, migrationEnergyJoules } from '../../model/index.js';
-import type { VmSample } from '../../model/sample.js';
-import { residualFactor, RESIDUAL_FIGURES, type ResidualState } from '../../calibrate/residual.js';
-import type { Prediction, PredictInput } from '../../model/index.js';
-import { parseSample, predictInputFrom, predictInputFromSample, type RawPredictFields } from '../../input.js';
-import { InputError, formatBytes, formatSeconds } from '../../units.js';
-import { BATCH_FORMATS, openBatchInput, openBatchOutput, runBatch, type BatchFormat } from '../batch.js';
-import { exitWithError } from '../errors.js';
-import { predictionTable, traceTable } from '../render/prediction.js';
-import { progressReporter } from '../progress.js';
+import { predict, POLICIES, DIRTY_MODELS, LIU_WIRED_ENERGY, migrationEnergyJoules } from '../../../model/index.js';
+import type { VmSample } from '../../../model/sample.js';
+import { residualFactor, RESIDUAL_FIGURES, type ResidualState } from '../../../calibrate/residual.js';
+import type { Prediction, PredictInput } from '../../../model/index.js';
+import { parseSample, predictInputFrom, predictInputFromSample, type RawPredictFields } from '../../../input.js';
+import { InputError, formatBytes, formatSeconds } from '../../../units.js';
+import { BATCH_FORMATS, openBatchInput, openBatchOutput, runBatch, type BatchFormat } from '../../batch.js';
+import { exitWithError } from '../../errors.js';
+import { predictionTable, traceTable } from '../../render/prediction.js';
+import { progressReporter } from '../../progress.js';
 
 /** Flags shared by single and batch predictions; in batch mode they are defaults for missing columns. */
 export function addPredictFlags(cmd: Command): Command {
@@ -117,10 +117,10 @@ export function predictionJson(p: Prediction): Record<string, unknown> {
  * self-tuning phi), then blend the fresh rate with that history (eq. 13). A curve is scaled alike.
  */
 async function applyHistory(input: PredictInput, vmId: string, db: string | undefined, how: HistoryMode) {
-  const { openStore, defaultDbLocation } = await import('../../store/store.js');
-  const { realisedRate } = await import('../../evaluate/refined-eval.js');
-  const { initialRefinedState, updateRefined, refinedRate } = await import('../../calibrate/refined.js');
-  const { initialResidualState, updateResidual } = await import('../../calibrate/residual.js');
+  const { openStore, defaultDbLocation } = await import('../../../store/store.js');
+  const { realisedRate } = await import('../../../evaluate/refined-eval.js');
+  const { initialRefinedState, updateRefined, refinedRate } = await import('../../../calibrate/refined.js');
+  const { initialResidualState, updateResidual } = await import('../../../calibrate/residual.js');
   const store = await openStore(db ?? defaultDbLocation());
   try {
     const records = await store.listMigrations({ vmId });
@@ -162,7 +162,7 @@ export type HistoryMode = (typeof HISTORY_MODES)[number];
  * the prediction each was recorded with (the QEMU curve model when present).
  */
 async function pastErrors(db: string | undefined) {
-  const { openStore, defaultDbLocation } = await import('../../store/store.js');
+  const { openStore, defaultDbLocation } = await import('../../../store/store.js');
   const store = await openStore(db ?? defaultDbLocation());
   try {
     const out = { totalTimeSec: [] as number[], transferredBytes: [] as number[], downtimeSec: [] as number[] };
@@ -179,7 +179,7 @@ async function pastErrors(db: string | undefined) {
 
 /** Prediction fields from the store's latest fitted models (imported lazily: plain predictions need no database). */
 async function fittedFields(db: string): Promise<RawPredictFields> {
-  const { openStore } = await import('../../store/store.js');
+  const { openStore } = await import('../../../store/store.js');
   const store = await openStore(db);
   try {
     const out: RawPredictFields = {};
@@ -243,13 +243,13 @@ export function predictCommand(): Command {
         input.trace = o.trace === true;
         let p = predict(input);
         if (history?.residual) {
-          const { applyResidual } = await import('../../calibrate/residual.js');
+          const { applyResidual } = await import('../../../calibrate/residual.js');
           const energy = input.energy ?? LIU_WIRED_ENERGY;
           p = applyResidual(history.residual, p, undefined, (b) => migrationEnergyJoules(energy, b, input.bandwidthBytesPerSec));
         }
         let interval: { lo: Record<string, number>; hi: Record<string, number>; mayNotConverge: boolean; basedOn: { rates: number; errors: number } } | undefined;
         if (o.interval) {
-          const { predictInterval } = await import('../../calibrate/interval.js');
+          const { predictInterval } = await import('../../../calibrate/interval.js');
           const errors = await pastErrors(o.db === undefined ? undefined : String(o.db));
           const iv = predictInterval({ ...input, trace: false }, { observedRates: history?.observedRates, relativeErrors: errors });
           interval = { lo: iv.lo, hi: iv.hi, mayNotConverge: iv.mayNotConverge, basedOn: { rates: history?.observedRates.length ?? 0, errors: errors.totalTimeSec.length } };

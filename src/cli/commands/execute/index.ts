@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import Table from 'cli-table3';
-import { defaultDbLocation } from '../../store/location.js';
-import { InputError, parseDuration, formatBytes, formatSeconds } from '../../units.js';
-import type { Prediction } from '../../model/types.js';
-import { exitWithError } from '../errors.js';
-import { progressReporter } from '../progress.js';
-import { timeoutIssue, uriShapeIssue } from '../../hypervisor/qemu/migration-target.js';
+import { defaultDbLocation } from '../../../store/location.js';
+import { InputError, parseDuration, formatBytes, formatSeconds } from '../../../units.js';
+import type { Prediction } from '../../../model/types.js';
+import { exitWithError } from '../../errors.js';
+import { progressReporter } from '../../progress.js';
+import { timeoutIssue, uriShapeIssue } from '../../../hypervisor/qemu/migration-target.js';
 
 interface PlannedMove {
   vm: string;
@@ -64,11 +64,11 @@ export function executeCommand(): Command {
         const timeoutSec = parseDuration('--timeout', o.timeout);
         const tIssue = timeoutIssue(timeoutSec);
         if (tIssue) throw new InputError('--timeout', o.timeout, tIssue);
-        const { QmpClient } = await import('../../hypervisor/qemu/qmp.js');
-        const { sampleAndMigrate } = await import('../../hypervisor/qemu/sample-and-migrate.js');
-        const { QUICK_WINDOWS_SEC } = await import('../../hypervisor/qemu/windows.js');
-        const { withInterruptsDeferred } = await import('../../hypervisor/qemu/migration-settings.js');
-        const { openStore } = await import('../../store/store.js');
+        const { QmpClient } = await import('../../../hypervisor/qemu/qmp.js');
+        const { sampleAndMigrate } = await import('../../../hypervisor/qemu/sample-and-migrate.js');
+        const { QUICK_WINDOWS_SEC } = await import('../../../hypervisor/qemu/windows.js');
+        const { withInterruptsDeferred } = await import('../../../hypervisor/qemu/migration-settings.js');
+        const { openStore } = await import('../../../store/store.js');
         const store = await openStore(String(o.db));
         const progress = progressReporter('moves', !o.json);
         const table = new Table({ head: ['vm', 'from -> to', 'status', 'time (pred / meas)', 'sent (pred / meas)', 'downtime (pred / meas)'], style: { head: [], border: [] } });

@@ -1,17 +1,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
-import { parseCluster, withSamples, type Cluster } from '../../plan/cluster.js';
-import { defaultDbLocation } from '../../store/location.js';
-import { QUICK_WINDOWS_SEC } from '../../hypervisor/qemu/windows.js';
-import { loadPlatform } from '../../lab/platform-file.js';
-import type { VmSample } from '../../model/sample.js';
-import { planMitigation, SELECTION_POLICIES, OBJECTIVES, type SelectionPolicy, type Objective, type Plan } from '../../plan/planner.js';
-import { planConsolidation } from '../../plan/consolidate.js';
-import { DETECTORS, type Detector } from '../../plan/detectors.js';
-import { InputError, parseDuration, parseNumber, formatBytes, formatSeconds } from '../../units.js';
+import { parseCluster, withSamples, type Cluster } from '../../../plan/cluster.js';
+import { defaultDbLocation } from '../../../store/location.js';
+import { QUICK_WINDOWS_SEC } from '../../../hypervisor/qemu/windows.js';
+import { loadPlatform } from '../../../lab/platform-file.js';
+import type { VmSample } from '../../../model/sample.js';
+import { planMitigation, SELECTION_POLICIES, OBJECTIVES, type SelectionPolicy, type Objective, type Plan } from '../../../plan/planner.js';
+import { planConsolidation } from '../../../plan/consolidate.js';
+import { DETECTORS, type Detector } from '../../../plan/detectors.js';
+import { InputError, parseDuration, parseNumber, formatBytes, formatSeconds } from '../../../units.js';
 
-import { exitWithError } from '../errors.js';
+import { exitWithError } from '../../errors.js';
 import type { TopLevelSpec } from 'vega-lite';
 
 function planSpec(plan: Plan): TopLevelSpec {
@@ -27,7 +27,7 @@ function planSpec(plan: Plan): TopLevelSpec {
 
 /** Each VM's latest stored sample, whatever stored it (agent, `sample`, lab, execute). */
 async function storeSamples(db: string, cluster: Cluster): Promise<Map<string, VmSample>> {
-  const { openStore } = await import('../../store/store.js');
+  const { openStore } = await import('../../../store/store.js');
   const store = await openStore(db);
   try {
     return await store.latestSamples(cluster.vms.map((v) => v.id));
@@ -43,8 +43,8 @@ function qmpPaths(doc: unknown): { id: string; qmp?: string }[] {
 
 /** Samples every VM with a QMP socket, one at a time (short windows: 50 ms, 250 ms, 1 s). */
 async function liveSamples(doc: unknown, zeroPages: boolean): Promise<Map<string, VmSample>> {
-  const { QmpClient } = await import('../../hypervisor/qemu/qmp.js');
-  const { sampleVm } = await import('../../hypervisor/qemu/sample.js');
+  const { QmpClient } = await import('../../../hypervisor/qemu/qmp.js');
+  const { sampleVm } = await import('../../../hypervisor/qemu/sample.js');
   const out = new Map<string, VmSample>();
   const live = qmpPaths(doc).filter((v) => v.qmp);
   if (live.length === 0) throw new InputError('--live', 'cluster', 'no VM has a "qmp" socket path to sample');
@@ -113,7 +113,7 @@ export function planCommand(): Command {
           platform,
         });
         const consolidation = o.consolidate !== undefined ? planConsolidation(cluster, { horizonSec: parseDuration('--consolidate', o.consolidate) }) : undefined;
-        if (o.svg) writeFileSync(String(o.svg), await (await import('../../plot/svg.js')).renderSvg(planSpec(plan)));
+        if (o.svg) writeFileSync(String(o.svg), await (await import('../../../plot/svg.js')).renderSvg(planSpec(plan)));
         if (o.json) {
           process.stdout.write(`${JSON.stringify({ ...plan, moves: plan.moves.map((m) => ({ vm: m.vm, from: m.from, to: m.to, bandwidthBytesPerSec: m.bandwidthBytesPerSec, predicted: m.predicted })), consolidation })}\n`);
           return;
