@@ -12,8 +12,6 @@
  *   src/store, ...) and renders; tables and plots for people live in `render/`. Anything another command needs
  *   (loading records, fitting, running the lab) belongs in the library, not in a command file.
  * - Errors go through `exitWithError` (errors.ts): bad input exits 2 naming the field, a failed job exits 1.
- *
- * (predict, plan, execute and sample are still single files under commands/, to be folded in.)
  */
 import { Command } from 'commander';
 import { predictCommand } from './commands/predict/index.js';
