@@ -12,19 +12,17 @@
  *   src/store, ...) and renders; tables and plots for people live in `render/`. Anything another command needs
  *   (loading records, fitting, running the lab) belongs in the library, not in a command file.
  * - Errors go through `exitWithError` (errors.ts): bad input exits 2 naming the field, a failed job exits 1.
- *
- * (predict, plan, execute and sample are still single files under commands/, to be folded in.)
  */
 import { Command } from 'commander';
-import { predictCommand } from './commands/predict.js';
+import { predictCommand } from './commands/predict/index.js';
 import { labCommand } from './commands/lab/index.js';
-import { sampleCommand } from './commands/sample.js';
+import { sampleCommand } from './commands/sample/index.js';
 import { historyCommand } from './commands/history/index.js';
 import { calibrateCommand } from './commands/calibrate/index.js';
 import { modelsCommand } from './commands/calibrate/models.js';
-import { planCommand } from './commands/plan.js';
+import { planCommand } from './commands/plan/index.js';
 import { simulateCommand } from './commands/simulate/index.js';
-import { executeCommand } from './commands/execute.js';
+import { executeCommand } from './commands/execute/index.js';
 import { serveCommand } from './commands/serve/index.js';
 import { offloadCommand } from './commands/offload/index.js';
 import { agentCommand } from './commands/agent/index.js';

@@ -6,17 +6,17 @@ import { predictInputFrom } from '../../../input.js';
 import { decideOffload } from '../../../plan/offload.js';
 import { formatBytes, formatSeconds } from '../../../units.js';
 import { durationArg, numberArg, parsedOption, wattsArg } from '../../options.js';
-import { addPredictFlags, fieldsFromFlags } from '../predict.js';
+import { addPredictFlags, fieldsFromFlags, type PredictFieldFlags } from '../predict/flags.js';
 import { exitWithError } from '../../errors.js';
 
 /** The options of `migcost offload`: those of `predict` (parsed by its fieldsFromFlags), and its own. */
-export type OffloadFlags = Record<string, unknown> & {
+export interface OffloadFlags extends PredictFieldFlags {
   remaining: number;
   runPower: number;
   waitPower: number;
   speedup: number;
   json?: true;
-};
+}
 
 /**
  * `migcost offload`: Liu's wireless case. Predicts the migration of the VM over the radio link (its

@@ -1,17 +1,18 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
-import { parseCluster, withSamples, type Cluster } from '../../plan/cluster.js';
-import { defaultDbLocation } from '../../store/location.js';
-import { QUICK_WINDOWS_SEC } from '../../hypervisor/qemu/windows.js';
-import { loadPlatform } from '../../lab/platform-file.js';
-import type { VmSample } from '../../model/sample.js';
-import { planMitigation, SELECTION_POLICIES, OBJECTIVES, type SelectionPolicy, type Objective, type Plan } from '../../plan/planner.js';
-import { planConsolidation } from '../../plan/consolidate.js';
-import { DETECTORS, type Detector } from '../../plan/detectors.js';
-import { InputError, parseDuration, parseNumber, formatBytes, formatSeconds } from '../../units.js';
+import { parseCluster, withSamples } from '../../../plan/cluster.js';
+import { liveSamples, storeSamples } from '../../../lab/cluster-samples.js';
+import { defaultDbLocation } from '../../../store/location.js';
+import { loadPlatform } from '../../../lab/platform-file.js';
+import type { VmSample } from '../../../model/sample.js';
+import { planMitigation, SELECTION_POLICIES, OBJECTIVES, type SelectionPolicy, type Objective, type Plan } from '../../../plan/planner.js';
+import { planConsolidation } from '../../../plan/consolidate.js';
+import { DETECTORS, type Detector } from '../../../plan/detectors.js';
+import { InputError, formatBytes, formatSeconds } from '../../../units.js';
 
-import { exitWithError } from '../errors.js';
+import { durationArg, numberArg, parsedOption } from '../../options.js';
+import { exitWithError } from '../../errors.js';
 import type { TopLevelSpec } from 'vega-lite';
 
 function planSpec(plan: Plan): TopLevelSpec {
@@ -25,44 +26,25 @@ function planSpec(plan: Plan): TopLevelSpec {
   } as TopLevelSpec;
 }
 
-/** Each VM's latest stored sample, whatever stored it (agent, `sample`, lab, execute). */
-async function storeSamples(db: string, cluster: Cluster): Promise<Map<string, VmSample>> {
-  const { openStore } = await import('../../store/store.js');
-  const store = await openStore(db);
-  try {
-    return await store.latestSamples(cluster.vms.map((v) => v.id));
-  } finally {
-    await store.close();
-  }
-}
-
-function qmpPaths(doc: unknown): { id: string; qmp?: string }[] {
-  const vms = (doc as { vms?: unknown[] }).vms ?? [];
-  return vms.map((v) => v as { id: string; qmp?: unknown }).map((v) => ({ id: v.id, qmp: typeof v.qmp === 'string' ? v.qmp : undefined }));
-}
-
-/** Samples every VM with a QMP socket, one at a time (short windows: 50 ms, 250 ms, 1 s). */
-async function liveSamples(doc: unknown, zeroPages: boolean): Promise<Map<string, VmSample>> {
-  const { QmpClient } = await import('../../hypervisor/qemu/qmp.js');
-  const { sampleVm } = await import('../../hypervisor/qemu/sample.js');
-  const out = new Map<string, VmSample>();
-  const live = qmpPaths(doc).filter((v) => v.qmp);
-  if (live.length === 0) throw new InputError('--live', 'cluster', 'no VM has a "qmp" socket path to sample');
-  for (const v of live) {
-    process.stderr.write(`plan: sampling ${v.id} over ${v.qmp}\n`);
-    let qmp;
-    try {
-      qmp = await QmpClient.connect(v.qmp!, { retry: false });
-    } catch (e) {
-      throw new InputError(`vms.${v.id}.qmp`, v.qmp, `cannot be reached (${(e as Error).message})`);
-    }
-    try {
-      out.set(v.id, await sampleVm(qmp, { windowsSec: [...QUICK_WINDOWS_SEC], zeroPages }));
-    } finally {
-      qmp.close();
-    }
-  }
-  return out;
+/** The options of `migcost plan`. */
+export interface PlanFlags {
+  cluster: string;
+  policy: SelectionPolicy;
+  objective: Objective;
+  detector: 'deng' | Detector;
+  param?: number;
+  cpuThreshold: number;
+  memoryThreshold: number;
+  downtimeLimit: number;
+  seed: number;
+  consolidate?: number;
+  live?: true;
+  zeroPages?: true;
+  fromStore?: true;
+  db: string;
+  platform?: string;
+  svg?: string;
+  json?: true;
 }
 
 export function planCommand(): Command {
@@ -72,12 +54,12 @@ export function planCommand(): Command {
     .addOption(new Option('--policy <name>', 'VM selection').choices(SELECTION_POLICIES as unknown as string[]).default('moa'))
     .addOption(new Option('--objective <what>', 'what moa/optimal minimise').choices(OBJECTIVES as unknown as string[]).default('traffic'))
     .addOption(new Option('--detector <name>', "hot-node test: Deng's capacity rule, or a Beloglazov-Buyya detector over hosts' utilisationHistory").choices(['deng', ...DETECTORS]).default('deng'))
-    .option('--param <x>', 'detector parameter (thr 0.8, mad 2.5, iqr 1.5, lr 1.2 by default)')
-    .option('--cpu-threshold <x>', 'hot when CPU demand exceeds this share of capacity', '1')
-    .option('--memory-threshold <x>', 'hot when memory demand exceeds this share of capacity', '1')
-    .option('--downtime-limit <time>', 'QEMU downtime limit the moves will use', '300ms')
-    .option('--seed <n>', 'seed of the random policy', '1')
-    .option('--consolidate <horizon>', "also consider emptying under-used hosts (Liu's break-even over this horizon, e.g. 1h)")
+    .addOption(parsedOption('--param <x>', 'detector parameter (thr 0.8, mad 2.5, iqr 1.5, lr 1.2 by default)', numberArg('--param', { min: 0 })))
+    .addOption(parsedOption('--cpu-threshold <x>', 'hot when CPU demand exceeds this share of capacity', numberArg('--cpu-threshold', { min: 0 }), '1'))
+    .addOption(parsedOption('--memory-threshold <x>', 'hot when memory demand exceeds this share of capacity', numberArg('--memory-threshold', { min: 0 }), '1'))
+    .addOption(parsedOption('--downtime-limit <time>', 'QEMU downtime limit the moves will use', durationArg('--downtime-limit'), '300ms'))
+    .addOption(parsedOption('--seed <n>', 'seed of the random policy', numberArg('--seed', { integer: true }), '1'))
+    .addOption(parsedOption('--consolidate <horizon>', "also consider emptying under-used hosts (Liu's break-even over this horizon, e.g. 1h)", durationArg('--consolidate')))
     .option('--live', 'sample every VM that has a "qmp" socket path in the cluster file now, over QMP, and price it from that sample as `predict --vm` would')
     .option('--zero-pages', 'with --live: also count zero pages (dumps each VM\'s memory to a temporary file)')
     .option('--from-store', "price each VM from its latest sample in the store (posted by the agent, taken by `sample`, lab or execute), as `predict --vm` would")
@@ -85,11 +67,11 @@ export function planCommand(): Command {
     .option('--platform <file>', 'platform constants (from `migcost lab calibrate`) for every prediction')
     .option('--svg <file>', 'write a picture of the plan')
     .option('--json', 'print JSON')
-    .action(async (o: Record<string, unknown>) => {
+    .action(async (o: PlanFlags) => {
       try {
         let doc: unknown;
         try {
-          doc = JSON.parse(readFileSync(String(o.cluster), 'utf8'));
+          doc = JSON.parse(readFileSync(o.cluster, 'utf8'));
         } catch (e) {
           throw new InputError('--cluster', o.cluster, `must be a readable JSON file (${(e as Error).message})`);
         }
@@ -97,23 +79,23 @@ export function planCommand(): Command {
         // Measured samples fill the parsed VMs' `sample` (the live one over the stored one); each is then
         // priced exactly as `predict --vm` prices it.
         const samples = new Map<string, VmSample>();
-        if (o.fromStore) for (const [k, v] of await storeSamples(String(o.db), cluster)) samples.set(k, v);
-        if (o.live) for (const [k, v] of await liveSamples(doc, o.zeroPages === true)) samples.set(k, v);
+        if (o.fromStore) for (const [k, v] of await storeSamples(o.db, cluster.vms.map((v) => v.id))) samples.set(k, v);
+        if (o.live) for (const [k, v] of await liveSamples(doc, o.zeroPages === true, (vm, qmp) => process.stderr.write(`plan: sampling ${vm} over ${qmp}\n`))) samples.set(k, v);
         cluster = withSamples(cluster, samples);
-        const platform = o.platform !== undefined ? loadPlatform(String(o.platform), '.') : undefined;
+        const platform = o.platform !== undefined ? loadPlatform(o.platform, '.') : undefined;
         const plan = planMitigation(cluster, {
-          policy: o.policy as SelectionPolicy,
-          objective: o.objective as Objective,
-          cpuThreshold: parseNumber('--cpu-threshold', o.cpuThreshold, { min: 0 }),
-          memoryThreshold: parseNumber('--memory-threshold', o.memoryThreshold, { min: 0 }),
-          downtimeLimitSec: parseDuration('--downtime-limit', o.downtimeLimit),
-          seed: parseNumber('--seed', o.seed, { integer: true }),
-          detector: o.detector as 'deng' | Detector,
-          detectorParam: o.param === undefined ? undefined : parseNumber('--param', o.param, { min: 0 }),
+          policy: o.policy,
+          objective: o.objective,
+          cpuThreshold: o.cpuThreshold,
+          memoryThreshold: o.memoryThreshold,
+          downtimeLimitSec: o.downtimeLimit,
+          seed: o.seed,
+          detector: o.detector,
+          detectorParam: o.param,
           platform,
         });
-        const consolidation = o.consolidate !== undefined ? planConsolidation(cluster, { horizonSec: parseDuration('--consolidate', o.consolidate) }) : undefined;
-        if (o.svg) writeFileSync(String(o.svg), await (await import('../../plot/svg.js')).renderSvg(planSpec(plan)));
+        const consolidation = o.consolidate !== undefined ? planConsolidation(cluster, { horizonSec: o.consolidate }) : undefined;
+        if (o.svg) writeFileSync(o.svg, await (await import('../../../plot/svg.js')).renderSvg(planSpec(plan)));
         if (o.json) {
           process.stdout.write(`${JSON.stringify({ ...plan, moves: plan.moves.map((m) => ({ vm: m.vm, from: m.from, to: m.to, bandwidthBytesPerSec: m.bandwidthBytesPerSec, predicted: m.predicted })), consolidation })}\n`);
           return;

@@ -1,36 +1,52 @@
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import Table from 'cli-table3';
-import type { QmpClient } from '../../hypervisor/qemu/qmp.js';
-import { InputError, formatBytes, parseDuration } from '../../units.js';
-import { FULL_WINDOWS_SEC } from '../../hypervisor/qemu/windows.js';
-import { exitWithError } from '../errors.js';
-import { progressReporter } from '../progress.js';
+import type { QmpClient } from '../../../hypervisor/qemu/qmp.js';
+import { InputError, formatBytes, parseDuration } from '../../../units.js';
+import { FULL_WINDOWS_SEC } from '../../../hypervisor/qemu/windows.js';
+import { parsedOption } from '../../options.js';
+import { exitWithError } from '../../errors.js';
+import { progressReporter } from '../../progress.js';
+
+/** The options of `migcost sample`; --pseudo-migration and --layout are false when absent, true without a value. */
+export interface SampleFlags {
+  qmp: string;
+  windows: number[];
+  zeroPages: boolean;
+  pseudoMigration: string | boolean;
+  layout: string | boolean;
+  output?: string;
+  json?: true;
+}
+
+/** Window lengths between 50 ms and 60 s (what QEMU accepts). */
+const windowsArg = (v: string): number[] =>
+  v.split(',').map((w, i) => {
+    const s = parseDuration(`windows[${i}]`, w.trim());
+    if (s < 0.05 || s > 60) throw new InputError(`windows[${i}]`, w, 'must be between 50ms and 60s (what QEMU accepts)');
+    return s;
+  });
 
 /** `migcost sample`: Deng's pseudo-migration on a running QEMU VM, output usable as `predict --vm FILE`. */
 export function sampleCommand(): Command {
   return new Command('sample')
     .description("measure a running QEMU VM's dirty rate, dirtied-pages-versus-window curve and zero pages")
     .requiredOption('--qmp <socket>', "the VM's QMP unix socket")
-    .option('--windows <list>', 'window lengths for the curve', FULL_WINDOWS_SEC.map((w) => (w < 1 ? `${Math.round(w * 1000)}ms` : `${w}s`)).join(','))
+    .addOption(parsedOption('--windows <list>', 'window lengths for the curve', windowsArg, FULL_WINDOWS_SEC.map((w) => (w < 1 ? `${Math.round(w * 1000)}ms` : `${w}s`)).join(',')))
     .option('--no-zero-pages', 'skip the RAM dump that counts zero pages')
     .option('--pseudo-migration [windows]', "also count dirtied pages with QEMU's dirty bitmap: pre-copy to /dev/null, cancelled before any switch-over (rounds of about these lengths)", false)
     .option('--layout [window]', 'dump RAM twice this far apart (default 1s) and record where the non-zero and the changed pages lie (the working set, in the order a first pre-copy pass scans)', false)
     .option('--output <file>', 'also write the JSON here (for `migcost predict --vm FILE`)')
     .option('--json', 'print JSON')
-    .action(async (o: Record<string, unknown>) => {
+    .action(async (o: SampleFlags) => {
       let qmp: QmpClient | undefined;
       try {
-        const windowsSec = String(o.windows).split(',').map((w, i) => {
-          const s = parseDuration(`windows[${i}]`, w.trim());
-          if (s < 0.05 || s > 60) throw new InputError(`windows[${i}]`, w, 'must be between 50ms and 60s (what QEMU accepts)');
-          return s;
-        });
-        const { QmpClient } = await import('../../hypervisor/qemu/qmp.js');
-        const { sampleVm } = await import('../../hypervisor/qemu/sample.js');
-        const { withInterruptsDeferred } = await import('../../hypervisor/qemu/migration-settings.js');
-        const { PSEUDO_MIGRATION_WINDOWS_SEC, LAYOUT_WINDOW_SEC } = await import('../../hypervisor/qemu/windows.js');
-        qmp = await QmpClient.connect(String(o.qmp), { retry: false });
+        const windowsSec = o.windows;
+        const { QmpClient } = await import('../../../hypervisor/qemu/qmp.js');
+        const { sampleVm } = await import('../../../hypervisor/qemu/sample.js');
+        const { withInterruptsDeferred } = await import('../../../hypervisor/qemu/migration-settings.js');
+        const { PSEUDO_MIGRATION_WINDOWS_SEC, LAYOUT_WINDOW_SEC } = await import('../../../hypervisor/qemu/windows.js');
+        qmp = await QmpClient.connect(o.qmp, { retry: false });
         const progress = progressReporter('windows', !o.json);
         const pseudo = o.pseudoMigration === false ? undefined : { windowsSec: typeof o.pseudoMigration === 'string' ? o.pseudoMigration.split(',').map((w, i) => parseDuration(`pseudo-migration[${i}]`, w.trim())) : PSEUDO_MIGRATION_WINDOWS_SEC };
         const layoutWindowSec = o.layout === false ? undefined : typeof o.layout === 'string' ? parseDuration('layout', o.layout) : LAYOUT_WINDOW_SEC;
@@ -38,10 +54,10 @@ export function sampleCommand(): Command {
         if (layoutWindowSec !== undefined && !(layoutWindowSec > 0 && layoutWindowSec <= 60)) throw new InputError('layout', String(o.layout), 'must be between 0 and 60s');
         const client = qmp;
         // SIGINT / SIGTERM cancel a pseudo-migration in progress and restore the VM's migration settings first.
-        const s = await withInterruptsDeferred((signal) => sampleVm(client, { windowsSec, zeroPages: o.zeroPages !== false, bitmap: pseudo, layoutWindowSec, signal, onProgress: (d, t) => progress.update(d, t) }));
+        const s = await withInterruptsDeferred((signal) => sampleVm(client, { windowsSec, zeroPages: o.zeroPages, bitmap: pseudo, layoutWindowSec, signal, onProgress: (d, t) => progress.update(d, t) }));
         progress.done('sampled');
         const json = JSON.stringify(s);
-        if (o.output) writeFileSync(String(o.output), `${json}\n`);
+        if (o.output) writeFileSync(o.output, `${json}\n`);
         if (o.json) process.stdout.write(`${json}\n`);
         else {
           const t = new Table({ head: ['', 'value'], style: { head: [], border: [] } });

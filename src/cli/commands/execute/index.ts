@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import Table from 'cli-table3';
-import { defaultDbLocation } from '../../store/location.js';
-import { InputError, parseDuration, formatBytes, formatSeconds } from '../../units.js';
-import type { Prediction } from '../../model/types.js';
-import { exitWithError } from '../errors.js';
-import { progressReporter } from '../progress.js';
-import { timeoutIssue, uriShapeIssue } from '../../hypervisor/qemu/migration-target.js';
+import { defaultDbLocation } from '../../../store/location.js';
+import { InputError, parseDuration, formatBytes, formatSeconds } from '../../../units.js';
+import type { Prediction } from '../../../model/types.js';
+import { durationArg, parsedOption } from '../../options.js';
+import { exitWithError } from '../../errors.js';
+import { progressReporter } from '../../progress.js';
+import { timeoutIssue, uriShapeIssue } from '../../../hypervisor/qemu/migration-target.js';
 
 interface PlannedMove {
   vm: string;
@@ -26,6 +27,25 @@ function readJson(field: string, path: string): Record<string, unknown> {
   }
 }
 
+/** The options of `migcost execute`. */
+export interface ExecuteFlags {
+  plan: string;
+  targets: string;
+  downtimeLimit: number;
+  timeout: number;
+  autoConverge?: true;
+  db: string;
+  json?: true;
+}
+
+/** Seconds, within what a migration may be given. */
+const timeoutArg = (v: string): number => {
+  const s = parseDuration('--timeout', v);
+  const issue = timeoutIssue(s);
+  if (issue) throw new InputError('--timeout', v, issue);
+  return s;
+};
+
 /**
  * `migcost execute`: runs a plan's moves one after another through the QEMU driver. Each VM is reached on
  * its QMP socket and sent to the migration URI its destination QEMU listens on (started with -incoming), as
@@ -37,15 +57,15 @@ export function executeCommand(): Command {
     .description("run a plan's moves for real through QEMU, record them, and compare predicted with measured")
     .requiredOption('--plan <file>', 'the output of `migcost plan --json`')
     .requiredOption('--targets <file>', 'how to reach each VM: {"vms": {"vm1": {"qmp": "/path/vm1.qmp", "uri": "tcp:10.0.0.2:4444"}}}')
-    .option('--downtime-limit <time>', 'downtime limit', '300ms')
-    .option('--timeout <time>', 'cancel a move after', '600s')
+    .addOption(parsedOption('--downtime-limit <time>', 'downtime limit', durationArg('--downtime-limit'), '300ms'))
+    .addOption(parsedOption('--timeout <time>', 'cancel a move after', timeoutArg, '600s'))
     .option('--auto-converge', 'enable auto-converge')
     .option('--db <file|url>', 'history store', defaultDbLocation())
     .option('--json', 'print JSON lines, one per move')
-    .action(async (o: Record<string, unknown>) => {
+    .action(async (o: ExecuteFlags) => {
       try {
-        const plan = readJson('--plan', String(o.plan));
-        const targets = readJson('--targets', String(o.targets));
+        const plan = readJson('--plan', o.plan);
+        const targets = readJson('--targets', o.targets);
         if (!Array.isArray(plan.moves)) throw new InputError('--plan', o.plan, 'has no moves array (give it the output of `migcost plan --json`)');
         const moves = plan.moves as PlannedMove[];
         const vms = (targets.vms ?? {}) as Record<string, { qmp?: unknown; uri?: unknown }>;
@@ -60,16 +80,14 @@ export function executeCommand(): Command {
           if (issue) throw new InputError(`--targets vms.${m.vm}.uri`, t.uri, issue);
           if (!t.qmp.startsWith('/')) throw new InputError(`--targets vms.${m.vm}.qmp`, t.qmp, 'must be an absolute socket path');
         }
-        const downtimeLimitSec = parseDuration('--downtime-limit', o.downtimeLimit);
-        const timeoutSec = parseDuration('--timeout', o.timeout);
-        const tIssue = timeoutIssue(timeoutSec);
-        if (tIssue) throw new InputError('--timeout', o.timeout, tIssue);
-        const { QmpClient } = await import('../../hypervisor/qemu/qmp.js');
-        const { sampleAndMigrate } = await import('../../hypervisor/qemu/sample-and-migrate.js');
-        const { QUICK_WINDOWS_SEC } = await import('../../hypervisor/qemu/windows.js');
-        const { withInterruptsDeferred } = await import('../../hypervisor/qemu/migration-settings.js');
-        const { openStore } = await import('../../store/store.js');
-        const store = await openStore(String(o.db));
+        const downtimeLimitSec = o.downtimeLimit;
+        const timeoutSec = o.timeout;
+        const { QmpClient } = await import('../../../hypervisor/qemu/qmp.js');
+        const { sampleAndMigrate } = await import('../../../hypervisor/qemu/sample-and-migrate.js');
+        const { QUICK_WINDOWS_SEC } = await import('../../../hypervisor/qemu/windows.js');
+        const { withInterruptsDeferred } = await import('../../../hypervisor/qemu/migration-settings.js');
+        const { openStore } = await import('../../../store/store.js');
+        const store = await openStore(o.db);
         const progress = progressReporter('moves', !o.json);
         const table = new Table({ head: ['vm', 'from -> to', 'status', 'time (pred / meas)', 'sent (pred / meas)', 'downtime (pred / meas)'], style: { head: [], border: [] } });
         let failures = 0;
@@ -105,7 +123,7 @@ export function executeCommand(): Command {
             await store.close();
           }
         });
-        progress.done(`${moves.length} moves, ${failures} did not complete; recorded in ${String(o.db).replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}`);
+        progress.done(`${moves.length} moves, ${failures} did not complete; recorded in ${o.db.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}`);
         if (!o.json) process.stdout.write(`${table.toString()}\n`);
         if (failures > 0) process.exitCode = 1;
       } catch (e) {

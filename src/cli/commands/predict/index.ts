@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { predict, LIU_WIRED_ENERGY, migrationEnergyJoules } from '../../../model/index.js';
+import type { VmSample } from '../../../model/sample.js';
+import { residualFactor, RESIDUAL_FIGURES, type ResidualState } from '../../../calibrate/residual.js';
+import type { Prediction, PredictInput } from '../../../model/index.js';
+import { parseSample, predictInputFrom, predictInputFromSample, type RawPredictFields } from '../../../input.js';
+import { InputError, formatBytes, formatSeconds } from '../../../units.js';
+import { HISTORY_MODES, type HistoryMode, type HistoryReplay } from '../../../calibrate/history.js';
+import { BATCH_FORMATS, openBatchInput, openBatchOutput, runBatch, type BatchFormat } from '../../batch.js';
+import { addPredictFlags, fieldsFromFlags, type PredictFieldFlags } from './flags.js';
+import { fittedFields, storedHistory, storedPastErrors } from './store.js';
+import { exitWithError } from '../../errors.js';
+import { predictionTable, traceTable } from '../../render/prediction.js';
+import { progressReporter } from '../../progress.js';
+
+function dropUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * Reads a `--vm` file: the JSON of `migcost sample --json`, possibly wrapped as `{vm: ...}`, as a checked
+ * sample, and the fields a hand-written VM description may add that a sample has not (workingSet, layout,
+ * dirtyZeroShare), which override what the model reads off the sample as flags do. `flags.memory` and
+ * `flags.dirtyRate` stand in for a size or rate the file lacks.
+ */
+export function readVmFile(path: string, flags: RawPredictFields = {}): { sample: VmSample; extra: RawPredictFields } {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new InputError('--vm', path, `must be a readable JSON file (${(e as Error).message})`);
+  }
+  if (typeof doc !== 'object' || doc === null) throw new InputError('--vm', path, 'must hold a JSON object');
+  const d = doc as Record<string, unknown>;
+  const vm = (typeof d.vm === 'object' && d.vm !== null ? d.vm : d) as Record<string, unknown>;
+  // A size or rate given as a flag stands in for one the file lacks (it overrides it anyway).
+  const given = dropUndefined({ memoryBytes: flags.memory, dirtyRateBytesPerSec: flags.dirtyRate });
+  return { sample: parseSample('vm', { ...vm, ...given }), extra: dropUndefined({ workingSet: vm.workingSetBytes ?? vm.workingSet, layout: vm.layout, dirtyZeroShare: vm.dirtyZeroShare }) };
+}
+
+/** The JSON shape of a single prediction. */
+export function predictionJson(p: Prediction): Record<string, unknown> {
+  return { ...p };
+}
+
+function residualFactors(s: ResidualState): Record<string, number> {
+  return Object.fromEntries(RESIDUAL_FIGURES.map((f) => [f, residualFactor(s, f)]));
+}
+
+/** The options of `migcost predict`: those shared with offload and batch rows (addPredictFlags), and its own. */
+export interface PredictFlags extends PredictFieldFlags {
+  vm?: string;
+  input?: string;
+  format?: BatchFormat;
+  output?: string;
+  db?: string;
+  vmId?: string;
+  history: HistoryMode;
+  interval?: true;
+  json?: true;
+  trace?: true;
+}
+
+export function predictCommand(): Command {
+  const cmd = new Command('predict').description('predict a live migration: total time, downtime, bytes, rounds, energy');
+  addPredictFlags(cmd)
+    .option('--vm <file>', 'VM description JSON (e.g. from `migcost sample --json`); flags override it')
+    .option('--input <file>', 'batch: CSV with a header, or JSON Lines; - for stdin')
+    .addOption(new Option('--format <format>', 'batch input format (default: sniffed)').choices(BATCH_FORMATS as unknown as string[]))
+    .option('--output <file>', 'batch: write JSON lines here (atomically) instead of stdout')
+    .option('--db <file|url>', "use the latest fitted models in this store (wired-energy, qemu-platform); flags still win")
+    .option('--vm-id <id>', "use this VM's migration history in the store with the fresh sample")
+    .addOption(new Option('--history <how>', "with --vm-id: correct the prediction by the VM's past errors (error), feed Liu's refined rate of eqs. 11-13 (rate), or both").choices(HISTORY_MODES as unknown as string[]).default('error'))
+    .option('--interval', "add a 10th-90th percentile range: the spread of the VM's past rates (--vm-id) and the model's past errors in the store")
+    .option('--json', 'print JSON')
+    .option('--trace', 'add the per-round trace')
+    .action(async (o: PredictFlags) => {
+      try {
+        const flags = { ...(o.db !== undefined ? await fittedFields(o.db) : {}), ...dropUndefined(fieldsFromFlags(o)) };
+        if (o.input !== undefined) {
+          const out = openBatchOutput(o.output);
+          const progress = progressReporter('rows', o.output !== undefined);
+          try {
+            const summary = await runBatch(openBatchInput(o.input), out.stream, {
+              format: o.format,
+              defaults: flags,
+              onProgress: (rows) => progress.update(rows),
+            });
+            await out.commit();
+            progress.done(`${summary.rows} rows (${summary.notConverged} not converging)`);
+          } catch (e) {
+            await out.abort();
+            progress.stop();
+            throw e;
+          }
+          return;
+        }
+        let input: PredictInput;
+        if (o.vm !== undefined) {
+          // The sample priced by the default model (as `plan` prices it); flags override what they name.
+          const { sample, extra } = readVmFile(o.vm, flags);
+          input = predictInputFromSample(sample, { ...extra, ...flags });
+        } else input = predictInputFrom(flags);
+        let history: HistoryReplay | undefined;
+        if (o.vmId !== undefined) history = await storedHistory(input, o.vmId, o.db, o.history);
+        input.trace = o.trace === true;
+        let p = predict(input);
+        if (history?.residual) {
+          const { applyResidual } = await import('../../../calibrate/residual.js');
+          const energy = input.energy ?? LIU_WIRED_ENERGY;
+          p = applyResidual(history.residual, p, undefined, (b) => migrationEnergyJoules(energy, b, input.bandwidthBytesPerSec));
+        }
+        let interval: { lo: Record<string, number>; hi: Record<string, number>; mayNotConverge: boolean; basedOn: { rates: number; errors: number } } | undefined;
+        if (o.interval) {
+          const { predictInterval } = await import('../../../calibrate/interval.js');
+          const errors = await storedPastErrors(o.db);
+          const iv = predictInterval({ ...input, trace: false }, { observedRates: history?.observedRates, relativeErrors: errors });
+          interval = { lo: iv.lo, hi: iv.hi, mayNotConverge: iv.mayNotConverge, basedOn: { rates: history?.observedRates.length ?? 0, errors: errors.totalTimeSec.length } };
+        }
+        const json: Record<string, unknown> = { ...predictionJson(p) };
+        if (history) json.history = { ...history, observedRates: undefined, residual: undefined, correction: history.residual ? residualFactors(history.residual) : undefined };
+        if (interval) json.interval = interval;
+        if (o.json) process.stdout.write(`${JSON.stringify(json)}\n`);
+        else {
+          process.stdout.write(`${predictionTable(p, input)}\n`);
+          if (interval) process.stdout.write(`10th-90th percentile: total time ${formatSeconds(interval.lo.totalTimeSec)} - ${formatSeconds(interval.hi.totalTimeSec)}, sent ${formatBytes(interval.lo.transferredBytes)} - ${formatBytes(interval.hi.transferredBytes)}, downtime ${formatSeconds(interval.lo.downtimeSec)} - ${formatSeconds(interval.hi.downtimeSec)} (from ${interval.basedOn.rates} past rates and ${interval.basedOn.errors} past errors)${interval.mayNotConverge ? '; at the high end of its past rates it would not converge' : ''}\n`);
+          if (history) {
+            const c = history.residual ? residualFactors(history.residual) : undefined;
+            process.stdout.write(`history: ${history.migrations} earlier migrations of ${o.vmId}; ${history.mode === 'error' ? '' : `dirty rate ${(history.sampleRate / 2 ** 20).toFixed(1)} MiB/s sampled -> ${(history.refinedRate / 2 ** 20).toFixed(1)} MiB/s refined (phi ${history.phi.toFixed(2)})`}${c ? `${history.mode === 'both' ? '; ' : ''}past errors correct time x${c.totalTimeSec.toFixed(3)}, bytes x${c.transferredBytes.toFixed(3)}, downtime x${c.downtimeSec.toFixed(3)}` : ''}\n`);
+          }
+          if (p.trace) process.stdout.write(`${traceTable(p.trace)}\n`);
+        }
+      } catch (e) {
+        exitWithError(e);
+      }
+    });
+  return cmd;
+}
