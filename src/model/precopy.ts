@@ -15,7 +15,8 @@
  */
 import { compileDirty, dirtiedIn, freshDirtiedIn, skippedFraction, type CompiledDirty } from './dirty.js';
 import { LIU_WIRED_ENERGY, energyPerBitJoules, wiredEnergyJoules } from './energy.js';
-import type { AdaptiveRate, EnergyModel, MemoryLayout, Platform, PolicyOptions, Prediction, PredictInput, RoundTrace, StopReason, VmSpec } from './types.js';
+import type { AdaptiveRate, EnergyModel, MemoryLayout, Platform, PolicyOptions, Prediction, PredictInput, RoundTrace, StopReason } from './types.js';
+import { checkFinite, checkVm } from './check-input.js';
 
 export const DEFAULT_PAGE_SIZE = 4096;
 
@@ -376,38 +377,6 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
       if (ctx.wireless) acc.wirelessJoules += more * energyPerBitJoules(ctx.wireless.n0, rate * 8, ctx.wireless.b) * wire * 8;
     }
     prevPending = next;
-  }
-}
-
-function checkFinite(name: string, v: number, min: number, strict: boolean): void {
-  if (!(typeof v === 'number' && Number.isFinite(v) && (strict ? v > min : v >= min))) {
-    throw new RangeError(`predict: ${name} must be a finite number ${strict ? '>' : '>='} ${min} (got ${v})`);
-  }
-}
-
-function checkVm(vm: VmSpec): void {
-  checkFinite('vm.memoryBytes', vm.memoryBytes, 0, true);
-  checkFinite('vm.dirtyRateBytesPerSec', vm.dirtyRateBytesPerSec, 0, false);
-  if (vm.zeroPageFraction !== undefined && !(vm.zeroPageFraction >= 0 && vm.zeroPageFraction <= 1)) {
-    throw new RangeError(`predict: vm.zeroPageFraction must be in [0, 1] (got ${vm.zeroPageFraction})`);
-  }
-  if (vm.pageSizeBytes !== undefined) checkFinite('vm.pageSizeBytes', vm.pageSizeBytes, 0, true);
-  if (vm.workingSetBytes !== undefined) checkFinite('vm.workingSetBytes', vm.workingSetBytes, 0, false);
-  if (vm.cpuUtilisation !== undefined && !(vm.cpuUtilisation > 0 && vm.cpuUtilisation <= 1)) {
-    throw new RangeError(`predict: vm.cpuUtilisation must be in (0, 1] (got ${vm.cpuUtilisation})`);
-  }
-  if (vm.dirtyZeroShare !== undefined && !(vm.dirtyZeroShare >= 0 && vm.dirtyZeroShare < 1)) {
-    throw new RangeError(`predict: vm.dirtyZeroShare must be in [0, 1) (got ${vm.dirtyZeroShare})`);
-  }
-  if (vm.layout !== undefined) {
-    const { nonZeroPages: nz, hotPages: hot } = vm.layout;
-    if (!Array.isArray(nz) || !Array.isArray(hot) || nz.length !== hot.length || nz.length === 0) {
-      throw new RangeError('predict: vm.layout.nonZeroPages and vm.layout.hotPages must be non-empty arrays of the same length');
-    }
-    for (const [name, arr] of [['nonZeroPages', nz], ['hotPages', hot]] as const) {
-      const i = arr.findIndex((x) => !(typeof x === 'number' && Number.isFinite(x) && x >= 0));
-      if (i >= 0) throw new RangeError(`predict: vm.layout.${name}[${i}] must be a finite number >= 0 (got ${arr[i]})`);
-    }
   }
 }
 
