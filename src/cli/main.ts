@@ -13,7 +13,7 @@
  *   (loading records, fitting, running the lab) belongs in the library, not in a command file.
  * - Errors go through `exitWithError` (errors.ts): bad input exits 2 naming the field, a failed job exits 1.
  */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { predictCommand } from './commands/predict/index.js';
 import { labCommand } from './commands/lab/index.js';
 import { sampleCommand } from './commands/sample/index.js';
@@ -26,14 +26,24 @@ import { executeCommand } from './commands/execute/index.js';
 import { serveCommand } from './commands/serve/index.js';
 import { offloadCommand } from './commands/offload/index.js';
 import { agentCommand } from './commands/agent/index.js';
-import { exitWithError } from './errors.js';
+import { EXIT_BAD_INPUT, exitWithError } from './errors.js';
+import { addHelpExtras } from './help.js';
+
+/**
+ * Every command, subcommands included, exits through main() instead of commander's own process.exit: its
+ * parse errors (unknown option, missing argument or required option, a value outside --x's choices) exit 2 like
+ * every other bad input, with a pointer to that command's --help.
+ */
+function exitThroughMain(cmd: Command, path: string): void {
+  cmd.exitOverride().showHelpAfterError(`(${path} --help lists its options)`);
+  for (const sub of cmd.commands) exitThroughMain(sub, `${path} ${sub.name()}`);
+}
 
 /** Builds the CLI: one folder per command under commands/. */
 export function program(): Command {
-  return new Command('migcost')
+  const cli = new Command('migcost')
     .description('predict, plan and measure live VM migrations')
     .version('0.1.0')
-    .showHelpAfterError()
     .addCommand(predictCommand())
     .addCommand(sampleCommand())
     .addCommand(labCommand())
@@ -46,12 +56,17 @@ export function program(): Command {
     .addCommand(executeCommand())
     .addCommand(serveCommand())
     .addCommand(agentCommand());
+  addHelpExtras(cli);
+  exitThroughMain(cli, 'migcost');
+  return cli;
 }
 
 export async function main(argv: string[]): Promise<void> {
   try {
     await program().parseAsync(argv);
   } catch (e) {
+    // commander has printed its own error (or the help or version, exit code 0) already.
+    if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : EXIT_BAD_INPUT);
     // An option's argParser threw (an InputError naming the flag): exit 2 like every other bad input.
     exitWithError(e);
   }

@@ -10,10 +10,12 @@ export type ArgParser<T> = (value: string) => T;
 
 /** Bytes from "256MiB". */
 export const sizeArg = (flag: string): ArgParser<number> => (v) => parseSize(flag, v);
-/** Bytes per second from "100MiB/s", "1Gbit/s". */
-export const rateArg = (flag: string): ArgParser<number> => (v) => parseRate(flag, v);
-/** Seconds from "300ms", "30s". */
-export const durationArg = (flag: string): ArgParser<number> => (v) => parseDuration(flag, v);
+/** Bytes per second from "100MiB/s", "1Gbit/s"; a plain number is refused with a hint (it would be bytes/s). */
+export const rateArg = (flag: string): ArgParser<number> => (v) => parseRate(flag, v, { needUnit: true });
+/** Seconds from "300ms", "30s"; a plain number is refused with a hint (it would be seconds). */
+export const durationArg = (flag: string): ArgParser<number> => (v) => parseDuration(flag, v, { needUnit: true });
+/** Seconds from a comma-separated list of times ("0.1s,0.5s,1s"), each with its unit. */
+export const durationListArg = (flag: string): ArgParser<number[]> => (v) => v.split(',').map((w) => parseDuration(flag, w.trim(), { needUnit: true }));
 /** Watts from "2W", "350mW". */
 export const wattsArg = (flag: string): ArgParser<number> => (v) => parseWatts(flag, v);
 /** A finite number within optional bounds. */

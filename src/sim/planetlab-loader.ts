@@ -35,6 +35,20 @@ export function parseTrace(text: string): number[] {
   return out;
 }
 
+/** The days (yyyymmdd folders) `source` holds traces of, sorted: what `--day` may be. */
+export function listPlanetLabDays(source: string): string[] {
+  const days = new Set<string>();
+  if (statSync(source).isDirectory()) {
+    for (const name of readdirSync(source)) if (/^\d{8}$/.test(name) && statSync(join(source, name)).isDirectory()) days.add(name);
+  } else {
+    for (const e of readTar(gunzipSync(readFileSync(source)))) {
+      const parts = e.path.split('/').filter(Boolean);
+      if (parts.length >= 2 && /^\d{8}$/.test(parts[parts.length - 2])) days.add(parts[parts.length - 2]);
+    }
+  }
+  return [...days].sort();
+}
+
 /**
  * The traces of `day` (e.g. 20110303). `source` is the .tar.gz (files under `<anything>/<day>/`) or a folder
  * holding `<day>/` (its listing order stands in for the archive order).

@@ -65,6 +65,7 @@ async function migrate(db: Kysely<Database>, shown: string): Promise<void> {
 
 /** Refuses a non-empty file that is not SQLite, from its first 16 bytes (read without opening it as a database). */
 function checkSqliteHeader(file: string): void {
+  if (existsSync(file) && statSync(file).isDirectory()) throw new StoreError(`--db ${file}: is a folder; give a database file in it (e.g. ${file.replace(/\/+$/, '')}/migcost.sqlite) or a postgres:// URL`);
   if (!existsSync(file) || statSync(file).size === 0) return;
   const fd = openSync(file, 'r');
   const head = Buffer.alloc(16);

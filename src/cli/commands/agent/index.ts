@@ -1,7 +1,7 @@
 /** `migcost agent`: samples this host's QEMU VMs every --interval and posts the samples to `migcost serve`. */
 import { Command } from 'commander';
-import { InputError, formatSeconds, parseDuration } from '../../../units.js';
-import { durationArg, listArg, numberArg, parsedOption } from '../../options.js';
+import { InputError, formatSeconds } from '../../../units.js';
+import { durationArg, durationListArg, listArg, numberArg, parsedOption } from '../../options.js';
 import { exitWithError } from '../../errors.js';
 
 export interface AgentFlags {
@@ -27,7 +27,7 @@ const vmIds = (v: string): string[] => {
   for (const id of ids) if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(id)) throw new InputError('--vm-id', id, 'must be 1-128 letters, digits, _ . : -');
   return ids;
 };
-const windows = (v: string): number[] => v.split(',').map((w, i) => parseDuration(`windows[${i}]`, w.trim()));
+const windows = durationListArg('--windows');
 
 export function agentCommand(): Command {
   return new Command('agent')

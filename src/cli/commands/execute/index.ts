@@ -40,7 +40,7 @@ export interface ExecuteFlags {
 
 /** Seconds, within what a migration may be given. */
 const timeoutArg = (v: string): number => {
-  const s = parseDuration('--timeout', v);
+  const s = parseDuration('--timeout', v, { needUnit: true });
   const issue = timeoutIssue(s);
   if (issue) throw new InputError('--timeout', v, issue);
   return s;

@@ -4,9 +4,9 @@ import { predict } from '../../../model/index.js';
 import type { WirelessEnergyModel } from '../../../model/index.js';
 import { predictInputFrom } from '../../../input.js';
 import { decideOffload } from '../../../plan/offload.js';
-import { formatBytes, formatSeconds } from '../../../units.js';
+import { InputError, formatBytes, formatSeconds } from '../../../units.js';
 import { durationArg, numberArg, parsedOption, wattsArg } from '../../options.js';
-import { addPredictFlags, fieldsFromFlags, type PredictFieldFlags } from '../predict/flags.js';
+import { addPredictFlags, fieldsFromFlags, namedForFlags, refuseIdleFlags, type PredictFieldFlags } from '../predict/flags.js';
 import { exitWithError } from '../../errors.js';
 
 /** The options of `migcost offload`: those of `predict` (parsed by its fieldsFromFlags), and its own. */
@@ -36,7 +36,9 @@ export function offloadCommand(): Command {
       try {
         const fields = fieldsFromFlags(o);
         if (fields.policy === undefined) fields.policy = 'qemu';
+        if (fields.energy === 'wired') throw new InputError('--energy', 'wired', 'is not for offload, which prices the radio link with the wireless model');
         fields.energy = 'wireless';
+        refuseIdleFlags(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)));
         const input = predictInputFrom(fields);
         const migration = predict(input);
         const d = decideOffload({
@@ -64,7 +66,7 @@ export function offloadCommand(): Command {
         );
         process.stdout.write(`${t.toString()}\n`);
       } catch (e) {
-        exitWithError(e);
+        exitWithError(namedForFlags(e));
       }
     });
 }

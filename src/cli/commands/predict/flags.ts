@@ -1,7 +1,8 @@
 /** The options every prediction takes (predict, offload, batch defaults), as typed: src/input.ts parses them. */
 import { Command, Option } from 'commander';
-import { POLICIES, DIRTY_MODELS } from '../../../model/index.js';
+import { POLICIES, DIRTY_MODELS, type PolicyName } from '../../../model/index.js';
 import type { RawPredictFields } from '../../../input.js';
+import { InputError, parseDuration, parseRate } from '../../../units.js';
 
 /**
  * The flags of addPredictFlags as commander hands them over: the text typed (units parsed by
@@ -9,72 +10,117 @@ import type { RawPredictFields } from '../../../input.js';
  */
 export type PredictFieldFlags = { [K in keyof RawPredictFields]?: string | true };
 
-/** Flags shared by single and batch predictions; in batch mode they are defaults for missing columns. */
-export function addPredictFlags(cmd: Command): Command {
-  return cmd
-    .option('--memory <size>', 'VM memory, e.g. 4GiB')
-    .option('--dirty-rate <rate>', 'memory dirtying rate, e.g. 50MiB/s')
-    .option('--bandwidth <rate>', 'migration bandwidth (cap), e.g. 1Gbit/s')
-    .addOption(new Option('--policy <name>', 'stop policy').choices(POLICIES as unknown as string[]))
-    .option('--downtime-limit <time>', 'qemu: downtime limit, e.g. 300ms')
-    .option('--zero-page-fraction <f>', 'fraction of memory that is zero pages (0..1)')
-    .option('--working-set <size>', 'bound on the distinct memory the guest writes')
-    .option('--page-size <size>', 'guest page size (default 4KiB)')
-    .addOption(new Option('--dirty-model <name>', 'dirty model').choices(DIRTY_MODELS as unknown as string[]))
-    .option('--curve <points>', 'Deng curve: distinct bytes dirtied per window, e.g. "0.5s:10MiB,1s:18MiB,2s:30MiB"')
-    .option('--wws-coeffs <a,b,c>', "Liu's working-set coefficients (default -0.0463,-0.0001,0.3586)")
-    .option('--auto-converge', 'qemu: auto-converge throttling at QEMU defaults')
-    .option('--threshold <size>', 'xen/liu: stop threshold V_thd (default 50 pages)')
-    .option('--max-rounds <n>', 'xen/liu: round cap (default 29)')
-    .option('--max-traffic-factor <x>', 'xen: traffic cap as a multiple of memory (default 3)')
-    .option('--timeout <time>', 'qemu: give up after this long without converging (default 600s)')
-    .option('--adaptive-rate', "Liu's adaptive rate R = D + delta per round")
-    .option('--delta <rate>', 'adaptive rate: delta (default 100Mbit/s)')
-    .option('--rate-min <rate>', 'adaptive rate: lower clamp')
-    .option('--rate-max <rate>', 'adaptive rate: upper clamp (default: --bandwidth)')
-    .option('--setup-time <time>', 'platform: initialisation time (default 0)')
-    .option('--resume-time <time>', 'platform: resume time, part of downtime (default 20ms)')
-    .option('--line-rate <rate>', 'platform: highest real pre-copy throughput, whatever the cap')
-    .option('--stop-copy-rate <rate>', 'platform: rate of the uncapped qemu stop-and-copy (default: line rate)')
-    .addOption(new Option('--energy <model>', 'energy model').choices(['wired', 'wireless']))
-    .option('--alpha <J/MiB>', 'wired energy: alpha (default 0.512)')
-    .option('--beta <J>', 'wired energy: beta (default 20.165)')
-    .option('--channel-bandwidth <Hz>', 'wireless energy: channel bandwidth B (default 20e6)')
-    .option('--noise-density <W/Hz>', 'wireless energy: N0 (default 3.98e-11)');
+type Field = keyof RawPredictFields;
+
+/** One prediction flag: the field it sets, how it is typed, what it means, and for which policies it counts. */
+interface FlagSpec {
+  field: Field;
+  flags: string;
+  description: string;
+  /** A time or a rate: the command line refuses a plain number (it would be seconds or bytes per second). */
+  kind?: 'time' | 'rate';
+  choices?: readonly string[];
+  /** The stop policies the flag changes anything for (all when absent). */
+  policies?: readonly PolicyName[];
 }
 
-/** Maps commander's camel-cased flags onto the batch/JSON field names. */
-export function fieldsFromFlags(o: PredictFieldFlags): RawPredictFields {
-  return {
-    memory: o.memory,
-    dirtyRate: o.dirtyRate,
-    bandwidth: o.bandwidth,
-    policy: o.policy,
-    downtimeLimit: o.downtimeLimit,
-    zeroPageFraction: o.zeroPageFraction,
-    workingSet: o.workingSet,
-    pageSize: o.pageSize,
-    dirtyModel: o.dirtyModel,
-    curve: o.curve,
-    wwsCoeffs: o.wwsCoeffs,
-    autoConverge: o.autoConverge,
-    threshold: o.threshold,
-    maxRounds: o.maxRounds,
-    maxTrafficFactor: o.maxTrafficFactor,
-    timeout: o.timeout,
-    adaptiveRate: o.adaptiveRate,
-    delta: o.delta,
-    rateMin: o.rateMin,
-    rateMax: o.rateMax,
-    setupTime: o.setupTime,
-    resumeTime: o.resumeTime,
-    lineRate: o.lineRate,
-    stopCopyRate: o.stopCopyRate,
-    energy: o.energy,
-    alpha: o.alpha,
-    beta: o.beta,
-    channelBandwidth: o.channelBandwidth,
-    noiseDensity: o.noiseDensity,
+/** Every prediction flag, in --help order. Defaults are the model's and shown as typed. */
+const PREDICT_FLAGS: readonly FlagSpec[] = [
+  { field: 'memory', flags: '--memory <size>', description: 'VM memory, e.g. 4GiB or 4G (required unless --vm or --input gives it)' },
+  { field: 'dirtyRate', flags: '--dirty-rate <rate>', description: 'memory dirtying rate, e.g. 50MiB/s (required unless --curve, --vm or --input gives it)', kind: 'rate' },
+  { field: 'bandwidth', flags: '--bandwidth <rate>', description: 'migration bandwidth (cap), e.g. 1Gbit/s or 100MiB/s (required unless --input gives it)', kind: 'rate' },
+  { field: 'policy', flags: '--policy <name>', description: 'stop policy (default: qemu)', choices: POLICIES },
+  { field: 'downtimeLimit', flags: '--downtime-limit <time>', description: "qemu: QEMU's downtime limit, which bounds its estimate of the final copy, not the resume (default: 300ms)", kind: 'time', policies: ['qemu'] },
+  { field: 'zeroPageFraction', flags: '--zero-page-fraction <f>', description: 'fraction of memory that is zero pages, 0..1 or 20% (default: 0)' },
+  { field: 'workingSet', flags: '--working-set <size>', description: 'bound on the distinct memory the guest writes (default: all memory)' },
+  { field: 'pageSize', flags: '--page-size <size>', description: 'guest page size (default: 4KiB)' },
+  { field: 'dirtyModel', flags: '--dirty-model <name>', description: 'dirty model (default: constant, or curve with --curve)', choices: DIRTY_MODELS },
+  { field: 'curve', flags: '--curve <points>', description: 'Deng curve: distinct bytes dirtied per window, e.g. "0.5s:10MiB,1s:18MiB,2s:30MiB"' },
+  { field: 'wwsCoeffs', flags: '--wws-coeffs <a,b,c>', description: "with --dirty-model wws: Liu's working-set coefficients (default: -0.0463,-0.0001,0.3586)" },
+  { field: 'autoConverge', flags: '--auto-converge', description: 'qemu: auto-converge throttling at QEMU defaults', policies: ['qemu'] },
+  { field: 'threshold', flags: '--threshold <size>', description: 'xen/liu: stop threshold V_thd (default: 50 pages)', policies: ['xen', 'liu'] },
+  { field: 'maxRounds', flags: '--max-rounds <n>', description: 'xen/liu: round cap (default: 29)', policies: ['xen', 'liu'] },
+  { field: 'maxTrafficFactor', flags: '--max-traffic-factor <x>', description: 'xen: traffic cap as a multiple of memory (default: 3)', policies: ['xen'] },
+  { field: 'timeout', flags: '--timeout <time>', description: 'qemu: switch over by force after this long without converging (default: 600s)', kind: 'time', policies: ['qemu'] },
+  { field: 'adaptiveRate', flags: '--adaptive-rate', description: "Liu's adaptive rate R = D + delta per round" },
+  { field: 'delta', flags: '--delta <rate>', description: 'with --adaptive-rate: delta (default: 100Mbit/s)', kind: 'rate' },
+  { field: 'rateMin', flags: '--rate-min <rate>', description: 'with --adaptive-rate: lower clamp (default: 1B/s)', kind: 'rate' },
+  { field: 'rateMax', flags: '--rate-max <rate>', description: 'with --adaptive-rate: upper clamp (default: --bandwidth)', kind: 'rate' },
+  { field: 'setupTime', flags: '--setup-time <time>', description: 'platform: initialisation time (default: 0s)', kind: 'time' },
+  { field: 'resumeTime', flags: '--resume-time <time>', description: 'platform: resume time, part of downtime (default: 20ms)', kind: 'time' },
+  { field: 'lineRate', flags: '--line-rate <rate>', description: 'platform: highest real pre-copy throughput, whatever the cap (default: none)', kind: 'rate' },
+  { field: 'stopCopyRate', flags: '--stop-copy-rate <rate>', description: 'platform: rate of the uncapped qemu stop-and-copy (default: the line rate, else --bandwidth)', kind: 'rate' },
+  { field: 'energy', flags: '--energy <model>', description: 'energy model (default: wired)', choices: ['wired', 'wireless'] },
+  { field: 'alpha', flags: '--alpha <J/MiB>', description: 'wired energy: alpha (default: 0.512)' },
+  { field: 'beta', flags: '--beta <J>', description: 'wired energy: beta (default: 20.165)' },
+  { field: 'channelBandwidth', flags: '--channel-bandwidth <Hz>', description: 'wireless energy: channel bandwidth B (default: 20e6)' },
+  { field: 'noiseDensity', flags: '--noise-density <W/Hz>', description: 'wireless energy: N0 (default: 3.98e-11)' },
+];
+
+const SPEC_BY_FIELD = new Map(PREDICT_FLAGS.map((s) => [s.field, s]));
+
+/** The flag a prediction field is typed as: `dirtyRate` -> `--dirty-rate`. */
+export function flagOf(field: string): string | undefined {
+  const spec = SPEC_BY_FIELD.get(field as Field);
+  return spec?.flags.split(' ')[0];
+}
+
+/** A time or a rate as typed, checked to carry its unit (naming the flag); kept as text for predictInputFrom. */
+function withUnit(flag: string, kind: 'time' | 'rate'): (v: string) => string {
+  return (v) => {
+    (kind === 'time' ? parseDuration : parseRate)(flag, v, { needUnit: true });
+    return v;
   };
 }
 
+/** Flags shared by single and batch predictions; in batch mode they are defaults for missing columns. */
+export function addPredictFlags(cmd: Command): Command {
+  for (const s of PREDICT_FLAGS) {
+    const o = new Option(s.flags, s.description);
+    if (s.choices) o.choices(s.choices as string[]);
+    if (s.kind) o.argParser(withUnit(s.flags.split(' ')[0], s.kind));
+    cmd.addOption(o);
+  }
+  return cmd;
+}
+
+/** Maps commander's camel-cased flags onto the batch/JSON field names (the same names). */
+export function fieldsFromFlags(o: PredictFieldFlags): RawPredictFields {
+  return Object.fromEntries(PREDICT_FLAGS.map((s) => [s.field, o[s.field]])) as RawPredictFields;
+}
+
+/**
+ * An error of predictInputFrom as the command line's user sees it: the field (`dirtyRate`, `curve[1].window`)
+ * renamed to the flag typed (`--dirty-rate`, `--curve[1].window`). Other errors pass unchanged.
+ */
+export function namedForFlags(e: unknown): unknown {
+  if (!(e instanceof InputError)) return e;
+  const m = /^([A-Za-z]+)(.*)$/.exec(e.field);
+  const flag = m ? flagOf(m[1]) : undefined;
+  if (!m || !flag) return e;
+  const field = `${flag}${m[2]}`;
+  return new InputError(field, e.value, e.rule, e.message.startsWith(e.field) ? `${field}${e.message.slice(e.field.length)}` : e.message);
+}
+
+/**
+ * Refuses, for a single prediction, flags typed that change nothing under the chosen policy or without the flag
+ * they belong to (`--policy xen --downtime-limit 300ms`): a silent no-op would mislead. In batch mode flags are
+ * defaults for rows of any policy, so they are not checked.
+ */
+export function refuseIdleFlags(typed: RawPredictFields): void {
+  const policy = (typed.policy ?? 'qemu') as PolicyName;
+  const given = (f: Field) => typed[f] !== undefined;
+  for (const s of PREDICT_FLAGS) {
+    if (!given(s.field) || !s.policies || s.policies.includes(policy)) continue;
+    const flag = flagOf(s.field);
+    throw new InputError(flag!, typed[s.field], '', `${flag} applies to --policy ${s.policies.join(' or ')} only; the policy is ${policy}${typed.policy === undefined ? ' (the default)' : ''}, which ignores it`);
+  }
+  const needs = (f: Field, other: string, ok: boolean) => {
+    if (given(f) && !ok) throw new InputError(flagOf(f)!, typed[f], '', `${flagOf(f)} does nothing without ${other}`);
+  };
+  for (const f of ['delta', 'rateMin', 'rateMax'] as const) needs(f, '--adaptive-rate', given('adaptiveRate'));
+  needs('wwsCoeffs', '--dirty-model wws', typed.dirtyModel === 'wws');
+  const wireless = typed.energy === 'wireless' || ((given('channelBandwidth') || given('noiseDensity')) && typed.energy === undefined);
+  for (const f of ['alpha', 'beta'] as const) needs(f, 'the wired energy model (not with --energy wireless)', !wireless);
+  for (const f of ['channelBandwidth', 'noiseDensity'] as const) needs(f, '--energy wireless', typed.energy !== 'wired');
+}

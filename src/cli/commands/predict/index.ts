@@ -8,7 +8,7 @@ import { parseSample, predictInputFrom, predictInputFromSample, type RawPredictF
 import { InputError, formatBytes, formatSeconds } from '../../../units.js';
 import { HISTORY_MODES, type HistoryMode, type HistoryReplay } from '../../../calibrate/history.js';
 import { BATCH_FORMATS, openBatchInput, openBatchOutput, runBatch, type BatchFormat } from '../../batch.js';
-import { addPredictFlags, fieldsFromFlags, type PredictFieldFlags } from './flags.js';
+import { addPredictFlags, fieldsFromFlags, namedForFlags, refuseIdleFlags, type PredictFieldFlags } from './flags.js';
 import { fittedFields, storedHistory, storedPastErrors } from './store.js';
 import { exitWithError } from '../../errors.js';
 import { predictionTable, traceTable } from '../../render/prediction.js';
@@ -77,7 +77,9 @@ export function predictCommand(): Command {
     .option('--trace', 'add the per-round trace')
     .action(async (o: PredictFlags) => {
       try {
-        const flags = { ...(o.db !== undefined ? await fittedFields(o.db) : {}), ...dropUndefined(fieldsFromFlags(o)) };
+        const typed = dropUndefined(fieldsFromFlags(o));
+        if (o.input === undefined) refuseIdleFlags(typed);
+        const flags = { ...(o.db !== undefined ? await fittedFields(o.db) : {}), ...typed };
         if (o.input !== undefined) {
           const out = openBatchOutput(o.output);
           const progress = progressReporter('rows', o.output !== undefined);
@@ -132,7 +134,7 @@ export function predictCommand(): Command {
           if (p.trace) process.stdout.write(`${traceTable(p.trace)}\n`);
         }
       } catch (e) {
-        exitWithError(e);
+        exitWithError(namedForFlags(e));
       }
     });
   return cmd;

@@ -22,8 +22,8 @@ export interface SampleFlags {
 /** Window lengths between 50 ms and 60 s (what QEMU accepts). */
 const windowsArg = (v: string): number[] =>
   v.split(',').map((w, i) => {
-    const s = parseDuration(`windows[${i}]`, w.trim());
-    if (s < 0.05 || s > 60) throw new InputError(`windows[${i}]`, w, 'must be between 50ms and 60s (what QEMU accepts)');
+    const s = parseDuration('--windows', w.trim(), { needUnit: true });
+    if (s < 0.05 || s > 60) throw new InputError('--windows', w, 'must be between 50ms and 60s (what QEMU accepts)');
     return s;
   });
 
@@ -48,10 +48,10 @@ export function sampleCommand(): Command {
         const { PSEUDO_MIGRATION_WINDOWS_SEC, LAYOUT_WINDOW_SEC } = await import('../../../hypervisor/qemu/windows.js');
         qmp = await QmpClient.connect(o.qmp, { retry: false });
         const progress = progressReporter('windows', !o.json);
-        const pseudo = o.pseudoMigration === false ? undefined : { windowsSec: typeof o.pseudoMigration === 'string' ? o.pseudoMigration.split(',').map((w, i) => parseDuration(`pseudo-migration[${i}]`, w.trim())) : PSEUDO_MIGRATION_WINDOWS_SEC };
-        const layoutWindowSec = o.layout === false ? undefined : typeof o.layout === 'string' ? parseDuration('layout', o.layout) : LAYOUT_WINDOW_SEC;
-        if (layoutWindowSec !== undefined && o.zeroPages === false) throw new InputError('layout', String(o.layout), 'needs the RAM dumps: drop --no-zero-pages');
-        if (layoutWindowSec !== undefined && !(layoutWindowSec > 0 && layoutWindowSec <= 60)) throw new InputError('layout', String(o.layout), 'must be between 0 and 60s');
+        const pseudo = o.pseudoMigration === false ? undefined : { windowsSec: typeof o.pseudoMigration === 'string' ? o.pseudoMigration.split(',').map((w) => parseDuration('--pseudo-migration', w.trim(), { needUnit: true })) : PSEUDO_MIGRATION_WINDOWS_SEC };
+        const layoutWindowSec = o.layout === false ? undefined : typeof o.layout === 'string' ? parseDuration('--layout', o.layout, { needUnit: true }) : LAYOUT_WINDOW_SEC;
+        if (layoutWindowSec !== undefined && o.zeroPages === false) throw new InputError('--layout', String(o.layout), 'needs the RAM dumps: drop --no-zero-pages');
+        if (layoutWindowSec !== undefined && !(layoutWindowSec > 0 && layoutWindowSec <= 60)) throw new InputError('--layout', String(o.layout), 'must be between 0 and 60s');
         const client = qmp;
         // SIGINT / SIGTERM cancel a pseudo-migration in progress and restore the VM's migration settings first.
         const s = await withInterruptsDeferred((signal) => sampleVm(client, { windowsSec, zeroPages: o.zeroPages, bitmap: pseudo, layoutWindowSec, signal, onProgress: (d, t) => progress.update(d, t) }));

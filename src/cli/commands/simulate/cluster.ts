@@ -1,6 +1,6 @@
 /** The simulated cluster of one PlanetLab day, from the trace files the flags name (the files' errors name the flag). */
 import { cloudsimPlanetLabPreset, scalePlanetLabTraces, withBitbrainsMemory, CLOUDSIM_HOSTS, type MemorySource, type PlanetLabTrace } from '../../../sim/presets.js';
-import { loadPlanetLabDay, type FileOrder } from '../../../sim/planetlab-loader.js';
+import { listPlanetLabDays, loadPlanetLabDay, type FileOrder } from '../../../sim/planetlab-loader.js';
 import { loadBitbrainsMemoryMb } from '../../../sim/bitbrains-loader.js';
 import { InputError } from '../../../units.js';
 
@@ -15,12 +15,27 @@ export interface ClusterSource {
 
 export type SimCluster = ReturnType<typeof cloudsimPlanetLabPreset>;
 
+/** The days the traces hold, or undefined when they cannot be read (then --traces is what is wrong). */
+function daysIn(traces: string): string[] | undefined {
+  try {
+    return listPlanetLabDays(traces);
+  } catch {
+    return undefined;
+  }
+}
+
 export function loadCluster(o: ClusterSource, day: string): SimCluster {
-  if (!/^\d{8}$/.test(day)) throw new InputError('--day', day, 'must be a date as yyyymmdd, e.g. 20110303');
+  const known = () => {
+    const days = daysIn(o.traces);
+    return days && days.length > 0 ? `; the days in ${o.traces}: ${days.join(', ')}` : '';
+  };
+  if (!/^\d{8}$/.test(day)) throw new InputError('--day', day, `must be a date as yyyymmdd${known() || ', e.g. 20110303'}`);
   let traces: PlanetLabTrace[];
   try {
     traces = loadPlanetLabDay(o.traces, day, o.fileOrder);
   } catch (e) {
+    const days = daysIn(o.traces);
+    if (days && days.length > 0 && !days.includes(day)) throw new InputError('--day', day, `has no traces in ${o.traces}; valid days: ${days.join(', ')}`);
     throw new InputError('--traces', o.traces, `must hold the traces of day ${day} (${(e as Error).message})`);
   }
   if (o.scale > 1) traces = scalePlanetLabTraces(traces, o.scale, o.seed);
