@@ -108,7 +108,7 @@ type What = 'size' | 'rate' | 'time';
 
 /** Whether a plain number is accepted (base units) or refused with a hint (the command line's times and rates). */
 export interface UnitOptions {
-  /** Refuse a number without a unit, suggesting one (the command line and the dashboard, for times and rates). */
+  /** Refuse a number without a unit (but 0, the same in every unit), suggesting one (the command line, for times and rates). */
   needUnit?: boolean;
 }
 
@@ -125,7 +125,7 @@ function unitHint(what: What, n: number): string {
 function parseWith(field: string, value: unknown, factorOf: (u: string) => number | undefined, what: What, known: readonly UnitSpelling[], opts: UnitOptions): number {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new InputError(field, value, 'must be a finite number');
-    if (opts.needUnit) throw new InputError(field, value, '', `${field} ${value}: a ${what} needs a unit, e.g. ${unitHint(what, value)}`);
+    if (opts.needUnit && value !== 0) throw new InputError(field, value, '', `${field} ${value}: a ${what} needs a unit, e.g. ${unitHint(what, value)}`);
     return value;
   }
   if (typeof value !== 'string') throw new InputError(field, value, `must be a ${what} such as ${example(what)}`);
@@ -134,7 +134,7 @@ function parseWith(field: string, value: unknown, factorOf: (u: string) => numbe
   const n = Number(m[1]);
   if (!Number.isFinite(n)) throw new InputError(field, value, 'must be a finite number');
   if (m[2] === '') {
-    if (opts.needUnit) throw new InputError(field, value, '', `${field} ${value.trim()}: a ${what} needs a unit, e.g. ${unitHint(what, n)}`);
+    if (opts.needUnit && n !== 0) throw new InputError(field, value, '', `${field} ${value.trim()}: a ${what} needs a unit, e.g. ${unitHint(what, n)}`);
     return n;
   }
   const factor = factorOf(m[2]);

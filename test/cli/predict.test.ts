@@ -59,10 +59,14 @@ describe('migcost predict (single)', () => {
     assert.match(table, /stop-copy/);
   });
 
-  it('plain numbers are bytes, bytes/s and seconds', () => {
-    const a = JSON.parse(run(['predict', '--memory', String(4 * GiB), '--dirty-rate', String(50 * MiB), '--bandwidth', '125000000', '--downtime-limit', '0.3', '--json']).out);
+  it('a plain size is bytes; times and rates carry their unit (QEMU suffixes, GBps bytes, Gbps bits)', () => {
+    const a = JSON.parse(run(['predict', '--memory', String(4 * GiB), '--dirty-rate', `${50 * MiB}B/s`, '--bandwidth', '125000000Bps', '--downtime-limit', '0.3s', '--json']).out);
     const b = JSON.parse(run([...args, '--json']).out);
+    const c = JSON.parse(run(['predict', '--memory', '4G', '--dirty-rate', '50M/s', '--bandwidth', '0.125GBps', '--downtime-limit', '300ms', '--json']).out);
+    const d = JSON.parse(run(['predict', '--memory', '4g', '--dirty-rate', '50MiB/s', '--bandwidth', '1Gbps', '--downtime-limit', '300ms', '--json']).out);
     assert.deepEqual(a, b);
+    assert.deepEqual(c, b);
+    assert.deepEqual(d, b);
   });
 
   it('--dirty-model curve and wws are selectable', () => {
@@ -122,17 +126,21 @@ describe('migcost predict (single)', () => {
   const bad: [string, string[], RegExp][] = [
     ['negative size', ['--memory', '-4GiB'], /memory: "-4GiB" must not be negative/],
     ['NaN', ['--memory', 'NaN'], /memory: "NaN"/],
-    ['unknown unit', ['--dirty-rate', '50MiBs'], /dirtyRate: "50MiBs" has an unknown unit/],
-    ['unknown policy', ['--policy', 'vmware'], /vmware/],
-    ['zero bandwidth', ['--bandwidth', '0'], /bandwidth: "0" must be greater than 0/],
-    ['fraction above 1', ['--zero-page-fraction', '1.5'], /zeroPageFraction: "1.5" must be between 0 and 1/],
+    ['unknown unit', ['--dirty-rate', '50MiBs'], /^migcost: --dirty-rate: "50MiBs" has an unknown unit/],
+    ['unknown policy', ['--policy', 'vmware'], /'vmware' is invalid. Allowed choices are xen, liu, qemu/],
+    ['zero bandwidth', ['--bandwidth', '0'], /^migcost: --bandwidth: "0" must be greater than 0/],
+    ['fraction above 1', ['--zero-page-fraction', '1.5'], /^migcost: --zero-page-fraction: "1.5" must be between 0 and 1/],
+    ['plain time', ['--downtime-limit', '300'], /^migcost: --downtime-limit 300: a time needs a unit, e.g. 300ms or 0.3s$/m],
+    ['plain rate', ['--bandwidth', '1000'], /^migcost: --bandwidth 1000: a rate needs a unit, e.g. 1000MiB\/s, 1000Mbit\/s or 1000B\/s$/m],
+    ['plain timeout', ['--timeout', '600'], /^migcost: --timeout 600: a time needs a unit/],
+    ['curve window out of range', ['--curve', '0s:1MiB'], /^migcost: --curve\[0\]\.windowSec: /],
   ];
   for (const [name, override, re] of bad) {
-    it(`bad input: ${name} exits non-zero naming the field`, () => {
+    it(`bad input: ${name} exits 2 naming the flag`, () => {
       const base = new Map([['--memory', '4GiB'], ['--dirty-rate', '50MiB/s'], ['--bandwidth', '1Gbit/s']]);
       for (let i = 0; i < override.length; i += 2) base.set(override[i], override[i + 1]);
       const r = run(['predict', ...[...base].flat(), '--json']);
-      assert.notEqual(r.code, 0);
+      assert.equal(r.code, 2);
       assert.match(r.err, re);
       assert.equal(r.out, '');
     });
@@ -140,7 +148,10 @@ describe('migcost predict (single)', () => {
   it('a missing required field is named', () => {
     const r = run(['predict', '--memory', '4GiB', '--json']);
     assert.equal(r.code, 2);
-    assert.match(r.err, /bandwidth: .*is required/);
+    assert.equal(r.err, 'migcost: --bandwidth is required (a rate such as 1Gbit/s)\n');
+    const m = run(['predict', '--bandwidth', '1Gbit/s', '--dirty-rate', '50MiB/s']);
+    assert.equal(m.code, 2);
+    assert.equal(m.err, 'migcost: --memory is required (a size such as 4GiB)\n');
   });
 });
 

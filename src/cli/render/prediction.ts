@@ -1,20 +1,26 @@
 import Table from 'cli-table3';
 import type { Prediction, PredictInput, RoundTrace } from '../../model/index.js';
 import { formatBytes, formatSeconds } from '../../units.js';
+import { stopVerdict } from './verdict.js';
 
 const plain = { chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }, style: { head: [], border: [] } };
 
-/** A two-column table of one prediction, for people. */
+/**
+ * A two-column table of one prediction, for people; with its input, the downtime says when it is over the limit
+ * or a forced switch-over's, and a line under the table says why the migration stopped (render/verdict.ts).
+ */
 export function predictionTable(p: Prediction, input?: PredictInput): string {
   const t = new Table({ ...plain, head: ['metric', 'value'] });
+  const v = input ? stopVerdict(p, input) : undefined;
   if (input) t.push(['policy', input.policy.name + (input.policy.autoConverge ? ' + auto-converge' : '')]);
+  const downtimeNote = v?.overLimitSec !== undefined ? ` (${formatSeconds(v.overLimitSec)} over the limit)` : p.reason === 'timeout' ? ' (forced switch-over at the time-out)' : '';
   t.push(
     ['total time', formatSeconds(p.totalTimeSec)],
-    ['downtime', formatSeconds(p.downtimeSec)],
+    ['downtime', `${formatSeconds(p.downtimeSec)}${downtimeNote}`],
     ['transferred', formatBytes(p.transferredBytes)],
     ['pre-copy rounds', String(p.rounds)],
     ['converged', p.converged ? 'yes' : 'NO'],
-    ['stopped because', p.reason],
+    ['stopped because', v?.overLimitSec !== undefined ? 'switch-over, downtime over the limit' : p.reason === 'timeout' ? 'timeout: forced switch-over' : p.reason],
     ['energy', `${p.energyJoules.toFixed(1)} J`],
     ['  setup', formatSeconds(p.setupSec)],
     ['  pre-copy', formatSeconds(p.precopySec)],
@@ -22,7 +28,7 @@ export function predictionTable(p: Prediction, input?: PredictInput): string {
     ['  resume', formatSeconds(p.resumeSec)],
   );
   if (p.maxThrottle > 0) t.push(['max throttle', `${Math.round(p.maxThrottle * 100)} %`]);
-  return t.toString();
+  return v ? `${t.toString()}\n${v.text}` : t.toString();
 }
 
 /** The per-round trace as a table. */

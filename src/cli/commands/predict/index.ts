@@ -12,6 +12,7 @@ import { addPredictFlags, fieldsFromFlags, namedForFlags, refuseIdleFlags, type 
 import { fittedFields, storedHistory, storedPastErrors } from './store.js';
 import { exitWithError } from '../../errors.js';
 import { predictionTable, traceTable } from '../../render/prediction.js';
+import { stopVerdict } from '../../render/verdict.js';
 import { progressReporter } from '../../progress.js';
 
 function dropUndefined<T extends object>(o: T): Partial<T> {
@@ -120,7 +121,7 @@ export function predictCommand(): Command {
           const iv = predictInterval({ ...input, trace: false }, { observedRates: history?.observedRates, relativeErrors: errors });
           interval = { lo: iv.lo, hi: iv.hi, mayNotConverge: iv.mayNotConverge, basedOn: { rates: history?.observedRates.length ?? 0, errors: errors.totalTimeSec.length } };
         }
-        const json: Record<string, unknown> = { ...predictionJson(p) };
+        const json: Record<string, unknown> = { ...predictionJson(p), verdict: stopVerdict(p, input).text };
         if (history) json.history = { ...history, observedRates: undefined, residual: undefined, correction: history.residual ? residualFactors(history.residual) : undefined };
         if (interval) json.interval = interval;
         if (o.json) process.stdout.write(`${JSON.stringify(json)}\n`);
