@@ -240,7 +240,7 @@ export async function runBatch(input: Readable, output: Writable, opts: BatchOpt
     await flush();
     throw e;
   }
-  if (format === undefined || (format === 'csv' && !header)) throw new InputError('input', '', 'is empty: a batch needs a CSV header line or JSON Lines');
+  if (format === undefined || (format === 'csv' && !header)) throw new InputError('--input', '', 'is empty: a batch needs a CSV header line or JSON Lines');
   opts.onProgress?.(row, bytesRead);
   return { rows: written, converged, notConverged: written - converged };
 }

@@ -42,6 +42,16 @@ describe("commander's own errors exit 2 and point to the command's --help", () =
     assert.equal(run(['predict', '--help']).code, 0);
     assert.equal(run(['--version']).code, 0);
   });
+  it('simulate --policies lists the selections and objectives', () => {
+    const r = run(['simulate', '--compare', '--policies', 'mmt,moa:trafic']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /^migcost: --policies: "moa:trafic" is not a policy: a selection \(mmt, mc, rs, mu, moa, optimal\), optionally :objective \(traffic, downtime, .*\) and \+co/);
+  });
+  it('an empty batch names --input', () => {
+    const r = run(['predict', '--input', '-'], '');
+    assert.equal(r.code, 2);
+    assert.match(r.err, /^migcost: --input: "" is empty/);
+  });
   it('a bad argParser value names the flag (lab run --bandwidth 100)', () => {
     const r = run(['lab', 'run', '--bandwidth', '100']);
     assert.equal(r.code, 2);

@@ -8,7 +8,8 @@ import { SIM_SELECTIONS, type SimSelection } from '../../../sim/selection.js';
 import { predictPricer, workloadClassPricer, DEFAULT_PREDICT_PRICER } from '../../../sim/pricer.js';
 import { DEFAULT_PLANETLAB_ARCHIVE, FILE_ORDERS, type FileOrder } from '../../../sim/planetlab-loader.js';
 import { DEFAULT_BITBRAINS_DIR } from '../../../sim/bitbrains-loader.js';
-import { comparePolicies, DEFAULT_COMPARE_POLICIES, type CompareRow } from '../../../sim/compare.js';
+import { comparePolicies, parsePolicy, DEFAULT_COMPARE_POLICIES, type CompareRow } from '../../../sim/compare.js';
+import { InputError } from '../../../units.js';
 import { timelinePlotSpec } from '../../../sim/timeline-plot.js';
 import { renderSvg } from '../../../plot/svg.js';
 import { CONSOLIDATION_ORDERS, COST_OBJECTIVES, MIGRATION_MODELS, type ConsolidationOrder, type CostObjective, type MigrationModel, type SimulationResult } from '../../../sim/types.js';
@@ -42,6 +43,17 @@ export interface SimulateFlags {
   baseline?: 'npa' | 'dvfs';
   quiet?: true;
   json?: true;
+}
+
+/** `--policies`: each a selection, optionally `:objective` and `+co`, checked here so a typo lists what is valid. */
+function policiesArg(v: string): string[] {
+  const list = listArg(v);
+  for (const p of list) {
+    const { selection, objective } = parsePolicy(p);
+    const ok = (SIM_SELECTIONS as readonly string[]).includes(selection) && (objective === undefined || (COST_OBJECTIVES as readonly string[]).includes(objective));
+    if (!ok) throw new InputError('--policies', p, `is not a policy: a selection (${SIM_SELECTIONS.join(', ')}), optionally :objective (${COST_OBJECTIVES.join(', ')}) and +co, e.g. mmt,moa:traffic+co`);
+  }
+  return list;
 }
 
 /** How migrations are priced: one dirty rate at full CPU when given, else by workload class when anything needs a price. */
@@ -124,7 +136,7 @@ export function simulateCommand(): Command {
     .addOption(parsedOption('--dirty-rate-at-full-cpu <rate>', 'one dirty rate at 100 % CPU for every VM instead of workload classes (cloudsim model only)', rateArg('--dirty-rate-at-full-cpu')))
     .option('--no-pricing', "skip pricing migrations with migcost's model (cloudsim model, CloudSim selections only)")
     .option('--compare', 'run every selection policy (mmt, mc, rs, mu, moa and optimal under each objective) and print the table')
-    .addOption(parsedOption('--policies <list>', `with --compare: policies to run, a +co suffix for cost-ordered consolidation (default ${DEFAULT_COMPARE_POLICIES.join(',')})`, listArg))
+    .addOption(parsedOption('--policies <list>', `with --compare: policies to run, a +co suffix for cost-ordered consolidation (default ${DEFAULT_COMPARE_POLICIES.join(',')})`, policiesArg))
     .option('--plot <file.svg>', 'write energy, active hosts and migrations over the day as an SVG')
     .addOption(new Option('--baseline <name>', 'no migrations: npa (every host at full power) or dvfs (power follows utilisation)').choices(['npa', 'dvfs']))
     .option('--quiet', 'no progress on stderr')
