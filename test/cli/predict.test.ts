@@ -134,6 +134,7 @@ describe('migcost predict (single)', () => {
     ['plain rate', ['--bandwidth', '1000'], /^migcost: --bandwidth 1000: a rate needs a unit, e.g. 1000MiB\/s, 1000Mbit\/s or 1000B\/s$/m],
     ['plain timeout', ['--timeout', '600'], /^migcost: --timeout 600: a time needs a unit/],
     ['curve window out of range', ['--curve', '0s:1MiB'], /^migcost: --curve\[0\]\.windowSec: /],
+    ['curve window without its unit', ['--curve', '0.5:10MiB,1s:18MiB'], /^migcost: --curve window 0\.5: a time needs a unit, e.g. 0\.5s or 500ms$/m],
   ];
   for (const [name, override, re] of bad) {
     it(`bad input: ${name} exits 2 naming the flag`, () => {

@@ -18,7 +18,7 @@ interface FlagSpec {
   flags: string;
   description: string;
   /** A time or a rate: the command line refuses a plain number (it would be seconds or bytes per second). */
-  kind?: 'time' | 'rate';
+  kind?: 'time' | 'rate' | 'curve';
   choices?: readonly string[];
   /** The stop policies the flag changes anything for (all when absent). */
   policies?: readonly PolicyName[];
@@ -35,7 +35,7 @@ const PREDICT_FLAGS: readonly FlagSpec[] = [
   { field: 'workingSet', flags: '--working-set <size>', description: 'bound on the distinct memory the guest writes (default: all memory)' },
   { field: 'pageSize', flags: '--page-size <size>', description: 'guest page size (default: 4KiB)' },
   { field: 'dirtyModel', flags: '--dirty-model <name>', description: 'dirty model (default: constant, or curve with --curve)', choices: DIRTY_MODELS },
-  { field: 'curve', flags: '--curve <points>', description: 'Deng curve: distinct bytes dirtied per window, e.g. "0.5s:10MiB,1s:18MiB,2s:30MiB"' },
+  { field: 'curve', flags: '--curve <points>', description: 'Deng curve: distinct bytes dirtied per window, e.g. "0.5s:10MiB,1s:18MiB,2s:30MiB"', kind: 'curve' },
   { field: 'wwsCoeffs', flags: '--wws-coeffs <a,b,c>', description: "with --dirty-model wws: Liu's working-set coefficients (default: -0.0463,-0.0001,0.3586)" },
   { field: 'autoConverge', flags: '--auto-converge', description: 'qemu: auto-converge throttling at QEMU defaults', policies: ['qemu'] },
   { field: 'threshold', flags: '--threshold <size>', description: 'xen/liu: stop threshold V_thd (default: 50 pages)', policies: ['xen', 'liu'] },
@@ -66,9 +66,12 @@ export function flagOf(field: string): string | undefined {
 }
 
 /** A time or a rate as typed, checked to carry its unit (naming the flag); kept as text for predictInputFrom. */
-function withUnit(flag: string, kind: 'time' | 'rate'): (v: string) => string {
+function withUnit(flag: string, kind: 'time' | 'rate' | 'curve'): (v: string) => string {
   return (v) => {
-    (kind === 'time' ? parseDuration : parseRate)(flag, v, { needUnit: true });
+    if (kind === 'curve') {
+      // Each point's window is a time: "0.5s:10MiB", not "0.5:10MiB" (the rest is checked by predictInputFrom).
+      for (const pair of v.split(',')) if (pair.includes(':')) parseDuration(`${flag} window`, pair.split(':')[0].trim(), { needUnit: true });
+    } else (kind === 'time' ? parseDuration : parseRate)(flag, v, { needUnit: true });
     return v;
   };
 }
