@@ -80,7 +80,7 @@ function planVm1(doc: unknown, extra: string[] = []): { predicted: Priced; bandw
 function predictVm(sample: unknown, bandwidthBytesPerSec: number): Priced {
   const file = join(mkdtempSync(join(dir, 'v-')), 'vm.json');
   writeFileSync(file, JSON.stringify(sample));
-  return cli(['predict', '--vm', file, '--bandwidth', String(bandwidthBytesPerSec), '--downtime-limit', '250ms', '--json']) as Priced;
+  return cli(['predict', '--vm', file, '--bandwidth', `${bandwidthBytesPerSec}B/s`, '--downtime-limit', '250ms', '--json']) as Priced;
 }
 
 function assertSamePrice(plan: Priced, predict: Priced): void {
