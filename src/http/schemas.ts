@@ -107,6 +107,8 @@ export const predictionSchema = {
     rounds: { type: 'integer' },
     converged: { type: 'boolean' },
     reason: { type: 'string' },
+    /** POST /v1/predict: why it stopped, in words (a downtime over the limit says by how much; a time-out that its downtime is a forced switch-over's). */
+    verdict: { type: 'string' },
     energyJoules: { type: 'number' },
     setupSec: { type: 'number' },
     precopySec: { type: 'number' },

@@ -18,6 +18,15 @@ describe('HTTP API', () => {
     assertClose(r.json().totalTimeSec, lib.totalTimeSec);
     assert.equal(r.json().converged, true);
   });
+  it('POST /v1/predict words why it stopped: a downtime over the limit says by how much; plain numbers are base units, GBps bytes', async () => {
+    const r = await post('/v1/predict', { memory: 1073741824, dirtyRate: '20MiB/s', bandwidth: '0.125GBps', downtimeLimit: 0.3 });
+    assert.equal(r.statusCode, 200);
+    assert.equal(r.json().reason, 'fits-downtime-limit');
+    assert.match(r.json().verdict, /but the downtime is 16\.9 ms over it \(316\.9 ms\)/);
+    const missing = await post('/v1/predict', { dirtyRate: 0, bandwidth: '1Gbit/s' });
+    assert.equal(missing.statusCode, 400);
+    assert.equal(missing.json().message, 'memory is required (a size such as 4GiB)');
+  });
   it('bad input is a 400 naming the field', async () => {
     const r = await post('/v1/predict', { memory: '-1GiB', dirtyRate: 0, bandwidth: '1Gbit/s' });
     assert.equal(r.statusCode, 400);

@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import type { Prediction, PredictInput, RoundTrace } from '../../model/index.js';
 import { formatBytes, formatSeconds } from '../../units.js';
-import { stopVerdict } from './verdict.js';
+import { stopVerdict } from '../../model/verdict.js';
 
 const plain = { chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }, style: { head: [], border: [] } };
 

@@ -7,6 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Counter } from 'prom-client';
 import { parseSample, predictInputFrom, predictInputFromSample, type RawPredictFields } from '../../input.js';
 import { checkedPredict } from '../checked-predict.js';
+import { stopVerdict } from '../../model/verdict.js';
+import type { PredictInput } from '../../model/types.js';
 import type { HeavyPool } from '../heavy-pool.js';
 import { errors, predictFieldsSchema, predictionSchema } from '../schemas.js';
 
@@ -20,10 +22,16 @@ export function predictRoutes(app: FastifyInstance, o: { maxBatch: number; predi
     },
   }, async (req) => {
     const { sample, trace, ...fields } = req.body as RawPredictFields & { trace?: unknown; sample?: unknown; id?: unknown };
-    const build = (fl: RawPredictFields) => (sample === undefined ? predictInputFrom(fl) : predictInputFromSample(parseSample('sample', sample), fl));
+    // The input the answer was predicted from (the first one built) also words its verdict.
+    let input: PredictInput | undefined;
+    const build = (fl: RawPredictFields) => {
+      const i = sample === undefined ? predictInputFrom(fl) : predictInputFromSample(parseSample('sample', sample), fl);
+      input ??= i;
+      return i;
+    };
     const p = checkedPredict(fields, trace === true, build);
     o.predictions.inc();
-    return p;
+    return { ...p, verdict: stopVerdict(p, input!).text };
   });
 
   app.post('/v1/predict/batch', {

@@ -14,6 +14,8 @@ interface FullPrediction {
   rounds: number;
   converged: boolean;
   reason: string;
+  /** Why it stopped, in words: a downtime over the limit says by how much, a time-out that it is a forced switch-over. */
+  verdict?: string;
   energyJoules: number;
   setupSec: number;
   precopySec: number;
@@ -109,7 +111,7 @@ async function show(out: HTMLElement, p: FullPrediction, body: Record<string, un
     ['transferred', `<span id="p-sent">${bytes(p.transferredBytes)}</span>`],
     ['pre-copy rounds', `<span id="p-rounds">${p.rounds}</span>`],
     ['converged', p.converged ? 'yes' : '<strong>NO</strong>'],
-    ['stopped because', esc(p.reason)],
+    ['stopped because', esc(p.reason === 'fits-downtime-limit' && p.verdict?.startsWith('switched over when') ? 'switch-over, downtime over the limit' : p.reason === 'timeout' ? 'timeout: forced switch-over' : p.reason)],
     ['energy', `${p.energyJoules.toFixed(1)} J`],
     ['&nbsp;&nbsp;setup', secs(p.setupSec)],
     ['&nbsp;&nbsp;pre-copy', secs(p.precopySec)],
@@ -117,7 +119,7 @@ async function show(out: HTMLElement, p: FullPrediction, body: Record<string, un
     ['&nbsp;&nbsp;resume', secs(p.resumeSec)],
   ];
   if (p.maxThrottle > 0) rows.push(['max throttle', pct(p.maxThrottle, 0)]);
-  out.innerHTML = `<div class="side">${table(['metric', 'value'], rows, 'prediction')}<div id="trace-box"></div></div>
+  out.innerHTML = `<div class="side">${table(['metric', 'value'], rows, 'prediction')}<div id="trace-box"></div></div>${p.verdict ? `<p class="note" id="p-verdict">${esc(p.verdict)}</p>` : ''}
     <h3>Per-round trace</h3>${table(['round', 'kind', 'sent', 'duration', 'rate', 'dirtied', 'skipped', 'remaining', 'throttle'], p.trace.map((r) => [r.round, esc(r.kind), bytes(r.sentBytes), secs(r.durationSec), `${bytes(r.rateBytesPerSec)}/s`, bytes(r.dirtiedBytes), bytes(r.skippedBytes), bytes(r.remainingBytes), pct(r.throttle, 0)]), 'trace')}`;
   const values = p.trace.flatMap((r) => [
     { round: r.round, kind: r.kind, series: 'sent', MiB: r.sentBytes / 2 ** 20, sec: r.durationSec },

@@ -12,7 +12,7 @@ import { addPredictFlags, fieldsFromFlags, namedForFlags, refuseIdleFlags, type 
 import { fittedFields, storedHistory, storedPastErrors } from './store.js';
 import { exitWithError } from '../../errors.js';
 import { predictionTable, traceTable } from '../../render/prediction.js';
-import { stopVerdict } from '../../render/verdict.js';
+import { stopVerdict } from '../../../model/verdict.js';
 import { progressReporter } from '../../progress.js';
 
 function dropUndefined<T extends object>(o: T): Partial<T> {

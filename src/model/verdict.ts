@@ -2,10 +2,12 @@
  * Why a predicted migration stopped, said honestly: a `fits-downtime-limit` stop whose downtime is over the limit
  * says by how much and why (QEMU's limit bounds its estimate of the final copy, pending bytes over the bandwidth
  * it measured, not the copy's real time nor the resume), and a `timeout` says that its downtime is that of a
- * forced switch-over. The `reason` codes stay as they are (they are in every record); this is their reading.
+ * forced switch-over. The `reason` codes stay as they are (they are in every record); this is their reading,
+ * shown by `predict` (table and `verdict` in --json) and POST /v1/predict (`verdict`).
  */
-import { POLICY_DEFAULTS, type Prediction, type PredictInput } from '../../model/index.js';
-import { formatBytes, formatSeconds } from '../../units.js';
+import { POLICY_DEFAULTS } from './precopy.js';
+import type { Prediction, PredictInput } from './types.js';
+import { formatBytes, formatSeconds } from '../units.js';
 
 export interface Verdict {
   /** One sentence for people. */
