@@ -29,6 +29,8 @@ describe('predict page in chromium', () => {
     assert.equal(await page.locator('#p-sent').innerText(), '6.83 GiB');
     const table = await page.locator('table.prediction').innerText();
     assert.match(table, /stopped because\s+\S+/);
+    assert.equal(await page.locator('#p-verdict').innerText(), api.verdict);
+    assert.match(api.verdict, /downtime limit; the downtime, 294\.0 ms, is within it/);
     assert.match(table, /energy\s+[\d.]+ J/);
     assert.equal(await page.locator('table.trace tbody tr').count(), api.trace.length);
     assert.ok(api.trace.length >= 2);
