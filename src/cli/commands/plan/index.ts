@@ -7,7 +7,7 @@ import { defaultDbLocation } from '../../../store/location.js';
 import { loadPlatform } from '../../../lab/platform-file.js';
 import type { VmSample } from '../../../model/sample.js';
 import { planMitigation, SELECTION_POLICIES, OBJECTIVES, type SelectionPolicy, type Objective, type Plan } from '../../../plan/planner.js';
-import { planConsolidation } from '../../../plan/consolidate.js';
+import { consolidateAfterPlan } from '../../../plan/consolidate.js';
 import { DETECTORS, type Detector } from '../../../plan/detectors.js';
 import { InputError, formatBytes, formatSeconds } from '../../../units.js';
 
@@ -83,7 +83,7 @@ export function planCommand(): Command {
         if (o.live) for (const [k, v] of await liveSamples(doc, o.zeroPages === true, (vm, qmp) => process.stderr.write(`plan: sampling ${vm} over ${qmp}\n`))) samples.set(k, v);
         cluster = withSamples(cluster, samples);
         const platform = o.platform !== undefined ? loadPlatform(o.platform, '.') : undefined;
-        const plan = planMitigation(cluster, {
+        const planOpts = {
           policy: o.policy,
           objective: o.objective,
           cpuThreshold: o.cpuThreshold,
@@ -92,9 +92,11 @@ export function planCommand(): Command {
           seed: o.seed,
           detector: o.detector,
           detectorParam: o.param,
+          detectorFlag: '--detector',
           platform,
-        });
-        const consolidation = o.consolidate !== undefined ? planConsolidation(cluster, { horizonSec: o.consolidate }) : undefined;
+        };
+        const plan = planMitigation(cluster, planOpts);
+        const consolidation = o.consolidate !== undefined ? consolidateAfterPlan(cluster, plan, planOpts, { horizonSec: o.consolidate }) : undefined;
         if (o.svg) writeFileSync(o.svg, await (await import('../../../plot/svg.js')).renderSvg(planSpec(plan)));
         if (o.json) {
           process.stdout.write(`${JSON.stringify({ ...plan, moves: plan.moves.map((m) => ({ vm: m.vm, from: m.from, to: m.to, bandwidthBytesPerSec: m.bandwidthBytesPerSec, predicted: m.predicted })), consolidation })}\n`);
