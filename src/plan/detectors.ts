@@ -93,13 +93,14 @@ export const HISTORY_SOURCE: Record<Detector, string> = {
   iqr: "the quartiles of 10 values at least; CloudSim's IQR asks 12",
 };
 
-/** A detector's verdict on a host and the figures behind it, e.g. "mad: 0.91 > 1 - 2.5 x MAD 0.024 = 0.94". */
+/** A detector's verdict on a host and the figures behind it, e.g. "mad: 0.91 > 1 - 2.5 x MAD 0.024 = 0.94"). */
 export interface Verdict {
   hot: boolean;
   reason: string;
 }
 
-const f2 = (x: number): string => (Math.round(x * 100) / 100).toFixed(2);
+/** Up to 3 decimals, trailing zeros dropped: 0.9875 -> 0.988, 0.8 -> 0.8. */
+const f2 = (x: number): string => String(Number(x.toFixed(3)));
 
 /**
  * `overloaded` with its figures: the same test (a test asserts they agree), and a sentence saying which
@@ -112,7 +113,7 @@ export function explainOverload(detector: Detector, param: number, current: numb
   if (history.length < historyNeeded(detector)) return { hot, reason: `${detector}: ${history.length} history values (< ${historyNeeded(detector)}), so ${f2(current)} ${sign} ${FALLBACK_THRESHOLD}` };
   if (detector === 'mad' || detector === 'iqr') {
     const spread = detector === 'iqr' ? PLAN_SPREAD_RULES.iqr(history) : PLAN_SPREAD_RULES.mad(history);
-    return { hot, reason: `${detector}: ${f2(current)} ${sign} 1 - ${param} x ${detector.toUpperCase()} ${spread.toPrecision(2)} = ${f2(1 - param * spread)}` };
+    return { hot, reason: `${detector}: ${f2(current)} ${sign} 1 - ${param} x ${detector.toUpperCase()} ${f2(spread)} = ${f2(1 - param * spread)}` };
   }
   const last = history.slice(-10);
   const fit = ols(last.map((_, i) => [1, i + 1]), last);
