@@ -3,8 +3,8 @@
  * over a stated horizon exceeds the predicted energy of migrating its VMs away (break-even per host). Pure.
  *
  * After a mitigation plan, consolidation is worked out on the cluster as the plan leaves it
- * (`consolidateAfterPlan`): the moves applied, the plan's hot test for every destination, and no host that
- * receives a VM (from the plan or an earlier consolidation) emptied.
+ * (`consolidateAfterPlan`): the moves applied, the plan's hot test for every destination, the hosts it
+ * relieved taking no VM, and no host that receives a VM (from the plan or an earlier consolidation) emptied.
  */
 import type { Platform, Prediction } from '../model/types.js';
 import { applyMoves, type Cluster, type Host, type Vm } from './cluster.js';
@@ -46,6 +46,8 @@ export interface ConsolidationOptions {
   hot?: (h: Host, l: Load) => boolean;
   /** Hosts that receive VMs already (a plan's destinations): never emptied. */
   receiving?: ReadonlySet<string>;
+  /** Hosts that take no VM (a plan's hot hosts, just relieved, as the plan's own placement excludes them). */
+  notTo?: ReadonlySet<string>;
 }
 
 /**
@@ -77,7 +79,7 @@ export function planConsolidation(c: Cluster, opts: ConsolidationOptions): Conso
     const trial = new Map([...load].map(([k, v]) => [k, { cpu: v.cpu, mem: v.mem }]));
     const placed: { vm: Vm; to: Host }[] = [];
     for (const v of vms) {
-      const to = c.hosts.find((t) => t.id !== h.id && !off.has(t.id) && on.get(t.id)!.length > 0 && !hot(t, { cpu: trial.get(t.id)!.cpu + v.cpu, mem: trial.get(t.id)!.mem + v.memoryBytes }));
+      const to = c.hosts.find((t) => t.id !== h.id && !off.has(t.id) && !opts.notTo?.has(t.id) && on.get(t.id)!.length > 0 && !hot(t, { cpu: trial.get(t.id)!.cpu + v.cpu, mem: trial.get(t.id)!.mem + v.memoryBytes }));
       if (!to) break;
       trial.get(to.id)!.cpu += v.cpu;
       trial.get(to.id)!.mem += v.memoryBytes;
@@ -111,14 +113,15 @@ export function planConsolidation(c: Cluster, opts: ConsolidationOptions): Conso
 /**
  * Consolidation after a mitigation plan: on the cluster with the plan's moves applied, with the plan's hot
  * test (its thresholds or detector) for every destination and its downtime limit and platform for every
- * price; the plan's destinations are never emptied.
+ * price; the plan's destinations are never emptied, and its hot hosts take no VM.
  */
-export function consolidateAfterPlan(c: Cluster, plan: Pick<Plan, 'moves'>, planOpts: PlanOptions, opts: Pick<ConsolidationOptions, 'horizonSec' | 'underThreshold'>): ConsolidationDecision[] {
+export function consolidateAfterPlan(c: Cluster, plan: Pick<Plan, 'moves' | 'hotBefore'>, planOpts: PlanOptions, opts: Pick<ConsolidationOptions, 'horizonSec' | 'underThreshold'>): ConsolidationDecision[] {
   return planConsolidation(applyMoves(c, plan.moves), {
     ...opts,
     downtimeLimitSec: planOpts.downtimeLimitSec,
     platform: planOpts.platform,
     hot: planHotTest(c, planOpts),
     receiving: new Set(plan.moves.map((m) => m.to)),
+    notTo: new Set(plan.hotBefore),
   });
 }

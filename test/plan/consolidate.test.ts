@@ -34,7 +34,7 @@ function randomCluster(r: () => number): Cluster {
 }
 
 describe('consolidation after the moves (property)', () => {
-  it('over random clusters: no host is both a destination and switched off, and every destination has room after all earlier moves', () => {
+  it('over random clusters: no host is both a destination and switched off, none the plan relieves takes a VM, and every destination has room after all earlier moves', () => {
     const r = rng(17);
     let bothKinds = 0;
     let kept = 0;
@@ -48,6 +48,7 @@ describe('consolidation after the moves (property)', () => {
       const performed = cons.filter((d) => d.switchOff).flatMap((d) => d.moves);
       const destinations = new Set([...plan.moves, ...performed].map((m) => m.to));
       for (const h of off) assert.ok(!destinations.has(h), `case ${k}: ${h} receives VMs and is switched off`);
+      for (const m of performed) assert.ok(!plan.hotBefore.includes(m.to), `case ${k}: ${m.vm} goes back onto ${m.to}, a host the plan relieves`);
       // replay every move in order, each against the capacity left by all the moves before it
       let now = applyMoves(c, plan.moves);
       for (const m of performed) {
