@@ -157,3 +157,15 @@ export function withSamples(c: Cluster, samples: ReadonlyMap<string, VmSample>):
   });
   return { hosts: c.hosts, vms };
 }
+
+/** The cluster after these moves (each VM on its new host). Pure; throws RangeError on an unknown VM or host. */
+export function applyMoves(c: Cluster, moves: readonly { vm: string; to: string }[]): Cluster {
+  const to = new Map(moves.map((m) => [m.vm, m.to]));
+  const hostIds = new Set(c.hosts.map((h) => h.id));
+  const vmIds = new Set(c.vms.map((v) => v.id));
+  for (const [vm, h] of to) {
+    if (!hostIds.has(h)) throw new RangeError(`applyMoves: ${vm} moves to unknown host ${h}`);
+    if (!vmIds.has(vm)) throw new RangeError(`applyMoves: unknown VM ${vm}`);
+  }
+  return { hosts: c.hosts, vms: c.vms.map((v) => (to.has(v.id) ? { ...v, host: to.get(v.id)! } : v)) };
+}

@@ -78,3 +78,45 @@ export function overloaded(detector: Detector, param: number, current: number, h
   const next = fit.coefficients[0] + fit.coefficients[1] * (last.length + 1);
   return param * next >= 1;
 }
+
+/** How many history values a detector needs before its own rule applies (thr: none; below it, the others test current > 0.7). */
+export function historyNeeded(detector: Detector): number {
+  if (detector === 'thr') return 0;
+  return detector === 'lr' ? MIN_HISTORY : PLAN_SPREAD_RULES.minHistory;
+}
+
+/** Where `historyNeeded` comes from, for the error that refuses a short history. */
+export const HISTORY_SOURCE: Record<Detector, string> = {
+  thr: 'none',
+  lr: "CloudSim's minimum for LR: an OLS line through the last 10 values",
+  mad: "the median of 10 values at least; CloudSim's MAD asks 12",
+  iqr: "the quartiles of 10 values at least; CloudSim's IQR asks 12",
+};
+
+/** A detector's verdict on a host and the figures behind it, e.g. "mad: 0.91 > 1 - 2.5 x MAD 0.024 = 0.94"). */
+export interface Verdict {
+  hot: boolean;
+  reason: string;
+}
+
+/** Up to 3 decimals, trailing zeros dropped: 0.9875 -> 0.988, 0.8 -> 0.8. */
+const f2 = (x: number): string => String(Number(x.toFixed(3)));
+
+/**
+ * `overloaded` with its figures: the same test (a test asserts they agree), and a sentence saying which
+ * comparison decided it. Not for hot loops (it formats strings).
+ */
+export function explainOverload(detector: Detector, param: number, current: number, history: readonly number[]): Verdict {
+  const hot = overloaded(detector, param, current, history);
+  const sign = hot ? '>' : '<=';
+  if (detector === 'thr') return { hot, reason: `thr: ${f2(current)} ${sign} ${f2(param)}` };
+  if (history.length < historyNeeded(detector)) return { hot, reason: `${detector}: ${history.length} history values (< ${historyNeeded(detector)}), so ${f2(current)} ${sign} ${FALLBACK_THRESHOLD}` };
+  if (detector === 'mad' || detector === 'iqr') {
+    const spread = detector === 'iqr' ? PLAN_SPREAD_RULES.iqr(history) : PLAN_SPREAD_RULES.mad(history);
+    return { hot, reason: `${detector}: ${f2(current)} ${sign} 1 - ${param} x ${detector.toUpperCase()} ${f2(spread)} = ${f2(1 - param * spread)}` };
+  }
+  const last = history.slice(-10);
+  const fit = ols(last.map((_, i) => [1, i + 1]), last);
+  const next = fit.coefficients[0] + fit.coefficients[1] * (last.length + 1);
+  return { hot, reason: `lr: predicted ${f2(next)} at the next step ${hot ? '>=' : '<'} 1/${param} = ${param > 0 ? f2(1 / param) : 'infinity'}` };
+}

@@ -3,16 +3,17 @@
  * selection policy, place each on a host with room that stays cool, and price every move with the pre-copy
  * model at the bandwidth it really gets (moves leaving one host share its link). Pure and deterministic.
  */
-import { simulate } from '../model/precopy.js';
 import { rankByCost, EQUAL_WEIGHTS } from '../model/cost.js';
-import { inputFromSample } from '../model/from-sample.js';
-import type { Platform, Prediction, PredictInput } from '../model/types.js';
+import type { Platform, Prediction } from '../model/types.js';
+import { priceMove } from './pricing.js';
 import type { Cluster, Host, Vm } from './cluster.js';
-import { overloaded, DETECTOR_DEFAULTS, type Detector } from './detectors.js';
+import type { Detector } from './detectors.js';
+import { loads, hotRule, hotTest, whyHot, checkHistory, type Load, type HotHost } from './hot.js';
 import { mulberry32 } from '../stats/random.js';
 import { boundedSubset, optimalSubset } from './search.js';
 
 export { boundedSubset, optimalSubset } from './search.js';
+export { isHot, hotHosts, type HotHost } from './hot.js';
 
 export const SELECTION_POLICIES = ['moa', 'optimal', 'mia', 'ra', 'mmt', 'mu'] as const;
 export type SelectionPolicy = (typeof SELECTION_POLICIES)[number];
@@ -40,6 +41,8 @@ export interface PlanOptions {
    */
   detector?: 'deng' | Detector;
   detectorParam?: number;
+  /** How the user named the detector, for the error that refuses a short history (`--detector`; default `detector`). */
+  detectorFlag?: string;
   /** Platform constants for every prediction (e.g. fitted by `migcost lab calibrate`); model defaults otherwise. */
   platform?: Partial<Platform>;
 }
@@ -66,67 +69,16 @@ export interface Plan {
   total: { transferredBytes: number; downtimeSec: number; totalTimeSec: number; energyJoules: number };
   hotBefore: string[];
   hotAfter: string[];
+  /** Each host in hotBefore, the rule that flagged it and its figures. */
+  hot: HotHost[];
+  /** Each host in hotAfter, likewise. */
+  stillHot: HotHost[];
   avoided: Avoided[];
 }
 
-interface Load {
-  cpu: number;
-  mem: number;
-}
-
-function loads(c: Cluster): Map<string, Load> {
-  const m = new Map<string, Load>(c.hosts.map((h) => [h.id, { cpu: 0, mem: 0 }]));
-  for (const v of c.vms) {
-    const l = m.get(v.host)!;
-    l.cpu += v.cpu;
-    l.mem += v.memoryBytes;
-  }
-  return m;
-}
-
-/** Deng's hot-node rule: the CPU or memory demand of a host's VMs over its capacity (times a threshold). */
-export function isHot(h: Host, l: Load, cpuThreshold = 1, memoryThreshold = 1): boolean {
-  return l.cpu > h.cpu * cpuThreshold + 1e-9 || l.mem > h.memoryBytes * memoryThreshold + 1e-9;
-}
-
-/**
- * The hot test a plan uses: Deng's rule, or a statistical detector on top of the capacity limits. A host's
- * history is the sum of its VMs' (as in CloudSim), so moving VMs scales it by the CPU demand that stays.
- */
-function hotTest(o: { cpuThreshold: number; memoryThreshold: number; detector: 'deng' | Detector; detectorParam: number }, demandNow: Map<string, Load>) {
-  if (o.detector === 'deng') return (h: Host, l: Load) => isHot(h, l, o.cpuThreshold, o.memoryThreshold);
-  const d = o.detector;
-  return (h: Host, l: Load) => {
-    if (isHot(h, l)) return true;
-    const base = demandNow.get(h.id)!.cpu;
-    const k = base > 0 ? l.cpu / base : 1;
-    return overloaded(d, o.detectorParam, l.cpu / h.cpu, (h.utilisationHistory ?? []).map((x) => x * k));
-  };
-}
-
-export function hotHosts(c: Cluster, cpuThreshold = 1, memoryThreshold = 1): string[] {
-  const l = loads(c);
-  return c.hosts.filter((h) => isHot(h, l.get(h.id)!, cpuThreshold, memoryThreshold)).map((h) => h.id);
-}
-
-/**
- * What one move is priced with: a VM carrying a sample through `inputFromSample` (the default model, exactly
- * as `predict --vm` prices that sample over that link), else QEMU's rule over the VM's loose fields.
- */
-function predictionInput(v: Vm, bandwidth: number, downtimeLimitSec: number, platform?: Partial<Platform>): PredictInput {
-  if (v.sample) return inputFromSample(v.sample, { bandwidthBytesPerSec: bandwidth, downtimeLimitSec, timeoutSec: 600 }, platform ?? {});
-  return {
-    platform,
-    vm: {
-      memoryBytes: v.memoryBytes,
-      dirtyRateBytesPerSec: v.dirtyRateBytesPerSec,
-      zeroPageFraction: v.zeroPageFraction,
-      cpuUtilisation: v.cpuUtilisation,
-      dirtyModel: v.curve ? { kind: 'curve', points: v.curve } : undefined,
-    },
-    bandwidthBytesPerSec: bandwidth,
-    policy: { name: 'qemu', downtimeLimitSec, timeoutSec: 600 },
-  };
+/** The hot test a plan with these options uses on this cluster (before any move), as placement and consolidation apply it. */
+export function planHotTest(c: Cluster, opts: Pick<PlanOptions, 'cpuThreshold' | 'memoryThreshold' | 'detector' | 'detectorParam'>): (h: Host, l: Load) => boolean {
+  return hotTest(hotRule(opts), loads(c));
 }
 
 /** The number that orders candidates for `moa` and `optimal`. */
@@ -208,20 +160,20 @@ function hashString(s: string): number {
  * cool with the VM added (never creating a new hot node), preferring hosts already powered (non-empty).
  */
 export function planMitigation(c: Cluster, opts: PlanOptions): Plan {
+  const rule = hotRule(opts);
+  checkHistory(c, rule.detector, opts.detectorFlag);
   const o = {
+    ...rule,
     policy: opts.policy,
     objective: opts.objective ?? 'traffic',
-    cpuThreshold: opts.cpuThreshold ?? 1,
-    memoryThreshold: opts.memoryThreshold ?? 1,
     downtimeLimitSec: opts.downtimeLimitSec ?? 0.3,
     seed: opts.seed ?? 1,
     exactLimit: opts.exactLimit ?? 16,
     searchLimit: opts.searchLimit ?? 1000,
     searchStop: opts.searchStop,
-    detector: opts.detector ?? ('deng' as const),
-    detectorParam: opts.detectorParam ?? (opts.detector && opts.detector !== 'deng' ? DETECTOR_DEFAULTS[opts.detector] : 1),
   };
-  const hotFn = hotTest(o, loads(c));
+  const demandNow = loads(c);
+  const hotFn = hotTest(rule, demandNow);
   const so = { ...o, hot: hotFn };
   const l = loads(c);
   const byHost = new Map<string, Vm[]>(c.hosts.map((h) => [h.id, []]));
@@ -235,7 +187,7 @@ export function planMitigation(c: Cluster, opts: PlanOptions): Plan {
     const h = hostById.get(hid)!;
     const vms = byHost.get(hid)!;
     // Selection prices each candidate at the host's full link; the final price accounts for sharing.
-    const preds = new Map(vms.map((v) => [v.id, simulate(predictionInput(v, h.bandwidthBytesPerSec, o.downtimeLimitSec, opts.platform))]));
+    const preds = new Map(vms.map((v) => [v.id, priceMove(v, h.bandwidthBytesPerSec, o.downtimeLimitSec, opts.platform)]));
     for (const v of select(h, l.get(hid)!, vms, preds, so, avoided)) selected.push({ vm: v, from: h });
   }
   // Placement: biggest first, onto the cool host with the least memory left that still fits. Plain arrays
@@ -297,7 +249,7 @@ export function planMitigation(c: Cluster, opts: PlanOptions): Plan {
   for (const m of moves) leaving.set(m.from.id, (leaving.get(m.from.id) ?? 0) + 1);
   const priced: Move[] = moves.map((m) => {
     const bw = Math.min(m.from.bandwidthBytesPerSec / leaving.get(m.from.id)!, m.to.bandwidthBytesPerSec);
-    return { vm: m.vm.id, from: m.from.id, to: m.to.id, predicted: simulate(predictionInput(m.vm, bw, o.downtimeLimitSec, opts.platform)), bandwidthBytesPerSec: bw };
+    return { vm: m.vm.id, from: m.from.id, to: m.to.id, predicted: priceMove(m.vm, bw, o.downtimeLimitSec, opts.platform), bandwidthBytesPerSec: bw };
   });
   const total = { transferredBytes: 0, downtimeSec: 0, totalTimeSec: 0, energyJoules: 0 };
   for (const m of priced) {
@@ -307,5 +259,6 @@ export function planMitigation(c: Cluster, opts: PlanOptions): Plan {
     total.energyJoules += m.predicted.energyJoules;
   }
   const hotAfter = c.hosts.filter((h) => hotFn(h, l.get(h.id)!)).map((h) => h.id);
-  return { policy: o.policy, objective: o.objective, moves: priced, total, hotBefore, hotAfter, avoided };
+  const why = (ids: string[], at: Map<string, Load>): HotHost[] => ids.map((id) => whyHot(rule, demandNow, hostById.get(id)!, at.get(id)!)!);
+  return { policy: o.policy, objective: o.objective, moves: priced, total, hotBefore, hotAfter, hot: why(hotBefore, demandNow), stillHot: why(hotAfter, l), avoided };
 }

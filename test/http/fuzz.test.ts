@@ -31,7 +31,7 @@ after(async () => {
 });
 
 const awkward = fc.oneof(
-  fc.constantFrom(null, true, false, 0, -1, 1e308, -1e308, 5e-324, 0.5, 2 ** 53, '', 'NaN', 'Infinity', '-4GiB', '4GiB', '1Gbit/s', '300ms', '50MiB/s', 'qemu', 'xen', 'liu', 'curve', 'moa', 'optimal', 'thr', 'mmt', '19990101', '2026-11-22T00:00:00Z', 'lab-dirtier-256M', '__proto__', 'constructor'),
+  fc.constantFrom(null, true, false, 0, -1, 1e308, -1e308, 5e-324, 0.5, 2 ** 53, '', 'NaN', 'Infinity', '-4GiB', '4GiB', '1Gbit/s', '300ms', '50MiB/s', 'qemu', 'xen', 'liu', 'curve', 'moa', 'optimal', 'thr', 'lr', '1h', 'mmt', '19990101', '2026-11-22T00:00:00Z', 'lab-dirtier-256M', '__proto__', 'constructor'),
   fc.integer(),
   fc.double(),
   fc.string({ maxLength: 12 }),
@@ -40,7 +40,7 @@ const awkward = fc.oneof(
 );
 const KEYS: Record<string, string[]> = {
   predict: ['memory', 'dirtyRate', 'bandwidth', 'policy', 'downtimeLimit', 'zeroPageFraction', 'dirtyModel', 'curve', 'autoConverge', 'timeout', 'adaptiveRate', 'energy', 'trace', 'maxRounds', 'workingSet', 'pageSize', 'wwsCoeffs', 'threshold', 'cpuUtilisation'],
-  plan: ['cluster', 'policy', 'objective', 'hosts', 'vms'],
+  plan: ['cluster', 'policy', 'objective', 'hosts', 'vms', 'detector', 'param', 'consolidate', 'utilisationHistory'],
   sample: ['id', 'sample', 'source', 'memoryBytes', 'dirtyRateBytesPerSec', 'curve', 'sampledAt', 'zeroPageFraction', 'pageSizeBytes', 'cpuUtilisation'],
   calibrate: ['kinds', 'host', 'idleWatts'],
   execute: ['plan', 'targets', 'moves', 'vms', 'downtimeLimit', 'timeout', 'autoConverge', 'vm', 'from', 'to', 'bandwidthBytesPerSec', 'predicted', 'qmp', 'uri'],

@@ -1,6 +1,7 @@
 /** POST /v1/plan: which VMs to move off hot hosts, where, and what each move costs (in a worker thread). */
 import type { FastifyInstance } from 'fastify';
 import { SELECTION_POLICIES, OBJECTIVES, type SelectionPolicy, type Objective } from '../../plan/planner.js';
+import { DETECTORS, type Detector } from '../../plan/detectors.js';
 import { InputError, parseDuration } from '../../units.js';
 import type { HeavyPool } from '../heavy-pool.js';
 import { anyObject, clusterSchema, errors } from '../schemas.js';
@@ -17,16 +18,21 @@ export function planRoutes(app: FastifyInstance, o: { heavy: HeavyPool }): void 
           policy: { type: 'string', enum: [...SELECTION_POLICIES] },
           objective: { type: 'string', enum: [...OBJECTIVES] },
           downtimeLimit: { type: ['number', 'string'], description: 'QEMU downtime limit the moves will use (default 300ms)' },
+          detector: { type: 'string', enum: ['deng', ...DETECTORS], description: "hot-host test: Deng's capacity rule (default) or a Beloglazov-Buyya detector over each host's utilisationHistory (lr, mad and iqr need 10 values on every host)" },
+          param: { type: 'number', minimum: 0, description: 'detector parameter (thr 0.8, mad 2.5, iqr 1.5, lr 1.2 by default)' },
+          consolidate: { type: ['number', 'string'], description: "also empty under-used hosts when the idle power saved over this horizon exceeds the migration energy (e.g. 1h), on the cluster after the moves" },
         },
         required: ['cluster'],
       },
       response: { 200: anyObject, ...errors },
     },
   }, async (req, reply) => {
-    const body = req.body as { cluster: unknown; policy?: SelectionPolicy; objective?: Objective; downtimeLimit?: unknown };
+    const body = req.body as { cluster: unknown; policy?: SelectionPolicy; objective?: Objective; downtimeLimit?: unknown; detector?: 'deng' | Detector; param?: number; consolidate?: unknown };
     const downtimeLimitSec = body.downtimeLimit === undefined ? undefined : parseDuration('downtimeLimit', body.downtimeLimit);
     if (downtimeLimitSec !== undefined && !(downtimeLimitSec > 0)) throw new InputError('downtimeLimit', body.downtimeLimit, 'must be greater than 0');
-    const r = await o.heavy.run({ kind: 'plan', cluster: body.cluster, policy: body.policy ?? 'moa', objective: body.objective ?? 'traffic', downtimeLimitSec, budgetMs: o.heavy.budgetMs });
+    const consolidateSec = body.consolidate === undefined ? undefined : parseDuration('consolidate', body.consolidate);
+    if (consolidateSec !== undefined && !(consolidateSec > 0)) throw new InputError('consolidate', body.consolidate, 'must be greater than 0');
+    const r = await o.heavy.run({ kind: 'plan', cluster: body.cluster, policy: body.policy ?? 'moa', objective: body.objective ?? 'traffic', downtimeLimitSec, detector: body.detector, detectorParam: body.param, consolidateSec, budgetMs: o.heavy.budgetMs });
     if (!r.ok) return reply.code(r.status).send(r.error);
     return r.value;
   });

@@ -4,7 +4,9 @@
  * status, error }` for an expected failure (bad input names its field); anything else thrown is a bug (500).
  */
 import { parseCluster } from '../../plan/cluster.js';
-import { planMitigation, type Plan, type SelectionPolicy, type Objective } from '../../plan/planner.js';
+import { planMitigation, type Plan, type PlanOptions, type SelectionPolicy, type Objective } from '../../plan/planner.js';
+import { consolidateAfterPlan } from '../../plan/consolidate.js';
+import type { Detector } from '../../plan/detectors.js';
 import { STATUS_CODES } from 'node:http';
 import { InputError } from '../../units.js';
 import type { RawPredictFields } from '../../input.js';
@@ -13,7 +15,7 @@ import { checkedPredict, nonFinite } from '../checked-predict.js';
 import { runSimulation, type SimulateBody } from './simulate-task.js';
 
 export type HeavyTask =
-  | { kind: 'plan'; cluster: unknown; policy: SelectionPolicy; objective: Objective; downtimeLimitSec?: number; budgetMs: number }
+  | { kind: 'plan'; cluster: unknown; policy: SelectionPolicy; objective: Objective; downtimeLimitSec?: number; detector?: 'deng' | Detector; detectorParam?: number; consolidateSec?: number; budgetMs: number }
   | { kind: 'batch'; rows: RawPredictFields[] }
   | { kind: 'simulate'; body: SimulateBody; tracesPath?: string };
 
@@ -24,7 +26,8 @@ function plan(t: Extract<HeavyTask, { kind: 'plan' }>): unknown {
   // the bounded search stops improving past half the budget (moa's order from there on), so the plan is
   // answered before the pool's hard limit aborts the task
   const stopAt = performance.now() + t.budgetMs / 2;
-  const p: Plan = planMitigation(cluster, { policy: t.policy, objective: t.objective, downtimeLimitSec: t.downtimeLimitSec, searchStop: () => performance.now() > stopAt });
+  const opts: PlanOptions = { policy: t.policy, objective: t.objective, downtimeLimitSec: t.downtimeLimitSec, detector: t.detector, detectorParam: t.detectorParam, searchStop: () => performance.now() > stopAt };
+  const p: Plan = planMitigation(cluster, opts);
   const bad = nonFinite(p);
   if (bad !== undefined) {
     const move = /^moves\[(\d+)\]/.exec(bad);
@@ -33,7 +36,8 @@ function plan(t: Extract<HeavyTask, { kind: 'plan' }>): unknown {
     const field = i >= 0 ? `vms[${i}]` : 'cluster';
     throw new InputError(field, vm ?? 'cluster', `makes the plan's ${bad} not a finite number (out of the model's range)`);
   }
-  return p;
+  if (t.consolidateSec === undefined) return p;
+  return { ...p, consolidation: consolidateAfterPlan(cluster, p, opts, { horizonSec: t.consolidateSec }) };
 }
 
 function batch(rows: RawPredictFields[]): HeavyResult {

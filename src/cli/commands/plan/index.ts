@@ -1,30 +1,20 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import Table from 'cli-table3';
 import { parseCluster, withSamples } from '../../../plan/cluster.js';
 import { liveSamples, storeSamples } from '../../../lab/cluster-samples.js';
 import { defaultDbLocation } from '../../../store/location.js';
 import { loadPlatform } from '../../../lab/platform-file.js';
 import type { VmSample } from '../../../model/sample.js';
 import { planMitigation, SELECTION_POLICIES, OBJECTIVES, type SelectionPolicy, type Objective, type Plan } from '../../../plan/planner.js';
-import { planConsolidation } from '../../../plan/consolidate.js';
+import { consolidateAfterPlan } from '../../../plan/consolidate.js';
 import { DETECTORS, type Detector } from '../../../plan/detectors.js';
-import { InputError, formatBytes, formatSeconds } from '../../../units.js';
+import { InputError } from '../../../units.js';
+import { hotRule } from '../../../plan/hot.js';
+import { planPlotSpec } from '../../render/plan-plot.js';
+import { renderPlan } from '../../render/plan.js';
 
 import { durationArg, numberArg, parsedOption } from '../../options.js';
 import { exitWithError } from '../../errors.js';
-import type { TopLevelSpec } from 'vega-lite';
-
-function planSpec(plan: Plan): TopLevelSpec {
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: `${plan.policy} (${plan.objective}): ${plan.moves.length} moves, ${formatBytes(plan.total.transferredBytes)} predicted`,
-    data: { values: plan.moves.map((m) => ({ move: `${m.vm}: ${m.from} -> ${m.to}`, MiB: m.predicted.transferredBytes / 2 ** 20, converged: m.predicted.converged })) },
-    mark: 'bar',
-    width: 420,
-    encoding: { y: { field: 'move', type: 'nominal', sort: null, title: null }, x: { field: 'MiB', type: 'quantitative', title: 'predicted bytes sent (MiB)' }, color: { field: 'converged', type: 'nominal' } },
-  } as TopLevelSpec;
-}
 
 /** The options of `migcost plan`. */
 export interface PlanFlags {
@@ -83,7 +73,7 @@ export function planCommand(): Command {
         if (o.live) for (const [k, v] of await liveSamples(doc, o.zeroPages === true, (vm, qmp) => process.stderr.write(`plan: sampling ${vm} over ${qmp}\n`))) samples.set(k, v);
         cluster = withSamples(cluster, samples);
         const platform = o.platform !== undefined ? loadPlatform(o.platform, '.') : undefined;
-        const plan = planMitigation(cluster, {
+        const planOpts = {
           policy: o.policy,
           objective: o.objective,
           cpuThreshold: o.cpuThreshold,
@@ -92,20 +82,17 @@ export function planCommand(): Command {
           seed: o.seed,
           detector: o.detector,
           detectorParam: o.param,
+          detectorFlag: '--detector',
           platform,
-        });
-        const consolidation = o.consolidate !== undefined ? planConsolidation(cluster, { horizonSec: o.consolidate }) : undefined;
-        if (o.svg) writeFileSync(o.svg, await (await import('../../../plot/svg.js')).renderSvg(planSpec(plan)));
+        };
+        const plan = planMitigation(cluster, planOpts);
+        const consolidation = o.consolidate !== undefined ? consolidateAfterPlan(cluster, plan, planOpts, { horizonSec: o.consolidate }) : undefined;
+        if (o.svg) writeFileSync(o.svg, await (await import('../../../plot/svg.js')).renderSvg(planPlotSpec(cluster, plan, consolidation, hotRule(planOpts))));
         if (o.json) {
           process.stdout.write(`${JSON.stringify({ ...plan, moves: plan.moves.map((m) => ({ vm: m.vm, from: m.from, to: m.to, bandwidthBytesPerSec: m.bandwidthBytesPerSec, predicted: m.predicted })), consolidation })}\n`);
           return;
         }
-        const t = new Table({ head: ['#', 'vm', 'from', 'to', 'bandwidth', 'time', 'downtime', 'sent', 'converges'], style: { head: [], border: [] } });
-        plan.moves.forEach((m, i) => t.push([String(i + 1), m.vm, m.from, m.to, `${formatBytes(m.bandwidthBytesPerSec)}/s`, formatSeconds(m.predicted.totalTimeSec), formatSeconds(m.predicted.downtimeSec), formatBytes(m.predicted.transferredBytes), m.predicted.converged ? 'yes' : 'NO']));
-        process.stdout.write(`hot before: ${plan.hotBefore.join(', ') || 'none'}; after: ${plan.hotAfter.join(', ') || 'none'}\n${t.toString()}\n`);
-        process.stdout.write(`total: ${formatBytes(plan.total.transferredBytes)} sent, ${formatSeconds(plan.total.downtimeSec)} downtime summed, ${formatSeconds(plan.total.totalTimeSec)} until the last move ends, ${plan.total.energyJoules.toFixed(0)} J\n`);
-        for (const a of plan.avoided) process.stdout.write(`avoided ${a.vm} on ${a.host}: ${a.why}\n`);
-        for (const c of consolidation ?? []) process.stdout.write(`consolidate ${c.host}: ${c.switchOff ? 'switch off' : 'keep'} (${c.why}; migration ${c.migrationEnergyJoules.toFixed(0)} J vs ${c.savedJoules.toFixed(0)} J saved)\n`);
+        process.stdout.write(renderPlan(plan, consolidation, o.consolidate));
       } catch (e) {
         exitWithError(e);
       }
