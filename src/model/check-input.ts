@@ -23,6 +23,9 @@ export function checkVm(vm: VmSpec): void {
   if (vm.dirtyZeroShare !== undefined && !(vm.dirtyZeroShare >= 0 && vm.dirtyZeroShare < 1)) {
     throw new RangeError(`predict: vm.dirtyZeroShare must be in [0, 1) (got ${vm.dirtyZeroShare})`);
   }
+  if (vm.dirtDispersion !== undefined && !(vm.dirtDispersion >= 0 && vm.dirtDispersion <= 10)) {
+    throw new RangeError(`predict: vm.dirtDispersion must be in [0, 10] (got ${vm.dirtDispersion})`);
+  }
   if (vm.layout !== undefined) {
     const { nonZeroPages: nz, hotPages: hot } = vm.layout;
     if (!Array.isArray(nz) || !Array.isArray(hot) || nz.length !== hot.length || nz.length === 0) {

@@ -359,6 +359,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
         skippedBytes: 0,
         remainingBytes: next,
         throttle: roundThrottle,
+        estimateBytes: next + pendingZero,
       });
     }
     pending = next;
