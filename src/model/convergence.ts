@@ -6,20 +6,18 @@
  * (`vm.dirtDispersion / sqrt(t)`, capped at 1). Syncs are independent (their rounds' dirt is written in disjoint
  * intervals), so the migration converges first at sync k with probability S(k-1) x q(k), where q(k) = P(pending(k)
  * <= threshold) and the survival S(k) = prod_{j<=k} (1 - q(j)): a first-passage problem, computed exactly over the
- * deterministic run's syncs. Past the deterministic run's last sync (its convergence, or a 60 s horizon for a run
- * that never converges) the syncs are taken as copies of the last one, up to the time-out. The time to converge
+ * deterministic run's syncs. Past the deterministic run's last sync (its convergence, or the steady state a run
+ * that never converges settles in) the syncs are taken as copies of the last one, up to the time-out. The time to converge
  * at sync k is the deterministic run's time up to that sync plus its stop-and-copy and resume; a migration not
  * converged by the time-out costs what the time-out costs. Pure; the plain prediction (`simulate`) is untouched.
  */
-import { simulate, POLICY_DEFAULTS } from './precopy.js';
+import { simulate, simulateWithSyncs, POLICY_DEFAULTS, SYNC_FIELDS } from './precopy.js';
 import { DEFAULT_DIRT_DISPERSION } from './dispersion.js';
 import { LIU_WIRED_ENERGY, wiredEnergyJoules } from './energy.js';
-import type { Prediction, PredictInput, RoundTrace } from './types.js';
+import type { Prediction, PredictInput } from './types.js';
 
 /** The verdict: converges when the probability of converging before the time-out is at least this. */
 export const CONVERGENCE_VERDICT_P = 0.5;
-/** A run that never converges is traced this far, then extrapolated from its last sync (steady by then). */
-export const OUTLOOK_HORIZON_SEC = 60;
 /** The per-sync standard deviation is at most this share of the round's dirt (a normal with a larger CV is no model). */
 const MAX_ROUND_CV = 1;
 
@@ -50,7 +48,6 @@ export function normalCdf(z: number): number {
 
 /** One sync: the migration's state if it switched over there. */
 interface Sync {
-  q: number;
   totalSec: number;
   precopySec: number;
   sentBytes: number;
@@ -68,62 +65,70 @@ function fromPoint(point: Prediction): ConvergenceOutlook {
 /**
  * The probability of converging before the time-out, the 10th/50th/90th percentiles of the total time, and the
  * migration at the median outcome. Deterministic (p = 0 or 1, every percentile the point's time) for the xen and
- * liu policies and for `vm.dirtDispersion: 0`. `point` is `simulate(input)` when the caller has it already.
+ * liu policies and for `vm.dirtDispersion: 0`. `point` is the plain prediction, `simulate(input)`, from the same run.
  * @example convergenceOutlook({ vm: { memoryBytes: 2 ** 30, dirtyRateBytesPerSec: 2 ** 20 }, bandwidthBytesPerSec: 2 ** 27,
  *   policy: { name: 'qemu' } }).convergenceProbability // 1: far under the threshold
  */
-export function convergenceOutlook(input: PredictInput, point: Prediction = simulate({ ...input, trace: false })): ConvergenceOutlook {
+export function convergenceOutlook(input: PredictInput): ConvergenceOutlook & { point: Prediction } {
   const cv1 = input.vm.dirtDispersion ?? DEFAULT_DIRT_DISPERSION;
-  if (input.policy.name !== 'qemu' || !(cv1 > 0)) return fromPoint(point);
+  if (input.policy.name !== 'qemu' || !(cv1 > 0)) {
+    const point = simulate(input);
+    return { ...fromPoint(point), point };
+  }
+  const run = simulateWithSyncs(input);
+  const point = run.prediction;
+  return { ...outlookOf(input, point, run.syncs, cv1), point };
+}
+
+/** The outlook from the deterministic run and its rounds (SYNC_FIELDS numbers each: see precopy.ts). */
+function outlookOf(input: PredictInput, point: Prediction, flat: readonly number[], cv1: number): ConvergenceOutlook {
   const timeout = input.policy.timeoutSec ?? POLICY_DEFAULTS.qemu.timeoutSec;
   const limit = input.policy.downtimeLimitSec ?? POLICY_DEFAULTS.qemu.downtimeLimitSec;
-  const horizon = point.converged ? timeout : Math.min(timeout, OUTLOOK_HORIZON_SEC);
-  const traced = simulate({ ...input, policy: { ...input.policy, timeoutSec: horizon }, trace: true });
-  const rounds = (traced.trace ?? []).filter((r) => r.kind === 'pre-copy');
-  // A run cut at its time-out: its last round ends at the clock, not at a sync.
-  if (!traced.converged && rounds.length > 0) rounds.pop();
+  // A run given up at its time-out: its last round ends at the clock, not at a sync.
+  const n = Math.floor(flat.length / SYNC_FIELDS) - (point.converged ? 0 : 1);
+  if (n <= 0) return fromPoint(point);
   const zeroPerDirty = input.vm.dirtyZeroShare ? input.vm.dirtyZeroShare / (1 - input.vm.dirtyZeroShare) : 0;
-  const stopRate = point.stopCopyBytes > 0 && point.stopCopySec > 0 ? point.stopCopyBytes / point.stopCopySec : 0;
-  const syncs: Sync[] = [];
+  const q = new Array<number>(n);
   let precopy = 0;
-  let sent = 0;
-  let throttle = 0;
-  for (let i = 0; i < rounds.length; i++) {
-    const r = rounds[i];
-    precopy += r.durationSec;
-    sent += r.sentBytes;
-    if (r.throttle > throttle) throttle = r.throttle;
-    const threshold = (rounds[i + 1] ?? r).rateBytesPerSec * limit;
-    const q = syncProbability(r, threshold, cv1, zeroPerDirty);
-    const last = point.converged && i === rounds.length - 1;
-    const stopBytes = last ? point.stopCopyBytes : r.remainingBytes;
-    const stopSec = last ? point.stopCopySec : stopRate > 0 ? stopBytes / stopRate : stopBytes / r.rateBytesPerSec;
-    const pre = last ? point.precopySec : precopy;
-    syncs.push({ q, precopySec: pre, sentBytes: sent, stopBytes, stopSec, rounds: i + 1, throttle, totalSec: point.setupSec + pre + stopSec + point.resumeSec });
+  for (let k = 0; k < n; k++) {
+    const i = k * SYNC_FIELDS;
+    precopy += flat[i];
+    // the switch-over check after round k uses the bandwidth of round k + 1
+    const rate = flat[(k + 1 < n ? i + SYNC_FIELDS : i) + 2];
+    q[k] = syncProbability(flat[i], flat[i + 3], flat[i + 5], rate * limit, cv1, zeroPerDirty);
   }
-  if (syncs.length === 0) return fromPoint(point);
-  const lastRound = rounds[rounds.length - 1];
-  const lastSync = syncs[syncs.length - 1];
-  // The time a migration not converged by the time-out costs.
-  const giveUpSec = point.converged ? point.setupSec + timeout + lastSync.stopSec + point.resumeSec : point.totalTimeSec;
-
-  // First passage over the traced syncs, then over copies of the last one up to the time-out.
-  const extra = lastRound.durationSec > 0 ? Math.max(0, Math.floor((timeout - lastSync.precopySec) / lastRound.durationSec + 1e-9)) : 0;
-  const fp = firstPassage(syncs.map((s) => s.q), extra);
-  const syncAt = (n: number | undefined): Sync | undefined => {
-    if (n === undefined) return undefined;
-    if (n <= syncs.length) return syncs[n - 1];
-    const m = n - syncs.length;
-    return {
-      ...lastSync,
-      rounds: lastSync.rounds + m,
-      precopySec: lastSync.precopySec + m * lastRound.durationSec,
-      sentBytes: lastSync.sentBytes + m * lastRound.sentBytes,
-      totalSec: lastSync.totalSec + m * lastRound.durationSec,
-    };
-  };
-  const found = fp.at.map(syncAt);
+  const lastAt = (n - 1) * SYNC_FIELDS;
+  const lastSec = flat[lastAt];
+  const lastPrecopy = point.converged ? point.precopySec : precopy;
+  // First passage over the syncs, then over copies of the last one up to the time-out.
+  const extra = lastSec > 0 ? Math.max(0, Math.floor((timeout - lastPrecopy) / lastSec + 1e-9)) : 0;
+  const fp = firstPassage(q, extra);
   const p = fp.probability;
+  const stopRate = point.stopCopyBytes > 0 && point.stopCopySec > 0 ? point.stopCopyBytes / point.stopCopySec : 0;
+  /** The migration switching over at sync `at` (1-based; past n, the m-th copy of the last). */
+  const syncAt = (at: number): Sync => {
+    const k = Math.min(at, n);
+    const m = at - k;
+    let pre = 0;
+    let sent = 0;
+    let throttle = 0;
+    for (let j = 0; j < k; j++) {
+      const i = j * SYNC_FIELDS;
+      pre += flat[i];
+      sent += flat[i + 1];
+      if (flat[i + 6] > throttle) throttle = flat[i + 6];
+    }
+    const i = (k - 1) * SYNC_FIELDS;
+    const last = point.converged && k === n;
+    if (last) pre = point.precopySec;
+    const stopBytes = last ? point.stopCopyBytes : flat[i + 4];
+    const stopSec = last ? point.stopCopySec : stopBytes / (stopRate > 0 ? stopRate : flat[i + 2]);
+    pre += m * flat[i];
+    return { precopySec: pre, sentBytes: sent + m * flat[i + 1], stopBytes, stopSec, rounds: at, throttle, totalSec: point.setupSec + pre + stopSec + point.resumeSec };
+  };
+  // A migration not converged by the time-out costs what the time-out costs.
+  const giveUpSec = point.converged ? point.setupSec + timeout + point.stopCopySec + point.resumeSec : point.totalTimeSec;
+  const found = fp.at.map((at) => (at === undefined ? undefined : syncAt(at)));
   const time = (s: Sync | undefined) => (s ? s.totalSec : giveUpSec);
   const at = found[1];
   const median = at && p >= CONVERGENCE_VERDICT_P ? medianPrediction(input, point, at) : point;
@@ -161,11 +166,14 @@ export function firstPassage(q: readonly number[], copies = 0, levels: readonly 
   return { probability: Math.min(1, Math.max(0, 1 - survive)), at };
 }
 
-/** P(the pending estimate after round r is at most the threshold): normal about the deterministic estimate. */
-function syncProbability(r: RoundTrace, threshold: number, cv1: number, zeroPerDirty: number): number {
-  const est = r.estimateBytes ?? r.remainingBytes;
-  const cv = r.durationSec > 0 ? Math.min(MAX_ROUND_CV, cv1 / Math.sqrt(r.durationSec)) : MAX_ROUND_CV;
-  const sd = cv * Math.min(est, r.dirtiedBytes * (1 + zeroPerDirty));
+/**
+ * P(the pending estimate after a round of `sec` s that dirtied `dirtied` bytes is at most the threshold): normal
+ * about the deterministic estimate, with sd = min(1, cv1 / sqrt(sec)) x the round's dirt (its zero pages included,
+ * at most the estimate).
+ */
+function syncProbability(sec: number, dirtied: number, est: number, threshold: number, cv1: number, zeroPerDirty: number): number {
+  const cv = sec > 0 ? Math.min(MAX_ROUND_CV, cv1 / Math.sqrt(sec)) : MAX_ROUND_CV;
+  const sd = cv * Math.min(est, dirtied * (1 + zeroPerDirty));
   if (!(sd > 0)) return est <= threshold ? 1 : 0;
   return normalCdf((threshold - est) / sd);
 }
@@ -205,7 +213,6 @@ export function convergenceFields(o: ConvergenceOutlook): ConvergenceFields {
  * and verdict (p >= 0.5) and made the held-out lab figures worse (docs/model.md). Pure.
  */
 export function predictWithOutlook(input: PredictInput): Prediction & ConvergenceFields {
-  const point = simulate(input);
-  const o = convergenceOutlook(input, input.trace ? { ...point, trace: undefined } : point);
-  return { ...point, ...convergenceFields(o) };
+  const o = convergenceOutlook(input);
+  return { ...o.point, ...convergenceFields(o) };
 }
