@@ -57,9 +57,9 @@ interface Sync {
   throttle: number;
 }
 
-function fromPoint(point: Prediction): ConvergenceOutlook {
+function fromPoint(point: Prediction): ConvergenceOutlook & { point: Prediction } {
   const t = point.totalTimeSec;
-  return { convergenceProbability: point.converged ? 1 : 0, timeP10Sec: t, timeP50Sec: t, timeP90Sec: t, median: point };
+  return { convergenceProbability: point.converged ? 1 : 0, timeP10Sec: t, timeP50Sec: t, timeP90Sec: t, median: point, point };
 }
 
 /**
@@ -71,17 +71,13 @@ function fromPoint(point: Prediction): ConvergenceOutlook {
  */
 export function convergenceOutlook(input: PredictInput): ConvergenceOutlook & { point: Prediction } {
   const cv1 = input.vm.dirtDispersion ?? DEFAULT_DIRT_DISPERSION;
-  if (input.policy.name !== 'qemu' || !(cv1 > 0)) {
-    const point = simulate(input);
-    return { ...fromPoint(point), point };
-  }
+  if (input.policy.name !== 'qemu' || !(cv1 > 0)) return fromPoint(simulate(input));
   const run = simulateWithSyncs(input);
-  const point = run.prediction;
-  return { ...outlookOf(input, point, run.syncs, cv1), point };
+  return outlookOf(input, run.prediction, run.syncs, cv1);
 }
 
 /** The outlook from the deterministic run and its rounds (SYNC_FIELDS numbers each: see precopy.ts). */
-function outlookOf(input: PredictInput, point: Prediction, flat: readonly number[], cv1: number): ConvergenceOutlook {
+function outlookOf(input: PredictInput, point: Prediction, flat: readonly number[], cv1: number): ConvergenceOutlook & { point: Prediction } {
   const timeout = input.policy.timeoutSec ?? POLICY_DEFAULTS.qemu.timeoutSec;
   const limit = input.policy.downtimeLimitSec ?? POLICY_DEFAULTS.qemu.downtimeLimitSec;
   // A run given up at its time-out: its last round ends at the clock, not at a sync.
@@ -132,7 +128,7 @@ function outlookOf(input: PredictInput, point: Prediction, flat: readonly number
   const time = (s: Sync | undefined) => (s ? s.totalSec : giveUpSec);
   const at = found[1];
   const median = at && p >= CONVERGENCE_VERDICT_P ? medianPrediction(input, point, at) : point;
-  return { convergenceProbability: p, timeP10Sec: time(found[0]), timeP50Sec: time(found[1]), timeP90Sec: time(found[2]), median };
+  return { convergenceProbability: p, timeP10Sec: time(found[0]), timeP50Sec: time(found[1]), timeP90Sec: time(found[2]), median, point };
 }
 
 /**
@@ -214,5 +210,11 @@ export function convergenceFields(o: ConvergenceOutlook): ConvergenceFields {
  */
 export function predictWithOutlook(input: PredictInput): Prediction & ConvergenceFields {
   const o = convergenceOutlook(input);
-  return { ...o.point, ...convergenceFields(o) };
+  // the point is this call's own object: the fields are added to it, not copied with it
+  const out = o.point as Prediction & ConvergenceFields;
+  out.convergenceProbability = o.convergenceProbability;
+  out.timeP10Sec = o.timeP10Sec;
+  out.timeP50Sec = o.timeP50Sec;
+  out.timeP90Sec = o.timeP90Sec;
+  return out;
 }
