@@ -198,7 +198,7 @@ function medianPrediction(input: PredictInput, point: Prediction, s: Sync): Pred
 }
 
 /** The convergence fields of an outlook (what every output adds to a prediction). */
-export function convergenceFields(o: ConvergenceOutlook): ConvergenceFields {
+export function convergenceFields(o: ConvergenceFields): ConvergenceFields {
   return { convergenceProbability: o.convergenceProbability, timeP10Sec: o.timeP10Sec, timeP50Sec: o.timeP50Sec, timeP90Sec: o.timeP90Sec };
 }
 

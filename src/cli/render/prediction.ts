@@ -1,11 +1,11 @@
 import Table from 'cli-table3';
-import type { Prediction, PredictInput, RoundTrace } from '../../model/index.js';
+import type { ConvergenceFields, Prediction, PredictInput, RoundTrace } from '../../model/index.js';
 import { formatBytes, formatSeconds } from '../../units.js';
 
 const plain = { chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }, style: { head: [], border: [] } };
 
 /** A two-column table of one prediction, for people. */
-export function predictionTable(p: Prediction, input?: PredictInput): string {
+export function predictionTable(p: Prediction & Partial<ConvergenceFields>, input?: PredictInput): string {
   const t = new Table({ ...plain, head: ['metric', 'value'] });
   if (input) t.push(['policy', input.policy.name + (input.policy.autoConverge ? ' + auto-converge' : '')]);
   t.push(
@@ -14,6 +14,10 @@ export function predictionTable(p: Prediction, input?: PredictInput): string {
     ['transferred', formatBytes(p.transferredBytes)],
     ['pre-copy rounds', String(p.rounds)],
     ['converged', p.converged ? 'yes' : 'NO'],
+    ...(p.convergenceProbability === undefined ? [] : [
+      ['P(converges)', `${(p.convergenceProbability * 100).toFixed(1)} %`],
+      ['total time p10/p50/p90', `${formatSeconds(p.timeP10Sec!)} / ${formatSeconds(p.timeP50Sec!)} / ${formatSeconds(p.timeP90Sec!)}`],
+    ]),
     ['stopped because', p.reason],
     ['energy', `${p.energyJoules.toFixed(1)} J`],
     ['  setup', formatSeconds(p.setupSec)],
