@@ -9,7 +9,7 @@
  * deterministic run's syncs. Past the deterministic run's last sync (its convergence, or the steady state a run
  * that never converges settles in) the syncs are taken as copies of the last one, up to the time-out. The time to converge
  * at sync k is the deterministic run's time up to that sync plus its stop-and-copy and resume; a migration not
- * converged by the time-out costs what the time-out costs. Pure; the plain prediction (`simulate`) is untouched.
+ * converged by the time-out costs what the time-out costs. Pure; the plain prediction (`simulate`) does not compute it.
  */
 import { simulate, simulateWithSyncs, POLICY_DEFAULTS, SYNC_FIELDS } from './precopy.js';
 import { DEFAULT_DIRT_DISPERSION } from './dispersion.js';
