@@ -2,10 +2,13 @@
  * Prediction intervals. Two sources of spread, combined:
  * 1. the VM's dirty rate is uncertain: predict at the low and high quantiles of its observed rates
  *    (repeated samples, past migrations' realised rates), scaled around the rate actually used;
- * 2. the model itself errs: widen by the quantiles of past relative errors (measured / predicted - 1).
+ * 2. the model itself errs: widen by the quantiles of past relative errors (measured / predicted - 1);
+ * 3. (qemu) whether and when it converges is itself uncertain: the total time's range takes in the convergence
+ *    outlook's percentiles at the same levels (model/convergence.ts), before the error widening.
  * The result is a [lo, hi] range per metric at a stated nominal level (default 10th-90th percentile).
  */
 import { simulate } from '../model/precopy.js';
+import { convergenceOutlook } from '../model/convergence.js';
 import type { Prediction, PredictInput } from '../model/types.js';
 import { quantile } from './errors.js';
 
@@ -29,8 +32,10 @@ export interface PredictionInterval {
   hi: Range;
   lowQ: number;
   highQ: number;
-  /** At the high-quantile rate the migration would not converge: `hi` is then the time-out's cost. */
+  /** At the high-quantile rate, or at the high quantile of its convergence outlook, the migration would not converge: `hi` is then the time-out's cost. */
   mayNotConverge: boolean;
+  /** P(converging before the time-out) at the point's inputs (convergence.ts). */
+  convergenceProbability: number;
 }
 
 function pick(p: Prediction): Range {
@@ -44,10 +49,11 @@ export function predictInterval(input: PredictInput, opts: IntervalOptions = {})
   const lowQ = opts.lowQ ?? 0.1;
   const highQ = opts.highQ ?? 0.9;
   if (!(lowQ >= 0 && lowQ < highQ && highQ <= 1)) throw new RangeError('predictInterval: need 0 <= lowQ < highQ <= 1');
-  const point = simulate(input);
+  const outlook = convergenceOutlook({ ...input, trace: false });
+  const point = input.trace ? simulate(input) : outlook.point;
   let lo = pick(point);
   let hi = pick(point);
-  let mayNotConverge = !point.converged;
+  let mayNotConverge = !point.converged || outlook.convergenceProbability < highQ;
   const rates = opts.observedRates ?? [];
   if (rates.length >= 2) {
     const rate = input.vm.dirtyRateBytesPerSec;
@@ -75,6 +81,11 @@ export function predictInterval(input: PredictInput, opts: IntervalOptions = {})
       hi[m] = Math.max(hi[m], a[m], b[m]);
     }
   }
+  // The outlook's percentiles, where the levels are its own (10th-90th); other levels keep the rate spread alone.
+  if (lowQ === 0.1 && highQ === 0.9) {
+    lo.totalTimeSec = Math.min(lo.totalTimeSec, outlook.timeP10Sec);
+    hi.totalTimeSec = Math.max(hi.totalTimeSec, outlook.timeP90Sec);
+  }
   const errs = opts.relativeErrors ?? {};
   for (const m of Object.keys(lo) as IntervalMetric[]) {
     const e = errs[m];
@@ -82,7 +93,7 @@ export function predictInterval(input: PredictInput, opts: IntervalOptions = {})
     lo[m] = Math.max(0, lo[m] * (1 + Math.min(0, quantile(e, lowQ))));
     hi[m] = hi[m] * (1 + Math.max(0, quantile(e, highQ)));
   }
-  return { point, lo, hi, lowQ, highQ, mayNotConverge };
+  return { point, lo, hi, lowQ, highQ, mayNotConverge, convergenceProbability: outlook.convergenceProbability };
 }
 
 /** Share of (interval, measured) pairs whose measured value falls inside, per metric. */

@@ -10,8 +10,8 @@
 import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
-import { predict } from '../model/index.js';
-import type { Prediction } from '../model/index.js';
+import { predictWithOutlook } from '../model/index.js';
+import type { ConvergenceFields, Prediction } from '../model/index.js';
 import { predictInputFrom, type RawPredictFields } from '../input.js';
 import { InputError } from '../units.js';
 
@@ -86,10 +86,11 @@ function jsonString(s: string): string {
 }
 
 /** One output line; written by hand because it is the hot path (finite numbers are valid JSON as is). */
-export function formatBatchLine(id: string, p: Prediction): string {
+export function formatBatchLine(id: string, p: Prediction & Partial<ConvergenceFields>): string {
+  const c = p.convergenceProbability === undefined ? '' : `,"convergenceProbability":${round6(p.convergenceProbability)},"timeP10Sec":${round6(p.timeP10Sec!)},"timeP50Sec":${round6(p.timeP50Sec!)},"timeP90Sec":${round6(p.timeP90Sec!)}`;
   return (
     `{"id":${jsonString(id)},"totalTimeSec":${round6(p.totalTimeSec)},"downtimeSec":${round6(p.downtimeSec)},"transferredBytes":${Math.round(p.transferredBytes)}` +
-    `,"rounds":${p.rounds},"converged":${p.converged},"reason":"${p.reason}","energyJoules":${round3(p.energyJoules)}}\n`
+    `,"rounds":${p.rounds},"converged":${p.converged},"reason":"${p.reason}","energyJoules":${round3(p.energyJoules)}${c}}\n`
   );
 }
 
@@ -208,9 +209,9 @@ export async function runBatch(input: Readable, output: Writable, opts: BatchOpt
       }
       fields = { ...defaults, ...(parsed as Record<string, unknown>) };
     }
-    let p: Prediction;
+    let p: Prediction & ConvergenceFields;
     try {
-      p = predict(predictInputFrom(fields));
+      p = predictWithOutlook(predictInputFrom(fields));
     } catch (e) {
       throw new BatchRowError(row, e as Error, written);
     }

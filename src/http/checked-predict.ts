@@ -1,11 +1,12 @@
 /**
- * One prediction from loose fields, checked: bad fields are an InputError (400 naming the field), and a
+ * One prediction from loose fields, with its convergence outlook (`convergenceProbability`, the time percentiles), checked: bad fields are an InputError (400 naming the field), and a
  * prediction with a figure that is not a finite number (an overflow the per-field ranges cannot rule out, such
  * as the wireless model's power at a rate far above its channel) is an InputError too, naming the input that
  * caused it: the first present field whose removal (or, for a required one, a nominal value) makes it finite.
  */
-import { predict } from '../model/index.js';
+import { predictWithOutlook as predict } from '../model/index.js';
 import type { Prediction, PredictInput } from '../model/types.js';
+import type { ConvergenceFields } from '../model/convergence.js';
 import { predictInputFrom, type RawPredictFields } from '../input.js';
 import { InputError } from '../units.js';
 
@@ -60,10 +61,10 @@ function culprit(f: RawPredictFields, trace: boolean, build: InputBuilder): stri
  * The prediction for `f`, every figure a finite number. Throws InputError for a bad field, and for a
  * combination that the model cannot answer with finite figures (naming the field that makes it so).
  */
-export function checkedPredict(f: RawPredictFields, trace = false, build: InputBuilder = predictInputFrom): Prediction {
+export function checkedPredict(f: RawPredictFields, trace = false, build: InputBuilder = predictInputFrom): Prediction & ConvergenceFields {
   const input = build(f);
   input.trace = trace;
-  let p: Prediction;
+  let p: Prediction & ConvergenceFields;
   try {
     p = predict(input);
   } catch (e) {

@@ -109,6 +109,10 @@ export const predictionSchema = {
     reason: { type: 'string' },
     /** POST /v1/predict: why it stopped, in words (a downtime over the limit says by how much; a time-out that its downtime is a forced switch-over's). */
     verdict: { type: 'string' },
+    convergenceProbability: { type: 'number', description: 'P(converging before the time-out), from the spread of the dirt between syncs (docs/model.md)' },
+    timeP10Sec: { type: 'number', description: '10th percentile of the total time (a migration not converged costs the time-out)' },
+    timeP50Sec: { type: 'number' },
+    timeP90Sec: { type: 'number' },
     energyJoules: { type: 'number' },
     setupSec: { type: 'number' },
     precopySec: { type: 'number' },

@@ -1,5 +1,5 @@
 /** The model's own checks of its input: a RangeError naming the field and the rule. Pure. */
-import type { VmSpec } from './types.js';
+import type { Platform, PredictInput, VmSpec } from './types.js';
 
 /** Throws unless `v` is a finite number above `min` (or at least `min` when not `strict`). */
 export function checkFinite(name: string, v: number, min: number, strict: boolean): void {
@@ -23,6 +23,9 @@ export function checkVm(vm: VmSpec): void {
   if (vm.dirtyZeroShare !== undefined && !(vm.dirtyZeroShare >= 0 && vm.dirtyZeroShare < 1)) {
     throw new RangeError(`predict: vm.dirtyZeroShare must be in [0, 1) (got ${vm.dirtyZeroShare})`);
   }
+  if (vm.dirtDispersion !== undefined && !(vm.dirtDispersion >= 0 && vm.dirtDispersion <= 10)) {
+    throw new RangeError(`predict: vm.dirtDispersion must be in [0, 10] (got ${vm.dirtDispersion})`);
+  }
   if (vm.layout !== undefined) {
     const { nonZeroPages: nz, hotPages: hot } = vm.layout;
     if (!Array.isArray(nz) || !Array.isArray(hot) || nz.length !== hot.length || nz.length === 0) {
@@ -35,3 +38,34 @@ export function checkVm(vm: VmSpec): void {
   }
 }
 
+
+/** Throws a RangeError naming the first field of a prediction's input that breaks its rule (`platform`: merged with the defaults). */
+export function checkInput(input: PredictInput, platform: Platform): void {
+  const { vm, policy } = input;
+  checkVm(vm);
+  checkFinite('bandwidthBytesPerSec', input.bandwidthBytesPerSec, 0, true);
+  if (input.platform) {
+    checkFinite('platform.setupSec', platform.setupSec, 0, false);
+    checkFinite('platform.resumeSec', platform.resumeSec, 0, false);
+    if (!(platform.lineRateBytesPerSec > 0)) throw new RangeError('predict: platform.lineRateBytesPerSec must be > 0');
+    if (!(platform.stopCopyRateBytesPerSec > 0)) throw new RangeError('predict: platform.stopCopyRateBytesPerSec must be > 0');
+    if (!(platform.firstTouchRateBytesPerSec > 0)) throw new RangeError('predict: platform.firstTouchRateBytesPerSec must be > 0');
+    checkFinite('platform.rateWindowSec', platform.rateWindowSec, 0, true);
+    checkFinite('platform.zeroPageWireBytes', platform.zeroPageWireBytes, 0, false);
+    checkFinite('platform.syncSec', platform.syncSec, 0, false);
+  }
+  const a = input.adaptiveRate;
+  if (a) {
+    checkFinite('adaptiveRate.deltaBytesPerSec', a.deltaBytesPerSec, 0, false);
+    checkFinite('adaptiveRate.minBytesPerSec', a.minBytesPerSec, 0, true);
+    checkFinite('adaptiveRate.maxBytesPerSec', a.maxBytesPerSec, a.minBytesPerSec, false);
+  }
+  if (policy.downtimeLimitSec !== undefined) checkFinite('policy.downtimeLimitSec', policy.downtimeLimitSec, 0, true);
+  if (policy.thresholdBytes !== undefined) checkFinite('policy.thresholdBytes', policy.thresholdBytes, 0, false);
+  if (policy.freshDirt !== undefined && policy.freshDirt !== 'pool' && policy.freshDirt !== 'age') {
+    throw new RangeError(`predict: policy.freshDirt must be pool or age (got ${JSON.stringify(policy.freshDirt)})`);
+  }
+  if (policy.maxRounds !== undefined && !(Number.isInteger(policy.maxRounds) && policy.maxRounds >= 1)) {
+    throw new RangeError(`predict: policy.maxRounds must be a whole number >= 1 (got ${policy.maxRounds})`);
+  }
+}

@@ -5,6 +5,7 @@
  */
 import { closedForm } from './closed-form.js';
 import { curveSaturation, curveDirtiedBytes } from './dirty.js';
+import { dirtDispersionFromSample } from './dispersion.js';
 import { LIU_WIRED_ENERGY, wiredEnergyJoules } from './energy.js';
 import { simulate, POLICY_DEFAULTS } from './precopy.js';
 import type { Platform, Prediction, PredictInput, VmSpec } from './types.js';
@@ -175,6 +176,9 @@ export function inputFromSample(sample: VmSample, link: SampleLink, platform: Pa
     // Dirty pages left zero count toward QEMU's switch-over estimate, not the wire (dbench: about half).
     const z = trustedDirtyZeroShare(sample.bitmapZeroShare);
     if (z !== undefined) vm.dirtyZeroShare = z;
+    // How much a round's dirt varies, for the convergence outlook (the plain prediction does not read it).
+    const disp = dirtDispersionFromSample(sample);
+    if (disp.source === 'bitmap') vm.dirtDispersion = disp.cvAt1Sec;
   }
   // deng-bitmap: where the working set lies, from two RAM dumps, where the sample has them.
   const layout = sample.ramLayout;
@@ -196,7 +200,11 @@ export function variantInput(variant: Variant, sample: VmSample, cfg: MigrationC
   return inputFromSample(sample, cfg, platform, { variant });
 }
 
-/** Predicts with one variant. The closed form is evaluated by its formula, not the simulator. */
+/**
+ * Predicts with one variant. The closed form is evaluated by its formula, not the simulator. The point and the
+ * verdict stay the deterministic run's: the convergence outlook's median (convergence.ts) was tried in their place
+ * and made the held-out figures worse (docs/model.md, "Convergence as a probability").
+ */
 export function predictVariant(v: Variant, sample: VmSample, cfg: MigrationConfig, platform: Partial<Platform>): Prediction {
   const input = variantInput(v, sample, cfg, platform);
   if (v !== 'closed-form') return simulate(input);

@@ -16,7 +16,7 @@
 import { compileDirty, dirtiedIn, freshDirtiedIn, skippedFraction, type CompiledDirty } from './dirty.js';
 import { LIU_WIRED_ENERGY, energyPerBitJoules, wiredEnergyJoules } from './energy.js';
 import type { AdaptiveRate, EnergyModel, MemoryLayout, Platform, PolicyOptions, Prediction, PredictInput, RoundTrace, StopReason } from './types.js';
-import { checkFinite, checkVm } from './check-input.js';
+import { checkInput } from './check-input.js';
 
 export const DEFAULT_PAGE_SIZE = 4096;
 
@@ -59,7 +59,12 @@ interface Ctx {
   layout: MemoryLayout | undefined;
   /** Zero dirty pages per non-zero dirty byte: z / (1 - z) for a dirty zero share z. */
   zeroPerDirty: number;
+  /** qemu, for the convergence outlook: SYNC_FIELDS numbers per pre-copy round (rounds skipped as steady are not). */
+  syncs: number[] | undefined;
 }
+
+/** Per round in `simulateWithSyncs`: duration, wire bytes, rate, bytes dirtied, pending after the sync, the switch-over estimate, throttle. */
+export const SYNC_FIELDS = 7;
 
 /**
  * Of the hot pages, the share a first pass has scanned once it has sent `fraction` of the non-zero bytes (zero
@@ -332,6 +337,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     pendingZero += fresh * ctx.zeroPerDirty;
     if (t > 0) dirtyRate = dirtied / t;
     const roundThrottle = throttle;
+    if (ctx.syncs) ctx.syncs.push(t, wire, rate, dirtied, next, next + pendingZero, roundThrottle);
 
     // Auto-converge: judged at the first sync more than 1 s after the last judgement, on average once per
     // expectedCheckIntervalSec of rounds like this one.
@@ -359,6 +365,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
         skippedBytes: 0,
         remainingBytes: next,
         throttle: roundThrottle,
+        estimateBytes: next + pendingZero,
       });
     }
     pending = next;
@@ -387,34 +394,24 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
  *   policy: { name: 'liu' }, platform: { resumeSec: 0 } }).totalTimeSec // 8: one round of 1 GiB at 128 MiB/s
  */
 export function simulate(input: PredictInput): Prediction {
+  return run(input, undefined);
+}
+
+/**
+ * `simulate`, and (qemu) each pre-copy round's figures, SYNC_FIELDS numbers a round, for the convergence outlook.
+ * A run that never converges skips its steady rounds up to the time-out (unless traced): they are copies of the
+ * last round listed before the final, cut one.
+ */
+export function simulateWithSyncs(input: PredictInput): { prediction: Prediction; syncs: number[] } {
+  const syncs: number[] = [];
+  return { prediction: run(input, syncs), syncs };
+}
+
+function run(input: PredictInput, syncs: number[] | undefined): Prediction {
   const { vm, policy } = input;
-  checkVm(vm);
-  checkFinite('bandwidthBytesPerSec', input.bandwidthBytesPerSec, 0, true);
   const platform: Platform = input.platform ? { ...DEFAULT_PLATFORM, ...input.platform } : DEFAULT_PLATFORM;
-  if (input.platform) {
-    checkFinite('platform.setupSec', platform.setupSec, 0, false);
-    checkFinite('platform.resumeSec', platform.resumeSec, 0, false);
-    if (!(platform.lineRateBytesPerSec > 0)) throw new RangeError('predict: platform.lineRateBytesPerSec must be > 0');
-    if (!(platform.stopCopyRateBytesPerSec > 0)) throw new RangeError('predict: platform.stopCopyRateBytesPerSec must be > 0');
-    if (!(platform.firstTouchRateBytesPerSec > 0)) throw new RangeError('predict: platform.firstTouchRateBytesPerSec must be > 0');
-    checkFinite('platform.rateWindowSec', platform.rateWindowSec, 0, true);
-    checkFinite('platform.zeroPageWireBytes', platform.zeroPageWireBytes, 0, false);
-    checkFinite('platform.syncSec', platform.syncSec, 0, false);
-  }
+  checkInput(input, platform);
   const a = input.adaptiveRate;
-  if (a) {
-    checkFinite('adaptiveRate.deltaBytesPerSec', a.deltaBytesPerSec, 0, false);
-    checkFinite('adaptiveRate.minBytesPerSec', a.minBytesPerSec, 0, true);
-    checkFinite('adaptiveRate.maxBytesPerSec', a.maxBytesPerSec, a.minBytesPerSec, false);
-  }
-  if (policy.downtimeLimitSec !== undefined) checkFinite('policy.downtimeLimitSec', policy.downtimeLimitSec, 0, true);
-  if (policy.thresholdBytes !== undefined) checkFinite('policy.thresholdBytes', policy.thresholdBytes, 0, false);
-  if (policy.freshDirt !== undefined && policy.freshDirt !== 'pool' && policy.freshDirt !== 'age') {
-    throw new RangeError(`predict: policy.freshDirt must be pool or age (got ${JSON.stringify(policy.freshDirt)})`);
-  }
-  if (policy.maxRounds !== undefined && !(Number.isInteger(policy.maxRounds) && policy.maxRounds >= 1)) {
-    throw new RangeError(`predict: policy.maxRounds must be a whole number >= 1 (got ${policy.maxRounds})`);
-  }
   const M = vm.memoryBytes;
   const cap = vm.workingSetBytes !== undefined ? Math.min(vm.workingSetBytes, M) : M;
   const energy = input.energy;
@@ -431,6 +428,7 @@ export function simulate(input: PredictInput): Prediction {
     cpuUtilisation: vm.cpuUtilisation ?? 1,
     layout: vm.layout,
     zeroPerDirty: vm.dirtyZeroShare ? vm.dirtyZeroShare / (1 - vm.dirtyZeroShare) : 0,
+    syncs,
   };
   switch (policy.name) {
     case 'xen':

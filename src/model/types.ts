@@ -79,6 +79,13 @@ export interface VmSpec {
    * sent again). Without it, or with no hot page in it, the working set is taken to lie anywhere (uniform).
    */
   layout?: MemoryLayout;
+  /**
+   * How much the distinct dirt of one round varies from round to round: the coefficient of variation (sd / mean)
+   * of a 1 s round's dirt; a round of t s has dirtDispersion / sqrt(t) (independent increments). Read by
+   * `convergenceOutlook` only (the plain prediction ignores it); from the pseudo-migration's bitmap rounds
+   * (`dirtDispersionFromSample`), else `DEFAULT_DIRT_DISPERSION`. >= 0; 0 makes the outlook deterministic.
+   */
+  dirtDispersion?: number;
 }
 
 /** Per equal slice of guest RAM, in address order: non-zero pages and hot pages (same length, >= 0). */
@@ -200,6 +207,8 @@ export interface RoundTrace {
   remainingBytes: number;
   /** vCPU throttle in force during the round (auto-converge), 0..0.99. */
   throttle: number;
+  /** qemu: the switch-over rule's estimate after the round's sync (pending bytes, dirty zero pages included). */
+  estimateBytes?: number;
 }
 
 /** A prediction. `converged` is false when a stop rule forced the end; `reason` says which. */

@@ -49,6 +49,10 @@ describe('migcost predict (single)', () => {
     assertClose(o.totalTimeSec, lib.totalTimeSec);
     assertClose(o.transferredBytes, lib.transferredBytes);
     assert.equal(o.trace, undefined);
+    // the convergence outlook beside the point: far under the threshold, p = 1 and the percentiles the point's time
+    assert.equal(o.convergenceProbability, 1);
+    assert.deepEqual([o.timeP10Sec, o.timeP50Sec, o.timeP90Sec], [o.totalTimeSec, o.totalTimeSec, o.totalTimeSec]);
+    assert.match(run(args).out, /P\(converges\)\s+│ 100\.0 %/);
   });
 
   it('--trace adds the per-round rows', () => {
@@ -164,7 +168,7 @@ describe('migcost predict --input (batch)', () => {
     assert.equal(r.code, 0, r.err);
     const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(lines.map((l) => l.id), ['vm1', 'vm2', 'vm,3']);
-    for (const l of lines) for (const k of ['totalTimeSec', 'downtimeSec', 'transferredBytes', 'rounds', 'converged', 'reason', 'energyJoules']) assert.ok(k in l, k);
+    for (const l of lines) for (const k of ['totalTimeSec', 'downtimeSec', 'transferredBytes', 'rounds', 'converged', 'reason', 'energyJoules', 'convergenceProbability', 'timeP10Sec', 'timeP50Sec', 'timeP90Sec']) assert.ok(k in l, k);
     const single = JSON.parse(run(['predict', '--memory', '4GiB', '--dirty-rate', '50MiB/s', '--bandwidth', '1Gbit/s', '--policy', 'qemu', '--downtime-limit', '300ms', '--json']).out);
     assertClose(lines[0].totalTimeSec, single.totalTimeSec, 1e-6);
     assert.equal(lines[0].transferredBytes, Math.round(single.transferredBytes));

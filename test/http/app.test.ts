@@ -17,6 +17,17 @@ describe('HTTP API', () => {
     const lib = predict({ vm: { memoryBytes: 4 * GiB, dirtyRateBytesPerSec: 50 * MiB }, bandwidthBytesPerSec: 1e9 / 8, policy: { name: 'qemu', downtimeLimitSec: 0.3 } });
     assertClose(r.json().totalTimeSec, lib.totalTimeSec);
     assert.equal(r.json().converged, true);
+    // the convergence outlook: far under the threshold, p = 1 and every percentile the point's time
+    assert.equal(r.json().convergenceProbability, 1);
+    assert.equal(r.json().timeP90Sec, r.json().totalTimeSec);
+  });
+  it('POST /v1/predict: a pending set hovering over the threshold converges with a probability', async () => {
+    const r = await post('/v1/predict', { memory: '1GiB', curve: '0.1s:12MiB,1s:100MiB,4s:120MiB', dirtyRate: '100MiB/s', bandwidth: '120MiB/s', policy: 'qemu', downtimeLimit: '100ms', timeout: '60s' });
+    assert.equal(r.statusCode, 200, r.body);
+    const o = r.json();
+    assert.equal(o.converged, false, 'the deterministic verdict');
+    assert.ok(o.convergenceProbability > 0.99, `p ${o.convergenceProbability}`);
+    assert.ok(o.timeP10Sec <= o.timeP50Sec && o.timeP50Sec <= o.timeP90Sec && o.timeP90Sec < 60, JSON.stringify(o));
   });
   it('POST /v1/predict words why it stopped: a downtime over the limit says by how much; plain numbers are base units, GBps bytes', async () => {
     const r = await post('/v1/predict', { memory: 1073741824, dirtyRate: '20MiB/s', bandwidth: '0.125GBps', downtimeLimit: 0.3 });

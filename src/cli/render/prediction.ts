@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { Prediction, PredictInput, RoundTrace } from '../../model/index.js';
+import type { ConvergenceFields, Prediction, PredictInput, RoundTrace } from '../../model/index.js';
 import { formatBytes, formatSeconds } from '../../units.js';
 import { stopVerdict } from '../../model/verdict.js';
 
@@ -9,7 +9,7 @@ const plain = { chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': ''
  * A two-column table of one prediction, for people; with its input, the downtime says when it is over the limit
  * or a forced switch-over's, and a line under the table says why the migration stopped (render/verdict.ts).
  */
-export function predictionTable(p: Prediction, input?: PredictInput): string {
+export function predictionTable(p: Prediction & Partial<ConvergenceFields>, input?: PredictInput): string {
   const t = new Table({ ...plain, head: ['metric', 'value'] });
   const v = input ? stopVerdict(p, input) : undefined;
   if (input) t.push(['policy', input.policy.name + (input.policy.autoConverge ? ' + auto-converge' : '')]);
@@ -20,6 +20,10 @@ export function predictionTable(p: Prediction, input?: PredictInput): string {
     ['transferred', formatBytes(p.transferredBytes)],
     ['pre-copy rounds', String(p.rounds)],
     ['converged', p.converged ? 'yes' : 'NO'],
+    ...(p.convergenceProbability === undefined ? [] : [
+      ['P(converges)', `${(p.convergenceProbability * 100).toFixed(1)} %`],
+      ['total time p10/p50/p90', `${formatSeconds(p.timeP10Sec!)} / ${formatSeconds(p.timeP50Sec!)} / ${formatSeconds(p.timeP90Sec!)}`],
+    ]),
     ['stopped because', v?.overLimitSec !== undefined ? 'switch-over, downtime over the limit' : p.reason === 'timeout' ? 'timeout: forced switch-over' : p.reason],
     ['energy', `${p.energyJoules.toFixed(1)} J`],
     ['  setup', formatSeconds(p.setupSec)],

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { predict, LIU_WIRED_ENERGY, migrationEnergyJoules } from '../../../model/index.js';
+import { predictWithOutlook, convergenceFields, LIU_WIRED_ENERGY, migrationEnergyJoules, type ConvergenceFields } from '../../../model/index.js';
 import type { VmSample } from '../../../model/sample.js';
 import { residualFactor, RESIDUAL_FIGURES, type ResidualState } from '../../../calibrate/residual.js';
 import type { Prediction, PredictInput } from '../../../model/index.js';
@@ -108,11 +108,12 @@ export function predictCommand(): Command {
         let history: HistoryReplay | undefined;
         if (o.vmId !== undefined) history = await storedHistory(input, o.vmId, o.db, o.history);
         input.trace = o.trace === true;
-        let p = predict(input);
+        let p: Prediction & ConvergenceFields = predictWithOutlook(input);
         if (history?.residual) {
           const { applyResidual } = await import('../../../calibrate/residual.js');
           const energy = input.energy ?? LIU_WIRED_ENERGY;
-          p = applyResidual(history.residual, p, undefined, (b) => migrationEnergyJoules(energy, b, input.bandwidthBytesPerSec));
+          // the past errors correct the point; the convergence outlook is the model's own
+          p = { ...applyResidual(history.residual, p, undefined, (b) => migrationEnergyJoules(energy, b, input.bandwidthBytesPerSec)), ...convergenceFields(p) };
         }
         let interval: { lo: Record<string, number>; hi: Record<string, number>; mayNotConverge: boolean; basedOn: { rates: number; errors: number } } | undefined;
         if (o.interval) {
