@@ -143,7 +143,8 @@ async function rebuildSqliteMigrations(db: Kysely<any>): Promise<void> {
   await sql.raw(`insert into migrations_new (${cols}) select ${cols} from migrations`).execute(db);
   await db.schema
     .createTable('migration_rounds_new')
-    .addColumn('migration_id', 'text', (c) => c.notNull().references('migrations.id'))
+    // References the new table: renaming it to migrations below renames the reference with it.
+    .addColumn('migration_id', 'text', (c) => c.notNull().references('migrations_new.id'))
     .addColumn('round', 'integer', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('sent_bytes', 'double precision', (c) => c.notNull())
