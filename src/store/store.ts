@@ -290,11 +290,11 @@ class KyselyStore implements Store {
         await tx.insertInto('vms').values(vmRows.slice(i, i + 1000)).onConflict((oc) => oc.column('id').doNothing()).execute();
       }
       let stored = 0;
-      // 500 rows of 17 values: under SQLite's 32,766 bound variables and PostgreSQL's 65,535.
-      for (let i = 0; i < rows.length; i += 500) {
+      // 100 rows a statement: faster than longer statements on SQLite (measured), and far under the bound variables.
+      for (let i = 0; i < rows.length; i += 100) {
         const r = await tx
           .insertInto('migrations')
-          .values(rows.slice(i, i + 500).map((m) => loggedRowValues(m, at)))
+          .values(rows.slice(i, i + 100).map((m) => loggedRowValues(m, at)))
           .onConflict((oc) => oc.column('id').doNothing())
           .executeTakeFirst();
         stored += Number(r.numInsertedOrUpdatedRows ?? 0);
