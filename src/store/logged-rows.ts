@@ -3,6 +3,7 @@
  * back as a log row: the configuration and outcome from its JSON, the rate from its own column or its sample's.
  */
 import type { Insertable } from 'kysely';
+import type SqliteDatabase from 'better-sqlite3';
 import type { MigrationsTable } from './schema.js';
 import { MIGRATION_SOURCES, type LoggedMigration, type MigrationSource } from '../record/logged.js';
 
@@ -82,4 +83,25 @@ export function loggedFromRow(r: LoggedRowRead): LoggedMigration {
     downtimeSec: Number(m.downtimeSec),
     transferredBytes: Number(m.transferredBytes),
   };
+}
+
+export type SqliteConnection = SqliteDatabase.Database;
+
+const prepared = new WeakMap<SqliteConnection, { columns: string[]; statement: SqliteDatabase.Statement }>();
+
+/**
+ * Inserts migrations rows on an SQLite connection inside the caller's transaction, one prepared statement (kept per
+ * connection) run per row; an id already there is left as it is. Answers how many were inserted.
+ */
+export function insertLoggedSqlite(db: SqliteConnection, rows: readonly Insertable<MigrationsTable>[]): number {
+  if (rows.length === 0) return 0;
+  let p = prepared.get(db);
+  if (!p) {
+    const columns = Object.keys(rows[0]);
+    p = { columns, statement: db.prepare(`insert into migrations (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')}) on conflict (id) do nothing`) };
+    prepared.set(db, p);
+  }
+  let stored = 0;
+  for (const r of rows) stored += p.statement.run(...p.columns.map((c) => (r as Record<string, unknown>)[c] ?? null)).changes;
+  return stored;
 }

