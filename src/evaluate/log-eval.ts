@@ -5,8 +5,9 @@
  * analytic model learns nothing from the training folds; a learned model (`LogModel.fit`) plugs in beside it.
  * Pure.
  */
-import { inputFromScalar } from '../model/from-scalar.js';
+import { inputFromScalar, SCALAR_PRIOR, type ScalarPrior } from '../model/from-scalar.js';
 import { simulate } from '../model/precopy.js';
+import { geometricPrediction } from '../model/textbook.js';
 import { loggedConfigKey, type LoggedMigration } from '../record/logged.js';
 import { summarizeErrors, type ErrorSummary } from '../calibrate/errors.js';
 import { hash } from './cross-validate.js';
@@ -24,14 +25,22 @@ export interface LogModel {
   fit(train: readonly LoggedMigration[]): (row: LoggedMigration) => LogPrediction;
 }
 
-/** The analytic model on scalar inputs (`inputFromScalar`): nothing to fit. */
-export const ANALYTIC_MODEL: LogModel = {
-  name: 'analytic',
-  fit: () => (row) => {
-    const p = simulate(inputFromScalar(row));
-    return { totalTimeSec: p.totalTimeSec, transferredBytes: p.transferredBytes, downtimeSec: p.downtimeSec };
-  },
-};
+/** The analytic model on scalar inputs (`inputFromScalar`) under a prior for the rate: nothing to fit. */
+export function analyticModel(prior: ScalarPrior = SCALAR_PRIOR, name = 'analytic'): LogModel {
+  return {
+    name,
+    fit: () => (row) => {
+      const p = simulate(inputFromScalar(row, {}, { prior }));
+      return { totalTimeSec: p.totalTimeSec, transferredBytes: p.transferredBytes, downtimeSec: p.downtimeSec };
+    },
+  };
+}
+
+/** The analytic model with the default prior (a saturating working set beyond a 1 s window). */
+export const ANALYTIC_MODEL: LogModel = analyticModel();
+
+/** The textbook geometric model (src/model/textbook.ts), the yardstick: nothing to fit. */
+export const TEXTBOOK_MODEL: LogModel = { name: 'textbook', fit: () => (row) => geometricPrediction(row) };
 
 /**
  * Each row's fold: the configurations, ordered by a hash of their key, dealt round-robin to k folds (balanced in

@@ -5,6 +5,8 @@
  */
 import { InputError, LIMITS, parseDuration, parseRate, parseSize } from '../units.js';
 import type { MigrationRecord } from './record.js';
+import { curveDirtiedBytes } from '../model/dirty.js';
+import type { CurvePoint } from '../model/types.js';
 
 /** What produced a stored migration. */
 export const MIGRATION_SOURCES = ['lab', 'execute', 'import'] as const;
@@ -137,6 +139,14 @@ export function recordTechnique(r: Pick<MigrationRecord, 'config'>): string {
 }
 
 /**
+ * The rate an operator's one-second measurement (QEMU's `calc-dirty-rate`, libvirt's `domdirtyrate-calc`) would have
+ * read of a sample: the distinct bytes its curve dirtied in 1 s; the sample's own rate where it has no curve.
+ */
+export function oneSecondRate(sample: { curve: readonly CurvePoint[]; dirtyRateBytesPerSec: number }): number {
+  return sample.curve.length > 0 ? curveDirtiedBytes(sample.curve, 1) : sample.dirtyRateBytesPerSec;
+}
+
+/**
  * A full record reduced to what an operator's log holds: the sample's one-second rate as the dirty rate, the
  * configuration, the measured totals. `vmId` is the VM `execute` moved, when it names one.
  */
@@ -149,7 +159,7 @@ export function loggedFromRecord(r: MigrationRecord, source?: MigrationSource): 
     workload: r.config.workload,
     technique: recordTechnique(r),
     memoryBytes: r.config.memoryBytes,
-    dirtyRateBytesPerSec: r.sample.dirtyRateBytesPerSec,
+    dirtyRateBytesPerSec: oneSecondRate(r.sample),
     bandwidthBytesPerSec: r.config.bandwidthBytesPerSec,
     downtimeLimitSec: r.config.downtimeLimitSec,
     totalTimeSec: r.measured.totalTimeSec,

@@ -5,7 +5,7 @@
 import type { Insertable } from 'kysely';
 import type SqliteDatabase from 'better-sqlite3';
 import type { MigrationsTable } from './schema.js';
-import { MIGRATION_SOURCES, type LoggedMigration, type MigrationSource } from '../record/logged.js';
+import { MIGRATION_SOURCES, oneSecondRate, type LoggedMigration, type MigrationSource } from '../record/logged.js';
 
 /** The configuration an imported migration keeps in config_json. */
 interface LoggedConfig {
@@ -59,6 +59,7 @@ export interface LoggedRowRead {
   measured_json: string;
   dirty_rate_bytes_per_sec: number | null;
   sample_rate: number | null;
+  sample_curve: string | null;
 }
 
 /** Any stored migration as a log row. A lab or execute record's technique is pre-copy, with auto-converge or not. */
@@ -76,7 +77,7 @@ export function loggedFromRow(r: LoggedRowRead): LoggedMigration {
     ...(c.workload !== undefined ? { workload: c.workload } : {}),
     ...(technique !== undefined ? { technique } : {}),
     memoryBytes: Number(c.memoryBytes),
-    dirtyRateBytesPerSec: Number(r.dirty_rate_bytes_per_sec ?? r.sample_rate ?? 0),
+    dirtyRateBytesPerSec: r.dirty_rate_bytes_per_sec !== null ? Number(r.dirty_rate_bytes_per_sec) : r.sample_rate !== null ? oneSecondRate({ curve: JSON.parse(r.sample_curve ?? '[]'), dirtyRateBytesPerSec: Number(r.sample_rate) }) : 0,
     bandwidthBytesPerSec: Number(c.bandwidthBytesPerSec),
     ...(c.downtimeLimitSec !== undefined ? { downtimeLimitSec: Number(c.downtimeLimitSec) } : {}),
     totalTimeSec: Number(m.totalTimeSec),

@@ -75,8 +75,8 @@ export interface Store {
    */
   importMigrations(rows: readonly LoggedMigration[]): Promise<number>;
   /**
-   * Every stored migration (lab, execute and imported) reduced to a log row, by id; `after` (an id) and `limit` read
-   * one page, so a caller can stream them all.
+   * Every completed stored migration (lab, execute and imported) reduced to a log row, by id (a cancelled or failed
+   * one has no totals a log could hold); `after` (an id) and `limit` read one page, so a caller can stream them all.
    */
   listLogged(opts?: { limit?: number; after?: string }): Promise<LoggedMigration[]>;
   /**
@@ -307,7 +307,8 @@ class KyselyStore implements Store {
     let q = this.db
       .selectFrom('migrations')
       .leftJoin('samples', 'samples.id', 'migrations.sample_id')
-      .select(['migrations.id', 'migrations.vm_id', 'migrations.source', 'migrations.config_json', 'migrations.measured_json', 'migrations.dirty_rate_bytes_per_sec', 'samples.dirty_rate_bytes_per_sec as sample_rate'])
+      .select(['migrations.id', 'migrations.vm_id', 'migrations.source', 'migrations.config_json', 'migrations.measured_json', 'migrations.dirty_rate_bytes_per_sec', 'samples.dirty_rate_bytes_per_sec as sample_rate', 'samples.curve_json as sample_curve'])
+      .where('migrations.status', '=', 'completed')
       .orderBy('migrations.id');
     if (opts.after !== undefined) q = q.where('migrations.id', '>', opts.after);
     if (opts.limit !== undefined) q = q.limit(opts.limit);

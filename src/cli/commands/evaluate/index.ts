@@ -7,16 +7,18 @@ import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { readLoggedMigrations } from '../../../record/log-file.js';
 import { formatRowError, type LoggedMigration, type RowError } from '../../../record/logged.js';
-import { ANALYTIC_MODEL, evaluateLog } from '../../../evaluate/log-eval.js';
+import { TEXTBOOK_MODEL, analyticModel, evaluateLog } from '../../../evaluate/log-eval.js';
+import { SCALAR_PRIOR } from '../../../model/from-scalar.js';
 import { renderSvg } from '../../../plot/svg.js';
 import { InputError } from '../../../units.js';
-import { numberArg, parsedOption } from '../../options.js';
+import { durationArg, numberArg, parsedOption } from '../../options.js';
 import { logPredictedVsMeasuredSpec, renderLogEvaluation } from '../../render/evaluate.js';
 import { exitWithError } from '../../errors.js';
 
 export interface EvaluateFlags {
   input: string;
   folds: number;
+  rateWindow: number;
   json?: true;
   svg?: string;
 }
@@ -37,21 +39,29 @@ async function readLog(path: string): Promise<LoggedMigration[]> {
   return rows;
 }
 
+const rateWindowArg = (v: string): number => {
+  const sec = durationArg('--rate-window')(v);
+  if (!(sec >= 0.001 && sec <= 3600)) throw new InputError('--rate-window', v, 'must be between 1ms and 1h');
+  return sec;
+};
+
 export function evaluateCommand(): Command {
   return new Command('evaluate')
     .description("cross-validate the model on a log of your migrations (the columns of `history import`): errors overall, per technique, per workload")
     .requiredOption('--input <file>', 'the log, CSV with a header or JSON Lines (see docs/history.md)')
     .addOption(parsedOption('--folds <k>', 'folds of the cross-validation (by configuration)', numberArg('--folds', { min: 2, max: 100, integer: true }), '5'))
+    .addOption(parsedOption('--rate-window <duration>', "the window the log's dirty rates were measured over (distinct pages dirtied in it)", rateWindowArg, '1s'))
     .option('--json', 'print the evaluation as JSON')
     .option('--svg <file>', 'write predicted against measured (time and bytes, out of fold) as SVG')
     .action(async (o: EvaluateFlags) => {
       try {
         const rows = await readLog(o.input);
         if (rows.length === 0) throw new InputError('--input', o.input, 'holds no migrations');
-        const { evaluation, scored } = evaluateLog(rows, [ANALYTIC_MODEL], o.folds);
+        const analytic = analyticModel({ ...SCALAR_PRIOR, rateWindowSec: o.rateWindow });
+        const { evaluation, scored } = evaluateLog(rows, [analytic, TEXTBOOK_MODEL], o.folds);
         if (o.json) process.stdout.write(`${JSON.stringify(evaluation)}\n`);
         else process.stdout.write(`${renderLogEvaluation(evaluation, o.input)}\n`);
-        if (o.svg) writeFileSync(o.svg, await renderSvg(logPredictedVsMeasuredSpec(scored, ANALYTIC_MODEL.name)));
+        if (o.svg) writeFileSync(o.svg, await renderSvg(logPredictedVsMeasuredSpec(scored, analytic.name)));
       } catch (e) {
         exitWithError(e);
       }

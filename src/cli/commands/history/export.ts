@@ -70,7 +70,7 @@ export function historyExportCommand(): Command {
             for (const r of records) await write(out, `${JSON.stringify(o.full ? r : migrationRow(r))}\n`);
           }
         } else {
-          const rows: AsyncIterable<LoggedMigration> | Iterable<LoggedMigration> = o.results ? (await loadRecords({ files: o.results })).map((r) => loggedFromRecord(r)) : storedLogRows(o.db);
+          const rows: AsyncIterable<LoggedMigration> | Iterable<LoggedMigration> = o.results ? (await loadRecords({ files: o.results })).filter((r) => r.measured.status === 'completed').map((r) => loggedFromRecord(r)) : storedLogRows(o.db);
           if (o.format === 'csv') await write(out, `${LOG_COLUMNS.join(',')}\n`);
           for await (const m of rows) {
             const row = logRow(m);
