@@ -40,6 +40,8 @@ describe('migcost evaluate', () => {
     assert.equal(j.code, 0, j.err);
     const ev = JSON.parse(j.out);
     assert.equal(ev.folds, 4);
+    assert.deepEqual(ev.prior, { kind: 'saturating', workingSetFactor: 2, rateWindowSec: 1 });
+    assert.match(t.out, /analytic: each dirtyRate read as the distinct pages dirtied in 1 s/);
     assert.deepEqual(Object.keys(ev.models.analytic.byWorkload), ['db', 'web']);
     assert.ok(ev.models.analytic.overall.time.p90 < 1e-3, String(ev.models.analytic.overall.time.p90));
     assert.match(readFileSync(svg, 'utf8'), /^<svg[^>]*>.*analytic: predicted against measured/s);

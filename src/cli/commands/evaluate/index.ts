@@ -57,10 +57,13 @@ export function evaluateCommand(): Command {
       try {
         const rows = await readLog(o.input);
         if (rows.length === 0) throw new InputError('--input', o.input, 'holds no migrations');
-        const analytic = analyticModel({ ...SCALAR_PRIOR, rateWindowSec: o.rateWindow });
+        const prior = { ...SCALAR_PRIOR, rateWindowSec: o.rateWindow };
+        const analytic = analyticModel(prior);
         const { evaluation, scored } = evaluateLog(rows, [analytic, TEXTBOOK_MODEL], o.folds);
-        if (o.json) process.stdout.write(`${JSON.stringify(evaluation)}\n`);
-        else process.stdout.write(`${renderLogEvaluation(evaluation, o.input)}\n`);
+        // Which assumption the analytic figures rest on, said with them.
+        const assumption = `analytic: each dirtyRate read as the distinct pages dirtied in ${o.rateWindow} s, growing beyond toward a working set of ${prior.workingSetFactor}x that (at most memory; docs/history.md)`;
+        if (o.json) process.stdout.write(`${JSON.stringify({ ...evaluation, prior, assumption })}\n`);
+        else process.stdout.write(`${renderLogEvaluation(evaluation, o.input)}\n\n${assumption}.\n`);
         if (o.svg) writeFileSync(o.svg, await renderSvg(logPredictedVsMeasuredSpec(scored, analytic.name)));
       } catch (e) {
         exitWithError(e);
