@@ -18,6 +18,7 @@ import { predictCommand } from './commands/predict/index.js';
 import { labCommand } from './commands/lab/index.js';
 import { sampleCommand } from './commands/sample/index.js';
 import { historyCommand } from './commands/history/index.js';
+import { evaluateCommand } from './commands/evaluate/index.js';
 import { calibrateCommand } from './commands/calibrate/index.js';
 import { modelsCommand } from './commands/calibrate/models.js';
 import { planCommand } from './commands/plan/index.js';
@@ -48,6 +49,7 @@ export function program(): Command {
     .addCommand(sampleCommand())
     .addCommand(labCommand())
     .addCommand(historyCommand())
+    .addCommand(evaluateCommand())
     .addCommand(calibrateCommand())
     .addCommand(modelsCommand())
     .addCommand(planCommand())

@@ -63,7 +63,8 @@ export function recordsForHost(records: readonly MigrationRecord[], host: string
   return mine.filter((r) => r.measured.status === 'completed').length >= MIN_HOST_RECORDS ? { records: mine, scope: 'host' } : { records, scope: 'all' };
 }
 
-function hash(s: string): number {
+/** FNV-1a of a configuration key: which fold a configuration falls in. */
+export function hash(s: string): number {
   let h = 2166136261;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
   return h >>> 0;

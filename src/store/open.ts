@@ -20,6 +20,8 @@ export interface OpenedDatabase {
   /** The location as it may be shown (no password). */
   shown: string;
   backend: 'sqlite' | 'postgres';
+  /** SQLite: the connection itself, for bulk writes through prepared statements (kysely prepares every query anew). */
+  sqlite?: SqliteDatabase.Database;
 }
 
 /** Opens (creating if needed) the database at a file path or a postgres:// URL, schema up to date. */
@@ -112,7 +114,7 @@ async function openSqlite(file: string): Promise<OpenedDatabase> {
     if (e instanceof StoreError) throw e;
     throw new StoreError(`--db ${file}: cannot open as SQLite (${(e as Error).message})`, { cause: e });
   }
-  return { db, shown: file, backend: 'sqlite' };
+  return { db, shown: file, backend: 'sqlite', sqlite: raw };
 }
 
 async function openPostgres(location: string): Promise<OpenedDatabase> {

@@ -31,8 +31,10 @@ export interface SamplesTable {
 
 export interface MigrationsTable {
   id: string;
-  vm_id: string;
-  sample_id: string;
+  /** Null for an imported migration that named no VM (0005). */
+  vm_id: string | null;
+  /** Null for a migration without a sample: an imported log row (0005). */
+  sample_id: string | null;
   started_at: string;
   config_json: string;
   status: string;
@@ -50,6 +52,10 @@ export interface MigrationsTable {
   migration_started_at: string | null;
   /** The lab machine it ran on, as JSON ({cpu, cpus}), or null (0003). */
   host_json: string | null;
+  /** What produced it: lab, execute or import; null in rows written before 0005. */
+  source: string | null;
+  /** The one dirty rate of a migration without a sample (0005); null where the sample has it. */
+  dirty_rate_bytes_per_sec: number | null;
 }
 
 export interface MigrationRoundsTable {

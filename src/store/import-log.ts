@@ -1,0 +1,81 @@
+/**
+ * `history import`'s work: a migration log's checked rows into the store, in batches of one transaction each, so
+ * memory stays flat in the number of rows. All or nothing unless told to skip bad rows: the rows are read once to
+ * check them all, and stored on a second read only when none is bad.
+ */
+import { formatRowError, type LoggedMigration, type RowError } from '../record/logged.js';
+import type { Store } from './store.js';
+
+export type CheckedRow = { line: number; row: LoggedMigration } | { line: number; errors: RowError[] };
+
+export interface ImportOptions {
+  /** Store the good rows and report the bad ones, instead of storing nothing. */
+  skipBad?: boolean;
+  /** Rows per transaction (default 5000). */
+  batchRows?: number;
+  /** Bad-row errors kept for the report (default 20); the rest are counted. */
+  keepErrors?: number;
+}
+
+export interface ImportResult {
+  /** Rows read (good and bad). */
+  rows: number;
+  stored: number;
+  /** Good rows whose id was stored already (by an earlier import, a lab or execute record, or earlier in the file). */
+  alreadyStored: number;
+  badRows: number;
+  /** The first `keepErrors` errors of bad rows. */
+  errors: RowError[];
+}
+
+/** Nothing was stored: some rows are bad. Bad input (exit 2). */
+export class ImportRejected extends Error {
+  override name = 'ImportRejected';
+  readonly badInput = true;
+  constructor(
+    readonly field: string,
+    readonly badRows: number,
+    readonly errors: readonly RowError[],
+  ) {
+    const more = errors.length < badRows ? `\n  ... and more (${badRows} bad rows in all)` : '';
+    super(`${field}: ${badRows} bad row${badRows === 1 ? '' : 's'}, nothing stored (--skip-bad stores the others):\n${errors.map((e) => `  ${formatRowError(e)}`).join('\n')}${more}`);
+  }
+}
+
+/**
+ * Imports the rows `read()` yields (called twice when not skipping bad rows: once to check, once to store).
+ * Throws ImportRejected, having stored nothing, when a row is bad and `skipBad` is not set.
+ */
+export async function importLog(store: Store, read: () => AsyncIterable<CheckedRow>, opts: ImportOptions & { field?: string } = {}): Promise<ImportResult> {
+  const keep = opts.keepErrors ?? 20;
+  const batchRows = opts.batchRows ?? 5000;
+  const result: ImportResult = { rows: 0, stored: 0, alreadyStored: 0, badRows: 0, errors: [] };
+  const noteBad = (errors: RowError[]) => {
+    result.badRows++;
+    for (const e of errors) if (result.errors.length < keep) result.errors.push(e);
+  };
+  if (!opts.skipBad) {
+    for await (const r of read()) if ('errors' in r) noteBad(r.errors);
+    if (result.badRows > 0) throw new ImportRejected(opts.field ?? '--input', result.badRows, result.errors);
+  }
+  let batch: LoggedMigration[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const n = await store.importMigrations(batch);
+    result.stored += n;
+    result.alreadyStored += batch.length - n;
+    batch = [];
+  };
+  for await (const r of read()) {
+    result.rows++;
+    if ('errors' in r) {
+      if (!opts.skipBad) throw new ImportRejected(opts.field ?? '--input', 1, r.errors); // the file changed between the reads
+      noteBad(r.errors);
+      continue;
+    }
+    batch.push(r.row);
+    if (batch.length >= batchRows) await flush();
+  }
+  await flush();
+  return result;
+}

@@ -1,0 +1,108 @@
+/**
+ * A migration without a sample (an imported log row) as its row of the migrations table, and any migration's row
+ * back as a log row: the configuration and outcome from its JSON, the rate from its own column or its sample's.
+ */
+import type { Insertable } from 'kysely';
+import type SqliteDatabase from 'better-sqlite3';
+import type { MigrationsTable } from './schema.js';
+import { MIGRATION_SOURCES, oneSecondRate, type LoggedMigration, type MigrationSource } from '../record/logged.js';
+
+/** The configuration an imported migration keeps in config_json. */
+interface LoggedConfig {
+  memoryBytes: number;
+  bandwidthBytesPerSec: number;
+  downtimeLimitSec?: number;
+  workload?: string;
+  technique?: string;
+  /** A lab or execute record's: QEMU's auto-converge, and the VM `execute` moved. */
+  autoConverge?: boolean;
+  params?: Record<string, unknown>;
+}
+
+/** The migrations row of a log row stored at `at` (its started_at: a log row carries no time). */
+export function loggedRowValues(m: LoggedMigration, at: string): Insertable<MigrationsTable> {
+  const config: LoggedConfig = {
+    memoryBytes: m.memoryBytes,
+    bandwidthBytesPerSec: m.bandwidthBytesPerSec,
+    ...(m.downtimeLimitSec !== undefined ? { downtimeLimitSec: m.downtimeLimitSec } : {}),
+    ...(m.workload !== undefined ? { workload: m.workload } : {}),
+    ...(m.technique !== undefined ? { technique: m.technique } : {}),
+  };
+  return {
+    id: m.id,
+    vm_id: m.vmId ?? null,
+    sample_id: null,
+    started_at: at,
+    config_json: JSON.stringify(config),
+    status: 'completed',
+    total_time_sec: m.totalTimeSec,
+    downtime_sec: m.downtimeSec,
+    transferred_bytes: m.transferredBytes,
+    rounds: 0,
+    trace_rows: 0,
+    measured_json: JSON.stringify({ totalTimeSec: m.totalTimeSec, downtimeSec: m.downtimeSec, transferredBytes: m.transferredBytes }),
+    predicted_json: '{}',
+    qemu_version: '',
+    accelerator: '',
+    migration_started_at: null,
+    host_json: null,
+    source: m.source,
+    dirty_rate_bytes_per_sec: m.dirtyRateBytesPerSec,
+  };
+}
+
+export interface LoggedRowRead {
+  id: string;
+  vm_id: string | null;
+  source: string | null;
+  config_json: string;
+  measured_json: string;
+  dirty_rate_bytes_per_sec: number | null;
+  sample_rate: number | null;
+  sample_curve: string | null;
+}
+
+/** Any stored migration as a log row. A lab or execute record's technique is pre-copy, with auto-converge or not. */
+export function loggedFromRow(r: LoggedRowRead): LoggedMigration {
+  const c = JSON.parse(r.config_json) as LoggedConfig;
+  const m = JSON.parse(r.measured_json) as { totalTimeSec: number; downtimeSec: number; transferredBytes: number };
+  const vm = typeof c.params?.vm === 'string' && c.params.vm ? c.params.vm : undefined;
+  const source: MigrationSource = (MIGRATION_SOURCES as readonly string[]).includes(r.source ?? '') ? (r.source as MigrationSource) : vm ? 'execute' : 'lab';
+  const vmId = source === 'import' ? (r.vm_id ?? undefined) : vm;
+  const technique = c.technique ?? (source === 'import' ? undefined : c.autoConverge ? 'auto-converge' : 'precopy');
+  return {
+    id: r.id,
+    source,
+    ...(vmId !== undefined ? { vmId } : {}),
+    ...(c.workload !== undefined ? { workload: c.workload } : {}),
+    ...(technique !== undefined ? { technique } : {}),
+    memoryBytes: Number(c.memoryBytes),
+    dirtyRateBytesPerSec: r.dirty_rate_bytes_per_sec !== null ? Number(r.dirty_rate_bytes_per_sec) : r.sample_rate !== null ? oneSecondRate({ curve: JSON.parse(r.sample_curve ?? '[]'), dirtyRateBytesPerSec: Number(r.sample_rate) }) : 0,
+    bandwidthBytesPerSec: Number(c.bandwidthBytesPerSec),
+    ...(c.downtimeLimitSec !== undefined ? { downtimeLimitSec: Number(c.downtimeLimitSec) } : {}),
+    totalTimeSec: Number(m.totalTimeSec),
+    downtimeSec: Number(m.downtimeSec),
+    transferredBytes: Number(m.transferredBytes),
+  };
+}
+
+export type SqliteConnection = SqliteDatabase.Database;
+
+const prepared = new WeakMap<SqliteConnection, { columns: string[]; statement: SqliteDatabase.Statement }>();
+
+/**
+ * Inserts migrations rows on an SQLite connection inside the caller's transaction, one prepared statement (kept per
+ * connection) run per row; an id already there is left as it is. Answers how many were inserted.
+ */
+export function insertLoggedSqlite(db: SqliteConnection, rows: readonly Insertable<MigrationsTable>[]): number {
+  if (rows.length === 0) return 0;
+  let p = prepared.get(db);
+  if (!p) {
+    const columns = Object.keys(rows[0]);
+    p = { columns, statement: db.prepare(`insert into migrations (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')}) on conflict (id) do nothing`) };
+    prepared.set(db, p);
+  }
+  let stored = 0;
+  for (const r of rows) stored += p.statement.run(...p.columns.map((c) => (r as Record<string, unknown>)[c] ?? null)).changes;
+  return stored;
+}
