@@ -23,6 +23,7 @@ import { modelsCommand } from './commands/calibrate/models.js';
 import { planCommand } from './commands/plan/index.js';
 import { simulateCommand } from './commands/simulate/index.js';
 import { executeCommand } from './commands/execute/index.js';
+import { watchCommand } from './commands/watch/index.js';
 import { serveCommand } from './commands/serve/index.js';
 import { offloadCommand } from './commands/offload/index.js';
 import { agentCommand } from './commands/agent/index.js';
@@ -44,6 +45,7 @@ export function program(): Command {
     .addCommand(offloadCommand())
     .addCommand(simulateCommand())
     .addCommand(executeCommand())
+    .addCommand(watchCommand())
     .addCommand(serveCommand())
     .addCommand(agentCommand());
 }

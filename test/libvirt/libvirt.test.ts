@@ -6,7 +6,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -111,9 +111,14 @@ test('execute through libvirt: a move that times out is cancelled, the domain st
   assert.deepEqual(await settings(src), before);
 });
 
-test('execute through libvirt migrates the domain to the other daemon and records it', { skip }, async () => {
-  writeFileSync(join(work, 'plan.json'), JSON.stringify(plan(64 * MiB)));
+test('execute through libvirt migrates the domain to the other daemon and records it; watch follows it', { skip }, async () => {
+  writeFileSync(join(work, 'plan.json'), JSON.stringify(plan(32 * MiB)));
   const db = join(work, 'store.sqlite');
+  // watch, started first, waits for the migration and follows it from the source daemon.
+  const w = spawn(process.execPath, [BIN, 'watch', '--libvirt', src.uri, '--domain', NAME, '--interval', '500ms', '--wait', '60s', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let watchOut = '';
+  w.stdout.setEncoding('utf8').on('data', (d: string) => (watchOut += d));
+  const watched = new Promise<number | null>((res) => w.once('close', res));
   const r = cli(['execute', '--plan', join(work, 'plan.json'), '--targets', join(work, 'targets.json'), '--timeout', '120s', '--db', db, '--json']);
   assert.equal(r.status, 0, r.stderr);
   const line = JSON.parse(r.stdout.trim());
@@ -137,4 +142,11 @@ test('execute through libvirt migrates the domain to the other daemon and record
     await store.close();
   }
   assert.ok(existsSync(join(state, 'dom-migcostb', `${NAME}.log`)));
+  assert.equal(await watched, 0);
+  const lines = watchOut.trim().split('\n').map((l) => JSON.parse(l));
+  const live = lines.filter((l) => l.progress !== undefined);
+  assert.ok(live.length >= 3, `watch printed ${live.length} progress lines`);
+  for (let i = 1; i < live.length; i++) assert.ok(live[i].progress >= live[i - 1].progress, 'the progress never runs backwards');
+  assert.ok(live.some((l) => l.rateKnown && l.converges), 'a prediction once the first pass ended');
+  assert.equal(lines.at(-1).status, 'left-source');
 });
