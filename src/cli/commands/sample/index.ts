@@ -14,6 +14,7 @@ export interface SampleFlags {
   qmp?: string;
   libvirt?: string;
   domain?: string;
+  allowQmpPassthrough?: true;
   windows: number[];
   zeroPages: boolean;
   pseudoMigration: string | boolean;
@@ -37,6 +38,7 @@ export function sampleCommand(): Command {
     .option('--qmp <socket>', "the VM's QMP unix socket (or --libvirt with --domain)")
     .option('--libvirt <uri>', 'a libvirt connection URI (e.g. qemu:///system): sample the domain with libvirt\'s own calls')
     .option('--domain <name>', 'with --libvirt: the domain (name, id or UUID)')
+    .option('--allow-qmp-passthrough', "with --libvirt: sample through QEMU's monitor via libvirt (qemu-monitor-command) for what libvirt has no call for — zero pages, --pseudo-migration, --layout; libvirt marks the domain tainted")
     .addOption(parsedOption('--windows <list>', 'window lengths for the curve', windowsArg, FULL_WINDOWS_SEC.map((w) => (w < 1 ? `${Math.round(w * 1000)}ms` : `${w}s`)).join(',')))
     .option('--no-zero-pages', 'skip the RAM dump that counts zero pages')
     .option('--pseudo-migration [windows]', "also count dirtied pages with QEMU's dirty bitmap: pre-copy to /dev/null, cancelled before any switch-over (rounds of about these lengths)", false)
@@ -48,10 +50,15 @@ export function sampleCommand(): Command {
       try {
         if ((o.qmp === undefined) === (o.libvirt === undefined)) throw new InputError('--qmp', o.qmp ?? '', 'give exactly one of --qmp SOCKET or --libvirt URI --domain NAME');
         if (o.libvirt !== undefined) {
+          if (o.allowQmpPassthrough) {
+            await sampleThroughPassthrough(o, cmd.getOptionValueSource('windows') === 'default');
+            return;
+          }
           await sampleThroughLibvirt(o, cmd.getOptionValueSource('windows') === 'default');
           return;
         }
         if (o.domain !== undefined) throw new InputError('--domain', o.domain, 'goes with --libvirt, not --qmp');
+        if (o.allowQmpPassthrough) throw new InputError('--allow-qmp-passthrough', 'true', 'goes with --libvirt, not --qmp');
         const windowsSec = o.windows;
         const { QmpClient } = await import('../../../hypervisor/qemu/qmp.js');
         const { sampleVm } = await import('../../../hypervisor/qemu/sample.js');
@@ -97,8 +104,8 @@ function printSample(s: VmSample, o: SampleFlags): void {
 /** `sample --libvirt URI --domain NAME`: libvirt's own calls only (no monitor pass-through, the domain is not tainted). */
 async function sampleThroughLibvirt(o: SampleFlags, defaultWindows: boolean): Promise<void> {
   if (o.domain === undefined) throw new InputError('--domain', '', 'is required with --libvirt');
-  if (o.pseudoMigration !== false) throw new InputError('--pseudo-migration', String(o.pseudoMigration), 'needs QEMU\'s monitor, which libvirt owns: use --qmp (libvirt has no call for a pseudo-migration)');
-  if (o.layout !== false) throw new InputError('--layout', String(o.layout), 'needs QEMU\'s monitor, which libvirt owns: use --qmp');
+  if (o.pseudoMigration !== false) throw new InputError('--pseudo-migration', String(o.pseudoMigration), 'needs QEMU\'s monitor, which libvirt owns: add --allow-qmp-passthrough (it taints the domain) or use --qmp');
+  if (o.layout !== false) throw new InputError('--layout', String(o.layout), 'needs QEMU\'s monitor, which libvirt owns: add --allow-qmp-passthrough (it taints the domain) or use --qmp');
   const { Virsh } = await import('../../../hypervisor/libvirt/virsh.js');
   const { sampleDomain, LIBVIRT_WINDOWS_SEC } = await import('../../../hypervisor/libvirt/sample.js');
   const windowsSec = defaultWindows ? LIBVIRT_WINDOWS_SEC : o.windows;
@@ -109,4 +116,33 @@ async function sampleThroughLibvirt(o: SampleFlags, defaultWindows: boolean): Pr
   const s = await sampleDomain(new Virsh(o.libvirt!), o.domain, { windowsSec, onProgress: (d, t) => progress.update(d, t) });
   progress.done('sampled through libvirt (zero pages not measured: libvirt has no call for them)');
   printSample(s, o);
+}
+
+/**
+ * `sample --libvirt URI --domain NAME --allow-qmp-passthrough`: the full QMP sampler over libvirt's monitor
+ * pass-through; the pseudo-migration goes to a loopback TCP sink (libvirt's QEMU may not spawn `cat`), the RAM
+ * dumps into a folder the domain's QEMU user owns. Every migration setting is restored, as over QMP.
+ */
+async function sampleThroughPassthrough(o: SampleFlags, defaultWindows: boolean): Promise<void> {
+  if (o.domain === undefined) throw new InputError('--domain', '', 'is required with --libvirt');
+  const { Virsh } = await import('../../../hypervisor/libvirt/virsh.js');
+  const { LibvirtMonitor, startDiscardSink, dumpDirFor } = await import('../../../hypervisor/libvirt/monitor.js');
+  const { sampleVm } = await import('../../../hypervisor/qemu/sample.js');
+  const { withInterruptsDeferred } = await import('../../../hypervisor/qemu/migration-settings.js');
+  const { PSEUDO_MIGRATION_WINDOWS_SEC, LAYOUT_WINDOW_SEC, FULL_WINDOWS_SEC } = await import('../../../hypervisor/qemu/windows.js');
+  const monitor = new LibvirtMonitor(new Virsh(o.libvirt!), o.domain);
+  const pseudoWindows = o.pseudoMigration === false ? undefined : typeof o.pseudoMigration === 'string' ? o.pseudoMigration.split(',').map((w, i) => parseDuration(`pseudo-migration[${i}]`, w.trim())) : PSEUDO_MIGRATION_WINDOWS_SEC;
+  const layoutWindowSec = o.layout === false ? undefined : typeof o.layout === 'string' ? parseDuration('layout', o.layout) : LAYOUT_WINDOW_SEC;
+  if (layoutWindowSec !== undefined && o.zeroPages === false) throw new InputError('layout', String(o.layout), 'needs the RAM dumps: drop --no-zero-pages');
+  const sink = pseudoWindows ? await startDiscardSink() : undefined;
+  const dump = o.zeroPages === false ? undefined : await dumpDirFor(monitor);
+  try {
+    const progress = progressReporter('windows', !o.json);
+    const s = await withInterruptsDeferred((signal) => sampleVm(monitor, { windowsSec: defaultWindows ? FULL_WINDOWS_SEC : o.windows, zeroPages: o.zeroPages, bitmap: pseudoWindows ? { windowsSec: pseudoWindows, uri: sink!.uri } : undefined, layoutWindowSec, dumpDir: dump?.dir, signal, onProgress: (d, t) => progress.update(d, t) }));
+    progress.done('sampled through libvirt\'s monitor pass-through (the domain is now marked tainted by libvirt)');
+    printSample(s, o);
+  } finally {
+    await sink?.close();
+    dump?.remove();
+  }
 }
