@@ -19,6 +19,8 @@ export interface LibvirtSampleAndMigrateOptions {
   p2p?: boolean;
   config: MigrationConfig | ((sample: VmSample) => MigrationConfig);
   sampling?: LibvirtSampleOptions;
+  /** Another way to sample (e.g. the full sampler over the monitor pass-through); default libvirt's own calls. */
+  sample?: (signal?: AbortSignal) => Promise<VmSample>;
   /** The predictions stored with the record, from the sample at the migration's start. */
   predict: (sample: VmSample, cfg: MigrationConfig) => Record<string, Prediction>;
   onStep?: (step: 'sample' | 'migrate') => void;
@@ -28,7 +30,7 @@ export interface LibvirtSampleAndMigrateOptions {
 export async function sampleAndMigrateDomain(o: LibvirtSampleAndMigrateOptions): Promise<{ record: MigrationRecord; domainOn: 'source' | 'destination' }> {
   const [qemuVersion, accelerator] = await Promise.all([hypervisorVersion(o.source), domainAccelerator(o.source, o.domain)]);
   o.onStep?.('sample');
-  const sample = await sampleDomain(o.source, o.domain, { ...o.sampling, signal: o.signal });
+  const sample = o.sample ? await o.sample(o.signal) : await sampleDomain(o.source, o.domain, { ...o.sampling, signal: o.signal });
   const cfg = typeof o.config === 'function' ? o.config(sample) : o.config;
   const migrationStartedAt = new Date().toISOString();
   const predicted = o.predict(sampleAt(sample, migrationStartedAt), cfg);
@@ -45,6 +47,6 @@ export async function sampleAndMigrateDomain(o: LibvirtSampleAndMigrateOptions):
     timeoutSec: cfg.timeoutSec,
     signal: o.signal,
   });
-  const record: MigrationRecord = { id: randomUUID(), startedAt: migrationStartedAt, config: cfg, accelerator, qemuVersion, sample, predicted, measured: r.measured, trace: r.trace, migrationStartedAt };
+  const record: MigrationRecord = { id: randomUUID(), startedAt: migrationStartedAt, config: cfg, accelerator, qemuVersion, sample, predicted, measured: r.measured, trace: r.trace, migrationStartedAt, driver: 'libvirt' };
   return { record, domainOn: r.domainOn };
 }
