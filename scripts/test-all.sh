@@ -12,6 +12,7 @@ if [ "$(id -u)" != 0 ]; then echo "scripts/test-all.sh: run it as root (it insta
 step "apt packages"
 apt-get update -qq
 apt-get install -y -qq -o Dpkg::Use-Pty=0 chromium >/dev/null
+apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends prometheus >/dev/null   # a real Prometheus for test/metrics
 
 step "lab setup"
 bash lab/setup.sh

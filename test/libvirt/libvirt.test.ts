@@ -111,6 +111,22 @@ test('sample --allow-qmp-passthrough: zero pages, pseudo-migration and layout th
   assert.deepEqual({ ...after, tainted: lv.tainted }, lv);
 });
 
+test('inventory lists both daemons as hosts and the running domain as a VM, a cluster plan reads', { skip }, () => {
+  const r = cli(['inventory', '--libvirt', `a=${src.uri}`, `b=${dst.uri}`, '--dirty-rate-window', '1s', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const c = JSON.parse(r.stdout);
+  assert.deepEqual(c.hosts.map((h: { id: string }) => h.id), ['a', 'b']);
+  const vm = c.vms.find((v: { id: string }) => v.id === NAME);
+  assert.equal(vm.host, 'a');
+  assert.equal(vm.memory, 256 * MiB);
+  assert.equal(vm.domain, NAME);
+  assert.ok(vm.cpu > 0 && vm.cpu <= 1, `cpu ${vm.cpu}`);
+  assert.ok(vm.dirtyRate > 0, 'the dirtier dirties');
+  const dup = cli(['inventory', '--libvirt', src.uri, dst.uri, '--json']);
+  assert.notEqual(dup.status, 0, 'two daemons on one machine share a hostname: they must be named');
+  assert.match(dup.stderr, /name them/);
+});
+
 function plan(bandwidthBytesPerSec: number) {
   const p = cli(['predict', '--memory', '256MiB', '--dirty-rate', '16MiB/s', '--bandwidth', `${bandwidthBytesPerSec / MiB}MiB/s`, '--downtime-limit', '300ms', '--json']);
   assert.equal(p.status, 0, p.stderr);
