@@ -24,6 +24,8 @@ import { modelsCommand } from './commands/calibrate/models.js';
 import { planCommand } from './commands/plan/index.js';
 import { simulateCommand } from './commands/simulate/index.js';
 import { executeCommand } from './commands/execute/index.js';
+import { watchCommand } from './commands/watch/index.js';
+import { inventoryCommand } from './commands/inventory/index.js';
 import { serveCommand } from './commands/serve/index.js';
 import { offloadCommand } from './commands/offload/index.js';
 import { agentCommand } from './commands/agent/index.js';
@@ -56,6 +58,8 @@ export function program(): Command {
     .addCommand(offloadCommand())
     .addCommand(simulateCommand())
     .addCommand(executeCommand())
+    .addCommand(watchCommand())
+    .addCommand(inventoryCommand())
     .addCommand(serveCommand())
     .addCommand(agentCommand());
   addHelpExtras(cli);

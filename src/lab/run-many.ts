@@ -29,11 +29,13 @@ export interface RunManyOptions<R extends MigrationRecord> {
 export async function runAndRecord<R extends MigrationRecord = MigrationRecord>(configs: readonly MigrationConfig[], opts: RunManyOptions<R> = {}): Promise<{ recorded: number; failed: number }> {
   // The QEMU driver loads only when something is run.
   const { runLabConfig } = await import('./run.js');
+  const { runLabConfigLibvirt } = await import('./run-libvirt.js');
   let failed = 0;
   for (let i = 0; i < configs.length; i++) {
     opts.onStart?.(i, configs.length);
     try {
-      const raw = await runLabConfig(configs[i], opts.run);
+      const lv = opts.run?.libvirt;
+      const raw = lv ? await runLabConfigLibvirt(configs[i], lv, opts.run) : await runLabConfig(configs[i], opts.run);
       const r = opts.tag ? opts.tag(i, raw) : (raw as R);
       await opts.store?.recordMigration(r);
       if (opts.results !== undefined) appendRecord(opts.results, r);

@@ -22,6 +22,8 @@ export interface LabRunOptions {
   /** Pin the source's vCPU to core 0 and everything else (both QEMUs' other threads, this process) to the other cores. */
   pin?: boolean;
   log?: (line: string) => void;
+  /** Drive the run through these libvirt daemons instead of migcost's own QEMU processes and QMP driver. */
+  libvirt?: import('./run-libvirt.js').LabLibvirt;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

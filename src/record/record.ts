@@ -34,6 +34,8 @@ export interface MigrationRecord {
   trace: RoundTrace[];
   /** When the migration itself was started (the sample and the destination's boot come before). */
   migrationStartedAt?: string;
+  /** What drove the migration: libvirt (`virsh migrate`); absent for migcost's own QMP driver. */
+  driver?: 'libvirt';
   /** The machine both QEMU processes ran on. Absent in records made before it was recorded. */
   host?: MigrationHost;
 }

@@ -4,13 +4,13 @@
  * per-round trace. Failures are results: a failed, cancelled or timed-out migration says so, and the VM
  * keeps running on the source.
  */
-import type { QmpClient, QueryMigrate, QmpEvent } from './qmp.js';
+import type { Monitor, QueryMigrate, QmpEvent } from './qmp.js';
 import type { AdaptiveRate, RoundTrace } from '../../model/types.js';
 import type { Measured } from '../../model/sample.js';
 import { withMigrationSettings } from './migration-settings.js';
 
 export interface MigrationOptions {
-  source: QmpClient;
+  source: Monitor;
   /** e.g. tcp:127.0.0.1:4444 */
   uri: string;
   bandwidthBytesPerSec: number;

@@ -5,7 +5,7 @@
  * stop in pre-switchover, the guest paused. So they are read first and put back afterwards — after success,
  * failure, time-out and interruption — and nothing starts while another migration is active.
  */
-import { QmpDisconnectedError, type QmpClient, type QueryMigrate } from './qmp.js';
+import { QmpDisconnectedError, type Monitor, type QueryMigrate } from './qmp.js';
 
 /** The capabilities and parameters migcost's migrations set. */
 export const TOUCHED_CAPABILITIES = ['events', 'auto-converge', 'pause-before-switchover'] as const;
@@ -39,13 +39,13 @@ export function isMigrationActive(q: QueryMigrate): boolean {
 }
 
 /** Throws MigrationActiveError when a migration is running on the VM. */
-export async function refuseIfMigrating(qmp: QmpClient): Promise<void> {
+export async function refuseIfMigrating(qmp: Monitor): Promise<void> {
   const q = await qmp.queryMigrate();
   if (isMigrationActive(q)) throw new MigrationActiveError(q.status ?? 'active');
 }
 
 /** Reads the capabilities and parameters migcost touches. */
-export async function readMigrationSettings(qmp: QmpClient): Promise<MigrationSettings> {
+export async function readMigrationSettings(qmp: Monitor): Promise<MigrationSettings> {
   const caps = await qmp.execute<{ capability: string; state: boolean }[]>('query-migrate-capabilities');
   const params = await qmp.execute<Record<string, unknown>>('query-migrate-parameters');
   const capabilities = {} as MigrationSettings['capabilities'];
@@ -60,7 +60,7 @@ export async function readMigrationSettings(qmp: QmpClient): Promise<MigrationSe
 }
 
 /** Waits (up to `timeoutMs`) for a migration being cancelled to end: settings cannot change before. */
-async function waitIdle(qmp: QmpClient, timeoutMs: number): Promise<void> {
+async function waitIdle(qmp: Monitor, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const q = await qmp.queryMigrate();
@@ -72,7 +72,7 @@ async function waitIdle(qmp: QmpClient, timeoutMs: number): Promise<void> {
 }
 
 /** Puts the settings back (cancelling a migration still running first). A VM that is gone has nothing to restore. */
-export async function restoreMigrationSettings(qmp: QmpClient, s: MigrationSettings, timeoutMs = 30_000): Promise<void> {
+export async function restoreMigrationSettings(qmp: Monitor, s: MigrationSettings, timeoutMs = 30_000): Promise<void> {
   try {
     await waitIdle(qmp, timeoutMs);
     await qmp.execute('migrate-set-capabilities', { capabilities: TOUCHED_CAPABILITIES.map((c) => ({ capability: c, state: s.capabilities[c] })) });
@@ -88,7 +88,7 @@ export async function restoreMigrationSettings(qmp: QmpClient, s: MigrationSetti
  * Runs `fn` (which may change the touched settings) and restores them afterwards, whatever happens.
  * Refuses to start while a migration is active.
  */
-export async function withMigrationSettings<T>(qmp: QmpClient, fn: () => Promise<T>): Promise<T> {
+export async function withMigrationSettings<T>(qmp: Monitor, fn: () => Promise<T>): Promise<T> {
   await refuseIfMigrating(qmp);
   const saved = await readMigrationSettings(qmp);
   let result: T;

@@ -56,7 +56,20 @@ export interface QmpConnectOptions {
   retry?: boolean;
 }
 
-export class QmpClient extends EventEmitter {
+/**
+ * What migcost's sampler and migration driver need of a QEMU monitor: commands, and (where the transport has
+ * them) events. `QmpClient` is the direct socket; `hypervisor/libvirt/monitor.ts` passes commands through libvirt.
+ */
+export interface Monitor {
+  execute<T = unknown>(command: string, args?: Record<string, unknown>, opts?: { timeoutMs?: number }): Promise<T>;
+  queryStatus(): Promise<{ status: string; running: boolean }>;
+  queryMigrate(): Promise<QueryMigrate>;
+  vcpuThreadIds(): Promise<number[]>;
+  on(event: 'event', fn: (e: QmpEvent) => void): unknown;
+  off(event: 'event', fn: (e: QmpEvent) => void): unknown;
+}
+
+export class QmpClient extends EventEmitter implements Monitor {
   private buf = '';
   private nextId = 1;
   private pending = new Map<string, Pending>();

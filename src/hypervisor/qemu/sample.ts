@@ -7,7 +7,7 @@
 import { mkdtempSync, openSync, readSync, closeSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { QmpClient } from './qmp.js';
+import type { Monitor } from './qmp.js';
 import type { VmSample } from '../../model/sample.js';
 import { refuseIfMigrating } from './migration-settings.js';
 import { FULL_WINDOWS_SEC, PSEUDO_MIGRATION_WINDOWS_SEC } from './windows.js';
@@ -35,7 +35,12 @@ export interface SampleOptions {
    * written during the round — what a migration will see — where page-sampling compares page contents and so
    * misses pages rewritten with the same bytes. Off by default; the lab turns it on.
    */
-  bitmap?: { windowsSec?: readonly number[] };
+  bitmap?: { windowsSec?: readonly number[]; /** Where the pseudo-migration sends its pages (default `exec:cat > /dev/null`; a QEMU sandboxed against spawning, as libvirt starts it, needs a TCP sink). */ uri?: string };
+  /**
+   * A folder for the RAM dumps, writable by the QEMU process (which writes them: `pmemsave`). Default: a fresh
+   * private folder of this process's temporary directory. It is emptied afterwards, not removed.
+   */
+  dumpDir?: string;
   onProgress?: (done: number, total: number) => void;
   /** Stops the sampling between steps (and cancels a pseudo-migration in progress) when aborted. */
   signal?: AbortSignal;
@@ -50,7 +55,7 @@ interface DirtyRateInfo {
 const MIB = 2 ** 20;
 
 /** One calc-dirty-rate measurement: distinct bytes dirtied per second over a window of `sec`. */
-async function measureWindow(qmp: QmpClient, sec: number, samplePages: number): Promise<number> {
+async function measureWindow(qmp: Monitor, sec: number, samplePages: number): Promise<number> {
   await qmp.execute('calc-dirty-rate', { 'calc-time': Math.round(sec * 1000), 'calc-time-unit': 'millisecond', 'sample-pages': samplePages, mode: 'page-sampling' });
   const deadline = Date.now() + sec * 1000 + 15_000;
   await new Promise((r) => setTimeout(r, sec * 1000));
@@ -157,7 +162,7 @@ function threadsCpuSec(tids: number[]): number | undefined {
  * (MigrationActiveError) while a migration is active on the VM; the pseudo-migration restores every migration
  * capability and parameter it sets.
  */
-export async function sampleVm(qmp: QmpClient, opts: SampleOptions = {}): Promise<VmSample> {
+export async function sampleVm(qmp: Monitor, opts: SampleOptions = {}): Promise<VmSample> {
   await refuseIfMigrating(qmp);
   const checkAborted = () => {
     if (opts.signal?.aborted) throw opts.signal.reason;
@@ -194,7 +199,7 @@ export async function sampleVm(qmp: QmpClient, opts: SampleOptions = {}): Promis
   let ramLayout: VmSample['ramLayout'];
   if (opts.zeroPages !== false) {
     checkAborted();
-    const dir = mkdtempSync(join(tmpdir(), 'migcost-ram-'));
+    const dir = opts.dumpDir ?? mkdtempSync(join(tmpdir(), 'migcost-ram-'));
     const file = join(dir, 'ram.bin');
     try {
       const d0 = Date.now();
@@ -214,7 +219,8 @@ export async function sampleVm(qmp: QmpClient, opts: SampleOptions = {}): Promis
         zeroPageFraction = zeroPageFractionOfFile(file);
       }
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      if (opts.dumpDir) for (const f of ['ram.bin', 'ram2.bin']) rmSync(join(dir, f), { force: true });
+      else rmSync(dir, { recursive: true, force: true });
     }
     opts.onProgress?.(steps, steps);
   }
@@ -227,7 +233,7 @@ export async function sampleVm(qmp: QmpClient, opts: SampleOptions = {}): Promis
     let late: { zeroPages: number; normalPages: number; atMs: number } | undefined;
     for (const w of opts.bitmap.windowsSec ?? PSEUDO_MIGRATION_WINDOWS_SEC) {
       checkAborted();
-      const b = await bitmapCurve(qmp, memoryBytes, zeroPageFraction ?? 0, { windowSec: w, signal: opts.signal });
+      const b = await bitmapCurve(qmp, memoryBytes, zeroPageFraction ?? 0, { windowSec: w, signal: opts.signal, uri: opts.bitmap.uri });
       checkAborted();
       points.push(...b.points);
       zero += b.zeroPages;
@@ -255,7 +261,7 @@ export const PSEUDO_MIGRATION_URI = 'exec:cat > /dev/null';
  * The pseudo-migration: distinct bytes dirtied per pre-copy round, counted by QEMU's dirty bitmap, as curve
  * points (round duration, bytes). The VM never leaves: QEMU pauses before any switch-over and is cancelled.
  */
-export async function bitmapCurve(qmp: QmpClient, memoryBytes: number, zeroPageFraction: number, o: { windowSec?: number; budgetSec?: number; signal?: AbortSignal; uri?: string } = {}): Promise<{ points: { windowSec: number; dirtiedBytes: number }[]; zeroPages: number; normalPages: number; firstPass?: { zeroPages: number; normalPages: number; atMs: number } }> {
+export async function bitmapCurve(qmp: Monitor, memoryBytes: number, zeroPageFraction: number, o: { windowSec?: number; budgetSec?: number; signal?: AbortSignal; uri?: string } = {}): Promise<{ points: { windowSec: number; dirtiedBytes: number }[]; zeroPages: number; normalPages: number; firstPass?: { zeroPages: number; normalPages: number; atMs: number } }> {
   const { runMigration } = await import('./migrate.js');
   if (o.signal?.aborted) throw o.signal.reason;
   const t0 = Date.now();

@@ -4,6 +4,7 @@ import Table from 'cli-table3';
 import { defaultDbLocation } from '../../../store/location.js';
 import { InputError, parseDuration, formatBytes, formatSeconds } from '../../../units.js';
 import type { Prediction } from '../../../model/types.js';
+import type { MigrationRecord } from '../../../record/record.js';
 import { durationArg, parsedOption } from '../../options.js';
 import { exitWithError } from '../../errors.js';
 import { progressReporter } from '../../progress.js';
@@ -68,13 +69,20 @@ export function executeCommand(): Command {
         const targets = readJson('--targets', o.targets);
         if (!Array.isArray(plan.moves)) throw new InputError('--plan', o.plan, 'has no moves array (give it the output of `migcost plan --json`)');
         const moves = plan.moves as PlannedMove[];
-        const vms = (targets.vms ?? {}) as Record<string, { qmp?: unknown; uri?: unknown }>;
+        const vms = (targets.vms ?? {}) as Record<string, { qmp?: unknown; uri?: unknown; libvirt?: unknown; domain?: unknown; dest?: unknown; xml?: unknown }>;
         for (const [i, m] of moves.entries()) {
           const t = vms[m.vm];
-          if (!t || typeof t.qmp !== 'string' || typeof t.uri !== 'string') throw new InputError(`--targets vms.${m.vm}`, t ?? null, `must give qmp (socket path) and uri for move ${i + 1}`);
           if (!(m.bandwidthBytesPerSec > 0)) throw new InputError(`--plan moves[${i}].bandwidthBytesPerSec`, m.bandwidthBytesPerSec, 'must be greater than 0');
+          if (t && typeof t.libvirt === 'string') {
+            if (typeof t.dest !== 'string') throw new InputError(`--targets vms.${m.vm}.dest`, t.dest ?? null, 'must give the destination libvirt URI');
+            if (t.domain !== undefined && typeof t.domain !== 'string') throw new InputError(`--targets vms.${m.vm}.domain`, t.domain, 'must be a domain name');
+            if (t.xml !== undefined && typeof t.xml !== 'string') throw new InputError(`--targets vms.${m.vm}.xml`, t.xml, 'must be a file path');
+            continue;
+          }
+          if (!t || typeof t.qmp !== 'string' || typeof t.uri !== 'string') throw new InputError(`--targets vms.${m.vm}`, t ?? null, `must give qmp (socket path) and uri, or libvirt, domain and dest (URIs), for move ${i + 1}`);
         }
         for (const m of moves) {
+          if (typeof vms[m.vm].libvirt === 'string') continue;
           const t = vms[m.vm] as { qmp: string; uri: string };
           const issue = uriShapeIssue(t.uri);
           if (issue) throw new InputError(`--targets vms.${m.vm}.uri`, t.uri, issue);
@@ -91,12 +99,37 @@ export function executeCommand(): Command {
         const progress = progressReporter('moves', !o.json);
         const table = new Table({ head: ['vm', 'from -> to', 'status', 'time (pred / meas)', 'sent (pred / meas)', 'downtime (pred / meas)'], style: { head: [], border: [] } });
         let failures = 0;
+        const report = async (m: PlannedMove, rec: MigrationRecord, sourceStatus: string): Promise<void> => {
+          await store.recordMigration(rec);
+          if (rec.measured.status !== 'completed') failures++;
+          const p = m.predicted;
+          const mm = rec.measured;
+          if (o.json) process.stdout.write(`${JSON.stringify({ vm: m.vm, from: m.from, to: m.to, predicted: p, measured: mm, sourceStatus })}\n`);
+          else table.push([m.vm, `${m.from} -> ${m.to}`, mm.status, `${formatSeconds(p.totalTimeSec)} / ${formatSeconds(mm.totalTimeSec)}`, `${formatBytes(p.transferredBytes)} / ${formatBytes(mm.transferredBytes)}`, `${formatSeconds(p.downtimeSec)} / ${mm.status === 'completed' ? formatSeconds(mm.downtimeSec) : '-'}`]);
+        };
         // An interrupt cancels the move in progress (recorded as cancelled) and restores the VM's settings.
         await withInterruptsDeferred(async (signal) => {
           try {
             for (const [i, m] of moves.entries()) {
               if (signal.aborted) break;
               progress.update(i, moves.length);
+              const lv = vms[m.vm] as { libvirt?: string; domain?: string; dest?: string; xml?: string };
+              if (lv.libvirt !== undefined) {
+                const { Virsh } = await import('../../../hypervisor/libvirt/virsh.js');
+                const { sampleAndMigrateDomain } = await import('../../../hypervisor/libvirt/sample-and-migrate.js');
+                const r = await sampleAndMigrateDomain({
+                  source: new Virsh(lv.libvirt),
+                  domain: lv.domain ?? m.vm,
+                  destinationUri: lv.dest!,
+                  xmlFile: lv.xml,
+                  sampling: { windowsSec: [1] },
+                  config: (sample) => ({ memoryBytes: sample.memoryBytes, workload: 'external', params: { vm: m.vm.replace(/[^\w.-]/g, '_'), from: m.from, to: m.to }, bandwidthBytesPerSec: m.bandwidthBytesPerSec, downtimeLimitSec, autoConverge: o.autoConverge === true, timeoutSec }),
+                  predict: () => ({ plan: m.predicted }),
+                  signal,
+                });
+                await report(m, r.record, r.domainOn === 'source' ? 'running' : 'migrated');
+                continue;
+              }
               const t = vms[m.vm] as { qmp: string; uri: string };
               const qmp = await QmpClient.connect(t.qmp, { retry: false });
               try {
@@ -108,13 +141,7 @@ export function executeCommand(): Command {
                   predictions: { given: { plan: m.predicted } },
                   signal,
                 });
-                const rec = r.record;
-                await store.recordMigration(rec);
-                if (rec.measured.status !== 'completed') failures++;
-                const p = m.predicted;
-                const mm = rec.measured;
-                if (o.json) process.stdout.write(`${JSON.stringify({ vm: m.vm, from: m.from, to: m.to, predicted: p, measured: mm, sourceStatus: r.sourceStatus })}\n`);
-                else table.push([m.vm, `${m.from} -> ${m.to}`, mm.status, `${formatSeconds(p.totalTimeSec)} / ${formatSeconds(mm.totalTimeSec)}`, `${formatBytes(p.transferredBytes)} / ${formatBytes(mm.transferredBytes)}`, `${formatSeconds(p.downtimeSec)} / ${mm.status === 'completed' ? formatSeconds(mm.downtimeSec) : '-'}`]);
+                await report(m, r.record, r.sourceStatus);
               } finally {
                 qmp.close();
               }

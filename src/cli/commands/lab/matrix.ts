@@ -20,6 +20,7 @@ export interface LabMatrixFlags {
   db: string;
   results?: string;
   pin?: true;
+  driver: 'qmp' | 'libvirt';
 }
 
 export function labMatrixCommand(): Command {
@@ -33,6 +34,7 @@ export function labMatrixCommand(): Command {
     .option('--platform <file>', 'platform constants file')
     .option('--db <file|url>', 'history store: a SQLite file or postgres:// URL', defaultDbLocation())
     .option('--results <file>', 'also append every record to this JSON Lines file')
+    .addOption(new Option('--driver <name>', "qmp: migcost's own QEMU processes; libvirt: lab domains on two libvirt daemons (MIGCOST_LIBVIRT_SRC/DST/STATE, else scripts/libvirt-test-daemons.sh)").choices(['qmp', 'libvirt']).default('qmp'))
     .option('--pin', "give the source's vCPU core 0 and put everything else on the other cores (taskset; a separate platform in the records)")
     .action(async (o: LabMatrixFlags) => {
       try {
@@ -42,7 +44,7 @@ export function labMatrixCommand(): Command {
         const progress = progressReporter('migrations');
         const label = (i: number) => `${i + 1}/${configs.length} ${workloadLabel(configs[i])}`;
         const { recorded, failed } = await runAndRecord(configs, {
-          run: { platform, pin: o.pin === true },
+          run: { platform, pin: o.pin === true, libvirt: o.driver === 'libvirt' ? (await import('../../../lab/run-libvirt.js')).labLibvirt() : undefined },
           store,
           results: o.results,
           onStart: (i, total) => progress.update(i, total),

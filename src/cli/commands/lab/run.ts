@@ -27,6 +27,7 @@ export interface LabRunFlags {
   adaptiveRate?: true;
   delta: number;
   pin?: true;
+  driver: 'qmp' | 'libvirt';
   platform?: string;
   variant: string;
   db: string;
@@ -57,6 +58,7 @@ export function labRunCommand(): Command {
     .addOption(parsedOption('--timeout <time>', 'cancel after', durationArg('--timeout'), '30s'))
     .option('--adaptive-rate', "Liu's adaptive rate: max-bandwidth = dirty rate + delta each round")
     .addOption(parsedOption('--delta <rate>', 'adaptive rate delta', rateArg('--delta'), '100Mbit/s'))
+    .addOption(new Option('--driver <name>', "qmp: migcost's own QEMU processes; libvirt: lab domains on two libvirt daemons (MIGCOST_LIBVIRT_SRC/DST/STATE, else scripts/libvirt-test-daemons.sh)").choices(['qmp', 'libvirt']).default('qmp'))
     .option('--pin', "give the source's vCPU core 0 and put everything else on the other cores (taskset; a separate platform in the records)")
     .option('--platform <file>', 'platform constants (from `migcost lab calibrate`); default: the lab dir\'s platform.json if present')
     .addOption(new Option('--variant <name>', 'variant shown in the table').choices(VARIANTS as unknown as string[]).default('deng-bitmap'))
@@ -82,7 +84,12 @@ export function labRunCommand(): Command {
         const store = o.save ? await (await import('../../../store/store.js')).openStore(o.db) : undefined;
         let r: MigrationRecord;
         try {
-          r = await runLabConfig(cfg, { platform, adaptiveRate, pin: o.pin === true, log: (l) => process.stderr.write(`lab: ${l}\n`) });
+          const log = (l: string) => process.stderr.write(`lab: ${l}\n`);
+          if (o.driver === 'libvirt') {
+            if (adaptiveRate || o.pin) throw new InputError('--driver', 'libvirt', 'does not take --adaptive-rate or --pin (libvirt drives the migration)');
+            const { runLabConfigLibvirt, labLibvirt } = await import('../../../lab/run-libvirt.js');
+            r = await runLabConfigLibvirt(cfg, labLibvirt(), { platform, log });
+          } else r = await runLabConfig(cfg, { platform, adaptiveRate, pin: o.pin === true, log });
           if (store) await store.recordMigration(r);
         } finally {
           await store?.close();

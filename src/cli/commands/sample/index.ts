@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import Table from 'cli-table3';
 import type { QmpClient } from '../../../hypervisor/qemu/qmp.js';
+import type { VmSample } from '../../../model/sample.js';
 import { InputError, formatBytes, parseDuration } from '../../../units.js';
 import { FULL_WINDOWS_SEC } from '../../../hypervisor/qemu/windows.js';
 import { parsedOption } from '../../options.js';
@@ -10,7 +11,10 @@ import { progressReporter } from '../../progress.js';
 
 /** The options of `migcost sample`; --pseudo-migration and --layout are false when absent, true without a value. */
 export interface SampleFlags {
-  qmp: string;
+  qmp?: string;
+  libvirt?: string;
+  domain?: string;
+  allowQmpPassthrough?: true;
   windows: number[];
   zeroPages: boolean;
   pseudoMigration: string | boolean;
@@ -31,22 +35,36 @@ const windowsArg = (v: string): number[] =>
 export function sampleCommand(): Command {
   return new Command('sample')
     .description("measure a running QEMU VM's dirty rate, dirtied-pages-versus-window curve and zero pages")
-    .requiredOption('--qmp <socket>', "the VM's QMP unix socket")
+    .option('--qmp <socket>', "the VM's QMP unix socket (or --libvirt with --domain)")
+    .option('--libvirt <uri>', 'a libvirt connection URI (e.g. qemu:///system): sample the domain with libvirt\'s own calls')
+    .option('--domain <name>', 'with --libvirt: the domain (name, id or UUID)')
+    .option('--allow-qmp-passthrough', "with --libvirt: sample through QEMU's monitor via libvirt (qemu-monitor-command) for what libvirt has no call for — zero pages, --pseudo-migration, --layout; libvirt marks the domain tainted")
     .addOption(parsedOption('--windows <list>', 'window lengths for the curve', windowsArg, FULL_WINDOWS_SEC.map((w) => (w < 1 ? `${Math.round(w * 1000)}ms` : `${w}s`)).join(',')))
     .option('--no-zero-pages', 'skip the RAM dump that counts zero pages')
     .option('--pseudo-migration [windows]', "also count dirtied pages with QEMU's dirty bitmap: pre-copy to /dev/null, cancelled before any switch-over (rounds of about these lengths)", false)
     .option('--layout [window]', 'dump RAM twice this far apart (default 1s) and record where the non-zero and the changed pages lie (the working set, in the order a first pre-copy pass scans)', false)
     .option('--output <file>', 'also write the JSON here (for `migcost predict --vm FILE`)')
     .option('--json', 'print JSON')
-    .action(async (o: SampleFlags) => {
+    .action(async (o: SampleFlags, cmd: Command) => {
       let qmp: QmpClient | undefined;
       try {
+        if ((o.qmp === undefined) === (o.libvirt === undefined)) throw new InputError('--qmp', o.qmp ?? '', 'give exactly one of --qmp SOCKET or --libvirt URI --domain NAME');
+        if (o.libvirt !== undefined) {
+          if (o.allowQmpPassthrough) {
+            await sampleThroughPassthrough(o, cmd.getOptionValueSource('windows') === 'default');
+            return;
+          }
+          await sampleThroughLibvirt(o, cmd.getOptionValueSource('windows') === 'default');
+          return;
+        }
+        if (o.domain !== undefined) throw new InputError('--domain', o.domain, 'goes with --libvirt, not --qmp');
+        if (o.allowQmpPassthrough) throw new InputError('--allow-qmp-passthrough', 'true', 'goes with --libvirt, not --qmp');
         const windowsSec = o.windows;
         const { QmpClient } = await import('../../../hypervisor/qemu/qmp.js');
         const { sampleVm } = await import('../../../hypervisor/qemu/sample.js');
         const { withInterruptsDeferred } = await import('../../../hypervisor/qemu/migration-settings.js');
         const { PSEUDO_MIGRATION_WINDOWS_SEC, LAYOUT_WINDOW_SEC } = await import('../../../hypervisor/qemu/windows.js');
-        qmp = await QmpClient.connect(o.qmp, { retry: false });
+        qmp = await QmpClient.connect(o.qmp!, { retry: false });
         const progress = progressReporter('windows', !o.json);
         const pseudo = o.pseudoMigration === false ? undefined : { windowsSec: typeof o.pseudoMigration === 'string' ? o.pseudoMigration.split(',').map((w) => parseDuration('--pseudo-migration', w.trim(), { needUnit: true })) : PSEUDO_MIGRATION_WINDOWS_SEC };
         const layoutWindowSec = o.layout === false ? undefined : typeof o.layout === 'string' ? parseDuration('--layout', o.layout, { needUnit: true }) : LAYOUT_WINDOW_SEC;
@@ -56,25 +74,75 @@ export function sampleCommand(): Command {
         // SIGINT / SIGTERM cancel a pseudo-migration in progress and restore the VM's migration settings first.
         const s = await withInterruptsDeferred((signal) => sampleVm(client, { windowsSec, zeroPages: o.zeroPages, bitmap: pseudo, layoutWindowSec, signal, onProgress: (d, t) => progress.update(d, t) }));
         progress.done('sampled');
-        const json = JSON.stringify(s);
-        if (o.output) writeFileSync(o.output, `${json}\n`);
-        if (o.json) process.stdout.write(`${json}\n`);
-        else {
-          const t = new Table({ head: ['', 'value'], style: { head: [], border: [] } });
-          t.push(['memory', formatBytes(s.memoryBytes)], ['dirty rate', `${formatBytes(s.dirtyRateBytesPerSec)}/s`]);
-          for (const p of s.curve) t.push([`dirtied within ${p.windowSec} s`, formatBytes(p.dirtiedBytes)]);
-          if (s.zeroPageFraction !== undefined) t.push(['zero pages', `${(s.zeroPageFraction * 100).toFixed(1)} %`]);
-          for (const p of s.bitmapCurve ?? []) t.push([`bitmap: dirtied within ${p.windowSec.toFixed(2)} s`, formatBytes(p.dirtiedBytes)]);
-          if (s.ramLayout) {
-            const changed = s.ramLayout.changedPages.reduce((a, b) => a + b, 0);
-            t.push([`changed between RAM dumps ${s.ramLayout.windowSec.toFixed(2)} s apart`, formatBytes(changed * s.pageSizeBytes)]);
-          }
-          process.stdout.write(`${t.toString()}\n`);
-        }
+        printSample(s, o);
       } catch (e) {
         exitWithError(e);
       } finally {
         qmp?.close();
       }
     });
+}
+
+function printSample(s: VmSample, o: SampleFlags): void {
+  const json = JSON.stringify(s);
+  if (o.output) writeFileSync(o.output, `${json}\n`);
+  if (o.json) process.stdout.write(`${json}\n`);
+  else {
+    const t = new Table({ head: ['', 'value'], style: { head: [], border: [] } });
+    t.push(['memory', formatBytes(s.memoryBytes)], ['dirty rate', `${formatBytes(s.dirtyRateBytesPerSec)}/s`]);
+    for (const p of s.curve) t.push([`dirtied within ${p.windowSec} s`, formatBytes(p.dirtiedBytes)]);
+    if (s.zeroPageFraction !== undefined) t.push(['zero pages', `${(s.zeroPageFraction * 100).toFixed(1)} %`]);
+    for (const p of s.bitmapCurve ?? []) t.push([`bitmap: dirtied within ${p.windowSec.toFixed(2)} s`, formatBytes(p.dirtiedBytes)]);
+    if (s.ramLayout) {
+      const changed = s.ramLayout.changedPages.reduce((a, b) => a + b, 0);
+      t.push([`changed between RAM dumps ${s.ramLayout.windowSec.toFixed(2)} s apart`, formatBytes(changed * s.pageSizeBytes)]);
+    }
+    process.stdout.write(`${t.toString()}\n`);
+  }
+}
+
+/** `sample --libvirt URI --domain NAME`: libvirt's own calls only (no monitor pass-through, the domain is not tainted). */
+async function sampleThroughLibvirt(o: SampleFlags, defaultWindows: boolean): Promise<void> {
+  if (o.domain === undefined) throw new InputError('--domain', '', 'is required with --libvirt');
+  if (o.pseudoMigration !== false) throw new InputError('--pseudo-migration', String(o.pseudoMigration), 'needs QEMU\'s monitor, which libvirt owns: add --allow-qmp-passthrough (it taints the domain) or use --qmp');
+  if (o.layout !== false) throw new InputError('--layout', String(o.layout), 'needs QEMU\'s monitor, which libvirt owns: add --allow-qmp-passthrough (it taints the domain) or use --qmp');
+  const { Virsh } = await import('../../../hypervisor/libvirt/virsh.js');
+  const { sampleDomain, LIBVIRT_WINDOWS_SEC } = await import('../../../hypervisor/libvirt/sample.js');
+  const windowsSec = defaultWindows ? LIBVIRT_WINDOWS_SEC : o.windows;
+  for (const [i, w] of windowsSec.entries()) {
+    if (!Number.isInteger(w)) throw new InputError(`--windows[${i}]`, `${w}s`, 'libvirt measures whole seconds (1s to 60s)');
+  }
+  const progress = progressReporter('windows', !o.json);
+  const s = await sampleDomain(new Virsh(o.libvirt!), o.domain, { windowsSec, onProgress: (d, t) => progress.update(d, t) });
+  progress.done('sampled through libvirt (zero pages not measured: libvirt has no call for them)');
+  printSample(s, o);
+}
+
+/**
+ * `sample --libvirt URI --domain NAME --allow-qmp-passthrough`: the full QMP sampler over libvirt's monitor
+ * pass-through; the pseudo-migration goes to a loopback TCP sink (libvirt's QEMU may not spawn `cat`), the RAM
+ * dumps into a folder the domain's QEMU user owns. Every migration setting is restored, as over QMP.
+ */
+async function sampleThroughPassthrough(o: SampleFlags, defaultWindows: boolean): Promise<void> {
+  if (o.domain === undefined) throw new InputError('--domain', '', 'is required with --libvirt');
+  const { Virsh } = await import('../../../hypervisor/libvirt/virsh.js');
+  const { LibvirtMonitor, startDiscardSink, dumpDirFor } = await import('../../../hypervisor/libvirt/monitor.js');
+  const { sampleVm } = await import('../../../hypervisor/qemu/sample.js');
+  const { withInterruptsDeferred } = await import('../../../hypervisor/qemu/migration-settings.js');
+  const { PSEUDO_MIGRATION_WINDOWS_SEC, LAYOUT_WINDOW_SEC, FULL_WINDOWS_SEC } = await import('../../../hypervisor/qemu/windows.js');
+  const monitor = new LibvirtMonitor(new Virsh(o.libvirt!), o.domain);
+  const pseudoWindows = o.pseudoMigration === false ? undefined : typeof o.pseudoMigration === 'string' ? o.pseudoMigration.split(',').map((w, i) => parseDuration(`pseudo-migration[${i}]`, w.trim())) : PSEUDO_MIGRATION_WINDOWS_SEC;
+  const layoutWindowSec = o.layout === false ? undefined : typeof o.layout === 'string' ? parseDuration('layout', o.layout) : LAYOUT_WINDOW_SEC;
+  if (layoutWindowSec !== undefined && o.zeroPages === false) throw new InputError('layout', String(o.layout), 'needs the RAM dumps: drop --no-zero-pages');
+  const sink = pseudoWindows ? await startDiscardSink() : undefined;
+  const dump = o.zeroPages === false ? undefined : await dumpDirFor(monitor);
+  try {
+    const progress = progressReporter('windows', !o.json);
+    const s = await withInterruptsDeferred((signal) => sampleVm(monitor, { windowsSec: defaultWindows ? FULL_WINDOWS_SEC : o.windows, zeroPages: o.zeroPages, bitmap: pseudoWindows ? { windowsSec: pseudoWindows, uri: sink!.uri } : undefined, layoutWindowSec, dumpDir: dump?.dir, signal, onProgress: (d, t) => progress.update(d, t) }));
+    progress.done('sampled through libvirt\'s monitor pass-through (the domain is now marked tainted by libvirt)');
+    printSample(s, o);
+  } finally {
+    await sink?.close();
+    dump?.remove();
+  }
 }
