@@ -32,7 +32,6 @@ export function inventoryCommand(): Command {
     .addOption(parsedOption('--dirty-rate-window <time>', "also measure each VM's dirty rate over this many whole seconds (libvirt's domdirtyrate-calc)", durationArg('--dirty-rate-window')))
     .option('--output <file>', 'write the cluster JSON here')
     .option('--json', 'print the cluster JSON')
-    .addHelpText('after', '\nExamples:\n  migcost inventory --libvirt qemu+ssh://h1/system qemu+ssh://h2/system --prometheus http://prom:9090 --output cluster.json\n  migcost plan --cluster cluster.json --detector lr\n')
     .action(async (o: InventoryFlags) => {
       try {
         if (o.dirtyRateWindow !== undefined && !(Number.isInteger(o.dirtyRateWindow) && o.dirtyRateWindow >= 1 && o.dirtyRateWindow <= 60)) {

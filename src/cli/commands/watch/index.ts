@@ -42,7 +42,6 @@ export function watchCommand(): Command {
     .addOption(parsedOption('--interval <time>', 'between re-predictions', durationArg('--interval'), '1s'))
     .addOption(parsedOption('--wait <time>', 'how long to wait for a migration to start', durationArg('--wait'), '30s'))
     .option('--json', 'print one JSON line per interval')
-    .addHelpText('after', '\nExamples:\n  migcost watch --libvirt qemu:///system --domain vm1 --platform-timeouts nova\n  migcost watch --qmp /run/vm1-monitor.qmp --completion-timeout 10m --json\n')
     .action(async (o: WatchFlags) => {
       let close = () => {};
       try {
