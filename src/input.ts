@@ -271,7 +271,9 @@ function points(field: string, v: unknown): CurvePoint[] {
   if (!Array.isArray(v)) throw new InputError(field, v, 'must be an array of {windowSec, dirtiedBytes}');
   return v.map((p, i) => {
     const o = obj(`${field}[${i}]`, p);
-    return { windowSec: parseNumber(`${field}[${i}].windowSec`, o.windowSec, { min: 0 }), dirtiedBytes: parseNumber(`${field}[${i}].dirtiedBytes`, o.dirtiedBytes, { min: 0 }) };
+    // bounded as a curve's points are (a round may last under 1 µs): beyond them the corrected curve is not finite
+    const windowSec = inRange(`${field}[${i}].windowSec`, o.windowSec, parseNumber(`${field}[${i}].windowSec`, o.windowSec, { min: 0 }), 0, LIMITS.maxSeconds, ' s');
+    return { windowSec, dirtiedBytes: inRange(`${field}[${i}].dirtiedBytes`, o.dirtiedBytes, parseNumber(`${field}[${i}].dirtiedBytes`, o.dirtiedBytes, { min: 0 }), 0, LIMITS.maxBytes, ' B') };
   });
 }
 
@@ -293,15 +295,17 @@ export function parseSample(field: string, v: unknown): VmSample {
   if (!present(memory)) throw new InputError(`${field}.memoryBytes`, memory, 'is required (a size such as 4GiB)');
   const memoryBytes = num(`${field}.memoryBytes`, memory, parseSize);
   if (!(memoryBytes > 0)) throw new InputError(`${field}.memoryBytes`, memory, 'must be greater than 0');
+  inRange(`${field}.memoryBytes`, memory, memoryBytes, 0, LIMITS.maxBytes, ' B');
   const curve = o.curve === undefined || (Array.isArray(o.curve) && o.curve.length === 0) ? [] : parseCurve(`${field}.curve`, o.curve);
   const rate = o.dirtyRateBytesPerSec ?? o.dirtyRate;
   let dirtyRateBytesPerSec: number;
-  if (present(rate)) dirtyRateBytesPerSec = num(`${field}.dirtyRateBytesPerSec`, rate, parseRate);
+  if (present(rate)) dirtyRateBytesPerSec = inRange(`${field}.dirtyRateBytesPerSec`, rate, num(`${field}.dirtyRateBytesPerSec`, rate, parseRate), 0, LIMITS.maxRateBytesPerSec, ' B/s');
   else if (curve.length > 0) dirtyRateBytesPerSec = curve[curve.length - 1].dirtiedBytes / curve[curve.length - 1].windowSec;
   else throw new InputError(`${field}.dirtyRateBytesPerSec`, rate, 'is required without a curve (a rate such as 50MiB/s)');
   const page = o.pageSizeBytes ?? o.pageSize;
   const pageSizeBytes = present(page) ? num(`${field}.pageSizeBytes`, page, parseSize) : 4096;
   if (!(pageSizeBytes > 0)) throw new InputError(`${field}.pageSizeBytes`, page, 'must be greater than 0');
+  inRange(`${field}.pageSizeBytes`, page, pageSizeBytes, 1, LIMITS.maxPageBytes, ' B');
   const s: VmSample = { memoryBytes, pageSizeBytes, dirtyRateBytesPerSec, curve, sampledAt: typeof o.sampledAt === 'string' ? o.sampledAt : '' };
   for (const k of ['zeroPageFraction', 'bitmapZeroShare', 'zeroPageFractionLate', 'zeroPageFractionAtStart'] as const) {
     if (present(o[k])) s[k] = parseFraction(`${field}.${k}`, o[k]);

@@ -51,7 +51,9 @@ export function ols(X: readonly (readonly number[])[], y: readonly number[]): Ol
   for (let k = 0; k < p; k++) {
     let norm = 0;
     for (let i = k; i < n; i++) norm = Math.hypot(norm, A[k][i]);
-    const scale = Math.max(1, ...A[k].map(Math.abs));
+    // a loop, not Math.max(...column): spreading 300,000 arguments overflows the stack
+    let scale = 1;
+    for (const v of A[k]) if (Math.abs(v) > scale) scale = Math.abs(v);
     if (norm <= 1e-12 * scale) throw new RangeError(`ols: column ${k} is collinear with the others (rank-deficient X)`);
     if (A[k][k] < 0) norm = -norm;
     for (let i = k; i < n; i++) A[k][i] /= norm;

@@ -148,7 +148,8 @@ export function withSample(vm: Vm, sample: VmSample): Vm {
  * keep what they had. Throws InputError when a sampled VM is bigger than every host.
  */
 export function withSamples(c: Cluster, samples: ReadonlyMap<string, VmSample>): Cluster {
-  const maxHostMem = Math.max(...c.hosts.map((h) => h.memoryBytes));
+  let maxHostMem = -Infinity;
+  for (const h of c.hosts) if (h.memoryBytes > maxHostMem) maxHostMem = h.memoryBytes;
   const vms = c.vms.map((v, i) => {
     const s = samples.get(v.id);
     if (!s) return v;

@@ -44,4 +44,16 @@ describe('ols', () => {
     assert.throws(() => ols([[1, NaN], [1, 2]], [1, 2]), /X\[0\]\[1\] is not a finite number/);
     assert.throws(() => ols([[1, 2], [2, 4], [3, 6]], [1, 2, 3]), /collinear/);
   });
+  it('fits 300,000 observations (no argument spread over the column: that overflowed the stack)', () => {
+    // y = 3 x - 2 exactly, x = 0..299,999: the column scale is read in a loop
+    const n = 300_000;
+    const x = Array.from({ length: n }, (_, i) => i);
+    const f = linearFit(x, x.map((v) => 3 * v - 2));
+    assert.equal(f.n, n);
+    assertClose(f.slope, 3, 1e-12);
+    assertClose(f.intercept, -2, 1e-6);
+    assertClose(f.r2, 1, 1e-12);
+    // collinearity is still judged against the largest entry of a column
+    assert.throws(() => ols(x.map((v) => [v, 2 * v]), x), /collinear/);
+  });
 });

@@ -7,7 +7,7 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
-import { buildApp } from '../../src/http/app.js';
+import { buildApp, BODY_LIMIT_BYTES, HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../../src/http/app.js';
 import { parseCluster } from '../../src/plan/cluster.js';
 import { DEFAULT_PLANETLAB_ARCHIVE } from '../../src/sim/planetlab-loader.js';
 import type { Store } from '../../src/store/store.js';
@@ -122,6 +122,21 @@ describe('edges of the request', () => {
     assert.equal(r.json().field, 'day');
     assert.match(r.json().message, /19990101 is not a day .*known: .*20110303/);
     assert.doesNotMatch(r.json().message, /\//);
+  });
+
+  it('sets header and request time-outs; a body over the limit is a 413, and the largest legitimate ones fit under it', async () => {
+    const t = app();
+    await t.ready();
+    assert.equal(t.server.headersTimeout, HEADERS_TIMEOUT_MS);
+    assert.equal(t.server.requestTimeout, REQUEST_TIMEOUT_MS);
+    assert.ok(HEADERS_TIMEOUT_MS > 0 && REQUEST_TIMEOUT_MS > 0);
+    // a 10,000-row batch, each row with a 30-point sampled curve (page-multiple byte counts), and a plan of 300,000 hosts
+    const curve = Array.from({ length: 30 }, (_, i) => ({ windowSec: (i + 1) / 4, dirtiedBytes: 4096 * (123_457 + 10_007 * i) }));
+    const batch = { rows: Array.from({ length: 10_000 }, (_, i) => ({ id: `row-${i}`, memory: '4GiB', bandwidth: '1Gbit/s', curve, zeroPageFraction: 0.25 })) };
+    const plan = { cluster: { hosts: Array.from({ length: 300_000 }, (_, i) => ({ id: `h${i}`, cpu: 4, memory: 8e9 })), vms: [{ id: 'v', host: 'h7', cpu: 1, memory: 7e9 }] } };
+    for (const body of [batch, plan]) assert.ok(Buffer.byteLength(JSON.stringify(body)) < BODY_LIMIT_BYTES);
+    const big = await t.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': 'application/json' }, payload: `{"memory":"4GiB","pad":"${'x'.repeat(BODY_LIMIT_BYTES)}"}` });
+    assert.equal(big.statusCode, 413);
   });
 
   it('a 500 is logged with its cause even without request logging', async () => {

@@ -50,6 +50,15 @@ describe('cluster state from samples', () => {
     assert.equal(doc.vms[0].memory, '1GiB', 'the input document is not changed');
   });
 
+  it('withSamples takes 300,000 hosts (no argument spread over the hosts: that overflowed the stack)', () => {
+    const doc = clusterDoc();
+    const hosts = Array.from({ length: 300_000 }, (_, i) => ({ id: `h${i}`, cpu: 4, memory: i === 123_456 ? '16GiB' : '1GiB' }));
+    const parsed = parseCluster({ ...doc, hosts });
+    const sample = (memoryBytes: number) => ({ memoryBytes, pageSizeBytes: 4096, dirtyRateBytesPerSec: MiB, curve: [{ windowSec: 1, dirtiedBytes: MiB }], sampledAt: '2026-01-01T00:00:00.000Z' });
+    assert.equal(withSamples(parsed, new Map([['vm1', sample(8192 * MiB)]])).vms[0].memoryBytes, 8192 * MiB, 'fits the one big host');
+    assert.throws(() => withSamples(parsed, new Map([['vm1', sample(32768 * MiB)]])), /bigger than every host/);
+  });
+
   it('plan --from-store takes each VM’s latest stored sample', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'migcost-plan-'));
     const db = join(dir, 'h.sqlite');

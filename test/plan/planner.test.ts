@@ -213,3 +213,31 @@ describe('optimal on hosts too big to search exhaustively', () => {
     assert.ok(exactHits >= 100, `the bounded search found the optimum in only ${exactHits} of 200 cases`);
   });
 });
+
+describe('optimal is bounded by size and by time', () => {
+  // h1 is hot (11 CPUs on 8): moa's order takes the two cheapest and still needs c; optimal takes c alone
+  const c = parseCluster({
+    hosts: [
+      { id: 'h1', cpu: 8, memory: '32GiB', bandwidth: '1GiB/s' },
+      { id: 'h2', cpu: 16, memory: '64GiB', bandwidth: '1GiB/s' },
+    ],
+    vms: [
+      { id: 'a', host: 'h1', cpu: 1, memory: '1GiB', dirtyRate: '1MiB/s' },
+      { id: 'b', host: 'h1', cpu: 1, memory: '1GiB', dirtyRate: '1MiB/s' },
+      { id: 'c', host: 'h1', cpu: 3, memory: '2GiB', dirtyRate: '1MiB/s' },
+      { id: 'd', host: 'h1', cpu: 6, memory: '8GiB', dirtyRate: '200MiB/s' },
+    ],
+  });
+  const moved = (p: { moves: { vm: string }[] }) => p.moves.map((m) => m.vm).sort();
+  it('searches hosts within the limits, and takes moa\'s order past searchLimit VMs or once searchStop answers true', () => {
+    const moa = moved(planMitigation(c, { policy: 'moa' }));
+    assert.deepEqual(moa, ['a', 'b', 'c']);
+    assert.deepEqual(moved(planMitigation(c, { policy: 'optimal' })), ['c'], 'searched: one VM');
+    assert.deepEqual(moved(planMitigation(c, { policy: 'optimal', searchLimit: 3 })), moa, 'more VMs than searchLimit');
+    assert.deepEqual(moved(planMitigation(c, { policy: 'optimal', searchLimit: 4 })), ['c']);
+    let asked = 0;
+    assert.deepEqual(moved(planMitigation(c, { policy: 'optimal', searchStop: () => (asked++, true) })), moa, 'out of time');
+    assert.ok(asked > 0);
+    assert.deepEqual(moved(planMitigation(c, { policy: 'optimal', exactLimit: 2, searchStop: () => false })), ['c'], 'the bounded search finds it too');
+  });
+});

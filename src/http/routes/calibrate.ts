@@ -5,27 +5,14 @@
  */
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { Store } from '../../store/store.js';
-import { fitPlatform, type PlatformObservation } from '../../calibrate/platform.js';
-import { fitWws, fitWiredEnergy, observedGamma, migrationEnergyFromPower } from '../../calibrate/fits.js';
-import { platformObservation } from '../../evaluate/cross-validate.js';
+import { fitWiredEnergy, migrationEnergyFromPower } from '../../calibrate/fits.js';
+import { FIT_KINDS, FitWindow, fitRow, fitRows, type FitKind, type FitResult, type Skipped } from './fit-window.js';
 import { HttpError } from '../errors.js';
 import { BEARER } from '../auth.js';
 import { anyObject, errors } from '../schemas.js';
 import { needStore } from './history.js';
 
-export const FIT_KINDS = ['qemu-platform', 'wws', 'wired-energy'] as const;
-export type FitKind = (typeof FIT_KINDS)[number];
-
-export interface FitResult {
-  kind: FitKind;
-  params: unknown;
-  r2: number | null;
-  n: number;
-  /** What was fitted: measured against fitted values, residual = measured - fitted. */
-  quantity: string;
-  points: { measured: number; fitted: number; residual: number }[];
-  version?: number;
-}
+export { FIT_KINDS, type FitKind, type FitResult } from './fit-window.js';
 
 /**
  * The fits read the newest FIT_WINDOW migrations by default (one bounded query, an index walk), not all history:
@@ -35,8 +22,9 @@ export interface FitResult {
 export const FIT_WINDOW = 1000;
 export const GET_FIT_WINDOW = 2000;
 export const MAX_FIT_WINDOW = 5000;
-/** Answers of GET /v1/fits kept, each for one state of the history (its count and newest migration) and window. */
-const FITS_CACHED = 8;
+/** Windows GET /v1/fits keeps up to date (fit-window.ts), the most recently asked; each with its answer. */
+const WINDOWS_KEPT = 4;
+const DEFAULT_KINDS: readonly FitKind[] = ['qemu-platform', 'wws'];
 
 export interface FitOptions {
   kinds?: readonly FitKind[];
@@ -48,44 +36,10 @@ export interface FitOptions {
 }
 
 /** Runs the fits asked for on the store's newest migrations; kinds without enough data are listed in `skipped`. */
-export async function runFits(store: Store, o: FitOptions): Promise<{ migrations: number; fits: FitResult[]; skipped: { kind: FitKind; reason: string }[] }> {
-  const kinds = o.kinds ?? (o.idleWatts === undefined ? ['qemu-platform', 'wws'] : FIT_KINDS);
+export async function runFits(store: Store, o: FitOptions): Promise<{ migrations: number; fits: FitResult[]; skipped: Skipped[] }> {
+  const kinds = o.kinds ?? (o.idleWatts === undefined ? DEFAULT_KINDS : FIT_KINDS);
   const records = await store.listMigrations({ last: o.last ?? FIT_WINDOW });
-  const fits: FitResult[] = [];
-  const skipped: { kind: FitKind; reason: string }[] = [];
-  if (kinds.includes('qemu-platform')) {
-    const obs = records.map(platformObservation).filter((x): x is PlatformObservation => x !== undefined);
-    if (obs.length < 3) skipped.push({ kind: 'qemu-platform', reason: `needs at least 3 completed migrations (has ${obs.length})` });
-    else {
-      const f = fitPlatform(obs);
-      const p = f.platform;
-      const points = obs
-        .filter((x) => x.stopCopyBytes > 0 && p.stopCopyRateBytesPerSec !== undefined)
-        .map((x) => {
-          const rate = x.rounds === 1 && p.firstTouchRateBytesPerSec !== undefined ? p.firstTouchRateBytesPerSec : (p.stopCopyRateBytesPerSec as number);
-          const fitted = (p.resumeSec ?? 0) + x.stopCopyBytes / rate;
-          return { measured: x.downtimeSec, fitted, residual: x.downtimeSec - fitted };
-        });
-      fits.push({ kind: 'qemu-platform', params: p, r2: f.downtimeR2 ?? null, n: f.n, quantity: 'downtime (s)', points });
-    }
-  }
-  if (kinds.includes('wws')) {
-    const obs = records.flatMap((r) =>
-      r.trace.filter((t) => t.kind === 'pre-copy' && t.durationSec > 0 && r.sample.dirtyRateBytesPerSec > 0).map((t) => ({ roundSec: t.durationSec, dirtyRateBytesPerSec: r.sample.dirtyRateBytesPerSec, gamma: observedGamma(t.dirtiedBytes, r.sample.dirtyRateBytesPerSec, t.durationSec) })),
-    );
-    let done = false;
-    if (obs.length >= 3) {
-      try {
-        const f = fitWws(obs);
-        fits.push({ kind: 'wws', params: f.params, r2: f.r2, n: f.n, quantity: 'working-set gamma', points: f.fitted.map((v, i) => ({ measured: v + f.residuals[i], fitted: v, residual: f.residuals[i] })) });
-        done = true;
-      } catch (e) {
-        skipped.push({ kind: 'wws', reason: (e as Error).message });
-        done = true;
-      }
-    }
-    if (!done) skipped.push({ kind: 'wws', reason: `needs at least 3 recorded pre-copy rounds (has ${obs.length})` });
-  }
+  const { fits, skipped } = fitRows(records.map(fitRow), kinds);
   if (kinds.includes('wired-energy')) {
     if (o.idleWatts === undefined) skipped.push({ kind: 'wired-energy', reason: 'needs idleWatts (P0 of eq. 16) and power samples of the host' });
     else {
@@ -146,7 +100,7 @@ const fitOptions = {
 } as const;
 
 export function calibrateRoutes(app: FastifyInstance, o: { store?: Store; auth: onRequestHookHandler }): void {
-  const fitsCache = new Map<string, string>();
+  const windows = new Map<number, { window: FitWindow; version?: number; body?: string }>();
   app.get('/v1/fits', {
     schema: {
       summary: 'The fits calibrate would make on the newest stored migrations, with their residuals (nothing saved)',
@@ -166,16 +120,22 @@ export function calibrateRoutes(app: FastifyInstance, o: { store?: Store; auth: 
     const q = req.query as { host?: string; idleWatts?: string; last?: string };
     const store = needStore(o.store);
     const opts: FitOptions = { host: q.host, idleWatts: q.idleWatts === undefined ? undefined : Number(q.idleWatts), last: q.last === undefined ? undefined : Number(q.last) };
-    // The energy fit also reads power samples, which change without the migrations: never cached.
+    // The energy fit also reads power samples, which change without the migrations: fitted on a full read each time.
     if (opts.idleWatts !== undefined) return runFits(store, opts);
-    const [count, [newest]] = await Promise.all([store.countMigrations(), store.listMigrations({ last: 1 })]);
-    const key = JSON.stringify([count, newest?.startedAt ?? null, newest?.id ?? null, opts.last ?? FIT_WINDOW]);
-    let body = fitsCache.get(key);
-    if (body === undefined) {
-      body = reply.serialize(await runFits(store, opts)) as string;
-      if (fitsCache.size >= FITS_CACHED) fitsCache.delete(fitsCache.keys().next().value as string);
-      fitsCache.set(key, body);
+    const size = opts.last ?? FIT_WINDOW;
+    let kept = windows.get(size);
+    if (kept) windows.delete(size); // most recently asked last
+    else {
+      kept = { window: new FitWindow(store, size) };
+      if (windows.size >= WINDOWS_KEPT) windows.delete(windows.keys().next().value as number);
     }
+    windows.set(size, kept);
+    const { rows, version } = await kept.window.current();
+    if (kept.version !== version || kept.body === undefined) {
+      kept.body = reply.serialize({ migrations: rows.length, ...fitRows(rows, DEFAULT_KINDS) }) as string;
+      kept.version = version;
+    }
+    const body = kept.body;
     return reply.type('application/json; charset=utf-8').send(body);
   });
 

@@ -6,6 +6,7 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import { SampleIdTaken, type Store } from '../../store/store.js';
 import type { VmSample } from '../../model/sample.js';
+import { parseSample } from '../../input.js';
 import { HttpError } from '../errors.js';
 import { BEARER } from '../auth.js';
 import { anyObject, errors, roundTraceSchema, vmIdSchema, vmSampleSchema } from '../schemas.js';
@@ -135,6 +136,8 @@ export function historyRoutes(app: FastifyInstance, o: { store?: Store; auth: on
     const { vmId } = req.params as { vmId: string };
     const body = req.body as { id: string; sample: VmSample; source?: string };
     if (Number.isNaN(Date.parse(body.sample.sampledAt))) throw new HttpError(400, 'sample.sampledAt: must be an ISO 8601 time', 'sample.sampledAt');
+    // the checks every reader of a sample makes (plan, predict): a sample stored is one they can price
+    parseSample('sample', body.sample);
     const sample: VmSample = { ...body.sample, pageSizeBytes: body.sample.pageSizeBytes ?? 4096 };
     let created: boolean;
     try {

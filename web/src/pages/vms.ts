@@ -19,28 +19,68 @@ function pickPrediction(p: Record<string, Prediction>): [string, Prediction] | u
   return first;
 }
 
+/** One page of a VM's migrations (oldest first) and the cursor of the next, when there is more. */
+interface MigrationPage {
+  migrations: MigrationRecord[];
+  next?: string;
+}
+
 export async function vmPage(main: HTMLElement, vmId: string): Promise<void> {
-  const [{ migrations }, { samples }] = await Promise.all([
+  const pageUrl = (cursor?: string) => `/v1/vms/${encodeURIComponent(vmId)}/migrations${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`;
+  const [first, { samples }] = await Promise.all([
     // a VM the store does not know (404) is shown as one without records
-    get<{ migrations: MigrationRecord[] }>(`/v1/vms/${encodeURIComponent(vmId)}/migrations`).catch((e) => {
-      if (e instanceof ApiError && e.status === 404) return { migrations: [] as MigrationRecord[] };
+    get<MigrationPage>(pageUrl()).catch((e): MigrationPage => {
+      if (e instanceof ApiError && e.status === 404) return { migrations: [] };
       throw e;
     }),
     get<{ samples: { id: string; source: string; sampledAt: string; dirtyRateBytesPerSec: number }[] }>(`/v1/vms/${encodeURIComponent(vmId)}/samples?limit=500`),
   ]);
-  if (migrations.length === 0 && samples.length === 0) {
+  if (first.migrations.length === 0 && samples.length === 0) {
     main.innerHTML = `<h2>VM <span id="vm-id">${esc(vmId)}</span>: no migrations</h2>${emptyState(`migrations or samples of ${vmId}`)}`;
     return;
   }
+  // The route answers a page at a time: "more" reads the next one and draws the page again with every one read.
+  const migrations = [...first.migrations];
+  let next = first.next;
+  const hash = location.hash;
+  const more = async (button: HTMLButtonElement) => {
+    button.disabled = true;
+    main.dataset.ready = 'false';
+    try {
+      const p = await get<MigrationPage>(pageUrl(next));
+      if (location.hash !== hash) return; // the user went elsewhere meanwhile: that page is drawn instead
+      migrations.push(...p.migrations);
+      next = p.next;
+      await draw(main, vmId, migrations, next, samples, more);
+    } catch (e) {
+      if (location.hash !== hash) return;
+      button.disabled = false;
+      button.insertAdjacentHTML('afterend', ` <span class="error">${esc((e as Error).message)}</span>`);
+    }
+    main.dataset.ready = 'true';
+  };
+  await draw(main, vmId, migrations, next, samples, more);
+}
+
+async function draw(
+  main: HTMLElement,
+  vmId: string,
+  migrations: MigrationRecord[],
+  next: string | undefined,
+  samples: { sampledAt: string; dirtyRateBytesPerSec: number; source: string }[],
+  more: (button: HTMLButtonElement) => Promise<void>,
+): Promise<void> {
   const rows = migrations.map((m, i) => {
     const [variant, p] = pickPrediction(m.predicted) ?? ['-', undefined];
     return { i: i + 1, m, variant, p };
   });
-  main.innerHTML = `<h2>VM <span id="vm-id">${esc(vmId)}</span>: ${migrations.length} migrations</h2>${table(
+  main.innerHTML = `<h2>VM <span id="vm-id">${esc(vmId)}</span>: ${migrations.length}${next ? ' (of more)' : ''} migrations</h2>${table(
     ['#', 'started', 'status', 'predicted by', 'time pred / meas', 'downtime pred / meas', 'sent pred / meas', 'rounds'],
     rows.map(({ i, m, variant, p }) => [i, esc(m.startedAt), esc(m.measured.status), esc(variant), `${p ? secs(p.totalTimeSec) : '-'} / ${secs(m.measured.totalTimeSec)}`, `${p ? secs(p.downtimeSec) : '-'} / ${secs(m.measured.downtimeSec)}`, `${p ? bytes(p.transferredBytes) : '-'} / ${bytes(m.measured.transferredBytes)}`, m.trace.length]),
     'migrations',
-  )}`;
+  )}${next ? '<p><button id="more-migrations">More migrations</button></p>' : ''}`;
+  const button = main.querySelector<HTMLButtonElement>('#more-migrations');
+  button?.addEventListener('click', () => void more(button));
   if (samples.length > 0) {
     await chart(chartBox(main, 'chart-samples', `Dirty-rate samples (${samples.length}, by source)`), {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
