@@ -21,6 +21,9 @@ export async function serve(opts: AppOptions & { host?: string; port?: number })
   const app = buildApp({ ...opts, allowedHosts: [...names] });
   await app.listen({ host, port: opts.port ?? 8080 });
   const address = app.server.address() as AddressInfo;
+  // Warm GET /v1/fits's window now (one full read of the newest migrations), so that no request pays for it:
+  // later answers refit incrementally (routes/fit-window.ts).
+  if (opts.store) void app.inject({ method: 'GET', url: '/v1/fits', headers: { host: 'localhost' } }).catch(() => {});
   const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return { url: `http://${shown}:${address.port}`, address, close: () => app.close() };
 }
