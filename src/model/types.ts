@@ -25,6 +25,8 @@ export const STOP_REASONS = [
   'not-shrinking',
   /** qemu never reached its switch-over condition before the time-out: the migration is given up */
   'timeout',
+  /** post-copy: pre-copy ran its passes (or seconds), then the guest moved and pulls the rest (always completes) */
+  'switched-to-postcopy',
 ] as const;
 export type StopReason = (typeof STOP_REASONS)[number];
 
@@ -181,7 +183,7 @@ export interface PredictInput {
   trace?: boolean;
 }
 
-export type RoundKind = 'pre-copy' | 'stop-copy';
+export type RoundKind = 'pre-copy' | 'stop-copy' | 'post-copy';
 
 /** One round of the simulated migration. */
 export interface RoundTrace {
