@@ -356,6 +356,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
       acc.sent += more * wire;
       acc.precopySec += more * t;
       acc.rounds += more;
+      if (h !== undefined && acc.rounds - more - 1 >= h.gainFrom) h.out.rawGained += more * sent;
       if (ctx.wireless) acc.wirelessJoules += more * energyPerBitJoules(ctx.wireless.n0, rate * 8, ctx.wireless.b) * wire * 8;
     }
     prevPending = next;
