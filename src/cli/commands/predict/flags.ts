@@ -1,6 +1,6 @@
 /** The options every prediction takes (predict, offload, batch defaults), as typed: src/input.ts parses them. */
 import { Command, Option } from 'commander';
-import { POLICIES, DIRTY_MODELS } from '../../../model/index.js';
+import { POLICIES, DIRTY_MODELS, TECHNIQUES, MULTIFD_COMPRESSIONS } from '../../../model/index.js';
 import type { RawPredictFields } from '../../../input.js';
 
 /**
@@ -40,7 +40,18 @@ export function addPredictFlags(cmd: Command): Command {
     .option('--alpha <J/MiB>', 'wired energy: alpha (default 0.512)')
     .option('--beta <J>', 'wired energy: beta (default 20.165)')
     .option('--channel-bandwidth <Hz>', 'wireless energy: channel bandwidth B (default 20e6)')
-    .option('--noise-density <W/Hz>', 'wireless energy: N0 (default 3.98e-11)');
+    .option('--noise-density <W/Hz>', 'wireless energy: N0 (default 3.98e-11)')
+    .option('--technique <name>', `QEMU migration technique: ${TECHNIQUES.join(', ')} (compress = multifd with zlib; docs/techniques.md)`)
+    .option('--postcopy-after <passes|time>', 'postcopy: switch after this many pre-copy passes (default 1) or this long, e.g. 2 or 30s')
+    .option('--max-postcopy-bandwidth <rate>', 'postcopy: max-postcopy-bandwidth (default unlimited)')
+    .option('--xbzrle-cache <size>', 'xbzrle: xbzrle-cache-size, a power of two (default 64MiB)')
+    .option('--xbzrle-delta-ratio <f>', 'xbzrle: mean delta size of a cache hit over the page size, 0..1 (default 1: no credit)')
+    .option('--xbzrle-overflow-share <f>', 'xbzrle: share of hits whose delta overflows to a full page (default 0, or 1 at ratio 1)')
+    .option('--multifd-channels <n>', 'multifd: multifd-channels, 1-255 (default 2)')
+    .option('--multifd-compression <name>', `multifd: multifd-compression, ${MULTIFD_COMPRESSIONS.join(', ')} (default none)`)
+    .option('--compression-ratio <x>', 'multifd: raw over compressed bytes (default 1 for none, 1.1 for zlib and zstd)')
+    .option('--vcpu-dirty-limit <rate>', 'dirty-limit: vcpu-dirty-limit per vCPU (default 1MiB/s)')
+    .option('--vcpus <n>', 'dirty-limit: vCPUs of the guest (default 1)');
 }
 
 /** Maps commander's camel-cased flags onto the batch/JSON field names. */
@@ -75,6 +86,17 @@ export function fieldsFromFlags(o: PredictFieldFlags): RawPredictFields {
     beta: o.beta,
     channelBandwidth: o.channelBandwidth,
     noiseDensity: o.noiseDensity,
+    technique: o.technique,
+    postcopyAfter: o.postcopyAfter,
+    maxPostcopyBandwidth: o.maxPostcopyBandwidth,
+    xbzrleCache: o.xbzrleCache,
+    xbzrleDeltaRatio: o.xbzrleDeltaRatio,
+    xbzrleOverflowShare: o.xbzrleOverflowShare,
+    multifdChannels: o.multifdChannels,
+    multifdCompression: o.multifdCompression,
+    compressionRatio: o.compressionRatio,
+    vcpuDirtyLimit: o.vcpuDirtyLimit,
+    vcpus: o.vcpus,
   };
 }
 
