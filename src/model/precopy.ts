@@ -351,7 +351,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     }
     // A steady state that no throttle step can change never converges: skip whole rounds up to the time-out.
     const steady = prevPending >= 0 && Math.abs(next - prevPending) <= 1e-9 * ctx.M + 1e-6 && (!autoConverge || (roundThrottle >= d.throttleMax && throttle === roundThrottle));
-    if (steady && next + pendingZero > threshold && !trace && t > 0 && !postcopy && (limitRate === undefined || limitOn)) {
+    if (steady && next + pendingZero > threshold && !trace && t > 0 && !postcopy && (limitRate === undefined || limitOn || dirtied <= d.throttleTrigger * wire)) {
       const more = Math.floor((endSec - acc.precopySec) / t);
       acc.sent += more * wire;
       acc.precopySec += more * t;
