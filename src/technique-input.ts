@@ -92,3 +92,18 @@ export function parseTechnique(f: RawTechniqueFields, autoConverge: boolean | un
   if (present(f.vcpus)) t.vcpus = parseNumber('vcpus', f.vcpus, { min: 1, max: 4096, integer: true });
   return t;
 }
+
+/**
+ * The technique settings among the fields, each parsed as its technique takes it, without choosing a technique
+ * (advise tries them all). Throws InputError naming the field.
+ */
+export function parseTechniqueSettings(f: RawTechniqueFields): Partial<TechniqueOptions> {
+  const out: Partial<TechniqueOptions> = {};
+  for (const name of ['postcopy', 'xbzrle', 'multifd', 'dirty-limit'] as const) {
+    const own = (Object.keys(SETTING_OF) as (keyof typeof SETTING_OF)[]).filter((k) => SETTING_OF[k][0] === name && present(f[k]));
+    if (own.length === 0) continue;
+    const { name: _n, ...settings } = parseTechnique({ technique: name, ...Object.fromEntries(own.map((k) => [k, f[k]])) }, undefined)!;
+    Object.assign(out, settings);
+  }
+  return out;
+}

@@ -15,6 +15,7 @@
  */
 import { Command } from 'commander';
 import { predictCommand } from './commands/predict/index.js';
+import { adviseCommand } from './commands/advise/index.js';
 import { labCommand } from './commands/lab/index.js';
 import { sampleCommand } from './commands/sample/index.js';
 import { historyCommand } from './commands/history/index.js';
@@ -35,6 +36,7 @@ export function program(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .addCommand(predictCommand())
+    .addCommand(adviseCommand())
     .addCommand(sampleCommand())
     .addCommand(labCommand())
     .addCommand(historyCommand())
