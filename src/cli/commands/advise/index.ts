@@ -2,7 +2,7 @@
  * `migcost advise`: for one VM (a sample file or plain flags), every technique over a grid of bandwidths and
  * downtime limits, the operator's constraints and a platform's completion timeout applied, ranked by a stated cost.
  */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import Table from 'cli-table3';
 import { advise, PLATFORM_TIMEOUTS, type Advice, type PlatformTimeoutName } from '../../../plan/advise.js';
 import { predictInputFrom, predictInputFromSample, type RawPredictFields } from '../../../input.js';
@@ -12,6 +12,12 @@ import { addPredictFlags, fieldsFromFlags, type PredictFieldFlags } from '../pre
 import { readVmFile } from '../predict/index.js';
 import { durationArg, listArg, numberArg, parsedOption } from '../../options.js';
 import { exitWithError } from '../../errors.js';
+
+/** nova or kubevirt, else exit 2 naming the flag. */
+const platformArg = (v: string): PlatformTimeoutName => {
+  if (v in PLATFORM_TIMEOUTS) return v as PlatformTimeoutName;
+  throw new InputError('--platform-timeouts', v, `must be one of ${Object.keys(PLATFORM_TIMEOUTS).join(', ')}`);
+};
 
 export interface AdviseFlags extends PredictFieldFlags {
   vm?: string;
@@ -47,7 +53,7 @@ export function adviseCommand(): Command {
     .addOption(parsedOption('--downtime-limits <list>', 'downtime limits to try, e.g. 300ms,1s (default: --downtime-limit, else 300ms)', listArg))
     .addOption(parsedOption('--max-downtime <time>', 'constraint: downtime at most this', durationArg('--max-downtime')))
     .addOption(parsedOption('--max-time <time>', 'constraint: total time at most this', durationArg('--max-time')))
-    .addOption(new Option('--platform-timeouts <platform>', 'apply a platform completion timeout: nova (800 s/GiB, then abort) or kubevirt (150 s/GiB, then abort)').choices(Object.keys(PLATFORM_TIMEOUTS)))
+    .addOption(parsedOption('--platform-timeouts <platform>', 'apply a platform completion timeout: nova (800 s/GiB) or kubevirt (150 s/GiB), then abort (or post-copy with --allow-postcopy)', platformArg))
     .option('--allow-postcopy', 'the platform switches a timed-out pre-copy to post-copy instead of aborting it')
     .addOption(parsedOption('--downtime-weight <x>', 'cost of a second of downtime (or post-copy stall) in seconds of migration', numberArg('--downtime-weight', { min: 0 }), '100'))
     .option('--json', 'print JSON')
