@@ -27,5 +27,5 @@ export function predictMultifd(input: PredictInput, t: TechniqueOptions): Techni
   hooks.gainFrom = 0;
   hooks.cpuRawBytesPerSec = channels * perChannel;
   const p = simulate(input, hooks);
-  return { ...p, technique: 'multifd', multifdChannels: channels, multifdCompression: compression, compressionRatio: ratio, rawBytes: hooks.out.rawGained };
+  return Object.assign(p, { technique: 'multifd' as const, multifdChannels: channels, multifdCompression: compression, compressionRatio: ratio, rawBytes: hooks.out.rawGained });
 }

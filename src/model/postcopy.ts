@@ -32,7 +32,7 @@ export function predictPostcopy(input: PredictInput, t: TechniqueOptions): Techn
   else hooks.switchAfterRounds = t.postcopyAfterPasses ?? TECHNIQUE_DEFAULTS.postcopyAfterPasses;
   const pre = simulate(input, hooks);
   if (!hooks.out.switched) {
-    return { ...pre, technique: 'postcopy', switchoverSec: pre.setupSec + pre.precopySec, postcopyPhaseSec: 0, postcopyBytes: 0, remoteFaults: 0, postcopyBlockedSec: 0, note: 'pre-copy fitted the downtime limit before the switch: completes as pre-copy' };
+    return Object.assign(pre, { technique: 'postcopy' as const, switchoverSec: pre.setupSec + pre.precopySec, postcopyPhaseSec: 0, postcopyBytes: 0, remoteFaults: 0, postcopyBlockedSec: 0, note: 'pre-copy fitted the downtime limit before the switch: completes as pre-copy' });
   }
   const pf = { ...DEFAULT_PLATFORM, ...input.platform };
   const lineRate = pf.lineRateBytesPerSec;
@@ -62,21 +62,20 @@ export function predictPostcopy(input: PredictInput, t: TechniqueOptions): Techn
   const transferredBytes = pre.transferredBytes + discardBytes + postcopyBytes;
   const energy = input.energy;
   const energyJoules = energy?.kind === 'wireless' ? pre.energyJoules + migrationEnergyJoules(energy, discardBytes + postcopyBytes, pushRate) : wiredEnergyJoules(energy ?? LIU_WIRED_ENERGY, transferredBytes);
-  const out: TechniquePrediction = {
-    ...pre,
+  const out: TechniquePrediction = Object.assign(pre, {
     totalTimeSec: pre.setupSec + pre.precopySec + downtimeSec + phaseSec,
     downtimeSec,
     transferredBytes,
     energyJoules,
     stopCopySec: switchSec,
     stopCopyBytes: discardBytes,
-    technique: 'postcopy',
+    technique: 'postcopy' as const,
     switchoverSec: pre.setupSec + pre.precopySec,
     postcopyPhaseSec: phaseSec,
     postcopyBytes,
     remoteFaults: faults,
     postcopyBlockedSec: faults * latency,
-  };
+  });
   if (pre.trace) {
     const trace = pre.trace.slice(0, -1);
     trace.push(

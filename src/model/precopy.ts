@@ -182,6 +182,22 @@ function simulateIterative(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel 
   }
 }
 
+/** qemu: the final copy's time; pages never sent go at the first-touch rate (all rates x gain, within the CPU ceiling). */
+function stopCopyTime(bytes: number, neverSent: number, firstTouchRate: number, finalRate: number, g: number, cpu: number): number {
+  const first = Math.min(bytes, neverSent);
+  return first / Math.min(firstTouchRate * g, cpu) + (bytes - first) / Math.min(finalRate * g, cpu);
+}
+
+/** post-copy: the state at the switch into the hooks, and the pre-copy part as a prediction. */
+function switchOver(h: QemuHooks, ctx: Ctx, acc: Acc, energy: EnergyModel | undefined, pending: number, neverSent: number, pendingZero: number): Prediction {
+  const o = h.out;
+  o.switched = true;
+  o.pendingBytes = pending;
+  o.neverSentBytes = Math.min(neverSent, pending);
+  o.pendingZeroBytes = pendingZero;
+  return finish(ctx, acc, energy, 0, 1, true, 'switched-to-postcopy', 0);
+}
+
 /** qemu: rounds end at a dirty-bitmap sync once the pending estimate drops below the switch-over threshold. */
 function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | undefined, h: QemuHooks | undefined): Prediction {
   const d = POLICY_DEFAULTS.qemu;
@@ -204,18 +220,6 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
   const endSec = postcopy ? h.switchAfterSec : timeout; // post-copy always switches: the give-up time-out does not apply
   const limitRate = h?.dirtyLimitBytesPerSec;
   let limitOn = false;
-  const stopCopy = (bytes: number, g: number) => {
-    const first = Math.min(bytes, neverSent);
-    return first / Math.min(firstTouchRate * g, cpu) + (bytes - first) / Math.min(finalRate * g, cpu);
-  };
-  const switchOver = (): Prediction => {
-    const o = h!.out;
-    o.switched = true;
-    o.pendingBytes = pending;
-    o.neverSentBytes = Math.min(neverSent, pending);
-    o.pendingZeroBytes = pendingZero;
-    return finish(ctx, acc, energy, 0, finalRate, true, 'switched-to-postcopy', 0);
-  };
 
   const nonZero = ctx.M * (1 - ctx.zeroFraction);
   const zeroFlagBytes = ((ctx.M * ctx.zeroFraction) / ctx.page) * platform.zeroPageWireBytes;
@@ -244,9 +248,9 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     const estimate = pending + pendingZero;
     if (estimate <= threshold && acc.rounds > 0) {
       if (h !== undefined && g !== 1) h.out.rawGained += pending;
-      return finish(ctx, acc, energy, pending / g, finalRate, true, 'fits-downtime-limit', stopCopy(pending, g));
+      return finish(ctx, acc, energy, pending / g, finalRate, true, 'fits-downtime-limit', stopCopyTime(pending, neverSent, firstTouchRate, finalRate, g, cpu));
     }
-    if (postcopy && acc.rounds >= switchRounds) return switchOver();
+    if (postcopy && acc.rounds >= switchRounds) return switchOver(h!, ctx, acc, energy, pending, neverSent, pendingZero);
     // Send until the estimate drops below the threshold (zero dirty pages, spread among the non-zero ones, go
     // along for free). QEMU knows no bandwidth (so no threshold) before its first 100 ms window has passed:
     // round 0 always sends at least one window's worth.
@@ -344,10 +348,10 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     pending = next;
 
     if (cut || acc.rounds >= MAX_SIMULATED_ROUNDS) {
-      if (postcopy) return switchOver();
+      if (postcopy) return switchOver(h!, ctx, acc, energy, pending, neverSent, pendingZero);
       // What a forced switch-over at this point would cost is reported as the downtime.
       const gEnd = h !== undefined && acc.rounds >= h.gainFrom ? h.gain : 1;
-      return finish(ctx, acc, energy, pending / gEnd, finalRate, false, 'timeout', stopCopy(pending, gEnd));
+      return finish(ctx, acc, energy, pending / gEnd, finalRate, false, 'timeout', stopCopyTime(pending, neverSent, firstTouchRate, finalRate, gEnd, cpu));
     }
     // A steady state that no throttle step can change never converges: skip whole rounds up to the time-out.
     const steady = prevPending >= 0 && Math.abs(next - prevPending) <= 1e-9 * ctx.M + 1e-6 && (!autoConverge || (roundThrottle >= d.throttleMax && throttle === roundThrottle));

@@ -153,7 +153,7 @@ function predictDirtyLimit(input: PredictInput, t: TechniqueOptions): TechniqueP
   const hooks = plainHooks();
   hooks.dirtyLimitBytesPerSec = limit;
   const p = simulate(input, hooks);
-  const out: TechniquePrediction = { ...p, technique: 'dirty-limit', measured: false, note: "not measured: dirty-limit needs KVM's dirty ring, which TCG lacks; rules from QEMU's sources only", dirtyLimitBytesPerSec: limit };
+  const out: TechniquePrediction = Object.assign(p, { technique: 'dirty-limit' as const, measured: false, note: "not measured: dirty-limit needs KVM's dirty ring, which TCG lacks; rules from QEMU's sources only", dirtyLimitBytesPerSec: limit });
   if (hooks.out.dirtyLimitFromSec >= 0) out.dirtyLimitFromSec = hooks.out.dirtyLimitFromSec;
   return out;
 }
@@ -169,9 +169,12 @@ export function predict(input: PredictInput): TechniquePrediction {
   checkTechnique(t, input);
   switch (t.name) {
     case 'precopy':
-      return { ...simulate(input.policy.autoConverge ? { ...input, policy: { ...input.policy, autoConverge: false } } : input), technique: 'precopy' };
-    case 'auto-converge':
-      return { ...simulate({ ...input, policy: { ...input.policy, autoConverge: true } }), technique: 'auto-converge' };
+    case 'auto-converge': {
+      const ac = t.name === 'auto-converge';
+      const p: TechniquePrediction = simulate((input.policy.autoConverge === true) === ac ? input : { ...input, policy: { ...input.policy, autoConverge: ac } });
+      p.technique = t.name;
+      return p;
+    }
     case 'postcopy':
       return predictPostcopy(input, t);
     case 'xbzrle':
@@ -179,11 +182,10 @@ export function predict(input: PredictInput): TechniquePrediction {
     case 'multifd':
       return predictMultifd(input, t);
     case 'compress':
-      return {
-        ...predictMultifd(input, { ...t, multifdCompression: 'zlib' }),
-        technique: 'compress',
+      return Object.assign(predictMultifd(input, { ...t, multifdCompression: 'zlib' }), {
+        technique: 'compress' as const,
         note: 'compress: the old compress capability is gone from QEMU (10.0 refuses it); predicted as multifd with zlib, its replacement',
-      };
+      });
     case 'dirty-limit':
       return predictDirtyLimit(input, t);
   }

@@ -38,13 +38,12 @@ export function predictXbzrle(input: PredictInput, t: TechniqueOptions): Techniq
   const p = simulate(input, hooks);
   const { rawRound1, rawGained } = hooks.out;
   const hits = (hit * rawGained) / page;
-  return {
-    ...p,
-    technique: 'xbzrle',
+  return Object.assign(p, {
+    technique: 'xbzrle' as const,
     xbzrleCacheHitRatio: hit,
     xbzrleCacheHits: hits,
     xbzrleCacheMisses: (rawRound1 + (1 - hit) * rawGained) / page,
     xbzrleOverflows: overflow * hits,
     xbzrleEncodedBytes: (1 - overflow) * Math.min(1, delta) * page * hits,
-  };
+  });
 }
