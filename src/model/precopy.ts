@@ -240,8 +240,10 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     let binding = cap < lineRate;
     let rate = (binding ? cap : lineRate) * g; // raw bytes/s; rate / g is what QEMU measures as its bandwidth
     if (rate > cpu) {
+      // multifd's channels are the bottleneck: QEMU's migration thread hands them pages in time slices, so the
+      // round ends at a slice boundary as under a cap (whole rate windows), not exactly at the threshold.
       rate = cpu;
-      binding = false;
+      binding = true;
     }
     const threshold = (rate / g) * downtimeLimit;
     // QEMU's estimate counts dirty pages, the zero ones (sent as flags) included.
