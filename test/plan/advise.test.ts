@@ -88,3 +88,26 @@ describe('migcost advise', () => {
     assert.match(bad.stderr, /--platform-timeouts: "openstack" must be one of nova, kubevirt/);
   });
 });
+
+describe('POST /v1/advise', async () => {
+  const { buildApp } = await import('../../src/http/app.js');
+  const app = buildApp();
+  const post = (payload: object) => app.inject({ method: 'POST', url: '/v1/advise', payload: payload as Record<string, unknown> });
+  it('answers the ranked options as the library does; a bad field is a 400 naming it', async () => {
+    const r = await post({ memory: '512MiB', dirtyRate: '160MiB/s', workingSet: '256MiB', bandwidths: ['50MiB/s', '200MiB/s'], downtimeLimits: '300ms,1s', platformTimeouts: 'nova', maxDowntime: '500ms' });
+    assert.equal(r.statusCode, 200, r.body);
+    const want = advise(HOT, { bandwidthsBytesPerSec: [50 * MiB, 200 * MiB], downtimeLimitsSec: [0.3, 1], platformTimeouts: 'nova', maxDowntimeSec: 0.5 });
+    const got = r.json();
+    assert.equal(got.options.length, want.options.length);
+    assert.deepEqual(got.options.map((x: { label: string }) => x.label), want.options.map((x) => x.label));
+    assert.equal(got.best, 0);
+    assert.equal(got.platformTimeoutSec, 400);
+    const bad = await post({ memory: '512MiB', dirtyRate: 0, bandwidths: ['50MiB/s', '0'] });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json().field, 'bandwidths[1]');
+    const tech = await post({ memory: '512MiB', dirtyRate: 0, bandwidth: '1Gbit/s', technique: 'postcopy' });
+    assert.equal(tech.statusCode, 400);
+    assert.equal(tech.json().field, 'technique');
+    await app.close();
+  });
+});

@@ -4,10 +4,9 @@
  */
 import { Command } from 'commander';
 import Table from 'cli-table3';
-import { advise, PLATFORM_TIMEOUTS, type Advice, type PlatformTimeoutName } from '../../../plan/advise.js';
-import { predictInputFrom, predictInputFromSample, type RawPredictFields } from '../../../input.js';
-import { parseTechniqueSettings, TECHNIQUE_FIELDS } from '../../../technique-input.js';
-import { InputError, formatBytes, formatSeconds, parseDuration, parseRate } from '../../../units.js';
+import { PLATFORM_TIMEOUTS, type Advice, type PlatformTimeoutName } from '../../../plan/advise.js';
+import { adviseFrom, type RawAdviseFields } from '../../../advise-input.js';
+import { InputError, formatBytes, formatSeconds } from '../../../units.js';
 import { addPredictFlags, fieldsFromFlags, type PredictFieldFlags } from '../predict/flags.js';
 import { readVmFile } from '../predict/index.js';
 import { durationArg, listArg, numberArg, parsedOption } from '../../options.js';
@@ -59,20 +58,21 @@ export function adviseCommand(): Command {
     .option('--json', 'print JSON')
     .action((o: AdviseFlags) => {
       try {
-        const all = fieldsFromFlags(o);
-        const settings = parseTechniqueSettings(all);
-        if (all.technique !== undefined) throw new InputError('technique', all.technique, 'is not an advise flag: advise tries every technique');
-        const fields: RawPredictFields = Object.fromEntries(Object.entries(all).filter(([k, v]) => v !== undefined && !(TECHNIQUE_FIELDS as readonly string[]).includes(k)));
-        const bws = (o.bandwidths ?? (o.bandwidth !== undefined ? [String(o.bandwidth)] : [])).map((b, i) => parseRate(`--bandwidths[${i}]`, b));
-        if (bws.length === 0) throw new InputError('--bandwidths', undefined, 'is required (or --bandwidth): the bandwidths to try');
-        const dls = (o.downtimeLimits ?? [String(o.downtimeLimit ?? '300ms')]).map((d, i) => parseDuration(`--downtime-limits[${i}]`, d));
-        const first = { ...fields, bandwidth: bws[0] };
-        let input;
+        const f: RawAdviseFields = {
+          ...fieldsFromFlags(o),
+          bandwidths: o.bandwidths,
+          downtimeLimits: o.downtimeLimits,
+          maxDowntime: o.maxDowntime,
+          maxTime: o.maxTime,
+          platformTimeouts: o.platformTimeouts,
+          allowPostcopy: o.allowPostcopy === true,
+          downtimeWeight: o.downtimeWeight,
+        };
+        let a: Advice;
         if (o.vm !== undefined) {
-          const { sample, extra } = readVmFile(o.vm, fields);
-          input = predictInputFromSample(sample, { ...extra, ...first });
-        } else input = predictInputFrom(first);
-        const a = advise(input, { bandwidthsBytesPerSec: bws, downtimeLimitsSec: dls, maxDowntimeSec: o.maxDowntime, maxTimeSec: o.maxTime, platformTimeouts: o.platformTimeouts, allowPostcopy: o.allowPostcopy === true, downtimeWeight: o.downtimeWeight, settings });
+          const { sample, extra } = readVmFile(o.vm, fieldsFromFlags(o));
+          a = adviseFrom(f, sample, extra);
+        } else a = adviseFrom(f);
         if (o.json) {
           process.stdout.write(`${JSON.stringify({ ...a, best: a.best ? a.options.indexOf(a.best) : null })}\n`);
           return;
