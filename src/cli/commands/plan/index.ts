@@ -14,6 +14,7 @@ import { InputError, formatBytes, formatSeconds } from '../../../units.js';
 import { durationArg, numberArg, parsedOption } from '../../options.js';
 import { exitWithError } from '../../errors.js';
 import type { TopLevelSpec } from 'vega-lite';
+import { emitOption, emitOutputOption, emitPlan, type EmitFlags } from './emit.js';
 
 function planSpec(plan: Plan): TopLevelSpec {
   return {
@@ -27,7 +28,7 @@ function planSpec(plan: Plan): TopLevelSpec {
 }
 
 /** The options of `migcost plan`. */
-export interface PlanFlags {
+export interface PlanFlags extends EmitFlags {
   cluster: string;
   policy: SelectionPolicy;
   objective: Objective;
@@ -67,6 +68,8 @@ export function planCommand(): Command {
     .option('--platform <file>', 'platform constants (from `migcost lab calibrate`) for every prediction')
     .option('--svg <file>', 'write a picture of the plan')
     .option('--json', 'print JSON')
+    .addOption(emitOption())
+    .addOption(emitOutputOption())
     .action(async (o: PlanFlags) => {
       try {
         let doc: unknown;
@@ -96,6 +99,7 @@ export function planCommand(): Command {
         });
         const consolidation = o.consolidate !== undefined ? planConsolidation(cluster, { horizonSec: o.consolidate }) : undefined;
         if (o.svg) writeFileSync(o.svg, await (await import('../../../plot/svg.js')).renderSvg(planSpec(plan)));
+        if (emitPlan(o, doc, cluster, plan, consolidation)) return;
         if (o.json) {
           process.stdout.write(`${JSON.stringify({ ...plan, moves: plan.moves.map((m) => ({ vm: m.vm, from: m.from, to: m.to, bandwidthBytesPerSec: m.bandwidthBytesPerSec, predicted: m.predicted })), consolidation })}\n`);
           return;
