@@ -7,6 +7,7 @@
  * VMMigrationConfiguration) and migrations/v1alpha1 (MigrationPolicySpec, Selectors). KubeVirt has no
  * downtime setting: libvirt's default (300 ms) applies. Pure.
  */
+import { InputError } from '../../units.js';
 import { timeoutPerGiB, wholeMiBPerSec, type MigrationAction } from './actions.js';
 
 /** KubeVirt's cluster defaults (pkg/virt-config/virt-config.go): unlimited bandwidth, 150 s per GiB. */
@@ -14,6 +15,9 @@ export const KUBEVIRT_DEFAULTS = { bandwidthPerMigration: '0Mi', completionTimeo
 
 /** The downtime limit KubeVirt's migrations run with (libvirt's and QEMU's default, not configurable). */
 export const KUBEVIRT_DOWNTIME_SEC = 0.3;
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export const POLICY_LABEL = 'migcost.io/migration-policy';
 
@@ -56,7 +60,7 @@ export function policySettings(a: MigrationAction): PolicySettings {
 
 /** A DNS-1123 label from any name: lower case, [a-z0-9-], at most `max` characters, alphanumeric at both ends. */
 export function dnsLabel(s: string, max = 63): string {
-  const t = s.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+/, '').slice(0, max).replace(/-+$/, '');
+  const t = s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+/, '').slice(0, max).replace(/-+$/, '');
   return t === '' ? 'vm' : t;
 }
 
@@ -64,6 +68,8 @@ export function kubevirtObjects(actions: readonly MigrationAction[]): { policies
   const policies: KubeObject[] = [];
   const byKey = new Map<string, string>();
   const moves = actions.map((a, i): KubevirtMove => {
+    if (!DNS_SUBDOMAIN.test(a.names.vmi) || a.names.vmi.length > 253) throw new InputError('vmi', a.names.vmi, `must be a KubeVirt VMI name (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.'); set "vmi" on VM ${JSON.stringify(a.vm)} in the cluster file`);
+    if (!DNS_LABEL.test(a.names.namespace) || a.names.namespace.length > 63) throw new InputError('namespace', a.names.namespace, `must be a Kubernetes namespace (a DNS-1123 label); set "namespace" on VM ${JSON.stringify(a.vm)} in the cluster file`);
     const settings = policySettings(a);
     let policy: string | undefined;
     if (Object.keys(settings).length > 0) {
