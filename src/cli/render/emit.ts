@@ -82,20 +82,37 @@ export function renderOpenstack(actions: readonly MigrationAction[]): string {
   return out.join('\n');
 }
 
-/** A YAML scalar: strings JSON-quoted (a YAML double-quoted string), numbers and booleans plain. */
+/**
+ * A JSON-quoted string made safe for YAML's double-quoted style: YAML allows only printable characters in a
+ * stream, so DEL, the C1 controls and U+FFFE/U+FFFF (which JSON leaves raw) are escaped too.
+ */
+function yamlString(s: string): string {
+  return JSON.stringify(s).replace(/[\u007f-\u009f\ufffe\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * A YAML scalar: strings double-quoted; booleans and null plain; numbers plain, and in exponent form with a
+ * '.' in the mantissa and a signed exponent (`1.0e+21`), which YAML 1.1 readers (PyYAML) need to see a float.
+ */
 function scalar(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return yamlString(v);
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) throw new RangeError(`YAML: ${v} is not a finite number`);
-    return String(v);
+    const t = String(v);
+    if (!t.includes('e')) return t;
+    const [m, e] = v.toExponential().split('e');
+    return `${m.includes('.') ? m : `${m}.0`}e${e}`;
   }
   if (typeof v === 'boolean') return String(v);
   if (v === null) return 'null';
   throw new TypeError(`YAML: cannot write ${typeof v}`);
 }
 
+/** Words YAML 1.1 reads as booleans or null: never a plain key. */
+const YAML_WORDS = new Set(['y', 'n', 'yes', 'no', 'on', 'off', 'true', 'false', 'null']);
+
 function key(k: string): string {
-  return /^[A-Za-z][A-Za-z0-9_]*$/.test(k) ? k : JSON.stringify(k);
+  return /^[A-Za-z][A-Za-z0-9_]*$/.test(k) && !YAML_WORDS.has(k.toLowerCase()) ? k : yamlString(k);
 }
 
 /** Block YAML of JSON-like data (objects, arrays, strings, finite numbers, booleans, null). */
