@@ -15,7 +15,10 @@ export interface EmitFlags {
 }
 
 export const emitOption = (): Option =>
-  new Option('--emit <kind>', 'write the moves (consolidation moves too) as virsh or openstack commands, or KubeVirt manifests, each with the settings it was priced with (docs/planning.md)').choices(EMIT_KINDS as unknown as string[]);
+  new Option('--emit <kind>', 'write the moves (consolidation moves too) as virsh or openstack commands, or KubeVirt manifests, each with the settings it was priced with (docs/planning.md)').argParser((v: string): EmitKind => {
+    if (!(EMIT_KINDS as readonly string[]).includes(v)) throw new InputError('--emit', v, `must be one of ${EMIT_KINDS.join(', ')}`);
+    return v as EmitKind;
+  });
 export const emitOutputOption = (): Option => new Option('--emit-output <file>', 'with --emit: write there instead of standard output (the usual table or JSON then still prints)');
 
 /**
