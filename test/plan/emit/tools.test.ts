@@ -145,7 +145,7 @@ describe('emitted openstack commands run in the real client against a fake Nova'
     writeFileSync(join(dir, 'plan.sh'), renderOpenstack(ACTIONS));
     // the client runs while this process serves the fake API: spawn, not spawnSync
     const code = await new Promise<number | null>((done) => {
-      const p = spawn('sh', [join(dir, 'plan.sh')], { cwd: dir, env: { ...process.env, OS_AUTH_TYPE: 'none', OS_ENDPOINT: `http://127.0.0.1:${port}`, OS_CLOUD: '' }, stdio: ['ignore', 'ignore', 'inherit'] });
+      const p = spawn('sh', [join(dir, 'plan.sh')], { cwd: dir, env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_'))), OS_AUTH_TYPE: 'none', OS_ENDPOINT: `http://127.0.0.1:${port}` }, stdio: ['ignore', 'ignore', 'inherit'] });
       p.on('close', done);
     });
     assert.equal(code, 0);
