@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Counter } from 'prom-client';
 import { parseSample, predictInputFrom, predictInputFromSample, type RawPredictFields } from '../../input.js';
 import { checkedPredict } from '../checked-predict.js';
+import { roundForJson } from '../../rounding.js';
 import type { HeavyPool } from '../heavy-pool.js';
 import { errors, predictFieldsSchema, predictionSchema } from '../schemas.js';
 
@@ -23,7 +24,7 @@ export function predictRoutes(app: FastifyInstance, o: { maxBatch: number; predi
     const build = (fl: RawPredictFields) => (sample === undefined ? predictInputFrom(fl) : predictInputFromSample(parseSample('sample', sample), fl));
     const p = checkedPredict(fields, trace === true, build);
     o.predictions.inc();
-    return p;
+    return roundForJson(p);
   });
 
   app.post('/v1/predict/batch', {

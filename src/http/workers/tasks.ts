@@ -10,6 +10,7 @@ import { InputError } from '../../units.js';
 import type { RawPredictFields } from '../../input.js';
 import { HttpError, type ErrorBody } from '../errors.js';
 import { checkedPredict, nonFinite } from '../checked-predict.js';
+import { roundForJson } from '../../rounding.js';
 import { runSimulation, type SimulateBody } from './simulate-task.js';
 
 export type HeavyTask =
@@ -41,7 +42,7 @@ function batch(rows: RawPredictFields[]): HeavyResult {
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     try {
-      out[i] = { id: (r as { id?: unknown }).id ?? i, ...checkedPredict(r) };
+      out[i] = { id: (r as { id?: unknown }).id ?? i, ...roundForJson(checkedPredict(r)) };
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       return { ok: false, status: 400, error: { error: 'bad request', row: i, field: e.field, message: `rows[${i}]: ${e.message}` } };

@@ -13,6 +13,7 @@ import { fittedFields, storedHistory, storedPastErrors } from './store.js';
 import { exitWithError } from '../../errors.js';
 import { predictionTable, traceTable } from '../../render/prediction.js';
 import { progressReporter } from '../../progress.js';
+import { roundForJson } from '../../../rounding.js';
 
 function dropUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -39,9 +40,9 @@ export function readVmFile(path: string, flags: RawPredictFields = {}): { sample
   return { sample: parseSample('vm', { ...vm, ...given }), extra: dropUndefined({ workingSet: vm.workingSetBytes ?? vm.workingSet, layout: vm.layout, dirtyZeroShare: vm.dirtyZeroShare }) };
 }
 
-/** The JSON shape of a single prediction. */
+/** The JSON shape of a single prediction, rounded as batch lines and the API round it (src/rounding.ts). */
 export function predictionJson(p: Prediction): Record<string, unknown> {
-  return { ...p };
+  return roundForJson({ ...p });
 }
 
 function residualFactors(s: ResidualState): Record<string, number> {
@@ -121,7 +122,7 @@ export function predictCommand(): Command {
         const json: Record<string, unknown> = { ...predictionJson(p) };
         if (history) json.history = { ...history, observedRates: undefined, residual: undefined, correction: history.residual ? residualFactors(history.residual) : undefined };
         if (interval) json.interval = interval;
-        if (o.json) process.stdout.write(`${JSON.stringify(json)}\n`);
+        if (o.json) process.stdout.write(`${JSON.stringify(roundForJson(json))}\n`);
         else {
           process.stdout.write(`${predictionTable(p, input)}\n`);
           if (interval) process.stdout.write(`10th-90th percentile: total time ${formatSeconds(interval.lo.totalTimeSec)} - ${formatSeconds(interval.hi.totalTimeSec)}, sent ${formatBytes(interval.lo.transferredBytes)} - ${formatBytes(interval.hi.transferredBytes)}, downtime ${formatSeconds(interval.lo.downtimeSec)} - ${formatSeconds(interval.hi.downtimeSec)} (from ${interval.basedOn.rates} past rates and ${interval.basedOn.errors} past errors)${interval.mayNotConverge ? '; at the high end of its past rates it would not converge' : ''}\n`);
