@@ -8,13 +8,14 @@ import { planMitigation, type Plan, type SelectionPolicy, type Objective } from 
 import { STATUS_CODES } from 'node:http';
 import { InputError } from '../../units.js';
 import type { RawPredictFields } from '../../input.js';
+import type { Platform } from '../../model/types.js';
 import { HttpError, type ErrorBody } from '../errors.js';
 import { checkedPredict, nonFinite } from '../checked-predict.js';
 import { roundForJson } from '../../rounding.js';
 import { runSimulation, type SimulateBody } from './simulate-task.js';
 
 export type HeavyTask =
-  | { kind: 'plan'; cluster: unknown; policy: SelectionPolicy; objective: Objective; downtimeLimitSec?: number; budgetMs: number }
+  | { kind: 'plan'; cluster: unknown; policy: SelectionPolicy; objective: Objective; downtimeLimitSec?: number; platform?: Partial<Platform>; budgetMs: number }
   | { kind: 'batch'; rows: RawPredictFields[] }
   | { kind: 'simulate'; body: SimulateBody; tracesPath?: string };
 
@@ -25,7 +26,7 @@ function plan(t: Extract<HeavyTask, { kind: 'plan' }>): unknown {
   // the bounded search stops improving past half the budget (moa's order from there on), so the plan is
   // answered before the pool's hard limit aborts the task
   const stopAt = performance.now() + t.budgetMs / 2;
-  const p: Plan = planMitigation(cluster, { policy: t.policy, objective: t.objective, downtimeLimitSec: t.downtimeLimitSec, searchStop: () => performance.now() > stopAt });
+  const p: Plan = planMitigation(cluster, { policy: t.policy, objective: t.objective, downtimeLimitSec: t.downtimeLimitSec, platform: t.platform, searchStop: () => performance.now() > stopAt });
   const bad = nonFinite(p);
   if (bad !== undefined) {
     const move = /^moves\[(\d+)\]/.exec(bad);
@@ -55,7 +56,7 @@ function batch(rows: RawPredictFields[]): HeavyResult {
 export default function run(t: HeavyTask): HeavyResult {
   try {
     if (t.kind === 'batch') return batch(t.rows);
-    if (t.kind === 'plan') return { ok: true, value: plan(t) };
+    if (t.kind === 'plan') return { ok: true, value: roundForJson(plan(t)) };
     return { ok: true, value: runSimulation(t.body, t.tracesPath) };
   } catch (e) {
     if (e instanceof InputError) return { ok: false, status: 400, error: { error: 'bad request', field: e.field, message: e.message } };

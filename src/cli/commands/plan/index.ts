@@ -13,6 +13,7 @@ import { InputError, formatBytes, formatSeconds } from '../../../units.js';
 
 import { durationArg, numberArg, parsedOption } from '../../options.js';
 import { exitWithError } from '../../errors.js';
+import { roundForJson } from '../../../rounding.js';
 import type { TopLevelSpec } from 'vega-lite';
 
 function planSpec(plan: Plan): TopLevelSpec {
@@ -97,7 +98,7 @@ export function planCommand(): Command {
         const consolidation = o.consolidate !== undefined ? planConsolidation(cluster, { horizonSec: o.consolidate }) : undefined;
         if (o.svg) writeFileSync(o.svg, await (await import('../../../plot/svg.js')).renderSvg(planSpec(plan)));
         if (o.json) {
-          process.stdout.write(`${JSON.stringify({ ...plan, moves: plan.moves.map((m) => ({ vm: m.vm, from: m.from, to: m.to, bandwidthBytesPerSec: m.bandwidthBytesPerSec, predicted: m.predicted })), consolidation })}\n`);
+          process.stdout.write(`${JSON.stringify(roundForJson({ ...plan, moves: plan.moves.map((m) => ({ vm: m.vm, from: m.from, to: m.to, bandwidthBytesPerSec: m.bandwidthBytesPerSec, predicted: m.predicted })), consolidation }))}\n`);
           return;
         }
         const t = new Table({ head: ['#', 'vm', 'from', 'to', 'bandwidth', 'time', 'downtime', 'sent', 'converges'], style: { head: [], border: [] } });

@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { POLICIES, DIRTY_MODELS } from '../../../model/index.js';
 import type { RawPredictFields } from '../../../input.js';
+import { readPlatformFile } from '../../../lab/platform-file.js';
 
 /**
  * The flags of addPredictFlags as commander hands them over: the text typed (units parsed by
@@ -32,10 +33,11 @@ export function addPredictFlags(cmd: Command): Command {
     .option('--delta <rate>', 'adaptive rate: delta (default 100Mbit/s)')
     .option('--rate-min <rate>', 'adaptive rate: lower clamp')
     .option('--rate-max <rate>', 'adaptive rate: upper clamp (default: --bandwidth)')
+    .option('--platform <file>', 'platform constants fitted by `migcost lab calibrate` (setup, resume, stop-and-copy and line rates); the four flags below win over it. Without it or them: 0 setup, 20 ms resume, pre-copy at the cap, and the final copy uncapped as QEMU runs it, at 10 Gbit/s link speed (or the cap if higher)')
     .option('--setup-time <time>', 'platform: initialisation time (default 0)')
     .option('--resume-time <time>', 'platform: resume time, part of downtime (default 20ms)')
     .option('--line-rate <rate>', 'platform: highest real pre-copy throughput, whatever the cap')
-    .option('--stop-copy-rate <rate>', 'platform: rate of the uncapped qemu stop-and-copy (default: line rate)')
+    .option('--stop-copy-rate <rate>', 'platform: rate of the uncapped qemu stop-and-copy (default: --line-rate, else 10Gbit/s or the cap if higher)')
     .addOption(new Option('--energy <model>', 'energy model').choices(['wired', 'wireless']))
     .option('--alpha <J/MiB>', 'wired energy: alpha (default 0.512)')
     .option('--beta <J>', 'wired energy: beta (default 20.165)')
@@ -43,7 +45,7 @@ export function addPredictFlags(cmd: Command): Command {
     .option('--noise-density <W/Hz>', 'wireless energy: N0 (default 3.98e-11)');
 }
 
-/** Maps commander's camel-cased flags onto the batch/JSON field names. */
+/** Maps commander's camel-cased flags onto the batch/JSON field names; `--platform FILE` is read here. */
 export function fieldsFromFlags(o: PredictFieldFlags): RawPredictFields {
   return {
     memory: o.memory,
@@ -66,6 +68,7 @@ export function fieldsFromFlags(o: PredictFieldFlags): RawPredictFields {
     delta: o.delta,
     rateMin: o.rateMin,
     rateMax: o.rateMax,
+    platform: typeof o.platform === 'string' ? readPlatformFile(o.platform) : undefined,
     setupTime: o.setupTime,
     resumeTime: o.resumeTime,
     lineRate: o.lineRate,
