@@ -2,7 +2,7 @@
 import Table from 'cli-table3';
 import type { MigrationRecord } from '../../record/record.js';
 import type { Platform } from '../../model/types.js';
-import { formatBytes, formatSeconds } from '../../units.js';
+import { formatBytes, formatSeconds } from './format.js';
 
 const FIELDS = ['totalTimeSec', 'downtimeSec', 'transferredBytes', 'rounds', 'converged'] as const;
 

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import type { Prediction, PredictInput, RoundTrace } from '../../model/index.js';
-import { formatBytes, formatSeconds } from '../../units.js';
+import { formatBytes, formatCount, formatJoules, formatRate, formatSeconds } from './format.js';
 
 const plain = { chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }, style: { head: [], border: [] } };
 
@@ -12,10 +12,10 @@ export function predictionTable(p: Prediction, input?: PredictInput): string {
     ['total time', formatSeconds(p.totalTimeSec)],
     ['downtime', formatSeconds(p.downtimeSec)],
     ['transferred', formatBytes(p.transferredBytes)],
-    ['pre-copy rounds', String(p.rounds)],
+    ['pre-copy rounds', formatCount(p.rounds)],
     ['converged', p.converged ? 'yes' : 'NO'],
     ['stopped because', p.reason],
-    ['energy', `${p.energyJoules.toFixed(1)} J`],
+    ['energy', formatJoules(p.energyJoules)],
     ['  setup', formatSeconds(p.setupSec)],
     ['  pre-copy', formatSeconds(p.precopySec)],
     ['  stop-and-copy', `${formatSeconds(p.stopCopySec)} (${formatBytes(p.stopCopyBytes)})`],
@@ -34,7 +34,7 @@ export function traceTable(rows: readonly RoundTrace[]): string {
       r.kind,
       formatBytes(r.sentBytes),
       formatSeconds(r.durationSec),
-      `${formatBytes(r.rateBytesPerSec)}/s`,
+      formatRate(r.rateBytesPerSec),
       formatBytes(r.dirtiedBytes),
       formatBytes(r.skippedBytes),
       formatBytes(r.remainingBytes),

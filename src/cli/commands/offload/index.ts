@@ -4,7 +4,7 @@ import { predict } from '../../../model/index.js';
 import type { WirelessEnergyModel } from '../../../model/index.js';
 import { predictInputFrom } from '../../../input.js';
 import { decideOffload } from '../../../plan/offload.js';
-import { formatBytes, formatSeconds } from '../../../units.js';
+import { formatBytes, formatSeconds } from '../../render/format.js';
 import { durationArg, numberArg, parsedOption, wattsArg } from '../../options.js';
 import { addPredictFlags, fieldsFromFlags, type PredictFieldFlags } from '../predict/flags.js';
 import { exitWithError } from '../../errors.js';

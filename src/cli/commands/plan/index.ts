@@ -9,7 +9,8 @@ import type { VmSample } from '../../../model/sample.js';
 import { planMitigation, SELECTION_POLICIES, OBJECTIVES, type SelectionPolicy, type Objective, type Plan } from '../../../plan/planner.js';
 import { planConsolidation } from '../../../plan/consolidate.js';
 import { DETECTORS, type Detector } from '../../../plan/detectors.js';
-import { InputError, formatBytes, formatSeconds } from '../../../units.js';
+import { InputError } from '../../../units.js';
+import { formatBytes, formatSeconds } from '../../render/format.js';
 
 import { durationArg, numberArg, parsedOption } from '../../options.js';
 import { exitWithError } from '../../errors.js';
