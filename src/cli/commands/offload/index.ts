@@ -7,6 +7,7 @@ import { decideOffload } from '../../../plan/offload.js';
 import { formatBytes, formatSeconds } from '../../render/format.js';
 import { durationArg, numberArg, parsedOption, wattsArg } from '../../options.js';
 import { addPredictFlags, fieldsFromFlags, type PredictFieldFlags } from '../predict/flags.js';
+import { roundForJson } from '../../../rounding.js';
 import { exitWithError } from '../../errors.js';
 
 /** The options of `migcost offload`: those of `predict` (parsed by its fieldsFromFlags), and its own. */
@@ -49,7 +50,7 @@ export function offloadCommand(): Command {
           speedup: o.speedup,
         });
         if (o.json) {
-          process.stdout.write(`${JSON.stringify({ ...d, breakEvenRemainingSec: Number.isFinite(d.breakEvenRemainingSec) ? d.breakEvenRemainingSec : null, migration })}\n`);
+          process.stdout.write(`${JSON.stringify(roundForJson({ ...d, breakEvenRemainingSec: Number.isFinite(d.breakEvenRemainingSec) ? d.breakEvenRemainingSec : null, migration }))}\n`);
           return;
         }
         const t = new Table({ style: { head: [], border: [] } });
