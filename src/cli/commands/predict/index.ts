@@ -14,7 +14,7 @@ import { fittedFields, storedHistory, storedPastErrors } from './store.js';
 import { exitWithError } from '../../errors.js';
 import { predictionTable, traceTable } from '../../render/prediction.js';
 import { progressReporter } from '../../progress.js';
-import { roundForJson } from '../../../rounding.js';
+import { roundFigure, roundForJson } from '../../../rounding.js';
 
 function dropUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -120,10 +120,14 @@ export function predictCommand(): Command {
           const iv = predictInterval({ ...input, trace: false }, { observedRates: history?.observedRates, relativeErrors: errors });
           interval = { lo: iv.lo, hi: iv.hi, mayNotConverge: iv.mayNotConverge, basedOn: { rates: history?.observedRates.length ?? 0, errors: errors.totalTimeSec.length } };
         }
+        // rounded by the one rule (src/rounding.ts); the history's correction factors are ratios, whatever figure they scale
         const json: Record<string, unknown> = { ...predictionJson(p) };
-        if (history) json.history = { ...history, observedRates: undefined, residual: undefined, correction: history.residual ? residualFactors(history.residual) : undefined };
-        if (interval) json.interval = interval;
-        if (o.json) process.stdout.write(`${JSON.stringify(roundForJson(json))}\n`);
+        if (history) {
+          const correction = history.residual ? Object.fromEntries(Object.entries(residualFactors(history.residual)).map(([k, x]) => [k, roundFigure('factor', x)])) : undefined;
+          json.history = { ...roundForJson({ ...history, observedRates: undefined, residual: undefined }), correction };
+        }
+        if (interval) json.interval = roundForJson(interval);
+        if (o.json) process.stdout.write(`${JSON.stringify(json)}\n`);
         else {
           process.stdout.write(`${predictionTable(p, input)}\n`);
           if (interval) process.stdout.write(`10th-90th percentile: total time ${formatSeconds(interval.lo.totalTimeSec)} - ${formatSeconds(interval.hi.totalTimeSec)}, sent ${formatBytes(interval.lo.transferredBytes)} - ${formatBytes(interval.hi.transferredBytes)}, downtime ${formatSeconds(interval.lo.downtimeSec)} - ${formatSeconds(interval.hi.downtimeSec)} (from ${interval.basedOn.rates} past rates and ${interval.basedOn.errors} past errors)${interval.mayNotConverge ? '; at the high end of its past rates it would not converge' : ''}\n`);
