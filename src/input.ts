@@ -39,6 +39,12 @@ export interface RawPredictFields extends RawTechniqueFields {
   delta?: unknown;
   rateMin?: unknown;
   rateMax?: unknown;
+  /**
+   * Platform constants as a whole: the JSON of a `lab calibrate` file (`{platform: {...}}` or the constants
+   * themselves: setupSec, resumeSec, lineRateBytesPerSec, stopCopyRateBytesPerSec, firstTouchRateBytesPerSec,
+   * zeroPageWireBytes, rateWindowSec, syncSec). setupTime, resumeTime, lineRate and stopCopyRate win over it.
+   */
+  platform?: unknown;
   setupTime?: unknown;
   resumeTime?: unknown;
   lineRate?: unknown;
@@ -224,8 +230,8 @@ export function predictInputFrom(f: RawPredictFields): PredictInput {
     input.adaptiveRate = { deltaBytesPerSec: present(f.delta) ? inRange('delta', f.delta, num('delta', f.delta, parseRate), 0, LIMITS.maxRateBytesPerSec, ' B/s') : LIU_ADAPTIVE_DELTA_BYTES_PER_SEC, minBytesPerSec: min, maxBytesPerSec: max };
   }
 
-  const platform: Partial<Platform> = {};
-  let hasPlatform = false;
+  const platform: Partial<Platform> = present(f.platform) ? { ...parsePlatform('platform', f.platform) } : {};
+  let hasPlatform = present(f.platform);
   if (present(f.setupTime)) { platform.setupSec = inRange('setupTime', f.setupTime, num('setupTime', f.setupTime, parseDuration), 0, LIMITS.maxSeconds, ' s'); hasPlatform = true; }
   if (present(f.resumeTime)) { platform.resumeSec = inRange('resumeTime', f.resumeTime, num('resumeTime', f.resumeTime, parseDuration), 0, LIMITS.maxSeconds, ' s'); hasPlatform = true; }
   if (present(f.lineRate)) {
@@ -266,6 +272,50 @@ export function predictInputFrom(f: RawPredictFields): PredictInput {
     input.energy = energy;
   }
   return input;
+}
+
+const PLATFORM_KEYS = {
+  setupSec: 'time', resumeSec: 'time', syncSec: 'time', rateWindowSec: 'window',
+  lineRateBytesPerSec: 'rate', stopCopyRateBytesPerSec: 'rate', firstTouchRateBytesPerSec: 'rate', zeroPageWireBytes: 'size',
+  multifdNoneChannelBytesPerSec: 'rate', multifdZlibChannelBytesPerSec: 'rate', multifdZstdChannelBytesPerSec: 'rate', postcopyFaultLatencySec: 'time',
+} as const satisfies Record<keyof Platform, string>;
+const parsedPlatforms = new WeakMap<object, Partial<Platform>>();
+
+/**
+ * Platform constants from loose JSON (a `--platform` file's content, an API body's `platform`): the constants
+ * themselves or `{platform: {...}}` as `lab calibrate` writes them; numbers in base units (s, B/s, B) or unit
+ * strings; absent or null keys left to the model's defaults; unknown keys refused. The one parser every command
+ * and the API use (the file loader is src/lab/platform-file.ts). Throws InputError naming `field.key` (`key`,
+ * or `platform.key` inside a wrapper, for a file's root: field '').
+ */
+export function parsePlatform(field: string, v: unknown): Partial<Platform> {
+  const wrapped = obj(field || 'platform file', v);
+  const cached = parsedPlatforms.get(wrapped);
+  if (cached) return cached;
+  const inner = typeof wrapped.platform === 'object' && wrapped.platform !== null ? obj(`${field}.platform`, wrapped.platform) : wrapped;
+  const f = inner === wrapped ? field : field ? `${field}.platform` : 'platform';
+  const out: Partial<Platform> = {};
+  for (const [k, x] of Object.entries(inner)) {
+    if (!(k in PLATFORM_KEYS)) {
+      if (['fittedAt', 'migrations', 'host', 'n', 'downtimeR2'].includes(k)) continue; // what lab calibrate notes beside them
+      throw new InputError(f ? `${f}.${k}` : k, x, `is not a platform constant (known: ${Object.keys(PLATFORM_KEYS).join(', ')})`);
+    }
+    if (x === undefined || x === null) continue;
+    const key = k as keyof Platform;
+    const kind = PLATFORM_KEYS[key];
+    const name = f ? `${f}.${k}` : k;
+    const value = kind === 'rate' ? num(name, x, parseRate) : kind === 'size' ? num(name, x, parseSize) : num(name, x, parseDuration);
+    if (kind === 'rate') {
+      if (!(value > 0)) throw new InputError(name, x, 'must be greater than 0');
+      inRange(name, x, value, LIMITS.minRateBytesPerSec, LIMITS.maxRateBytesPerSec, ' B/s');
+    } else if (kind === 'window') {
+      if (!(value > 0)) throw new InputError(name, x, 'must be greater than 0');
+      inRange(name, x, value, LIMITS.minSeconds, LIMITS.maxSeconds, ' s');
+    } else inRange(name, x, value, 0, kind === 'size' ? LIMITS.maxPageBytes : LIMITS.maxSeconds, kind === 'size' ? ' B' : ' s');
+    out[key] = value;
+  }
+  parsedPlatforms.set(wrapped, out);
+  return out;
 }
 
 function obj(field: string, v: unknown): Record<string, unknown> {

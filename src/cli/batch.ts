@@ -15,6 +15,7 @@ import type { ConvergenceFields, Prediction, TechniquePrediction } from '../mode
 import { TECHNIQUE_FIELDS } from '../technique-input.js';
 import { predictInputFrom, type RawPredictFields } from '../input.js';
 import { InputError } from '../units.js';
+import { JOULES_DECIMALS, SECONDS_DECIMALS, fixedDecimals } from '../rounding.js';
 
 export const BATCH_FORMATS = ['csv', 'jsonl'] as const;
 export type BatchFormat = (typeof BATCH_FORMATS)[number];
@@ -107,21 +108,9 @@ function techniqueFields(t: TechniquePrediction): string {
   return s;
 }
 
-/**
- * Seconds to the microsecond, joules to the millijoule: more digits than any model is worth. Formatted
- * from integers (much faster than shortest-double printing); below 2^53 the result is exact.
- */
-function fixed(x: number, scale: number, digits: number): string {
-  const n = Math.round(x * scale);
-  if (!(Math.abs(n) < 9e15)) return String(Math.round(x * scale) / scale);
-  const neg = n < 0;
-  let s = String(neg ? -n : n);
-  if (s.length <= digits) s = '0'.repeat(digits - s.length + 1) + s;
-  const out = `${s.slice(0, s.length - digits)}.${s.slice(s.length - digits)}`;
-  return neg ? `-${out}` : out;
-}
-const round6 = (x: number) => fixed(x, 1e6, 6);
-const round3 = (x: number) => fixed(x, 1e3, 3);
+/** Seconds and joules by src/rounding.ts's rule (the same numbers as `predict --json` and the API), written fast. */
+const round6 = (x: number) => fixedDecimals(x, SECONDS_DECIMALS);
+const round3 = (x: number) => fixedDecimals(x, JOULES_DECIMALS);
 
 const KNOWN_COLUMNS = new Set([
   'id', 'memory', 'dirtyRate', 'bandwidth', 'policy', 'downtimeLimit', 'zeroPageFraction', 'workingSet', 'pageSize', 'dirtyModel', 'curve',

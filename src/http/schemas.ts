@@ -78,6 +78,7 @@ export const predictFieldsSchema = {
     vcpuDirtyLimit: numberOrString,
     vcpus: numberOrString,
     id: {},
+    platform: { type: 'object', additionalProperties: true, description: 'platform constants, as `predict --platform FILE` reads them (the JSON of `migcost lab calibrate`, or {setupSec, resumeSec, lineRateBytesPerSec, stopCopyRateBytesPerSec, firstTouchRateBytesPerSec, ...}); setupTime, resumeTime, lineRate, stopCopyRate win over it. Without any: the final copy runs uncapped at 10 Gbit/s (or the cap if higher), as QEMU lifts its rate limit for it' },
     sample: { ...vmSampleSchema, description: 'the JSON of `migcost sample --json`: the VM priced from it by the default model (as `predict --vm`); memory, dirtyRate etc. given beside it override it' },
   },
   additionalProperties: true,

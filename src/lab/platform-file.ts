@@ -1,30 +1,42 @@
-/** Platform constants on disk: `<lab dir>/platform.json`, written by `migcost lab calibrate`. */
+/**
+ * Platform constants on disk: a `lab calibrate` file (`<lab dir>/platform.json` by default for the lab), read
+ * the same way by every command that takes `--platform FILE` (predict and its batch, offload, plan, the lab);
+ * its content is checked by src/input.ts's parsePlatform, which the API's `platform` field goes through too.
+ */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Platform } from '../model/types.js';
+import { parsePlatform } from '../input.js';
 import { InputError } from '../units.js';
 
-export function loadPlatform(path: string | undefined, labDir: string): Partial<Platform> {
-  const file = path ?? join(labDir, 'platform.json');
-  if (!existsSync(file)) {
-    if (path) throw new InputError('--platform', path, 'does not exist');
-    return {};
+/** The constants in `path` (a `--platform` file). Throws InputError naming `flag` or the key at fault. */
+export function readPlatformFile(path: string, flag = '--platform'): Partial<Platform> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(flag, path, code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${(e as Error).message})`);
   }
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
+    doc = JSON.parse(text);
   } catch (e) {
-    throw new InputError('--platform', file, `is not JSON (${(e as Error).message})`);
+    throw new InputError(flag, path, `is not JSON (${(e as Error).message})`);
   }
-  const p = ((doc as { platform?: unknown }).platform ?? doc) as Record<string, unknown>;
-  const out: Partial<Platform> = {};
-  for (const k of ['setupSec', 'resumeSec', 'lineRateBytesPerSec', 'stopCopyRateBytesPerSec', 'firstTouchRateBytesPerSec', 'zeroPageWireBytes', 'rateWindowSec', 'syncSec'] as const) {
-    const v = p[k];
-    if (v === undefined || v === null) continue;
-    if (typeof v !== 'number' || !(v >= 0)) throw new InputError(`platform.${k}`, v, 'must be a number >= 0');
-    out[k] = v;
+  try {
+    return parsePlatform('', doc);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    throw new InputError(flag, path, `holds a bad constant: ${e.message}`);
   }
-  return out;
+}
+
+/** `path` if given (it must exist), else the lab dir's platform.json if there is one, else no constants. */
+export function loadPlatform(path: string | undefined, labDir: string): Partial<Platform> {
+  if (path !== undefined) return readPlatformFile(path);
+  const file = join(labDir, 'platform.json');
+  return existsSync(file) ? readPlatformFile(file) : {};
 }
 
 /** Writes fitted platform constants where loadPlatform reads them, with when, on how many migrations and whose. */

@@ -11,7 +11,8 @@
  * - qemu (QEMU >= 9, migration.c / ram.c): no round cap; a round sends until the pending estimate drops
  *   below bandwidth x downtime-limit, then the dirty bitmap is synced; switch-over when the pending bytes
  *   after the sync fit. Rounds under a binding rate cap last whole 100 ms windows. The final copy is not
- *   rate-limited (it runs at the platform's line rate). Optional auto-converge at QEMU's defaults.
+ *   rate-limited: it runs at the stop-copy rate, else the line rate, else a 10 Gbit/s link (not the cap).
+ *   Optional auto-converge at QEMU's defaults.
  */
 import { compileDirty, dirtiedIn, freshDirtiedIn, skippedFraction, type CompiledDirty } from './dirty.js';
 import { LIU_WIRED_ENERGY, energyPerBitJoules, wiredEnergyJoules } from './energy.js';
@@ -25,6 +26,9 @@ export { expectedCheckIntervalSec, hotShareScanned };
 export const DEFAULT_PAGE_SIZE = 4096;
 
 /** Platform defaults: no initialisation constant, Liu's 20 ms resume, no line-rate limit beyond the cap. */
+/** qemu's final copy without a known stop-copy or line rate: QEMU lifts the cap for it (migration.c:
+ * migration_rate_set(RATE_LIMIT_DISABLED)), so link speed, taken as 10 Gbit/s (or the cap if higher). */
+export const DEFAULT_LINK_BYTES_PER_SEC = 10e9 / 8;
 export const DEFAULT_PLATFORM: Readonly<Platform> = Object.freeze({
   setupSec: 0,
   resumeSec: 0.02,
@@ -214,7 +218,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
   const lineRate = platform.lineRateBytesPerSec;
   const window = platform.rateWindowSec;
   const acc: Acc = { sent: 0, precopySec: 0, rounds: 0, wirelessJoules: 0, maxThrottle: 0 };
-  const finalRate = Number.isFinite(platform.stopCopyRateBytesPerSec) ? platform.stopCopyRateBytesPerSec : Number.isFinite(lineRate) ? lineRate : ctx.R;
+  const finalRate = Number.isFinite(platform.stopCopyRateBytesPerSec) ? platform.stopCopyRateBytesPerSec : Number.isFinite(lineRate) ? lineRate : Math.max(ctx.R, DEFAULT_LINK_BYTES_PER_SEC);
   const firstTouchRate = Number.isFinite(platform.firstTouchRateBytesPerSec) ? platform.firstTouchRateBytesPerSec : finalRate;
   // Bytes of the first pass never sent yet: the scan resumes where it stopped, so they go first next round.
   let neverSent = 0;

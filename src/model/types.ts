@@ -117,7 +117,8 @@ export interface Platform {
   lineRateBytesPerSec: number;
   /**
    * Rate of the qemu policy's final stop-and-copy, which QEMU does not rate-limit and which runs with the
-   * guest stopped (so faster than pre-copy under TCG). Default: the line rate if finite, else the cap.
+   * guest stopped (so faster than pre-copy under TCG). Default: the line rate if finite, else link speed taken
+   * as 10 Gbit/s (DEFAULT_LINK_BYTES_PER_SEC), or the cap if that is higher — never a cap below link speed.
    */
   stopCopyRateBytesPerSec: number;
   /**

@@ -161,6 +161,8 @@ describe('API over a store', () => {
     assert.equal(result.vms, 60);
     assert.equal(timeline.length, result.steps);
     assert.equal(timeline.reduce((s: number, t: { migrations: number }) => s + t.migrations, 0), result.migrations);
+    // every input echoed, defaults filled in
+    assert.deepEqual(r.json().inputs, { day: '20110303', detector: 'thr', detectorParam: 0.8, selection: 'mmt', objective: 'sla', consolidation: 'utilisation', migrationModel: 'cloudsim', pricer: 'one-rate', memorySource: 'vm-type', fileOrder: 'tar', scale: 1, seed: 1, vms: 60, hosts: result.hosts, baseline: null });
   });
 
   it('simulate: a cost-aware selection prices candidates it does not move; the timeline counts only migrations started', async () => {

@@ -46,14 +46,15 @@ test('firstPassage, hand-computed: per-sync p = 0.5 gives P(converged by sync k)
  * already scanned: 60 MiB new, estimate 124 MiB (q = 0: 60 MiB above the threshold against a spread of
  * 0.05 / sqrt(6) x 64 MiB). Round 1 sends 3 windows (0.375 s), leaving 64 MiB = the working set, so its dirt is
  * all pending already: estimate 64 MiB = the threshold, q = 0.5. The deterministic run converges there:
- * 6.375 s + 64 MiB / 160 MiB/s (0.4 s) + 20 ms resume = 6.795 s. Later syncs are copies of it (0.375 s each).
+ * 6.375 s + 64 MiB / 160 MiB/s (0.4 s: the final copy here runs at the cap too) + 20 ms resume = 6.795 s.
+ * Later syncs are copies of it (0.375 s each).
  */
 function knifeEdge(timeoutSec: number): PredictInput {
   return {
     vm: { memoryBytes: 2 ** 30, dirtyRateBytesPerSec: 64 * MiB, workingSetBytes: 64 * MiB, dirtDispersion: 0.05 },
     bandwidthBytesPerSec: 160 * MiB,
     policy: { name: 'qemu', downtimeLimitSec: 0.4, timeoutSec },
-    platform: { syncSec: 0, rateWindowSec: 0.125 },
+    platform: { syncSec: 0, rateWindowSec: 0.125, stopCopyRateBytesPerSec: 160 * MiB },
   };
 }
 

@@ -179,20 +179,30 @@ describe('auto-converge check cadence', () => {
 describe('qemu policy by hand', () => {
   it('idle 256 MiB at a 100 MiB/s cap, 300 ms limit: 23 windows, then 26 MiB stop-and-copy', () => {
     // threshold = 100 MiB/s * 0.3 s = 30 MiB; round 0 sends until < 30 MiB pending: ceil(226 / 10) = 23 windows
-    // = 230 MiB in 2.3 s; 26 MiB left, nothing dirtied: 26 MiB <= 30 MiB -> switch over, 26 MiB at 100 MiB/s.
+    // = 230 MiB in 2.3 s; 26 MiB left, nothing dirtied: 26 MiB <= 30 MiB -> switch over. QEMU lifts the cap for
+    // the final copy: without a stop-copy or line rate it runs at link speed, 10 Gbit/s = 1.25e9 B/s.
     const p = predict({ vm: { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 0 }, bandwidthBytesPerSec: 100 * MiB, policy: { name: 'qemu', downtimeLimitSec: 0.3 }, platform: { syncSec: 0 } });
     assert.equal(p.rounds, 1);
     assert.equal(p.converged, true);
     assert.equal(p.reason, 'fits-downtime-limit');
     assertClose(p.precopySec, 2.3);
     assertClose(p.stopCopyBytes, 26 * MiB);
-    assertClose(p.downtimeSec, 0.26 + 0.02);
-    assertClose(p.totalTimeSec, 2.3 + 0.26 + 0.02);
+    assertClose(p.stopCopySec, (26 * MiB) / 1.25e9);
+    assertClose(p.downtimeSec, (26 * MiB) / 1.25e9 + 0.02);
+    assertClose(p.totalTimeSec, 2.3 + (26 * MiB) / 1.25e9 + 0.02);
     assertClose(p.transferredBytes, 256 * MiB);
   });
   it('each round ends with a bitmap sync that costs syncSec', () => {
     const p = predict({ vm: { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 0 }, bandwidthBytesPerSec: 100 * MiB, policy: { name: 'qemu', downtimeLimitSec: 0.3 }, platform: { syncSec: 0.005 } });
     assertClose(p.precopySec, 2.305);
+  });
+  it('without platform constants the final copy runs at 10 Gbit/s, or at the cap when that is faster', () => {
+    const at = (bw: number) => predict({ vm: { memoryBytes: 16 * 1024 * MiB, dirtyRateBytesPerSec: 0 }, bandwidthBytesPerSec: bw, policy: { name: 'qemu' }, platform: { resumeSec: 0 } });
+    const slow = at(100 * MiB);
+    assertClose(slow.stopCopySec, slow.stopCopyBytes / 1.25e9);
+    const fast = at(40e9 / 8);
+    assert.ok(fast.stopCopyBytes > 0 && slow.stopCopyBytes > 0);
+    assertClose(fast.stopCopySec, fast.stopCopyBytes / 5e9);
   });
   it('the final copy runs at the line rate, not the cap', () => {
     const p = predict({ vm: { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 0 }, bandwidthBytesPerSec: 100 * MiB, policy: { name: 'qemu' }, platform: { lineRateBytesPerSec: 1000 * MiB, resumeSec: 0.01 } });

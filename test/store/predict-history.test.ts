@@ -34,8 +34,9 @@ describe('predict --vm-id', () => {
     const w = (2 * 0.0225) / (2 * 0.0225 + ((r2 - r1) ** 2 / 2 + 0.01) / 2);
     const k = Math.exp(w * (0.5 * r1 + 0.5 * r2));
     assert.equal(e.history.mode, 'error');
-    assert.ok(Math.abs(e.history.correction.totalTimeSec - k) < 1e-9, String(e.history.correction.totalTimeSec));
-    assert.ok(Math.abs(e.totalTimeSec - plain.totalTimeSec * k) < 1e-9 * plain.totalTimeSec);
+    // JSON rounding (src/rounding.ts): the factor, a ratio, to 4 significant digits; times to the microsecond
+    assert.equal(e.history.correction.totalTimeSec, Number(k.toPrecision(4)), String(e.history.correction.totalTimeSec));
+    assert.ok(Math.abs(e.totalTimeSec - plain.totalTimeSec * k) < 2e-6, `${e.totalTimeSec} against ${plain.totalTimeSec * k}`);
     assert.equal(e.history.refinedRate, 2e7, 'the rate is the fresh one');
     const iv = JSON.parse(spawnSync(process.execPath, [BIN, 'predict', '--memory', '256MiB', '--dirty-rate', '20000000B/s', '--bandwidth', '100MiB/s', '--vm-id', 'lab-dirtier-256M', '--history', 'rate', '--db', db, '--interval', '--json'], { encoding: 'utf8' }).stdout);
     assert.ok(iv.interval.lo.totalTimeSec <= iv.totalTimeSec && iv.totalTimeSec <= iv.interval.hi.totalTimeSec);

@@ -1,14 +1,19 @@
-/** Formatting for people: the CLI's own formatters (src/units.ts), so a metric reads the same in both. */
-import { formatBytes, formatSeconds } from '../../src/units.js';
+/**
+ * Formatting for people: the CLI's own module (src/cli/render/format.ts), so a metric reads the same, in the same
+ * unit, in both: sizes and times in the largest fitting unit, digits grouped, SLATAH / PDM / SLAV as percentages.
+ */
+import { formatBytes, formatCount, formatJoules, formatNumber, formatPercent, formatSeconds } from '../../src/cli/render/format.js';
 
 export const bytes = formatBytes;
 export const secs = formatSeconds;
+export const joules = formatJoules;
+export const num = formatNumber;
 
 /** A fraction as a percentage, as the CLI prints SLATAH, PDM and SLAV: 0.0000357 -> "0.00357 %". */
-export const pct = (x: number, digits = 2): string => `${(x * 100).toFixed(digits)} %`;
+export const pct = (x: number, digits = 2): string => formatPercent(x, digits);
 
 /** Digits grouped: 27728 -> "27,728". */
-export const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+export const int = formatCount;
 
 /** Escapes text for innerHTML. */
 export function esc(s: unknown): string {

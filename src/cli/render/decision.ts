@@ -1,7 +1,7 @@
 /** `lab decide`'s report as tables: Liu's model-guided pick against random, Deng's policies against MIA. */
 import Table from 'cli-table3';
 import { DENG_POLICIES, type DecisionReport } from '../../evaluate/decide.js';
-import { formatBytes } from '../../units.js';
+import { formatBytes } from './format.js';
 
 const pctOf = (x: number) => `${(x * 100).toFixed(1)} %`;
 

@@ -1,8 +1,9 @@
 /** One lab run for people (a predicted-against-measured table) and as JSON (the fields of `predict --json`). */
 import Table from 'cli-table3';
 import type { MigrationRecord } from '../../record/record.js';
+import { roundForJson } from '../../rounding.js';
 import type { Platform } from '../../model/types.js';
-import { formatBytes, formatSeconds } from '../../units.js';
+import { formatBytes, formatSeconds } from './format.js';
 
 const FIELDS = ['totalTimeSec', 'downtimeSec', 'transferredBytes', 'rounds', 'converged'] as const;
 
@@ -27,15 +28,15 @@ export function contractFields(o: object): Record<string, unknown> {
   return Object.fromEntries(FIELDS.map((k) => [k, src[k]]).concat([['energyJoules', src.energyJoules ?? null], ['reason', src.reason ?? null]]));
 }
 
-/** `lab run --json`: the record with `variant`'s prediction and every variant's in the contract fields. */
+/** `lab run --json`: the record with `variant`'s prediction and every variant's in the contract fields, rounded as `predict --json`. */
 export function labRunJson(r: MigrationRecord, variant: string): string {
   return JSON.stringify({
     id: r.id,
     config: r.config,
     sample: r.sample,
-    predicted: contractFields(r.predicted[variant]),
-    measured: contractFields(r.measured),
-    variants: Object.fromEntries(Object.entries(r.predicted).map(([k, v]) => [k, contractFields(v)])),
+    predicted: roundForJson(contractFields(r.predicted[variant])),
+    measured: roundForJson(contractFields(r.measured)),
+    variants: Object.fromEntries(Object.entries(r.predicted).map(([k, v]) => [k, roundForJson(contractFields(v))])),
     trace: r.trace,
   });
 }

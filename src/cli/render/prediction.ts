@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import type { ConvergenceFields, Prediction, PredictInput, RoundTrace, TechniquePrediction } from '../../model/index.js';
-import { formatBytes, formatSeconds } from '../../units.js';
+import { formatBytes, formatCount, formatJoules, formatRate, formatSeconds } from './format.js';
 import { stopVerdict } from '../../model/verdict.js';
 
 const plain = { chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }, style: { head: [], border: [] } };
@@ -18,14 +18,14 @@ export function predictionTable(p: Prediction & Partial<ConvergenceFields>, inpu
     ['total time', formatSeconds(p.totalTimeSec)],
     ['downtime', `${formatSeconds(p.downtimeSec)}${downtimeNote}`],
     ['transferred', formatBytes(p.transferredBytes)],
-    ['pre-copy rounds', String(p.rounds)],
+    ['pre-copy rounds', formatCount(p.rounds)],
     ['converged', p.converged ? 'yes' : 'NO'],
     ...(p.convergenceProbability === undefined ? [] : [
       ['P(converges)', `${(p.convergenceProbability * 100).toFixed(1)} %`],
       ['total time p10/p50/p90', `${formatSeconds(p.timeP10Sec!)} / ${formatSeconds(p.timeP50Sec!)} / ${formatSeconds(p.timeP90Sec!)}`],
     ]),
     ['stopped because', v?.overLimitSec !== undefined ? 'switch-over, downtime over the limit' : p.reason === 'timeout' ? 'timeout: forced switch-over' : p.reason],
-    ['energy', `${p.energyJoules.toFixed(1)} J`],
+    ['energy', formatJoules(p.energyJoules)],
     ['  setup', formatSeconds(p.setupSec)],
     ['  pre-copy', formatSeconds(p.precopySec)],
     ['  stop-and-copy', `${formatSeconds(p.stopCopySec)} (${formatBytes(p.stopCopyBytes)})`],
@@ -65,7 +65,7 @@ export function traceTable(rows: readonly RoundTrace[]): string {
       r.kind,
       formatBytes(r.sentBytes),
       formatSeconds(r.durationSec),
-      `${formatBytes(r.rateBytesPerSec)}/s`,
+      formatRate(r.rateBytesPerSec),
       formatBytes(r.dirtiedBytes),
       formatBytes(r.skippedBytes),
       formatBytes(r.remainingBytes),

@@ -2,7 +2,7 @@
 import Table from 'cli-table3';
 import type { CompareRow } from '../../sim/compare.js';
 import type { SimulationResult } from '../../sim/types.js';
-import { formatBytes, formatSeconds } from '../../units.js';
+import { formatBytes, formatCount, formatNumber, formatPercent, formatSeconds } from './format.js';
 
 /** CloudSim 3.0.3's figures for 20110303 (CLOUDSIM-NOTES.md §7), tar order: kWh, migrations, SLAV (fraction). */
 export const CLOUDSIM_REFERENCE_20110303: Readonly<Record<string, { energyKWh: number; migrations: number; slav: number }>> = Object.freeze({
@@ -19,9 +19,7 @@ export const CLOUDSIM_REFERENCE_20110303: Readonly<Record<string, { energyKWh: n
   'thr-rs': { energyKWh: 187.78, migrations: 24695, slav: 0.0000732 },
 });
 
-function pct(x: number, digits = 2): string {
-  return `${(x * 100).toFixed(digits)} %`;
-}
+const pct = (x: number, digits = 2): string => formatPercent(x, digits);
 
 const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %` : '-');
 
@@ -30,7 +28,7 @@ export function renderCompareTable(rows: readonly CompareRow[], label: string): 
   const t = new Table({ head: ['day', 'policy', 'kWh', 'migr.', 'SLATAH', 'PDM', 'ESV', 'ESV vs MMT', 'traffic', 'vs MMT', 'downtime', 'vs MMT'], style: { head: [], border: [] } });
   for (const r of rows) {
     t.push([
-      r.day, r.policy, r.energyKWh.toFixed(2), String(r.migrations), pct(r.slatah), pct(r.pdm, 3), r.esv.toExponential(3), signed(r.esvVsMmt),
+      r.day, r.policy, formatNumber(r.energyKWh, 2), formatCount(r.migrations), pct(r.slatah), pct(r.pdm, 3), r.esv.toExponential(3), signed(r.esvVsMmt),
       Number.isFinite(r.transferredBytes) ? formatBytes(r.transferredBytes) : '-', signed(r.bytesVsMmt),
       Number.isFinite(r.downtimeSec) ? formatSeconds(r.downtimeSec) : '-', signed(r.downtimeVsMmt),
     ]);
@@ -43,16 +41,16 @@ export function renderSimulation(r: SimulationResult, label: string): string {
   const t = new Table({ head: ['metric', 'value'], style: { head: [], border: [] } });
   t.push(
     ['run', label],
-    ['hosts / VMs', `${r.hosts} / ${r.vms} (${r.vmsFinished} finished during the day)`],
-    ['energy', `${r.energyKWh.toFixed(2)} kWh`],
-    ['migrations', String(r.migrations)],
+    ['hosts / VMs', `${formatCount(r.hosts)} / ${formatCount(r.vms)} (${formatCount(r.vmsFinished)} finished during the day)`],
+    ['energy', `${formatNumber(r.energyKWh, 2)} kWh`],
+    ['migrations', formatCount(r.migrations)],
     ['SLATAH', pct(r.slatah)],
     ['PDM', pct(r.pdm)],
     ['SLAV', pct(r.slav, 5)],
     ['ESV', r.esv.toFixed(5)],
     ['overall SLA violation', pct(r.overallSlaViolation)],
     ['average SLA violation', pct(r.averageSlaViolation)],
-    ['host shutdowns', `${r.hostShutdowns} (mean on-time before ${formatSeconds(r.meanTimeBeforeShutdownSec)}, sd ${formatSeconds(r.stdevTimeBeforeShutdownSec)})`],
+    ['host shutdowns', `${formatCount(r.hostShutdowns)} (mean on-time before ${formatSeconds(r.meanTimeBeforeShutdownSec)}, sd ${formatSeconds(r.stdevTimeBeforeShutdownSec)})`],
     ['mean migration time', `${formatSeconds(r.meanMigrationTimeSec)} (${r.migrationModel === 'migcost' ? "migcost's predicted time" : "CloudSim's RAM / (bw / 2)"})`],
   );
   if (r.migrationCost) {
@@ -60,15 +58,15 @@ export function renderSimulation(r: SimulationResult, label: string): string {
     t.push(
       ['bytes moved (model)', formatBytes(c.transferredBytes)],
       ['total downtime (model)', formatSeconds(c.downtimeSec)],
-      ['would not converge', String(c.nonConverged)],
-      ['migration energy (Liu)', `${(c.energyJoules / 3.6e6).toFixed(3)} kWh (${c.energyJoules.toFixed(0)} J)`],
+      ['would not converge', formatCount(c.nonConverged)],
+      ['migration energy (Liu)', `${formatNumber(c.energyJoules / 3.6e6, 3)} kWh (${formatNumber(c.energyJoules)} J)`],
     );
   }
   const ref = CLOUDSIM_REFERENCE_20110303[`${r.detector}-${r.selection}`];
   let note = '';
   if (ref && label.includes('20110303') && label.includes('tar')) {
     const d = (a: number, b: number) => `${(((a - b) / b) * 100).toFixed(2)} %`;
-    note = `CloudSim 3.0.3: ${ref.energyKWh} kWh (${d(r.energyKWh, ref.energyKWh)}), ${ref.migrations} migrations (${d(r.migrations, ref.migrations)}), SLAV ${pct(ref.slav, 5)} (${d(r.slav, ref.slav)})\n`;
+    note = `CloudSim 3.0.3: ${formatNumber(ref.energyKWh, 2)} kWh (${d(r.energyKWh, ref.energyKWh)}), ${formatCount(ref.migrations)} migrations (${d(r.migrations, ref.migrations)}), SLAV ${pct(ref.slav, 5)} (${d(r.slav, ref.slav)})\n`;
   }
   return `${t.toString()}\n${note}`;
 }

@@ -9,6 +9,7 @@ import { parseSample, predictInputFrom, predictInputFromSample, type RawPredictF
 import { checkedPredict } from '../checked-predict.js';
 import { stopVerdict } from '../../model/verdict.js';
 import type { PredictInput } from '../../model/types.js';
+import { roundForJson } from '../../rounding.js';
 import type { HeavyPool } from '../heavy-pool.js';
 import { errors, predictFieldsSchema, predictionSchema } from '../schemas.js';
 
@@ -31,7 +32,7 @@ export function predictRoutes(app: FastifyInstance, o: { maxBatch: number; predi
     };
     const p = checkedPredict(fields, trace === true, build);
     o.predictions.inc();
-    return { ...p, verdict: stopVerdict(p, input!).text };
+    return roundForJson({ ...p, verdict: stopVerdict(p, input!).text });
   });
 
   app.post('/v1/predict/batch', {

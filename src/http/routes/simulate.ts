@@ -41,6 +41,7 @@ export function simulateRoutes(app: FastifyInstance, o: { auth: onRequestHookHan
         200: {
           type: 'object',
           properties: {
+            inputs: { ...anyObject, description: 'every input the run used, defaults filled in (day, detector and its parameter, selection, objective, consolidation, migration model, pricer, memory source, file order, scale, seed, VMs and hosts, baseline)' },
             result: anyObject,
             timeline: { type: 'array', items: { type: 'object', properties: { step: { type: 'integer' }, timeSec: { type: 'number' }, migrations: { type: 'integer' }, transferredBytes: { type: 'number' }, downtimeSec: { type: 'number' }, energyJoules: { type: 'number' } } } },
             wallSec: { type: 'number' },

@@ -68,7 +68,7 @@ function traces(source: string, day: string, order: FileOrder = 'tar'): PlanetLa
   return t;
 }
 
-export function runSimulation(b: SimulateBody, tracesPath?: string): { result: unknown; timeline: TimelineStep[]; wallSec: number } {
+export function runSimulation(b: SimulateBody, tracesPath?: string): { inputs: Record<string, unknown>; result: unknown; timeline: TimelineStep[]; wallSec: number } {
   const detector = b.detector ?? 'thr';
   const all = traces(tracesPath ?? DEFAULT_PLANETLAB_ARCHIVE, b.day, b.fileOrder);
   const picked = scaledTraces(b.vms === undefined ? all : all.slice(0, b.vms), b, b.seed ?? 1);
@@ -108,5 +108,13 @@ export function runSimulation(b: SimulateBody, tracesPath?: string): { result: u
     if (e instanceof RangeError || e instanceof TypeError) throw new HttpError(400, `hosts: ${e.message}`, 'hosts', { cause: e });
     throw e;
   }
-  return { result, timeline, wallSec: (performance.now() - started) / 1000 };
+  // every input the run used, defaults filled in, so the answer alone says how to repeat it
+  const inputs = {
+    day: b.day, detector, detectorParam: b.param ?? SIM_DETECTOR_DEFAULTS[detector], selection: b.selection ?? 'mmt',
+    objective: b.objective ?? 'sla', consolidation: b.consolidation ?? 'utilisation', migrationModel: b.migrationModel ?? 'cloudsim',
+    pricer: b.pricer ?? 'one-rate', ...(b.dirtyRateAtFullCpu !== undefined ? { dirtyRateAtFullCpu: b.dirtyRateAtFullCpu } : {}),
+    memorySource: b.memorySource ?? 'vm-type', fileOrder: b.fileOrder ?? 'tar', scale: b.scale ?? 1, seed: b.seed ?? 1,
+    vms: picked.length, hosts, baseline: b.baseline ?? null,
+  };
+  return { inputs, result, timeline, wallSec: (performance.now() - started) / 1000 };
 }

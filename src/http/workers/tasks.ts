@@ -10,12 +10,14 @@ import type { Detector } from '../../plan/detectors.js';
 import { STATUS_CODES } from 'node:http';
 import { InputError } from '../../units.js';
 import type { RawPredictFields } from '../../input.js';
+import type { Platform } from '../../model/types.js';
 import { HttpError, type ErrorBody } from '../errors.js';
 import { checkedPredict, nonFinite } from '../checked-predict.js';
+import { roundForJson } from '../../rounding.js';
 import { runSimulation, type SimulateBody } from './simulate-task.js';
 
 export type HeavyTask =
-  | { kind: 'plan'; cluster: unknown; policy: SelectionPolicy; objective: Objective; downtimeLimitSec?: number; detector?: 'deng' | Detector; detectorParam?: number; consolidateSec?: number; budgetMs: number }
+  | { kind: 'plan'; cluster: unknown; policy: SelectionPolicy; objective: Objective; downtimeLimitSec?: number; detector?: 'deng' | Detector; detectorParam?: number; consolidateSec?: number; platform?: Partial<Platform>; budgetMs: number }
   | { kind: 'batch'; rows: RawPredictFields[] }
   | { kind: 'simulate'; body: SimulateBody; tracesPath?: string };
 
@@ -26,7 +28,7 @@ function plan(t: Extract<HeavyTask, { kind: 'plan' }>): unknown {
   // the bounded search stops improving past half the budget (moa's order from there on), so the plan is
   // answered before the pool's hard limit aborts the task
   const stopAt = performance.now() + t.budgetMs / 2;
-  const opts: PlanOptions = { policy: t.policy, objective: t.objective, downtimeLimitSec: t.downtimeLimitSec, detector: t.detector, detectorParam: t.detectorParam, searchStop: () => performance.now() > stopAt };
+  const opts: PlanOptions = { policy: t.policy, objective: t.objective, downtimeLimitSec: t.downtimeLimitSec, detector: t.detector, detectorParam: t.detectorParam, platform: t.platform, searchStop: () => performance.now() > stopAt };
   const p: Plan = planMitigation(cluster, opts);
   const bad = nonFinite(p);
   if (bad !== undefined) {
@@ -45,7 +47,7 @@ function batch(rows: RawPredictFields[]): HeavyResult {
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     try {
-      out[i] = { id: (r as { id?: unknown }).id ?? i, ...checkedPredict(r) };
+      out[i] = { id: (r as { id?: unknown }).id ?? i, ...roundForJson(checkedPredict(r)) };
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       return { ok: false, status: 400, error: { error: 'bad request', row: i, field: e.field, message: `rows[${i}]: ${e.message}` } };
@@ -58,7 +60,7 @@ function batch(rows: RawPredictFields[]): HeavyResult {
 export default function run(t: HeavyTask): HeavyResult {
   try {
     if (t.kind === 'batch') return batch(t.rows);
-    if (t.kind === 'plan') return { ok: true, value: plan(t) };
+    if (t.kind === 'plan') return { ok: true, value: roundForJson(plan(t)) };
     return { ok: true, value: runSimulation(t.body, t.tracesPath) };
   } catch (e) {
     if (e instanceof InputError) return { ok: false, status: 400, error: { error: 'bad request', field: e.field, message: e.message } };

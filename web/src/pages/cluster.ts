@@ -5,7 +5,7 @@
 import example from '../../../examples/cluster.json';
 import { post, type Prediction } from '../api.js';
 import { chart, chartBox } from '../chart.js';
-import { bytes, esc, pct, secs, table } from '../format.js';
+import { bytes, esc, joules, pct, secs, table } from '../format.js';
 import { parseSize } from '../../../src/units.js';
 
 interface Plan {
@@ -78,7 +78,7 @@ export function clusterPage(main: HTMLElement): void {
       out.innerHTML = `<h3>Hosts</h3><p id="thresholds">A host is hot when its VMs' CPU demand exceeds <strong>${pct(plan.cpuThreshold ?? 1, 0)}</strong> of its cores or their memory exceeds <strong>${pct(plan.memoryThreshold ?? 1, 0)}</strong> of its memory (Deng's rule).</p>
         ${hostRows(cluster, plan)}${hot}
         <h3>Moves</h3>${plan.moves.length === 0 ? '<p class="calm">No moves needed.</p>' : table(['VM', 'from', 'to', 'time', 'downtime', 'sent', 'converges'], plan.moves.map((m) => [esc(m.vm), esc(m.from), esc(m.to), secs(m.predicted.totalTimeSec), secs(m.predicted.downtimeSec), bytes(m.predicted.transferredBytes), m.predicted.converged ? 'yes' : 'no']), 'moves')}
-        ${plan.moves.length ? `<p>total: ${bytes(plan.total.transferredBytes)} sent, ${secs(plan.total.downtimeSec)} downtime, ${(plan.total.energyJoules / 1000).toFixed(1)} kJ</p>` : ''}`;
+        ${plan.moves.length ? `<p>total: ${bytes(plan.total.transferredBytes)} sent, ${secs(plan.total.downtimeSec)} downtime, ${joules(plan.total.energyJoules)}</p>` : ''}`;
       const after = new Map(cluster.vms.map((v) => [v.id, v.host]));
       for (const m of plan.moves) after.set(m.vm, m.to);
       const share = (h: ClusterDoc['hosts'][number], on: (v: ClusterDoc['vms'][number]) => string | undefined) => ({

@@ -5,7 +5,7 @@
  */
 import { ApiError, post, type RoundTrace } from '../api.js';
 import { chart, chartBox } from '../chart.js';
-import { bytes, esc, pct, secs, table } from '../format.js';
+import { bytes, esc, joules, pct, secs, table } from '../format.js';
 
 interface FullPrediction {
   totalTimeSec: number;
@@ -112,7 +112,7 @@ async function show(out: HTMLElement, p: FullPrediction, body: Record<string, un
     ['pre-copy rounds', `<span id="p-rounds">${p.rounds}</span>`],
     ['converged', p.converged ? 'yes' : '<strong>NO</strong>'],
     ['stopped because', esc(p.reason === 'fits-downtime-limit' && p.verdict?.startsWith('switched over when') ? 'switch-over, downtime over the limit' : p.reason === 'timeout' ? 'timeout: forced switch-over' : p.reason)],
-    ['energy', `${p.energyJoules.toFixed(1)} J`],
+    ['energy', joules(p.energyJoules)],
     ['&nbsp;&nbsp;setup', secs(p.setupSec)],
     ['&nbsp;&nbsp;pre-copy', secs(p.precopySec)],
     ['&nbsp;&nbsp;stop-and-copy', `${secs(p.stopCopySec)} (${bytes(p.stopCopyBytes)})`],

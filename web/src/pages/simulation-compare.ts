@@ -6,7 +6,7 @@
  */
 import { post } from '../api.js';
 import { chart, chartBox } from '../chart.js';
-import { bytes, esc, int, pct, secs, table } from '../format.js';
+import { bytes, esc, int, num, pct, secs, table } from '../format.js';
 import { DEFAULT_COMPARE_POLICIES, parsePolicy } from '../../../src/sim/compare.js';
 import { simulateBody, type Sim } from './simulation.js';
 
@@ -85,7 +85,7 @@ async function show(out: HTMLElement, rows: Row[]): Promise<void> {
   };
   out.innerHTML = table(
     ['day', 'policy', 'energy', 'migrations', 'SLATAH', 'PDM', 'SLAV', 'ESV', 'ESV vs MMT', 'traffic', 'vs MMT', 'downtime', 'vs MMT'],
-    rows.map((r) => [esc(r.day), esc(r.policy), `${r.energyKWh.toFixed(2)} kWh`, int(r.migrations), pct(r.slatah), pct(r.pdm, 3), pct(r.slav, 5), r.esv.toExponential(3), vs(r, 'esv'), Number.isFinite(r.transferredBytes) ? bytes(r.transferredBytes) : '-', vs(r, 'transferredBytes'), Number.isFinite(r.downtimeSec) ? secs(r.downtimeSec) : '-', vs(r, 'downtimeSec')]),
+    rows.map((r) => [esc(r.day), esc(r.policy), `${num(r.energyKWh, 2)} kWh`, int(r.migrations), pct(r.slatah), pct(r.pdm, 3), pct(r.slav, 5), r.esv.toExponential(3), vs(r, 'esv'), Number.isFinite(r.transferredBytes) ? bytes(r.transferredBytes) : '-', vs(r, 'transferredBytes'), Number.isFinite(r.downtimeSec) ? secs(r.downtimeSec) : '-', vs(r, 'downtimeSec')]),
     'compare',
   );
   const values = rows.flatMap((r) => [

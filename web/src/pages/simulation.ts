@@ -7,7 +7,7 @@
  */
 import { post } from '../api.js';
 import { chart, chartBox } from '../chart.js';
-import { bytes, esc, int, pct, secs, table } from '../format.js';
+import { bytes, esc, int, num, pct, secs, table } from '../format.js';
 import { SIM_DETECTORS, SIM_DETECTOR_DEFAULTS } from '../../../src/sim/detectors.js';
 import { SIM_SELECTIONS } from '../../../src/sim/selection.js';
 import { COST_OBJECTIVES, CONSOLIDATION_ORDERS, MIGRATION_MODELS, type SimulationResult } from '../../../src/sim/types.js';
@@ -109,7 +109,7 @@ async function showRun(out: HTMLElement, s: Sim, body: Record<string, unknown>):
   out.innerHTML = table(['metric', 'value'], [
     ['run', esc(runLabel(body, r))],
     ['hosts / VMs', `${int(r.hosts)} / ${int(r.vms)} (${int(r.vmsFinished)} finished during the day)`],
-    ['energy', `<span id="sim-energy">${r.energyKWh.toFixed(2)}</span> kWh`],
+    ['energy', `<span id="sim-energy">${num(r.energyKWh, 2)}</span> kWh`],
     ['migrations', `<span id="sim-migrations">${int(r.migrations)}</span>`],
     ['SLATAH', pct(r.slatah)],
     ['PDM', pct(r.pdm)],
@@ -122,7 +122,7 @@ async function showRun(out: HTMLElement, s: Sim, body: Record<string, unknown>):
     ['bytes moved (model)', c ? bytes(c.transferredBytes) : '-'],
     ['total downtime (model)', c ? secs(c.downtimeSec) : '-'],
     ['would not converge', c ? int(c.nonConverged) : '-'],
-    ['migration energy (Liu)', c ? `${(c.energyJoules / 3.6e6).toFixed(3)} kWh` : '-'],
+    ['migration energy (Liu)', c ? `${num(c.energyJoules / 3.6e6, 3)} kWh` : '-'],
     ['wall time', `${s.wallSec.toFixed(1)} s`],
   ], 'sim');
   await chart(chartBox(out, 'chart-day', 'The day: energy, active hosts, migrations started'), timelinePlotSpec([{ run: `${r.detector}-${r.selection}`, timeline: r.timeline }], runLabel(body, r)));

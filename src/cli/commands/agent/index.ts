@@ -1,6 +1,7 @@
 /** `migcost agent`: samples this host's QEMU VMs every --interval and posts the samples to `migcost serve`. */
 import { Command } from 'commander';
-import { InputError, formatSeconds } from '../../../units.js';
+import { InputError, parseDuration } from '../../../units.js';
+import { formatSeconds } from '../../render/format.js';
 import { durationArg, durationListArg, listArg, numberArg, parsedOption } from '../../options.js';
 import { exitWithError } from '../../errors.js';
 

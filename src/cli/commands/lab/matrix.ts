@@ -5,7 +5,7 @@ import { loadPlatform } from '../../../lab/platform-file.js';
 import { labDir } from '../../../lab/lab-dir.js';
 import { runAndRecord } from '../../../lab/run-many.js';
 import { defaultDbLocation } from '../../../store/location.js';
-import { formatBytes, formatSeconds } from '../../../units.js';
+import { formatBytes, formatSeconds } from '../../render/format.js';
 import { durationArg, numberArg, parsedOption } from '../../options.js';
 import { exitWithError } from '../../errors.js';
 import { progressReporter } from '../../progress.js';

@@ -8,7 +8,8 @@ import { WORKLOADS, type MigrationConfig, type MigrationRecord, type Workload } 
 import { VARIANTS } from '../../../model/from-sample.js';
 import { LIU_ADAPTIVE_DELTA_BYTES_PER_SEC } from '../../../model/index.js';
 import { defaultDbLocation } from '../../../store/location.js';
-import { InputError, parseSize, formatBytes, formatSeconds } from '../../../units.js';
+import { InputError, parseSize } from '../../../units.js';
+import { formatBytes, formatSeconds } from '../../render/format.js';
 import { checkedNumberArg, durationArg, numberArg, parsedOption, rateArg, sizeArg } from '../../options.js';
 import { comparisonTable, labRunJson } from '../../render/lab-run.js';
 import { exitWithError } from '../../errors.js';

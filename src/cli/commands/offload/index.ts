@@ -4,9 +4,11 @@ import { predict } from '../../../model/index.js';
 import type { WirelessEnergyModel } from '../../../model/index.js';
 import { predictInputFrom } from '../../../input.js';
 import { decideOffload } from '../../../plan/offload.js';
-import { InputError, formatBytes, formatSeconds } from '../../../units.js';
+import { InputError } from '../../../units.js';
+import { formatBytes, formatSeconds } from '../../render/format.js';
 import { durationArg, numberArg, parsedOption, wattsArg } from '../../options.js';
 import { addPredictFlags, fieldsFromFlags, namedForFlags, refuseIdleFlags, type PredictFieldFlags } from '../predict/flags.js';
+import { roundForJson } from '../../../rounding.js';
 import { exitWithError } from '../../errors.js';
 
 /** The options of `migcost offload`: those of `predict` (parsed by its fieldsFromFlags), and its own. */
@@ -51,7 +53,7 @@ export function offloadCommand(): Command {
           speedup: o.speedup,
         });
         if (o.json) {
-          process.stdout.write(`${JSON.stringify({ ...d, breakEvenRemainingSec: Number.isFinite(d.breakEvenRemainingSec) ? d.breakEvenRemainingSec : null, migration })}\n`);
+          process.stdout.write(`${JSON.stringify(roundForJson({ ...d, breakEvenRemainingSec: Number.isFinite(d.breakEvenRemainingSec) ? d.breakEvenRemainingSec : null, migration }))}\n`);
           return;
         }
         const t = new Table({ style: { head: [], border: [] } });

@@ -9,12 +9,14 @@ import { planMitigation, SELECTION_POLICIES, OBJECTIVES, type SelectionPolicy, t
 import { consolidateAfterPlan } from '../../../plan/consolidate.js';
 import { DETECTORS, type Detector } from '../../../plan/detectors.js';
 import { InputError } from '../../../units.js';
+import { formatBytes, formatSeconds } from '../../render/format.js';
 import { hotRule } from '../../../plan/hot.js';
 import { planPlotSpec } from '../../render/plan-plot.js';
 import { renderPlan } from '../../render/plan.js';
 
 import { durationArg, numberArg, parsedOption } from '../../options.js';
 import { exitWithError } from '../../errors.js';
+import { roundForJson } from '../../../rounding.js';
 import { emitOption, emitOutputOption, emitPlan, type EmitFlags } from './emit.js';
 
 /** The options of `migcost plan`. */
@@ -93,7 +95,7 @@ export function planCommand(): Command {
         if (o.svg) writeFileSync(o.svg, await (await import('../../../plot/svg.js')).renderSvg(planPlotSpec(cluster, plan, consolidation, hotRule(planOpts))));
         if (emitPlan(o, doc, cluster, plan, consolidation)) return;
         if (o.json) {
-          process.stdout.write(`${JSON.stringify({ ...plan, moves: plan.moves.map((m) => ({ vm: m.vm, from: m.from, to: m.to, bandwidthBytesPerSec: m.bandwidthBytesPerSec, predicted: m.predicted })), consolidation })}\n`);
+          process.stdout.write(`${JSON.stringify(roundForJson({ ...plan, moves: plan.moves.map((m) => ({ vm: m.vm, from: m.from, to: m.to, bandwidthBytesPerSec: m.bandwidthBytesPerSec, predicted: m.predicted })), consolidation }))}\n`);
           return;
         }
         process.stdout.write(renderPlan(plan, consolidation, o.consolidate));

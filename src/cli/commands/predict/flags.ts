@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { POLICIES, DIRTY_MODELS, TECHNIQUES, MULTIFD_COMPRESSIONS, type PolicyName } from '../../../model/index.js';
 import type { RawPredictFields } from '../../../input.js';
 import { InputError, parseDuration, parseRate } from '../../../units.js';
+import { readPlatformFile } from '../../../lab/platform-file.js';
 
 /**
  * The flags of addPredictFlags as commander hands them over: the text typed (units parsed by
@@ -46,10 +47,11 @@ const PREDICT_FLAGS: readonly FlagSpec[] = [
   { field: 'delta', flags: '--delta <rate>', description: 'with --adaptive-rate: delta (default: 100Mbit/s)', kind: 'rate' },
   { field: 'rateMin', flags: '--rate-min <rate>', description: 'with --adaptive-rate: lower clamp (default: 1B/s)', kind: 'rate' },
   { field: 'rateMax', flags: '--rate-max <rate>', description: 'with --adaptive-rate: upper clamp (default: --bandwidth)', kind: 'rate' },
+  { field: 'platform', flags: '--platform <file>', description: 'platform constants fitted by `migcost lab calibrate` (setup, resume, stop-and-copy and line rates); the four flags below win over it. Without it or them: 0 setup, 20 ms resume, pre-copy at the cap, and the final copy uncapped as QEMU runs it, at 10 Gbit/s link speed (or the cap if higher)' },
   { field: 'setupTime', flags: '--setup-time <time>', description: 'platform: initialisation time (default: 0s)', kind: 'time' },
   { field: 'resumeTime', flags: '--resume-time <time>', description: 'platform: resume time, part of downtime (default: 20ms)', kind: 'time' },
   { field: 'lineRate', flags: '--line-rate <rate>', description: 'platform: highest real pre-copy throughput, whatever the cap (default: none)', kind: 'rate' },
-  { field: 'stopCopyRate', flags: '--stop-copy-rate <rate>', description: 'platform: rate of the uncapped qemu stop-and-copy (default: the line rate, else --bandwidth)', kind: 'rate' },
+  { field: 'stopCopyRate', flags: '--stop-copy-rate <rate>', description: 'platform: rate of the uncapped qemu stop-and-copy (default: --line-rate, else 10Gbit/s or the cap if higher)', kind: 'rate' },
   { field: 'energy', flags: '--energy <model>', description: 'energy model (default: wired)', choices: ['wired', 'wireless'] },
   { field: 'alpha', flags: '--alpha <J/MiB>', description: 'wired energy: alpha (default: 0.512)' },
   { field: 'beta', flags: '--beta <J>', description: 'wired energy: beta (default: 20.165)' },
@@ -98,9 +100,11 @@ export function addPredictFlags(cmd: Command): Command {
   return cmd;
 }
 
-/** Maps commander's camel-cased flags onto the batch/JSON field names (the same names). */
+/** Maps commander's camel-cased flags onto the batch/JSON field names (the same names); `--platform FILE` is read here. */
 export function fieldsFromFlags(o: PredictFieldFlags): RawPredictFields {
-  return Object.fromEntries(PREDICT_FLAGS.map((s) => [s.field, o[s.field]])) as RawPredictFields;
+  const f = Object.fromEntries(PREDICT_FLAGS.map((s) => [s.field, o[s.field]])) as RawPredictFields;
+  f.platform = typeof o.platform === 'string' ? readPlatformFile(o.platform) : undefined;
+  return f;
 }
 
 /**

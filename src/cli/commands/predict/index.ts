@@ -5,7 +5,8 @@ import type { VmSample } from '../../../model/sample.js';
 import { residualFactor, RESIDUAL_FIGURES, type ResidualState } from '../../../calibrate/residual.js';
 import type { Prediction, PredictInput } from '../../../model/index.js';
 import { parseSample, predictInputFrom, predictInputFromSample, type RawPredictFields } from '../../../input.js';
-import { InputError, formatBytes, formatSeconds } from '../../../units.js';
+import { InputError } from '../../../units.js';
+import { formatBytes, formatSeconds } from '../../render/format.js';
 import { HISTORY_MODES, type HistoryMode, type HistoryReplay } from '../../../calibrate/history.js';
 import { BATCH_FORMATS, openBatchInput, openBatchOutput, runBatch, type BatchFormat } from '../../batch.js';
 import { addPredictFlags, fieldsFromFlags, namedForFlags, refuseIdleFlags, type PredictFieldFlags } from './flags.js';
@@ -14,6 +15,7 @@ import { exitWithError } from '../../errors.js';
 import { predictionTable, traceTable } from '../../render/prediction.js';
 import { stopVerdict } from '../../../model/verdict.js';
 import { progressReporter } from '../../progress.js';
+import { roundFigure, roundForJson } from '../../../rounding.js';
 
 function dropUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -40,9 +42,9 @@ export function readVmFile(path: string, flags: RawPredictFields = {}): { sample
   return { sample: parseSample('vm', { ...vm, ...given }), extra: dropUndefined({ workingSet: vm.workingSetBytes ?? vm.workingSet, layout: vm.layout, dirtyZeroShare: vm.dirtyZeroShare }) };
 }
 
-/** The JSON shape of a single prediction. */
+/** The JSON shape of a single prediction, rounded as batch lines and the API round it (src/rounding.ts). */
 export function predictionJson(p: Prediction): Record<string, unknown> {
-  return { ...p };
+  return roundForJson({ ...p });
 }
 
 function residualFactors(s: ResidualState): Record<string, number> {
@@ -122,9 +124,13 @@ export function predictCommand(): Command {
           const iv = predictInterval({ ...input, trace: false }, { observedRates: history?.observedRates, relativeErrors: errors });
           interval = { lo: iv.lo, hi: iv.hi, mayNotConverge: iv.mayNotConverge, basedOn: { rates: history?.observedRates.length ?? 0, errors: errors.totalTimeSec.length } };
         }
+        // rounded by the one rule (src/rounding.ts); the history's correction factors are ratios, whatever figure they scale
         const json: Record<string, unknown> = { ...predictionJson(p), verdict: stopVerdict(p, input).text };
-        if (history) json.history = { ...history, observedRates: undefined, residual: undefined, correction: history.residual ? residualFactors(history.residual) : undefined };
-        if (interval) json.interval = interval;
+        if (history) {
+          const correction = history.residual ? Object.fromEntries(Object.entries(residualFactors(history.residual)).map(([k, x]) => [k, roundFigure('factor', x)])) : undefined;
+          json.history = { ...roundForJson({ ...history, observedRates: undefined, residual: undefined }), correction };
+        }
+        if (interval) json.interval = roundForJson(interval);
         if (o.json) process.stdout.write(`${JSON.stringify(json)}\n`);
         else {
           process.stdout.write(`${predictionTable(p, input)}\n`);

@@ -45,13 +45,9 @@ export async function fittedFields(db: string): Promise<RawPredictFields> {
     const out: RawPredictFields = {};
     const energy = (await store.latestModel('wired-energy'))?.params as { alphaJoulesPerMiB?: number; betaJoules?: number } | undefined;
     if (energy?.alphaJoulesPerMiB !== undefined) Object.assign(out, { energy: 'wired', alpha: energy.alphaJoulesPerMiB, beta: energy.betaJoules });
-    const platform = (await store.latestModel('qemu-platform'))?.params as Record<string, number> | undefined;
-    if (platform) {
-      if (platform.setupSec !== undefined) out.setupTime = platform.setupSec;
-      if (platform.resumeSec !== undefined) out.resumeTime = platform.resumeSec;
-      if (platform.lineRateBytesPerSec !== undefined) out.lineRate = platform.lineRateBytesPerSec;
-      if (platform.stopCopyRateBytesPerSec !== undefined) out.stopCopyRate = platform.stopCopyRateBytesPerSec;
-    }
+    // the whole fitted platform (first-touch rate included), read as `--platform FILE` is; --platform and the flags win
+    const platform = (await store.latestModel('qemu-platform'))?.params;
+    if (platform) out.platform = platform;
     return out;
   } finally {
     await store.close();

@@ -56,6 +56,30 @@ function policiesArg(v: string): string[] {
   return list;
 }
 
+/**
+ * Every input a run used, echoed in its JSON so the run can be repeated from its output alone: the cluster
+ * (preset, traces, file order, memory source, scale, seed), the detector, the selection and what it minimises,
+ * the consolidation order, the migration model, how migrations were priced, the baseline.
+ */
+export function simulateInputs(o: SimulateFlags, detectorParam: number): Record<string, unknown> {
+  return {
+    preset: o.preset,
+    ...(o.compare ? { days: o.days ?? listArg(o.day), policies: o.policies ?? DEFAULT_COMPARE_POLICIES } : { day: o.day }),
+    traces: o.traces,
+    fileOrder: o.fileOrder,
+    memorySource: o.memorySource,
+    ...(o.memorySource === 'bitbrains' ? { bitbrains: o.bitbrains } : {}),
+    scale: o.scale,
+    seed: o.seed,
+    detector: o.detector,
+    detectorParam,
+    ...(o.compare ? {} : { selection: o.selection, objective: o.objective, consolidation: o.consolidation }),
+    migrationModel: o.migrationModel,
+    pricing: o.dirtyRateAtFullCpu !== undefined ? { dirtyRateAtFullCpuBytesPerSec: o.dirtyRateAtFullCpu } : pricerFor(o) ? 'workload-class' : 'none',
+    baseline: o.baseline ?? null,
+  };
+}
+
 /** How migrations are priced: one dirty rate at full CPU when given, else by workload class when anything needs a price. */
 function pricerFor(o: SimulateFlags) {
   if (o.dirtyRateAtFullCpu !== undefined) return predictPricer({ ...DEFAULT_PREDICT_PRICER, dirtyRateAtFullCpuBytesPerSec: o.dirtyRateAtFullCpu });
@@ -85,7 +109,7 @@ async function compare(o: SimulateFlags, detectorParam: number): Promise<void> {
   }
   progress.done(`simulate --compare: ${done} runs`);
   if (o.plot) writeFileSync(o.plot, await renderSvg(timelinePlotSpec(runs, `${days[0]}, ${detector} ${detectorParam}, ${migrationModel} migrations`)));
-  if (o.json) process.stdout.write(`${JSON.stringify({ preset: o.preset, detector, detectorParam, migrationModel, rows })}\n`);
+  if (o.json) process.stdout.write(`${JSON.stringify({ inputs: simulateInputs(o, detectorParam), preset: o.preset, detector, detectorParam, migrationModel, rows })}\n`);
   else process.stdout.write(renderCompareTable(rows, `${o.preset}, ${detector} ${detectorParam}, migration model ${migrationModel}`));
 }
 
@@ -111,7 +135,7 @@ async function simulateDay(o: SimulateFlags, detectorParam: number): Promise<voi
   progress.done(`simulate: ${result.steps} steps`);
   const label = `${o.preset} ${day} (${o.fileOrder} order${o.scale > 1 ? `, x${o.scale}` : ''}), ${detector} ${detectorParam} / ${selection}${selection === 'moa' || selection === 'optimal' ? ` (${o.objective})` : ''}, ${migrationModel} migrations${o.consolidation === 'cost' ? ', cost-ordered consolidation' : ''}${o.baseline ? `, baseline ${o.baseline} (no migrations)` : ''}`;
   if (o.plot) writeFileSync(o.plot, await renderSvg(timelinePlotSpec([{ run: `${detector}-${selection}`, timeline: result.timeline }], label)));
-  if (o.json) process.stdout.write(`${JSON.stringify({ preset: o.preset, day, fileOrder: o.fileOrder, memorySource: o.memorySource, scale: o.scale, ...result, wallSec })}\n`);
+  if (o.json) process.stdout.write(`${JSON.stringify({ inputs: simulateInputs(o, detectorParam), preset: o.preset, day, fileOrder: o.fileOrder, memorySource: o.memorySource, scale: o.scale, ...result, wallSec })}\n`);
   else process.stdout.write(renderSimulation(result, label));
 }
 
