@@ -10,9 +10,16 @@
  * that never converges settles in) the syncs are taken as copies of the last one, up to the time-out. The time to converge
  * at sync k is the deterministic run's time up to that sync plus its stop-and-copy and resume; a migration not
  * converged by the time-out costs what the time-out costs. Pure; the plain prediction (`simulate`) does not compute it.
+ *
+ * Phases (`vm.dirtPhases`, from a sample's longer look): the deterministic run stands for the busy phase; a sync
+ * lands in a quiet phase with probability `quietShare`, and there the round's dirt and pending estimate are scaled
+ * by `quietRoundFactor` (the quiet rate over the part of the round a quiet run covers). Each sync's probability is
+ * the mix, q(k) = (1 - share) q_busy(k) + share q_quiet(k), so a quiet phase that lets the migration converge
+ * counts with its probability. Without phases, exactly as above.
  */
 import { simulate, simulateWithSyncs, POLICY_DEFAULTS, SYNC_FIELDS } from './precopy.js';
 import { DEFAULT_DIRT_DISPERSION } from './dispersion.js';
+import { quietRoundFactor } from './phases.js';
 import { LIU_WIRED_ENERGY, wiredEnergyJoules } from './energy.js';
 import type { Prediction, PredictInput } from './types.js';
 
@@ -71,7 +78,7 @@ function fromPoint(point: Prediction): ConvergenceOutlook & { point: Prediction 
  */
 export function convergenceOutlook(input: PredictInput): ConvergenceOutlook & { point: Prediction } {
   const cv1 = input.vm.dirtDispersion ?? DEFAULT_DIRT_DISPERSION;
-  if (input.policy.name !== 'qemu' || !(cv1 > 0)) return fromPoint(simulate(input));
+  if (input.policy.name !== 'qemu' || (!(cv1 > 0) && !input.vm.dirtPhases)) return fromPoint(simulate(input));
   const run = simulateWithSyncs(input);
   return outlookOf(input, run.prediction, run.syncs, cv1);
 }
@@ -83,6 +90,7 @@ function outlookOf(input: PredictInput, point: Prediction, flat: readonly number
   // A run given up at its time-out: its last round ends at the clock, not at a sync.
   const n = Math.floor(flat.length / SYNC_FIELDS) - (point.converged ? 0 : 1);
   if (n <= 0) return fromPoint(point);
+  const phases = input.vm.dirtPhases;
   const zeroPerDirty = input.vm.dirtyZeroShare ? input.vm.dirtyZeroShare / (1 - input.vm.dirtyZeroShare) : 0;
   const q = new Array<number>(n);
   let precopy = 0;
@@ -92,6 +100,11 @@ function outlookOf(input: PredictInput, point: Prediction, flat: readonly number
     // the switch-over check after round k uses the bandwidth of round k + 1
     const rate = flat[(k + 1 < n ? i + SYNC_FIELDS : i) + 2];
     q[k] = syncProbability(flat[i], flat[i + 3], flat[i + 5], rate * limit, cv1, zeroPerDirty);
+    if (phases) {
+      // a sync lands in a quiet phase with its share of the time; there the round's dirt is scaled down
+      const f = quietRoundFactor(phases, flat[i]);
+      q[k] = (1 - phases.quietShare) * q[k] + phases.quietShare * syncProbability(flat[i], f * flat[i + 3], f * flat[i + 5], rate * limit, cv1, zeroPerDirty);
+    }
   }
   const lastAt = (n - 1) * SYNC_FIELDS;
   const lastSec = flat[lastAt];

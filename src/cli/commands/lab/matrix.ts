@@ -12,7 +12,7 @@ import { progressReporter } from '../../progress.js';
 
 export interface LabMatrixFlags {
   preset: MatrixPreset;
-  repeats: number;
+  repeats?: number;
   timeout: number;
   limit?: number;
   skip: number;
@@ -27,7 +27,7 @@ export function labMatrixCommand(): Command {
   return new Command('matrix')
     .description('run a matrix of configurations one at a time, appending every record')
     .addOption(new Option('--preset <name>', 'which matrix').choices(MATRIX_PRESETS as unknown as string[]).default('standard'))
-    .addOption(parsedOption('--repeats <n>', 'repeats of the noise-floor configurations', numberArg('--repeats', { min: 0, integer: true }), '3'))
+    .addOption(parsedOption('--repeats <n>', 'standard: runs of each noise-floor configuration (default 3); heldout: runs of every configuration (default 2, at least 2)', numberArg('--repeats', { min: 0, integer: true })))
     .addOption(parsedOption('--timeout <time>', 'cancel each migration after', durationArg('--timeout'), '30s'))
     .addOption(parsedOption('--limit <n>', 'run only the first n configurations', numberArg('--limit', { min: 0, integer: true })))
     .addOption(parsedOption('--skip <n>', 'skip the first n configurations (resume an interrupted matrix)', numberArg('--skip', { min: 0, integer: true }), '0'))
