@@ -12,8 +12,9 @@
  * converged by the time-out costs what the time-out costs. Pure; the plain prediction (`simulate`) does not compute it.
  *
  * Phases (`vm.dirtPhases`, from a sample's longer look): the deterministic run stands for the busy phase; a sync
- * lands in a quiet phase with probability `quietShare`, and there the round's dirt and pending estimate are scaled
- * by `quietRoundFactor` (the quiet rate over the part of the round a quiet run covers). Each sync's probability is
+ * lands in a quiet phase with probability `quietShare`, and there the round's new dirt is scaled by
+ * `quietRoundFactor` (the quiet rate over the part of the round a quiet run covers) while what was left pending
+ * has drained over the quiet run so far (`quietSyncProbability`); such a sync stops with at most the threshold. Each sync's probability is
  * the mix, q(k) = (1 - share) q_busy(k) + share q_quiet(k), so a quiet phase that lets the migration converge
  * counts with its probability. Without phases, exactly as above.
  */
@@ -21,7 +22,7 @@ import { simulate, simulateWithSyncs, POLICY_DEFAULTS, SYNC_FIELDS } from './pre
 import { DEFAULT_DIRT_DISPERSION } from './dispersion.js';
 import { quietRoundFactor } from './phases.js';
 import { LIU_WIRED_ENERGY, wiredEnergyJoules } from './energy.js';
-import type { Prediction, PredictInput } from './types.js';
+import type { DirtPhases, Prediction, PredictInput } from './types.js';
 
 /** The verdict: converges when the probability of converging before the time-out is at least this. */
 export const CONVERGENCE_VERDICT_P = 0.5;
@@ -100,11 +101,8 @@ function outlookOf(input: PredictInput, point: Prediction, flat: readonly number
     // the switch-over check after round k uses the bandwidth of round k + 1
     const rate = flat[(k + 1 < n ? i + SYNC_FIELDS : i) + 2];
     q[k] = syncProbability(flat[i], flat[i + 3], flat[i + 5], rate * limit, cv1, zeroPerDirty);
-    if (phases) {
-      // a sync lands in a quiet phase with its share of the time; there the round's dirt is scaled down
-      const f = quietRoundFactor(phases, flat[i]);
-      q[k] = (1 - phases.quietShare) * q[k] + phases.quietShare * syncProbability(flat[i], f * flat[i + 3], f * flat[i + 5], rate * limit, cv1, zeroPerDirty);
-    }
+    // a sync lands in a quiet phase with its share of the time
+    if (phases) q[k] = (1 - phases.quietShare) * q[k] + phases.quietShare * quietSyncProbability(phases, flat, i, rate * limit, cv1, zeroPerDirty);
   }
   const lastAt = (n - 1) * SYNC_FIELDS;
   const lastSec = flat[lastAt];
@@ -130,7 +128,8 @@ function outlookOf(input: PredictInput, point: Prediction, flat: readonly number
     const i = (k - 1) * SYNC_FIELDS;
     const last = point.converged && k === n;
     if (last) pre = point.precopySec;
-    const stopBytes = last ? point.stopCopyBytes : flat[i + 4];
+    // a sync that converged by landing in a quiet phase stopped with at most the threshold (with phases only)
+    const stopBytes = last ? point.stopCopyBytes : phases ? Math.min(flat[i + 4], flat[(k < n ? i + SYNC_FIELDS : i) + 2] * limit) : flat[i + 4];
     const stopSec = last ? point.stopCopySec : stopBytes / (stopRate > 0 ? stopRate : flat[i + 2]);
     pre += m * flat[i];
     return { precopySec: pre, sentBytes: sent + m * flat[i + 1], stopBytes, stopSec, rounds: at, throttle, totalSec: point.setupSec + pre + stopSec + point.resumeSec };
@@ -185,6 +184,32 @@ function syncProbability(sec: number, dirtied: number, est: number, threshold: n
   const sd = cv * Math.min(est, dirtied * (1 + zeroPerDirty));
   if (!(sd > 0)) return est <= threshold ? 1 : 0;
   return normalCdf((threshold - est) / sd);
+}
+
+/** Points a quiet run's age is averaged over. */
+const QUIET_AGE_STEPS = 8;
+
+/**
+ * P(the pending estimate is at most the threshold) at the sync of round `flat[i..]` if it falls in a quiet phase.
+ * The round's new dirt is scaled by `quietRoundFactor`; what earlier rounds left pending has drained while the
+ * quiet run lasted before this round, at the link's rate less the quiet dirt's: pending = max(0, left - drain x
+ * age) + f x new dirt. The run's age before the round is uniform over [0, quietRunSec - round] (none for a round
+ * longer than a run), averaged over `QUIET_AGE_STEPS` midpoints.
+ */
+function quietSyncProbability(phases: DirtPhases, flat: readonly number[], i: number, threshold: number, cv1: number, zeroPerDirty: number): number {
+  const sec = flat[i];
+  const dirtied = flat[i + 3];
+  const f = quietRoundFactor(phases, sec);
+  const newDirt = flat[i + 7] * (1 + zeroPerDirty);
+  const left = Math.max(0, flat[i + 5] - newDirt);
+  const drain = Math.max(0, flat[i + 2] - (sec > 0 ? (f * dirtied) / sec : 0));
+  const span = Math.max(0, phases.quietRunSec - sec);
+  let sum = 0;
+  for (let j = 0; j < QUIET_AGE_STEPS; j++) {
+    const age = ((j + 0.5) / QUIET_AGE_STEPS) * span;
+    sum += syncProbability(sec, f * dirtied, Math.max(0, left - drain * age) + f * newDirt, threshold, cv1, zeroPerDirty);
+  }
+  return sum / QUIET_AGE_STEPS;
 }
 
 /** The prediction of a migration that switches over at sync `s`. */
