@@ -29,6 +29,8 @@ export const HELDOUT_WORKLOAD_SETS: { name: string; workload: Workload; params: 
 ];
 export const HELDOUT_MEMORY_SIZES = [256 * MIB, 512 * MIB];
 export const HELDOUT_BANDWIDTHS = [50 * MIB, 100 * MIB];
+/** How long `lab matrix --preset heldout` samples each VM for phases (`sample --horizon`), s. */
+export const HELDOUT_HORIZON_SEC = 10;
 /** Repeats of every held-out configuration unless told (at least 2: the repeat oracle needs them). */
 export const HELDOUT_REPEATS = 2;
 
@@ -106,11 +108,12 @@ export function workloadLabel(c: MigrationConfig): string {
 }
 
 /** A guest workload's parameters as the guest reads them (working set in whole MiB, "48M"). */
-export function workloadParams(p: { wssBytes?: number; rate?: number; pattern?: string; clients?: number }): Record<string, string | number> {
+export function workloadParams(p: { wssBytes?: number; rate?: number; pattern?: string; clients?: number; pace?: string; phases?: string; load?: string; period?: number; keys?: number }): Record<string, string | number> {
   const params: Record<string, string | number> = {};
   if (p.wssBytes !== undefined) params.wss = `${Math.round(p.wssBytes / 2 ** 20)}M`;
   if (p.rate !== undefined) params.rate = p.rate;
   if (p.pattern !== undefined) params.pattern = p.pattern;
   if (p.clients !== undefined) params.clients = p.clients;
+  for (const k of ['pace', 'phases', 'load', 'period', 'keys'] as const) if (p[k] !== undefined) params[k] = p[k];
   return params;
 }
