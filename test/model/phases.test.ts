@@ -99,3 +99,11 @@ test('a sample without phases predicts exactly as before; with a quiet phase onl
   assert.ok(after.convergenceProbability > before.convergenceProbability, `${after.convergenceProbability} > ${before.convergenceProbability}`);
   assert.throws(() => simulate({ ...plain, vm: { ...plain.vm, dirtPhases: { quietShare: 1, quietFactor: 0, quietRunSec: 1 } } }), /vm\.dirtPhases needs quietShare in \(0, 1\)/);
 });
+
+test('a sample file with phases is read with them; a bad rate names its field', async () => {
+  const { parseSample } = await import('../../src/input.js');
+  const s = parseSample('vm', { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: MiB, phases: { windowSec: 0.5, rates: [MiB, 0, 0, MiB] } });
+  assert.deepEqual(s.phases, { windowSec: 0.5, spanSec: 2, rates: [MiB, 0, 0, MiB] });
+  assert.throws(() => parseSample('vm', { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: MiB, phases: { windowSec: 0.5, rates: [1, -1] } }), /vm\.phases\.rates\[1\]/);
+  assert.throws(() => parseSample('vm', { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: MiB, phases: { windowSec: 0, rates: [1] } }), /vm\.phases\.windowSec/);
+});

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { labAvailable, startGuest } from '../../src/lab/guest.js';
 import { sampleVm } from '../../src/hypervisor/qemu/sample.js';
-import { phaseSummary } from '../../src/model/phases.js';
+import { phaseSummary, phasesFromSample } from '../../src/model/phases.js';
 import { HELDOUT_WORKLOAD_SETS } from '../../src/lab/matrix.js';
 import { MiB } from '../helpers.js';
 
@@ -62,6 +62,8 @@ describe('held-out workloads in the lab guest', { skip }, () => {
       assert.ok(p.p90 > 4 * MiB, `p90 ${mibs(p.p90)} MiB/s`);
       assert.ok(p.quietShare >= 0.3 && p.quietShare <= 0.8, `quiet share ${p.quietShare} (rates ${s.phases.rates.map(mibs).join(' ')})`);
       assert.ok(p.quietFactor < 0.2, `quiet at ${p.quietFactor} of the busy rate`);
+      // the model reads the quiet phase off the sample
+      assert.ok(phasesFromSample(s)?.quietShare === p.quietShare);
     });
   });
 
