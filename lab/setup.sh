@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up migcost's QEMU lab on Debian 12, as root: QEMU >= 9 from bookworm-backports (12's 7.2 corrupts
 # TCG migrations: see ../shared/LAB-NOTES.md), a Debian kernel unpacked to an ELF vmlinux (PVH boot), and
-# an initramfs with busybox and the workloads (dirtier, memtester, stress-ng, dbench, redis).
+# an initramfs with busybox and the workloads (dirtier, scatter, loadgen, memtester, stress-ng, dbench, redis).
 # Idempotent: each artefact is rebuilt only when its inputs change. Artefacts go to $MIGCOST_LAB_DIR
 # (default: <repo>/.lab). Quiet progress lines on stdout.
 set -euo pipefail
@@ -67,15 +67,18 @@ if [ ! -s "$out/vmlinux" ] || [ "$(cat "$out/vmlinux.stamp" 2>/dev/null)" != "$k
   rm -rf "$tmp"
 fi
 
-# 4. Initramfs: busybox, /init, the dirtier (static), and Debian's workload binaries with their libraries.
-inputs=$(cat "$here/guest/init" "$here/guest/dirtier.c" "$0" | sha256sum | cut -c1-16)-$(dpkg-query -W -f '${Version}' stress-ng memtester dbench redis-server busybox-static | sha256sum | cut -c1-8)
+# 4. Initramfs: busybox, /init, migcost's workload programs (static), and Debian's workload binaries with their
+#    libraries. Rebuilt when any of them (or this script) changes.
+inputs=$(cat "$here/guest/init" "$here"/guest/*.c "$0" | sha256sum | cut -c1-16)-$(dpkg-query -W -f '${Version}' stress-ng memtester dbench redis-server busybox-static | sha256sum | cut -c1-8)
 if [ ! -s "$out/initramfs.cpio" ] || [ "$(cat "$out/initramfs.stamp" 2>/dev/null)" != "$inputs" ]; then
   say "initramfs"
   root=$(mktemp -d)
   mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,usr/bin,usr/share/dbench,lib,lib64,var/lib/redis}
   cp /bin/busybox "$root/bin/busybox"
   for app in $("$root/bin/busybox" --list); do [ -e "$root/bin/$app" ] || ln -s busybox "$root/bin/$app"; done
-  gcc -O2 -static -o "$root/bin/dirtier" "$here/guest/dirtier.c"
+  # migcost's own workload programs, static: every lab/guest/*.c becomes /bin/<name> (dirtier; the held-out
+  # scatter and loadgen)
+  for c in "$here"/guest/*.c; do gcc -O2 -static -o "$root/bin/$(basename "$c" .c)" "$c" -lm; done
   copy_with_libs() {
     local bin=$1
     cp "$bin" "$root/usr/bin/"

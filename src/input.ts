@@ -370,6 +370,14 @@ export function parseSample(field: string, v: unknown): VmSample {
   if (present(o.nonZeroGrowthBytesPerSec)) s.nonZeroGrowthBytesPerSec = parseNumber(`${field}.nonZeroGrowthBytesPerSec`, o.nonZeroGrowthBytesPerSec, { min: 0 });
   if (typeof o.zeroPagesLateAt === 'string') s.zeroPagesLateAt = o.zeroPagesLateAt;
   if (o.bitmapCurve !== undefined) s.bitmapCurve = points(`${field}.bitmapCurve`, o.bitmapCurve);
+  if (o.phases !== undefined) {
+    const ph = obj(`${field}.phases`, o.phases);
+    const windowSec = parseNumber(`${field}.phases.windowSec`, ph.windowSec, { min: 0 });
+    if (!(windowSec > 0)) throw new InputError(`${field}.phases.windowSec`, ph.windowSec, 'must be greater than 0');
+    if (!Array.isArray(ph.rates)) throw new InputError(`${field}.phases.rates`, ph.rates, 'must be an array of rates (bytes/s), one per window');
+    const rates = ph.rates.map((x, i) => parseNumber(`${field}.phases.rates[${i}]`, x, { min: 0 }));
+    s.phases = { windowSec, spanSec: present(ph.spanSec) ? parseNumber(`${field}.phases.spanSec`, ph.spanSec, { min: 0 }) : windowSec * rates.length, rates };
+  }
   if (o.ramLayout !== undefined) {
     const l = obj(`${field}.ramLayout`, o.ramLayout);
     s.ramLayout = { windowSec: parseNumber(`${field}.ramLayout.windowSec`, l.windowSec, { min: 0 }), nonZeroPages: pageCounts(`${field}.ramLayout.nonZeroPages`, l.nonZeroPages), changedPages: pageCounts(`${field}.ramLayout.changedPages`, l.changedPages) };

@@ -5,9 +5,11 @@
 import { repeatOracle, repeatSpread, summarizeErrors, type ErrorSummary } from '../calibrate/errors.js';
 import { configKey, hostKey, type MigrationConfig, type MigrationRecord } from '../record/record.js';
 
-/** The workload's name in the report: the dirtier is split by its page order. */
+/** The workload's name in the report: the dirtier is split by its page order, and its held-out modes apart. */
 export function workloadName(c: MigrationConfig): string {
-  return c.workload === 'dirtier' ? `dirtier-${c.params.pattern ?? 'seq'}` : c.workload;
+  if (c.workload !== 'dirtier') return c.workload;
+  const mode = c.params.phases !== undefined ? '-phases' : c.params.pace === 'clock' ? '-clock' : '';
+  return `dirtier-${c.params.pattern ?? 'seq'}${mode}`;
 }
 
 export const METRICS = ['totalTimeSec', 'transferredBytes', 'downtimeSec'] as const;

@@ -33,6 +33,17 @@ export const vmSampleSchema = {
     zeroPageFractionLate: { type: 'number', minimum: 0, maximum: 1, description: "the zero-page share QEMU counted in the pseudo-migration's first pass" },
     zeroPagesLateAt: { type: 'string', format: 'date-time' },
     nonZeroGrowthBytesPerSec: { type: 'number', minimum: 0, description: 'growth of non-zero memory between the RAM dump and that later count' },
+    phases: {
+      type: 'object',
+      description: 'a longer look (`migcost sample --horizon`): consecutive page-sampling windows of windowSec over spanSec, each one\'s dirt rate (bytes/s) in time order',
+      properties: {
+        windowSec: { type: 'number', exclusiveMinimum: 0 },
+        spanSec: { type: 'number', minimum: 0 },
+        rates: { type: 'array', maxItems: 10000, items: { type: 'number', minimum: 0 } },
+      },
+      required: ['windowSec', 'rates'],
+      additionalProperties: false,
+    },
     ramLayout: {
       type: 'object',
       description: 'where memory lies in address order, from two RAM dumps windowSec apart: per equal slice of RAM, non-zero pages and pages changed in between',

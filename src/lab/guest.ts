@@ -106,7 +106,7 @@ export class Guest {
 export function kernelArgs(workload: string | undefined, params: Record<string, string | number> = {}): string {
   const base = 'console=ttyS0 panic=-1 quiet mitigations=off nokaslr rodata=off tsc=reliable no_timer_check';
   const extra = Object.entries({ workload: workload ?? 'idle', ...params }).map(([k, v]) => {
-    if (!/^[\w.-]+$/.test(String(v))) throw new LabError(`workload parameter ${k}=${v}: only letters, digits, '.', '_' and '-'`);
+    if (!/^[\w.:,-]+$/.test(String(v))) throw new LabError(`workload parameter ${k}=${v}: only letters, digits, '.', '_', '-', ':' and ','`);
     return `migcost.${k}=${v}`;
   });
   return `${base} ${extra.join(' ')}`;

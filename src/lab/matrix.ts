@@ -14,12 +14,32 @@ export const WORKLOAD_SETS: { name: string; workload: Workload; params: Record<s
   { name: 'redis', workload: 'redis', params: { clients: 1 } },
 ];
 
+/**
+ * Held-out workloads, built unlike the ones the model was tuned on, whose pass is recorded before any rule is tuned
+ * on it (docs/lab.md, "Held-out workloads"): a sequential writer paced by the clock with unbounded catch-up (run
+ * with auto-converge on, where the catch-up matters), a random writer alternating 2 s of writes with 3 s of reading
+ * and verifying, redis under a load that follows a sine (a request-driven server: its dirt follows the load), and
+ * a second random writer implementation near the smaller bandwidth cap (12,000 pages/s: 47 MiB/s).
+ */
+export const HELDOUT_WORKLOAD_SETS: { name: string; workload: Workload; params: Record<string, string | number>; autoConverge: boolean }[] = [
+  { name: 'dirtier-clock', workload: 'dirtier', params: { wss: '32M', rate: 20000, pattern: 'seq', pace: 'clock' }, autoConverge: true },
+  { name: 'dirtier-phases', workload: 'dirtier', params: { wss: '96M', rate: 12000, pattern: 'random', phases: '2s:write,3s:read' }, autoConverge: false },
+  { name: 'redis-load', workload: 'redis-load', params: { rate: 2000, load: 'sine', period: 10, keys: 50000 }, autoConverge: false },
+  { name: 'scatter', workload: 'scatter', params: { wss: '64M', rate: 12000 }, autoConverge: false },
+];
+export const HELDOUT_MEMORY_SIZES = [256 * MIB, 512 * MIB];
+export const HELDOUT_BANDWIDTHS = [50 * MIB, 100 * MIB];
+/** How long `lab matrix --preset heldout` samples each VM for phases (`sample --horizon`), s. */
+export const HELDOUT_HORIZON_SEC = 10;
+/** Repeats of every held-out configuration unless told (at least 2: the repeat oracle needs them). */
+export const HELDOUT_REPEATS = 2;
+
 export const MEMORY_SIZES = [256 * MIB, 512 * MIB, 1024 * MIB];
 export const BANDWIDTHS = [50 * MIB, 100 * MIB, 200 * MIB];
 export const DOWNTIME_LIMITS = [0.1, 0.3];
 export const AUTO_CONVERGE = [false, true];
 
-export const MATRIX_PRESETS = ['ci', 'standard', 'full'] as const;
+export const MATRIX_PRESETS = ['ci', 'standard', 'full', 'heldout'] as const;
 export type MatrixPreset = (typeof MATRIX_PRESETS)[number];
 
 function combos(): { bw: number; dl: number; ac: boolean }[] {
@@ -33,11 +53,15 @@ function combos(): { bw: number; dl: number; ac: boolean }[] {
  * - standard: every memory size x workload, each with two of the 12 (bandwidth, limit, auto-converge)
  *   combinations in rotation (so every combination appears), plus `repeats` runs of three configurations
  *   for the noise floor;
- * - full: the whole factorial (3 x 7 x 3 x 2 x 2 = 252 runs).
+ * - full: the whole factorial (3 x 7 x 3 x 2 x 2 = 252 runs);
+ * - heldout: the held-out workloads (`HELDOUT_WORKLOAD_SETS`, each with its own auto-converge setting) x 256 and
+ *   512 MiB x 50 and 100 MiB/s x both downtime limits, every configuration `repeats` times (at least 2; default
+ *   2): 4 x 2 x 2 x 2 x 2 = 64 runs, in rounds (all configurations once, then again) so a drift in the machine's
+ *   load spreads over every configuration.
  */
 export function labMatrix(preset: MatrixPreset, opts: { timeoutSec?: number; repeats?: number } = {}): MigrationConfig[] {
   const timeoutSec = opts.timeoutSec ?? 30;
-  const mk = (mem: number, w: (typeof WORKLOAD_SETS)[number], c: { bw: number; dl: number; ac: boolean }): MigrationConfig => ({
+  const mk = (mem: number, w: { workload: Workload; params: Record<string, string | number> }, c: { bw: number; dl: number; ac: boolean }): MigrationConfig => ({
     memoryBytes: mem,
     workload: w.workload,
     params: { ...w.params },
@@ -47,6 +71,14 @@ export function labMatrix(preset: MatrixPreset, opts: { timeoutSec?: number; rep
     timeoutSec,
   });
   const cs = combos();
+  if (preset === 'heldout') {
+    const once: MigrationConfig[] = [];
+    for (const mem of HELDOUT_MEMORY_SIZES) for (const w of HELDOUT_WORKLOAD_SETS) for (const bw of HELDOUT_BANDWIDTHS) for (const dl of DOWNTIME_LIMITS) once.push(mk(mem, w, { bw, dl, ac: w.autoConverge }));
+    const rounds = Math.max(2, opts.repeats ?? HELDOUT_REPEATS);
+    const out: MigrationConfig[] = [];
+    for (let r = 0; r < rounds; r++) for (const c of once) out.push({ ...c, params: { ...c.params } });
+    return out;
+  }
   if (preset === 'ci') {
     return [WORKLOAD_SETS[0], WORKLOAD_SETS[1], WORKLOAD_SETS[6]].map((w) => mk(256 * MIB, w, { bw: 100 * MIB, dl: 0.3, ac: false }));
   }
@@ -76,11 +108,12 @@ export function workloadLabel(c: MigrationConfig): string {
 }
 
 /** A guest workload's parameters as the guest reads them (working set in whole MiB, "48M"). */
-export function workloadParams(p: { wssBytes?: number; rate?: number; pattern?: string; clients?: number }): Record<string, string | number> {
+export function workloadParams(p: { wssBytes?: number; rate?: number; pattern?: string; clients?: number; pace?: string; phases?: string; load?: string; period?: number; keys?: number }): Record<string, string | number> {
   const params: Record<string, string | number> = {};
   if (p.wssBytes !== undefined) params.wss = `${Math.round(p.wssBytes / 2 ** 20)}M`;
   if (p.rate !== undefined) params.rate = p.rate;
   if (p.pattern !== undefined) params.pattern = p.pattern;
   if (p.clients !== undefined) params.clients = p.clients;
+  for (const k of ['pace', 'phases', 'load', 'period', 'keys'] as const) if (p[k] !== undefined) params[k] = p[k];
   return params;
 }

@@ -19,6 +19,8 @@ export interface LabRunOptions {
   settleSec?: number;
   /** Also sample with a pseudo-migration (dirty-bitmap counts). Default true. */
   pseudoMigration?: boolean;
+  /** Also watch this long (s) for phases (`sample --horizon`), before the pseudo-migration. Default: none. */
+  horizonSec?: number;
   /** Pin the source's vCPU to core 0 and everything else (both QEMUs' other threads, this process) to the other cores. */
   pin?: boolean;
   log?: (line: string) => void;
@@ -45,7 +47,7 @@ export async function runLabConfig(cfg: MigrationConfig, opts: LabRunOptions = {
     const pseudo = opts.pseudoMigration !== false;
     const { record } = await sampleAndMigrate({
       source: src.qmp,
-      sampling: { windowsSec: opts.windowsSec, bitmap: pseudo ? { windowsSec: PSEUDO_MIGRATION_WINDOWS_SEC } : undefined, layoutWindowSec: pseudo ? LAYOUT_WINDOW_SEC : undefined },
+      sampling: { windowsSec: opts.windowsSec, bitmap: pseudo ? { windowsSec: PSEUDO_MIGRATION_WINDOWS_SEC } : undefined, layoutWindowSec: pseudo ? LAYOUT_WINDOW_SEC : undefined, ...(opts.horizonSec ? { horizon: { sec: opts.horizonSec } } : {}) },
       destination: async () => {
         const port = await freePort();
         log('boot destination');

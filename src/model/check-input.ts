@@ -26,6 +26,12 @@ export function checkVm(vm: VmSpec): void {
   if (vm.dirtDispersion !== undefined && !(vm.dirtDispersion >= 0 && vm.dirtDispersion <= 10)) {
     throw new RangeError(`predict: vm.dirtDispersion must be in [0, 10] (got ${vm.dirtDispersion})`);
   }
+  if (vm.dirtPhases !== undefined) {
+    const p = vm.dirtPhases;
+    if (!(p.quietShare > 0 && p.quietShare < 1) || !(p.quietFactor >= 0 && Number.isFinite(p.quietFactor)) || !(p.quietRunSec >= 0 && Number.isFinite(p.quietRunSec))) {
+      throw new RangeError(`predict: vm.dirtPhases needs quietShare in (0, 1), quietFactor >= 0 and quietRunSec >= 0 (got ${JSON.stringify(p)})`);
+    }
+  }
   if (vm.layout !== undefined) {
     const { nonZeroPages: nz, hotPages: hot } = vm.layout;
     if (!Array.isArray(nz) || !Array.isArray(hot) || nz.length !== hot.length || nz.length === 0) {

@@ -10,12 +10,20 @@
  * that never converges settles in) the syncs are taken as copies of the last one, up to the time-out. The time to converge
  * at sync k is the deterministic run's time up to that sync plus its stop-and-copy and resume; a migration not
  * converged by the time-out costs what the time-out costs. Pure; the plain prediction (`simulate`) does not compute it.
+ *
+ * Phases (`vm.dirtPhases`, from a sample's longer look): the deterministic run stands for the busy phase; a sync
+ * lands in a quiet phase with probability `quietShare`, and there the round's new dirt is scaled by
+ * `quietRoundFactor` (the quiet rate over the part of the round a quiet run covers) while what was left pending
+ * has drained over the quiet run so far (`quietSyncProbability`); such a sync stops with at most the threshold. Each sync's probability is
+ * the mix, q(k) = (1 - share) q_busy(k) + share q_quiet(k), so a quiet phase that lets the migration converge
+ * counts with its probability. Without phases, exactly as above.
  */
 import { predict as predictTechnique, checkTechnique, type TechniquePrediction } from './techniques.js';
 import { simulate, simulateWithSyncs, POLICY_DEFAULTS, SYNC_FIELDS } from './precopy.js';
 import { DEFAULT_DIRT_DISPERSION } from './dispersion.js';
+import { quietRoundFactor } from './phases.js';
 import { LIU_WIRED_ENERGY, wiredEnergyJoules } from './energy.js';
-import type { Prediction, PredictInput } from './types.js';
+import type { DirtPhases, Prediction, PredictInput } from './types.js';
 
 /** The verdict: converges when the probability of converging before the time-out is at least this. */
 export const CONVERGENCE_VERDICT_P = 0.5;
@@ -72,7 +80,7 @@ function fromPoint(point: Prediction): ConvergenceOutlook & { point: Prediction 
  */
 export function convergenceOutlook(input: PredictInput): ConvergenceOutlook & { point: Prediction } {
   const cv1 = input.vm.dirtDispersion ?? DEFAULT_DIRT_DISPERSION;
-  if (input.policy.name !== 'qemu' || !(cv1 > 0)) return fromPoint(simulate(input));
+  if (input.policy.name !== 'qemu' || (!(cv1 > 0) && !input.vm.dirtPhases)) return fromPoint(simulate(input));
   const run = simulateWithSyncs(input);
   return outlookOf(input, run.prediction, run.syncs, cv1);
 }
@@ -84,6 +92,7 @@ function outlookOf(input: PredictInput, point: Prediction, flat: readonly number
   // A run given up at its time-out: its last round ends at the clock, not at a sync.
   const n = Math.floor(flat.length / SYNC_FIELDS) - (point.converged ? 0 : 1);
   if (n <= 0) return fromPoint(point);
+  const phases = input.vm.dirtPhases;
   const zeroPerDirty = input.vm.dirtyZeroShare ? input.vm.dirtyZeroShare / (1 - input.vm.dirtyZeroShare) : 0;
   const q = new Array<number>(n);
   let precopy = 0;
@@ -93,6 +102,8 @@ function outlookOf(input: PredictInput, point: Prediction, flat: readonly number
     // the switch-over check after round k uses the bandwidth of round k + 1
     const rate = flat[(k + 1 < n ? i + SYNC_FIELDS : i) + 2];
     q[k] = syncProbability(flat[i], flat[i + 3], flat[i + 5], rate * limit, cv1, zeroPerDirty);
+    // a sync lands in a quiet phase with its share of the time
+    if (phases) q[k] = (1 - phases.quietShare) * q[k] + phases.quietShare * quietSyncProbability(phases, flat, i, rate * limit, cv1, zeroPerDirty);
   }
   const lastAt = (n - 1) * SYNC_FIELDS;
   const lastSec = flat[lastAt];
@@ -118,7 +129,8 @@ function outlookOf(input: PredictInput, point: Prediction, flat: readonly number
     const i = (k - 1) * SYNC_FIELDS;
     const last = point.converged && k === n;
     if (last) pre = point.precopySec;
-    const stopBytes = last ? point.stopCopyBytes : flat[i + 4];
+    // a sync that converged by landing in a quiet phase stopped with at most the threshold (with phases only)
+    const stopBytes = last ? point.stopCopyBytes : phases ? Math.min(flat[i + 4], flat[(k < n ? i + SYNC_FIELDS : i) + 2] * limit) : flat[i + 4];
     const stopSec = last ? point.stopCopySec : stopBytes / (stopRate > 0 ? stopRate : flat[i + 2]);
     pre += m * flat[i];
     return { precopySec: pre, sentBytes: sent + m * flat[i + 1], stopBytes, stopSec, rounds: at, throttle, totalSec: point.setupSec + pre + stopSec + point.resumeSec };
@@ -173,6 +185,32 @@ function syncProbability(sec: number, dirtied: number, est: number, threshold: n
   const sd = cv * Math.min(est, dirtied * (1 + zeroPerDirty));
   if (!(sd > 0)) return est <= threshold ? 1 : 0;
   return normalCdf((threshold - est) / sd);
+}
+
+/** Points a quiet run's age is averaged over. */
+const QUIET_AGE_STEPS = 8;
+
+/**
+ * P(the pending estimate is at most the threshold) at the sync of round `flat[i..]` if it falls in a quiet phase.
+ * The round's new dirt is scaled by `quietRoundFactor`; what earlier rounds left pending has drained while the
+ * quiet run lasted before this round, at the link's rate less the quiet dirt's: pending = max(0, left - drain x
+ * age) + f x new dirt. The run's age before the round is uniform over [0, quietRunSec - round] (none for a round
+ * longer than a run), averaged over `QUIET_AGE_STEPS` midpoints.
+ */
+function quietSyncProbability(phases: DirtPhases, flat: readonly number[], i: number, threshold: number, cv1: number, zeroPerDirty: number): number {
+  const sec = flat[i];
+  const dirtied = flat[i + 3];
+  const f = quietRoundFactor(phases, sec);
+  const newDirt = flat[i + 7] * (1 + zeroPerDirty);
+  const left = Math.max(0, flat[i + 5] - newDirt);
+  const drain = Math.max(0, flat[i + 2] - (sec > 0 ? (f * dirtied) / sec : 0));
+  const span = Math.max(0, phases.quietRunSec - sec);
+  let sum = 0;
+  for (let j = 0; j < QUIET_AGE_STEPS; j++) {
+    const age = ((j + 0.5) / QUIET_AGE_STEPS) * span;
+    sum += syncProbability(sec, f * dirtied, Math.max(0, left - drain * age) + f * newDirt, threshold, cv1, zeroPerDirty);
+  }
+  return sum / QUIET_AGE_STEPS;
 }
 
 /** The prediction of a migration that switches over at sync `s`. */

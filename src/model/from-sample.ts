@@ -6,6 +6,7 @@
 import { closedForm } from './closed-form.js';
 import { curveSaturation, curveDirtiedBytes } from './dirty.js';
 import { dirtDispersionFromSample } from './dispersion.js';
+import { phasesFromSample } from './phases.js';
 import { LIU_WIRED_ENERGY, wiredEnergyJoules } from './energy.js';
 import { simulate, POLICY_DEFAULTS } from './precopy.js';
 import type { Platform, Prediction, PredictInput, VmSpec } from './types.js';
@@ -179,6 +180,9 @@ export function inputFromSample(sample: VmSample, link: SampleLink, platform: Pa
     // How much a round's dirt varies, for the convergence outlook (the plain prediction does not read it).
     const disp = dirtDispersionFromSample(sample);
     if (disp.source === 'bitmap') vm.dirtDispersion = disp.cvAt1Sec;
+    // A quiet phase a longer look (`sample --horizon`) saw, for the outlook too; none without one.
+    const phases = phasesFromSample(sample);
+    if (phases) vm.dirtPhases = phases;
   }
   // deng-bitmap: where the working set lies, from two RAM dumps, where the sample has them.
   const layout = sample.ramLayout;

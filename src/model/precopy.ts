@@ -71,8 +71,8 @@ interface Ctx {
   syncs: number[] | undefined;
 }
 
-/** Per round in `simulateWithSyncs`: duration, wire bytes, rate, bytes dirtied, pending after the sync, the switch-over estimate, throttle. */
-export const SYNC_FIELDS = 7;
+/** Per round in `simulateWithSyncs`: duration, wire bytes, rate, bytes dirtied, pending after the sync, the switch-over estimate, throttle, the round's new pending dirt. */
+export const SYNC_FIELDS = 8;
 
 /** Accumulates the result; one per prediction. */
 interface Acc {
@@ -322,7 +322,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     pendingZero += fresh * ctx.zeroPerDirty;
     if (t > 0) dirtyRate = dirtied / t;
     const roundThrottle = throttle;
-    if (ctx.syncs) ctx.syncs.push(t, wire, rate, dirtied, next, next + pendingZero, roundThrottle);
+    if (ctx.syncs) ctx.syncs.push(t, wire, rate, dirtied, next, next + pendingZero, roundThrottle, fresh);
 
     // Auto-converge: judged at the first sync more than 1 s after the last judgement, on average once per
     // expectedCheckIntervalSec of rounds like this one.

@@ -30,6 +30,11 @@ export interface VmSample {
    * apart: per equal slice of guest RAM, the non-zero pages and the pages that changed in between.
    */
   ramLayout?: { windowSec: number; nonZeroPages: number[]; changedPages: number[] };
+  /**
+   * From a longer look (`sample --horizon`): consecutive page-sampling windows of `windowSec` spread over
+   * `spanSec`, each one's distinct dirt rate (bytes/s) in time order: how the rate varies over time (phases).
+   */
+  phases?: { windowSec: number; spanSec: number; rates: number[] };
   /** Derived, not measured: the zero share extrapolated to the migration's start (see `sampleAt`). */
   zeroPageFractionAtStart?: number;
   sampledAt: string;

@@ -88,6 +88,20 @@ export interface VmSpec {
    * (`dirtDispersionFromSample`), else `DEFAULT_DIRT_DISPERSION`. >= 0; 0 makes the outlook deterministic.
    */
   dirtDispersion?: number;
+  /**
+   * A quiet phase the guest's dirt goes through, from a longer look (`sample --horizon`, `phasesFromSample`): the
+   * share of time it is quiet, its rate over the busy rate, and how long a quiet run lasts (s). Read by
+   * `convergenceOutlook` only: a sync lands in a quiet phase with probability `quietShare`, and there the round's
+   * dirt is scaled by `quietRoundFactor`. Absent: no phases (the outlook as without it).
+   */
+  dirtPhases?: DirtPhases;
+}
+
+/** A quiet phase of a guest's dirt (see `VmSpec.dirtPhases`). quietShare in (0, 1), quietFactor >= 0, quietRunSec >= 0. */
+export interface DirtPhases {
+  quietShare: number;
+  quietFactor: number;
+  quietRunSec: number;
 }
 
 /** Per equal slice of guest RAM, in address order: non-zero pages and hot pages (same length, >= 0). */

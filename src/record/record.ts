@@ -6,7 +6,12 @@
 import type { Prediction, RoundTrace } from '../model/types.js';
 import type { Measured, VmSample } from '../model/sample.js';
 
-export const WORKLOADS = ['idle', 'dirtier', 'memtester', 'stress-ng', 'dbench', 'redis'] as const;
+/**
+ * The lab guest's workloads. `scatter` (a second random writer) and `redis-load` (redis under a load that follows a
+ * sine or steps) are held-out workloads, like the dirtier's `pace=clock` and `phases=` modes: built unlike the
+ * workloads the model was tuned on (docs/lab.md, "Held-out workloads").
+ */
+export const WORKLOADS = ['idle', 'dirtier', 'memtester', 'stress-ng', 'dbench', 'redis', 'scatter', 'redis-load'] as const;
 /** `external`: a VM migcost did not start (e.g. one moved by `migcost execute`). */
 export type Workload = (typeof WORKLOADS)[number] | 'external';
 

@@ -57,6 +57,14 @@ describe("commander's own errors exit 2 and point to the command's --help", () =
     assert.equal(r.code, 2);
     assert.match(r.err, /^migcost: --bandwidth 100: a rate needs a unit, e.g. 100MiB\/s/);
   });
+  it('a horizon out of range, or a phase list the dirtier cannot read, names the flag', () => {
+    const short = run(['sample', '--qmp', '/nonexistent.sock', '--horizon', '500ms']);
+    assert.equal(short.code, 2);
+    assert.match(short.err, /^migcost: --horizon: "500ms" must be between 1s and 10min/);
+    const phases = run(['lab', 'run', '--workload', 'dirtier', '--phases', '2s write']);
+    assert.equal(phases.code, 2);
+    assert.match(phases.err, /^migcost: --phases: "2s write" must be a list of DURATION:write\|read, e\.g\. 2s:write,3s:read/);
+  });
 });
 
 describe('flags that change nothing under the chosen policy are refused (single predictions)', () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Monitor } from './qmp.js';
 import type { VmSample } from '../../model/sample.js';
 import { refuseIfMigrating } from './migration-settings.js';
-import { FULL_WINDOWS_SEC, PSEUDO_MIGRATION_WINDOWS_SEC } from './windows.js';
+import { FULL_WINDOWS_SEC, PHASE_WINDOW_SEC, PSEUDO_MIGRATION_WINDOWS_SEC } from './windows.js';
 
 export interface SampleOptions {
   /**
@@ -41,6 +41,12 @@ export interface SampleOptions {
    * private folder of this process's temporary directory. It is emptied afterwards, not removed.
    */
   dumpDir?: string;
+  /**
+   * Watch longer (`sample --horizon`): consecutive page-sampling windows of `windowSec` (default
+   * `PHASE_WINDOW_SEC`) over about `sec` seconds, each one's rate kept in time order (`phases`): how the dirt
+   * rate varies over time, which one short curve cannot show. Default: none.
+   */
+  horizon?: { sec: number; windowSec?: number };
   onProgress?: (done: number, total: number) => void;
   /** Stops the sampling between steps (and cancels a pseudo-migration in progress) when aborted. */
   signal?: AbortSignal;
@@ -65,6 +71,12 @@ async function measureWindow(qmp: Monitor, sec: number, samplePages: number): Pr
     if (Date.now() > deadline) throw new Error(`calc-dirty-rate (${sec} s) did not finish`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** How many back-to-back windows of `windowSec` cover a horizon of `sec` (at least 2, at most 1,200). */
+export function phaseWindowCount(sec: number, windowSec: number): number {
+  if (!(sec > 0) || !(windowSec >= 0.05 && windowSec <= 60)) throw new RangeError(`horizon: sec > 0 and windowSec in [0.05, 60] s (got ${sec}, ${windowSec})`);
+  return Math.min(1200, Math.max(2, Math.round(sec / windowSec)));
 }
 
 /** The fraction of 4 KiB pages that are all zeros in a RAM dump. */
@@ -171,7 +183,9 @@ export async function sampleVm(qmp: Monitor, opts: SampleOptions = {}): Promise<
   const summary = await qmp.execute<{ 'base-memory': number }>('query-memory-size-summary');
   const memoryBytes = summary['base-memory'];
   const samplePages = opts.samplePagesPerGiB ?? 16384; // QEMU's maximum: the least noisy
-  const steps = windows.length + (opts.zeroPages === false ? 0 : 1);
+  const phaseWindowSec = opts.horizon?.windowSec ?? PHASE_WINDOW_SEC;
+  const phaseWindows = opts.horizon ? phaseWindowCount(opts.horizon.sec, phaseWindowSec) : 0;
+  const steps = windows.length + phaseWindows + (opts.zeroPages === false ? 0 : 1);
   const curve: { windowSec: number; dirtiedBytes: number }[] = [];
   let lastBytes = 0;
   const tids = await qmp.vcpuThreadIds().catch(() => []);
@@ -194,6 +208,18 @@ export async function sampleVm(qmp: Monitor, opts: SampleOptions = {}): Promise<
   let ref = curve[0];
   for (const p of curve) if (Math.abs(Math.log(p.windowSec / 0.25)) < Math.abs(Math.log(ref.windowSec / 0.25))) ref = p;
   const dirtyRateBytesPerSec = ref ? ref.dirtiedBytes / ref.windowSec : 0;
+  let phases: VmSample['phases'];
+  if (phaseWindows > 0) {
+    // back to back: each window starts as soon as the previous one is read
+    const rates: number[] = [];
+    const t0 = performance.now();
+    for (let i = 0; i < phaseWindows; i++) {
+      checkAborted();
+      rates.push(await measureWindow(qmp, phaseWindowSec, samplePages));
+      opts.onProgress?.(windows.length + i + 1, steps);
+    }
+    phases = { windowSec: phaseWindowSec, spanSec: (performance.now() - t0) / 1000, rates };
+  }
   let zeroPageFraction: number | undefined;
   let dumpAtMs: number | undefined;
   let ramLayout: VmSample['ramLayout'];
@@ -226,6 +252,7 @@ export async function sampleVm(qmp: Monitor, opts: SampleOptions = {}): Promise<
   }
   const sample: VmSample = { memoryBytes, pageSizeBytes: 4096, dirtyRateBytesPerSec, curve, zeroPageFraction, cpuUtilisation, sampledAt: new Date().toISOString() };
   if (ramLayout) sample.ramLayout = ramLayout;
+  if (phases) sample.phases = phases;
   if (opts.bitmap) {
     const points: { windowSec: number; dirtiedBytes: number }[] = [];
     let zero = 0;

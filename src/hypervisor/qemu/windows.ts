@@ -7,6 +7,9 @@ export const FULL_WINDOWS_SEC: readonly number[] = [0.05, 0.1, 0.25, 0.5, 1, 2, 
 /** Just before a real move (`execute`, `POST /v1/execute`), `plan --live` and the agent: about 1.3 s in all. */
 export const QUICK_WINDOWS_SEC: readonly number[] = [0.05, 0.25, 1];
 
+/** `sample --horizon`: the length of each of the back-to-back page-sampling windows spread over the horizon. */
+export const PHASE_WINDOW_SEC = 0.5;
+
 /** The pseudo-migration's target round lengths. */
 export const PSEUDO_MIGRATION_WINDOWS_SEC: readonly number[] = [1, 4];
 

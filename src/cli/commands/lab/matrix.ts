@@ -1,6 +1,6 @@
 /** `migcost lab matrix`: a preset matrix of configurations run one at a time, every record kept. */
 import { Command, Option } from 'commander';
-import { labMatrix, MATRIX_PRESETS, workloadLabel, type MatrixPreset } from '../../../lab/matrix.js';
+import { HELDOUT_HORIZON_SEC, labMatrix, MATRIX_PRESETS, workloadLabel, type MatrixPreset } from '../../../lab/matrix.js';
 import { loadPlatform } from '../../../lab/platform-file.js';
 import { labDir } from '../../../lab/lab-dir.js';
 import { runAndRecord } from '../../../lab/run-many.js';
@@ -12,7 +12,7 @@ import { progressReporter } from '../../progress.js';
 
 export interface LabMatrixFlags {
   preset: MatrixPreset;
-  repeats: number;
+  repeats?: number;
   timeout: number;
   limit?: number;
   skip: number;
@@ -20,6 +20,7 @@ export interface LabMatrixFlags {
   db: string;
   results?: string;
   pin?: true;
+  horizon?: number;
   driver: 'qmp' | 'libvirt';
 }
 
@@ -27,10 +28,11 @@ export function labMatrixCommand(): Command {
   return new Command('matrix')
     .description('run a matrix of configurations one at a time, appending every record')
     .addOption(new Option('--preset <name>', 'which matrix').choices(MATRIX_PRESETS as unknown as string[]).default('standard'))
-    .addOption(parsedOption('--repeats <n>', 'repeats of the noise-floor configurations', numberArg('--repeats', { min: 0, integer: true }), '3'))
+    .addOption(parsedOption('--repeats <n>', 'standard: runs of each noise-floor configuration (default 3); heldout: runs of every configuration (default 2, at least 2)', numberArg('--repeats', { min: 0, integer: true })))
     .addOption(parsedOption('--timeout <time>', 'cancel each migration after', durationArg('--timeout'), '30s'))
     .addOption(parsedOption('--limit <n>', 'run only the first n configurations', numberArg('--limit', { min: 0, integer: true })))
     .addOption(parsedOption('--skip <n>', 'skip the first n configurations (resume an interrupted matrix)', numberArg('--skip', { min: 0, integer: true }), '0'))
+    .addOption(parsedOption('--horizon <time>', `also sample each VM this long for phases, as \`sample --horizon\` (default ${HELDOUT_HORIZON_SEC}s for heldout, none otherwise; 0s: none)`, durationArg('--horizon')))
     .option('--platform <file>', 'platform constants file')
     .option('--db <file|url>', 'history store: a SQLite file or postgres:// URL', defaultDbLocation())
     .option('--results <file>', 'also append every record to this JSON Lines file')
@@ -44,7 +46,7 @@ export function labMatrixCommand(): Command {
         const progress = progressReporter('migrations');
         const label = (i: number) => `${i + 1}/${configs.length} ${workloadLabel(configs[i])}`;
         const { recorded, failed } = await runAndRecord(configs, {
-          run: { platform, pin: o.pin === true, libvirt: o.driver === 'libvirt' ? (await import('../../../lab/run-libvirt.js')).labLibvirt() : undefined },
+          run: { platform, pin: o.pin === true, horizonSec: o.horizon ?? (o.preset === 'heldout' ? HELDOUT_HORIZON_SEC : undefined), libvirt: o.driver === 'libvirt' ? (await import('../../../lab/run-libvirt.js')).labLibvirt() : undefined },
           store,
           results: o.results,
           onStart: (i, total) => progress.update(i, total),

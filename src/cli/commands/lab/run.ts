@@ -21,6 +21,12 @@ export interface LabRunFlags {
   rate?: number;
   pattern?: 'seq' | 'random';
   clients?: number;
+  pace?: 'capped' | 'clock';
+  phases?: string;
+  load?: 'sine' | 'steps';
+  period?: number;
+  keys?: number;
+  horizon?: number;
   bandwidth: number;
   downtimeLimit: number;
   autoConverge?: true;
@@ -36,6 +42,12 @@ export interface LabRunFlags {
   save: boolean;
   json?: true;
 }
+
+/** `2s:write,3s:read`: durations with their phase, as the guest's dirtier reads them. */
+const phasesArg = (v: string): string => {
+  if (!/^\d+(\.\d+)?s?:(write|read)(,\d+(\.\d+)?s?:(write|read))*$/.test(v)) throw new InputError('--phases', v, 'must be a list of DURATION:write|read, e.g. 2s:write,3s:read');
+  return v;
+};
 
 /** The lab guest needs at least 64 MiB. */
 const guestMemory = (v: string): number => {
@@ -53,6 +65,11 @@ export function labRunCommand(): Command {
     .addOption(parsedOption('--rate <pages/s>', 'dirtier: pages dirtied per second', checkedNumberArg('--rate', (n) => Number.isFinite(n) && n >= 0, 'must be pages per second >= 0')))
     .addOption(new Option('--pattern <p>', 'dirtier: page order').choices(['seq', 'random']))
     .addOption(parsedOption('--clients <n>', 'dbench / redis clients', numberArg('--clients')))
+    .addOption(new Option('--pace <p>', 'dirtier: capped catch-up after a pause (100 ms worth), or paced by the clock (unbounded catch-up)').choices(['capped', 'clock']))
+    .addOption(parsedOption('--phases <list>', 'dirtier: a cycle of write and read phases, e.g. 2s:write,3s:read', phasesArg))
+    .addOption(new Option('--load <shape>', 'redis-load: the load follows a sine or steps over --period').choices(['sine', 'steps']))
+    .addOption(parsedOption('--period <time>', 'redis-load: the period of the load', durationArg('--period')))
+    .addOption(parsedOption('--keys <n>', 'redis-load: keys in the keyspace', numberArg('--keys', { min: 1, integer: true })))
     .addOption(parsedOption('--bandwidth <rate>', 'max-bandwidth', rateArg('--bandwidth'), '100MiB/s'))
     .addOption(parsedOption('--downtime-limit <time>', 'downtime-limit', durationArg('--downtime-limit'), '300ms'))
     .option('--auto-converge', 'enable auto-converge')
@@ -60,6 +77,7 @@ export function labRunCommand(): Command {
     .option('--adaptive-rate', "Liu's adaptive rate: max-bandwidth = dirty rate + delta each round")
     .addOption(parsedOption('--delta <rate>', 'adaptive rate delta', rateArg('--delta'), '100Mbit/s'))
     .addOption(new Option('--driver <name>', "qmp: migcost's own QEMU processes; libvirt: lab domains on two libvirt daemons (MIGCOST_LIBVIRT_SRC/DST/STATE, else scripts/libvirt-test-daemons.sh)").choices(['qmp', 'libvirt']).default('qmp'))
+    .addOption(parsedOption('--horizon <time>', 'also sample the VM this long for phases, as `sample --horizon` (e.g. 10s)', durationArg('--horizon')))
     .option('--pin', "give the source's vCPU core 0 and put everything else on the other cores (taskset; a separate platform in the records)")
     .option('--platform <file>', 'platform constants (from `migcost lab calibrate`); default: the lab dir\'s platform.json if present')
     .addOption(new Option('--variant <name>', 'variant shown in the table').choices(VARIANTS as unknown as string[]).default('deng-bitmap'))
@@ -72,7 +90,7 @@ export function labRunCommand(): Command {
         const cfg: MigrationConfig = {
           memoryBytes: o.memory,
           workload: o.workload,
-          params: workloadParams({ wssBytes: o.wss, rate: o.rate, pattern: o.pattern, clients: o.clients }),
+          params: workloadParams({ wssBytes: o.wss, rate: o.rate, pattern: o.pattern, clients: o.clients, pace: o.pace, phases: o.phases, load: o.load, period: o.period, keys: o.keys }),
           bandwidthBytesPerSec: o.bandwidth,
           downtimeLimitSec: o.downtimeLimit,
           autoConverge: o.autoConverge === true,
@@ -90,7 +108,7 @@ export function labRunCommand(): Command {
             if (adaptiveRate || o.pin) throw new InputError('--driver', 'libvirt', 'does not take --adaptive-rate or --pin (libvirt drives the migration)');
             const { runLabConfigLibvirt, labLibvirt } = await import('../../../lab/run-libvirt.js');
             r = await runLabConfigLibvirt(cfg, labLibvirt(), { platform, log });
-          } else r = await runLabConfig(cfg, { platform, adaptiveRate, pin: o.pin === true, log });
+          } else r = await runLabConfig(cfg, { platform, adaptiveRate, pin: o.pin === true, horizonSec: o.horizon, log });
           if (store) await store.recordMigration(r);
         } finally {
           await store?.close();

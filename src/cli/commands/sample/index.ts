@@ -7,6 +7,7 @@ import { InputError, parseDuration } from '../../../units.js';
 import { formatBytes } from '../../render/format.js';
 import { FULL_WINDOWS_SEC } from '../../../hypervisor/qemu/windows.js';
 import { parsedOption } from '../../options.js';
+import { phaseSummary, QUIET_RATE_SHARE } from '../../../model/phases.js';
 import { exitWithError } from '../../errors.js';
 import { progressReporter } from '../../progress.js';
 
@@ -20,6 +21,7 @@ export interface SampleFlags {
   zeroPages: boolean;
   pseudoMigration: string | boolean;
   layout: string | boolean;
+  horizon?: number;
   output?: string;
   json?: true;
 }
@@ -31,6 +33,13 @@ const windowsArg = (v: string): number[] =>
     if (s < 0.05 || s > 60) throw new InputError('--windows', w, 'must be between 50ms and 60s (what QEMU accepts)');
     return s;
   });
+
+/** A horizon between 1 s and 10 min. */
+const horizonArg = (v: string): number => {
+  const s = parseDuration('--horizon', v, { needUnit: true });
+  if (!(s >= 1 && s <= 600)) throw new InputError('--horizon', v, 'must be between 1s and 10min');
+  return s;
+};
 
 /** `migcost sample`: Deng's pseudo-migration on a running QEMU VM, output usable as `predict --vm FILE`. */
 export function sampleCommand(): Command {
@@ -44,6 +53,7 @@ export function sampleCommand(): Command {
     .option('--no-zero-pages', 'skip the RAM dump that counts zero pages')
     .option('--pseudo-migration [windows]', "also count dirtied pages with QEMU's dirty bitmap: pre-copy to /dev/null, cancelled before any switch-over (rounds of about these lengths)", false)
     .option('--layout [window]', 'dump RAM twice this far apart (default 1s) and record where the non-zero and the changed pages lie (the working set, in the order a first pre-copy pass scans)', false)
+    .addOption(parsedOption('--horizon <time>', 'also watch this long (e.g. 10s) in back-to-back 500 ms page-sampling windows and report how the dirt rate varies over time (phases: p10/p50/p90, the quiet share)', horizonArg))
     .option('--output <file>', 'also write the JSON here (for `migcost predict --vm FILE`)')
     .option('--json', 'print JSON')
     .action(async (o: SampleFlags, cmd: Command) => {
@@ -73,7 +83,8 @@ export function sampleCommand(): Command {
         if (layoutWindowSec !== undefined && !(layoutWindowSec > 0 && layoutWindowSec <= 60)) throw new InputError('--layout', String(o.layout), 'must be between 0 and 60s');
         const client = qmp;
         // SIGINT / SIGTERM cancel a pseudo-migration in progress and restore the VM's migration settings first.
-        const s = await withInterruptsDeferred((signal) => sampleVm(client, { windowsSec, zeroPages: o.zeroPages, bitmap: pseudo, layoutWindowSec, signal, onProgress: (d, t) => progress.update(d, t) }));
+        const horizon = o.horizon !== undefined ? { sec: o.horizon } : undefined;
+        const s = await withInterruptsDeferred((signal) => sampleVm(client, { windowsSec, zeroPages: o.zeroPages, bitmap: pseudo, layoutWindowSec, horizon, signal, onProgress: (d, t) => progress.update(d, t) }));
         progress.done('sampled');
         printSample(s, o);
       } catch (e) {
@@ -94,6 +105,11 @@ function printSample(s: VmSample, o: SampleFlags): void {
     for (const p of s.curve) t.push([`dirtied within ${p.windowSec} s`, formatBytes(p.dirtiedBytes)]);
     if (s.zeroPageFraction !== undefined) t.push(['zero pages', `${(s.zeroPageFraction * 100).toFixed(1)} %`]);
     for (const p of s.bitmapCurve ?? []) t.push([`bitmap: dirtied within ${p.windowSec.toFixed(2)} s`, formatBytes(p.dirtiedBytes)]);
+    const ph = phaseSummary(s.phases);
+    if (ph) {
+      t.push([`dirty rate over ${ph.windows} windows of ${ph.windowSec} s: p10 / p50 / p90`, `${formatBytes(ph.p10)}/s / ${formatBytes(ph.p50)}/s / ${formatBytes(ph.p90)}/s`]);
+      t.push([`quiet (under ${QUIET_RATE_SHARE * 100} % of the median)`, `${(ph.quietShare * 100).toFixed(0)} % of the time${ph.quietShare > 0 ? `, runs of ${ph.quietRunSec.toFixed(1)} s at ${(ph.quietFactor * 100).toFixed(0)} % of the busy rate` : ''}`]);
+    }
     if (s.ramLayout) {
       const changed = s.ramLayout.changedPages.reduce((a, b) => a + b, 0);
       t.push([`changed between RAM dumps ${s.ramLayout.windowSec.toFixed(2)} s apart`, formatBytes(changed * s.pageSizeBytes)]);
@@ -107,6 +123,7 @@ async function sampleThroughLibvirt(o: SampleFlags, defaultWindows: boolean): Pr
   if (o.domain === undefined) throw new InputError('--domain', '', 'is required with --libvirt');
   if (o.pseudoMigration !== false) throw new InputError('--pseudo-migration', String(o.pseudoMigration), 'needs QEMU\'s monitor, which libvirt owns: add --allow-qmp-passthrough (it taints the domain) or use --qmp');
   if (o.layout !== false) throw new InputError('--layout', String(o.layout), 'needs QEMU\'s monitor, which libvirt owns: add --allow-qmp-passthrough (it taints the domain) or use --qmp');
+  if (o.horizon !== undefined) throw new InputError('--horizon', `${o.horizon}s`, 'needs QEMU\'s monitor, which libvirt owns: add --allow-qmp-passthrough (it taints the domain) or use --qmp');
   const { Virsh } = await import('../../../hypervisor/libvirt/virsh.js');
   const { sampleDomain, LIBVIRT_WINDOWS_SEC } = await import('../../../hypervisor/libvirt/sample.js');
   const windowsSec = defaultWindows ? LIBVIRT_WINDOWS_SEC : o.windows;
@@ -139,7 +156,7 @@ async function sampleThroughPassthrough(o: SampleFlags, defaultWindows: boolean)
   const dump = o.zeroPages === false ? undefined : await dumpDirFor(monitor);
   try {
     const progress = progressReporter('windows', !o.json);
-    const s = await withInterruptsDeferred((signal) => sampleVm(monitor, { windowsSec: defaultWindows ? FULL_WINDOWS_SEC : o.windows, zeroPages: o.zeroPages, bitmap: pseudoWindows ? { windowsSec: pseudoWindows, uri: sink!.uri } : undefined, layoutWindowSec, dumpDir: dump?.dir, signal, onProgress: (d, t) => progress.update(d, t) }));
+    const s = await withInterruptsDeferred((signal) => sampleVm(monitor, { windowsSec: defaultWindows ? FULL_WINDOWS_SEC : o.windows, zeroPages: o.zeroPages, bitmap: pseudoWindows ? { windowsSec: pseudoWindows, uri: sink!.uri } : undefined, layoutWindowSec, horizon: o.horizon !== undefined ? { sec: o.horizon } : undefined, dumpDir: dump?.dir, signal, onProgress: (d, t) => progress.update(d, t) }));
     progress.done('sampled through libvirt\'s monitor pass-through (the domain is now marked tainted by libvirt)');
     printSample(s, o);
   } finally {

@@ -1,0 +1,75 @@
+/**
+ * Phases: how a guest's dirt rate varies over a longer look (`sample --horizon`), and what the convergence outlook
+ * takes from it. A curve sampled over one or two seconds cannot see a workload that alternates phases (writes, then
+ * a read or verify phase; a server whose load rises and falls); consecutive page-sampling windows spread over the
+ * horizon can. Pure.
+ */
+import { quantileR7 } from '../stats/quantile.js';
+import type { VmSample } from './sample.js';
+import type { DirtPhases } from './types.js';
+
+/** A window is quiet when its rate is below this share of the median window's. */
+export const QUIET_RATE_SHARE = 0.5;
+/** Fewer quiet windows than this are taken as noise, not a phase: one dip is not a quiet phase. */
+export const MIN_QUIET_WINDOWS = 2;
+
+export interface PhaseSummary {
+  windowSec: number;
+  windows: number;
+  /** 10th, 50th and 90th percentiles (type 7) of the per-window rate, bytes/s. */
+  p10: number;
+  p50: number;
+  p90: number;
+  /** Share of the windows whose rate is below `QUIET_RATE_SHARE` x the median (0 when fewer than `MIN_QUIET_WINDOWS`). */
+  quietShare: number;
+  /** Mean rate of the quiet windows over the mean rate of the others (1 without quiet windows). */
+  quietFactor: number;
+  /** Mean length of a run of consecutive quiet windows, s (0 without quiet windows). */
+  quietRunSec: number;
+}
+
+/**
+ * The distribution of a sample's per-window dirt rates. Undefined without at least two windows. Pure.
+ * @example phaseSummary({ windowSec: 0.5, rates: [8, 8, 8, 8, 0, 0, 0, 8, 8, 0] })
+ *   // p50 8; quietShare 0.4 (4 windows under 4), quietFactor 0, quietRunSec 1 (runs of 3 and 1 windows)
+ */
+export function phaseSummary(phases: VmSample['phases']): PhaseSummary | undefined {
+  if (!phases || !(phases.windowSec > 0) || phases.rates.length < 2) return undefined;
+  const rates = phases.rates.map((r) => (Number.isFinite(r) && r > 0 ? r : 0));
+  const p10 = quantileR7(rates, 0.1);
+  const p50 = quantileR7(rates, 0.5);
+  const p90 = quantileR7(rates, 0.9);
+  const quiet = rates.map((r) => r < QUIET_RATE_SHARE * p50);
+  const nQuiet = quiet.filter(Boolean).length;
+  const base = { windowSec: phases.windowSec, windows: rates.length, p10, p50, p90 };
+  if (nQuiet < MIN_QUIET_WINDOWS || nQuiet === rates.length) return { ...base, quietShare: 0, quietFactor: 1, quietRunSec: 0 };
+  let quietSum = 0;
+  let busySum = 0;
+  let runs = 0;
+  for (let i = 0; i < rates.length; i++) {
+    if (quiet[i]) {
+      quietSum += rates[i];
+      if (i === 0 || !quiet[i - 1]) runs++;
+    } else busySum += rates[i];
+  }
+  const quietMean = quietSum / nQuiet;
+  const busyMean = busySum / (rates.length - nQuiet);
+  return { ...base, quietShare: nQuiet / rates.length, quietFactor: busyMean > 0 ? quietMean / busyMean : 1, quietRunSec: (nQuiet / runs) * phases.windowSec };
+}
+
+/** What the model reads of a sample's phases: undefined unless it has a quiet phase. Pure. */
+export function phasesFromSample(sample: Pick<VmSample, 'phases'>): DirtPhases | undefined {
+  const s = phaseSummary(sample.phases);
+  if (!s || !(s.quietShare > 0)) return undefined;
+  return { quietShare: s.quietShare, quietFactor: s.quietFactor, quietRunSec: s.quietRunSec };
+}
+
+/**
+ * The share of a round's dirt left when the round falls in a quiet phase: the quiet factor over the part of the
+ * round a quiet run covers, the busy rate (1) over the rest. Pure.
+ * @example quietRoundFactor({ quietShare: 0.6, quietFactor: 0, quietRunSec: 3 }, 4) // 0.25: 1 s of 4 busy
+ */
+export function quietRoundFactor(p: DirtPhases, roundSec: number): number {
+  if (!(roundSec > p.quietRunSec)) return p.quietFactor;
+  return (p.quietRunSec * p.quietFactor + (roundSec - p.quietRunSec)) / roundSec;
+}

@@ -1,0 +1,109 @@
+/** Phases: a longer look's per-window rates, their summary, and what the convergence outlook takes from them. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { phaseSummary, phasesFromSample, quietRoundFactor } from '../../src/model/phases.js';
+import { convergenceOutlook, predictWithOutlook } from '../../src/model/convergence.js';
+import { inputFromSample } from '../../src/model/from-sample.js';
+import { simulate } from '../../src/model/precopy.js';
+import type { PredictInput } from '../../src/model/types.js';
+import type { VmSample } from '../../src/model/sample.js';
+
+const MiB = 2 ** 20;
+const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
+
+test('phaseSummary, hand-computed: percentiles, the quiet share, the quiet factor and the quiet runs', () => {
+  // sorted: 0 0 0 0 8 8 8 8 8 8; type 7: p10 at rank 0.9 (0), p50 at 4.5 (8), p90 at 8.1 (8)
+  const s = phaseSummary({ windowSec: 0.5, spanSec: 5, rates: [8, 8, 8, 8, 0, 0, 0, 8, 8, 0] })!;
+  assert.deepEqual(s, { windowSec: 0.5, windows: 10, p10: 0, p50: 8, p90: 8, quietShare: 0.4, quietFactor: 0, quietRunSec: 1 });
+  // a quiet phase at a quarter of the busy rate: quiet mean 2 over busy mean 8
+  const q = phaseSummary({ windowSec: 1, spanSec: 6, rates: [8, 8, 2, 2, 8, 8] })!;
+  close(q.quietFactor, 0.25);
+  close(q.quietShare, 1 / 3);
+  close(q.quietRunSec, 2);
+  // one dip is noise, not a phase; a steady writer has none; fewer than two windows say nothing
+  assert.equal(phaseSummary({ windowSec: 0.5, spanSec: 5, rates: [8, 8, 8, 8, 0, 8, 8, 8, 8, 8] })!.quietShare, 0);
+  assert.deepEqual(phasesFromSample({ phases: { windowSec: 0.5, spanSec: 5, rates: [8, 9, 8, 7, 8, 8, 9, 8, 8, 8] } }), undefined);
+  assert.equal(phaseSummary({ windowSec: 0.5, spanSec: 0.5, rates: [8] }), undefined);
+  assert.equal(phaseSummary(undefined), undefined);
+});
+
+test('quietRoundFactor: the quiet factor over the part of a round a quiet run covers', () => {
+  const p = { quietShare: 0.6, quietFactor: 0, quietRunSec: 3 };
+  assert.equal(quietRoundFactor(p, 2), 0);
+  assert.equal(quietRoundFactor(p, 4), 0.25);
+  close(quietRoundFactor({ ...p, quietFactor: 0.5 }, 6), (3 * 0.5 + 3) / 6);
+});
+
+/**
+ * A busy phase that never converges: 256 MiB, a 64 MiB working set dirtied at 256 MiB/s, 64 MiB/s with a 0.5 s
+ * limit (threshold 32 MiB), no dispersion, a 10 s time-out. The deterministic run's syncs: round 0 (3.5 s)
+ * leaves an estimate of 88 MiB (56 new), rounds 1 (0.875 s) and 2 (0.5 s) 64 MiB (32 new, 32 left), then the
+ * time-out; never under 32 MiB, so p = 0 without phases.
+ * With a quiet phase half the time, at rate 0, in runs of 3 s: sync 1's round is longer than a run (factor 0.5 /
+ * 3.5 = 1/7 on its 56 new MiB: 32 + 8 = 40 MiB, q = 0); at syncs 2 and 3 the new dirt is gone and the 32 MiB left
+ * drained at 64 MiB/s for part of the run before the round (q_quiet = 1): q = 0.5 each, and 10 copies of sync 3
+ * (0.5 s each) fit before the time-out: p = 1 - 0.5^12. P(by sync 2) = 0.5 is the 10th and 50th percentiles:
+ * 4.375 s of pre-copy and at most the threshold (32 MiB at 64 MiB/s: 0.5 s) to stop; the 90th at sync 5
+ * (1 - 0.5^4 = 0.9375; sync 4 has 0.875): 4.875 + 2 x 0.5 + 0.5 = 6.375 s.
+ */
+function phased(phases?: PredictInput['vm']['dirtPhases']): PredictInput {
+  return {
+    vm: { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 256 * MiB, workingSetBytes: 64 * MiB, dirtDispersion: 0, ...(phases ? { dirtPhases: phases } : {}) },
+    bandwidthBytesPerSec: 64 * MiB,
+    policy: { name: 'qemu', downtimeLimitSec: 0.5, timeoutSec: 10 },
+    platform: { syncSec: 0, rateWindowSec: 0.125, setupSec: 0, resumeSec: 0 },
+  };
+}
+
+test('worked example: a quiet phase half the time makes a migration that never converges converge, with its probability', () => {
+  const busy = convergenceOutlook(phased());
+  assert.equal(busy.point.converged, false);
+  assert.equal(busy.convergenceProbability, 0);
+  const o = convergenceOutlook(phased({ quietShare: 0.5, quietFactor: 0, quietRunSec: 3 }));
+  close(o.convergenceProbability, 1 - 0.5 ** 12);
+  close(o.timeP10Sec, 4.875);
+  close(o.timeP50Sec, 4.875);
+  close(o.timeP90Sec, 6.375);
+  assert.equal(o.median.converged, true);
+  close(o.median.downtimeSec, 0.5);
+  // the point (and the verdict every output carries) stays the deterministic run's
+  assert.deepEqual(o.point, simulate(phased()));
+  // a rarer quiet phase converges less often: q = 0.1 a sync, p = 1 - 0.9^12
+  close(convergenceOutlook(phased({ quietShare: 0.1, quietFactor: 0, quietRunSec: 3 })).convergenceProbability, 1 - 0.9 ** 12);
+  // quiet runs too short to drain what is left pending do not help: 0.25 s runs leave 32 MiB + a quarter of the new dirt
+  assert.equal(convergenceOutlook(phased({ quietShare: 0.5, quietFactor: 0, quietRunSec: 0.25 })).convergenceProbability, 0);
+});
+
+test('a sample without phases predicts exactly as before; with a quiet phase only the outlook changes', () => {
+  const sample: VmSample = {
+    memoryBytes: 1024 * MiB,
+    pageSizeBytes: 4096,
+    dirtyRateBytesPerSec: 120 * MiB,
+    curve: [{ windowSec: 0.1, dirtiedBytes: 12 * MiB }, { windowSec: 1, dirtiedBytes: 100 * MiB }, { windowSec: 4, dirtiedBytes: 120 * MiB }],
+    sampledAt: '2026-01-01T00:00:00Z',
+  };
+  const link = { bandwidthBytesPerSec: 100 * MiB, downtimeLimitSec: 0.1, timeoutSec: 60 };
+  const plain = inputFromSample(sample, link);
+  assert.equal(plain.vm.dirtPhases, undefined);
+  // a steady longer look adds nothing
+  const steady = inputFromSample({ ...sample, phases: { windowSec: 0.5, spanSec: 10, rates: Array.from({ length: 20 }, (_, i) => (110 + (i % 3) * 10) * MiB) } }, link);
+  assert.deepEqual(steady, plain);
+  // two verify phases of 1.5 s in 10 s
+  const rates = [1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1].map((x) => x * 120 * MiB);
+  const withPhases = inputFromSample({ ...sample, phases: { windowSec: 0.5, spanSec: 10, rates } }, link);
+  assert.deepEqual(withPhases.vm.dirtPhases, { quietShare: 0.3, quietFactor: 0, quietRunSec: 1.5 });
+  assert.deepEqual(simulate(withPhases), simulate(plain));
+  const before = predictWithOutlook(plain);
+  const after = predictWithOutlook(withPhases);
+  assert.equal(after.converged, before.converged);
+  assert.ok(after.convergenceProbability > before.convergenceProbability, `${after.convergenceProbability} > ${before.convergenceProbability}`);
+  assert.throws(() => simulate({ ...plain, vm: { ...plain.vm, dirtPhases: { quietShare: 1, quietFactor: 0, quietRunSec: 1 } } }), /vm\.dirtPhases needs quietShare in \(0, 1\)/);
+});
+
+test('a sample file with phases is read with them; a bad rate names its field', async () => {
+  const { parseSample } = await import('../../src/input.js');
+  const s = parseSample('vm', { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: MiB, phases: { windowSec: 0.5, rates: [MiB, 0, 0, MiB] } });
+  assert.deepEqual(s.phases, { windowSec: 0.5, spanSec: 2, rates: [MiB, 0, 0, MiB] });
+  assert.throws(() => parseSample('vm', { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: MiB, phases: { windowSec: 0.5, rates: [1, -1] } }), /vm\.phases\.rates\[1\]/);
+  assert.throws(() => parseSample('vm', { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: MiB, phases: { windowSec: 0, rates: [1] } }), /vm\.phases\.windowSec/);
+});
