@@ -11,7 +11,7 @@ import { TEXTBOOK_MODEL, analyticModel, evaluateLog } from '../../../evaluate/lo
 import { SCALAR_PRIOR } from '../../../model/from-scalar.js';
 import { renderSvg } from '../../../plot/svg.js';
 import { InputError } from '../../../units.js';
-import { durationArg, numberArg, parsedOption } from '../../options.js';
+import { numberArg, parsedOption, rateWindowArg } from '../../options.js';
 import { logPredictedVsMeasuredSpec, renderLogEvaluation } from '../../render/evaluate.js';
 import { exitWithError } from '../../errors.js';
 
@@ -38,12 +38,6 @@ async function readLog(path: string): Promise<LoggedMigration[]> {
   if (bad > 0) throw new InputError('--input', path, `has ${bad} bad row${bad === 1 ? '' : 's'}:\n${errors.map((e) => `  ${formatRowError(e)}`).join('\n')}${errors.length < bad ? '\n  ...' : ''}`);
   return rows;
 }
-
-const rateWindowArg = (v: string): number => {
-  const sec = durationArg('--rate-window')(v);
-  if (!(sec >= 0.001 && sec <= 3600)) throw new InputError('--rate-window', v, 'must be between 1ms and 1h');
-  return sec;
-};
 
 export function evaluateCommand(): Command {
   return new Command('evaluate')

@@ -9,8 +9,11 @@ import { InputError, formatBytes, formatSeconds } from '../../../units.js';
 import { HISTORY_MODES, type HistoryMode, type HistoryReplay } from '../../../calibrate/history.js';
 import { BATCH_FORMATS, openBatchInput, openBatchOutput, runBatch, type BatchFormat } from '../../batch.js';
 import { addPredictFlags, fieldsFromFlags, namedForFlags, refuseIdleFlags, type PredictFieldFlags } from './flags.js';
-import { fittedFields, storedHistory, storedPastErrors } from './store.js';
+import { fittedFields, storedHistory, storedLearned, storedPastErrors } from './store.js';
+import { learnedField, type LearnedField } from '../../../calibrate/learned-scalar.js';
+import { scalarCurve, SCALAR_PRIOR } from '../../../model/from-scalar.js';
 import { exitWithError } from '../../errors.js';
+import { parsedOption, rateWindowArg } from '../../options.js';
 import { predictionTable, traceTable } from '../../render/prediction.js';
 import { stopVerdict } from '../../../model/verdict.js';
 import { progressReporter } from '../../progress.js';
@@ -61,6 +64,9 @@ export interface PredictFlags extends PredictFieldFlags {
   interval?: true;
   json?: true;
   trace?: true;
+  /** --no-learned: commander's negatable flag, true unless given. */
+  learned: boolean;
+  rateWindow?: number;
 }
 
 export function predictCommand(): Command {
@@ -76,6 +82,8 @@ export function predictCommand(): Command {
     .option('--interval', "add a 10th-90th percentile range: the spread of the VM's past rates (--vm-id) and the model's past errors in the store")
     .option('--json', 'print JSON')
     .option('--trace', 'add the per-round trace')
+    .option('--no-learned', "with --db: keep the analytic figure as the answer (the store's learned correction is still shown beside it)")
+    .addOption(parsedOption('--rate-window <duration>', 'read --dirty-rate as the distinct pages dirtied in this window (QEMU calc-dirty-rate, libvirt domdirtyrate-calc: 1s), dirt saturating beyond it as `evaluate` reads a log (docs/history.md); default: the rate held constant', rateWindowArg))
     .action(async (o: PredictFlags) => {
       try {
         const typed = dropUndefined(fieldsFromFlags(o));
@@ -105,6 +113,11 @@ export function predictCommand(): Command {
           const { sample, extra } = readVmFile(o.vm, flags);
           input = predictInputFromSample(sample, { ...extra, ...flags });
         } else input = predictInputFrom(flags);
+        if (o.rateWindow !== undefined) {
+          if (o.vm !== undefined || typed.curve !== undefined || typed.dirtyModel !== undefined || typed.workingSet !== undefined) throw new InputError('--rate-window', o.rateWindow, 'reads a scalar --dirty-rate: not with --vm, --curve, --dirty-model or --working-set');
+          const points = scalarCurve({ memoryBytes: input.vm.memoryBytes, dirtyRateBytesPerSec: input.vm.dirtyRateBytesPerSec, bandwidthBytesPerSec: input.bandwidthBytesPerSec }, { ...SCALAR_PRIOR, rateWindowSec: o.rateWindow });
+          if (points.length > 0) input.vm.dirtyModel = { kind: 'curve', points };
+        }
         let history: HistoryReplay | undefined;
         if (o.vmId !== undefined) history = await storedHistory(input, o.vmId, o.db, o.history);
         input.trace = o.trace === true;
@@ -114,6 +127,17 @@ export function predictCommand(): Command {
           const energy = input.energy ?? LIU_WIRED_ENERGY;
           // the past errors correct the point; the convergence outlook is the model's own
           p = { ...applyResidual(history.residual, p, undefined, (b) => migrationEnergyJoules(energy, b, input.bandwidthBytesPerSec)), ...convergenceFields(p) };
+        }
+        // The store's learned correction: the answer where it applies (unless --no-learned), shown beside the analytic figure.
+        let learned: LearnedField | undefined;
+        const analytic = { totalTimeSec: p.totalTimeSec, transferredBytes: p.transferredBytes, downtimeSec: p.downtimeSec };
+        if (o.db !== undefined) {
+          const stored = await storedLearned(o.db);
+          learned = learnedField(stored?.predictor, stored?.version, input, o.vmId !== undefined ? { vmId: o.vmId } : {});
+          if (learned.applied && o.learned && !history?.residual) {
+            const energy = input.energy ?? LIU_WIRED_ENERGY;
+            p = { ...p, totalTimeSec: learned.totalTimeSec, transferredBytes: learned.transferredBytes, downtimeSec: learned.downtimeSec, energyJoules: migrationEnergyJoules(energy, learned.transferredBytes, input.bandwidthBytesPerSec) };
+          }
         }
         let interval: { lo: Record<string, number>; hi: Record<string, number>; mayNotConverge: boolean; basedOn: { rates: number; errors: number } } | undefined;
         if (o.interval) {
@@ -125,6 +149,7 @@ export function predictCommand(): Command {
         const json: Record<string, unknown> = { ...predictionJson(p), verdict: stopVerdict(p, input).text };
         if (history) json.history = { ...history, observedRates: undefined, residual: undefined, correction: history.residual ? residualFactors(history.residual) : undefined };
         if (interval) json.interval = interval;
+        if (learned) Object.assign(json, { learned: { ...learned, answer: learned.applied && o.learned && !history?.residual }, analytic });
         if (o.json) process.stdout.write(`${JSON.stringify(json)}\n`);
         else {
           process.stdout.write(`${predictionTable(p, input)}\n`);
@@ -133,6 +158,7 @@ export function predictCommand(): Command {
             const c = history.residual ? residualFactors(history.residual) : undefined;
             process.stdout.write(`history: ${history.migrations} earlier migrations of ${o.vmId}; ${history.mode === 'error' ? '' : `dirty rate ${(history.sampleRate / 2 ** 20).toFixed(1)} MiB/s sampled -> ${(history.refinedRate / 2 ** 20).toFixed(1)} MiB/s refined (phi ${history.phi.toFixed(2)})`}${c ? `${history.mode === 'both' ? '; ' : ''}past errors correct time x${c.totalTimeSec.toFixed(3)}, bytes x${c.transferredBytes.toFixed(3)}, downtime x${c.downtimeSec.toFixed(3)}` : ''}\n`);
           }
+          if (learned) process.stdout.write(`${learnedLine(learned, analytic, o.learned && !history?.residual)}\n`);
           if (p.trace) process.stdout.write(`${traceTable(p.trace)}\n`);
         }
       } catch (e) {
@@ -140,4 +166,12 @@ export function predictCommand(): Command {
       }
     });
   return cmd;
+}
+
+/** The learned correction beside the analytic figure, in a line. */
+function learnedLine(l: LearnedField, analytic: { totalTimeSec: number; transferredBytes: number; downtimeSec: number }, answer: boolean): string {
+  const a = `analytic: total time ${formatSeconds(analytic.totalTimeSec)}, sent ${formatBytes(analytic.transferredBytes)}, downtime ${formatSeconds(analytic.downtimeSec)}`;
+  if (!l.applied) return `learned correction not applied: ${l.reason}. ${a}`;
+  const c = `learned (v${l.version}): total time ${formatSeconds(l.totalTimeSec)}, sent ${formatBytes(l.transferredBytes)}, downtime ${formatSeconds(l.downtimeSec)}`;
+  return answer ? `${c} (the answer above); ${a}` : `${a} (the answer above, --no-learned); ${c}`;
 }
