@@ -64,6 +64,7 @@ export const predictFieldsSchema = {
     adaptiveRate: {},
     energy: {},
     trace: { type: 'boolean' },
+    learned: { type: 'boolean', description: "false: keep the analytic figure as the answer (the store's learned correction is still shown beside it)" },
     id: {},
     sample: { ...vmSampleSchema, description: 'the JSON of `migcost sample --json`: the VM priced from it by the default model (as `predict --vm`); memory, dirtyRate etc. given beside it override it' },
   },
@@ -121,6 +122,12 @@ export const predictionSchema = {
     resumeSec: { type: 'number' },
     maxThrottle: { type: 'number' },
     trace: { type: 'array', items: roundTraceSchema },
+    /** POST /v1/predict on a server with a store: the latest learned correction (`calibrate --learn`), and the analytic figure beside it. */
+    learned: {
+      type: 'object',
+      properties: { applied: { type: 'boolean' }, answer: { type: 'boolean' }, version: { type: 'integer' }, base: { type: 'string' }, reason: { type: 'string' }, totalTimeSec: { type: 'number' }, transferredBytes: { type: 'number' }, downtimeSec: { type: 'number' } },
+    },
+    analytic: { type: 'object', properties: { totalTimeSec: { type: 'number' }, transferredBytes: { type: 'number' }, downtimeSec: { type: 'number' } } },
   },
 } as const;
 

@@ -90,12 +90,15 @@ export function predictCommand(): Command {
         if (o.input === undefined) refuseIdleFlags(typed);
         const flags = { ...(o.db !== undefined ? await fittedFields(o.db) : {}), ...typed };
         if (o.input !== undefined) {
+          if (o.rateWindow !== undefined) throw new InputError('--rate-window', o.rateWindow, 'applies to a single prediction, not --input (a batch row can carry a curve)');
+          const stored = o.db !== undefined ? await storedLearned(o.db) : undefined;
           const out = openBatchOutput(o.output);
           const progress = progressReporter('rows', o.output !== undefined);
           try {
             const summary = await runBatch(openBatchInput(o.input), out.stream, {
               format: o.format,
               defaults: flags,
+              ...(o.db !== undefined ? { learned: (i: PredictInput) => learnedField(stored?.predictor, stored?.version, i), keepAnalytic: !o.learned } : {}),
               onProgress: (rows) => progress.update(rows),
             });
             await out.commit();
