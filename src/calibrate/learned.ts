@@ -113,6 +113,22 @@ function forest(X: number[][], y: number[], o: Required<LearnOptions>, salt: num
   return rf;
 }
 
+/** A tree node as load() reads it back: a leaf's value, or a split and its two sides (the rest is dropped). */
+function slimNode(n: Record<string, unknown>): Record<string, unknown> {
+  if (n.distribution !== undefined) return { distribution: n.distribution };
+  return { splitValue: n.splitValue, splitColumn: n.splitColumn, left: slimNode(n.left as Record<string, unknown>), right: slimNode(n.right as Record<string, unknown>) };
+}
+
+/**
+ * A forest's toJSON() with every tree node reduced to what ml-cart's load reads (setNodeParameters: a leaf's
+ * distribution, a split's value, column and sides): ml-cart repeats its options in every node, ~5x the size.
+ */
+function forestJson(rf: RandomForestRegression): unknown {
+  const j = JSON.parse(JSON.stringify(rf.toJSON())) as { baseModel: { estimators: { root: Record<string, unknown> }[] } };
+  for (const e of j.baseModel.estimators) e.root = slimNode(e.root);
+  return j;
+}
+
 /**
  * Fits the three forests on the rows. Throws a RangeError with fewer than MIN_LEARN_ROWS rows or a row that is
  * not finite and positive where it must be.
@@ -138,7 +154,7 @@ export function fitLearned(rows: readonly LearnRow[], base: string, opts: LearnO
     names,
     ranges: { rateOverBandwidth: span(usable.map((r) => ratioOf(r.known))), memoryBytes: span(usable.map((r) => r.known.memoryBytes)), downtimeLimitSec: span(usable.map((r) => limitOf(r.known))) },
     targets: { logTime: span(logTime), logBytes: span(logBytes), downtimeSec: span(downtime) },
-    forests: { logTime: forest(X, logTime, o, 0).toJSON(), logBytes: forest(X, logBytes, o, 1).toJSON(), downtimeSec: forest(X, downtime, o, 2).toJSON() },
+    forests: { logTime: forestJson(forest(X, logTime, o, 0)), logBytes: forestJson(forest(X, logBytes, o, 1)), downtimeSec: forestJson(forest(X, downtime, o, 2)) },
   };
 }
 
