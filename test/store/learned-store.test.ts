@@ -12,6 +12,7 @@ import { learnFromStore } from '../../src/cli/commands/calibrate/learn.js';
 import { LEARNED_KIND, isLearnedModel, learnedPredictor } from '../../src/calibrate/learned.js';
 import { fitScalarLearned, scalarBase } from '../../src/calibrate/learned-scalar.js';
 import { syntheticRows } from '../calibrate/learned-fixture.js';
+import { buildApp } from '../../src/http/app.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'migcost-learned-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,6 +37,38 @@ describe('a learned correction in the store', () => {
       for (const m of rows.slice(0, 10)) assert.deepEqual(fromStore.apply(m, scalarBase(m)), direct.apply(m, scalarBase(m)));
       assert.equal((await learnFromStore(store)).version, 2);
     } finally {
+      await store.close();
+    }
+  });
+
+  it('POST /v1/predict on a server with a store answers the learned figure, the analytic one beside it', async () => {
+    const store = await openStore(join(dir, 'api.sqlite'));
+    const app = buildApp({ store, token: 'learned-store-test-token-0123456789', webRoot: false });
+    try {
+      const body = { memory: '2GiB', dirtyRate: '70MiB/s', bandwidth: '100MiB/s' };
+      const none = (await app.inject({ method: 'POST', url: '/v1/predict', payload: body })).json();
+      assert.deepEqual(none.learned, { applied: false, answer: false, reason: 'no learned model in the store (run `migcost calibrate --learn`)' });
+      await store.importMigrations(syntheticRows(60));
+      await learnFromStore(store);
+      // a fresh app: the first reads the store at most every 10 s
+      const app2 = buildApp({ store, token: 'learned-store-test-token-0123456789', webRoot: false });
+      try {
+        const l = (await app2.inject({ method: 'POST', url: '/v1/predict', payload: body })).json();
+        assert.equal(l.learned.applied, true);
+        assert.equal(l.learned.version, 1);
+        assert.equal(l.totalTimeSec, l.learned.totalTimeSec);
+        assert.notEqual(l.totalTimeSec, l.analytic.totalTimeSec);
+        const a = (await app2.inject({ method: 'POST', url: '/v1/predict', payload: { ...body, learned: false } })).json();
+        assert.equal(a.learned.answer, false);
+        assert.equal(a.totalTimeSec, a.analytic.totalTimeSec);
+        const far = await app2.inject({ method: 'POST', url: '/v1/predict', payload: { ...body, dirtyRate: '300MiB/s' } });
+        assert.equal(far.statusCode, 200);
+        assert.match(far.json().learned.reason, /^dirtyRate\/bandwidth 3 is outside the trained/);
+      } finally {
+        await app2.close();
+      }
+    } finally {
+      await app.close();
       await store.close();
     }
   });
