@@ -54,8 +54,11 @@ export type LearnedField =
   | { applied: false; version?: number; reason: string };
 
 /** A stored learned correction applied to one prediction input (the base re-predicted on its scalar reading). */
-export function learnedField(predictor: LearnedPredictor | undefined, version: number | undefined, input: PredictInput, names: { workload?: string; vmId?: string } = {}): LearnedField {
+export function learnedField(predictor: LearnedPredictor | undefined, version: number | undefined, input: PredictInput, names: { workload?: string; vmId?: string } = {}, opts: { fullSample?: boolean } = {}): LearnedField {
   if (!predictor || version === undefined) return { applied: false, reason: 'no learned model in the store (run `migcost calibrate --learn`)' };
+  // On the lab's records a correction learned over the full-sample model lowered its median error but raised its
+  // p90 (docs/history.md): a sampled VM keeps the default model's figure.
+  if (opts.fullSample) return { applied: false, version, reason: 'a full sample: the default model prices it (the learned correction is of scalar inputs)' };
   const known = knownFromInput(input);
   if (typeof known === 'string') return { applied: false, version, reason: known };
   const k = { ...known, ...names };

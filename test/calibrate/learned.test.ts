@@ -64,6 +64,7 @@ describe('the learned correction', () => {
     // through a prediction input: another policy is not corrected either
     const input = inputFromScalar(far);
     assert.deepEqual(learnedField(predictor, 3, { ...input, policy: { name: 'xen' } }), { applied: false, version: 3, reason: 'policy xen: the learned correction is of QEMU pre-copy only' });
+    assert.deepEqual(learnedField(predictor, 3, inputFromScalar({ ...far, dirtyRateBytesPerSec: 0.5 * BW }), {}, { fullSample: true }), { applied: false, version: 3, reason: 'a full sample: the default model prices it (the learned correction is of scalar inputs)' });
     assert.deepEqual(learnedField(undefined, undefined, input), { applied: false, reason: 'no learned model in the store (run `migcost calibrate --learn`)' });
   });
 

@@ -54,7 +54,7 @@ export function predictRoutes(app: FastifyInstance, o: { maxBatch: number; predi
     if (!learned) return { ...p, verdict: stopVerdict(p, input!).text };
     // A store: its learned correction is the answer where it applies (unless `learned: false`), the analytic figure beside it.
     const stored = await learned();
-    const l = learnedField(stored?.predictor, stored?.version, input!);
+    const l = learnedField(stored?.predictor, stored?.version, input!, {}, { fullSample: sample !== undefined });
     const analytic = { totalTimeSec: p.totalTimeSec, transferredBytes: p.transferredBytes, downtimeSec: p.downtimeSec };
     const answer = l.applied && useLearned !== false;
     if (answer && l.applied) p = { ...p, totalTimeSec: l.totalTimeSec, transferredBytes: l.transferredBytes, downtimeSec: l.downtimeSec, energyJoules: migrationEnergyJoules(input!.energy ?? LIU_WIRED_ENERGY, l.transferredBytes, input!.bandwidthBytesPerSec) };
