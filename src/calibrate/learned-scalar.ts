@@ -38,6 +38,7 @@ export function fitScalarLearned(rows: readonly LoggedMigration[], opts: LearnOp
 export function knownFromInput(input: PredictInput): KnownBefore | string {
   if (input.policy.name !== 'qemu') return `policy ${input.policy.name}: the learned correction is of QEMU pre-copy only`;
   if (input.adaptiveRate) return 'an adaptive rate: the learned correction is of a fixed bandwidth only';
+  if (input.vm.dirtyModel && input.vm.dirtyModel.kind !== 'constant') return `a ${input.vm.dirtyModel.kind} dirty model: the learned correction is of one scalar dirty rate`;
   return {
     memoryBytes: input.vm.memoryBytes,
     dirtyRateBytesPerSec: input.vm.dirtyRateBytesPerSec,

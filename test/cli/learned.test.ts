@@ -87,7 +87,7 @@ describe('the learned correction on the command line', () => {
     assert.deepEqual(Object.keys(ev.models), ['analytic', 'learned', 'textbook']);
     assert.ok(ev.models.learned.overall.time.median < ev.models.analytic.overall.time.median);
     const small = join(dir, 'small.csv');
-    writeFileSync(small, `${log.length ? 'id,memory,dirtyRate,bandwidth,totalTime,downtime,transferred\n' : ''}${[0, 1, 2, 3].map((i) => `x${i},1GiB,${i}MiB/s,100MiB/s,11s,0.2s,1.1GiB`).join('\n')}\n`);
+    writeFileSync(small, `id,memory,dirtyRate,bandwidth,totalTime,downtime,transferred\n${[0, 1, 2, 3].map((i) => `x${i},1GiB,${i}MiB/s,100MiB/s,11s,0.2s,1.1GiB`).join('\n')}\n`);
     const s = run(['evaluate', '--input', small, '--learned', '--folds', '2']);
     assert.equal(s.code, 2);
     assert.match(s.err, /--learned: .*at least 10 completed migrations/);
@@ -103,6 +103,10 @@ describe('the learned correction on the command line', () => {
     const curve = run(['predict', '--memory', '2GiB', '--curve', '1s:10MiB,2s:12MiB', '--bandwidth', '100MiB/s', '--rate-window', '1s']);
     assert.equal(curve.code, 2);
     assert.match(curve.err, /--rate-window: .*not with --vm, --curve/);
+    // a curve is not one scalar rate: not corrected; --rate-window's own reading is
+    const c = JSON.parse(run(['predict', '--db', db, '--memory', '2GiB', '--curve', '1s:70MiB,2s:90MiB', '--bandwidth', '100MiB/s', '--json']).out);
+    assert.equal(c.learned.reason, 'a curve dirty model: the learned correction is of one scalar dirty rate');
+    assert.equal(JSON.parse(run(['predict', '--db', db, ...SCALAR, '--rate-window', '1s', '--json']).out).learned.applied, true);
   });
 
   it("a log's zeroPages column is read, exported and checked", () => {

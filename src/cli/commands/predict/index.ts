@@ -136,7 +136,9 @@ export function predictCommand(): Command {
         const analytic = { totalTimeSec: p.totalTimeSec, transferredBytes: p.transferredBytes, downtimeSec: p.downtimeSec };
         if (o.db !== undefined) {
           const stored = await storedLearned(o.db);
-          learned = learnedField(stored?.predictor, stored?.version, input, o.vmId !== undefined ? { vmId: o.vmId } : {}, { fullSample: o.vm !== undefined });
+          // --rate-window's curve is the scalar reading the correction's own base makes of the rate: corrected as a scalar.
+          const scalar = o.rateWindow !== undefined ? { ...input, vm: { ...input.vm, dirtyModel: undefined } } : input;
+          learned = learnedField(stored?.predictor, stored?.version, scalar, o.vmId !== undefined ? { vmId: o.vmId } : {}, { fullSample: o.vm !== undefined });
           if (learned.applied && o.learned && !history?.residual) {
             const energy = input.energy ?? LIU_WIRED_ENERGY;
             p = { ...p, totalTimeSec: learned.totalTimeSec, transferredBytes: learned.transferredBytes, downtimeSec: learned.downtimeSec, energyJoules: migrationEnergyJoules(energy, learned.transferredBytes, input.bandwidthBytesPerSec) };
