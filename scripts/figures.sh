@@ -27,6 +27,9 @@ run predict-first m predict --memory 4GiB --dirty-rate 50MiB/s --bandwidth 1Gbit
 run sim-thr-mmt m simulate --preset cloudsim-planetlab --day 20110303 --detector thr --param 0.8 --selection mmt --json
 run sim-lr-optimal m simulate --day 20110303 --detector lr --migration-model migcost --selection optimal --objective sla-per-mips --json
 if [ -z "${FIGURES_QUICK:-}" ]; then
+  # Issue 20: the lab's records as an operator's log (scalar inputs), learned vs analytic vs textbook (docs/history.md).
+  m history export --results "$(passes 1 2 3 4 5 6 7 8 9 10 11 12 13)" --format csv --output "$tmp/lab-log.csv"
+  run evaluate-lab-log-learned m evaluate --input "$tmp/lab-log.csv" --learned --json
   run sim-lr-optimal-co m simulate --day 20110303 --detector lr --migration-model migcost --selection optimal --objective sla-per-mips --consolidation cost --json
   run sim-compare m simulate --compare --days 20110303,20110306 --detector lr --migration-model migcost --json
 fi

@@ -10,9 +10,10 @@
 import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
-import { predictWithOutlook } from '../model/index.js';
-import type { ConvergenceFields, Prediction, TechniquePrediction } from '../model/index.js';
+import { LIU_WIRED_ENERGY, migrationEnergyJoules, predictWithOutlook } from '../model/index.js';
+import type { ConvergenceFields, Prediction, PredictInput, TechniquePrediction } from '../model/index.js';
 import { TECHNIQUE_FIELDS } from '../technique-input.js';
+import type { LearnedField } from '../calibrate/learned-scalar.js';
 import { predictInputFrom, type RawPredictFields } from '../input.js';
 import { InputError } from '../units.js';
 import { JOULES_DECIMALS, SECONDS_DECIMALS, fixedDecimals } from '../rounding.js';
@@ -38,6 +39,12 @@ export interface BatchOptions {
   format?: BatchFormat;
   /** Field values used where a row has no value (e.g. from CLI flags). */
   defaults?: RawPredictFields;
+  /**
+   * The store's learned correction of a row (predict --db): each line gains `learned` and `analytic`; where it
+   * applies the corrected figures are the answer, unless `keepAnalytic` (--no-learned).
+   */
+  learned?: (input: PredictInput) => LearnedField;
+  keepAnalytic?: boolean;
   /** Called every ~64k rows. */
   onProgress?: (rows: number, bytesRead: number) => void;
 }
@@ -88,13 +95,13 @@ function jsonString(s: string): string {
 }
 
 /** One output line; written by hand because it is the hot path (finite numbers are valid JSON as is). */
-export function formatBatchLine(id: string, p: Prediction & Partial<ConvergenceFields>): string {
+export function formatBatchLine(id: string, p: Prediction & Partial<ConvergenceFields>, extra = ''): string {
   const c = p.convergenceProbability === undefined ? '' : `,"convergenceProbability":${round6(p.convergenceProbability)},"timeP10Sec":${round6(p.timeP10Sec!)},"timeP50Sec":${round6(p.timeP50Sec!)},"timeP90Sec":${round6(p.timeP90Sec!)}`;
   const head =
     `{"id":${jsonString(id)},"totalTimeSec":${round6(p.totalTimeSec)},"downtimeSec":${round6(p.downtimeSec)},"transferredBytes":${Math.round(p.transferredBytes)}` +
     `,"rounds":${p.rounds},"converged":${p.converged},"reason":"${p.reason}","energyJoules":${round3(p.energyJoules)}${c}`;
   const t = p as TechniquePrediction;
-  return t.technique === undefined ? `${head}}\n` : `${head}${techniqueFields(t)}}\n`;
+  return t.technique === undefined ? `${head}${extra}}\n` : `${head}${techniqueFields(t)}${extra}}\n`;
 }
 
 /** A technique's own fields, rounded as the common ones (seconds to the µs, bytes and pages whole, ratios to 6 digits). */
@@ -213,13 +220,24 @@ export async function runBatch(input: Readable, output: Writable, opts: BatchOpt
       fields = { ...defaults, ...(parsed as Record<string, unknown>) };
     }
     let p: Prediction & ConvergenceFields;
+    let input: PredictInput;
     try {
-      p = predictWithOutlook(predictInputFrom(fields));
+      input = predictInputFrom(fields);
+      p = predictWithOutlook(input);
     } catch (e) {
       throw new BatchRowError(row, e as Error, written);
     }
+    let extra = '';
+    if (opts.learned) {
+      const l = opts.learned(input);
+      const analytic = { totalTimeSec: round6(p.totalTimeSec), transferredBytes: Math.round(p.transferredBytes), downtimeSec: round6(p.downtimeSec) };
+      const answer = l.applied && !opts.keepAnalytic;
+      const shown = l.applied ? { ...l, totalTimeSec: Number(round6(l.totalTimeSec)), transferredBytes: Math.round(l.transferredBytes), downtimeSec: Number(round6(l.downtimeSec)), answer } : { ...l, answer };
+      extra = `,"learned":${JSON.stringify(shown)},"analytic":{"totalTimeSec":${analytic.totalTimeSec},"transferredBytes":${analytic.transferredBytes},"downtimeSec":${analytic.downtimeSec}}`;
+      if (answer && l.applied) p = { ...p, totalTimeSec: l.totalTimeSec, transferredBytes: l.transferredBytes, downtimeSec: l.downtimeSec, energyJoules: migrationEnergyJoules(input.energy ?? LIU_WIRED_ENERGY, l.transferredBytes, input.bandwidthBytesPerSec) };
+    }
     if (p.converged) converged++;
-    out += formatBatchLine(fields.id === undefined ? String(row) : String(fields.id), p);
+    out += formatBatchLine(fields.id === undefined ? String(row) : String(fields.id), p, extra);
     written++;
   };
 

@@ -34,3 +34,10 @@ export function parsedOption<T>(flags: string, description: string, parse: ArgPa
   const o = new Option(flags, description).argParser(parse);
   return rawDefault === undefined ? o : o.default(parse(rawDefault), JSON.stringify(rawDefault));
 }
+
+/** A dirty rate's measurement window (`--rate-window`): 1ms to 1h. */
+export const rateWindowArg: ArgParser<number> = (v) => {
+  const sec = durationArg('--rate-window')(v);
+  if (!(sec >= 0.001 && sec <= 3600)) throw new InputError('--rate-window', v, 'must be between 1ms and 1h');
+  return sec;
+};

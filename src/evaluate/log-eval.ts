@@ -11,6 +11,8 @@ import { geometricPrediction } from '../model/textbook.js';
 import { loggedConfigKey, type LoggedMigration } from '../record/logged.js';
 import { summarizeErrors, type ErrorSummary } from '../calibrate/errors.js';
 import { hash } from './cross-validate.js';
+import { learnedPredictor, type LearnOptions } from '../calibrate/learned.js';
+import { fitScalarLearned, scalarBase } from '../calibrate/learned-scalar.js';
 
 /** What a model predicts of a logged migration. */
 export interface LogPrediction {
@@ -119,4 +121,22 @@ export function evaluateLog(rows: readonly LoggedMigration[], models: readonly L
     models: Object.fromEntries(models.map((m) => [m.name, { overall: errorsOf(scored, m.name), byTechnique: grouped(scored, m.name, (r) => r.technique), byWorkload: grouped(scored, m.name, (r) => r.workload) }])),
   };
   return { evaluation, scored };
+}
+
+/**
+ * The learned correction (src/calibrate/learned.ts) over the scalar analytic model: fitted on the training folds,
+ * it corrects the held-out rows; where a row lies outside what it was trained on, the analytic figure stands.
+ */
+export function learnedModel(prior: ScalarPrior = SCALAR_PRIOR, name = 'learned', opts: LearnOptions = {}): LogModel {
+  return {
+    name,
+    fit: (train) => {
+      const predictor = learnedPredictor(fitScalarLearned(train, { ...opts, prior }));
+      return (row) => {
+        const base = scalarBase(row, prior);
+        const r = predictor.apply(row, base);
+        return r.applied ? r.figures : base;
+      };
+    },
+  };
 }

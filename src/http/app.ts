@@ -119,7 +119,7 @@ export function buildApp(opts: AppOptions = {}): FastifyInstance {
   const auth = requireToken(opts.token);
   app.register(async (api) => {
     api.get('/v1/health', { schema: { summary: 'Liveness', tags: ['meta'], response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, async () => ({ ok: true }));
-    predictRoutes(api, { maxBatch: opts.maxBatch ?? 10_000, predictions, heavy });
+    predictRoutes(api, { maxBatch: opts.maxBatch ?? 10_000, predictions, heavy, ...(opts.store ? { store: opts.store } : {}) });
     adviseRoutes(api);
     planRoutes(api, { heavy });
     historyRoutes(api, { store: opts.store, auth });

@@ -88,6 +88,7 @@ export const predictFieldsSchema = {
     compressionRatio: numberOrString,
     vcpuDirtyLimit: numberOrString,
     vcpus: numberOrString,
+    learned: { type: 'boolean', description: "false: keep the analytic figure as the answer (the store's learned correction is still shown beside it)" },
     id: {},
     platform: { type: 'object', additionalProperties: true, description: 'platform constants, as `predict --platform FILE` reads them (the JSON of `migcost lab calibrate`, or {setupSec, resumeSec, lineRateBytesPerSec, stopCopyRateBytesPerSec, firstTouchRateBytesPerSec, ...}); setupTime, resumeTime, lineRate, stopCopyRate win over it. Without any: the final copy runs uncapped at 10 Gbit/s (or the cap if higher), as QEMU lifts its rate limit for it' },
     sample: { ...vmSampleSchema, description: 'the JSON of `migcost sample --json`: the VM priced from it by the default model (as `predict --vm`); memory, dirtyRate etc. given beside it override it' },
@@ -165,6 +166,12 @@ export const predictionSchema = {
     dirtyLimitBytesPerSec: { type: 'number' },
     dirtyLimitFromSec: { type: 'number' },
     trace: { type: 'array', items: roundTraceSchema },
+    /** POST /v1/predict on a server with a store: the latest learned correction (`calibrate --learn`), and the analytic figure beside it. */
+    learned: {
+      type: 'object',
+      properties: { applied: { type: 'boolean' }, answer: { type: 'boolean' }, version: { type: 'integer' }, base: { type: 'string' }, reason: { type: 'string' }, totalTimeSec: { type: 'number' }, transferredBytes: { type: 'number' }, downtimeSec: { type: 'number' } },
+    },
+    analytic: { type: 'object', properties: { totalTimeSec: { type: 'number' }, transferredBytes: { type: 'number' }, downtimeSec: { type: 'number' } } },
   },
 } as const;
 

@@ -32,6 +32,8 @@ export interface ScalarInput {
   downtimeLimitSec?: number;
   /** `auto-converge` turns on QEMU's throttling; anything else is read as plain pre-copy. */
   technique?: string;
+  /** The share of memory that is zero pages (0..1), when known (a log's `zeroPages`); absent, none. */
+  zeroPageFraction?: number;
 }
 
 /** How dirt grows beyond the measurement window. */
@@ -83,6 +85,7 @@ export function inputFromScalar(s: ScalarInput, platform: Partial<Platform> = {}
     policy: { name: 'qemu', downtimeLimitSec: s.downtimeLimitSec ?? POLICY_DEFAULTS.qemu.downtimeLimitSec, autoConverge: s.technique === 'auto-converge' },
     platform,
   };
+  if (s.zeroPageFraction !== undefined) input.vm.zeroPageFraction = s.zeroPageFraction;
   if (prior.kind === 'saturating') {
     const points = scalarCurve(s, prior);
     if (points.length > 0) input.vm.dirtyModel = { kind: 'curve', points };

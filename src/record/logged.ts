@@ -3,7 +3,7 @@
  * the link and the measured totals. What `history import` stores, `history export` writes and `evaluate` scores.
  * Any stored migration (lab, execute, import) reduces to one (`loggedFromRecord`). Pure.
  */
-import { InputError, LIMITS, parseDuration, parseRate, parseSize } from '../units.js';
+import { InputError, LIMITS, parseDuration, parseFraction, parseRate, parseSize } from '../units.js';
 import type { MigrationRecord } from './record.js';
 import { curveDirtiedBytes } from '../model/dirty.js';
 import type { CurvePoint } from '../model/types.js';
@@ -25,15 +25,17 @@ export interface LoggedMigration {
   dirtyRateBytesPerSec: number;
   bandwidthBytesPerSec: number;
   downtimeLimitSec?: number;
+  /** The share of memory that was zero pages (0..1), when the log has it: QEMU sends those as flags. */
+  zeroPageFraction?: number;
   totalTimeSec: number;
   downtimeSec: number;
   transferredBytes: number;
 }
 
 /** The columns of a log file, in the order `history export` writes them. */
-export const LOG_COLUMNS = ['id', 'vmId', 'workload', 'technique', 'memory', 'dirtyRate', 'bandwidth', 'downtimeLimit', 'totalTime', 'downtime', 'transferred'] as const;
+export const LOG_COLUMNS = ['id', 'vmId', 'workload', 'technique', 'memory', 'dirtyRate', 'bandwidth', 'downtimeLimit', 'totalTime', 'downtime', 'transferred', 'zeroPages'] as const;
 export type LogColumn = (typeof LOG_COLUMNS)[number];
-const OPTIONAL: ReadonlySet<LogColumn> = new Set(['vmId', 'workload', 'technique', 'downtimeLimit']);
+const OPTIONAL: ReadonlySet<LogColumn> = new Set(['vmId', 'workload', 'technique', 'downtimeLimit', 'zeroPages']);
 const KNOWN: ReadonlySet<string> = new Set(LOG_COLUMNS);
 
 /** One thing wrong with one row: its line in the file, the column and the rule it breaks. */
@@ -98,6 +100,7 @@ export function parseLogRow(raw: Record<string, unknown>, line: number, source: 
   const totalTimeSec = quantity('totalTime', parseDuration, LIMITS.maxSeconds, 's', true);
   const downtimeSec = quantity('downtime', parseDuration, LIMITS.maxSeconds, 's', false);
   const transferredBytes = quantity('transferred', parseSize, LIMITS.maxBytes, 'B', false);
+  const zeroPageFraction = quantity('zeroPages', parseFraction, 1, '(a fraction)', false);
   if (totalTimeSec !== undefined && downtimeSec !== undefined && downtimeSec > totalTimeSec) bad('downtime', raw.downtime, `must not exceed totalTime (${totalTimeSec} s)`);
   if (errors.length > 0) return errors;
   return {
@@ -110,6 +113,7 @@ export function parseLogRow(raw: Record<string, unknown>, line: number, source: 
     dirtyRateBytesPerSec: dirtyRateBytesPerSec as number,
     bandwidthBytesPerSec: bandwidthBytesPerSec as number,
     ...(downtimeLimitSec !== undefined ? { downtimeLimitSec } : {}),
+    ...(zeroPageFraction !== undefined ? { zeroPageFraction } : {}),
     totalTimeSec: totalTimeSec as number,
     downtimeSec: downtimeSec as number,
     transferredBytes: transferredBytes as number,
@@ -130,6 +134,7 @@ export function logRow(m: LoggedMigration): Record<LogColumn, string | number | 
     totalTime: m.totalTimeSec,
     downtime: m.downtimeSec,
     transferred: m.transferredBytes,
+    zeroPages: m.zeroPageFraction ?? null,
   };
 }
 

@@ -14,6 +14,8 @@ interface LoggedConfig {
   downtimeLimitSec?: number;
   workload?: string;
   technique?: string;
+  /** An imported row's zero-page share (the log's `zeroPages`). */
+  zeroPageFraction?: number;
   /** A lab or execute record's: QEMU's auto-converge, and the VM `execute` moved. */
   autoConverge?: boolean;
   params?: Record<string, unknown>;
@@ -27,6 +29,7 @@ export function loggedRowValues(m: LoggedMigration, at: string): Insertable<Migr
     ...(m.downtimeLimitSec !== undefined ? { downtimeLimitSec: m.downtimeLimitSec } : {}),
     ...(m.workload !== undefined ? { workload: m.workload } : {}),
     ...(m.technique !== undefined ? { technique: m.technique } : {}),
+    ...(m.zeroPageFraction !== undefined ? { zeroPageFraction: m.zeroPageFraction } : {}),
   };
   return {
     id: m.id,
@@ -80,6 +83,7 @@ export function loggedFromRow(r: LoggedRowRead): LoggedMigration {
     dirtyRateBytesPerSec: r.dirty_rate_bytes_per_sec !== null ? Number(r.dirty_rate_bytes_per_sec) : r.sample_rate !== null ? oneSecondRate({ curve: JSON.parse(r.sample_curve ?? '[]'), dirtyRateBytesPerSec: Number(r.sample_rate) }) : 0,
     bandwidthBytesPerSec: Number(c.bandwidthBytesPerSec),
     ...(c.downtimeLimitSec !== undefined ? { downtimeLimitSec: Number(c.downtimeLimitSec) } : {}),
+    ...(source === 'import' && c.zeroPageFraction !== undefined ? { zeroPageFraction: Number(c.zeroPageFraction) } : {}),
     totalTimeSec: Number(m.totalTimeSec),
     downtimeSec: Number(m.downtimeSec),
     transferredBytes: Number(m.transferredBytes),

@@ -51,7 +51,7 @@ function phased(phases?: PredictInput['vm']['dirtPhases']): PredictInput {
     vm: { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 256 * MiB, workingSetBytes: 64 * MiB, dirtDispersion: 0, ...(phases ? { dirtPhases: phases } : {}) },
     bandwidthBytesPerSec: 64 * MiB,
     policy: { name: 'qemu', downtimeLimitSec: 0.5, timeoutSec: 10 },
-    platform: { syncSec: 0, rateWindowSec: 0.125, setupSec: 0, resumeSec: 0 },
+    platform: { syncSec: 0, rateWindowSec: 0.125, setupSec: 0, resumeSec: 0, stopCopyRateBytesPerSec: 64 * MiB },
   };
 }
 

@@ -12,6 +12,7 @@ import { readEnergyCsv, readPowerCsv } from './csv.js';
 export interface CalibrateFlags {
   energy?: string;
   wws?: true;
+  learn?: true;
   power?: string;
   host: string;
   idleWatts?: number;
@@ -26,6 +27,7 @@ export function calibrateCommand(): Command {
     .description("fit the papers' models by least squares and keep them in the store")
     .option('--energy <csv>', 'fit E = alpha V + beta from transferredBytes,energyJoules pairs')
     .option('--wws', "fit Liu's working-set coefficients from the stored per-round traces")
+    .option('--learn', "fit a learned correction of the analytic model's error on the stored migrations (lab, execute, imported)")
     .option('--power <csv>', 'import 1 Hz power samples (timestamp,watts) for --host into the store first')
     .option('--host <name>', 'the host the power samples belong to', 'default')
     .addOption(parsedOption('--idle-watts <W>', "with --energy-from-power: the host's idle power P0 (Liu eq. 16)", numberArg('--idle-watts', { min: 0 })))
@@ -36,7 +38,7 @@ export function calibrateCommand(): Command {
     .action(async (o: CalibrateFlags) => {
       try {
         const plotted: { name: string; fitted: number[]; residuals: number[] }[] = [];
-        if (!o.energy && !o.wws && !o.power && !o.energyFromPower) throw new InputError('calibrate', '', 'needs --energy FILE, --energy-from-power, --power FILE and/or --wws (see `migcost lab calibrate` for the platform constants)');
+        if (!o.energy && !o.wws && !o.power && !o.energyFromPower && !o.learn) throw new InputError('calibrate', '', 'needs --energy FILE, --energy-from-power, --power FILE, --wws and/or --learn (see `migcost lab calibrate` for the platform constants)');
         const out: Record<string, unknown> = {};
         const store = await (await import('../../../store/store.js')).openStore(o.db);
         try {
@@ -84,6 +86,12 @@ export function calibrateCommand(): Command {
             out.wws = { ...f, residuals: undefined, fitted: undefined, version: saved.version };
             plotted.push({ name: 'working set gamma', fitted: f.fitted, residuals: f.residuals });
             if (!o.json) process.stdout.write(`${fitTable('working set: gamma = aT + bD + c', f)}\nstored as wws v${saved.version}\n`);
+          }
+          if (o.learn) {
+            const { learnFromStore, learnSummaryText } = await import('./learn.js');
+            const s = await learnFromStore(store);
+            out.learned = s;
+            if (!o.json) process.stdout.write(`${learnSummaryText(s)}\n`);
           }
         } finally {
           await store.close();

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import Table from 'cli-table3';
 import { defaultDbLocation } from '../../../store/location.js';
 import { exitWithError } from '../../errors.js';
+import { LEARNED_KIND, isLearnedModel } from '../../../calibrate/learned.js';
 
 export interface ModelsFlags {
   db: string;
@@ -17,7 +18,8 @@ export function modelsCommand(): Command {
     .action(async (o: ModelsFlags) => {
       try {
         const store = await (await import('../../../store/store.js')).openStore(o.db);
-        const models = await store.listModels();
+        // A learned correction's forests are kept whole in the store but listed by what they are fitted on.
+        const models = (await store.listModels()).map((m) => (m.kind === LEARNED_KIND && isLearnedModel(m.params) ? { ...m, params: { ...m.params, forests: `${JSON.stringify(m.params.forests).length} characters (3 random forests)` } } : m));
         await store.close();
         if (o.json) process.stdout.write(`${JSON.stringify(models)}\n`);
         else {

@@ -7,11 +7,11 @@ import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { readLoggedMigrations } from '../../../record/log-file.js';
 import { formatRowError, type LoggedMigration, type RowError } from '../../../record/logged.js';
-import { TEXTBOOK_MODEL, analyticModel, evaluateLog } from '../../../evaluate/log-eval.js';
+import { TEXTBOOK_MODEL, analyticModel, evaluateLog, learnedModel } from '../../../evaluate/log-eval.js';
 import { SCALAR_PRIOR } from '../../../model/from-scalar.js';
 import { renderSvg } from '../../../plot/svg.js';
 import { InputError } from '../../../units.js';
-import { durationArg, numberArg, parsedOption } from '../../options.js';
+import { numberArg, parsedOption, rateWindowArg } from '../../options.js';
 import { logPredictedVsMeasuredSpec, renderLogEvaluation } from '../../render/evaluate.js';
 import { exitWithError } from '../../errors.js';
 
@@ -20,6 +20,7 @@ export interface EvaluateFlags {
   folds: number;
   rateWindow: number;
   json?: true;
+  learned?: true;
   svg?: string;
 }
 
@@ -39,18 +40,13 @@ async function readLog(path: string): Promise<LoggedMigration[]> {
   return rows;
 }
 
-const rateWindowArg = (v: string): number => {
-  const sec = durationArg('--rate-window')(v);
-  if (!(sec >= 0.001 && sec <= 3600)) throw new InputError('--rate-window', v, 'must be between 1ms and 1h');
-  return sec;
-};
-
 export function evaluateCommand(): Command {
   return new Command('evaluate')
     .description("cross-validate the model on a log of your migrations (the columns of `history import`): errors overall, per technique, per workload")
     .requiredOption('--input <file>', 'the log, CSV with a header or JSON Lines (see docs/history.md)')
     .addOption(parsedOption('--folds <k>', 'folds of the cross-validation (by configuration)', numberArg('--folds', { min: 2, max: 100, integer: true }), '5'))
     .addOption(parsedOption('--rate-window <duration>', "the window the log's dirty rates were measured over (distinct pages dirtied in it)", rateWindowArg, '1s'))
+    .option('--learned', "add the learned correction (what `calibrate --learn` fits), trained on the other folds and scored on each held-out one")
     .option('--json', 'print the evaluation as JSON')
     .option('--svg <file>', 'write predicted against measured (time and bytes, out of fold) as SVG')
     .action(async (o: EvaluateFlags) => {
@@ -59,7 +55,15 @@ export function evaluateCommand(): Command {
         if (rows.length === 0) throw new InputError('--input', o.input, 'holds no migrations');
         const prior = { ...SCALAR_PRIOR, rateWindowSec: o.rateWindow };
         const analytic = analyticModel(prior);
-        const { evaluation, scored } = evaluateLog(rows, [analytic, TEXTBOOK_MODEL], o.folds);
+        let result: ReturnType<typeof evaluateLog>;
+        try {
+          result = evaluateLog(rows, o.learned ? [analytic, learnedModel(prior), TEXTBOOK_MODEL] : [analytic, TEXTBOOK_MODEL], o.folds);
+        } catch (e) {
+          // A training fold too small to learn from.
+          if (o.learned && e instanceof RangeError) throw new InputError('--learned', o.input, `cannot be cross-validated: ${e.message} in every training fold`);
+          throw e;
+        }
+        const { evaluation, scored } = result;
         // Which assumption the analytic figures rest on, said with them.
         const assumption = `analytic: each dirtyRate read as the distinct pages dirtied in ${o.rateWindow} s, growing beyond toward a working set of ${prior.workingSetFactor}x that (at most memory; docs/history.md)`;
         if (o.json) process.stdout.write(`${JSON.stringify({ ...evaluation, prior, assumption })}\n`);

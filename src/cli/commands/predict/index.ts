@@ -10,8 +10,11 @@ import { formatBytes, formatSeconds } from '../../render/format.js';
 import { HISTORY_MODES, type HistoryMode, type HistoryReplay } from '../../../calibrate/history.js';
 import { BATCH_FORMATS, openBatchInput, openBatchOutput, runBatch, type BatchFormat } from '../../batch.js';
 import { addPredictFlags, fieldsFromFlags, namedForFlags, refuseIdleFlags, type PredictFieldFlags } from './flags.js';
-import { fittedFields, storedHistory, storedPastErrors } from './store.js';
+import { fittedFields, storedHistory, storedLearned, storedPastErrors } from './store.js';
+import { learnedField, type LearnedField } from '../../../calibrate/learned-scalar.js';
+import { scalarCurve, SCALAR_PRIOR } from '../../../model/from-scalar.js';
 import { exitWithError } from '../../errors.js';
+import { parsedOption, rateWindowArg } from '../../options.js';
 import { predictionTable, traceTable } from '../../render/prediction.js';
 import { stopVerdict } from '../../../model/verdict.js';
 import { progressReporter } from '../../progress.js';
@@ -63,6 +66,9 @@ export interface PredictFlags extends PredictFieldFlags {
   interval?: true;
   json?: true;
   trace?: true;
+  /** --no-learned: commander's negatable flag, true unless given. */
+  learned: boolean;
+  rateWindow?: number;
 }
 
 export function predictCommand(): Command {
@@ -78,18 +84,23 @@ export function predictCommand(): Command {
     .option('--interval', "add a 10th-90th percentile range: the spread of the VM's past rates (--vm-id) and the model's past errors in the store")
     .option('--json', 'print JSON')
     .option('--trace', 'add the per-round trace')
+    .option('--no-learned', "with --db: keep the analytic figure as the answer (the store's learned correction is still shown beside it)")
+    .addOption(parsedOption('--rate-window <duration>', 'read --dirty-rate as the distinct pages dirtied in this window (QEMU calc-dirty-rate, libvirt domdirtyrate-calc: 1s), dirt saturating beyond it as `evaluate` reads a log (docs/history.md); default: the rate held constant', rateWindowArg))
     .action(async (o: PredictFlags) => {
       try {
         const typed = dropUndefined(fieldsFromFlags(o));
         if (o.input === undefined) refuseIdleFlags(typed);
         const flags = { ...(o.db !== undefined ? await fittedFields(o.db) : {}), ...typed };
         if (o.input !== undefined) {
+          if (o.rateWindow !== undefined) throw new InputError('--rate-window', o.rateWindow, 'applies to a single prediction, not --input (a batch row can carry a curve)');
+          const stored = o.db !== undefined ? await storedLearned(o.db) : undefined;
           const out = openBatchOutput(o.output);
           const progress = progressReporter('rows', o.output !== undefined);
           try {
             const summary = await runBatch(openBatchInput(o.input), out.stream, {
               format: o.format,
               defaults: flags,
+              ...(o.db !== undefined ? { learned: (i: PredictInput) => learnedField(stored?.predictor, stored?.version, i), keepAnalytic: !o.learned } : {}),
               onProgress: (rows) => progress.update(rows),
             });
             await out.commit();
@@ -107,6 +118,11 @@ export function predictCommand(): Command {
           const { sample, extra } = readVmFile(o.vm, flags);
           input = predictInputFromSample(sample, { ...extra, ...flags });
         } else input = predictInputFrom(flags);
+        if (o.rateWindow !== undefined) {
+          if (o.vm !== undefined || typed.curve !== undefined || typed.dirtyModel !== undefined || typed.workingSet !== undefined) throw new InputError('--rate-window', o.rateWindow, 'reads a scalar --dirty-rate: not with --vm, --curve, --dirty-model or --working-set');
+          const points = scalarCurve({ memoryBytes: input.vm.memoryBytes, dirtyRateBytesPerSec: input.vm.dirtyRateBytesPerSec, bandwidthBytesPerSec: input.bandwidthBytesPerSec }, { ...SCALAR_PRIOR, rateWindowSec: o.rateWindow });
+          if (points.length > 0) input.vm.dirtyModel = { kind: 'curve', points };
+        }
         let history: HistoryReplay | undefined;
         if (o.vmId !== undefined) history = await storedHistory(input, o.vmId, o.db, o.history);
         input.trace = o.trace === true;
@@ -116,6 +132,19 @@ export function predictCommand(): Command {
           const energy = input.energy ?? LIU_WIRED_ENERGY;
           // the past errors correct the point; the convergence outlook is the model's own
           p = { ...applyResidual(history.residual, p, undefined, (b) => migrationEnergyJoules(energy, b, input.bandwidthBytesPerSec)), ...convergenceFields(p) };
+        }
+        // The store's learned correction: the answer where it applies (unless --no-learned), shown beside the analytic figure.
+        let learned: LearnedField | undefined;
+        const analytic = { totalTimeSec: p.totalTimeSec, transferredBytes: p.transferredBytes, downtimeSec: p.downtimeSec };
+        if (o.db !== undefined) {
+          const stored = await storedLearned(o.db);
+          // --rate-window's curve is the scalar reading the correction's own base makes of the rate: corrected as a scalar.
+          const scalar = o.rateWindow !== undefined ? { ...input, vm: { ...input.vm, dirtyModel: undefined } } : input;
+          learned = learnedField(stored?.predictor, stored?.version, scalar, o.vmId !== undefined ? { vmId: o.vmId } : {}, { fullSample: o.vm !== undefined });
+          if (learned.applied && o.learned && !history?.residual) {
+            const energy = input.energy ?? LIU_WIRED_ENERGY;
+            p = { ...p, totalTimeSec: learned.totalTimeSec, transferredBytes: learned.transferredBytes, downtimeSec: learned.downtimeSec, energyJoules: migrationEnergyJoules(energy, learned.transferredBytes, input.bandwidthBytesPerSec) };
+          }
         }
         let interval: { lo: Record<string, number>; hi: Record<string, number>; mayNotConverge: boolean; basedOn: { rates: number; errors: number } } | undefined;
         if (o.interval) {
@@ -131,6 +160,7 @@ export function predictCommand(): Command {
           json.history = { ...roundForJson({ ...history, observedRates: undefined, residual: undefined }), correction };
         }
         if (interval) json.interval = roundForJson(interval);
+        if (learned) Object.assign(json, { learned: roundForJson({ ...learned, answer: learned.applied && o.learned && !history?.residual }), analytic: roundForJson(analytic) });
         if (o.json) process.stdout.write(`${JSON.stringify(json)}\n`);
         else {
           process.stdout.write(`${predictionTable(p, input)}\n`);
@@ -139,6 +169,7 @@ export function predictCommand(): Command {
             const c = history.residual ? residualFactors(history.residual) : undefined;
             process.stdout.write(`history: ${history.migrations} earlier migrations of ${o.vmId}; ${history.mode === 'error' ? '' : `dirty rate ${(history.sampleRate / 2 ** 20).toFixed(1)} MiB/s sampled -> ${(history.refinedRate / 2 ** 20).toFixed(1)} MiB/s refined (phi ${history.phi.toFixed(2)})`}${c ? `${history.mode === 'both' ? '; ' : ''}past errors correct time x${c.totalTimeSec.toFixed(3)}, bytes x${c.transferredBytes.toFixed(3)}, downtime x${c.downtimeSec.toFixed(3)}` : ''}\n`);
           }
+          if (learned) process.stdout.write(`${learnedLine(learned, analytic, o.learned && !history?.residual)}\n`);
           if (p.trace) process.stdout.write(`${traceTable(p.trace)}\n`);
         }
       } catch (e) {
@@ -146,4 +177,12 @@ export function predictCommand(): Command {
       }
     });
   return cmd;
+}
+
+/** The learned correction beside the analytic figure, in a line. */
+function learnedLine(l: LearnedField, analytic: { totalTimeSec: number; transferredBytes: number; downtimeSec: number }, answer: boolean): string {
+  const a = `analytic: total time ${formatSeconds(analytic.totalTimeSec)}, sent ${formatBytes(analytic.transferredBytes)}, downtime ${formatSeconds(analytic.downtimeSec)}`;
+  if (!l.applied) return `learned correction not applied: ${l.reason}. ${a}`;
+  const c = `learned (v${l.version}): total time ${formatSeconds(l.totalTimeSec)}, sent ${formatBytes(l.transferredBytes)}, downtime ${formatSeconds(l.downtimeSec)}`;
+  return answer ? `${c} (the answer above); ${a}` : `${a} (the answer above, --no-learned); ${c}`;
 }

@@ -53,3 +53,17 @@ export async function fittedFields(db: string): Promise<RawPredictFields> {
     await store.close();
   }
 }
+
+/** The store's latest learned correction, restored, or undefined when it holds none. */
+export async function storedLearned(db: string): Promise<{ version: number; predictor: import('../../../calibrate/learned.js').LearnedPredictor } | undefined> {
+  const { openStore } = await import('../../../store/store.js');
+  const { LEARNED_KIND, isLearnedModel, learnedPredictor } = await import('../../../calibrate/learned.js');
+  const store = await openStore(db);
+  try {
+    const m = await store.latestModel(LEARNED_KIND);
+    if (!m || !isLearnedModel(m.params)) return undefined;
+    return { version: m.version, predictor: learnedPredictor(m.params) };
+  } finally {
+    await store.close();
+  }
+}
