@@ -17,7 +17,7 @@ import { listArg, numberArg, parsedOption, rateArg } from '../../options.js';
 import { renderCompareTable, renderSimulation } from '../../render/simulation.js';
 import { exitWithError } from '../../errors.js';
 import { progressReporter } from '../../progress.js';
-import { loadCluster } from './cluster.js';
+import { loadCluster } from '../../../sweep/cluster.js';
 
 export interface SimulateFlags {
   preset: string;
