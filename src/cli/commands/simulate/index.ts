@@ -18,6 +18,7 @@ import { renderCompareTable, renderSimulation } from '../../render/simulation.js
 import { exitWithError } from '../../errors.js';
 import { progressReporter } from '../../progress.js';
 import { loadCluster } from '../../../sweep/cluster.js';
+import { policiesArg } from './policies.js';
 
 export interface SimulateFlags {
   preset: string;
@@ -43,17 +44,6 @@ export interface SimulateFlags {
   baseline?: 'npa' | 'dvfs';
   quiet?: true;
   json?: true;
-}
-
-/** `--policies`: each a selection, optionally `:objective` and `+co`, checked here so a typo lists what is valid. */
-function policiesArg(v: string): string[] {
-  const list = listArg(v);
-  for (const p of list) {
-    const { selection, objective } = parsePolicy(p);
-    const ok = (SIM_SELECTIONS as readonly string[]).includes(selection) && (objective === undefined || (COST_OBJECTIVES as readonly string[]).includes(objective));
-    if (!ok) throw new InputError('--policies', p, `is not a policy: a selection (${SIM_SELECTIONS.join(', ')}), optionally :objective (${COST_OBJECTIVES.join(', ')}) and +co, e.g. mmt,moa:traffic+co`);
-  }
-  return list;
 }
 
 /** How migrations are priced: one dirty rate at full CPU when given, else by workload class when anything needs a price. */
