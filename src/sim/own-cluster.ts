@@ -139,5 +139,13 @@ export function parseOwnCluster(files: OwnClusterFiles): { hosts: SimHostSpec[];
     if (missing >= 0) throw new OwnClusterError('vms.csv', s.line, 0, `VM "${name}" has no sample at ${missing * OWN_INTERVAL_SEC} s in utilisation.csv (it needs one every ${OWN_INTERVAL_SEC} s from 0 to ${lastSec})`);
     vms.push({ name, mips: s.mips, ramMb: s.ramMb, bwKbps: CLOUDSIM_VM_BW_KBPS, utilisation: traceFromPercent(s.percent) });
   }
-  return { hosts: ownHosts(files.hosts, vms.length), vms };
+  const hosts = ownHosts(files.hosts, vms.length);
+  const widest = Math.max(...hosts.map((h) => h.coreMips));
+  if (v.cols.has('mips')) {
+    for (const r of v.rows) {
+      const mips = Number(r.cells[v.cols.get('mips')!]);
+      if (mips > widest) throw new OwnClusterError('vms.csv', r.line, v.cols.get('mips')! + 1, `mips ${mips} is more than any host's core gives (${widest} MIPS): a VM's one core runs on one host core`);
+    }
+  }
+  return { hosts, vms };
 }

@@ -54,6 +54,8 @@ export async function runSweep(runs: readonly SweepRun[], opts: SweepOptions = {
     for (const k of todo) await finish(k, runOne(keyed.get(k)!));
   } else {
     const pool = new Piscina({ filename: WORKER_FILE, minThreads: workers, maxThreads: workers, idleTimeout: 1000 });
+    // a run that fails rejects its own promise; answers of runs still going when the pool closes are dropped
+    pool.on('error', () => undefined);
     try {
       await Promise.all(todo.map(async (k) => finish(k, (await pool.run(keyed.get(k)!)) as SweepOutcome)));
     } finally {
