@@ -31,6 +31,11 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   simulate: [
     'migcost simulate --day 20110303 --detector thr --param 0.8 --selection mmt',
     'migcost simulate --compare --days 20110303,20110306 --detector lr --migration-model migcost',
+    'migcost simulate --compare --trace-dir examples/own-cluster',
+  ],
+  sweep: [
+    'migcost sweep --days 20110303,20110306 --detectors thr,mad --params thr=0.7,thr=0.8 --policies mmt,moa:sla,optimal:sla-per-mips+co --seeds 1,2 --svg sweep.svg',
+    'migcost sweep --trace-dir examples/own-cluster --policies mmt,moa --objectives traffic,sla --db postgres://migcost@db/migcost --json',
   ],
   execute: ['migcost execute --plan plan.json --targets targets.json --downtime-limit 300ms'],
   watch: [
