@@ -8,12 +8,16 @@ import type { SimDetector } from '../../../sim/detectors.js';
 import type { MemorySource } from '../../../sim/presets.js';
 import { MIGRATION_MODELS, type CostObjective, type MigrationModel } from '../../../sim/types.js';
 import { sweepGrid } from '../../../sweep/inputs.js';
-import { runSweep, defaultWorkers } from '../../../sweep/sweep.js';
+import { runSweep, defaultWorkers, type SweepRunResult } from '../../../sweep/sweep.js';
+import { enqueueSweep, waitForSweep } from '../../../sweep/queue.js';
+import { runKey, type SweepRun } from '../../../sweep/grid.js';
+import type { SimulationResult } from '../../../sim/types.js';
+import { InputError } from '../../../units.js';
 import { sweepRows } from '../../../sweep/rows.js';
 import { SweepRunStore } from '../../../store/sweep-runs.js';
 import { defaultDbLocation } from '../../../store/location.js';
 import { renderSvg } from '../../../plot/svg.js';
-import { listArg, numberArg, parsedOption } from '../../options.js';
+import { durationArg, listArg, numberArg, parsedOption } from '../../options.js';
 import { renderSweepTable, sweepPlotSpec } from '../../render/sweep.js';
 import { exitWithError } from '../../errors.js';
 import { progressReporter } from '../../progress.js';
@@ -37,25 +41,60 @@ export interface SweepFlags {
   db?: string;
   store: boolean;
   svg?: string;
+  queue?: string;
+  wait?: true;
+  jobTimeout: number;
   quiet?: true;
   json?: true;
 }
 
+/** The grid's results as stored (after `--queue ... --wait`), in grid order. */
+async function storedResults(store: SweepRunStore, runs: readonly SweepRun[], before: Set<string>): Promise<SweepRunResult[]> {
+  const keyed = new Map(runs.map((r) => [runKey(r), r]));
+  const got = await store.get<SweepRun, SimulationResult>([...keyed.keys()]);
+  return [...keyed].map(([key, run]) => ({ run, key, result: got.get(key)!.result, wallSec: got.get(key)!.wallSec, cached: before.has(key) }));
+}
+
+/** `--queue`: enqueue the runs not stored; with `--wait`, follow the store until all are and give the results. */
+async function queued(o: SweepFlags & { queue: string }, runs: SweepRun[], store: SweepRunStore): Promise<{ results: SweepRunResult[]; computed: number } | undefined> {
+  const before = await store.has(runs.map(runKey));
+  const { enqueued, stored } = await enqueueSweep(o.queue, runs, store, { jobTimeoutSec: o.jobTimeout });
+  process.stderr.write(`sweep: ${enqueued} runs enqueued on ${store.location} (${stored} stored already); start workers with: migcost worker --queue <the same URL>\n`);
+  if (!o.wait) {
+    if (o.json) process.stdout.write(`${JSON.stringify({ runs: new Set(runs.map(runKey)).size, enqueued, stored: stored, queue: store.location })}\n`);
+    return undefined;
+  }
+  const progress = progressReporter('runs', o.quiet !== true);
+  await waitForSweep(store, runs, (done, total) => progress.update(done, total));
+  progress.done(`sweep: every run stored`);
+  const results = await storedResults(store, runs, before);
+  return { results, computed: results.length - before.size };
+}
+
 async function sweep(o: SweepFlags): Promise<void> {
   const runs = sweepGrid({ ...o, days: o.days, memorySources: o.memorySource });
-  const store = o.store ? await SweepRunStore.open(o.db ?? defaultDbLocation()) : undefined;
-  const progress = progressReporter('runs', o.quiet !== true);
+  if (o.wait && !o.queue) throw new InputError('--wait', undefined, 'follows a queued sweep: give --queue postgres://... too');
+  if (o.queue && !/^postgres(ql)?:\/\//.test(o.queue)) throw new InputError('--queue', o.queue, 'must be a postgres:// URL (the database the jobs and the results go to)');
+  const store = o.queue ? await SweepRunStore.open(o.queue) : o.store ? await SweepRunStore.open(o.db ?? defaultDbLocation()) : undefined;
+  const progress = progressReporter('runs', o.quiet !== true && !o.queue);
   let computed = 0;
   try {
-    const results = await runSweep(runs, {
-      workers: o.workers,
-      ...(store ? { store } : {}),
-      onProgress: (done, total, c) => {
-        computed = c;
-        progress.update(done, total);
-      },
-    });
-    progress.done(`sweep: ${results.length} runs (${computed} run now, ${results.length - computed} from the store)`);
+    let results: SweepRunResult[];
+    if (o.queue) {
+      const q = await queued({ ...o, queue: o.queue }, runs, store!);
+      if (!q) return;
+      ({ results, computed } = q);
+    } else {
+      results = await runSweep(runs, {
+        workers: o.workers,
+        ...(store ? { store } : {}),
+        onProgress: (done, total, c) => {
+          computed = c;
+          progress.update(done, total);
+        },
+      });
+      progress.done(`sweep: ${results.length} runs (${computed} run now, ${results.length - computed} from the store)`);
+    }
     const rows = sweepRows(results);
     const label = `sweep of ${rows.length} runs, ${o.migrationModel} migrations${store ? `, stored in ${store.location}` : ''}`;
     if (o.svg) writeFileSync(o.svg, await renderSvg(sweepPlotSpec(rows, label)));
@@ -86,6 +125,9 @@ export function sweepCommand(): Command {
     .addOption(parsedOption('--workers <n>', 'worker threads (default: the cores)', numberArg('--workers', { integer: true, min: 1 }), String(defaultWorkers())))
     .option('--db <location>', 'store the runs go to: SQLite file or postgres:// URL (default $MIGCOST_DB or the user data folder)')
     .option('--no-store', 'keep nothing (no resume)')
+    .option('--queue <postgres-url>', 'enqueue the runs not stored on this PostgreSQL database (pg-boss) for `migcost worker --queue` on any machine; results land in its sweep_runs')
+    .option('--wait', 'with --queue: follow the stored runs with a bar until all are, then print the comparison')
+    .addOption(parsedOption('--job-timeout <time>', 'with --queue: a job running longer (or whose worker died) is retried', durationArg('--job-timeout'), '15min'))
     .option('--svg <file.svg>', 'write energy against SLAV per run and mean ESV per policy as an SVG')
     .option('--quiet', 'no progress on stderr')
     .option('--json', 'print JSON')
