@@ -23,10 +23,15 @@ export class OwnClusterError extends Error {
     readonly file: string,
     readonly line: number,
     readonly column: number,
-    message: string,
+    readonly detail: string,
   ) {
-    super(`${file}:${line}${column > 0 ? `:${column}` : ''}: ${message}`);
+    super(`${file}:${line}${column > 0 ? `:${column}` : ''}: ${detail}`);
     this.name = 'OwnClusterError';
+  }
+
+  /** The same error with the file's path in `dir`. */
+  inFolder(dir: string): OwnClusterError {
+    return new OwnClusterError(`${dir.replace(/\/+$/, '')}/${this.file}`, this.line, this.column, this.detail);
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseOwnCluster } from '../sim/own-cluster.js';
+import { OwnClusterError, parseOwnCluster } from '../sim/own-cluster.js';
 import { cloudsimPlanetLabPreset, scalePlanetLabTraces, withBitbrainsMemory, CLOUDSIM_HOSTS, type MemorySource, type PlanetLabTrace } from '../sim/presets.js';
 import { listPlanetLabDays, loadPlanetLabDay, type FileOrder } from '../sim/planetlab-loader.js';
 import { loadBitbrainsMemoryMb } from '../sim/bitbrains-loader.js';
@@ -42,6 +42,15 @@ export function readOwnClusterFiles(dir: string): { vms: string; utilisation: st
   return { vms: read('vms.csv'), utilisation: read('utilisation.csv'), ...(existsSync(join(dir, 'hosts.csv')) ? { hosts: read('hosts.csv') } : {}) };
 }
 
+/** The cluster of a trace folder; an error names the file's path in it, its line and column. */
+export function parseOwnClusterIn(dir: string): SimCluster {
+  try {
+    return parseOwnCluster(readOwnClusterFiles(dir));
+  } catch (e) {
+    throw e instanceof OwnClusterError ? e.inFolder(dir) : e;
+  }
+}
+
 /** What identifies the input files as they are: size and modification time of each (a sweep's runs are keyed by it). */
 export function inputStamp(paths: readonly string[]): string {
   return paths.map((p) => (existsSync(p) ? `${statSync(p).size}:${Math.round(statSync(p).mtimeMs)}` : '-')).join('|');
@@ -65,7 +74,7 @@ function withMemorySource(cluster: SimCluster, o: ClusterSource): SimCluster {
 }
 
 export function loadCluster(o: ClusterSource, day: string): SimCluster {
-  if (o.traceDir !== undefined) return withMemorySource(parseOwnCluster(readOwnClusterFiles(o.traceDir)), o);
+  if (o.traceDir !== undefined) return withMemorySource(parseOwnClusterIn(o.traceDir), o);
   const known = () => {
     const days = daysIn(o.traces);
     return days && days.length > 0 ? `; the days in ${o.traces}: ${days.join(', ')}` : '';

@@ -7,12 +7,11 @@ import { createRequire } from 'node:module';
 import { basename, resolve } from 'node:path';
 import { listPlanetLabDays, type FileOrder } from '../sim/planetlab-loader.js';
 import { loadBitbrainsMemoryMb } from '../sim/bitbrains-loader.js';
-import { parseOwnCluster } from '../sim/own-cluster.js';
 import type { SimDetector } from '../sim/detectors.js';
 import type { MemorySource } from '../sim/presets.js';
 import type { CostObjective, MigrationModel } from '../sim/types.js';
 import { InputError } from '../units.js';
-import { inputStamp, ownClusterPaths, readOwnClusterFiles } from './cluster.js';
+import { inputStamp, ownClusterPaths, parseOwnClusterIn } from './cluster.js';
 import { expandGrid, type SweepRun, type SweepSource } from './grid.js';
 
 /** migcost's version (package.json: src/sweep and dist/sweep are both two levels below the root). */
@@ -54,7 +53,7 @@ export function sweepGrid(q: GridRequest): SweepRun[] {
   let stamp: string;
   if (q.traceDir !== undefined) {
     const dir = resolve(q.traceDir);
-    parseOwnCluster(readOwnClusterFiles(dir)); // its errors name the file, line and column, before any run
+    parseOwnClusterIn(q.traceDir); // its errors name the file, line and column, before any run
     if (q.scale !== 1) throw new InputError('--scale', q.scale, 'applies to PlanetLab traces only, not with --trace-dir');
     source = { kind: 'trace-dir', dir };
     days = [basename(dir)];

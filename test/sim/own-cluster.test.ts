@@ -1,7 +1,9 @@
 /** Your own cluster's CSV layout: the shipped example loads and simulates; every error names file, line and column. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { OwnClusterError, parseOwnCluster } from '../../src/sim/own-cluster.js';
 import { simulateCluster } from '../../src/sim/engine.js';
@@ -64,6 +66,12 @@ describe('own cluster (CSV)', () => {
     const bad = cli(['simulate', '--trace-dir', '/nonexistent-dir']);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--trace-dir/);
+    const dir = mkdtempSync(join(tmpdir(), 'migcost-own-'));
+    writeFileSync(join(dir, 'vms.csv'), 'vm,memory_mb\na,12x\n');
+    writeFileSync(join(dir, 'utilisation.csv'), day('a'));
+    const cell = cli(['sweep', '--trace-dir', dir, '--no-store']);
+    assert.equal(cell.status, 2);
+    assert.ok(cell.stderr.includes(`${dir}/vms.csv:2:2: memory_mb "12x" must be a number of MB > 0`), cell.stderr);
     const r = cli(['sweep', '--trace-dir', EXAMPLE, '--policies', 'mmt,moa:sla', '--no-store', '--workers', '1', '--json', '--quiet']);
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { runs: number; rows: Array<{ day: string; policy: string; esvVsMmt: number }> };
