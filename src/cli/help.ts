@@ -32,7 +32,14 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   simulate: [
     'migcost simulate --day 20110303 --detector thr --param 0.8 --selection mmt',
     'migcost simulate --compare --days 20110303,20110306 --detector lr --migration-model migcost',
+    'migcost simulate --compare --trace-dir examples/own-cluster',
   ],
+  sweep: [
+    'migcost sweep --days 20110303,20110306 --detectors thr,mad --params thr=0.7,thr=0.8 --policies mmt,moa:sla,optimal:sla-per-mips+co --seeds 1,2 --svg sweep.svg',
+    'migcost sweep --trace-dir examples/own-cluster --policies mmt,moa --objectives traffic,sla --db postgres://migcost@db/migcost --json',
+    'migcost sweep --days 20110303,20110306 --detectors thr,lr --queue postgres://migcost@db/migcost --wait',
+  ],
+  worker: ['migcost worker --queue postgres://migcost@db/migcost --workers 2'],
   execute: ['migcost execute --plan plan.json --targets targets.json --downtime-limit 300ms'],
   watch: [
     'migcost watch --libvirt qemu:///system --domain vm1 --platform-timeouts nova',

@@ -24,6 +24,8 @@ import { calibrateCommand } from './commands/calibrate/index.js';
 import { modelsCommand } from './commands/calibrate/models.js';
 import { planCommand } from './commands/plan/index.js';
 import { simulateCommand } from './commands/simulate/index.js';
+import { sweepCommand } from './commands/sweep/index.js';
+import { workerCommand } from './commands/worker/index.js';
 import { executeCommand } from './commands/execute/index.js';
 import { watchCommand } from './commands/watch/index.js';
 import { inventoryCommand } from './commands/inventory/index.js';
@@ -59,6 +61,8 @@ export function program(): Command {
     .addCommand(planCommand())
     .addCommand(offloadCommand())
     .addCommand(simulateCommand())
+    .addCommand(sweepCommand())
+    .addCommand(workerCommand())
     .addCommand(executeCommand())
     .addCommand(watchCommand())
     .addCommand(inventoryCommand())

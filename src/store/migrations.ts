@@ -115,6 +115,26 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('migrations').addColumn('dirty_rate_bytes_per_sec', 'double precision').execute();
     },
   },
+  // One simulated run of a policy sweep (`migcost sweep`): its key is a hash of every input, the inputs echoed as
+  // JSON, and the result. A sweep skips the runs whose key is stored, so a crashed one resumes where it stopped.
+  '0006_sweep_runs': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('sweep_runs')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('detector', 'text', (c) => c.notNull())
+        .addColumn('detector_param', 'double precision', (c) => c.notNull())
+        .addColumn('policy', 'text', (c) => c.notNull())
+        .addColumn('seed', 'integer', (c) => c.notNull())
+        .addColumn('memory_source', 'text', (c) => c.notNull())
+        .addColumn('inputs_json', 'text', (c) => c.notNull())
+        .addColumn('result_json', 'text', (c) => c.notNull())
+        .addColumn('wall_sec', 'double precision', (c) => c.notNull())
+        .addColumn('finished_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 /** The 12-step rebuild of SQLite's ALTER TABLE documentation, with foreign keys on: new tables, copy, drop, rename. */

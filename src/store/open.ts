@@ -33,6 +33,8 @@ const KNOWN_TABLES: ReadonlySet<string> = new Set(STORE_TABLES);
 const SQLITE_MAGIC = 'SQLite format 3\0';
 /** The advisory lock every migcost process takes on PostgreSQL while it checks and migrates the schema. */
 const PG_SCHEMA_LOCK = 0x6d6967636f7374n; // "migcost"
+/** The PostgreSQL schema pg-boss keeps its jobs in (src/sweep/queue.ts): not a migcost table, not a stranger's. */
+export const PGBOSS_SCHEMA = 'pgboss';
 
 /**
  * Whether a database is empty (new) or migcost's; throws a StoreError otherwise. Read only. A database is
@@ -40,7 +42,8 @@ const PG_SCHEMA_LOCK = 0x6d6967636f7374n; // "migcost"
  * and its schema history (kysely_migration) is there.
  */
 async function judge(db: Kysely<Database>, shown: string): Promise<'empty' | 'ours'> {
-  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+  // pg-boss's schema (the sweep queue, `sweep --queue`) shares the database and is pg-boss's own business
+  const tables = (await db.introspection.getTables({ withInternalKyselyTables: true })).filter((t) => t.schema !== PGBOSS_SCHEMA);
   if (tables.length === 0) return 'empty';
   const names = tables.map((t) => t.name);
   const foreign = tables.filter((t) => t.isView || !KNOWN_TABLES.has(t.name)).map((t) => t.name);

@@ -1,7 +1,7 @@
 /** The store's tables, as kysely sees them. JSON is kept as text so SQLite and PostgreSQL agree. */
 
 /** Every table a migcost store holds (migrations.ts creates them; kysely's two keep the schema history). */
-export const STORE_TABLES = ['migcost_meta', 'vms', 'samples', 'migrations', 'migration_rounds', 'power_samples', 'models', 'kysely_migration', 'kysely_migration_lock'] as const;
+export const STORE_TABLES = ['migcost_meta', 'vms', 'samples', 'migrations', 'migration_rounds', 'power_samples', 'models', 'sweep_runs', 'kysely_migration', 'kysely_migration_lock'] as const;
 
 export interface MetaTable {
   key: string;
@@ -85,6 +85,21 @@ export interface ModelsTable {
   created_at: string;
 }
 
+/** One run of a policy sweep (0006): key = hash of every input; the inputs and the result as JSON. */
+export interface SweepRunsTable {
+  key: string;
+  day: string;
+  detector: string;
+  detector_param: number;
+  policy: string;
+  seed: number;
+  memory_source: string;
+  inputs_json: string;
+  result_json: string;
+  wall_sec: number;
+  finished_at: string;
+}
+
 export interface Database {
   migcost_meta: MetaTable;
   vms: VmsTable;
@@ -93,4 +108,5 @@ export interface Database {
   migration_rounds: MigrationRoundsTable;
   power_samples: PowerSamplesTable;
   models: ModelsTable;
+  sweep_runs: SweepRunsTable;
 }

@@ -49,7 +49,7 @@ describe('option parsers', () => {
     const names = (c: Command, p = ''): string[] => c.commands.flatMap((s) => [`${p}${s.name()}`, ...names(s, `${p}${s.name()} `)]);
     assert.deepEqual(names(program()), [
       'predict', 'advise', 'sample', 'lab', 'lab run', 'lab matrix', 'lab report', 'lab calibrate', 'lab decide', 'history', 'history import', 'history export', 'evaluate',
-      'calibrate', 'models', 'plan', 'offload', 'simulate', 'execute', 'watch', 'inventory', 'serve', 'agent',
+      'calibrate', 'models', 'plan', 'offload', 'simulate', 'sweep', 'worker', 'execute', 'watch', 'inventory', 'serve', 'agent',
     ]);
   });
 });

@@ -8,8 +8,10 @@ import { SIM_SELECTIONS, type SimSelection } from '../../../sim/selection.js';
 import { predictPricer, workloadClassPricer, DEFAULT_PREDICT_PRICER } from '../../../sim/pricer.js';
 import { DEFAULT_PLANETLAB_ARCHIVE, FILE_ORDERS, type FileOrder } from '../../../sim/planetlab-loader.js';
 import { DEFAULT_BITBRAINS_DIR } from '../../../sim/bitbrains-loader.js';
-import { comparePolicies, parsePolicy, DEFAULT_COMPARE_POLICIES, type CompareRow } from '../../../sim/compare.js';
-import { InputError } from '../../../units.js';
+import { DEFAULT_COMPARE_POLICIES, type CompareRow } from '../../../sim/compare.js';
+import { sweepGrid } from '../../../sweep/inputs.js';
+import { runSweep, defaultWorkers } from '../../../sweep/sweep.js';
+import { sweepRows } from '../../../sweep/rows.js';
 import { timelinePlotSpec } from '../../../sim/timeline-plot.js';
 import { renderSvg } from '../../../plot/svg.js';
 import { CONSOLIDATION_ORDERS, COST_OBJECTIVES, MIGRATION_MODELS, type ConsolidationOrder, type CostObjective, type MigrationModel, type SimulationResult } from '../../../sim/types.js';
@@ -17,13 +19,15 @@ import { listArg, numberArg, parsedOption, rateArg } from '../../options.js';
 import { renderCompareTable, renderSimulation } from '../../render/simulation.js';
 import { exitWithError } from '../../errors.js';
 import { progressReporter } from '../../progress.js';
-import { loadCluster } from './cluster.js';
+import { loadCluster } from '../../../sweep/cluster.js';
+import { policiesArg } from './policies.js';
 
 export interface SimulateFlags {
   preset: string;
   day: string;
   days?: string[];
   traces: string;
+  traceDir?: string;
   fileOrder: FileOrder;
   detector: SimDetector;
   param?: number;
@@ -38,22 +42,12 @@ export interface SimulateFlags {
   dirtyRateAtFullCpu?: number;
   pricing: boolean;
   compare?: true;
+  workers: number;
   policies?: string[];
   plot?: string;
   baseline?: 'npa' | 'dvfs';
   quiet?: true;
   json?: true;
-}
-
-/** `--policies`: each a selection, optionally `:objective` and `+co`, checked here so a typo lists what is valid. */
-function policiesArg(v: string): string[] {
-  const list = listArg(v);
-  for (const p of list) {
-    const { selection, objective } = parsePolicy(p);
-    const ok = (SIM_SELECTIONS as readonly string[]).includes(selection) && (objective === undefined || (COST_OBJECTIVES as readonly string[]).includes(objective));
-    if (!ok) throw new InputError('--policies', p, `is not a policy: a selection (${SIM_SELECTIONS.join(', ')}), optionally :objective (${COST_OBJECTIVES.join(', ')}) and +co, e.g. mmt,moa:traffic+co`);
-  }
-  return list;
 }
 
 /**
@@ -64,6 +58,7 @@ function policiesArg(v: string): string[] {
 export function simulateInputs(o: SimulateFlags, detectorParam: number): Record<string, unknown> {
   return {
     preset: o.preset,
+    ...(o.traceDir ? { traceDir: o.traceDir } : {}),
     ...(o.compare ? { days: o.days ?? listArg(o.day), policies: o.policies ?? DEFAULT_COMPARE_POLICIES } : { day: o.day }),
     traces: o.traces,
     fileOrder: o.fileOrder,
@@ -87,30 +82,20 @@ function pricerFor(o: SimulateFlags) {
   return undefined;
 }
 
+/** `--compare`: a sweep of one detector and parameter over the days and policies, not stored; its output as it always was. */
 async function compare(o: SimulateFlags, detectorParam: number): Promise<void> {
   const { detector, migrationModel, seed } = o;
-  const progress = progressReporter('steps', o.quiet !== true);
+  const progress = progressReporter('runs', o.quiet !== true);
   const days = o.days ?? listArg(o.day);
   const policies = o.policies ?? DEFAULT_COMPARE_POLICIES;
-  const rows: CompareRow[] = [];
-  const runs: Array<{ run: string; timeline: SimulationResult['timeline'] }> = [];
-  let done = 0;
-  for (const day of days) {
-    const cluster = loadCluster(o, day);
-    rows.push(
-      ...comparePolicies({
-        day, cluster, detector, detectorParam, migrationModel, policies, seed,
-        onRun: (p, r) => {
-          progress.update(++done, days.length * policies.length);
-          if (day === days[0]) runs.push({ run: p, timeline: r.timeline });
-        },
-      }),
-    );
-  }
-  progress.done(`simulate --compare: ${done} runs`);
-  if (o.plot) writeFileSync(o.plot, await renderSvg(timelinePlotSpec(runs, `${days[0]}, ${detector} ${detectorParam}, ${migrationModel} migrations`)));
+  const runs = sweepGrid({ ...o, days, detectors: [detector], params: [String(detectorParam)], policies, seeds: [seed], memorySources: [o.memorySource] });
+  const results = await runSweep(runs, { workers: o.workers, onProgress: (done, total) => progress.update(done, total) });
+  progress.done(`simulate --compare: ${results.length} runs`);
+  const rows: CompareRow[] = sweepRows(results).map(({ detector: _d, detectorParam: _p, seed: _s, memorySource: _m, migrationModel: _mm, key: _k, cached: _c, ...row }) => row);
+  const firstDay = results.filter((r) => r.run.day === results[0].run.day).map((r) => ({ run: r.run.policy, timeline: r.result.timeline }));
+  if (o.plot) writeFileSync(o.plot, await renderSvg(timelinePlotSpec(firstDay, `${results[0].run.day}, ${detector} ${detectorParam}, ${migrationModel} migrations`)));
   if (o.json) process.stdout.write(`${JSON.stringify({ inputs: simulateInputs(o, detectorParam), preset: o.preset, detector, detectorParam, migrationModel, rows })}\n`);
-  else process.stdout.write(renderCompareTable(rows, `${o.preset}, ${detector} ${detectorParam}, migration model ${migrationModel}`));
+  else process.stdout.write(renderCompareTable(rows, `${o.traceDir ? `own cluster ${o.traceDir}` : o.preset}, ${detector} ${detectorParam}, migration model ${migrationModel}`));
 }
 
 async function simulateDay(o: SimulateFlags, detectorParam: number): Promise<void> {
@@ -133,9 +118,9 @@ async function simulateDay(o: SimulateFlags, detectorParam: number): Promise<voi
   });
   const wallSec = (Date.now() - started) / 1000;
   progress.done(`simulate: ${result.steps} steps`);
-  const label = `${o.preset} ${day} (${o.fileOrder} order${o.scale > 1 ? `, x${o.scale}` : ''}), ${detector} ${detectorParam} / ${selection}${selection === 'moa' || selection === 'optimal' ? ` (${o.objective})` : ''}, ${migrationModel} migrations${o.consolidation === 'cost' ? ', cost-ordered consolidation' : ''}${o.baseline ? `, baseline ${o.baseline} (no migrations)` : ''}`;
+  const label = `${o.traceDir ? `own cluster ${o.traceDir}` : `${o.preset} ${day} (${o.fileOrder} order${o.scale > 1 ? `, x${o.scale}` : ''})`}, ${detector} ${detectorParam} / ${selection}${selection === 'moa' || selection === 'optimal' ? ` (${o.objective})` : ''}, ${migrationModel} migrations${o.consolidation === 'cost' ? ', cost-ordered consolidation' : ''}${o.baseline ? `, baseline ${o.baseline} (no migrations)` : ''}`;
   if (o.plot) writeFileSync(o.plot, await renderSvg(timelinePlotSpec([{ run: `${detector}-${selection}`, timeline: result.timeline }], label)));
-  if (o.json) process.stdout.write(`${JSON.stringify({ inputs: simulateInputs(o, detectorParam), preset: o.preset, day, fileOrder: o.fileOrder, memorySource: o.memorySource, scale: o.scale, ...result, wallSec })}\n`);
+  if (o.json) process.stdout.write(`${JSON.stringify({ inputs: simulateInputs(o, detectorParam), preset: o.preset, ...(o.traceDir ? { traceDir: o.traceDir } : {}), day, fileOrder: o.fileOrder, memorySource: o.memorySource, scale: o.scale, ...result, wallSec })}\n`);
   else process.stdout.write(renderSimulation(result, label));
 }
 
@@ -146,6 +131,7 @@ export function simulateCommand(): Command {
     .option('--day <yyyymmdd>', 'PlanetLab day', '20110303')
     .addOption(parsedOption('--days <list>', 'with --compare: PlanetLab days, comma-separated (e.g. 20110303,20110306,20110309,20110322)', listArg))
     .option('--traces <path>', 'PlanetLab archive (.tar.gz, read in place) or a folder holding <day>/', DEFAULT_PLANETLAB_ARCHIVE)
+    .option('--trace-dir <dir>', 'your own cluster instead of PlanetLab: a folder of vms.csv, utilisation.csv and maybe hosts.csv (docs/simulator.md)')
     .addOption(new Option('--file-order <order>', "VM i gets the i-th trace: archive order (CloudSim's published runs) or sorted by name").choices(FILE_ORDERS as unknown as string[]).default('tar'))
     .addOption(new Option('--detector <name>', 'overload detector').choices(SIM_DETECTORS as unknown as string[]).default('thr'))
     .addOption(parsedOption('--param <x>', 'detector parameter (thr 0.8, iqr 1.5, mad 2.5, lr/lrr 1.2 by default)', numberArg('--param', { min: 0 })))
@@ -160,6 +146,7 @@ export function simulateCommand(): Command {
     .addOption(parsedOption('--dirty-rate-at-full-cpu <rate>', 'one dirty rate at 100 % CPU for every VM instead of workload classes (cloudsim model only)', rateArg('--dirty-rate-at-full-cpu')))
     .option('--no-pricing', "skip pricing migrations with migcost's model (cloudsim model, CloudSim selections only)")
     .option('--compare', 'run every selection policy (mmt, mc, rs, mu, moa and optimal under each objective) and print the table')
+    .addOption(parsedOption('--workers <n>', 'with --compare: worker threads (default: the cores)', numberArg('--workers', { integer: true, min: 1 }), String(defaultWorkers())))
     .addOption(parsedOption('--policies <list>', `with --compare: policies to run, a +co suffix for cost-ordered consolidation (default ${DEFAULT_COMPARE_POLICIES.join(',')})`, policiesArg))
     .option('--plot <file.svg>', 'write energy, active hosts and migrations over the day as an SVG')
     .addOption(new Option('--baseline <name>', 'no migrations: npa (every host at full power) or dvfs (power follows utilisation)').choices(['npa', 'dvfs']))
