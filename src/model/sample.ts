@@ -30,6 +30,30 @@ export interface VmSample {
    * apart: per equal slice of guest RAM, the non-zero pages and the pages that changed in between.
    */
   ramLayout?: { windowSec: number; nonZeroPages: number[]; changedPages: number[] };
+  /**
+   * From the same two dumps: how well memory compresses (hypervisor/qemu/compressibility.ts). Of a sample of the
+   * pages that changed between the dumps (`rewrittenPages` of them), QEMU's XBZRLE delta of the new page against
+   * the old: the share that overflowed, and the mean encoded size of the others over the page size; and the
+   * compressed over raw bytes of the new pages (zlib and zstd at level 1, each page at most a page). Of a sample
+   * of all non-zero pages (`nonZeroPages`), the same with zlib and zstd. zstd is absent where the sampler's Node
+   * has none. Every share is in (0, 1].
+   */
+  compressibility?: {
+    rewrittenPages: number;
+    xbzrleDeltaRatio?: number;
+    xbzrleOverflowShare: number;
+    zlibShareRewritten?: number;
+    zstdShareRewritten?: number;
+    nonZeroPages: number;
+    zlibShare?: number;
+    zstdShare?: number;
+  };
+  /**
+   * Distinct pages the guest wrote per second between the two dumps (pages changed over the window): the rate
+   * at which a post-copy phase's guest touches pages, the ones it would fault on among them (writes only: a
+   * lower bound for a guest that reads what it has not written).
+   */
+  touchedPagesPerSec?: number;
   /** Derived, not measured: the zero share extrapolated to the migration's start (see `sampleAt`). */
   zeroPageFractionAtStart?: number;
   sampledAt: string;
