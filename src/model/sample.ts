@@ -76,5 +76,21 @@ export interface Measured {
   stopCopyBytes?: number;
   precopyBytes?: number;
   maxThrottle?: number;
+  /** The technique migrated with (a record's config says it too); absent for plain pre-copy. */
+  technique?: string;
+  /** post-copy: when the guest stopped for the switch (s from the start), the phase after it (s), what it pulled
+   * (ram.postcopy-bytes) and the destination's page requests (ram.postcopy-requests: the remote faults). */
+  switchoverSec?: number;
+  postcopyPhaseSec?: number;
+  postcopyBytes?: number;
+  remoteFaults?: number;
+  /** xbzrle (query-migrate xbzrle-cache): hits encoded (overflows included), misses, overflows (pages), encoded bytes. */
+  xbzrleCacheHits?: number;
+  xbzrleCacheMisses?: number;
+  xbzrleOverflows?: number;
+  xbzrleEncodedBytes?: number;
+  /** multifd: bytes the channels put on the wire (ram.multifd-bytes, compressed), and raw over wire of the pages sent. */
+  multifdBytes?: number;
+  compressionRatio?: number;
   error?: string;
 }
