@@ -4,6 +4,7 @@ import { labMatrix, MATRIX_PRESETS, workloadLabel, type MatrixPreset } from '../
 import { loadPlatform } from '../../../lab/platform-file.js';
 import { labDir } from '../../../lab/lab-dir.js';
 import { runAndRecord } from '../../../lab/run-many.js';
+import { techniqueKey } from '../../../record/record.js';
 import { defaultDbLocation } from '../../../store/location.js';
 import { formatBytes, formatSeconds } from '../../../units.js';
 import { durationArg, numberArg, parsedOption } from '../../options.js';
@@ -42,7 +43,7 @@ export function labMatrixCommand(): Command {
         const platform = loadPlatform(o.platform, labDir());
         const store = await (await import('../../../store/store.js')).openStore(o.db);
         const progress = progressReporter('migrations');
-        const label = (i: number) => `${i + 1}/${configs.length} ${workloadLabel(configs[i])}`;
+        const label = (i: number) => `${i + 1}/${configs.length} ${workloadLabel(configs[i])}${configs[i].technique ? ` [${techniqueKey(configs[i].technique!)}]` : ''}`;
         const { recorded, failed } = await runAndRecord(configs, {
           run: { platform, pin: o.pin === true, libvirt: o.driver === 'libvirt' ? (await import('../../../lab/run-libvirt.js')).labLibvirt() : undefined },
           store,
