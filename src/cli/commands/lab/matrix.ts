@@ -6,7 +6,7 @@ import { labDir } from '../../../lab/lab-dir.js';
 import { runAndRecord } from '../../../lab/run-many.js';
 import { techniqueKey } from '../../../record/record.js';
 import { defaultDbLocation } from '../../../store/location.js';
-import { formatBytes, formatSeconds } from '../../../units.js';
+import { InputError, formatBytes, formatSeconds } from '../../../units.js';
 import { durationArg, numberArg, parsedOption } from '../../options.js';
 import { exitWithError } from '../../errors.js';
 import { progressReporter } from '../../progress.js';
@@ -39,6 +39,7 @@ export function labMatrixCommand(): Command {
     .option('--pin', "give the source's vCPU core 0 and put everything else on the other cores (taskset; a separate platform in the records)")
     .action(async (o: LabMatrixFlags) => {
       try {
+        if (o.driver === 'libvirt' && o.preset.startsWith('techniques')) throw new InputError('--driver', 'libvirt', `does not take --preset ${o.preset} (libvirt sets its own migration flags: use --driver qmp)`);
         const configs = labMatrix(o.preset, { timeoutSec: o.timeout, repeats: o.repeats }).slice(o.skip, o.limit !== undefined ? o.skip + o.limit : undefined);
         const platform = loadPlatform(o.platform, labDir());
         const store = await (await import('../../../store/store.js')).openStore(o.db);
