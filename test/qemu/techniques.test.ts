@@ -81,8 +81,14 @@ describe('real QEMU: each technique the lab runs', { skip }, () => {
   });
   it('xbzrle: completes, the cache counters measured', async () => {
     const r = await migrateWith({ name: 'xbzrle', xbzrleCacheBytes: 64 * MiB }, 50 * MiB);
-    assert.ok(r.measured.xbzrleCacheMisses! > 0 || r.measured.xbzrleCacheHits! >= 0, JSON.stringify(r.measured));
-    assert.ok(r.measured.xbzrleCacheHits !== undefined);
+    const m = r.measured;
+    // pass 2 fills the cache (all misses); from pass 3 the dirtier's 8-byte writes hit and encode to ~10 bytes
+    assert.ok(m.xbzrleCacheMisses! > 0, JSON.stringify(m));
+    if (m.dirtySyncCount! >= 4) {
+      assert.ok(m.xbzrleCacheHits! > 0, JSON.stringify(m));
+      assert.equal(m.xbzrleOverflows, 0);
+      assert.ok(m.xbzrleEncodedBytes! / m.xbzrleCacheHits! < 64, `${m.xbzrleEncodedBytes} bytes for ${m.xbzrleCacheHits} hits`);
+    }
   });
   it('multifd with zstd on 2 channels: completes, the channels carried the pages, compressed', async () => {
     const r = await migrateWith({ name: 'multifd', multifdChannels: 2, multifdCompression: 'zstd' }, 100 * MiB);
