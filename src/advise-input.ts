@@ -7,6 +7,7 @@ import { predictInputFrom, predictInputFromSample, type RawPredictFields } from 
 import { parseTechniqueSettings, TECHNIQUE_FIELDS } from './technique-input.js';
 import { InputError, LIMITS, inRange, parseDuration, parseNumber, parseRate } from './units.js';
 import type { VmSample } from './model/sample.js';
+import { techniqueFromSample } from './model/from-sample.js';
 
 export interface RawAdviseFields extends RawPredictFields {
   /** A list ("100MiB/s,1Gbit/s" or an array); default `bandwidth`. */
@@ -58,5 +59,6 @@ export function adviseFrom(f: RawAdviseFields, sample?: VmSample, extra: RawPred
     allowPostcopy: f.allowPostcopy === true || f.allowPostcopy === 'true',
     downtimeWeight: present(f.downtimeWeight) ? parseNumber('downtimeWeight', f.downtimeWeight, { min: 0, max: 1e9 }) : undefined,
     settings,
+    measured: sample ? (t) => techniqueFromSample(sample, t) : undefined,
   });
 }

@@ -5,7 +5,7 @@
 import { LIU_ADAPTIVE_DELTA_BYTES_PER_SEC, POLICIES, DIRTY_MODELS, LIU_WIRED_ENERGY, DEFAULT_WIRELESS_ENERGY, checkCurve } from './model/index.js';
 import type { CurvePoint, DirtyModelSpec, EnergyModel, Platform, PolicyName, PredictInput } from './model/index.js';
 import { InputError, LIMITS, inRange, parseDuration, parseFraction, parseNumber, parseRate, parseSize } from './units.js';
-import { inputFromSample, type FromSampleOptions } from './model/from-sample.js';
+import { inputFromSample, techniqueFromSample, type FromSampleOptions } from './model/from-sample.js';
 import type { VmSample } from './model/sample.js';
 import { parseTechnique, type RawTechniqueFields } from './technique-input.js';
 
@@ -338,6 +338,20 @@ function pageCounts(field: string, v: unknown): number[] {
   return v.map((x, i) => parseNumber(`${field}[${i}]`, x, { min: 0 }));
 }
 
+/** A sample's `compressibility`: page counts >= 0, shares in [0, 1]. */
+function parseCompressibility(field: string, v: unknown): NonNullable<VmSample['compressibility']> {
+  const c = obj(field, v);
+  const out: NonNullable<VmSample['compressibility']> = {
+    rewrittenPages: parseNumber(`${field}.rewrittenPages`, c.rewrittenPages, { min: 0 }),
+    xbzrleOverflowShare: parseFraction(`${field}.xbzrleOverflowShare`, c.xbzrleOverflowShare),
+    nonZeroPages: parseNumber(`${field}.nonZeroPages`, c.nonZeroPages, { min: 0 }),
+  };
+  for (const k of ['xbzrleDeltaRatio', 'zlibShareRewritten', 'zstdShareRewritten', 'zlibShare', 'zstdShare'] as const) {
+    if (present(c[k])) out[k] = parseFraction(`${field}.${k}`, c[k]);
+  }
+  return out;
+}
+
 /**
  * A checked sample from loose JSON: the output of `migcost sample --json` (what the agent posts, what the store
  * keeps), as a `--vm` file, a cluster VM's `sample` or an API body's. Sizes and rates are SI numbers or human
@@ -369,6 +383,8 @@ export function parseSample(field: string, v: unknown): VmSample {
   if (present(o.cpuUtilisation)) s.cpuUtilisation = parseNumber(`${field}.cpuUtilisation`, o.cpuUtilisation, { min: 0 });
   if (present(o.nonZeroGrowthBytesPerSec)) s.nonZeroGrowthBytesPerSec = parseNumber(`${field}.nonZeroGrowthBytesPerSec`, o.nonZeroGrowthBytesPerSec, { min: 0 });
   if (typeof o.zeroPagesLateAt === 'string') s.zeroPagesLateAt = o.zeroPagesLateAt;
+  if (present(o.touchedPagesPerSec)) s.touchedPagesPerSec = parseNumber(`${field}.touchedPagesPerSec`, o.touchedPagesPerSec, { min: 0 });
+  if (o.compressibility !== undefined) s.compressibility = parseCompressibility(`${field}.compressibility`, o.compressibility);
   if (o.bitmapCurve !== undefined) s.bitmapCurve = points(`${field}.bitmapCurve`, o.bitmapCurve);
   if (o.phases !== undefined) {
     const ph = obj(`${field}.phases`, o.phases);
@@ -414,6 +430,6 @@ export function predictInputFromSample(sample: VmSample, f: RawPredictFields, op
   if (POLICY_FIELDS.some((k) => k in given)) input.policy = p;
   if (checked.adaptiveRate) input.adaptiveRate = checked.adaptiveRate;
   if (checked.energy) input.energy = checked.energy;
-  if (checked.technique) input.technique = checked.technique;
+  if (checked.technique) input.technique = techniqueFromSample(s, checked.technique);
   return input;
 }

@@ -55,6 +55,23 @@ export const vmSampleSchema = {
       required: ['windowSec', 'nonZeroPages', 'changedPages'],
       additionalProperties: false,
     },
+    touchedPagesPerSec: { type: 'number', minimum: 0, description: 'distinct pages written per second between the two RAM dumps' },
+    compressibility: {
+      type: 'object',
+      description: "from the two RAM dumps: XBZRLE deltas of a sample of rewritten pages, and zlib / zstd compressed-over-raw shares (docs/techniques.md)",
+      properties: {
+        rewrittenPages: { type: 'number', minimum: 0 },
+        xbzrleDeltaRatio: { type: 'number', minimum: 0, maximum: 1 },
+        xbzrleOverflowShare: { type: 'number', minimum: 0, maximum: 1 },
+        zlibShareRewritten: { type: 'number', minimum: 0, maximum: 1 },
+        zstdShareRewritten: { type: 'number', minimum: 0, maximum: 1 },
+        nonZeroPages: { type: 'number', minimum: 0 },
+        zlibShare: { type: 'number', minimum: 0, maximum: 1 },
+        zstdShare: { type: 'number', minimum: 0, maximum: 1 },
+      },
+      required: ['rewrittenPages', 'xbzrleOverflowShare', 'nonZeroPages'],
+      additionalProperties: false,
+    },
   },
   required: ['memoryBytes', 'dirtyRateBytesPerSec', 'curve', 'sampledAt'],
 } as const;

@@ -60,6 +60,9 @@ export interface GuestOptions {
   params?: Record<string, string | number>;
   /** Destination only: listen for the migration on this port. */
   incomingPort?: number;
+  /** Destination only: start with `-incoming defer` (the port is then given to `migrate-incoming`: a technique's
+   * capabilities, multifd's above all, must be set before it). */
+  incomingDefer?: boolean;
   /** Start paused (-S). */
   paused?: boolean;
   readyTimeoutMs?: number;
@@ -133,7 +136,7 @@ export async function startGuest(opts: GuestOptions): Promise<Guest> {
     '-qmp', `unix:${monitorPath},server=on,wait=off`,
   ];
   if (opts.paused) args.push('-S');
-  if (opts.incomingPort !== undefined) args.push('-incoming', `tcp:127.0.0.1:${opts.incomingPort}`);
+  if (opts.incomingPort !== undefined) args.push('-incoming', opts.incomingDefer ? 'defer' : `tcp:127.0.0.1:${opts.incomingPort}`);
   const proc = spawn(qemu.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));

@@ -1,5 +1,6 @@
 /** The lab's configuration matrices (pure). */
 import type { MigrationConfig, Workload } from '../record/record.js';
+import type { TechniqueOptions } from '../model/types.js';
 
 const MIB = 2 ** 20;
 
@@ -39,7 +40,24 @@ export const BANDWIDTHS = [50 * MIB, 100 * MIB, 200 * MIB];
 export const DOWNTIME_LIMITS = [0.1, 0.3];
 export const AUTO_CONVERGE = [false, true];
 
-export const MATRIX_PRESETS = ['ci', 'standard', 'full', 'heldout'] as const;
+export const MATRIX_PRESETS = ['ci', 'standard', 'full', 'heldout', 'techniques', 'techniques-full'] as const;
+
+/**
+ * The techniques the lab runs under TCG (dirty-limit cannot: it needs KVM's dirty ring), each as QEMU is set for
+ * it: multifd with each compression (zlib is also what `compress` means).
+ */
+export const LAB_TECHNIQUES: readonly TechniqueOptions[] = [
+  { name: 'precopy' },
+  { name: 'auto-converge' },
+  { name: 'postcopy' },
+  { name: 'xbzrle' },
+  { name: 'multifd' },
+  { name: 'multifd', multifdCompression: 'zstd' },
+  { name: 'multifd', multifdCompression: 'zlib' },
+];
+/** The techniques matrix's links and limits. */
+export const TECHNIQUE_BANDWIDTHS = [50 * MIB, 200 * MIB];
+export const TECHNIQUE_DOWNTIME_LIMITS = [0.1, 0.3];
 export type MatrixPreset = (typeof MATRIX_PRESETS)[number];
 
 function combos(): { bw: number; dl: number; ac: boolean }[] {
@@ -79,6 +97,7 @@ export function labMatrix(preset: MatrixPreset, opts: { timeoutSec?: number; rep
     for (let r = 0; r < rounds; r++) for (const c of once) out.push({ ...c, params: { ...c.params } });
     return out;
   }
+  if (preset === 'techniques' || preset === 'techniques-full') return techniquesMatrix(preset === 'techniques-full', timeoutSec, opts.repeats ?? 3);
   if (preset === 'ci') {
     return [WORKLOAD_SETS[0], WORKLOAD_SETS[1], WORKLOAD_SETS[6]].map((w) => mk(256 * MIB, w, { bw: 100 * MIB, dl: 0.3, ac: false }));
   }
@@ -98,6 +117,47 @@ export function labMatrix(preset: MatrixPreset, opts: { timeoutSec?: number; rep
   const repeats = opts.repeats ?? 3;
   const repeated = [mk(256 * MIB, WORKLOAD_SETS[1], cs[2]), mk(512 * MIB, WORKLOAD_SETS[6], cs[3]), mk(256 * MIB, WORKLOAD_SETS[0], cs[0])];
   for (const c of repeated) for (let r = 0; r < repeats; r++) out.push({ ...c, params: { ...c.params } });
+  return out;
+}
+
+/**
+ * Every technique the lab runs x every workload x 3 memory sizes x (2 bandwidths x 2 downtime limits). `full`:
+ * the whole factorial (7 x 7 x 3 x 4 = 588 runs). Else each (technique, workload, memory) cell takes 2 of the 4
+ * links and limits in rotation, so that each technique meets every link and limit at every memory size (294 runs).
+ * Both add `repeats` runs of two configurations per technique (a dirtier and redis at 256 MiB) for the noise floor.
+ */
+export function techniquesMatrix(full: boolean, timeoutSec: number, repeats: number): MigrationConfig[] {
+  const links: { bw: number; dl: number }[] = [];
+  for (const bw of TECHNIQUE_BANDWIDTHS) for (const dl of TECHNIQUE_DOWNTIME_LIMITS) links.push({ bw, dl });
+  const mk = (t: TechniqueOptions, mem: number, w: (typeof WORKLOAD_SETS)[number], l: { bw: number; dl: number }): MigrationConfig => ({
+    memoryBytes: mem,
+    workload: w.workload,
+    params: { ...w.params },
+    bandwidthBytesPerSec: l.bw,
+    downtimeLimitSec: l.dl,
+    autoConverge: t.name === 'auto-converge',
+    timeoutSec,
+    technique: { ...t },
+  });
+  const out: MigrationConfig[] = [];
+  for (const t of LAB_TECHNIQUES) {
+    let i = 0;
+    for (const mem of MEMORY_SIZES) {
+      for (const w of WORKLOAD_SETS) {
+        if (full) for (const l of links) out.push(mk(t, mem, w, l));
+        else {
+          out.push(mk(t, mem, w, links[i % links.length]));
+          out.push(mk(t, mem, w, links[(i + 1) % links.length]));
+        }
+        i++;
+      }
+    }
+  }
+  for (const t of LAB_TECHNIQUES) {
+    for (const c of [mk(t, 256 * MIB, WORKLOAD_SETS[1], links[1]), mk(t, 256 * MIB, WORKLOAD_SETS[6], links[3])]) {
+      for (let r = 0; r < repeats; r++) out.push({ ...c, params: { ...c.params }, technique: { ...c.technique! } });
+    }
+  }
   return out;
 }
 

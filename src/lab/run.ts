@@ -7,6 +7,7 @@ import { sampleAndMigrate } from '../hypervisor/qemu/sample-and-migrate.js';
 import { LAYOUT_WINDOW_SEC, PSEUDO_MIGRATION_WINDOWS_SEC } from '../hypervisor/qemu/windows.js';
 import type { MigrationConfig, MigrationRecord } from '../record/record.js';
 import { labHost } from './host.js';
+import { needsIncomingSetup, prepareIncoming } from '../hypervisor/qemu/technique-settings.js';
 import { defaultPinLayout, pinProcess, pinSource } from '../hypervisor/qemu/pin.js';
 import type { AdaptiveRate, Platform } from '../model/types.js';
 
@@ -51,9 +52,12 @@ export async function runLabConfig(cfg: MigrationConfig, opts: LabRunOptions = {
       destination: async () => {
         const port = await freePort();
         log('boot destination');
-        dst = await startGuest({ memoryBytes: cfg.memoryBytes, incomingPort: port });
+        const defer = needsIncomingSetup(cfg.technique);
+        dst = await startGuest({ memoryBytes: cfg.memoryBytes, incomingPort: port, incomingDefer: defer });
         if (layout) pinProcess(dst.proc.pid!, layout.otherCores);
-        return `tcp:127.0.0.1:${port}`;
+        const uri = `tcp:127.0.0.1:${port}`;
+        if (defer) await prepareIncoming(dst.qmp, cfg.technique, uri);
+        return uri;
       },
       config: cfg,
       predictions: { variants: opts.platform ?? {} },

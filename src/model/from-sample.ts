@@ -9,7 +9,8 @@ import { dirtDispersionFromSample } from './dispersion.js';
 import { phasesFromSample } from './phases.js';
 import { LIU_WIRED_ENERGY, wiredEnergyJoules } from './energy.js';
 import { simulate, POLICY_DEFAULTS } from './precopy.js';
-import type { Platform, Prediction, PredictInput, VmSpec } from './types.js';
+import { predict } from './techniques.js';
+import type { Platform, Prediction, PredictInput, TechniqueOptions, VmSpec } from './types.js';
 import type { MigrationConfig } from '../record/record.js';
 import type { VmSample } from './sample.js';
 
@@ -136,6 +137,32 @@ export interface SampleLink {
   autoConverge?: boolean;
   /** Give up after this long (s). Default 600 s. */
   timeoutSec?: number;
+  /** The QEMU technique and its settings (absent: plain pre-copy as `autoConverge` says). */
+  technique?: TechniqueOptions;
+}
+
+/**
+ * A technique's settings with what the sample measured filled in where the technique leaves them unset: XBZRLE's
+ * delta ratio and overflow share from the rewritten pages' deltas (all overflowed: ratio 1); multifd's
+ * compression ratio (raw over compressed) from the non-zero pages' zlib share for zlib (and `compress`), their
+ * zstd share for zstd, or the zlib share where the sampler's Node had no zstd (the lab saw both at the same
+ * ratio: TECHNIQUES-NOTES §3). Without a measurement the technique's defaults stand. Pure.
+ * @example techniqueFromSample({ ...s, compressibility: { ..., zlibShare: 0.5 } }, { name: 'compress' }) // compressionRatio 2
+ */
+export function techniqueFromSample(sample: VmSample, t: TechniqueOptions): TechniqueOptions {
+  const c = sample.compressibility;
+  if (!c) return t;
+  const out: TechniqueOptions = { ...t };
+  if (t.name === 'xbzrle' && c.rewrittenPages > 0) {
+    if (out.xbzrleOverflowShare === undefined) out.xbzrleOverflowShare = c.xbzrleOverflowShare;
+    if (out.xbzrleDeltaRatio === undefined) out.xbzrleDeltaRatio = c.xbzrleDeltaRatio ?? 1;
+  }
+  if ((t.name === 'multifd' || t.name === 'compress') && out.compressionRatio === undefined) {
+    const kind = t.name === 'compress' ? 'zlib' : (t.multifdCompression ?? 'none');
+    const share = kind === 'zlib' ? c.zlibShare : kind === 'zstd' ? (c.zstdShare ?? c.zlibShare) : undefined;
+    if (share !== undefined && share > 0) out.compressionRatio = 1 / Math.min(1, share);
+  }
+  return out;
 }
 
 export interface FromSampleOptions {
@@ -196,7 +223,9 @@ export function inputFromSample(sample: VmSample, link: SampleLink, platform: Pa
     v === 'xen' ? { name: 'xen' as const }
     : v === 'liu' || v === 'closed-form' ? { name: 'liu' as const, thresholdBytes: threshold, maxRounds: 1000 }
     : { name: 'qemu' as const, downtimeLimitSec: link.downtimeLimitSec, autoConverge: link.autoConverge, timeoutSec: link.timeoutSec, ...(variant === 'deng-bitmap+pool' ? { freshDirt: 'pool' as const } : {}) };
-  return { vm, bandwidthBytesPerSec: link.bandwidthBytesPerSec, policy, platform };
+  const input: PredictInput = { vm, bandwidthBytesPerSec: link.bandwidthBytesPerSec, policy, platform };
+  if (link.technique) input.technique = techniqueFromSample(sample, link.technique);
+  return input;
 }
 
 /** Builds the predict input of one variant: `inputFromSample` with the variant as its option. */
@@ -211,7 +240,8 @@ export function variantInput(variant: Variant, sample: VmSample, cfg: MigrationC
  */
 export function predictVariant(v: Variant, sample: VmSample, cfg: MigrationConfig, platform: Partial<Platform>): Prediction {
   const input = variantInput(v, sample, cfg, platform);
-  if (v !== 'closed-form') return simulate(input);
+  if (input.technique && input.policy.name !== 'qemu') delete input.technique; // the other policies know no technique
+  if (v !== 'closed-form') return input.technique ? predict(input) : simulate(input);
   const rate = Math.min(cfg.bandwidthBytesPerSec, platform.lineRateBytesPerSec ?? Infinity);
   const setupSec = platform.setupSec ?? 0;
   const resumeSec = platform.resumeSec ?? 0.02;

@@ -35,6 +35,30 @@ export interface VmSample {
    * `spanSec`, each one's distinct dirt rate (bytes/s) in time order: how the rate varies over time (phases).
    */
   phases?: { windowSec: number; spanSec: number; rates: number[] };
+  /**
+   * From the same two dumps: how well memory compresses (hypervisor/qemu/compressibility.ts). Of a sample of the
+   * pages that changed between the dumps (`rewrittenPages` of them), QEMU's XBZRLE delta of the new page against
+   * the old: the share that overflowed, and the mean encoded size of the others over the page size; and the
+   * compressed over raw bytes of the new pages (zlib and zstd at level 1, each page at most a page). Of a sample
+   * of all non-zero pages (`nonZeroPages`), the same with zlib and zstd. zstd is absent where the sampler's Node
+   * has none. Every share is in (0, 1].
+   */
+  compressibility?: {
+    rewrittenPages: number;
+    xbzrleDeltaRatio?: number;
+    xbzrleOverflowShare: number;
+    zlibShareRewritten?: number;
+    zstdShareRewritten?: number;
+    nonZeroPages: number;
+    zlibShare?: number;
+    zstdShare?: number;
+  };
+  /**
+   * Distinct pages the guest wrote per second between the two dumps (pages changed over the window): the rate
+   * at which a post-copy phase's guest touches pages, the ones it would fault on among them (writes only: a
+   * lower bound for a guest that reads what it has not written).
+   */
+  touchedPagesPerSec?: number;
   /** Derived, not measured: the zero share extrapolated to the migration's start (see `sampleAt`). */
   zeroPageFractionAtStart?: number;
   sampledAt: string;
@@ -57,5 +81,21 @@ export interface Measured {
   stopCopyBytes?: number;
   precopyBytes?: number;
   maxThrottle?: number;
+  /** The technique migrated with (a record's config says it too); absent for plain pre-copy. */
+  technique?: string;
+  /** post-copy: when the guest stopped for the switch (s from the start), the phase after it (s), what it pulled
+   * (ram.postcopy-bytes) and the destination's page requests (ram.postcopy-requests: the remote faults). */
+  switchoverSec?: number;
+  postcopyPhaseSec?: number;
+  postcopyBytes?: number;
+  remoteFaults?: number;
+  /** xbzrle (query-migrate xbzrle-cache): hits encoded (overflows included), misses, overflows (pages), encoded bytes. */
+  xbzrleCacheHits?: number;
+  xbzrleCacheMisses?: number;
+  xbzrleOverflows?: number;
+  xbzrleEncodedBytes?: number;
+  /** multifd: bytes the channels put on the wire (ram.multifd-bytes, compressed), and raw over wire of the pages sent. */
+  multifdBytes?: number;
+  compressionRatio?: number;
   error?: string;
 }

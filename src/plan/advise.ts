@@ -39,6 +39,8 @@ export interface AdviseOptions {
   downtimeWeight?: number;
   /** Each technique's settings (e.g. a measured xbzrle delta ratio), merged into the grid's. */
   settings?: Partial<TechniqueOptions>;
+  /** Fills what a sample measured into a technique's unset settings (model/from-sample.ts `techniqueFromSample`). */
+  measured?: (t: TechniqueOptions) => TechniqueOptions;
 }
 
 export interface AdviseOption {
@@ -97,7 +99,7 @@ export function advise(base: PredictInput, o: AdviseOptions): Advice {
     for (const dl of o.downtimeLimitsSec) {
       const input: PredictInput = { ...base, trace: false, bandwidthBytesPerSec: bw, policy: { ...base.policy, name: 'qemu', downtimeLimitSec: dl, autoConverge: false } };
       for (const { label, technique } of ADVISE_TECHNIQUES) {
-        const t = withSettings(technique, o.settings);
+        const t = o.measured ? o.measured(withSettings(technique, o.settings)) : withSettings(technique, o.settings);
         const first = predict({ ...input, technique: t });
         let p = first;
         let feasible = p.converged;

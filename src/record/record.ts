@@ -3,7 +3,7 @@
  * import): the configuration, the sample taken before it, the predictions made from that sample, and the
  * measured outcome with its per-round trace.
  */
-import type { Prediction, RoundTrace } from '../model/types.js';
+import type { Prediction, RoundTrace, TechniqueOptions } from '../model/types.js';
 import type { Measured, VmSample } from '../model/sample.js';
 
 /**
@@ -25,6 +25,11 @@ export interface MigrationConfig {
   autoConverge: boolean;
   /** Give up (migrate_cancel) after this long. */
   timeoutSec: number;
+  /**
+   * The QEMU technique the migration ran with, and its settings (docs/techniques.md); absent: plain pre-copy as
+   * `autoConverge` says (every record from before techniques).
+   */
+  technique?: TechniqueOptions;
 }
 
 export interface MigrationRecord {
@@ -61,5 +66,12 @@ export function hostKey(r: Pick<MigrationRecord, 'host'>): string {
 /** A key shared by repeated identical configurations. */
 export function configKey(c: MigrationConfig): string {
   const params = Object.keys(c.params).sort().map((k) => `${k}=${c.params[k]}`).join(',');
-  return `${c.memoryBytes}|${c.workload}|${params}|${c.bandwidthBytesPerSec}|${c.downtimeLimitSec}|${c.autoConverge ? 'ac' : 'noac'}`;
+  const base = `${c.memoryBytes}|${c.workload}|${params}|${c.bandwidthBytesPerSec}|${c.downtimeLimitSec}|${c.autoConverge ? 'ac' : 'noac'}`;
+  return c.technique ? `${base}|${techniqueKey(c.technique)}` : base;
+}
+
+/** A technique and its settings as a short stable key ("multifd channels=2 compression=zstd"). */
+export function techniqueKey(t: TechniqueOptions): string {
+  const rest = Object.keys(t).filter((k) => k !== 'name').sort().map((k) => `${k}=${(t as unknown as Record<string, unknown>)[k]}`);
+  return [t.name, ...rest].join(' ');
 }

@@ -6,6 +6,7 @@ import { clusterPage } from './pages/cluster.js';
 import { calibrationPage } from './pages/calibration.js';
 import { simulationPage } from './pages/simulation.js';
 import { predictPage } from './pages/predict.js';
+import { advisePage } from './pages/advise.js';
 
 const main = document.getElementById('page') as HTMLElement;
 bindTokenInput(document.getElementById('token') as HTMLInputElement);
@@ -21,6 +22,7 @@ async function route(): Promise<void> {
     else if (parts[0] === 'calibration') await calibrationPage(main);
     else if (parts[0] === 'simulation') simulationPage(main, params);
     else if (parts[0] === 'predict') predictPage(main, params);
+    else if (parts[0] === 'advise') advisePage(main, params);
     else await vmsPage(main);
   } catch (e) {
     main.innerHTML = `<p class="error">${esc((e as Error).message)}</p>`;

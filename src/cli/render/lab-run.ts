@@ -38,7 +38,16 @@ export function labRunJson(r: MigrationRecord, variant: string): string {
     measured: roundForJson(contractFields(r.measured)),
     variants: Object.fromEntries(Object.entries(r.predicted).map(([k, v]) => [k, roundForJson(contractFields(v))])),
     trace: r.trace,
+    ...(r.config.technique ? { technique: { predicted: techniqueFields(r.predicted[variant]), measured: techniqueFields(r.measured) } } : {}),
   });
+}
+
+/** A technique's own fields that both a prediction and a measurement may carry (docs/techniques.md). */
+const TECHNIQUE_FIELDS = ['technique', 'switchoverSec', 'postcopyPhaseSec', 'postcopyBytes', 'remoteFaults', 'xbzrleCacheHits', 'xbzrleCacheMisses', 'xbzrleOverflows', 'xbzrleEncodedBytes', 'compressionRatio'] as const;
+
+function techniqueFields(o: object | undefined): Record<string, unknown> {
+  const src = (o ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(TECHNIQUE_FIELDS.filter((k) => src[k] !== undefined).map((k) => [k, src[k]]));
 }
 
 /** Fitted platform constants as a table. */

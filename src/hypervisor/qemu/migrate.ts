@@ -5,9 +5,10 @@
  * keeps running on the source.
  */
 import type { Monitor, QueryMigrate, QmpEvent } from './qmp.js';
-import type { AdaptiveRate, RoundTrace } from '../../model/types.js';
+import type { AdaptiveRate, RoundTrace, TechniqueOptions } from '../../model/types.js';
 import type { Measured } from '../../model/sample.js';
 import { withMigrationSettings } from './migration-settings.js';
+import { techniqueSettings, postcopyTrigger, techniqueMeasured } from './technique-settings.js';
 
 export interface MigrationOptions {
   source: Monitor;
@@ -28,6 +29,12 @@ export interface MigrationOptions {
   onProgress?: (q: QueryMigrate, elapsedSec: number) => void;
   /** Cancels the migration when aborted (an interrupted command); the result then says cancelled. */
   signal?: AbortSignal;
+  /**
+   * The QEMU technique and its settings (technique-settings.ts): its capabilities and parameters are set on the
+   * source (the destination's by `prepareIncoming`), and for post-copy `migrate-start-postcopy` is issued after
+   * the passes or seconds it says. Absent: pre-copy as `autoConverge` says, the technique capabilities untouched.
+   */
+  technique?: TechniqueOptions;
 }
 
 export interface MigrationResult {
@@ -84,15 +91,23 @@ async function migrate(o: MigrationOptions): Promise<MigrationResult> {
     if (e.event.startsWith('MIGRATION')) events.push(e);
   };
   qmp.on('event', onEvent);
+  const tech = techniqueSettings(o.technique);
+  // Off first (QEMU checks each set as a whole: a leftover multifd refuses xbzrle), then the technique's.
+  const offs = Object.keys(tech.capabilities).map((c) => ({ capability: c, state: false }));
+  if (offs.length > 0) await qmp.execute('migrate-set-capabilities', { capabilities: offs });
   await qmp.execute('migrate-set-capabilities', {
     capabilities: [
       { capability: 'events', state: true },
-      { capability: 'auto-converge', state: o.autoConverge },
+      { capability: 'auto-converge', state: o.autoConverge || o.technique?.name === 'auto-converge' },
       { capability: 'pause-before-switchover', state: o.pseudo === true },
+      ...Object.entries(tech.capabilities).filter(([, on]) => on).map(([capability]) => ({ capability, state: true })),
     ],
   });
   const initialBw = o.adaptiveRate ? o.adaptiveRate.maxBytesPerSec : o.bandwidthBytesPerSec;
-  await qmp.execute('migrate-set-parameters', { 'max-bandwidth': Math.round(initialBw), 'downtime-limit': Math.round(o.downtimeLimitSec * 1000) });
+  await qmp.execute('migrate-set-parameters', { 'max-bandwidth': Math.round(initialBw), 'downtime-limit': Math.round(o.downtimeLimitSec * 1000), ...tech.parameters });
+  const trigger = postcopyTrigger(o.technique);
+  let postcopyIssuedSec: number | undefined;
+  let postcopyAtMs: number | undefined;
   const t0 = Date.now();
   await qmp.execute('migrate', { uri: o.uri });
 
@@ -166,6 +181,14 @@ async function migrate(o: MigrationOptions): Promise<MigrationResult> {
       pagesBeforeSync = ram.normal + ram.duplicate;
       pagesAtLastPoll = { zero: ram.duplicate, normal: ram.normal };
     }
+    // Post-copy: switch once the passes (syncs - 1) or the seconds are reached; then follow its phase.
+    if (trigger && postcopyIssuedSec === undefined && status === 'active' && ((ram?.['dirty-sync-count'] ?? 0) >= trigger.passes + 1 || (now - t0) / 1000 >= trigger.sec)) {
+      postcopyIssuedSec = (now - t0) / 1000;
+      await qmp.execute('migrate-start-postcopy').catch((e: Error) => {
+        error = `migrate-start-postcopy: ${e.message}`;
+      });
+    }
+    if (status === 'postcopy-active' && postcopyAtMs === undefined) postcopyAtMs = now;
     last = q;
     o.onProgress?.(q, (now - t0) / 1000);
     if (status === 'completed' && (q['total-time'] ?? 0) > 0) break;
@@ -200,7 +223,7 @@ async function migrate(o: MigrationOptions): Promise<MigrationResult> {
     trace.push({
       round: trace.length,
       kind: 'stop-copy',
-      sentBytes: Math.max(0, ram.transferred - lastSent),
+      sentBytes: Math.max(0, ram.transferred - lastSent - (postcopyAtMs !== undefined ? (ram['postcopy-bytes'] ?? 0) : 0)),
       durationSec: (last.downtime ?? 0) / 1000,
       rateBytesPerSec: 0,
       dirtiedBytes: 0,
@@ -208,6 +231,21 @@ async function migrate(o: MigrationOptions): Promise<MigrationResult> {
       remainingBytes: 0,
       throttle: maxThrottle,
     });
+    if (postcopyAtMs !== undefined) {
+      // The post-copy phase: from the switch (the first postcopy-active poll) to the end, what it pulled.
+      const phaseSec = Math.max(0, (last['total-time'] ?? 0) / 1000 - (postcopyAtMs - t0) / 1000);
+      trace.push({
+        round: trace.length,
+        kind: 'post-copy',
+        sentBytes: ram['postcopy-bytes'] ?? 0,
+        durationSec: phaseSec,
+        rateBytesPerSec: phaseSec > 0 ? (ram['postcopy-bytes'] ?? 0) / phaseSec : 0,
+        dirtiedBytes: 0,
+        skippedBytes: 0,
+        remainingBytes: 0,
+        throttle: 0,
+      });
+    }
   }
   const measured: Measured = {
     status,
@@ -223,6 +261,7 @@ async function migrate(o: MigrationOptions): Promise<MigrationResult> {
     stopCopyBytes: ram?.['downtime-bytes'],
     precopyBytes: ram?.['precopy-bytes'],
     maxThrottle,
+    ...techniqueMeasured(o.technique, last, postcopyAtMs === undefined ? undefined : { switchSec: (postcopyAtMs - t0) / 1000, issuedSec: postcopyIssuedSec }),
   };
   if (error && status !== 'completed') measured.error = cancelled ? (o.pseudo ? 'pseudo-migration: cancelled by design' : `cancelled after the ${o.timeoutSec} s time-out`) : error;
   return { measured, trace, roundPages, final: last, sourceStatus, events };

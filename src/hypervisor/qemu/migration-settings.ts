@@ -7,13 +7,19 @@
  */
 import { QmpDisconnectedError, type Monitor, type QueryMigrate } from './qmp.js';
 
-/** The capabilities and parameters migcost's migrations set. */
-export const TOUCHED_CAPABILITIES = ['events', 'auto-converge', 'pause-before-switchover'] as const;
-export const TOUCHED_PARAMETERS = ['max-bandwidth', 'downtime-limit'] as const;
+/**
+ * The capabilities and parameters migcost's migrations set: the pre-copy driver's, and each technique's
+ * (migrate.ts `techniqueSettings`). A capability or technique parameter this QEMU does not know is neither read
+ * nor put back.
+ */
+export const TOUCHED_CAPABILITIES = ['events', 'auto-converge', 'pause-before-switchover', 'postcopy-ram', 'xbzrle', 'multifd'] as const;
+export const TOUCHED_PARAMETERS = ['max-bandwidth', 'downtime-limit', 'xbzrle-cache-size', 'multifd-channels', 'multifd-compression', 'max-postcopy-bandwidth'] as const;
+/** The parameters every QEMU migcost drives has; the others are optional. */
+const REQUIRED_PARAMETERS: readonly string[] = ['max-bandwidth', 'downtime-limit'];
 
 export interface MigrationSettings {
-  capabilities: Record<(typeof TOUCHED_CAPABILITIES)[number], boolean>;
-  parameters: Record<(typeof TOUCHED_PARAMETERS)[number], number>;
+  capabilities: Partial<Record<(typeof TOUCHED_CAPABILITIES)[number], boolean>>;
+  parameters: Partial<Record<(typeof TOUCHED_PARAMETERS)[number], number | string>>;
 }
 
 /** Migration states in which no new migration may start and settings cannot change. */
@@ -48,13 +54,17 @@ export async function refuseIfMigrating(qmp: Monitor): Promise<void> {
 export async function readMigrationSettings(qmp: Monitor): Promise<MigrationSettings> {
   const caps = await qmp.execute<{ capability: string; state: boolean }[]>('query-migrate-capabilities');
   const params = await qmp.execute<Record<string, unknown>>('query-migrate-parameters');
-  const capabilities = {} as MigrationSettings['capabilities'];
-  for (const c of TOUCHED_CAPABILITIES) capabilities[c] = caps.find((x) => x.capability === c)?.state === true;
-  const parameters = {} as MigrationSettings['parameters'];
+  const capabilities: MigrationSettings['capabilities'] = {};
+  for (const c of TOUCHED_CAPABILITIES) {
+    const found = caps.find((x) => x.capability === c);
+    // The driver's own three are always put back (a QEMU reports every capability it knows).
+    if (found || c === 'events' || c === 'auto-converge' || c === 'pause-before-switchover') capabilities[c] = found?.state === true;
+  }
+  const parameters: MigrationSettings['parameters'] = {};
   for (const p of TOUCHED_PARAMETERS) {
     const v = params[p];
-    if (typeof v !== 'number') throw new MigrationSettingsError(`query-migrate-parameters has no ${p}`);
-    parameters[p] = v;
+    if (typeof v === 'number' || (typeof v === 'string' && !REQUIRED_PARAMETERS.includes(p))) parameters[p] = v;
+    else if (REQUIRED_PARAMETERS.includes(p)) throw new MigrationSettingsError(`query-migrate-parameters has no ${p}`);
   }
   return { capabilities, parameters };
 }
@@ -75,7 +85,11 @@ async function waitIdle(qmp: Monitor, timeoutMs: number): Promise<void> {
 export async function restoreMigrationSettings(qmp: Monitor, s: MigrationSettings, timeoutMs = 30_000): Promise<void> {
   try {
     await waitIdle(qmp, timeoutMs);
-    await qmp.execute('migrate-set-capabilities', { capabilities: TOUCHED_CAPABILITIES.map((c) => ({ capability: c, state: s.capabilities[c] })) });
+    // Off first, then on: QEMU checks each set as a whole (multifd with xbzrle, postcopy with multifd are refused).
+    const caps = TOUCHED_CAPABILITIES.filter((c) => s.capabilities[c] !== undefined);
+    await qmp.execute('migrate-set-capabilities', { capabilities: caps.map((c) => ({ capability: c, state: false })) });
+    const on = caps.filter((c) => s.capabilities[c] === true);
+    if (on.length > 0) await qmp.execute('migrate-set-capabilities', { capabilities: on.map((c) => ({ capability: c, state: true })) });
     await qmp.execute('migrate-set-parameters', { ...s.parameters });
   } catch (e) {
     if (e instanceof QmpDisconnectedError) return;

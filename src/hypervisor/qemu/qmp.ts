@@ -270,7 +270,11 @@ export interface QueryMigrate {
     'precopy-bytes'?: number;
     'downtime-bytes'?: number;
     'postcopy-bytes'?: number;
+    'postcopy-requests'?: number;
+    'multifd-bytes'?: number;
     'page-size': number;
   };
   'cpu-throttle-percentage'?: number;
+  /** With the xbzrle capability: `pages` = cache hits encoded (overflows included), `bytes` = encoded bytes. */
+  'xbzrle-cache'?: { 'cache-size': number; bytes: number; pages: number; 'cache-miss': number; 'cache-miss-rate'?: number; overflow: number };
 }

@@ -17,7 +17,8 @@ import type { MigrationConfig, MigrationHost, MigrationRecord } from '../../reco
 export interface SampleAndMigrateOptions {
   source: QmpClient;
   /** The destination's migration URI, or a function that readies the destination once the VM is sampled
-   * (the lab boots it then) and answers its URI. */
+   * (the lab boots it then, with the technique's incoming settings: technique-settings.ts `prepareIncoming`)
+   * and answers its URI. */
   destination: string | ((sample: VmSample) => Promise<string>);
   /** The migration's settings, or a function of the sample (a VM's memory size is read from it). */
   config: MigrationConfig | ((sample: VmSample) => MigrationConfig);
@@ -62,6 +63,7 @@ export async function sampleAndMigrate(o: SampleAndMigrateOptions): Promise<Samp
     timeoutSec: cfg.timeoutSec,
     adaptiveRate: o.adaptiveRate,
     signal: o.signal,
+    technique: cfg.technique,
   });
   const record: MigrationRecord = {
     id: randomUUID(),

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Monitor } from './qmp.js';
 import type { VmSample } from '../../model/sample.js';
 import { refuseIfMigrating } from './migration-settings.js';
+import { compressibilityOfFiles } from './compressibility.js';
 import { FULL_WINDOWS_SEC, PHASE_WINDOW_SEC, PSEUDO_MIGRATION_WINDOWS_SEC } from './windows.js';
 
 export interface SampleOptions {
@@ -116,7 +117,7 @@ export const LAYOUT_BINS = 64;
  * differ between the two (written in between: a page rewritten with the same bytes is not seen). Also the
  * first dump's zero-page fraction.
  */
-export function ramLayoutOfFiles(pathA: string, pathB: string, bins = LAYOUT_BINS, pageSize = 4096): { zeroPageFraction: number; nonZeroPages: number[]; changedPages: number[] } {
+export function ramLayoutOfFiles(pathA: string, pathB: string, bins = LAYOUT_BINS, pageSize = 4096): { zeroPageFraction: number; nonZeroPages: number[]; changedPages: number[]; flags: { nonZero: number[]; changed: number[] } } {
   const fa = openSync(pathA, 'r');
   const fb = openSync(pathB, 'r');
   const chunk = pageSize * 1024;
@@ -151,7 +152,7 @@ export function ramLayoutOfFiles(pathA: string, pathB: string, bins = LAYOUT_BIN
     changedPages[bin] += changedList[i];
     nz += nonZeroList[i];
   }
-  return { zeroPageFraction: page ? 1 - nz / page : 0, nonZeroPages, changedPages };
+  return { zeroPageFraction: page ? 1 - nz / page : 0, nonZeroPages, changedPages, flags: { nonZero: nonZeroList, changed: changedList } };
 }
 
 /** CPU time (s) used so far by the given threads, from /proc; undefined where unreadable (another host). */
@@ -223,6 +224,7 @@ export async function sampleVm(qmp: Monitor, opts: SampleOptions = {}): Promise<
   let zeroPageFraction: number | undefined;
   let dumpAtMs: number | undefined;
   let ramLayout: VmSample['ramLayout'];
+  let compressibility: VmSample['compressibility'];
   if (opts.zeroPages !== false) {
     checkAborted();
     const dir = opts.dumpDir ?? mkdtempSync(join(tmpdir(), 'migcost-ram-'));
@@ -241,6 +243,7 @@ export async function sampleVm(qmp: Monitor, opts: SampleOptions = {}): Promise<
         const l = ramLayoutOfFiles(file, second);
         zeroPageFraction = l.zeroPageFraction;
         ramLayout = { windowSec: (d1 - d0) / 1000, nonZeroPages: l.nonZeroPages, changedPages: l.changedPages };
+        compressibility = compressibilityOfFiles(file, second, l.flags);
       } else {
         zeroPageFraction = zeroPageFractionOfFile(file);
       }
@@ -251,7 +254,12 @@ export async function sampleVm(qmp: Monitor, opts: SampleOptions = {}): Promise<
     opts.onProgress?.(steps, steps);
   }
   const sample: VmSample = { memoryBytes, pageSizeBytes: 4096, dirtyRateBytesPerSec, curve, zeroPageFraction, cpuUtilisation, sampledAt: new Date().toISOString() };
-  if (ramLayout) sample.ramLayout = ramLayout;
+  if (ramLayout) {
+    sample.ramLayout = ramLayout;
+    const changed = ramLayout.changedPages.reduce((x, y) => x + y, 0);
+    if (ramLayout.windowSec > 0) sample.touchedPagesPerSec = changed / ramLayout.windowSec;
+  }
+  if (compressibility) sample.compressibility = compressibility;
   if (phases) sample.phases = phases;
   if (opts.bitmap) {
     const points: { windowSec: number; dirtiedBytes: number }[] = [];

@@ -4,7 +4,8 @@ import Table from 'cli-table3';
 import { defaultDbLocation } from '../../../store/location.js';
 import { InputError, parseDuration } from '../../../units.js';
 import { formatBytes, formatSeconds } from '../../render/format.js';
-import type { Prediction } from '../../../model/types.js';
+import { TECHNIQUES, type Prediction, type TechniqueOptions } from '../../../model/types.js';
+import { needsIncomingSetup } from '../../../hypervisor/qemu/technique-settings.js';
 import type { MigrationRecord } from '../../../record/record.js';
 import { durationArg, parsedOption } from '../../options.js';
 import { exitWithError } from '../../errors.js';
@@ -17,6 +18,8 @@ interface PlannedMove {
   to: string;
   bandwidthBytesPerSec: number;
   predicted: Prediction;
+  /** `plan --advise`: the technique to migrate with. */
+  technique?: TechniqueOptions;
 }
 
 function readJson(field: string, path: string): Record<string, unknown> {
@@ -36,6 +39,7 @@ export interface ExecuteFlags {
   downtimeLimit: number;
   timeout: number;
   autoConverge?: true;
+  advise?: true;
   db: string;
   json?: true;
 }
@@ -62,6 +66,7 @@ export function executeCommand(): Command {
     .addOption(parsedOption('--downtime-limit <time>', 'downtime limit', durationArg('--downtime-limit'), '300ms'))
     .addOption(parsedOption('--timeout <time>', 'cancel a move after', timeoutArg, '600s'))
     .option('--auto-converge', 'enable auto-converge')
+    .option('--advise', 'migrate each move with the technique its plan move carries (`plan --advise`); a technique that needs the destination set (postcopy, xbzrle, multifd) needs its QMP socket as destQmp in the targets, its QEMU started with -incoming defer')
     .option('--db <file|url>', 'history store', defaultDbLocation())
     .option('--json', 'print JSON lines, one per move')
     .action(async (o: ExecuteFlags) => {
@@ -81,6 +86,16 @@ export function executeCommand(): Command {
             continue;
           }
           if (!t || typeof t.qmp !== 'string' || typeof t.uri !== 'string') throw new InputError(`--targets vms.${m.vm}`, t ?? null, `must give qmp (socket path) and uri, or libvirt, domain and dest (URIs), for move ${i + 1}`);
+        }
+        if (o.advise) {
+          for (const [i, m] of moves.entries()) {
+            const t = m.technique;
+            if (typeof t !== 'object' || t === null || !(TECHNIQUES as readonly string[]).includes(t.name)) throw new InputError(`--plan moves[${i}].technique`, t ?? null, `is required with --advise, one of ${TECHNIQUES.join(', ')} (make the plan with \`plan --advise\`)`);
+            if (t.name === 'dirty-limit') throw new InputError(`--plan moves[${i}].technique`, t.name, "cannot be run by migcost's driver (predicted only: it needs KVM's dirty ring)");
+            if (o.autoConverge && t.name !== 'auto-converge') throw new InputError('--auto-converge', true, `contradicts move ${i + 1}'s technique ${t.name} (with --advise the plan's technique decides)`);
+            if (typeof vms[m.vm].libvirt === 'string') throw new InputError(`--targets vms.${m.vm}.libvirt`, vms[m.vm].libvirt, 'cannot take --advise: libvirt sets its own migration flags (give qmp and uri)');
+            if (needsIncomingSetup(t) && typeof (vms[m.vm] as { destQmp?: unknown }).destQmp !== 'string') throw new InputError(`--targets vms.${m.vm}.destQmp`, undefined, `is required for technique ${t.name}: the destination QEMU's QMP socket (started with -incoming defer), to set it before the migration`);
+          }
         }
         for (const m of moves) {
           if (typeof vms[m.vm].libvirt === 'string') continue;
@@ -131,14 +146,26 @@ export function executeCommand(): Command {
                 await report(m, r.record, r.domainOn === 'source' ? 'running' : 'migrated');
                 continue;
               }
-              const t = vms[m.vm] as { qmp: string; uri: string };
+              const t = vms[m.vm] as { qmp: string; uri: string; destQmp?: string };
               const qmp = await QmpClient.connect(t.qmp, { retry: false });
+              const technique = o.advise ? m.technique : undefined;
               try {
                 const r = await sampleAndMigrate({
                   source: qmp,
-                  destination: t.uri,
+                  destination: technique && needsIncomingSetup(technique)
+                    ? async () => {
+                        const { prepareIncoming } = await import('../../../hypervisor/qemu/technique-settings.js');
+                        const dst = await QmpClient.connect(t.destQmp!, { retry: false });
+                        try {
+                          await prepareIncoming(dst, technique, t.uri);
+                        } finally {
+                          dst.close();
+                        }
+                        return t.uri;
+                      }
+                    : t.uri,
                   sampling: { windowsSec: QUICK_WINDOWS_SEC, zeroPages: false },
-                  config: (sample) => ({ memoryBytes: sample.memoryBytes, workload: 'external', params: { vm: m.vm.replace(/[^\w.-]/g, '_'), from: m.from, to: m.to }, bandwidthBytesPerSec: m.bandwidthBytesPerSec, downtimeLimitSec, autoConverge: o.autoConverge === true, timeoutSec }),
+                  config: (sample) => ({ memoryBytes: sample.memoryBytes, workload: 'external', params: { vm: m.vm.replace(/[^\w.-]/g, '_'), from: m.from, to: m.to }, bandwidthBytesPerSec: m.bandwidthBytesPerSec, downtimeLimitSec, autoConverge: o.autoConverge === true || technique?.name === 'auto-converge', timeoutSec, ...(technique ? { technique } : {}) }),
                   predictions: { given: { plan: m.predicted } },
                   signal,
                 });

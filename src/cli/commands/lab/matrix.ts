@@ -4,7 +4,9 @@ import { HELDOUT_HORIZON_SEC, labMatrix, MATRIX_PRESETS, workloadLabel, type Mat
 import { loadPlatform } from '../../../lab/platform-file.js';
 import { labDir } from '../../../lab/lab-dir.js';
 import { runAndRecord } from '../../../lab/run-many.js';
+import { techniqueKey } from '../../../record/record.js';
 import { defaultDbLocation } from '../../../store/location.js';
+import { InputError } from '../../../units.js';
 import { formatBytes, formatSeconds } from '../../render/format.js';
 import { durationArg, numberArg, parsedOption } from '../../options.js';
 import { exitWithError } from '../../errors.js';
@@ -40,11 +42,12 @@ export function labMatrixCommand(): Command {
     .option('--pin', "give the source's vCPU core 0 and put everything else on the other cores (taskset; a separate platform in the records)")
     .action(async (o: LabMatrixFlags) => {
       try {
+        if (o.driver === 'libvirt' && o.preset.startsWith('techniques')) throw new InputError('--driver', 'libvirt', `does not take --preset ${o.preset} (libvirt sets its own migration flags: use --driver qmp)`);
         const configs = labMatrix(o.preset, { timeoutSec: o.timeout, repeats: o.repeats }).slice(o.skip, o.limit !== undefined ? o.skip + o.limit : undefined);
         const platform = loadPlatform(o.platform, labDir());
         const store = await (await import('../../../store/store.js')).openStore(o.db);
         const progress = progressReporter('migrations');
-        const label = (i: number) => `${i + 1}/${configs.length} ${workloadLabel(configs[i])}`;
+        const label = (i: number) => `${i + 1}/${configs.length} ${workloadLabel(configs[i])}${configs[i].technique ? ` [${techniqueKey(configs[i].technique!)}]` : ''}`;
         const { recorded, failed } = await runAndRecord(configs, {
           run: { platform, pin: o.pin === true, horizonSec: o.horizon ?? (o.preset === 'heldout' ? HELDOUT_HORIZON_SEC : undefined), libvirt: o.driver === 'libvirt' ? (await import('../../../lab/run-libvirt.js')).labLibvirt() : undefined },
           store,

@@ -4,7 +4,9 @@ import { workloadLabel, workloadParams } from '../../../lab/matrix.js';
 import { loadPlatform } from '../../../lab/platform-file.js';
 import { labDir } from '../../../lab/lab-dir.js';
 import { appendRecord } from '../../../record/load.js';
-import { WORKLOADS, type MigrationConfig, type MigrationRecord, type Workload } from '../../../record/record.js';
+import { WORKLOADS, techniqueKey, type MigrationConfig, type MigrationRecord, type Workload } from '../../../record/record.js';
+import { MULTIFD_COMPRESSIONS, TECHNIQUES, type TechniqueOptions } from '../../../model/types.js';
+import { parseTechnique } from '../../../technique-input.js';
 import { VARIANTS } from '../../../model/from-sample.js';
 import { LIU_ADAPTIVE_DELTA_BYTES_PER_SEC } from '../../../model/index.js';
 import { defaultDbLocation } from '../../../store/location.js';
@@ -41,6 +43,29 @@ export interface LabRunFlags {
   results?: string;
   save: boolean;
   json?: true;
+  technique?: string;
+  postcopyAfter?: string;
+  maxPostcopyBandwidth?: string;
+  xbzrleCache?: string;
+  multifdChannels?: string;
+  multifdCompression?: string;
+}
+
+/** The technique settings `lab run` takes: what QEMU is set to (a delta or compression ratio is the model's, not QEMU's). */
+export const LAB_TECHNIQUE_FLAGS = ['technique', 'postcopyAfter', 'maxPostcopyBandwidth', 'xbzrleCache', 'multifdChannels', 'multifdCompression'] as const;
+
+/** The technique of `lab run`'s flags (InputError naming the flag); dirty-limit is refused: TCG cannot run it. */
+export function labTechnique(o: Partial<Record<(typeof LAB_TECHNIQUE_FLAGS)[number], string>>, autoConverge: boolean): TechniqueOptions | undefined {
+  try {
+    const t = parseTechnique(o, autoConverge);
+    if (t?.name === 'dirty-limit') throw new InputError('--technique', 'dirty-limit', "cannot run in the lab: QEMU needs KVM's dirty ring, TCG has none (predict it instead)");
+    return t;
+  } catch (e) {
+    if (e instanceof InputError && (LAB_TECHNIQUE_FLAGS as readonly string[]).includes(e.field)) {
+      throw new InputError(`--${e.field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, e.value, e.rule);
+    }
+    throw e;
+  }
 }
 
 /** `2s:write,3s:read`: durations with their phase, as the guest's dirtier reads them. */
@@ -85,17 +110,25 @@ export function labRunCommand(): Command {
     .option('--results <file>', 'also append the record to this JSON Lines file')
     .option('--no-save', 'record nothing')
     .option('--json', 'print {predicted, measured, ...} as JSON')
+    .addOption(new Option('--technique <name>', 'QEMU technique the migration runs with (docs/techniques.md; dirty-limit cannot run under TCG)').choices(TECHNIQUES.filter((t) => t !== 'dirty-limit') as string[]))
+    .option('--postcopy-after <passes|time>', 'postcopy: migrate-start-postcopy after this many passes or this long, e.g. 2 or 30s (default: 1)')
+    .option('--max-postcopy-bandwidth <rate>', 'postcopy: max-postcopy-bandwidth (default: unlimited)')
+    .option('--xbzrle-cache <size>', 'xbzrle: xbzrle-cache-size, a power of two (default: 64MiB)')
+    .option('--multifd-channels <n>', 'multifd: multifd-channels, 1-255 (default: 2)')
+    .addOption(new Option('--multifd-compression <name>', 'multifd: multifd-compression (default: none)').choices(MULTIFD_COMPRESSIONS as unknown as string[]))
     .action(async (o: LabRunFlags) => {
       try {
+        const technique = labTechnique(o, o.autoConverge === true);
         const cfg: MigrationConfig = {
           memoryBytes: o.memory,
           workload: o.workload,
           params: workloadParams({ wssBytes: o.wss, rate: o.rate, pattern: o.pattern, clients: o.clients, pace: o.pace, phases: o.phases, load: o.load, period: o.period, keys: o.keys }),
           bandwidthBytesPerSec: o.bandwidth,
           downtimeLimitSec: o.downtimeLimit,
-          autoConverge: o.autoConverge === true,
+          autoConverge: o.autoConverge === true || technique?.name === 'auto-converge',
           timeoutSec: o.timeout,
         };
+        if (technique) cfg.technique = technique;
         const platform = loadPlatform(o.platform, labDir());
         const adaptiveRate = o.adaptiveRate ? { deltaBytesPerSec: o.delta ?? LIU_ADAPTIVE_DELTA_BYTES_PER_SEC, minBytesPerSec: 1 << 20, maxBytesPerSec: cfg.bandwidthBytesPerSec } : undefined;
         // The QEMU driver and the database drivers load only when a run starts.
@@ -105,6 +138,7 @@ export function labRunCommand(): Command {
         try {
           const log = (l: string) => process.stderr.write(`lab: ${l}\n`);
           if (o.driver === 'libvirt') {
+            if (technique) throw new InputError('--driver', 'libvirt', 'does not take --technique (libvirt sets its own migration flags)');
             if (adaptiveRate || o.pin) throw new InputError('--driver', 'libvirt', 'does not take --adaptive-rate or --pin (libvirt drives the migration)');
             const { runLabConfigLibvirt, labLibvirt } = await import('../../../lab/run-libvirt.js');
             r = await runLabConfigLibvirt(cfg, labLibvirt(), { platform, log });
@@ -116,7 +150,7 @@ export function labRunCommand(): Command {
         if (o.save && o.results !== undefined) appendRecord(o.results, r);
         if (o.json) process.stdout.write(`${labRunJson(r, o.variant)}\n`);
         else {
-          process.stdout.write(`${workloadLabel(cfg)}, ${formatBytes(cfg.memoryBytes)}, ${formatBytes(cfg.bandwidthBytesPerSec)}/s, limit ${formatSeconds(cfg.downtimeLimitSec)}${cfg.autoConverge ? ', auto-converge' : ''}\n`);
+          process.stdout.write(`${workloadLabel(cfg)}, ${formatBytes(cfg.memoryBytes)}, ${formatBytes(cfg.bandwidthBytesPerSec)}/s, limit ${formatSeconds(cfg.downtimeLimitSec)}${cfg.technique ? `, ${techniqueKey(cfg.technique)}` : cfg.autoConverge ? ', auto-converge' : ''}\n`);
           process.stdout.write(`${comparisonTable(r, o.variant)}\n`);
           if (r.measured.error) process.stdout.write(`note: ${r.measured.error}\n`);
         }

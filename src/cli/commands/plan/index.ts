@@ -7,6 +7,7 @@ import { loadPlatform } from '../../../lab/platform-file.js';
 import type { VmSample } from '../../../model/sample.js';
 import { planMitigation, SELECTION_POLICIES, OBJECTIVES, type SelectionPolicy, type Objective, type Plan } from '../../../plan/planner.js';
 import { consolidateAfterPlan } from '../../../plan/consolidate.js';
+import { adviseMoves, isAdvised, movesTotal } from '../../../plan/advise-moves.js';
 import { DETECTORS, type Detector } from '../../../plan/detectors.js';
 import { InputError } from '../../../units.js';
 import { formatBytes, formatSeconds } from '../../render/format.js';
@@ -38,6 +39,7 @@ export interface PlanFlags extends EmitFlags {
   platform?: string;
   svg?: string;
   json?: true;
+  advise?: true;
 }
 
 export function planCommand(): Command {
@@ -60,6 +62,7 @@ export function planCommand(): Command {
     .option('--platform <file>', 'platform constants (from `migcost lab calibrate`) for every prediction')
     .option('--svg <file>', 'write a picture of the plan')
     .option('--json', 'print JSON')
+    .option('--advise', "migrate each move with the technique `migcost advise` picks for its VM at the move's bandwidth and the downtime limit (moves carry `technique`; docs/techniques.md)")
     .addOption(emitOption())
     .addOption(emitOutputOption())
     .action(async (o: PlanFlags) => {
@@ -90,15 +93,20 @@ export function planCommand(): Command {
           detectorFlag: '--detector',
           platform,
         };
-        const plan = planMitigation(cluster, planOpts);
+        let plan = planMitigation(cluster, planOpts);
+        if (o.advise) {
+          const moves = adviseMoves(cluster, plan.moves, { downtimeLimitSec: o.downtimeLimit, platform });
+          plan = { ...plan, moves, total: movesTotal(moves) };
+        }
         const consolidation = o.consolidate !== undefined ? consolidateAfterPlan(cluster, plan, planOpts, { horizonSec: o.consolidate }) : undefined;
         if (o.svg) writeFileSync(o.svg, await (await import('../../../plot/svg.js')).renderSvg(planPlotSpec(cluster, plan, consolidation, hotRule(planOpts))));
         if (emitPlan(o, doc, cluster, plan, consolidation)) return;
         if (o.json) {
-          process.stdout.write(`${JSON.stringify(roundForJson({ ...plan, moves: plan.moves.map((m) => ({ vm: m.vm, from: m.from, to: m.to, bandwidthBytesPerSec: m.bandwidthBytesPerSec, predicted: m.predicted })), consolidation }))}\n`);
+          process.stdout.write(`${JSON.stringify(roundForJson({ ...plan, moves: plan.moves.map((m) => ({ vm: m.vm, from: m.from, to: m.to, bandwidthBytesPerSec: m.bandwidthBytesPerSec, predicted: m.predicted, ...(isAdvised(m) ? { technique: m.technique, advised: m.advised } : {}) })), consolidation }))}\n`);
           return;
         }
         process.stdout.write(renderPlan(plan, consolidation, o.consolidate));
+        if (o.advise) for (const m of plan.moves) if (isAdvised(m)) process.stdout.write(`advised: ${m.vm} with ${m.advised.label}${m.advised.feasible ? '' : ' (no technique meets the constraints: the cheapest)'}\n`);
       } catch (e) {
         exitWithError(e);
       }

@@ -114,6 +114,13 @@ function printSample(s: VmSample, o: SampleFlags): void {
       const changed = s.ramLayout.changedPages.reduce((a, b) => a + b, 0);
       t.push([`changed between RAM dumps ${s.ramLayout.windowSec.toFixed(2)} s apart`, formatBytes(changed * s.pageSizeBytes)]);
     }
+    const c = s.compressibility;
+    if (c) {
+      const pct = (x: number | undefined) => (x === undefined ? '-' : `${(x * 100).toFixed(1)} %`);
+      t.push([`XBZRLE delta of ${c.rewrittenPages} rewritten pages (of a page)`, `${pct(c.xbzrleDeltaRatio)}, ${pct(c.xbzrleOverflowShare)} overflow`]);
+      t.push(['zlib / zstd size, rewritten pages', `${pct(c.zlibShareRewritten)} / ${pct(c.zstdShareRewritten)}`]);
+      t.push([`zlib / zstd size, ${c.nonZeroPages} non-zero pages`, `${pct(c.zlibShare)} / ${pct(c.zstdShare)}${c.zstdShare === undefined ? ' (no zstd in this Node)' : ''}`]);
+    }
     process.stdout.write(`${t.toString()}\n`);
   }
 }

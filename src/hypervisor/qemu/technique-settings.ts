@@ -1,0 +1,86 @@
+/**
+ * Each QEMU technique as the capabilities and parameters a migration sets (TECHNIQUES-NOTES, QEMU 10.0's
+ * qapi/migration.json): on the source for `runMigration`, on the destination for `prepareIncoming` (multifd needs
+ * the destination started with `-incoming defer` and set before `migrate-incoming`; post-copy needs postcopy-ram
+ * on both sides). Every capability and parameter here is in migration-settings.ts's TOUCHED lists, so it is put
+ * back afterwards.
+ */
+import type { Monitor, QueryMigrate } from './qmp.js';
+import type { TechniqueOptions } from '../../model/types.js';
+import type { Measured } from '../../model/sample.js';
+import { TECHNIQUE_DEFAULTS } from '../../model/techniques.js';
+
+export interface TechniqueSettings {
+  /** Technique capabilities, each on or off (absent technique: none, so a plain migration touches none of them). */
+  capabilities: Record<string, boolean>;
+  parameters: Record<string, number | string>;
+}
+
+/** The technique as the source's capabilities and parameters. dirty-limit is refused (KVM's dirty ring only). */
+export function techniqueSettings(t: TechniqueOptions | undefined): TechniqueSettings {
+  if (!t) return { capabilities: {}, parameters: {} };
+  if (t.name === 'dirty-limit') {
+    throw Object.assign(new Error("technique dirty-limit: migcost's driver does not run it (QEMU needs KVM with a dirty ring; the lab's TCG refuses it): predicted only"), { badInput: true });
+  }
+  const capabilities: Record<string, boolean> = { 'postcopy-ram': t.name === 'postcopy', xbzrle: t.name === 'xbzrle', multifd: t.name === 'multifd' || t.name === 'compress' };
+  const parameters: Record<string, number | string> = {};
+  if (t.name === 'postcopy') parameters['max-postcopy-bandwidth'] = t.maxPostcopyBandwidthBytesPerSec !== undefined && Number.isFinite(t.maxPostcopyBandwidthBytesPerSec) ? Math.round(t.maxPostcopyBandwidthBytesPerSec) : 0;
+  if (t.name === 'xbzrle') parameters['xbzrle-cache-size'] = t.xbzrleCacheBytes ?? TECHNIQUE_DEFAULTS.xbzrleCacheBytes;
+  if (t.name === 'multifd' || t.name === 'compress') {
+    parameters['multifd-channels'] = t.multifdChannels ?? TECHNIQUE_DEFAULTS.multifdChannels;
+    parameters['multifd-compression'] = t.name === 'compress' ? 'zlib' : (t.multifdCompression ?? TECHNIQUE_DEFAULTS.multifdCompression);
+  }
+  return { capabilities, parameters };
+}
+
+/** True when the destination must be started with `-incoming defer` and set up by `prepareIncoming`. */
+export function needsIncomingSetup(t: TechniqueOptions | undefined): boolean {
+  return t !== undefined && (t.name === 'postcopy' || t.name === 'xbzrle' || t.name === 'multifd' || t.name === 'compress');
+}
+
+/**
+ * Readies a destination started with `-incoming defer`: the events capability and the technique's capabilities
+ * and multifd parameters (xbzrle decoding needs none, set anyway as the lab does), then `migrate-incoming uri`.
+ */
+export async function prepareIncoming(dst: Monitor, t: TechniqueOptions | undefined, uri: string): Promise<void> {
+  const s = techniqueSettings(t);
+  await dst.execute('migrate-set-capabilities', { capabilities: [{ capability: 'events', state: true }, ...Object.entries(s.capabilities).filter(([, on]) => on).map(([capability]) => ({ capability, state: true }))] });
+  const params = Object.fromEntries(Object.entries(s.parameters).filter(([k]) => k.startsWith('multifd-')));
+  if (Object.keys(params).length > 0) await dst.execute('migrate-set-parameters', params);
+  await dst.execute('migrate-incoming', { uri });
+}
+
+/** When the driver issues `migrate-start-postcopy`: after `passes` complete passes or `sec` seconds; undefined unless post-copy. */
+export function postcopyTrigger(t: TechniqueOptions | undefined): { passes: number; sec: number } | undefined {
+  if (t?.name !== 'postcopy') return undefined;
+  if (t.postcopyAfterSec !== undefined) return { passes: Infinity, sec: t.postcopyAfterSec };
+  return { passes: t.postcopyAfterPasses ?? TECHNIQUE_DEFAULTS.postcopyAfterPasses, sec: Infinity };
+}
+
+/** The technique's own measured fields from the last query-migrate (and the post-copy switch the driver saw). */
+export function techniqueMeasured(t: TechniqueOptions | undefined, q: QueryMigrate, postcopy: { switchSec: number; issuedSec?: number } | undefined): Partial<Measured> {
+  if (!t) return {};
+  const out: Partial<Measured> = { technique: t.name };
+  const ram = q.ram;
+  if (t.name === 'postcopy' && ram) {
+    out.postcopyBytes = ram['postcopy-bytes'] ?? 0;
+    out.remoteFaults = ram['postcopy-requests'] ?? 0;
+    if (postcopy) {
+      out.switchoverSec = postcopy.switchSec;
+      out.postcopyPhaseSec = Math.max(0, (q['total-time'] ?? 0) / 1000 - postcopy.switchSec);
+    } else out.postcopyPhaseSec = 0;
+  }
+  const x = q['xbzrle-cache'];
+  if (t.name === 'xbzrle' && x) {
+    out.xbzrleCacheHits = x.pages;
+    out.xbzrleCacheMisses = x['cache-miss'];
+    out.xbzrleOverflows = x.overflow;
+    // QEMU adds a page for each overflow to `bytes` though the page goes as a normal one (TECHNIQUES-NOTES §2).
+    out.xbzrleEncodedBytes = Math.max(0, x.bytes - x.overflow * (ram?.['page-size'] ?? 4096));
+  }
+  if ((t.name === 'multifd' || t.name === 'compress') && ram && ram['multifd-bytes'] !== undefined) {
+    out.multifdBytes = ram['multifd-bytes'];
+    if (ram['multifd-bytes'] > 0) out.compressionRatio = ram['normal-bytes'] / ram['multifd-bytes'];
+  }
+  return out;
+}
