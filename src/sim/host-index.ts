@@ -4,20 +4,20 @@
  *
  * Hosts are grouped by class (same power table, MIPS, cores, RAM and bandwidth) and, within a class, by band
  * of reserved utilisation x = reserved MIPS / MIPS (NB bands of [0, 1]). A host's power increase for a VM of
- * d = MIPS / host MIPS splits into P(x + d) - P(x), at least the table's least slope over the band times
- * min(d, 1 - band top), plus P(x) - P(u), u its utilisation at the last update: the band's least of that is
- * kept. So each band has a lower bound; bands are visited by increasing bound and the search stops once a
+ * d = MIPS / host MIPS splits into P(x + d) - P(x), whose least over the band is exact (the table is linear
+ * between tenths), plus P(x) - P(u), u its utilisation at the last update: the band's least of that is kept. So each band has a lower bound; bands are visited by increasing bound and the search stops once a
  * bound exceeds the best increase found (a bound equal to it is still visited: a lower id could tie). Bands
  * that cannot hold a qualifying host (free MIPS, RAM, bandwidth, THR's threshold) are skipped whole. Empty
- * idle hosts of a class all cost the same, so only the lowest-id one is a candidate. Hosts with VMs migrating
- * in (their reservation counts the migrants in full, the case where CloudSim can stop) are visited always.
+ * idle hosts of a class all cost the same, so only the lowest-id one is a candidate. Hosts that reserve more
+ * than their allocations take from their free MIPS (a VM migrating in counts in full: the case where CloudSim
+ * can stop, which the linear scan would hit on any such host) are visited always.
  * Bounds are kept loose-but-valid as hosts move (a band's least or most is tightened when it is scanned).
  * The index lives for one placement pass: built from the hosts, told of every host a move changes
  * (`update`) and of every host no longer a target (`exclude`).
  */
 import { specPowerWatts } from './power.js';
 import { reservedMips } from './scheduler.js';
-import type { Host, SimState, Vm } from './state.js';
+import type { Host, HostSet, SimState, Vm } from './state.js';
 
 /** Slack on every bound (W, and utilisation for THR's threshold): far above round-off, far below a real gap. */
 const EPS = 1e-7;
@@ -46,7 +46,7 @@ export interface Candidate {
 export class HostIndex {
   private readonly classes: HostClass[] = [];
   private readonly classOf: Int32Array;
-  /** Bucket of each host: class * (NB + 2) + band, NB = empty idle, NB + 1 = always visited; -1 = not indexed. */
+  /** Bucket of each host: class * (NB + 1) + band, band NB = empty idle; the last bucket = always visited; -1 = not indexed. */
   private readonly bucketOf: Int32Array;
   private readonly posOf: Int32Array;
   private readonly buckets: number[][];
@@ -56,9 +56,13 @@ export class HostIndex {
   private readonly maxBw: Float64Array;
   private readonly minReqU: Float64Array;
   private readonly lb: Float64Array;
+  /** Per host (banded hosts only): reserved MIPS and the power at its utilisation, as of its last filing. */
+  private readonly resv: Float64Array;
+  private readonly pu: Float64Array;
   private readonly order: number[] = [];
   readonly nb: number;
   private readonly stride: number;
+  private readonly always: number;
   /** THR's threshold: a host whose requested utilisation with the VM exceeds it is overloaded, whatever its history. */
   private readonly ceiling: number;
   /** Hosts evaluated, for the bench's counts. */
@@ -72,6 +76,8 @@ export class HostIndex {
     this.classOf = new Int32Array(hosts.length);
     this.bucketOf = new Int32Array(hosts.length).fill(-1);
     this.posOf = new Int32Array(hosts.length);
+    this.resv = new Float64Array(hosts.length);
+    this.pu = new Float64Array(hosts.length);
     const key = new Map<string, number>();
     const powerIds = new Map<readonly number[], number>();
     for (const h of hosts) {
@@ -91,9 +97,11 @@ export class HostIndex {
     }
     let largest = 0;
     for (const c of this.classes) largest = Math.max(largest, c.ids.length);
-    this.nb = Math.max(4, Math.min(1000, Math.ceil(2 * Math.sqrt(largest))));
-    this.stride = this.nb + 2;
-    const n = this.classes.length * this.stride;
+    // bands: a multiple of 10, so that each tenth of the power table (where increases tie) is whole bands
+    this.nb = 10 * Math.max(1, Math.min(10, Math.ceil(Math.sqrt(largest) / 20)));
+    this.stride = this.nb + 1;
+    const n = this.classes.length * this.stride + 1;
+    this.always = n - 1;
     this.buckets = Array.from({ length: n }, () => []);
     this.minDelta = new Float64Array(n).fill(Infinity);
     this.maxAvail = new Float64Array(n).fill(-Infinity);
@@ -134,17 +142,22 @@ export class HostIndex {
       if (this.buckets[b].length === 0 || h.id < c.firstEmpty) c.firstEmpty = h.id;
     } else {
       const u = h.utilisation();
-      const x = reservedMips(h) / h.totalMips;
-      if (h.migratingIn.size > 0 || !(u >= 0 && u <= 1) || !(x >= 0) || x > 1 + 1e-9) b = base + this.nb + 1;
+      const reserved = reservedMips(h);
+      const x = reserved / h.totalMips;
+      // reserving more than its allocations take from its free MIPS (a VM migrating in, counted in full): a
+      // VM that fits the free MIPS may still overrun the host, CloudSim's fatal case, so always visited
+      if (reserved > h.totalMips - h.available + 1e-10 * h.totalMips || !(u >= 0 && u <= 1) || !(x >= 0) || x > 1 + 1e-9) b = this.always;
       else {
         const xc = x > 1 ? 1 : x;
         b = base + Math.min(this.nb - 1, Math.floor(xc * this.nb));
-        const delta = specPowerWatts(h.power, xc) - specPowerWatts(h.power, u);
+        this.resv[h.id] = reserved;
+        this.pu[h.id] = specPowerWatts(h.power, u);
+        const delta = specPowerWatts(h.power, xc) - this.pu[h.id];
         if (delta < this.minDelta[b]) this.minDelta[b] = delta;
       }
       let req = 0;
       for (const v of h.vms) req += v.request();
-      const reqU = reservedMips(h) === 0 ? -Infinity : req / h.totalMips;
+      const reqU = reserved === 0 ? -Infinity : req / h.totalMips;
       if (reqU < this.minReqU[b]) this.minReqU[b] = reqU;
     }
     if (h.available > this.maxAvail[b]) this.maxAvail[b] = h.available;
@@ -182,38 +195,55 @@ export class HostIndex {
     this.minReqU[b] = Infinity;
   }
 
-  /** Least slope of class c's table over utilisations [a, z]. */
-  private static minSlope(c: HostClass, a: number, z: number): number {
-    const i0 = Math.max(0, Math.min(9, Math.floor(a * 10)));
-    const i1 = Math.max(0, Math.min(9, Math.ceil(z * 10) - 1));
-    let m = Infinity;
-    for (let i = i0; i <= i1; i++) if (c.slopes[i] < m) m = c.slopes[i];
-    return m === Infinity ? 0 : Math.max(0, m);
+  /** Class c's table linearly interpolated at u in [0, 1] (CloudSim's arithmetic differs by round-off only). */
+  private static watts(c: HostClass, u: number): number {
+    const i = u >= 1 ? 9 : Math.floor(u * 10);
+    return c.power[i] + (c.slopes[i] / 10) * (u * 10 - i);
+  }
+
+  /** g(x) = P(min(x + d, 1)) - P(x): the increase from reserved utilisation x by d. */
+  private static rise(c: HostClass, x: number, d: number): number {
+    return HostIndex.watts(c, Math.min(1, x + d)) - HostIndex.watts(c, x);
+  }
+
+  /**
+   * The least of g over [x0, x1]: g is linear between the tenths and the tenths less d, so its least is at
+   * an end or one of those points.
+   */
+  private static minRise(c: HostClass, x0: number, x1: number, d: number): number {
+    let m = Math.min(HostIndex.rise(c, x0, d), HostIndex.rise(c, x1, d));
+    const k1 = Math.ceil((x1 + d) * 10);
+    for (let k = Math.max(0, Math.floor(x0 * 10)); k <= k1 && k <= 10; k++) {
+      const a = k / 10;
+      if (a > x0 && a < x1) m = Math.min(m, HostIndex.rise(c, a, d));
+      const b = a - d;
+      if (b > x0 && b < x1) m = Math.min(m, HostIndex.rise(c, b, d));
+    }
+    return m;
   }
 
   /** Lower bound of the power increase of any host of bucket b for a VM asking r MIPS, or +Infinity when none can qualify. */
   private bound(b: number, r: number, vm: Vm, creating: boolean): number {
-    if (this.buckets[b].length === 0) return Infinity;
+    if (this.buckets[b].length === 0 || !(this.maxAvail[b] >= r)) return Infinity;
+    if (creating && (this.maxRam[b] < vm.ramMb || this.maxBw[b] < vm.bwKbps)) return Infinity;
+    if (b === this.always) return -Infinity;
     const ci = Math.floor(b / this.stride);
     const c = this.classes[ci];
-    if (c.coreMips < r || !(this.maxAvail[b] >= r)) return Infinity;
-    if (creating && (this.maxRam[b] < vm.ramMb || this.maxBw[b] < vm.bwKbps)) return Infinity;
+    if (c.coreMips < r) return Infinity;
     const band = b - ci * this.stride;
-    if (band === this.nb + 1) return -Infinity;
     const d = r / c.totalMips;
     if (band === this.nb) return specPowerWatts(c.power, Math.min(1, d)) - c.power[0] - EPS;
     if (this.minReqU[b] + d > this.ceiling + 1e-9) return Infinity;
     const x0 = band / this.nb;
     const x1 = band === this.nb - 1 ? 1 : (band + 1) / this.nb;
-    const inc = HostIndex.minSlope(c, x0, Math.min(1, x1 + d)) * Math.max(0, Math.min(d, 1 - x1));
-    return inc + this.minDelta[b] - EPS;
+    return HostIndex.minRise(c, x0, x1, d) + this.minDelta[b] - EPS;
   }
 
   /**
    * The host `findHost` would return (the same one), given `evaluate` (the linear scan's test of one host)
    * and `accept` (its detector test, called only on a host that would win).
    */
-  search(vm: Vm, r: number, creating: boolean, evaluate: (h: Host, out: Candidate) => void, accept: (h: Host, reserved: number) => boolean): Host | null {
+  search(vm: Vm, r: number, excluded: HostSet | null, creating: boolean, evaluate: (h: Host, out: Candidate) => void, accept: (h: Host, reserved: number) => boolean): Host | null {
     const hosts = this.s.hosts;
     const n = this.buckets.length;
     const lb = this.lb;
@@ -228,16 +258,15 @@ export class HostIndex {
     const cand: Candidate = { diff: 0, ok: false, reserved: 0 };
     const scan = (b: number): void => {
       const ci = Math.floor(b / this.stride);
-      const band = b - ci * this.stride;
-      const list = band === this.nb ? [this.classes[ci].firstEmpty] : this.buckets[b];
-      let avail = -Infinity;
-      let ram = -Infinity;
-      let bw = -Infinity;
+      const band = b === this.always ? -1 : b - ci * this.stride;
+      // the always-visited hosts in id order: the linear scan stops at the first that overruns
+      if (band >= 0 && band < this.nb) {
+        scanBand(b, this.classes[ci]);
+        return;
+      }
+      const list = band === this.nb ? [this.classes[ci].firstEmpty] : [...this.buckets[b]].sort((p, q) => p - q);
       for (const id of list) {
         const h = hosts[id];
-        if (h.available > avail) avail = h.available;
-        if (h.ramFreeMb > ram) ram = h.ramFreeMb;
-        if (h.bwFreeKbps > bw) bw = h.bwFreeKbps;
         this.visited++;
         evaluate(h, cand);
         if (!cand.ok) continue;
@@ -246,11 +275,42 @@ export class HostIndex {
         bestDiff = cand.diff;
         best = h;
       }
-      if (band !== this.nb) {
-        this.maxAvail[b] = avail;
-        this.maxRam[b] = ram;
-        this.maxBw[b] = bw;
+    };
+    // a band's hosts: evaluateHost's arithmetic on the filed reserved MIPS and power now (same operands, same result)
+    const scanBand = (b: number, c: HostClass): void => {
+      const list = this.buckets[b];
+      const resv = this.resv;
+      const pu = this.pu;
+      const full = specPowerWatts(c.power, 1);
+      let avail = -Infinity;
+      let ram = -Infinity;
+      let bw = -Infinity;
+      for (let k = 0; k < list.length; k++) {
+        const id = list[k];
+        const h = hosts[id];
+        if (h.available > avail) avail = h.available;
+        if (h.ramFreeMb > ram) ram = h.ramFreeMb;
+        if (h.bwFreeKbps > bw) bw = h.bwFreeKbps;
+        this.visited++;
+        if (!(h.available >= r) || (excluded !== null && excluded.has(h))) continue;
+        if (creating && (h.ramFreeMb < vm.ramMb || h.bwFreeKbps < vm.bwKbps)) continue;
+        const reserved = resv[id];
+        const after = (reserved + r) / c.totalMips;
+        let diff: number;
+        if (after > 1 + 1e-9) {
+          // cannot happen for a banded host (filed as reserving no more than its allocations take); the full test
+          evaluate(h, cand);
+          if (!cand.ok) continue;
+          diff = cand.diff;
+        } else diff = after > 1 ? full - pu[id] : specPowerWatts(c.power, after) - pu[id];
+        if (!(diff < bestDiff || (diff === bestDiff && best !== null && id < best.id))) continue;
+        if (!accept(h, reserved)) continue;
+        bestDiff = diff;
+        best = h;
       }
+      this.maxAvail[b] = avail;
+      this.maxRam[b] = ram;
+      this.maxBw[b] = bw;
     };
     scan(first);
     const order = this.order;

@@ -36,6 +36,7 @@ export function findHost(s: SimState, vm: Vm, excluded: HostSet | null, creating
   return index.search(
     vm,
     r,
+    excluded,
     creating,
     (h, out) => evaluateHost(s, h, vm, r, excluded, creating, out),
     (h, reserved) => reserved === 0 || !isOverloadedWith(s, h, vm),
