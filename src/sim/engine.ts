@@ -62,6 +62,9 @@ function fullUpdate(s: SimState, t: number): void {
     s.energyJoules += frame;
   }
   for (const h of hosts) {
+    let any = false;
+    for (const v of h.vms) if (!v.inMigration && v.request() === 0) any = true;
+    if (!any) continue; // most hosts: no list to build
     const done = h.vms.filter((v) => !v.inMigration && v.request() === 0);
     for (const v of done) {
       if (v.host) vmDestroy(v.host, v);

@@ -208,16 +208,16 @@ export class HostIndex {
 
   /**
    * The least of g over [x0, x1]: g is linear between the tenths and the tenths less d, so its least is at
-   * an end or one of those points.
+   * an end or one of those points (a band narrower than a tenth holds at most one of each inside it).
    */
   private static minRise(c: HostClass, x0: number, x1: number, d: number): number {
     let m = Math.min(HostIndex.rise(c, x0, d), HostIndex.rise(c, x1, d));
-    const k1 = Math.ceil((x1 + d) * 10);
-    for (let k = Math.max(0, Math.floor(x0 * 10)); k <= k1 && k <= 10; k++) {
-      const a = k / 10;
+    const t = Math.ceil(x0 * 10) / 10;
+    if (t > x0 && t < x1) m = Math.min(m, HostIndex.rise(c, t, d));
+    const k = Math.ceil((x0 + d) * 10);
+    for (let j = k; j <= k + 1 && j <= 10; j++) {
+      const a = j / 10 - d;
       if (a > x0 && a < x1) m = Math.min(m, HostIndex.rise(c, a, d));
-      const b = a - d;
-      if (b > x0 && b < x1) m = Math.min(m, HostIndex.rise(c, b, d));
     }
     return m;
   }
@@ -288,12 +288,15 @@ export class HostIndex {
       for (let k = 0; k < list.length; k++) {
         const id = list[k];
         const h = hosts[id];
-        if (h.available > avail) avail = h.available;
-        if (h.ramFreeMb > ram) ram = h.ramFreeMb;
-        if (h.bwFreeKbps > bw) bw = h.bwFreeKbps;
+        const free = h.available;
+        if (free > avail) avail = free;
         this.visited++;
-        if (!(h.available >= r) || (excluded !== null && excluded.has(h))) continue;
-        if (creating && (h.ramFreeMb < vm.ramMb || h.bwFreeKbps < vm.bwKbps)) continue;
+        if (creating) {
+          if (h.ramFreeMb > ram) ram = h.ramFreeMb;
+          if (h.bwFreeKbps > bw) bw = h.bwFreeKbps;
+          if (h.ramFreeMb < vm.ramMb || h.bwFreeKbps < vm.bwKbps) continue;
+        }
+        if (!(free >= r) || (excluded !== null && excluded.has(h))) continue;
         const reserved = resv[id];
         const after = (reserved + r) / c.totalMips;
         let diff: number;
@@ -309,8 +312,10 @@ export class HostIndex {
         best = h;
       }
       this.maxAvail[b] = avail;
-      this.maxRam[b] = ram;
-      this.maxBw[b] = bw;
+      if (creating) {
+        this.maxRam[b] = ram;
+        this.maxBw[b] = bw;
+      }
     };
     scan(first);
     const order = this.order;

@@ -115,3 +115,24 @@ describe('host index: the same host as the linear scan', () => {
     assert.ok(visited > 0 && hostsTotal > 0);
   });
 });
+
+describe('specPowerWatts: the remainder taken only near a tenth', () => {
+  it("equals CloudSim's arithmetic (u % 0.1 === 0 read from the table) on tenths, their neighbours and random u", async () => {
+    const { specPowerWatts, HP_ML110_G4_WATTS: t } = await import('../../src/sim/power.js');
+    const reference = (u: number): number => {
+      if (u % 0.1 === 0) return t[Math.trunc(u * 10)];
+      const u1 = Math.floor(u * 10);
+      return t[u1] + ((t[Math.ceil(u * 10)] - t[u1]) / 10) * (u - u1 / 10) * 100;
+    };
+    const us: number[] = [];
+    for (let n = 0; n <= 10; n++) for (const u of [n * 0.1, n / 10, n * 0.1 + 2 ** -53, n * 0.1 - 2 ** -53, (n * 0.1) * (1 + 2 ** -52), (n * 0.1) * (1 - 2 ** -52)]) if (u >= 0 && u <= 1) us.push(u);
+    const rand = mulberry32(7);
+    for (let i = 0; i < 20000; i++) us.push(rand());
+    let tableHits = 0;
+    for (const u of us) {
+      assert.equal(specPowerWatts(t, u), reference(u), `u = ${u}`);
+      if (u % 0.1 === 0) tableHits++;
+    }
+    assert.ok(tableHits >= 4, `${tableHits} exact tenths exercised`);
+  });
+});
