@@ -1,11 +1,13 @@
 /**
  * Consolidation of under-loaded hosts at a step (CLOUDSIM-NOTES 3.8): hosts are emptied one at a time, least
  * utilised first (or, with `consolidationOrder: 'cost'`, cheapest evacuation per watt first), each only if
- * every one of its VMs finds a host by PABFD; the moves are tentative, like the rest of the optimisation. Pure.
+ * every one of its VMs finds a host by PABFD (through the step's host index); the moves are tentative, like the
+ * rest of the optimisation. Pure.
  */
 import { specPowerWatts } from './power.js';
 import { evacuationCostPerWatt } from './cost-selection.js';
 import { byCpuDescending, findHost } from './placement.js';
+import { HostIndex } from './host-index.js';
 import { vmCreate, vmDestroy } from './scheduler.js';
 import { HostSet, MIGRATING_OUT_SHARE, priceOf, type Host, type SimState, type Vm } from './state.js';
 
@@ -14,7 +16,7 @@ import { HostSet, MIGRATING_OUT_SHARE, priceOf, type Host, type SimState, type V
  * returns the moves. The hosts that received VMs in 3.7 are deliberately not excluded as sources (CloudSim's
  * behaviour: a VM can be listed twice).
  */
-export function consolidate(s: SimState, over: readonly Host[]): Array<[Vm, Host]> {
+export function consolidate(s: SimState, over: readonly Host[], index: HostIndex = new HostIndex(s, over)): Array<[Vm, Host]> {
   const hosts = s.hosts;
   const moves: Array<[Vm, Host]> = [];
   const srcExcluded = new HostSet(hosts.length, over);
@@ -23,6 +25,7 @@ export function consolidate(s: SimState, over: readonly Host[]): Array<[Vm, Host
     if (h.utilisation() === 0) {
       srcExcluded.add(h);
       dstExcluded.add(h);
+      index.exclude(h);
     }
   }
   const byLoad = hosts.filter((h) => h.utilisation() > 0 && h.utilisation() < 1).sort((a, b) => a.utilisation() - b.utilisation() || a.id - b.id);
@@ -50,17 +53,22 @@ export function consolidate(s: SimState, over: readonly Host[]): Array<[Vm, Host
     if (!under) break;
     srcExcluded.add(under);
     dstExcluded.add(under);
+    index.exclude(under);
     const leaving = byCpuDescending(under.vms.filter((v) => !v.inMigration));
     if (leaving.length === 0) continue;
     const placed: Array<[Vm, Host]> = [];
     for (const vm of leaving) {
-      const target = findHost(s, vm, dstExcluded, false);
+      const target = findHost(s, vm, dstExcluded, false, index);
       if (!target) {
-        for (const [pv, ph] of placed) vmDestroy(ph, pv);
+        for (const [pv, ph] of placed) {
+          vmDestroy(ph, pv);
+          index.update(ph);
+        }
         placed.length = 0;
         break;
       }
       vmCreate(target, vm);
+      index.update(target);
       placed.push([vm, target]);
     }
     for (const [, ph] of placed) srcExcluded.add(ph);

@@ -12,6 +12,7 @@
 import { hostEnergyJoules } from './power.js';
 import { meanAndStdev } from './metrics.js';
 import { findHost, firstFit } from './placement.js';
+import { HostIndex } from './host-index.js';
 import { optimise } from './optimisation.js';
 import { arrive, startMigration } from './migration.js';
 import { updateHost, vmCreate, vmDestroy } from './scheduler.js';
@@ -35,15 +36,17 @@ export function simulateCluster(cfg: SimulationConfig): SimulationResult {
 /** t = 0: every VM placed in id order, asking its full MIPS, with its RAM and bandwidth reserved. */
 function placeAll(s: SimState): void {
   const cfg = s.cfg;
+  const index = cfg.baseline === undefined ? new HostIndex(s) : undefined;
   for (const vm of s.vms) {
     vm.instantiating = true;
     // DVFS and NPA place by first fit in host-id order (CLOUDSIM-NOTES 3.x); the policies by PABFD
-    const h = cfg.baseline === undefined ? findHost(s, vm, null, true) : firstFit(s, vm);
+    const h = index ? findHost(s, vm, null, true, index) : firstFit(s, vm);
     if (!h) throw new RangeError(`simulateCluster: no host can take VM ${vm.id} (${cfg.vms[vm.id].name}) at creation`);
     vmCreate(h, vm);
     h.ramFreeMb -= vm.ramMb;
     h.bwFreeKbps -= vm.bwKbps;
     vm.instantiating = false;
+    index?.update(h);
   }
 }
 
@@ -59,6 +62,9 @@ function fullUpdate(s: SimState, t: number): void {
     s.energyJoules += frame;
   }
   for (const h of hosts) {
+    let any = false;
+    for (const v of h.vms) if (!v.inMigration && v.request() === 0) any = true;
+    if (!any) continue; // most hosts: no list to build
     const done = h.vms.filter((v) => !v.inMigration && v.request() === 0);
     for (const v of done) {
       if (v.host) vmDestroy(v.host, v);

@@ -6,6 +6,7 @@
 import { overloadShares } from './detectors.js';
 import { objectiveCosts, selectMoa, selectNeedCapped, selectOptimal } from './cost-selection.js';
 import { consolidate } from './consolidation.js';
+import { HostIndex } from './host-index.js';
 import { byCpuDescending, findHost, isOverloaded } from './placement.js';
 import { allocateFor, clearScheduler, vmCreate, vmDestroy } from './scheduler.js';
 import { HostSet, MIGRATING_OUT_SHARE, priceOf, type Host, type SimState, type Vm } from './state.js';
@@ -37,15 +38,18 @@ export function optimise(s: SimState): Array<[Vm, Host]> {
     }
   }
   const overSet = new HostSet(hosts.length, over);
+  // the targets PABFD searches, indexed for this step (told of every move and every host no longer a target)
+  const index = new HostIndex(s, over);
   const moves: Array<[Vm, Host]> = [];
   for (const vm of byCpuDescending(toMigrate)) {
-    const target = findHost(s, vm, overSet, false);
+    const target = findHost(s, vm, overSet, false, index);
     if (target) {
       vmCreate(target, vm);
+      index.update(target);
       moves.push([vm, target]);
     }
   }
-  for (const m of consolidate(s, over)) moves.push(m); // no spread: unbounded
+  for (const m of consolidate(s, over, index)) moves.push(m); // no spread: unbounded
 
   // undo the tentative moves
   for (const h of hosts) {

@@ -16,9 +16,12 @@ export const HP_ML110_G5_WATTS: readonly number[] = Object.freeze([93.7, 97, 101
  */
 export function specPowerWatts(table: readonly number[], u: number): number {
   if (!(u >= 0 && u <= 1)) throw new RangeError(`specPowerWatts: utilisation must be in [0, 1] (got ${u})`);
-  if (u % 0.1 === 0) return table[Math.trunc(u * 10)];
-  const u1 = Math.floor(u * 10);
-  const u2 = Math.ceil(u * 10);
+  // u % 0.1 is 0 only for u = n x 0.1 exactly (as doubles), where u x 10 is within 1e-15 of n: the (slow)
+  // remainder is taken only near a tenth, same result
+  const t = u * 10;
+  if (Math.abs(t - Math.round(t)) < 1e-9 && u % 0.1 === 0) return table[Math.trunc(t)];
+  const u1 = Math.floor(t);
+  const u2 = Math.ceil(t);
   const p1 = table[u1];
   const delta = (table[u2] - p1) / 10;
   return p1 + delta * (u - u1 / 10) * 100;
