@@ -111,3 +111,12 @@ export function checkLibvirtTarget(t: { libvirt: string; domain: string; dest?: 
   if (!allowed.destinations.includes(t.dest)) return { field: `${field}.dest`, rule: 'is not a destination the operator allowed (serve --allow-libvirt-dest URI, or the targets file\'s libvirt.destinations)' };
   return undefined;
 }
+
+/** The allow-list of a targets file (if any) with the libvirt domains and destinations given as `serve` flags. */
+export function allowedFromFlags<T extends { destinations: readonly string[]; qmpSockets: readonly string[]; libvirt?: AllowedLibvirt }>(fromFile: T | undefined, domainSpecs: readonly string[], destinations: readonly string[]): T | { destinations: readonly string[]; qmpSockets: readonly string[]; libvirt?: AllowedLibvirt } | undefined {
+  if (domainSpecs.length + destinations.length === 0) return fromFile;
+  const flags: AllowedLibvirt = { domains: domainSpecs.map((d) => parseAllowedDomain('--allow-libvirt-domain', d)), destinations: [...destinations] };
+  checkAllowedLibvirt(flags, 'serve --allow-libvirt-domain/--allow-libvirt-dest');
+  const base: { destinations: readonly string[]; qmpSockets: readonly string[]; libvirt?: AllowedLibvirt } = fromFile ?? { destinations: [], qmpSockets: [] };
+  return { ...base, libvirt: mergeAllowedLibvirt(base.libvirt, flags) };
+}
