@@ -73,27 +73,6 @@ const cli = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { en
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const api = (path: string, body?: object) => fetch(`${server.url}${path}`, body ? { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(body) } : {});
 
-test('agent --libvirt samples the domain with libvirt\'s calls and posts to serve', { skip }, async () => {
-  const a = spawn(process.execPath, [BIN, 'agent', '--libvirt', src.uri, '--domain', NAME, '--vm-id', 'lv-vm', '--service', server.url, '--token', TOKEN, '--interval', '1h'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  a.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  try {
-    let samples: Awaited<ReturnType<Store['listSamples']>> = [];
-    for (let i = 0; i < 300 && samples.length === 0; i++) {
-      await sleep(100);
-      samples = await store.listSamples({ vmId: 'lv-vm' });
-    }
-    assert.equal(samples.length, 1, err);
-    assert.equal(samples[0].memoryBytes, 256 * MiB);
-    assert.deepEqual(samples[0].curve.map((p) => p.windowSec), [1], 'one whole-second window by default');
-    assert.ok(samples[0].dirtyRateBytesPerSec > 0 && samples[0].dirtyRateBytesPerSec <= 24 * MiB);
-    assert.equal(/tainted/.test(await src.run(['dominfo', '--domain', NAME])), false, 'no monitor pass-through');
-  } finally {
-    a.kill('SIGTERM');
-    await new Promise((r) => a.once('close', r));
-  }
-});
-
 test('plan --live samples a libvirtUri+domain VM through libvirt; plan --inventory lists the daemons', { skip }, () => {
   const doc = {
     hosts: [{ id: 'a', cpu: 4, memory: '8GiB', bandwidth: '100MiB/s' }, { id: 'b', cpu: 8, memory: '8GiB', bandwidth: '100MiB/s' }],
@@ -119,12 +98,35 @@ test('plan --live samples a libvirtUri+domain VM through libvirt; plan --invento
   assert.match(both.stderr, /exactly one of --cluster/);
 });
 
+test('agent --libvirt samples the domain with libvirt\'s calls and posts to serve', { skip }, async () => {
+  const a = spawn(process.execPath, [BIN, 'agent', '--libvirt', src.uri, '--domain', NAME, '--vm-id', 'lv-vm', '--service', server.url, '--token', TOKEN, '--interval', '1h'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  a.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  try {
+    let samples: Awaited<ReturnType<Store['listSamples']>> = [];
+    for (let i = 0; i < 300 && samples.length === 0; i++) {
+      await sleep(100);
+      samples = await store.listSamples({ vmId: 'lv-vm' });
+    }
+    if (samples.length !== 1) console.error(err);
+    assert.equal(samples.length, 1, 'the agent posted one sample');
+    assert.equal(samples[0].memoryBytes, 256 * MiB);
+    assert.deepEqual(samples[0].curve.map((p) => p.windowSec), [1], 'one whole-second window by default');
+    assert.ok(samples[0].dirtyRateBytesPerSec > 0 && samples[0].dirtyRateBytesPerSec <= 24 * MiB);
+    assert.equal(/tainted/.test(await src.run(['dominfo', '--domain', NAME])), false, 'no monitor pass-through');
+  } finally {
+    a.kill('SIGTERM');
+    await new Promise((r) => a.once('close', r));
+  }
+});
+
 test('POST /v1/execute migrates a listed domain between the daemons; GET /v1/jobs/{id} shows watch\'s figures, then the outcome', { skip }, async () => {
   const p = cli(['predict', '--memory', '256MiB', '--dirty-rate', '16MiB/s', '--bandwidth', '32MiB/s', '--downtime-limit', '300ms', '--json']);
   const plan = { moves: [{ vm: 'lv-vm', from: 'a', to: 'b', bandwidthBytesPerSec: 32 * MiB, predicted: JSON.parse(p.stdout) }] };
   const r = await api('/v1/execute', { plan, targets: { vms: { 'lv-vm': { libvirt: src.uri, domain: NAME, dest: dst.uri } } }, timeout: '120s' });
-  assert.equal(r.status, 202, await r.text());
-  const id = ((await r.json()) as { id: string }).id;
+  const posted = (await r.json()) as { id: string };
+  assert.equal(r.status, 202, JSON.stringify(posted));
+  const id = posted.id;
   const seen: { progress: number; etaSec: number | null; converges: boolean; rateKnown: boolean }[] = [];
   let job: { state: string; inFlight?: (typeof seen)[number]; done: { status: string; measured: { totalTimeSec: number } }[]; target?: Record<string, string> } | undefined;
   for (let i = 0; i < 1200; i++) {
@@ -146,8 +148,9 @@ test('POST /v1/execute migrates a listed domain between the daemons; GET /v1/job
 
 test('POST /v1/jobs follows a migration the CLI started, to its end', { skip }, async () => {
   const r = await api('/v1/jobs', { libvirt: dst.uri, domain: NAME, platformTimeouts: 'nova', wait: '60s' });
-  assert.equal(r.status, 202, await r.text());
-  const id = ((await r.json()) as { id: string }).id;
+  const posted = (await r.json()) as { id: string };
+  assert.equal(r.status, 202, JSON.stringify(posted));
+  const id = posted.id;
   const p = cli(['predict', '--memory', '256MiB', '--dirty-rate', '16MiB/s', '--bandwidth', '32MiB/s', '--downtime-limit', '300ms', '--json']);
   writeFileSync(join(work, 'back.json'), JSON.stringify({ moves: [{ vm: NAME, from: 'b', to: 'a', bandwidthBytesPerSec: 32 * MiB, predicted: JSON.parse(p.stdout) }] }));
   writeFileSync(join(work, 'back-targets.json'), JSON.stringify({ vms: { [NAME]: { libvirt: dst.uri, dest: src.uri, xml: join(work, 'a.xml') } } }));
