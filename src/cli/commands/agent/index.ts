@@ -90,8 +90,7 @@ async function agentVms(o: AgentFlags, defaultWindows: boolean): Promise<{ vms: 
   }
   if (o.domain === undefined || o.domain.length === 0) throw new InputError('--domain', '', 'is required with --libvirt (comma-separated domain names)');
   const domains = o.domain;
-  const { checkDomainName } = await import('../../../hypervisor/libvirt/virsh.js');
-  for (const d of domains) checkDomainName('--domain', d);
+  for (const d of domains) if (d.length > 256 || /[\x00-\x1f\x7f]/.test(d)) throw new InputError('--domain', d, 'is not a libvirt domain name (1-256 printable characters)');
   const ids = o.vmId ?? vmIds(domains.join(','));
   if (ids.length !== domains.length) throw new InputError('--vm-id', ids.join(','), `must name one VM per --domain (${domains.length} domains, ${ids.length} ids)`);
   let windowsSec = o.windows;
