@@ -181,7 +181,8 @@ export function executeRoutes(app: FastifyInstance, o: { store?: Store; auth: on
         // A libvirt move is followed as `watch` follows one, into job.inFlight (a QMP move's socket is the runner's).
         const stop = new AbortController();
         const lv = 'libvirt' in t ? t : undefined;
-        if (lv) job.target = { vm: m.vm, libvirt: lv.libvirt, domain: lv.domain };
+        job.target = lv ? { vm: m.vm, libvirt: lv.libvirt, domain: lv.domain } : { vm: m.vm };
+        job.inFlight = undefined;
         const followed = lv ? jobs.follow(job, { libvirt: lv.libvirt, domain: lv.domain }, { waitSec: opts.timeoutSec, signal: stop.signal }) : undefined;
         try {
           const rec = await o.runMove(m, t, opts).finally(() => stop.abort());

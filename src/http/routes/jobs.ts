@@ -18,6 +18,9 @@ import type { AllowedTargets } from '../../hypervisor/qemu/migration-target.js';
 import { resolve } from 'node:path';
 import type { MoveOutcome } from './execute.js';
 
+/** The most migrations followed at once (each is read every second). */
+export const MAX_FOLLOWING = 16;
+
 export interface Job {
   id: string;
   kind: 'execute' | 'follow';
@@ -55,7 +58,10 @@ export class Jobs {
     return this.map.get(id);
   }
   running(kind: Job['kind']): boolean {
-    return [...this.map.values()].some((j) => j.kind === kind && j.state === 'running');
+    return this.runningCount(kind) > 0;
+  }
+  runningCount(kind: Job['kind']): number {
+    return [...this.map.values()].filter((j) => j.kind === kind && j.state === 'running').length;
   }
   finish(job: Job, state: 'done' | 'failed', error?: string): void {
     job.state = state;
@@ -153,6 +159,7 @@ export function jobsRoutes(app: FastifyInstance, o: { auth: onRequestHookHandler
     const timeouts = timeoutsOf(body);
     const waitSec = parseDuration('wait', (body.wait as string | number | undefined) ?? '30s');
     if (!(waitSec > 0 && waitSec <= 3600)) throw new HttpError(400, 'wait: must be greater than 0 and at most 3600 s', 'wait');
+    if (o.jobs.runningCount('follow') >= MAX_FOLLOWING) throw new HttpError(429, `jobs: already following ${MAX_FOLLOWING} migrations; wait for one to end`, 'jobs');
     const job = o.jobs.create('follow', { target: { ...target } });
     void (async () => {
       const end = await o.jobs.follow(job, target, { ...timeouts, waitSec });
