@@ -1,6 +1,7 @@
 /**
  * The service edges through real libvirt (two session daemons on this machine, scripts/libvirt-test-daemons.sh,
- * running the lab guest under TCG): `agent --libvirt` posts samples taken with libvirt's calls to a real `serve`;
+ * running the lab guest under TCG): `agent --libvirt` posts samples taken with libvirt's calls (and, with the
+ * pass-through, the QMP sampler's) to a real `serve`;
  * `plan --live` samples a cluster's libvirt VMs (`libvirtUri` + `domain`) and `plan --inventory` lists the
  * daemons; POST /v1/execute migrates a listed domain between the daemons while GET /v1/jobs/{id} shows watch's
  * figures; POST /v1/jobs follows a migration someone else (the CLI) started. Skipped, saying why, where libvirt,
@@ -19,6 +20,7 @@ import { labDomainXml, startLabDomain } from '../../src/lab/libvirt-guest.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { serve } from '../../src/http/serve.js';
 import { allowedTargetsFromFile } from '../../src/hypervisor/qemu/migration-target.js';
+import { Agent, libvirtSampler } from '../../src/agent/agent.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(REPO, 'bin', 'migcost.js');
@@ -118,6 +120,14 @@ test('agent --libvirt samples the domain with libvirt\'s calls and posts to serv
     a.kill('SIGTERM');
     await new Promise((r) => a.once('close', r));
   }
+  // With the pass-through: the QMP sampler's sub-second windows, and libvirt marks the domain tainted.
+  const agent = new Agent({ vms: [{ id: 'lv-vm-pt', libvirt: { uri: src.uri, domain: NAME } }], serviceUrl: server.url, token: TOKEN, intervalSec: 3600, sampler: libvirtSampler([0.25, 1], true) });
+  await agent.tick();
+  await agent.stop();
+  assert.deepEqual(agent.stats, { sampled: 1, sent: 1, duplicates: 0, rejected: 0, dropped: 0, sampleErrors: 0 });
+  const pt = await store.listSamples({ vmId: 'lv-vm-pt' });
+  assert.deepEqual(pt[0].curve.map((p) => p.windowSec), [0.25, 1]);
+  assert.equal(/tainted/.test(await src.run(['dominfo', '--domain', NAME])), true, 'libvirt marks the pass-through');
 });
 
 test('POST /v1/execute migrates a listed domain between the daemons; GET /v1/jobs/{id} shows watch\'s figures, then the outcome', { skip }, async () => {
