@@ -12,8 +12,10 @@ import { QUICK_WINDOWS_SEC } from '../hypervisor/qemu/windows.js';
 
 export interface AgentVm {
   id: string;
-  /** The VM's QMP unix socket. */
-  qmp: string;
+  /** The VM's QMP unix socket (or `libvirt`). */
+  qmp?: string;
+  /** A libvirt domain: the connection URI and the domain's name. */
+  libvirt?: { uri: string; domain: string };
 }
 
 /** One queued sample: `id` is its idempotency key. */
@@ -200,11 +202,32 @@ export function qmpSampler(windowsSec: readonly number[] = QUICK_WINDOWS_SEC): S
   return async (vm) => {
     const { QmpClient } = await import('../hypervisor/qemu/qmp.js');
     const { sampleVm } = await import('../hypervisor/qemu/sample.js');
+    if (vm.qmp === undefined) throw new Error(`${vm.id}: no QMP socket to sample`);
     const qmp = await QmpClient.connect(vm.qmp, { retry: false });
     try {
       return await sampleVm(qmp, { windowsSec: [...windowsSec], zeroPages: false });
     } finally {
       qmp.close();
     }
+  };
+}
+
+/**
+ * The libvirt sampler: libvirt's own calls (`domdirtyrate-calc` over whole-second windows; the domain is not
+ * tainted), or, with `passthrough`, the QMP sampler through libvirt's monitor pass-through (short windows; libvirt
+ * marks the domain tainted). Zero pages are not counted either way (the agent samples often).
+ */
+export function libvirtSampler(windowsSec: readonly number[], passthrough = false): Sampler {
+  return async (vm) => {
+    if (vm.libvirt === undefined) throw new Error(`${vm.id}: no libvirt domain to sample`);
+    const { Virsh } = await import('../hypervisor/libvirt/virsh.js');
+    const v = new Virsh(vm.libvirt.uri);
+    if (passthrough) {
+      const { LibvirtMonitor } = await import('../hypervisor/libvirt/monitor.js');
+      const { sampleVm } = await import('../hypervisor/qemu/sample.js');
+      return sampleVm(new LibvirtMonitor(v, vm.libvirt.domain), { windowsSec: [...windowsSec], zeroPages: false });
+    }
+    const { sampleDomain } = await import('../hypervisor/libvirt/sample.js');
+    return sampleDomain(v, vm.libvirt.domain, { windowsSec });
   };
 }

@@ -21,6 +21,7 @@ import { planRoutes } from './routes/plan.js';
 import { historyRoutes } from './routes/history.js';
 import { calibrateRoutes } from './routes/calibrate.js';
 import { executeRoutes, qemuMoveRunner, type MoveRunner } from './routes/execute.js';
+import { Jobs, jobsRoutes, type ReaderFactory } from './routes/jobs.js';
 import type { AllowedTargets } from '../hypervisor/qemu/migration-target.js';
 import { simulateRoutes } from './routes/simulate.js';
 import { HeavyPool, type HeavyPoolConfig } from './heavy-pool.js';
@@ -51,8 +52,11 @@ export interface AppOptions {
   token?: string;
   /** Runs one move of POST /v1/execute. Default: the QEMU driver. */
   runMove?: MoveRunner;
-  /** What POST /v1/execute may migrate: the destinations and QMP sockets the operator listed. Default: nothing. */
+  /** What POST /v1/execute may migrate (and POST /v1/jobs follow): the destinations, QMP sockets and libvirt domains the operator listed. Default: nothing. */
   allowedTargets?: AllowedTargets;
+  /** How a job reads a migration in flight (default: QMP's query-migrate, libvirt's domjobinfo), and how often (default 1 s). */
+  jobReaders?: ReaderFactory;
+  jobIntervalSec?: number;
   /** PlanetLab archive or folder for POST /v1/simulate. Default: the shared archive. */
   tracesPath?: string;
   /** Folder of the built dashboard served at `/`; `false` serves none. Default web/dist when it exists. */
@@ -124,7 +128,9 @@ export function buildApp(opts: AppOptions = {}): FastifyInstance {
     planRoutes(api, { heavy });
     historyRoutes(api, { store: opts.store, auth });
     calibrateRoutes(api, { store: opts.store, auth });
-    executeRoutes(api, { store: opts.store, auth, runMove: opts.runMove ?? qemuMoveRunner, allowed: opts.allowedTargets });
+    const jobs = new Jobs(opts.jobReaders, opts.jobIntervalSec);
+    executeRoutes(api, { store: opts.store, auth, runMove: opts.runMove ?? qemuMoveRunner, allowed: opts.allowedTargets, jobs });
+    jobsRoutes(api, { auth, jobs, allowed: opts.allowedTargets });
     simulateRoutes(api, { auth, tracesPath: opts.tracesPath, heavy });
     api.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['meta'], response: { 200: { type: 'string' } } } }, async (_req, reply) => {
       reply.header('content-type', registry.contentType);

@@ -26,7 +26,7 @@ describe("commander's own errors exit 2 and point to the command's --help", () =
   const cases: [string, string[], RegExp][] = [
     ['unknown option', ['predict', ...VM, '--bogus'], /unknown option '--bogus'/],
     ['missing argument', ['predict', '--memory'], /option '--memory <size>' argument missing/],
-    ['missing required option', ['plan'], /required option '--cluster <file>' not specified/],
+    ['missing required option', ['execute', '--targets', 't.json'], /required option '--plan <file>' not specified/],
     ['value outside the choices', ['simulate', '--detector', 'foo'], /Allowed choices are thr, iqr, mad, lr, lrr/],
     ['unknown command', ['predcit'], /unknown command 'predcit'/],
   ];

@@ -66,7 +66,8 @@ describe('--help', () => {
     assert.match(p, /--timeout <time> .*\(default: 600s\)/);
     assert.match(p, /--memory <size> VM memory, e\.g\. 4GiB or 4G \(required unless --vm or --input gives it\)/);
     const plan = help('plan').replace(/\s+/g, ' ');
-    assert.match(plan, /--cluster <file> .* \[required\]/);
+    assert.match(plan, /--cluster <file> .* \(or --inventory\)/);
+    assert.match(help('execute').replace(/\s+/g, ' '), /--plan <file> .* \[required\]/);
     assert.match(plan, /--downtime-limit <time> .*\(default: "300ms"\)/);
     assert.match(help('offload').replace(/\s+/g, ' '), /--remaining <time> .* \[required\]/);
   });

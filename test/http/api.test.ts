@@ -17,7 +17,7 @@ let app: ReturnType<typeof buildApp>;
 const ran: string[] = [];
 /** A fake QEMU move: real execution needs two QEMU guests (the lab tests cover the driver). */
 const runMove: MoveRunner = async (m, t) => {
-  ran.push(`${m.vm}@${t.uri}`);
+  ran.push(`${m.vm}@${'uri' in t ? t.uri : t.dest}`);
   const r = fakeRecord(100 + ran.length, 3);
   r.config.params = { vm: m.vm, from: m.from, to: m.to };
   return r;

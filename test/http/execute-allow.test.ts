@@ -22,7 +22,7 @@ const move = { vm: 'vm1', from: 'h1', to: 'h2', bandwidthBytesPerSec: 1e8, predi
 async function appWith(allowDest?: string) {
   const ran: string[] = [];
   const runMove: MoveRunner = async (m, t) => {
-    ran.push(`${t.qmp} ${t.uri}`);
+    ran.push('qmp' in t ? `${t.qmp} ${t.uri}` : `${t.libvirt} ${t.domain} ${t.dest} ${t.xml ?? '-'}`);
     return fakeRecord(1, 3);
   };
   const store = await openStore(join(dir, `${Math.random()}.sqlite`));

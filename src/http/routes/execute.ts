@@ -1,9 +1,9 @@
 /**
- * POST /v1/execute: runs a plan's moves for real through the QEMU driver (the steps of `migcost execute`:
- * sample the VM on its QMP socket, migrate it to the URI its destination listens on, record the outcome with
- * its trace in the store). Moves run one after another in a background job; GET /v1/jobs/:id reports it.
+ * POST /v1/execute: runs a plan's moves for real through the QEMU driver or libvirt (the steps of `migcost
+ * execute`: sample the VM, migrate it to its destination, record the outcome with its trace in the store).
+ * Moves run one after another in a background job; GET /v1/jobs/:id reports it (routes/jobs.ts), with `watch`'s
+ * figures for a libvirt move in flight.
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { Store } from '../../store/store.js';
 import type { Prediction } from '../../model/types.js';
@@ -15,6 +15,8 @@ import { BEARER } from '../auth.js';
 import { anyObject, errors, vmIdSchema } from '../schemas.js';
 import { needStore } from './history.js';
 import { checkTarget, timeoutIssue, type AllowedTargets } from '../../hypervisor/qemu/migration-target.js';
+import { allowedDomain, checkLibvirtTarget } from '../../hypervisor/libvirt/migration-target.js';
+import { jobSchema, type Jobs } from './jobs.js';
 
 export interface PlannedMove {
   vm: string;
@@ -24,9 +26,15 @@ export interface PlannedMove {
   predicted: Prediction;
 }
 
-export interface MoveTarget {
-  qmp: string;
-  uri: string;
+/** A QMP socket and the URI the destination QEMU listens on; or a libvirt domain and its destination connection. */
+export type MoveTarget = { qmp: string; uri: string } | LibvirtMoveTarget;
+
+/** `xml` (a destination domain XML file) only ever comes from the operator's allow-list. */
+export interface LibvirtMoveTarget {
+  libvirt: string;
+  domain: string;
+  dest: string;
+  xml?: string;
 }
 
 export interface MoveOptions {
@@ -38,8 +46,9 @@ export interface MoveOptions {
 /** Runs one move and returns the record to store. Injected in tests (a real one needs QEMU guests). */
 export type MoveRunner = (m: PlannedMove, t: MoveTarget, o: MoveOptions) => Promise<MigrationRecord>;
 
-/** The real runner: sample, migrate, record (the routine `migcost execute` and `lab run` use). */
+/** The real runner: sample, migrate, record (the routines `migcost execute` and `lab run` use), over QMP or libvirt. */
 export const qemuMoveRunner: MoveRunner = async (m, t, o) => {
+  if ('libvirt' in t) return libvirtMoveRunner(m, t, o);
   const { QmpClient } = await import('../../hypervisor/qemu/qmp.js');
   const { sampleAndMigrate } = await import('../../hypervisor/qemu/sample-and-migrate.js');
   const { QUICK_WINDOWS_SEC } = await import('../../hypervisor/qemu/windows.js');
@@ -58,6 +67,21 @@ export const qemuMoveRunner: MoveRunner = async (m, t, o) => {
   }
 };
 
+const libvirtMoveRunner = async (m: PlannedMove, t: LibvirtMoveTarget, o: MoveOptions): Promise<MigrationRecord> => {
+  const { Virsh } = await import('../../hypervisor/libvirt/virsh.js');
+  const { sampleAndMigrateDomain } = await import('../../hypervisor/libvirt/sample-and-migrate.js');
+  const { record } = await sampleAndMigrateDomain({
+    source: new Virsh(t.libvirt),
+    domain: t.domain,
+    destinationUri: t.dest,
+    xmlFile: t.xml,
+    sampling: { windowsSec: [1] },
+    config: (sample) => ({ memoryBytes: sample.memoryBytes, workload: 'external', params: { vm: m.vm.replace(/[^\w.-]/g, '_'), from: m.from, to: m.to }, bandwidthBytesPerSec: m.bandwidthBytesPerSec, downtimeLimitSec: o.downtimeLimitSec, autoConverge: o.autoConverge, timeoutSec: o.timeoutSec }),
+    predict: () => ({ plan: m.predicted }),
+  });
+  return record;
+};
+
 export interface MoveOutcome {
   vm: string;
   from: string;
@@ -66,17 +90,6 @@ export interface MoveOutcome {
   predicted: Prediction;
   measured?: Measured;
   migrationId?: string;
-  error?: string;
-}
-
-export interface Job {
-  id: string;
-  kind: 'execute';
-  state: 'running' | 'done' | 'failed';
-  startedAt: string;
-  finishedAt?: string;
-  moves: number;
-  done: MoveOutcome[];
   error?: string;
 }
 
@@ -92,31 +105,17 @@ const moveSchema = {
   required: ['vm', 'from', 'to', 'bandwidthBytesPerSec', 'predicted'],
 } as const;
 
-const jobSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    kind: { type: 'string' },
-    state: { type: 'string' },
-    startedAt: { type: 'string' },
-    finishedAt: { type: 'string' },
-    moves: { type: 'integer' },
-    done: { type: 'array', items: anyObject },
-    error: { type: 'string' },
-  },
-} as const;
-
 /**
- * `allowed`: the destinations and QMP sockets the operator listed (serve --allow-dest); without it every move
- * is refused.
+ * `allowed`: the destinations, QMP sockets and libvirt domains the operator listed (serve --allow-dest,
+ * --allow-libvirt-domain, --allow-libvirt-dest); without it every move is refused.
  */
-export function executeRoutes(app: FastifyInstance, o: { store?: Store; auth: onRequestHookHandler; runMove: MoveRunner; allowed?: AllowedTargets }): void {
-  const jobs = new Map<string, Job>();
+export function executeRoutes(app: FastifyInstance, o: { store?: Store; auth: onRequestHookHandler; runMove: MoveRunner; allowed?: AllowedTargets; jobs: Jobs }): void {
+  const jobs = o.jobs;
 
   app.post('/v1/execute', {
     onRequest: o.auth,
     schema: {
-      summary: "Run a plan's moves for real through QEMU (the output of POST /v1/plan and how to reach each VM); answers a job",
+      summary: "Run a plan's moves for real through QEMU or libvirt (the output of POST /v1/plan and how to reach each VM: {qmp, uri} or {libvirt, domain, dest}); answers a job",
       tags: ['execute'],
       security: BEARER,
       body: {
@@ -125,7 +124,7 @@ export function executeRoutes(app: FastifyInstance, o: { store?: Store; auth: on
           plan: { type: 'object', properties: { moves: { type: 'array', items: moveSchema, minItems: 1, maxItems: 1000 } }, required: ['moves'] },
           targets: {
             type: 'object',
-            properties: { vms: { type: 'object', additionalProperties: { type: 'object', properties: { qmp: { type: 'string', minLength: 1 }, uri: { type: 'string', minLength: 1 } }, required: ['qmp', 'uri'] } } },
+            properties: { vms: { type: 'object', additionalProperties: { type: 'object', properties: { qmp: { type: 'string', minLength: 1 }, uri: { type: 'string', minLength: 1 }, libvirt: { type: 'string', minLength: 1 }, domain: { type: 'string', minLength: 1 }, dest: { type: 'string', minLength: 1 }, xml: {} } } } },
             required: ['vms'],
           },
           downtimeLimit: { type: ['string', 'number'] },
@@ -137,12 +136,16 @@ export function executeRoutes(app: FastifyInstance, o: { store?: Store; auth: on
       response: { 202: jobSchema, ...errors },
     },
   }, async (req, reply) => {
-    const body = req.body as { plan: { moves: PlannedMove[] }; targets: { vms: Record<string, MoveTarget> }; downtimeLimit?: unknown; timeout?: unknown; autoConverge?: boolean };
+    type AnyTarget = { qmp?: string; uri?: string; libvirt?: string; domain?: string; dest?: string; xml?: unknown };
+    const body = req.body as { plan: { moves: PlannedMove[] }; targets: { vms: Record<string, AnyTarget> }; downtimeLimit?: unknown; timeout?: unknown; autoConverge?: boolean };
     const store = needStore(o.store);
     const moves = body.plan.moves;
     for (const [i, m] of moves.entries()) {
       const t = body.targets.vms[m.vm];
-      if (!t || !Object.hasOwn(body.targets.vms, m.vm)) throw new HttpError(400, `targets.vms.${m.vm}: must give qmp (socket path) and uri for move ${i + 1}`, `targets.vms.${m.vm}`);
+      const field = `targets.vms.${m.vm}`;
+      if (!t || !Object.hasOwn(body.targets.vms, m.vm)) throw new HttpError(400, `${field}: must give qmp (socket path) and uri, or libvirt, domain and dest, for move ${i + 1}`, field);
+      const missing = t.qmp === undefined ? 'qmp' : 'uri';
+      if (t.libvirt === undefined && (t.qmp === undefined || t.uri === undefined)) throw new HttpError(400, `${field}.${missing}: is required (or give libvirt, domain and dest)`, `${field}.${missing}`);
     }
     const opts: MoveOptions = {
       downtimeLimitSec: parseDuration('downtimeLimit', body.downtimeLimit ?? '300ms'),
@@ -151,42 +154,48 @@ export function executeRoutes(app: FastifyInstance, o: { store?: Store; auth: on
     };
     const tIssue = timeoutIssue(opts.timeoutSec);
     if (tIssue) throw new HttpError(400, `timeout: ${tIssue}`, 'timeout');
+    const targets = new Map<string, MoveTarget>();
     for (const m of moves) {
       const field = `targets.vms.${m.vm}`;
+      const t = body.targets.vms[m.vm];
+      if (t.libvirt !== undefined) {
+        const lv = { libvirt: t.libvirt, domain: t.domain ?? m.vm, dest: t.dest, xml: t.xml };
+        const issue = checkLibvirtTarget(lv, o.allowed?.libvirt, field);
+        if (issue) throw new HttpError(400, `${issue.field}: ${issue.rule}`, issue.field);
+        const xml = allowedDomain(lv, o.allowed?.libvirt)?.xml;
+        targets.set(m.vm, { libvirt: lv.libvirt, domain: lv.domain, dest: lv.dest!, ...(xml !== undefined ? { xml } : {}) });
+        continue;
+      }
       if (!o.allowed) throw new HttpError(400, `${field}.uri: no destination is allowed (start serve with --allow-dest FILE)`, `${field}.uri`);
-      const issue = checkTarget(body.targets.vms[m.vm], o.allowed, field);
+      const qt = { qmp: t.qmp!, uri: t.uri! };
+      const issue = checkTarget(qt, o.allowed, field);
       if (issue) throw new HttpError(400, `${issue.field}: ${issue.rule}`, issue.field);
+      targets.set(m.vm, qt);
     }
-    if ([...jobs.values()].some((j) => j.state === 'running')) throw new HttpError(409, 'execute: a plan is already running (see GET /v1/jobs/:id)', 'plan');
-    const job: Job = { id: randomUUID(), kind: 'execute', state: 'running', startedAt: new Date().toISOString(), moves: moves.length, done: [] };
-    jobs.set(job.id, job);
-    for (const [id, j] of jobs) if (jobs.size > 100 && j.state !== 'running') jobs.delete(id); // keep the last 100
+    if (jobs.running('execute')) throw new HttpError(409, 'execute: a plan is already running (see GET /v1/jobs/:id)', 'plan');
+    const job = jobs.create('execute', { moves: moves.length, done: [] });
+    const done = job.done!;
     void (async () => {
       for (const m of moves) {
+        const t = targets.get(m.vm)!;
+        // A libvirt move is followed as `watch` follows one, into job.inFlight (a QMP move's socket is the runner's).
+        const stop = new AbortController();
+        const lv = 'libvirt' in t ? t : undefined;
+        job.target = lv ? { vm: m.vm, libvirt: lv.libvirt, domain: lv.domain } : { vm: m.vm };
+        job.inFlight = undefined;
+        const followed = lv ? jobs.follow(job, { libvirt: lv.libvirt, domain: lv.domain }, { waitSec: opts.timeoutSec, signal: stop.signal }) : undefined;
         try {
-          const rec = await o.runMove(m, body.targets.vms[m.vm], opts);
+          const rec = await o.runMove(m, t, opts).finally(() => stop.abort());
+          await followed;
           await store.recordMigration(rec);
-          job.done.push({ vm: m.vm, from: m.from, to: m.to, status: rec.measured.status, predicted: m.predicted, measured: rec.measured, migrationId: rec.id });
+          done.push({ vm: m.vm, from: m.from, to: m.to, status: rec.measured.status, predicted: m.predicted, measured: rec.measured, migrationId: rec.id });
         } catch (e) {
-          job.done.push({ vm: m.vm, from: m.from, to: m.to, status: 'error', predicted: m.predicted, error: (e as Error).message });
+          await followed;
+          done.push({ vm: m.vm, from: m.from, to: m.to, status: 'error', predicted: m.predicted, error: (e as Error).message });
         }
       }
-      job.state = job.done.some((d) => d.status !== 'completed') ? 'failed' : 'done';
-      job.finishedAt = new Date().toISOString();
+      jobs.finish(job, done.some((d) => d.status !== 'completed') ? 'failed' : 'done');
     })();
     return reply.code(202).header('location', `/v1/jobs/${job.id}`).send(job);
-  });
-
-  app.get('/v1/jobs/:id', {
-    schema: {
-      summary: 'A job started by POST /v1/execute: its state and each move done so far',
-      tags: ['execute'],
-      params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] },
-      response: { 200: jobSchema, ...errors },
-    },
-  }, async (req) => {
-    const job = jobs.get((req.params as { id: string }).id);
-    if (!job) throw new HttpError(404, 'id: no such job', 'id');
-    return job;
   });
 }

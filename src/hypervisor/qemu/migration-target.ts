@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { allowedLibvirtFromDoc, type AllowedLibvirt } from '../libvirt/migration-target.js';
 
 /** The URI schemes a real move may use. `exec:` (a shell command) is never one of them. */
 export const MIGRATION_URI_SCHEMES = ['tcp', 'unix'] as const;
@@ -19,6 +20,8 @@ export interface AllowedTargets {
   destinations: readonly string[];
   /** QMP socket paths. */
   qmpSockets: readonly string[];
+  /** libvirt source domains and destination connections (hypervisor/libvirt/migration-target.ts). */
+  libvirt?: AllowedLibvirt;
 }
 
 /** A rule a request broke: the field it names and why. */
@@ -65,7 +68,8 @@ export function timeoutIssue(timeoutSec: number): string | undefined {
 /**
  * Reads an allow list from a targets file: `{"vms": {"vm1": {"qmp": "/run/vm1.qmp", "uri": "tcp:10.0.0.2:4444"}}}`
  * (the format of `migcost execute --targets`), optionally with `"destinations": [...]` and `"qmpSockets": [...]`
- * besides. Every URI in it must itself be a tcp: or unix: URI.
+ * besides. Every URI in it must itself be a tcp: or unix: URI. libvirt entries (`{"libvirt", "domain", "dest",
+ * "xml"}`) and a `"libvirt": {"domains": [...], "destinations": [...]}` section give the libvirt form.
  */
 export function allowedTargetsFromFile(path: string): AllowedTargets {
   let doc: unknown;
@@ -74,10 +78,11 @@ export function allowedTargetsFromFile(path: string): AllowedTargets {
   } catch (e) {
     throw new AllowListError(`${path}: must be a readable JSON targets file (${(e as Error).message})`);
   }
-  const d = (doc ?? {}) as { vms?: Record<string, { qmp?: unknown; uri?: unknown }>; destinations?: unknown; qmpSockets?: unknown };
+  const d = (doc ?? {}) as { vms?: Record<string, { qmp?: unknown; uri?: unknown; libvirt?: unknown }>; destinations?: unknown; qmpSockets?: unknown; libvirt?: unknown };
   const destinations: string[] = [];
   const qmpSockets: string[] = [];
   for (const [vm, t] of Object.entries(d.vms ?? {})) {
+    if (t?.libvirt !== undefined) continue; // a libvirt entry: read below
     if (typeof t?.qmp !== 'string' || typeof t?.uri !== 'string') throw new AllowListError(`${path}: vms.${vm} must give qmp and uri`);
     destinations.push(t.uri);
     qmpSockets.push(t.qmp);
@@ -88,7 +93,13 @@ export function allowedTargetsFromFile(path: string): AllowedTargets {
     const issue = uriShapeIssue(u.endsWith(':*') ? `${u.slice(0, -1)}1` : u);
     if (issue) throw new AllowListError(`${path}: destination ${u} ${issue}`);
   }
-  return { destinations, qmpSockets };
+  let libvirt: AllowedLibvirt;
+  try {
+    libvirt = allowedLibvirtFromDoc(d, path);
+  } catch (e) {
+    throw new AllowListError((e as Error).message);
+  }
+  return { destinations, qmpSockets, ...(libvirt.domains.length + libvirt.destinations.length > 0 ? { libvirt } : {}) };
 }
 
 /** A bad allow list (the operator's, so bad input). */

@@ -37,18 +37,8 @@ export function inventoryCommand(): Command {
         if (o.dirtyRateWindow !== undefined && !(Number.isInteger(o.dirtyRateWindow) && o.dirtyRateWindow >= 1 && o.dirtyRateWindow <= 60)) {
           throw new InputError('--dirty-rate-window', `${o.dirtyRateWindow}s`, 'libvirt measures whole seconds from 1s to 60s');
         }
-        if (!(o.step > 0) || o.history / o.step > 11_000) throw new InputError('--step', `${o.step}s`, 'must be > 0 and give at most 11,000 samples over --history (Prometheus\' limit)');
-        const { libvirtInventory, parseInventorySpec } = await import('../../../hypervisor/libvirt/inventory.js');
-        const hosts = o.libvirt.flatMap((u) => parseInventorySpec(u.startsWith('libvirt:') ? u : `libvirt:${u}`));
-        const doc = await libvirtInventory(hosts, { dirtyRateWindowSec: o.dirtyRateWindow });
-        if (o.prometheus !== undefined) {
-          const { hostUtilisation } = await import('../../../metrics/prometheus.js');
-          const hist = await hostUtilisation({ url: o.prometheus, historySec: o.history, stepSec: o.step, hostLabel: o.prometheusHostLabel });
-          for (const h of doc.hosts) {
-            const values = hist.get(String(h.id));
-            if (values && values.length > 0) h.utilisationHistory = values;
-          }
-        }
+        const { clusterFromInventory } = await import('../../../lab/cluster-inventory.js');
+        const doc = await clusterFromInventory({ libvirt: o.libvirt, prometheus: o.prometheus, historySec: o.history, stepSec: o.step, hostLabel: o.prometheusHostLabel, dirtyRateWindowSec: o.dirtyRateWindow });
         // Parsed as plan would: the document is checked before it is written.
         const { parseCluster } = await import('../../../plan/cluster.js');
         parseCluster(doc);

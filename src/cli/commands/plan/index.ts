@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { parseCluster, withSamples } from '../../../plan/cluster.js';
 import { liveSamples, storeSamples } from '../../../lab/cluster-samples.js';
@@ -19,10 +19,10 @@ import { durationArg, numberArg, parsedOption } from '../../options.js';
 import { exitWithError } from '../../errors.js';
 import { roundForJson } from '../../../rounding.js';
 import { emitOption, emitOutputOption, emitPlan, type EmitFlags } from './emit.js';
+import { clusterDocument, inventoryOption, prometheusOption, type ClusterSourceFlags } from './cluster-source.js';
 
 /** The options of `migcost plan`. */
-export interface PlanFlags extends EmitFlags {
-  cluster: string;
+export interface PlanFlags extends EmitFlags, ClusterSourceFlags {
   policy: SelectionPolicy;
   objective: Objective;
   detector: 'deng' | Detector;
@@ -45,7 +45,9 @@ export interface PlanFlags extends EmitFlags {
 export function planCommand(): Command {
   return new Command('plan')
     .description('which VMs to move off hot hosts, where to, at what predicted cost (Deng 2013 + migcost models)')
-    .requiredOption('--cluster <file>', 'cluster JSON: {"hosts":[...], "vms":[...]}; a VM may carry "sample": the JSON of `migcost sample --json`')
+    .option('--cluster <file>', 'cluster JSON: {"hosts":[...], "vms":[...]}; a VM may carry "sample": the JSON of `migcost sample --json` (or --inventory)')
+    .addOption(inventoryOption())
+    .addOption(prometheusOption())
     .addOption(new Option('--policy <name>', 'VM selection').choices(SELECTION_POLICIES as unknown as string[]).default('moa'))
     .addOption(new Option('--objective <what>', 'what moa/optimal minimise').choices(OBJECTIVES as unknown as string[]).default('traffic'))
     .addOption(new Option('--detector <name>', "hot-node test: Deng's capacity rule, or a Beloglazov-Buyya detector over hosts' utilisationHistory").choices(['deng', ...DETECTORS]).default('deng'))
@@ -55,7 +57,7 @@ export function planCommand(): Command {
     .addOption(parsedOption('--downtime-limit <time>', 'QEMU downtime limit the moves will use', durationArg('--downtime-limit'), '300ms'))
     .addOption(parsedOption('--seed <n>', 'seed of the random policy', numberArg('--seed', { integer: true }), '1'))
     .addOption(parsedOption('--consolidate <horizon>', "also consider emptying under-used hosts (Liu's break-even over this horizon, e.g. 1h)", durationArg('--consolidate')))
-    .option('--live', 'sample every VM that has a "qmp" socket path in the cluster file now, over QMP, and price it from that sample as `predict --vm` would')
+    .option('--live', 'sample every VM that has a "qmp" socket path (over QMP) or "libvirtUri" and "domain" (libvirt\'s own calls) in the cluster now, and price it from that sample as `predict --vm` would')
     .option('--zero-pages', 'with --live: also count zero pages (dumps each VM\'s memory to a temporary file)')
     .option('--from-store', "price each VM from its latest sample in the store (posted by the agent, taken by `sample`, lab or execute), as `predict --vm` would")
     .option('--db <file|url>', 'history store for --from-store', defaultDbLocation())
@@ -67,18 +69,13 @@ export function planCommand(): Command {
     .addOption(emitOutputOption())
     .action(async (o: PlanFlags) => {
       try {
-        let doc: unknown;
-        try {
-          doc = JSON.parse(readFileSync(o.cluster, 'utf8'));
-        } catch (e) {
-          throw new InputError('--cluster', o.cluster, `must be a readable JSON file (${(e as Error).message})`);
-        }
+        const doc = await clusterDocument(o);
         let cluster = parseCluster(doc); // bad input fails before any VM is touched
         // Measured samples fill the parsed VMs' `sample` (the live one over the stored one); each is then
         // priced exactly as `predict --vm` prices it.
         const samples = new Map<string, VmSample>();
         if (o.fromStore) for (const [k, v] of await storeSamples(o.db, cluster.vms.map((v) => v.id))) samples.set(k, v);
-        if (o.live) for (const [k, v] of await liveSamples(doc, o.zeroPages === true, (vm, qmp) => process.stderr.write(`plan: sampling ${vm} over ${qmp}\n`))) samples.set(k, v);
+        if (o.live) for (const [k, v] of await liveSamples(doc, o.zeroPages === true, (vm, where) => process.stderr.write(`plan: sampling ${vm} over ${where}\n`))) samples.set(k, v);
         cluster = withSamples(cluster, samples);
         const platform = o.platform !== undefined ? loadPlatform(o.platform, '.') : undefined;
         const planOpts = {

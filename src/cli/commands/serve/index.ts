@@ -42,6 +42,8 @@ export function serveCommand(): Command {
     .option('--web <dir>', 'folder of the built dashboard (default web/dist)')
     .option('--log', 'log every request (JSON lines on stdout; errors are always logged on stderr)')
     .option('--allow-dest <file>', 'targets file ({"vms": {"vm1": {"qmp": "/run/vm1.qmp", "uri": "tcp:10.0.0.2:4444"}}}, optionally "destinations" and "qmpSockets" lists): the only QMP sockets and migration URIs POST /v1/execute may use (without it, none)')
+    .option('--allow-libvirt-domain <name@uri>', 'a libvirt domain POST /v1/execute may migrate and POST /v1/jobs follow, NAME@URI (repeatable; also the targets file\'s libvirt.domains)', collect, [] as string[])
+    .option('--allow-libvirt-dest <uri>', 'a libvirt connection POST /v1/execute may migrate to (repeatable; also the targets file\'s libvirt.destinations)', collect, [] as string[])
     .action(async (o: Record<string, unknown>) => {
       try {
         const port = parseNumber('--port', o.port, { min: 0, max: 65535, integer: true });
@@ -54,7 +56,9 @@ export function serveCommand(): Command {
         if (given && given.token.length < MIN_TOKEN_LENGTH) throw new InputError(given.from, `${given.token.length} characters`, `is too short: a token needs at least ${MIN_TOKEN_LENGTH} characters`);
         const token = given?.token ?? randomBytes(24).toString('base64url');
         const { allowedTargetsFromFile } = await import('../../../hypervisor/qemu/migration-target.js');
-        const allowedTargets = typeof o.allowDest === 'string' ? allowedTargetsFromFile(o.allowDest) : undefined;
+        const { allowedFromFlags } = await import('../../../hypervisor/libvirt/migration-target.js');
+        const fromFile = typeof o.allowDest === 'string' ? allowedTargetsFromFile(o.allowDest) : undefined;
+        const allowedTargets = allowedFromFlags(fromFile, o.allowLibvirtDomain as string[], o.allowLibvirtDest as string[]);
         const { openStore } = await import('../../../store/store.js');
         const { serve } = await import('../../../http/serve.js');
         const store = await openStore(String(o.db));

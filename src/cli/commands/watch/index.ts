@@ -2,7 +2,8 @@ import { Command, Option } from 'commander';
 import { InputError, formatBytes, formatSeconds } from '../../../units.js';
 import { durationArg, parsedOption } from '../../options.js';
 import { exitWithError } from '../../errors.js';
-import { predictInFlight, InFlightTracker, platformTimeoutSec, PLATFORM_TIMEOUTS, type InFlight, type PlatformName } from '../../../model/in-flight.js';
+import { PLATFORM_TIMEOUTS, type PlatformName } from '../../../model/in-flight.js';
+import type { Reading, WatchLine } from '../../../hypervisor/watch.js';
 
 /** The options of `migcost watch`. */
 export interface WatchFlags {
@@ -15,16 +16,6 @@ export interface WatchFlags {
   wait: number;
   json?: true;
 }
-
-interface Reading {
-  status: string;
-  state?: InFlight;
-  final?: { totalTimeSec: number; downtimeSec: number; transferredBytes: number };
-  error?: string;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const ACTIVE = new Set(['setup', 'active', 'pre-switchover', 'device', 'wait-unplug', 'postcopy-active', 'postcopy-paused', 'postcopy-recover', 'cancelling']);
 
 /**
  * `migcost watch`: follows a migration in flight (started by anyone: libvirt, Nova, a script) and re-predicts
@@ -48,26 +39,17 @@ export function watchCommand(): Command {
         if ((o.qmp === undefined) === (o.libvirt === undefined)) throw new InputError('--qmp', o.qmp ?? '', 'give exactly one of --qmp SOCKET or --libvirt URI --domain NAME');
         if (o.completionTimeout !== undefined && o.platformTimeouts !== undefined) throw new InputError('--completion-timeout', `${o.completionTimeout}s`, 'give either it or --platform-timeouts, not both');
         if (!(o.interval >= 0.1 && o.interval <= 60)) throw new InputError('--interval', `${o.interval}s`, 'must be between 100ms and 60s');
-        let read: () => Promise<Reading>;
+        const { libvirtReader, qmpReader } = await import('../../../hypervisor/watch.js');
+        let reader: { read: () => Promise<Reading>; close: () => void };
         if (o.libvirt !== undefined) {
           if (o.domain === undefined) throw new InputError('--domain', '', 'is required with --libvirt');
-          const { Virsh, jobInfo, checkDomainName } = await import('../../../hypervisor/libvirt/virsh.js');
-          const { inFlightFromJob } = await import('../../../hypervisor/libvirt/in-flight.js');
-          const v = new Virsh(o.libvirt);
-          const domain = checkDomainName('--domain', o.domain);
-          read = async () => {
-            const limit = Number((await v.run(['migrate-getmaxdowntime', '--domain', domain])).trim()) / 1000;
-            return inFlightFromJob(await jobInfo(v, domain), limit);
-          };
+          reader = await libvirtReader(o.libvirt, o.domain);
         } else {
           if (o.domain !== undefined) throw new InputError('--domain', o.domain, 'goes with --libvirt, not --qmp');
-          const { QmpClient } = await import('../../../hypervisor/qemu/qmp.js');
-          const { inFlightFromQuery, readInFlightSettings } = await import('../../../hypervisor/qemu/in-flight.js');
-          const qmp = await QmpClient.connect(o.qmp!, { retry: false });
-          close = () => qmp.close();
-          read = async () => inFlightFromQuery(await qmp.queryMigrate(), await readInFlightSettings(qmp));
+          reader = await qmpReader(o.qmp!);
         }
-        await follow(o, read);
+        close = reader.close;
+        await follow(o, reader.read);
       } catch (e) {
         exitWithError(e);
       } finally {
@@ -77,54 +59,19 @@ export function watchCommand(): Command {
 }
 
 async function follow(o: WatchFlags, read: () => Promise<Reading>): Promise<void> {
-  const out = (line: Record<string, unknown>, text: string) => process.stdout.write(o.json ? `${JSON.stringify(line)}\n` : `${text}\n`);
-  const waitUntil = Date.now() + o.wait * 1000;
-  let r = await read();
-  while (!ACTIVE.has(r.status) && r.state === undefined) {
-    if (Date.now() > waitUntil) throw new InputError('--wait', `${o.wait}s`, `no migration started on the VM within it (status ${r.status})`);
-    await sleep(200);
-    r = await read();
+  const { followMigration, NoMigrationError } = await import('../../../hypervisor/watch.js');
+  const out = (line: object, text: string) => process.stdout.write(o.json ? `${JSON.stringify(line)}\n` : `${text}\n`);
+  const text = (l: WatchLine) => {
+    const eta = !l.rateKnown ? 'ETA after the first pass' : l.converges && l.etaSec !== null ? `ETA ${formatSeconds(l.etaSec)} (total ${formatSeconds(l.totalTimeSec ?? 0)}), downtime ${formatSeconds(l.downtimeSec ?? 0)}` : 'will not converge';
+    return `${formatSeconds(l.elapsedSec).padStart(9)}  ${(l.progress * 100).toFixed(0).padStart(3)} %  sent ${formatBytes(l.transferredBytes)}  ${eta}${l.warning ? `\nWARNING: ${l.warning}` : ''}`;
+  };
+  let end;
+  try {
+    end = await followMigration(read, { intervalSec: o.interval, waitSec: o.wait, completionTimeoutSec: o.completionTimeout, platformTimeouts: o.platformTimeouts, onLine: (l) => out(l, text(l)) });
+  } catch (e) {
+    if (e instanceof NoMigrationError) throw new InputError('--wait', `${o.wait}s`, `no migration started on the VM within it (status ${e.lastStatus})`);
+    throw e;
   }
-  let tracker: InFlightTracker | undefined;
-  let last: ReturnType<typeof predictInFlight> | undefined;
-  for (;;) {
-    if (r.state) {
-      const s = r.state;
-      const timeout = o.completionTimeout ?? (o.platformTimeouts ? platformTimeoutSec(o.platformTimeouts, s.memoryBytes) : undefined);
-      tracker ??= new InFlightTracker(timeout);
-      const p = predictInFlight(s);
-      last = p;
-      const shown = tracker.update(p);
-      const line = {
-        status: r.status,
-        elapsedSec: round(s.elapsedSec, 3),
-        progress: round(shown.progress, 4),
-        etaSec: Number.isFinite(p.etaSec) ? round(p.etaSec, 3) : null,
-        totalTimeSec: Number.isFinite(p.totalTimeSec) ? round(p.totalTimeSec, 3) : null,
-        downtimeSec: Number.isFinite(p.downtimeSec) ? round(p.downtimeSec, 4) : null,
-        converges: p.converges,
-        rateKnown: p.rateKnown,
-        transferredBytes: s.transferredBytes,
-        remainingBytes: s.remainingBytes,
-        throttle: s.throttle,
-        ...(timeout !== undefined ? { completionTimeoutSec: round(timeout, 1) } : {}),
-        ...(shown.warning ? { warning: shown.warning } : {}),
-      };
-      const eta = !p.rateKnown ? 'ETA after the first pass' : p.converges ? `ETA ${formatSeconds(p.etaSec)} (total ${formatSeconds(p.totalTimeSec)}), downtime ${formatSeconds(p.downtimeSec)}` : 'will not converge';
-      out(line, `${formatSeconds(s.elapsedSec).padStart(9)}  ${(shown.progress * 100).toFixed(0).padStart(3)} %  sent ${formatBytes(s.transferredBytes)}  ${eta}${shown.warning ? `\nWARNING: ${shown.warning}` : ''}`);
-    }
-    await sleep(o.interval * 1000);
-    try {
-      r = await read();
-    } catch (e) {
-      // A libvirt domain leaves the source host when the migration completes.
-      r = { status: /failed to get domain|Domain not found/.test((e as Error).message) ? 'left-source' : 'unreadable', error: (e as Error).message };
-    }
-    if (!ACTIVE.has(r.status) && r.state === undefined) break;
-  }
-  const end = { status: r.status, ...(r.final ?? {}), ...(r.error && r.status !== 'left-source' ? { error: r.error } : {}), lastPrediction: last ? { totalTimeSec: Number.isFinite(last.totalTimeSec) ? round(last.totalTimeSec, 3) : null } : null, warned: tracker?.warningGiven ?? false };
-  out(end, r.final ? `migration ${r.status}: ${formatSeconds(r.final.totalTimeSec)}, downtime ${formatSeconds(r.final.downtimeSec)}, ${formatBytes(r.final.transferredBytes)} sent` : `migration ended (${r.status})`);
-  if (r.status === 'failed' || r.status === 'cancelled' || r.status === 'unreadable') process.exitCode = 1;
+  out(end, end.totalTimeSec !== undefined ? `migration ${end.status}: ${formatSeconds(end.totalTimeSec)}, downtime ${formatSeconds(end.downtimeSec ?? 0)}, ${formatBytes(end.transferredBytes ?? 0)} sent` : `migration ended (${end.status})`);
+  if (end.status === 'failed' || end.status === 'cancelled' || end.status === 'unreadable') process.exitCode = 1;
 }
-
-const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
