@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up everything the tests need on a fresh Debian 12 machine, as root, then runs every test:
-# Debian's chromium (dashboard tests), QEMU 10 and the lab guest (lab/setup.sh), libvirt 11 (the libvirt tests
-# start two daemons: scripts/libvirt-test-daemons.sh), a throwaway PostgreSQL on
-# 127.0.0.1 (scripts/pg-test-server.sh, stopped on exit), `npm ci`, then `npm test`. CI runs this same script.
+# Debian's chromium (dashboard tests), virsh and the openstack client (`plan --emit` tests), a real Prometheus
+# (test/metrics), QEMU 10 and the lab guest (lab/setup.sh), libvirt 11 (the libvirt tests start two daemons:
+# scripts/libvirt-test-daemons.sh), a throwaway PostgreSQL on 127.0.0.1 (scripts/pg-test-server.sh, stopped on
+# exit), `npm ci`, then `npm test`. CI runs this same script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
@@ -11,7 +12,9 @@ if [ "$(id -u)" != 0 ]; then echo "scripts/test-all.sh: run it as root (it insta
 
 step "apt packages"
 apt-get update -qq
-apt-get install -y -qq -o Dpkg::Use-Pty=0 chromium >/dev/null
+# libvirt-clients (virsh) and python3-openstackclient (with python3-yaml): `plan --emit` checks its commands
+# and manifests with the real tools (test/plan/emit/tools.test.ts)
+apt-get install -y -qq -o Dpkg::Use-Pty=0 chromium libvirt-clients python3-openstackclient python3-yaml >/dev/null
 apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends prometheus >/dev/null   # a real Prometheus for test/metrics
 
 step "lab setup"

@@ -7,9 +7,10 @@ import type { CurvePoint, DirtyModelSpec, EnergyModel, Platform, PolicyName, Pre
 import { InputError, LIMITS, inRange, parseDuration, parseFraction, parseNumber, parseRate, parseSize } from './units.js';
 import { inputFromSample, type FromSampleOptions } from './model/from-sample.js';
 import type { VmSample } from './model/sample.js';
+import { parseTechnique, type RawTechniqueFields } from './technique-input.js';
 
 /** The fields a prediction can be asked with; names are the batch columns' and the JSON keys'. */
-export interface RawPredictFields {
+export interface RawPredictFields extends RawTechniqueFields {
   memory?: unknown;
   dirtyRate?: unknown;
   bandwidth?: unknown;
@@ -240,6 +241,11 @@ export function predictInputFrom(f: RawPredictFields): PredictInput {
     hasPlatform = true;
   }
   if (hasPlatform) input.platform = platform;
+  const technique = parseTechnique(f, p.autoConverge);
+  if (technique) {
+    if (technique.name !== 'precopy' && policyName !== 'qemu') throw new InputError('policy', f.policy, `must be qemu with technique ${technique.name} (a QEMU technique)`);
+    input.technique = technique;
+  }
 
   if (present(f.energy) || present(f.alpha) || present(f.beta) || present(f.channelBandwidth) || present(f.noiseDensity)) {
     const kind = present(f.energy) ? oneOf('energy', f.energy, ['wired', 'wireless'] as const) : present(f.channelBandwidth) || present(f.noiseDensity) ? 'wireless' : 'wired';
@@ -350,5 +356,6 @@ export function predictInputFromSample(sample: VmSample, f: RawPredictFields, op
   if (POLICY_FIELDS.some((k) => k in given)) input.policy = p;
   if (checked.adaptiveRate) input.adaptiveRate = checked.adaptiveRate;
   if (checked.energy) input.energy = checked.energy;
+  if (checked.technique) input.technique = checked.technique;
   return input;
 }

@@ -11,7 +11,8 @@ import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs
 import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
 import { predictWithOutlook } from '../model/index.js';
-import type { ConvergenceFields, Prediction } from '../model/index.js';
+import type { ConvergenceFields, Prediction, TechniquePrediction } from '../model/index.js';
+import { TECHNIQUE_FIELDS } from '../technique-input.js';
 import { predictInputFrom, type RawPredictFields } from '../input.js';
 import { InputError } from '../units.js';
 
@@ -88,10 +89,22 @@ function jsonString(s: string): string {
 /** One output line; written by hand because it is the hot path (finite numbers are valid JSON as is). */
 export function formatBatchLine(id: string, p: Prediction & Partial<ConvergenceFields>): string {
   const c = p.convergenceProbability === undefined ? '' : `,"convergenceProbability":${round6(p.convergenceProbability)},"timeP10Sec":${round6(p.timeP10Sec!)},"timeP50Sec":${round6(p.timeP50Sec!)},"timeP90Sec":${round6(p.timeP90Sec!)}`;
-  return (
+  const head =
     `{"id":${jsonString(id)},"totalTimeSec":${round6(p.totalTimeSec)},"downtimeSec":${round6(p.downtimeSec)},"transferredBytes":${Math.round(p.transferredBytes)}` +
-    `,"rounds":${p.rounds},"converged":${p.converged},"reason":"${p.reason}","energyJoules":${round3(p.energyJoules)}${c}}\n`
-  );
+    `,"rounds":${p.rounds},"converged":${p.converged},"reason":"${p.reason}","energyJoules":${round3(p.energyJoules)}${c}`;
+  const t = p as TechniquePrediction;
+  return t.technique === undefined ? `${head}}\n` : `${head}${techniqueFields(t)}}\n`;
+}
+
+/** A technique's own fields, rounded as the common ones (seconds to the µs, bytes and pages whole, ratios to 6 digits). */
+function techniqueFields(t: TechniquePrediction): string {
+  let s = `,"technique":"${t.technique}"`;
+  if (t.measured === false) s += ',"measured":false';
+  for (const k of ['switchoverSec', 'postcopyPhaseSec', 'postcopyBlockedSec', 'xbzrleCacheHitRatio', 'compressionRatio', 'dirtyLimitFromSec'] as const) if (t[k] !== undefined) s += `,"${k}":${round6(t[k])}`;
+  for (const k of ['postcopyBytes', 'remoteFaults', 'xbzrleCacheHits', 'xbzrleCacheMisses', 'xbzrleOverflows', 'xbzrleEncodedBytes', 'multifdChannels', 'rawBytes', 'dirtyLimitBytesPerSec'] as const) if (t[k] !== undefined) s += `,"${k}":${Math.round(t[k])}`;
+  if (t.multifdCompression !== undefined) s += `,"multifdCompression":"${t.multifdCompression}"`;
+  if (t.note !== undefined) s += `,"note":${jsonString(t.note)}`;
+  return s;
 }
 
 /**
@@ -114,6 +127,7 @@ const KNOWN_COLUMNS = new Set([
   'id', 'memory', 'dirtyRate', 'bandwidth', 'policy', 'downtimeLimit', 'zeroPageFraction', 'workingSet', 'pageSize', 'dirtyModel', 'curve',
   'wwsCoeffs', 'autoConverge', 'threshold', 'maxRounds', 'maxTrafficFactor', 'timeout', 'adaptiveRate', 'delta', 'rateMin', 'rateMax',
   'setupTime', 'resumeTime', 'lineRate', 'stopCopyRate', 'energy', 'alpha', 'beta', 'channelBandwidth', 'noiseDensity',
+  ...TECHNIQUE_FIELDS,
 ]);
 
 /**

@@ -13,6 +13,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'migcost predict --vm vm.json --bandwidth 100MiB/s --json --trace',
     'migcost predict --input vms.csv --bandwidth 10Gbit/s --output predictions.jsonl',
   ],
+  advise: ['migcost advise --memory 8GiB --dirty-rate 200MiB/s --bandwidth 1Gbit/s --platform-timeouts nova --max-downtime 500ms'],
   sample: ['migcost sample --qmp /run/vm1.qmp --pseudo-migration --output vm.json', 'migcost sample --libvirt qemu:///system --domain vm1 --json'],
   lab: ['migcost lab run --memory 256MiB --workload dirtier --bandwidth 100MiB/s'],
   'lab run': ['migcost lab run --memory 384MiB --workload dirtier --wss 96MiB --bandwidth 100MiB/s --downtime-limit 300ms'],

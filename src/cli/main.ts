@@ -15,6 +15,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { predictCommand } from './commands/predict/index.js';
+import { adviseCommand } from './commands/advise/index.js';
 import { labCommand } from './commands/lab/index.js';
 import { sampleCommand } from './commands/sample/index.js';
 import { historyCommand } from './commands/history/index.js';
@@ -48,6 +49,7 @@ export function program(): Command {
     .description('predict, plan and measure live VM migrations')
     .version('0.1.0')
     .addCommand(predictCommand())
+    .addCommand(adviseCommand())
     .addCommand(sampleCommand())
     .addCommand(labCommand())
     .addCommand(historyCommand())

@@ -16,6 +16,7 @@ import type { Store } from '../store/store.js';
 import { errorHandler } from './errors.js';
 import { requireToken } from './auth.js';
 import { predictRoutes } from './routes/predict.js';
+import { adviseRoutes } from './routes/advise.js';
 import { planRoutes } from './routes/plan.js';
 import { historyRoutes } from './routes/history.js';
 import { calibrateRoutes } from './routes/calibrate.js';
@@ -119,6 +120,7 @@ export function buildApp(opts: AppOptions = {}): FastifyInstance {
   app.register(async (api) => {
     api.get('/v1/health', { schema: { summary: 'Liveness', tags: ['meta'], response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, async () => ({ ok: true }));
     predictRoutes(api, { maxBatch: opts.maxBatch ?? 10_000, predictions, heavy });
+    adviseRoutes(api);
     planRoutes(api, { heavy });
     historyRoutes(api, { store: opts.store, auth });
     calibrateRoutes(api, { store: opts.store, auth });

@@ -11,6 +11,7 @@
  * at sync k is the deterministic run's time up to that sync plus its stop-and-copy and resume; a migration not
  * converged by the time-out costs what the time-out costs. Pure; the plain prediction (`simulate`) does not compute it.
  */
+import { predict as predictTechnique, checkTechnique, type TechniquePrediction } from './techniques.js';
 import { simulate, simulateWithSyncs, POLICY_DEFAULTS, SYNC_FIELDS } from './precopy.js';
 import { DEFAULT_DIRT_DISPERSION } from './dispersion.js';
 import { LIU_WIRED_ENERGY, wiredEnergyJoules } from './energy.js';
@@ -209,6 +210,20 @@ export function convergenceFields(o: ConvergenceFields): ConvergenceFields {
  * and verdict (p >= 0.5) and made the held-out lab figures worse (docs/model.md). Pure.
  */
 export function predictWithOutlook(input: PredictInput): Prediction & ConvergenceFields {
+  const t = input.technique;
+  if (t !== undefined && t.name !== 'precopy' && t.name !== 'auto-converge') {
+    // The other techniques are deterministic here: the probability is the verdict, the percentiles the point.
+    const p = predictTechnique(input) as Prediction & ConvergenceFields;
+    p.convergenceProbability = p.converged ? 1 : 0;
+    p.timeP10Sec = p.timeP50Sec = p.timeP90Sec = p.totalTimeSec;
+    return p;
+  }
+  if (t !== undefined) {
+    checkTechnique(t, input);
+    const plain = predictWithOutlook({ ...input, technique: undefined, policy: { ...input.policy, autoConverge: t.name === 'auto-converge' } });
+    (plain as TechniquePrediction).technique = t.name;
+    return plain;
+  }
   const o = convergenceOutlook(input);
   // the point is this call's own object: the fields are added to it, not copied with it
   const out = o.point as Prediction & ConvergenceFields;

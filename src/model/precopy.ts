@@ -17,6 +17,10 @@ import { compileDirty, dirtiedIn, freshDirtiedIn, skippedFraction, type Compiled
 import { LIU_WIRED_ENERGY, energyPerBitJoules, wiredEnergyJoules } from './energy.js';
 import type { AdaptiveRate, EnergyModel, MemoryLayout, Platform, PolicyOptions, Prediction, PredictInput, RoundTrace, StopReason } from './types.js';
 import { checkInput } from './check-input.js';
+import { expectedCheckIntervalSec, hotShareScanned } from './qemu-timing.js';
+import type { QemuHooks } from './qemu-hooks.js';
+
+export { expectedCheckIntervalSec, hotShareScanned };
 
 export const DEFAULT_PAGE_SIZE = 4096;
 
@@ -65,67 +69,6 @@ interface Ctx {
 
 /** Per round in `simulateWithSyncs`: duration, wire bytes, rate, bytes dirtied, pending after the sync, the switch-over estimate, throttle. */
 export const SYNC_FIELDS = 7;
-
-/**
- * Of the hot pages, the share a first pass has scanned once it has sent `fraction` of the non-zero bytes (zero
- * pages cost next to nothing, so the scan's progress is its share of non-zero pages). Uniform (`fraction`)
- * without a layout or with no hot page. Pure.
- */
-export function hotShareScanned(layout: MemoryLayout | undefined, fraction: number): number {
-  const f = Math.min(1, Math.max(0, fraction));
-  if (!layout || f >= 1) return f;
-  let totalNz = 0;
-  let totalHot = 0;
-  for (let i = 0; i < layout.nonZeroPages.length; i++) {
-    totalNz += layout.nonZeroPages[i];
-    totalHot += layout.hotPages[i];
-  }
-  if (totalHot <= 0 || totalNz <= 0) return f;
-  const target = f * totalNz;
-  let cum = 0;
-  let hot = 0;
-  for (let i = 0; i < layout.nonZeroPages.length; i++) {
-    const nz = layout.nonZeroPages[i];
-    if (cum + nz <= target) {
-      if (nz === 0 && cum >= target) break;
-      hot += layout.hotPages[i];
-      cum += nz;
-    } else {
-      hot += (layout.hotPages[i] * (target - cum)) / nz;
-      break;
-    }
-  }
-  return Math.min(1, hot / totalHot);
-}
-
-/** How far real round lengths stray from the modelled ones, either way (the lab measured 0.7-1.0 s rounds where the model has 1.0 s). */
-const ROUND_JITTER = 0.2;
-
-/**
- * The mean time between auto-converge checks when rounds last about `roundSec`. QEMU checks at the first bitmap
- * sync more than 1 s after the last check, so with rounds of exactly r the interval is (floor(1/r) + 1) x r:
- * rounds of 1.0 s check every 2 s, rounds of 1.001 s every 1.001 s — a knife-edge no real migration has, since
- * real rounds jitter. So this is that interval averaged over r uniform in roundSec x [0.8, 1.2] (exactly,
- * piece by piece; 1 + r/2 when the rounds are so short that the piece count explodes). The lab measured a
- * throttle step (two checks) every 3-3.5 s for rounds of about 1 s; this gives 2.9 s. Pure.
- * @example expectedCheckIntervalSec(1) // 1.45
- */
-export function expectedCheckIntervalSec(roundSec: number): number {
-  const a = roundSec * (1 - ROUND_JITTER);
-  const b = roundSec * (1 + ROUND_JITTER);
-  if (!(a > 0) || b <= a) return (Math.floor(1 / roundSec) + 1) * roundSec;
-  const kLo = Math.floor(1 / b);
-  const kHi = Math.floor(1 / a);
-  if (kHi - kLo > 64) return 1 + roundSec / 2;
-  // On r in (1/(k+1), 1/k], floor(1/r) = k and the interval is (k + 1) r.
-  let integral = 0;
-  for (let k = kLo; k <= kHi; k++) {
-    const lo = Math.max(a, 1 / (k + 1));
-    const hi = k === 0 ? b : Math.min(b, 1 / k);
-    if (hi > lo) integral += ((k + 1) * (hi * hi - lo * lo)) / 2;
-  }
-  return integral / (b - a);
-}
 
 /** Accumulates the result; one per prediction. */
 interface Acc {
@@ -244,8 +187,24 @@ function simulateIterative(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel 
   }
 }
 
+/** qemu: the final copy's time; pages never sent go at the first-touch rate (all rates x gain, within the CPU ceiling). */
+function stopCopyTime(bytes: number, neverSent: number, firstTouchRate: number, finalRate: number, g: number, cpu: number): number {
+  const first = Math.min(bytes, neverSent);
+  return first / Math.min(firstTouchRate * g, cpu) + (bytes - first) / Math.min(finalRate * g, cpu);
+}
+
+/** post-copy: the state at the switch into the hooks, and the pre-copy part as a prediction. */
+function switchOver(h: QemuHooks, ctx: Ctx, acc: Acc, energy: EnergyModel | undefined, pending: number, neverSent: number, pendingZero: number): Prediction {
+  const o = h.out;
+  o.switched = true;
+  o.pendingBytes = pending;
+  o.neverSentBytes = Math.min(neverSent, pending);
+  o.pendingZeroBytes = pendingZero;
+  return finish(ctx, acc, energy, 0, 1, true, 'switched-to-postcopy', 0);
+}
+
 /** qemu: rounds end at a dirty-bitmap sync once the pending estimate drops below the switch-over threshold. */
-function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | undefined): Prediction {
+function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | undefined, h: QemuHooks | undefined): Prediction {
   const d = POLICY_DEFAULTS.qemu;
   const downtimeLimit = policy.downtimeLimitSec ?? d.downtimeLimitSec;
   const timeout = policy.timeoutSec ?? d.timeoutSec;
@@ -259,10 +218,13 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
   const firstTouchRate = Number.isFinite(platform.firstTouchRateBytesPerSec) ? platform.firstTouchRateBytesPerSec : finalRate;
   // Bytes of the first pass never sent yet: the scan resumes where it stopped, so they go first next round.
   let neverSent = 0;
-  const stopCopy = (bytes: number) => {
-    const first = Math.min(bytes, neverSent);
-    return first / firstTouchRate + (bytes - first) / finalRate;
-  };
+  // Technique hooks (none for plain pre-copy: gain 1, no CPU ceiling, no switch, no limit).
+  const cpu = h ? h.cpuRawBytesPerSec : Infinity;
+  const switchRounds = h ? h.switchAfterRounds : Infinity;
+  const postcopy = h !== undefined && (h.switchAfterRounds < Infinity || h.switchAfterSec < Infinity);
+  const endSec = postcopy ? h.switchAfterSec : timeout; // post-copy always switches: the give-up time-out does not apply
+  const limitRate = h?.dirtyLimitBytesPerSec;
+  let limitOn = false;
 
   const nonZero = ctx.M * (1 - ctx.zeroFraction);
   const zeroFlagBytes = ((ctx.M * ctx.zeroFraction) / ctx.page) * platform.zeroPageWireBytes;
@@ -278,15 +240,24 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
   let prevPending = -1;
 
   for (;;) {
+    const g = h !== undefined && acc.rounds >= h.gainFrom ? h.gain : 1;
     const cap = rateFor(ctx, dirtyRate);
-    const binding = cap < lineRate;
-    const rate = binding ? cap : lineRate; // what QEMU measures as its bandwidth
-    const threshold = rate * downtimeLimit;
+    let binding = cap < lineRate;
+    let rate = (binding ? cap : lineRate) * g; // raw bytes/s; rate / g is what QEMU measures as its bandwidth
+    if (rate > cpu) {
+      // multifd's channels are the bottleneck: QEMU's migration thread hands them pages in time slices, so the
+      // round ends at a slice boundary as under a cap (whole rate windows), not exactly at the threshold.
+      rate = cpu;
+      binding = true;
+    }
+    const threshold = (rate / g) * downtimeLimit;
     // QEMU's estimate counts dirty pages, the zero ones (sent as flags) included.
     const estimate = pending + pendingZero;
     if (estimate <= threshold && acc.rounds > 0) {
-      return finish(ctx, acc, energy, pending, finalRate, true, 'fits-downtime-limit', stopCopy(pending));
+      if (h !== undefined && g !== 1) h.out.rawGained += pending;
+      return finish(ctx, acc, energy, pending / g, finalRate, true, 'fits-downtime-limit', stopCopyTime(pending, neverSent, firstTouchRate, finalRate, g, cpu));
     }
+    if (postcopy && acc.rounds >= switchRounds) return switchOver(h!, ctx, acc, energy, pending, neverSent, pendingZero);
     // Send until the estimate drops below the threshold (zero dirty pages, spread among the non-zero ones, go
     // along for free). QEMU knows no bandwidth (so no threshold) before its first 100 ms window has passed:
     // round 0 always sends at least one window's worth.
@@ -297,21 +268,25 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
       const quota = rate * window;
       const windows = Math.max(1, Math.ceil(want / quota - 1e-9));
       sent = Math.min(pending, windows * quota);
-      t = sent >= pending && Number.isFinite(lineRate) ? (windows - 1) * window + (sent - (windows - 1) * quota) / lineRate : windows * window;
+      t = sent >= pending && Number.isFinite(lineRate) ? (windows - 1) * window + (sent - (windows - 1) * quota) / Math.min(lineRate * g, cpu) : windows * window;
     } else {
       sent = want;
       t = sent / rate;
     }
     t += platform.syncSec; // the bitmap sync that ends the round
     // Given up at the time-out: cut this round where the clock runs out (QEMU's cancel is not round-aligned).
-    const cut = acc.precopySec + t > timeout;
+    const cut = acc.precopySec + t > endSec;
     if (cut) {
-      t = Math.max(0, timeout - acc.precopySec);
+      t = Math.max(0, endSec - acc.precopySec);
       sent = Math.min(sent, rate * t);
     }
     const zeroSent = pending > 0 ? pendingZero * Math.min(1, sent / pending) : pendingZero;
     pendingZero -= zeroSent;
-    const wire = sent + extraWire + (zeroSent / ctx.page) * platform.zeroPageWireBytes;
+    const wire = sent / g + extraWire + (zeroSent / ctx.page) * platform.zeroPageWireBytes;
+    if (h !== undefined) {
+      if (acc.rounds === 1) h.out.rawRound1 += sent;
+      if (acc.rounds >= h.gainFrom) h.out.rawGained += sent;
+    }
     extraWire = 0;
     acc.sent += wire;
     acc.precopySec += t;
@@ -320,7 +295,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     const leftover = pending - sent;
     neverSent = acc.rounds === 1 ? leftover : Math.max(0, neverSent - sent);
     const dirtySec = throttle > 0 ? t * Math.min(1, (1 - throttle) / ctx.cpuUtilisation) : t;
-    const dirtied = dirtiedIn(dirty, dirtySec);
+    let dirtied = dirtiedIn(dirty, dirtySec);
     // Newly dirtied pages that are still in the unsent leftover add nothing. Round 0 scans RAM in address order:
     // the dirt already scanned is the share of the hot pages the pass has got past (with no layout, the
     // working set may lie anywhere: the share of the first pass sent). Later rounds, with a measured curve (and
@@ -333,6 +308,12 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
       const reached = neverSent > 0 && nonZero > 0 ? hotShareScanned(ctx.layout, 1 - neverSent / nonZero) : 1;
       fresh = reached > 0 ? reached * freshDirtiedIn(dirty, dirtySec, Math.max(0, leftover - neverSent) / reached) : 0;
     } else fresh = freshDirtiedIn(dirty, dirtySec, leftover, 'pool');
+    if (limitOn && dirtied > limitRate! * dirtySec) {
+      // dirty-limit: the guest writes no faster than the limit, so a round dirties at most limit x its length.
+      const scale = (limitRate! * dirtySec) / dirtied;
+      dirtied *= scale;
+      fresh *= scale;
+    }
     const next = leftover + fresh;
     pendingZero += fresh * ctx.zeroPerDirty;
     if (t > 0) dirtyRate = dirtied / t;
@@ -346,10 +327,15 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     checkCredit += t > 0 ? t / expectedCheckIntervalSec(t) : 0;
     if (checkCredit >= 1 - 1e-9) {
       checkCredit -= 1;
-      if (autoConverge && periodDirty > d.throttleTrigger * periodXfer && ++highCount >= 2) {
+      if ((autoConverge || limitRate !== undefined) && periodDirty > d.throttleTrigger * periodXfer && ++highCount >= 2) {
         highCount = 0;
-        throttle = throttle === 0 ? d.throttleInitial : Math.min(d.throttleMax, throttle + d.throttleIncrement);
-        if (throttle > acc.maxThrottle) acc.maxThrottle = throttle;
+        if (autoConverge) {
+          throttle = throttle === 0 ? d.throttleInitial : Math.min(d.throttleMax, throttle + d.throttleIncrement);
+          if (throttle > acc.maxThrottle) acc.maxThrottle = throttle;
+        } else if (!limitOn) {
+          limitOn = true;
+          h!.out.dirtyLimitFromSec = acc.precopySec;
+        }
       }
       periodDirty = 0;
       periodXfer = 0;
@@ -371,16 +357,19 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     pending = next;
 
     if (cut || acc.rounds >= MAX_SIMULATED_ROUNDS) {
+      if (postcopy) return switchOver(h!, ctx, acc, energy, pending, neverSent, pendingZero);
       // What a forced switch-over at this point would cost is reported as the downtime.
-      return finish(ctx, acc, energy, pending, finalRate, false, 'timeout', stopCopy(pending));
+      const gEnd = h !== undefined && acc.rounds >= h.gainFrom ? h.gain : 1;
+      return finish(ctx, acc, energy, pending / gEnd, finalRate, false, 'timeout', stopCopyTime(pending, neverSent, firstTouchRate, finalRate, gEnd, cpu));
     }
     // A steady state that no throttle step can change never converges: skip whole rounds up to the time-out.
     const steady = prevPending >= 0 && Math.abs(next - prevPending) <= 1e-9 * ctx.M + 1e-6 && (!autoConverge || (roundThrottle >= d.throttleMax && throttle === roundThrottle));
-    if (steady && next + pendingZero > threshold && !trace && t > 0) {
-      const more = Math.floor((timeout - acc.precopySec) / t);
+    if (steady && next + pendingZero > threshold && !trace && t > 0 && !postcopy && (limitRate === undefined || limitOn || dirtied <= d.throttleTrigger * wire)) {
+      const more = Math.floor((endSec - acc.precopySec) / t);
       acc.sent += more * wire;
       acc.precopySec += more * t;
       acc.rounds += more;
+      if (h !== undefined && acc.rounds - more - 1 >= h.gainFrom) h.out.rawGained += more * sent;
       if (ctx.wireless) acc.wirelessJoules += more * energyPerBitJoules(ctx.wireless.n0, rate * 8, ctx.wireless.b) * wire * 8;
     }
     prevPending = next;
@@ -393,8 +382,8 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
  * @example predict({ vm: { memoryBytes: 2**30, dirtyRateBytesPerSec: 0 }, bandwidthBytesPerSec: 2**27,
  *   policy: { name: 'liu' }, platform: { resumeSec: 0 } }).totalTimeSec // 8: one round of 1 GiB at 128 MiB/s
  */
-export function simulate(input: PredictInput): Prediction {
-  return run(input, undefined);
+export function simulate(input: PredictInput, hooks?: QemuHooks): Prediction {
+  return run(input, undefined, hooks);
 }
 
 /**
@@ -402,12 +391,12 @@ export function simulate(input: PredictInput): Prediction {
  * A run that never converges skips its steady rounds up to the time-out (unless traced): they are copies of the
  * last round listed before the final, cut one.
  */
-export function simulateWithSyncs(input: PredictInput): { prediction: Prediction; syncs: number[] } {
+export function simulateWithSyncs(input: PredictInput, hooks?: QemuHooks): { prediction: Prediction; syncs: number[] } {
   const syncs: number[] = [];
-  return { prediction: run(input, syncs), syncs };
+  return { prediction: run(input, syncs, hooks), syncs };
 }
 
-function run(input: PredictInput, syncs: number[] | undefined): Prediction {
+function run(input: PredictInput, syncs: number[] | undefined, hooks: QemuHooks | undefined): Prediction {
   const { vm, policy } = input;
   const platform: Platform = input.platform ? { ...DEFAULT_PLATFORM, ...input.platform } : DEFAULT_PLATFORM;
   checkInput(input, platform);
@@ -435,7 +424,7 @@ function run(input: PredictInput, syncs: number[] | undefined): Prediction {
     case 'liu':
       return simulateIterative(ctx, policy, energy);
     case 'qemu':
-      return simulateQemu(ctx, policy, energy);
+      return simulateQemu(ctx, policy, energy, hooks);
     default:
       throw new RangeError(`predict: policy.name must be one of xen, liu, qemu (got ${JSON.stringify((policy as { name: unknown }).name)})`);
   }

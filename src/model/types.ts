@@ -25,6 +25,8 @@ export const STOP_REASONS = [
   'not-shrinking',
   /** qemu never reached its switch-over condition before the time-out: the migration is given up */
   'timeout',
+  /** post-copy: pre-copy ran its passes (or seconds), then the guest moved and pulls the rest (always completes) */
+  'switched-to-postcopy',
 ] as const;
 export type StopReason = (typeof STOP_REASONS)[number];
 
@@ -129,6 +131,15 @@ export interface Platform {
   syncSec: number;
   /** QEMU's rate-limit window (100 ms): rounds under a binding cap last whole windows. */
   rateWindowSec: number;
+  /**
+   * multifd: raw page bytes one channel moves per second with each compression (its thread's CPU). Defaults in
+   * techniques.ts (TECHNIQUE_PLATFORM_DEFAULTS).
+   */
+  multifdNoneChannelBytesPerSec?: number;
+  multifdZlibChannelBytesPerSec?: number;
+  multifdZstdChannelBytesPerSec?: number;
+  /** post-copy: how long the guest waits for a page it faults on (s). Default in techniques.ts. */
+  postcopyFaultLatencySec?: number;
 }
 
 export interface PolicyOptions {
@@ -186,9 +197,46 @@ export interface PredictInput {
   energy?: EnergyModel;
   /** Keep the per-round trace (costs allocations; off for bulk predictions). */
   trace?: boolean;
+  /**
+   * Which QEMU migration technique, with its settings (techniques.ts). Absent: plain pre-copy as the policy
+   * says (with auto-converge when the policy asks), and the prediction carries no `technique` field.
+   */
+  technique?: TechniqueOptions;
 }
 
-export type RoundKind = 'pre-copy' | 'stop-copy';
+/** QEMU's migration techniques (techniques.ts, docs/techniques.md). `compress` means multifd with zlib. */
+export const TECHNIQUES = ['precopy', 'auto-converge', 'postcopy', 'xbzrle', 'multifd', 'compress', 'dirty-limit'] as const;
+export type TechniqueName = (typeof TECHNIQUES)[number];
+
+/** multifd-compression values the model knows (QEMU's qpl, uadk, qatzip need hardware the lab has not). */
+export const MULTIFD_COMPRESSIONS = ['none', 'zlib', 'zstd'] as const;
+export type MultifdCompression = (typeof MULTIFD_COMPRESSIONS)[number];
+
+/** A technique and its own settings; every setting has QEMU's default (techniques.ts TECHNIQUE_DEFAULTS). */
+export interface TechniqueOptions {
+  name: TechniqueName;
+  /** postcopy: switch after this many complete pre-copy passes (default 1), or after this many seconds. */
+  postcopyAfterPasses?: number;
+  postcopyAfterSec?: number;
+  /** postcopy: max-postcopy-bandwidth (bytes/s); default unlimited (QEMU's 0). */
+  maxPostcopyBandwidthBytesPerSec?: number;
+  /** xbzrle: xbzrle-cache-size (bytes, a power of two); default 64 MiB. */
+  xbzrleCacheBytes?: number;
+  /** xbzrle: mean encoded size of a cache hit over the page size; >= 1 means every hit overflows. */
+  xbzrleDeltaRatio?: number;
+  /** xbzrle: share of cache hits whose delta overflows (sent as full pages); default 1 if the ratio >= 1, else 0. */
+  xbzrleOverflowShare?: number;
+  /** multifd: multifd-channels (1-255, default 2) and multifd-compression (default none). */
+  multifdChannels?: number;
+  multifdCompression?: MultifdCompression;
+  /** multifd: raw bytes over compressed bytes of the pages sent (default per compression, techniques.ts). */
+  compressionRatio?: number;
+  /** dirty-limit: vcpu-dirty-limit per vCPU (bytes/s, default 1 MB/s) and the vCPU count (default 1). */
+  vcpuDirtyLimitBytesPerSec?: number;
+  vcpus?: number;
+}
+
+export type RoundKind = 'pre-copy' | 'stop-copy' | 'post-copy';
 
 /** One round of the simulated migration. */
 export interface RoundTrace {

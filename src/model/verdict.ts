@@ -51,5 +51,7 @@ export function stopVerdict(p: Prediction, input: PredictInput): Verdict {
       return { text: `NOT converged: forced stop-and-copy once more than ${pol.maxTrafficFactor ?? POLICY_DEFAULTS.xen.maxTrafficFactor} x memory was sent`, forced: true };
     case 'not-shrinking':
       return { text: 'NOT converged: forced stop-and-copy when a round no longer shrank the dirty data', forced: true };
+    case 'switched-to-postcopy':
+      return { text: `switched to post-copy: the guest resumed on the destination after ${s(p.downtimeSec)} and pulls the pages still on the source`, forced: false };
   }
 }

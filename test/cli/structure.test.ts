@@ -48,7 +48,7 @@ describe('option parsers', () => {
   it('every command and subcommand of the CLI is there', () => {
     const names = (c: Command, p = ''): string[] => c.commands.flatMap((s) => [`${p}${s.name()}`, ...names(s, `${p}${s.name()} `)]);
     assert.deepEqual(names(program()), [
-      'predict', 'sample', 'lab', 'lab run', 'lab matrix', 'lab report', 'lab calibrate', 'lab decide', 'history', 'history import', 'history export', 'evaluate',
+      'predict', 'advise', 'sample', 'lab', 'lab run', 'lab matrix', 'lab report', 'lab calibrate', 'lab decide', 'history', 'history import', 'history export', 'evaluate',
       'calibrate', 'models', 'plan', 'offload', 'simulate', 'execute', 'watch', 'inventory', 'serve', 'agent',
     ]);
   });

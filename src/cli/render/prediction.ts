@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { ConvergenceFields, Prediction, PredictInput, RoundTrace } from '../../model/index.js';
+import type { ConvergenceFields, Prediction, PredictInput, RoundTrace, TechniquePrediction } from '../../model/index.js';
 import { formatBytes, formatSeconds } from '../../units.js';
 import { stopVerdict } from '../../model/verdict.js';
 
@@ -32,7 +32,28 @@ export function predictionTable(p: Prediction & Partial<ConvergenceFields>, inpu
     ['  resume', formatSeconds(p.resumeSec)],
   );
   if (p.maxThrottle > 0) t.push(['max throttle', `${Math.round(p.maxThrottle * 100)} %`]);
+  techniqueRows(p as TechniquePrediction).forEach((r) => t.push(r));
   return v ? `${t.toString()}\n${v.text}` : t.toString();
+}
+
+/** A technique's own figures, as rows (none for plain pre-copy). */
+function techniqueRows(p: TechniquePrediction): [string, string][] {
+  if (p.technique === undefined) return [];
+  const rows: [string, string][] = [['technique', p.technique + (p.measured === false ? ' (not measured: rules from the sources)' : '')]];
+  const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  if (p.postcopyPhaseSec !== undefined) {
+    rows.push(['  switch-over at', formatSeconds(p.switchoverSec ?? 0)], ['  post-copy phase', `${formatSeconds(p.postcopyPhaseSec)} (${formatBytes(p.postcopyBytes ?? 0)})`]);
+    rows.push(['  remote faults', `${n(p.remoteFaults ?? 0)} (guest stalled ${formatSeconds(p.postcopyBlockedSec ?? 0)})`]);
+  }
+  if (p.xbzrleCacheHitRatio !== undefined) {
+    rows.push(['  cache hit ratio (pass 3+)', pct(p.xbzrleCacheHitRatio)], ['  cache hits / misses', `${n(p.xbzrleCacheHits ?? 0)} / ${n(p.xbzrleCacheMisses ?? 0)} pages`]);
+    rows.push(['  overflows', `${n(p.xbzrleOverflows ?? 0)} pages`], ['  encoded', formatBytes(p.xbzrleEncodedBytes ?? 0)]);
+  }
+  if (p.multifdChannels !== undefined) rows.push(['  multifd', `${p.multifdChannels} channels, ${p.multifdCompression}, ratio ${(p.compressionRatio ?? 1).toFixed(2)} (${formatBytes(p.rawBytes ?? 0)} raw)`]);
+  if (p.dirtyLimitBytesPerSec !== undefined) rows.push(['  dirty limit', `${formatBytes(p.dirtyLimitBytesPerSec)}/s${p.dirtyLimitFromSec !== undefined ? ` from ${formatSeconds(p.dirtyLimitFromSec)}` : ' (never triggered)'}`]);
+  if (p.note) rows.push(['  note', p.note]);
+  return rows;
 }
 
 /** The per-round trace as a table. */

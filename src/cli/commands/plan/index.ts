@@ -15,9 +15,10 @@ import { renderPlan } from '../../render/plan.js';
 
 import { durationArg, numberArg, parsedOption } from '../../options.js';
 import { exitWithError } from '../../errors.js';
+import { emitOption, emitOutputOption, emitPlan, type EmitFlags } from './emit.js';
 
 /** The options of `migcost plan`. */
-export interface PlanFlags {
+export interface PlanFlags extends EmitFlags {
   cluster: string;
   policy: SelectionPolicy;
   objective: Objective;
@@ -57,6 +58,8 @@ export function planCommand(): Command {
     .option('--platform <file>', 'platform constants (from `migcost lab calibrate`) for every prediction')
     .option('--svg <file>', 'write a picture of the plan')
     .option('--json', 'print JSON')
+    .addOption(emitOption())
+    .addOption(emitOutputOption())
     .action(async (o: PlanFlags) => {
       try {
         let doc: unknown;
@@ -88,6 +91,7 @@ export function planCommand(): Command {
         const plan = planMitigation(cluster, planOpts);
         const consolidation = o.consolidate !== undefined ? consolidateAfterPlan(cluster, plan, planOpts, { horizonSec: o.consolidate }) : undefined;
         if (o.svg) writeFileSync(o.svg, await (await import('../../../plot/svg.js')).renderSvg(planPlotSpec(cluster, plan, consolidation, hotRule(planOpts))));
+        if (emitPlan(o, doc, cluster, plan, consolidation)) return;
         if (o.json) {
           process.stdout.write(`${JSON.stringify({ ...plan, moves: plan.moves.map((m) => ({ vm: m.vm, from: m.from, to: m.to, bandwidthBytesPerSec: m.bandwidthBytesPerSec, predicted: m.predicted })), consolidation })}\n`);
           return;

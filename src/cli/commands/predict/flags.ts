@@ -1,6 +1,6 @@
 /** The options every prediction takes (predict, offload, batch defaults), as typed: src/input.ts parses them. */
 import { Command, Option } from 'commander';
-import { POLICIES, DIRTY_MODELS, type PolicyName } from '../../../model/index.js';
+import { POLICIES, DIRTY_MODELS, TECHNIQUES, MULTIFD_COMPRESSIONS, type PolicyName } from '../../../model/index.js';
 import type { RawPredictFields } from '../../../input.js';
 import { InputError, parseDuration, parseRate } from '../../../units.js';
 
@@ -55,6 +55,17 @@ const PREDICT_FLAGS: readonly FlagSpec[] = [
   { field: 'beta', flags: '--beta <J>', description: 'wired energy: beta (default: 20.165)' },
   { field: 'channelBandwidth', flags: '--channel-bandwidth <Hz>', description: 'wireless energy: channel bandwidth B (default: 20e6)' },
   { field: 'noiseDensity', flags: '--noise-density <W/Hz>', description: 'wireless energy: N0 (default: 3.98e-11)' },
+  { field: 'technique', flags: '--technique <name>', description: 'QEMU migration technique (compress = multifd with zlib; docs/techniques.md) (default: precopy)', choices: TECHNIQUES, policies: ['qemu'] },
+  { field: 'postcopyAfter', flags: '--postcopy-after <passes|time>', description: 'postcopy: switch after this many pre-copy passes or this long, e.g. 2 or 30s (default: 1)', policies: ['qemu'] },
+  { field: 'maxPostcopyBandwidth', flags: '--max-postcopy-bandwidth <rate>', description: 'postcopy: max-postcopy-bandwidth (default: unlimited)', kind: 'rate', policies: ['qemu'] },
+  { field: 'xbzrleCache', flags: '--xbzrle-cache <size>', description: 'xbzrle: xbzrle-cache-size, a power of two (default: 64MiB)', policies: ['qemu'] },
+  { field: 'xbzrleDeltaRatio', flags: '--xbzrle-delta-ratio <f>', description: 'xbzrle: mean delta size of a cache hit over the page size, 0..1 (default: 1, no credit)', policies: ['qemu'] },
+  { field: 'xbzrleOverflowShare', flags: '--xbzrle-overflow-share <f>', description: 'xbzrle: share of hits whose delta overflows to a full page (default: 0, or 1 at ratio 1)', policies: ['qemu'] },
+  { field: 'multifdChannels', flags: '--multifd-channels <n>', description: 'multifd: multifd-channels, 1-255 (default: 2)', policies: ['qemu'] },
+  { field: 'multifdCompression', flags: '--multifd-compression <name>', description: 'multifd: multifd-compression (default: none)', choices: MULTIFD_COMPRESSIONS, policies: ['qemu'] },
+  { field: 'compressionRatio', flags: '--compression-ratio <x>', description: 'multifd: raw over compressed bytes (default: 1 for none, 1.1 for zlib and zstd)', policies: ['qemu'] },
+  { field: 'vcpuDirtyLimit', flags: '--vcpu-dirty-limit <rate>', description: 'dirty-limit: vcpu-dirty-limit per vCPU (default: 1MiB/s)', kind: 'rate', policies: ['qemu'] },
+  { field: 'vcpus', flags: '--vcpus <n>', description: 'dirty-limit: vCPUs of the guest (default: 1)', policies: ['qemu'] },
 ];
 
 const SPEC_BY_FIELD = new Map(PREDICT_FLAGS.map((s) => [s.field, s]));

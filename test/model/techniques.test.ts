@@ -1,0 +1,188 @@
+/**
+ * Worked examples of every technique (docs/techniques.md), computed by hand round by round. Sizes in MiB unless
+ * said; the qemu rounds as in worked-examples.test.ts: a binding cap sends whole 100 ms windows, the dirt of round 0
+ * counts for the share of the first pass sent, later rounds draw new dirt from the working set (pool rule).
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { predict, remoteFaults, xbzrleHitRatio, xbzrleHitWireShare, type PredictInput, type TechniquePrediction } from '../../src/index.js';
+import { assertClose, MiB } from '../helpers.js';
+
+/** 256 MiB VM writing 32 MiB/s over a 64 MiB working set; 64 MiB/s cap (binding), 300 ms; no sync cost; 256 MiB/s final copy. */
+const VM: PredictInput = {
+  vm: { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 32 * MiB, workingSetBytes: 64 * MiB },
+  bandwidthBytesPerSec: 64 * MiB,
+  policy: { name: 'qemu', downtimeLimitSec: 0.3 },
+  platform: { syncSec: 0, stopCopyRateBytesPerSec: 256 * MiB, resumeSec: 0.02 },
+};
+
+const mib = (x: number) => x * MiB;
+
+describe('technique names', () => {
+  it('precopy is the plain prediction with its name; auto-converge is the flag', () => {
+    const plain = predict(VM);
+    assert.equal((plain as TechniquePrediction).technique, undefined);
+    assert.deepEqual(predict({ ...VM, technique: { name: 'precopy' } }), { ...plain, technique: 'precopy' });
+    const ac = predict({ ...VM, policy: { ...VM.policy, autoConverge: true } });
+    assert.deepEqual(predict({ ...VM, technique: { name: 'auto-converge' } }), { ...ac, technique: 'auto-converge' });
+  });
+
+  it('an unknown name, or a QEMU technique under another policy, is a RangeError naming the rule', () => {
+    assert.throws(() => predict({ ...VM, technique: { name: 'teleport' as 'precopy' } }), /technique must be one of precopy, auto-converge, postcopy, xbzrle, multifd, compress, dirty-limit/);
+    assert.throws(() => predict({ ...VM, policy: { name: 'xen' }, technique: { name: 'postcopy' } }), /needs policy qemu/);
+    assert.throws(() => predict({ ...VM, technique: { name: 'xbzrle', xbzrleCacheBytes: 100 * MiB } }), /power of two/);
+    assert.throws(() => predict({ ...VM, policy: { ...VM.policy, autoConverge: true }, technique: { name: 'dirty-limit' } }), /conflicts with autoConverge/);
+  });
+});
+
+describe('postcopy: the worked example (switch after the first pass)', () => {
+  // Round 0: threshold 64 x 0.3 = 19.2; sends 256 - 19.2 = 236.8 = 37 windows of 6.4 in 3.7 s; dirties min(32 x 3.7, 64) = 64,
+  // of which the 236.8/256 already scanned count: 59.2. Pending 19.2 (never sent) + 59.2 = 78.4 > 19.2: no convergence; switch.
+  const p = predict({ ...VM, technique: { name: 'postcopy' } });
+  const P = 19.2 + 59.2;
+
+  it('pre-copy ran one pass, then the switch-over sent one 16-byte discard range a dirty page and resumed', () => {
+    assert.equal(p.reason, 'switched-to-postcopy');
+    assert.equal(p.converged, true);
+    assert.equal(p.rounds, 1);
+    assertClose(p.precopySec, 3.7);
+    assertClose(p.switchoverSec!, 3.7);
+    const discard = mib((P / 4096) * 16); // 78.4 MiB of 4 KiB pages, 16 B each
+    assertClose(p.stopCopyBytes, discard);
+    assertClose(p.downtimeSec, discard / mib(256) + 0.02); // 1.2 ms + 20 ms
+  });
+
+  it('the post-copy phase pulls the 78.4 MiB left at the final-copy rate, and the guest faults on what it touches first', () => {
+    assertClose(p.postcopyBytes!, mib(P));
+    assertClose(p.postcopyPhaseSec!, P / 256); // 0.30625 s
+    assertClose(p.totalTimeSec, 3.7 + p.downtimeSec + P / 256);
+    assertClose(p.transferredBytes, mib(236.8) + p.stopCopyBytes + mib(P));
+    // Touches 32 MiB/s = 8192 pages/s, 78.4 of the 64 MiB working set pending (share capped at 1): a = 4096/s.
+    // F = a T / (1 + a L) = 4096 x 0.30625 / (1 + 4096 x 0.025) = 1254.4 / 103.4 = 12.1315...
+    assertClose(p.remoteFaults!, 1254.4 / 103.4);
+    assertClose(p.postcopyBlockedSec!, (1254.4 / 103.4) * 0.025);
+  });
+
+  it('max-postcopy-bandwidth slows the push; switching after 2 s cuts the first pass there', () => {
+    const slow = predict({ ...VM, technique: { name: 'postcopy', maxPostcopyBandwidthBytesPerSec: 32 * MiB } });
+    assertClose(slow.postcopyPhaseSec!, P / 32);
+    // 2 s of pass 1: 20 windows, 128 sent, dirt 64 (capped) of which 128/256 scanned: 32; pending 128 + 32 = 160.
+    const early = predict({ ...VM, technique: { name: 'postcopy', postcopyAfterSec: 2 } });
+    assertClose(early.precopySec, 2);
+    assertClose(early.postcopyBytes!, mib(160));
+    // The never-sent 128 go at the first-touch rate (= the final-copy rate here): 160 / 256 s.
+    assertClose(early.postcopyPhaseSec!, 160 / 256);
+  });
+
+  it('a migration that converges before the switch completes as pre-copy, with an empty post-copy phase', () => {
+    const idle = predict({ ...VM, vm: { ...VM.vm, dirtyRateBytesPerSec: 0 }, technique: { name: 'postcopy' } });
+    assert.equal(idle.reason, 'fits-downtime-limit');
+    assert.equal(idle.postcopyPhaseSec, 0);
+    assert.equal(idle.remoteFaults, 0);
+  });
+
+  it('remoteFaults: the formula on the lab H case (40k pages/s, 0.3 s, all pending)', () => {
+    assertClose(remoteFaults(40000 * 4096, 0.3, 1, 0.025, 4096), 6000 / 501); // 11.98; the lab saw 7 requests
+    assert.equal(remoteFaults(40000 * 4096, 0, 1, 0.025, 4096), 0);
+  });
+});
+
+describe('xbzrle: the worked example (16 MiB cache over a 64 MiB working set, deltas of 0 bytes)', () => {
+  // hit ratio 16/64 = 0.25; a hit costs nothing, so from round 2 a raw byte costs 0.75 wire bytes: gain 4/3.
+  const p = predict({ ...VM, technique: { name: 'xbzrle', xbzrleCacheBytes: 16 * MiB, xbzrleDeltaRatio: 0 } });
+  // Round 0 as in postcopy: 236.8 in 3.7 s, pending 78.4.
+  // Round 1 (all misses): want 78.4 - 19.2 = 59.2 -> 10 windows = 64 in 1.0 s; leftover 14.4; dirt 32, new 32 x (1 - 14.4/64) = 24.8; pending 39.2.
+  // Round 2 (gain 4/3): raw window 8.5333; want 20 -> 3 windows = 25.6 raw (19.2 wire) in 0.3 s; leftover 13.6; dirt 9.6, new 9.6 x 0.7875 = 7.56; pending 21.16.
+  // Round 3: want 1.96 -> 1 window = 8.5333 raw (6.4 wire) in 0.1 s; leftover 12.62667; dirt 3.2, new 3.2 x (1 - 12.62667/64) = 2.568667; pending 15.19533 <= 19.2.
+  // Stop-copy: 15.19533 raw as 11.3965 wire at 256 x 4/3 MiB/s.
+  const left3 = 21.16 - 25.6 / 3; // 12.62667 left after round 3's window
+  const last = left3 + 3.2 * (1 - left3 / 64);
+  it('sends the same first two rounds, then re-sent pages at 3/4 of their size', () => {
+    assert.equal(p.rounds, 4);
+    assertClose(p.precopySec, 3.7 + 1.0 + 0.3 + 0.1);
+    assertClose(p.stopCopyBytes, mib(last * 0.75));
+    assertClose(p.downtimeSec, last / (256 * 4 / 3) + 0.02);
+    assertClose(p.transferredBytes, mib(236.8 + 64 + 19.2 + 6.4 + last * 0.75));
+  });
+
+  it('counts hits, misses and overflows in pages', () => {
+    const gained = 25.6 + 8.533333333333333 + last; // raw MiB sent from pass 3 on
+    assertClose(p.xbzrleCacheHitRatio!, 0.25);
+    assertClose(p.xbzrleCacheHits!, 0.25 * gained * 256);
+    assertClose(p.xbzrleCacheMisses!, (64 + 0.75 * gained) * 256);
+    assert.equal(p.xbzrleOverflows, 0);
+    assert.equal(p.xbzrleEncodedBytes, 0);
+    assert.ok(p.transferredBytes < predict(VM).transferredBytes);
+  });
+
+  it('the hit ratio and the cost of a hit', () => {
+    assertClose(xbzrleHitRatio(64 * MiB, 256 * MiB), 0.25); // the lab's H: 16384 hits of 65536 pages a round
+    assert.equal(xbzrleHitRatio(256 * MiB, 128 * MiB), 1);
+    assertClose(xbzrleHitWireShare(0.01, 0.1), 0.1 + 0.9 * 0.01);
+    assert.equal(xbzrleHitWireShare(1.5, 0), 1); // a delta never costs more than the page
+  });
+
+  it('without a measured ratio every hit overflows: the same bytes as pre-copy, hits counted as overflows', () => {
+    const d = predict({ ...VM, technique: { name: 'xbzrle', xbzrleCacheBytes: 16 * MiB } });
+    assertClose(d.transferredBytes, predict(VM).transferredBytes);
+    assertClose(d.xbzrleOverflows!, d.xbzrleCacheHits!);
+  });
+});
+
+describe('multifd: the worked examples', () => {
+  it('link-bound: 4 channels of 64 MiB/s, zstd at ratio 2 -> raw pages at 128 MiB/s, half the bytes on the wire', () => {
+    const p = predict({ ...VM, platform: { ...VM.platform, multifdZstdChannelBytesPerSec: 64 * MiB }, technique: { name: 'multifd', multifdChannels: 4, multifdCompression: 'zstd', compressionRatio: 2 } });
+    // Threshold still 64 x 0.3 = 19.2 raw. Round 0: want 236.8 -> 19 windows of 12.8 = 243.2 in 1.9 s; dirt 60.8, of it 243.2/256 -> 57.76; pending 12.8 + 57.76 = 70.56.
+    // Round 1: want 51.36 -> 5 windows = 64 in 0.5 s; leftover 6.56; new 16 x (1 - 6.56/64) = 14.36; pending 20.92.
+    // Round 2: want 1.72 -> 1 window = 12.8 in 0.1 s; leftover 8.12; new 3.2 x (1 - 8.12/64) = 2.794; pending 10.914 <= 19.2.
+    // Stop-copy: 10.914 raw at min(256 x 2, 4 x 64) = 256 MiB/s.
+    const last = 8.12 + 3.2 * (1 - 8.12 / 64);
+    assert.equal(p.rounds, 3);
+    assertClose(p.precopySec, 2.5);
+    assertClose(p.downtimeSec, last / 256 + 0.02);
+    assertClose(p.rawBytes!, mib(243.2 + 64 + 12.8 + last));
+    assertClose(p.transferredBytes, mib((243.2 + 64 + 12.8 + last) / 2));
+    assert.equal(p.multifdChannels, 4);
+    assert.equal(p.compressionRatio, 2);
+  });
+
+  it('CPU-bound: one zlib channel of 32 MiB/s on an idle guest moves 256 MiB raw in 8 s, 128 MiB on the wire', () => {
+    const p = predict({ ...VM, vm: { ...VM.vm, dirtyRateBytesPerSec: 0 }, platform: { ...VM.platform, multifdZlibChannelBytesPerSec: 32 * MiB }, technique: { name: 'multifd', multifdChannels: 1, multifdCompression: 'zlib', compressionRatio: 2 } });
+    // Raw rate 32 (not the cap's 128): QEMU measures 16 MiB/s on the wire, threshold 16 x 0.3 = 4.8 raw.
+    // Round 0, in whole windows as under a cap: want 256 - 4.8 = 251.2 -> 79 windows of 3.2 = 252.8 in 7.9 s;
+    // stop-copy the 3.2 left at 32 MiB/s = 0.1 s.
+    assertClose(p.precopySec, 7.9);
+    assertClose(p.downtimeSec, 0.1 + 0.02);
+    assertClose(p.transferredBytes, mib(128));
+  });
+
+  it('compress means multifd with zlib, and says so', () => {
+    const c = predict({ ...VM, technique: { name: 'compress' } });
+    const m = predict({ ...VM, technique: { name: 'multifd', multifdCompression: 'zlib' } });
+    assert.equal(c.technique, 'compress');
+    assert.match(c.note!, /multifd with zlib/);
+    assert.deepEqual({ ...c, technique: 'multifd', note: undefined }, { ...m, note: undefined });
+    assert.equal(c.compressionRatio, 1.1);
+  });
+});
+
+describe('dirty-limit: not measured, the same trigger as auto-converge', () => {
+  // 1 GiB, 128 MiB/s of dirt over all memory, 100 MiB/s cap: pre-copy never converges; auto-converge steps in.
+  const hot: PredictInput = { vm: { memoryBytes: 1024 * MiB, dirtyRateBytesPerSec: 128 * MiB }, bandwidthBytesPerSec: 100 * MiB, policy: { name: 'qemu' }, trace: true };
+  const dl = predict({ ...hot, technique: { name: 'dirty-limit', vcpuDirtyLimitBytesPerSec: 4 * MiB, vcpus: 2 } });
+  it('is flagged as not measured and caps the guest at vcpus x limit from the first trigger on', () => {
+    assert.equal(dl.measured, false);
+    assert.match(dl.note!, /dirty ring/);
+    assert.equal(dl.dirtyLimitBytesPerSec, 8 * MiB);
+    const ac = predict({ ...hot, technique: { name: 'auto-converge' } });
+    const firstThrottled = ac.trace!.findIndex((r) => r.throttle > 0);
+    const from = ac.trace!.slice(0, firstThrottled).reduce((s, r) => s + r.durationSec, 0);
+    assertClose(dl.dirtyLimitFromSec!, from); // the moment auto-converge takes its first step
+    let t = 0;
+    for (const r of dl.trace!) {
+      if (r.kind === 'pre-copy' && t >= dl.dirtyLimitFromSec! - 1e-9) assert.ok(r.dirtiedBytes <= 8 * MiB * r.durationSec * (1 + 1e-9), `round ${r.round}`);
+      t += r.durationSec;
+    }
+    assert.equal(dl.converged, true);
+  });
+});
