@@ -16,7 +16,9 @@ import { sampleAndMigrateDomain } from '../hypervisor/libvirt/sample-and-migrate
 import { sampleVm } from '../hypervisor/qemu/sample.js';
 import { LAYOUT_WINDOW_SEC, PSEUDO_MIGRATION_WINDOWS_SEC } from '../hypervisor/qemu/windows.js';
 import { predictAllVariants } from '../model/from-sample.js';
-import type { MigrationConfig, MigrationRecord } from '../record/record.js';
+import type { InFlightPoint, MigrationConfig, MigrationRecord } from '../record/record.js';
+import { inFlightFromJob } from '../hypervisor/libvirt/in-flight.js';
+import { predictInFlight } from '../model/in-flight.js';
 import { labDomainXml, startLabDomain } from './libvirt-guest.js';
 import { labHost } from './host.js';
 import type { LabRunOptions } from './run.js';
@@ -48,6 +50,7 @@ export async function runLabConfigLibvirt(cfg: MigrationConfig, lv: LabLibvirt, 
     await sleep((opts.settleSec ?? 1) * 1000);
     const monitor = new LibvirtMonitor(src, name);
     const pseudo = opts.pseudoMigration !== false;
+    const inFlight: InFlightPoint[] = [];
     const { record } = await sampleAndMigrateDomain({
       source: src,
       domain: name,
@@ -66,8 +69,16 @@ export async function runLabConfigLibvirt(cfg: MigrationConfig, lv: LabLibvirt, 
       },
       predict: (sample, c) => predictAllVariants(sample, c, opts.platform ?? {}),
       onStep: (s) => log(s),
+      // What `watch` would say at each poll, kept for scoring it (evaluate/in-flight-eval.ts).
+      onProgress: (j) => {
+        const st = inFlightFromJob(j, cfg.downtimeLimitSec).state;
+        if (!st) return;
+        const p = predictInFlight({ ...st, autoConverge: cfg.autoConverge });
+        inFlight.push({ elapsedSec: st.elapsedSec, totalTimeSec: Number.isFinite(p.totalTimeSec) ? p.totalTimeSec : null, rateKnown: p.rateKnown });
+      },
     });
     record.host = labHost();
+    if (inFlight.length > 0) record.inFlight = inFlight;
     return record;
   } finally {
     await Promise.all([src.run(['destroy', '--domain', name]).catch(() => {}), dst.run(['destroy', '--domain', name]).catch(() => {})]);

@@ -44,10 +44,22 @@ export interface MigrationRecord {
   trace: RoundTrace[];
   /** When the migration itself was started (the sample and the destination's boot come before). */
   migrationStartedAt?: string;
+  /**
+   * What `watch` would have said during the migration: its re-prediction at each poll (model/in-flight.ts), for
+   * scoring how early and how right it is. Recorded by libvirt-driven lab runs.
+   */
+  inFlight?: InFlightPoint[];
   /** What drove the migration: libvirt (`virsh migrate`); absent for migcost's own QMP driver. */
   driver?: 'libvirt';
   /** The machine both QEMU processes ran on. Absent in records made before it was recorded. */
   host?: MigrationHost;
+}
+
+/** One re-prediction during a migration: when, and the total time it predicted (null: will not converge). */
+export interface InFlightPoint {
+  elapsedSec: number;
+  totalTimeSec: number | null;
+  rateKnown: boolean;
 }
 
 /** A lab machine: its CPU model and logical CPUs. Its stop-and-copy rates and TCG speed are its own. */

@@ -7,7 +7,7 @@ import { sampleAt } from '../../model/from-sample.js';
 import type { Prediction } from '../../model/types.js';
 import type { VmSample } from '../../model/sample.js';
 import type { MigrationConfig, MigrationRecord } from '../../record/record.js';
-import { Virsh, domainAccelerator, hypervisorVersion } from './virsh.js';
+import { Virsh, domainAccelerator, hypervisorVersion, type JobStats } from './virsh.js';
 import { sampleDomain, type LibvirtSampleOptions } from './sample.js';
 import { migrateDomain } from './migrate.js';
 
@@ -24,6 +24,8 @@ export interface LibvirtSampleAndMigrateOptions {
   /** The predictions stored with the record, from the sample at the migration's start. */
   predict: (sample: VmSample, cfg: MigrationConfig) => Record<string, Prediction>;
   onStep?: (step: 'sample' | 'migrate') => void;
+  /** Told the job's statistics at each poll of the migration. */
+  onProgress?: (stats: JobStats, elapsedSec: number) => void;
   signal?: AbortSignal;
 }
 
@@ -46,6 +48,7 @@ export async function sampleAndMigrateDomain(o: LibvirtSampleAndMigrateOptions):
     autoConverge: cfg.autoConverge,
     timeoutSec: cfg.timeoutSec,
     signal: o.signal,
+    onProgress: o.onProgress,
   });
   const record: MigrationRecord = { id: randomUUID(), startedAt: migrationStartedAt, config: cfg, accelerator, qemuVersion, sample, predicted, measured: r.measured, trace: r.trace, migrationStartedAt, driver: 'libvirt' };
   return { record, domainOn: r.domainOn };

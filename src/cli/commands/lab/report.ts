@@ -12,6 +12,7 @@ import { InputError } from '../../../units.js';
 import { listArg, numberArg, parsedOption } from '../../options.js';
 import { renderLabReport } from '../../render/lab-report.js';
 import { predictedVsMeasuredSpec } from '../../render/plot-specs.js';
+import { scoreInFlight, type InFlightScore } from '../../../evaluate/in-flight-eval.js';
 import { exitWithError } from '../../errors.js';
 
 export interface LabReportFlags {
@@ -25,7 +26,17 @@ export interface LabReportFlags {
   platform?: string;
   refined?: true;
   intervals?: true;
+  inFlight?: true;
   json?: true;
+}
+
+function renderInFlight(s: InFlightScore): string {
+  const pct = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)} %` : 'never (said: no convergence)');
+  let out = `watch's re-predictions on ${s.completed} completed migrations (error of the predicted total time at a share of the real one):\n`;
+  for (const a of s.at) out += `  at ${a.fraction * 100} %: median ${pct(a.medianPct)}, p90 ${pct(a.p90Pct)} (${a.n} runs with a prediction by then)\n`;
+  out += `  false alarms (said it would not end in time, and it did): ${s.falseAlarms} of ${s.completed}\n`;
+  out += `runs that did not complete: ${s.timedOut}; warned before the end: ${s.warned}${s.warningLeadSec.length ? ` (lead ${s.warningLeadSec.map((x) => `${x.toFixed(1)} s`).join(', ')})` : ''}\n`;
+  return out;
 }
 
 function renderIntervals(ev: IntervalEval): string {
@@ -48,11 +59,18 @@ export function labReportCommand(): Command {
     .option('--platform <file>', 'score with these platform constants (a `lab calibrate` file, e.g. fitted on another pass or machine) instead of fitting them out of fold')
     .option('--refined', "history against none: migrations with earlier ones of the same VM, predicted from the fresh sample (base:) and from Liu's refined rate (refined:)")
     .option('--intervals', 'coverage of 10th-90th percentile prediction intervals built from what was known before each run')
+    .option('--in-flight', "how early and how right `watch` is: its re-predictions recorded during libvirt-driven runs, at 25/50/75 % of each")
     .option('--json', 'print the report as JSON')
     .action(async (o: LabReportFlags) => {
       try {
         const raw = await loadRecords({ files: o.results, db: o.db });
         if (o.platform !== undefined && (o.intervals || o.refined || o.asRecorded)) throw new InputError('--platform', o.platform, 'applies to the plain report, not with --intervals, --refined or --as-recorded');
+        if (o.inFlight) {
+          const sc = scoreInFlight(raw);
+          if (sc.completed + sc.timedOut === 0) throw new InputError('--in-flight', o.results?.join(',') ?? o.db, 'no record carries watch\'s re-predictions (libvirt-driven lab runs record them: lab matrix --driver libvirt)');
+          process.stdout.write(o.json ? `${JSON.stringify(sc)}\n` : renderInFlight(sc));
+          return;
+        }
         if (o.intervals) {
           const ev = evaluateIntervals(raw);
           process.stdout.write(o.json ? `${JSON.stringify(ev)}\n` : renderIntervals(ev));
