@@ -12,7 +12,7 @@ import { mkdtempSync, chownSync, chmodSync, statSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Monitor, QmpEvent, QueryMigrate } from '../qemu/qmp.js';
-import { QmpError } from '../qemu/qmp.js';
+import { QmpError, vcpuThreadIdsOf } from '../qemu/qmp.js';
 import { LibvirtError, Virsh, checkDomainName } from './virsh.js';
 
 export class LibvirtMonitor implements Monitor {
@@ -39,9 +39,8 @@ export class LibvirtMonitor implements Monitor {
   queryMigrate() {
     return this.execute<QueryMigrate>('query-migrate');
   }
-  async vcpuThreadIds(): Promise<number[]> {
-    const cpus = await this.execute<{ 'thread-id': number }[]>('query-cpus-fast');
-    return cpus.map((c) => c['thread-id']).filter((t) => Number.isInteger(t) && t > 0);
+  vcpuThreadIds(): Promise<number[]> {
+    return vcpuThreadIdsOf(this);
   }
   /** No events through libvirt's pass-through. */
   on(_event: 'event', _fn: (e: QmpEvent) => void): this {

@@ -243,9 +243,8 @@ export class QmpClient extends EventEmitter implements Monitor {
     return this.execute<QueryMigrate>('query-migrate');
   }
   /** The host thread ids of the guest's vCPUs (`query-cpus-fast`). */
-  async vcpuThreadIds(): Promise<number[]> {
-    const cpus = await this.execute<{ 'thread-id': number }[]>('query-cpus-fast');
-    return cpus.map((c) => c['thread-id']).filter((t) => Number.isInteger(t) && t > 0);
+  vcpuThreadIds(): Promise<number[]> {
+    return vcpuThreadIdsOf(this);
   }
 }
 
@@ -277,4 +276,10 @@ export interface QueryMigrate {
   'cpu-throttle-percentage'?: number;
   /** With the xbzrle capability: `pages` = cache hits encoded (overflows included), `bytes` = encoded bytes. */
   'xbzrle-cache'?: { 'cache-size': number; bytes: number; pages: number; 'cache-miss': number; 'cache-miss-rate'?: number; overflow: number };
+}
+
+/** The host thread ids of a guest's vCPUs (`query-cpus-fast`), over any monitor transport. */
+export async function vcpuThreadIdsOf(m: Pick<Monitor, 'execute'>): Promise<number[]> {
+  const cpus = await m.execute<{ 'thread-id': number }[]>('query-cpus-fast');
+  return cpus.map((c) => c['thread-id']).filter((t) => Number.isInteger(t) && t > 0);
 }
