@@ -3,9 +3,11 @@
  * XML for a libvirt daemon (TCG, `<domain type='qemu'>`), and started and stopped with virsh. For the libvirt
  * tests and libvirt-driven lab passes (docs/libvirt.md).
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync, mkdirSync, copyFileSync, chmodSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, basename } from 'node:path';
 import { Virsh } from '../hypervisor/libvirt/virsh.js';
-import { LabError, labAssets, kernelArgs } from './guest.js';
+import { LabError, labAssets, kernelArgs, type LabAssets } from './guest.js';
 
 export interface LabDomain {
   name: string;
@@ -19,9 +21,34 @@ export interface LabDomain {
 
 const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;').replace(/"/g, '&quot;');
 
+/**
+ * The lab guest's kernel and initramfs where a libvirt daemon's user can read them: the repository may sit in a
+ * private folder (a `mktemp -d` clone is 0700), which another user's QEMU cannot enter. Copied once into a
+ * world-readable folder of the temporary directory, again only when the source changes (size and mtime).
+ */
+export function readableLabAssets(dir = join(tmpdir(), 'migcost-lab-assets')): LabAssets {
+  const src = labAssets();
+  mkdirSync(dir, { recursive: true });
+  chmodSync(dir, 0o755);
+  const copy = (from: string): string => {
+    const to = join(dir, basename(from));
+    const s = statSync(from);
+    const stamp = `${to}.stamp`;
+    const want = `${s.size} ${s.mtimeMs}`;
+    if (!existsSync(to) || !existsSync(stamp) || readFileSync(stamp, 'utf8') !== want) {
+      copyFileSync(from, `${to}.tmp`);
+      chmodSync(`${to}.tmp`, 0o644);
+      renameSync(`${to}.tmp`, to);
+      writeFileSync(stamp, want);
+    }
+    return to;
+  };
+  return { kernel: copy(src.kernel), initrd: copy(src.initrd) };
+}
+
 /** The domain XML of a lab guest (1 vCPU, qemu64, no devices but a serial console to a file). */
 export function labDomainXml(d: LabDomain): string {
-  const a = labAssets();
+  const a = readableLabAssets();
   const mib = Math.round(d.memoryBytes / 2 ** 20);
   return `<domain type='qemu'>
   <name>${xmlEscape(d.name)}</name>
