@@ -23,6 +23,9 @@ export function renderTechniqueRows(rows: readonly TechniqueRow[], variant: stri
       `| ${r.technique} | ${r.migrations} | ${r.completed} | ${r.convergenceRight}/${r.migrations} | ${r.errors.totalTimeSec.n} | ${mp(r.errors.totalTimeSec)}${mark(v.timeMedian)}${mark(v.timeP90)} | ${mp(r.oracle.totalTimeSec)} | ${mp(r.errors.transferredBytes)}${mark(v.bytesMedian)}${mark(v.bytesP90)} | ${mp(r.oracle.transferredBytes)} | ${dt(r.errors.downtimeSec)}${mark(v.downtime)} | ${dt(r.oracle.downtimeSec)} | ${r.postcopyPhase ? `${mp(r.postcopyPhase)}${mark(v.postcopyPhase)}` : ''} | ${r.postcopyPhaseOracle ? mp(r.postcopyPhaseOracle) : ''} |`,
     );
   }
+  for (const r of rows) {
+    if (r.downtimeIsPhase) lines.push('', `${r.technique}: ${r.downtimeIsPhase} of ${r.completed} completed runs report a downtime equal to their post-copy phase (QEMU's 0 ms sentinel, migration_downtime_end): that downtime is the phase, not the switch; counted here, not corrected.`);
+  }
   return lines.join('\n');
 }
 
