@@ -40,7 +40,7 @@ export const BANDWIDTHS = [50 * MIB, 100 * MIB, 200 * MIB];
 export const DOWNTIME_LIMITS = [0.1, 0.3];
 export const AUTO_CONVERGE = [false, true];
 
-export const MATRIX_PRESETS = ['ci', 'standard', 'full', 'heldout', 'techniques', 'techniques-full'] as const;
+export const MATRIX_PRESETS = ['ci', 'standard', 'full', 'heldout', 'techniques', 'techniques-full', 'techniques-groups'] as const;
 
 /**
  * The techniques the lab runs under TCG (dirty-limit cannot: it needs KVM's dirty ring), each as QEMU is set for
@@ -97,6 +97,7 @@ export function labMatrix(preset: MatrixPreset, opts: { timeoutSec?: number; rep
     for (let r = 0; r < rounds; r++) for (const c of once) out.push({ ...c, params: { ...c.params } });
     return out;
   }
+  if (preset === 'techniques-groups') return techniqueGroupsMatrix(timeoutSec, opts.repeats ?? TECHNIQUE_GROUP_ROUNDS);
   if (preset === 'techniques' || preset === 'techniques-full') return techniquesMatrix(preset === 'techniques-full', timeoutSec, opts.repeats ?? 3);
   if (preset === 'ci') {
     return [WORKLOAD_SETS[0], WORKLOAD_SETS[1], WORKLOAD_SETS[6]].map((w) => mk(256 * MIB, w, { bw: 100 * MIB, dl: 0.3, ac: false }));
@@ -156,6 +157,54 @@ export function techniquesMatrix(full: boolean, timeoutSec: number, repeats: num
   for (const t of LAB_TECHNIQUES) {
     for (const c of [mk(t, 256 * MIB, WORKLOAD_SETS[1], links[1]), mk(t, 256 * MIB, WORKLOAD_SETS[6], links[3])]) {
       for (let r = 0; r < repeats; r++) out.push({ ...c, params: { ...c.params }, technique: { ...c.technique! } });
+    }
+  }
+  return out;
+}
+
+/**
+ * The decision groups (issue 19, item 5): VM configurations each migrated with every technique the lab runs, so
+ * every choice `advise` could make for it has a measured outcome. Chosen so the techniques differ:
+ * - dirtier-hot: a sequential writer at 58.6 MiB/s over 48 MiB behind a 50 MiB/s link. Pre-copy and multifd
+ *   (none, zstd: the pages are random) cannot converge, auto-converge only late, post-copy does; XBZRLE does from
+ *   pass 3 (the working set fits its 64 MiB cache, and each rewrite changes 8 bytes of a page);
+ * - memtester at 200 MiB/s and a 100 ms limit: whole-page pattern rewrites (XBZRLE overflows, the patterns
+ *   compress), where pre-copy's downtime runs far over its limit (66-259 ms measured at 300 ms);
+ * - redis at 100 MiB/s: a request-driven server, everything converges and the techniques differ by little;
+ * - idle at 50 MiB/s: mostly zero pages, the baseline where no technique should be worth its cost.
+ */
+export const TECHNIQUE_GROUPS: { name: string; memoryBytes: number; workload: Workload; params: Record<string, string | number>; bandwidthBytesPerSec: number; downtimeLimitSec: number }[] = [
+  { name: 'dirtier-hot', memoryBytes: 256 * MIB, workload: 'dirtier', params: { wss: '48M', rate: 15000, pattern: 'seq' }, bandwidthBytesPerSec: 50 * MIB, downtimeLimitSec: 0.3 },
+  { name: 'memtester', memoryBytes: 256 * MIB, workload: 'memtester', params: { wss: '32M' }, bandwidthBytesPerSec: 200 * MIB, downtimeLimitSec: 0.1 },
+  { name: 'redis', memoryBytes: 512 * MIB, workload: 'redis', params: { clients: 1 }, bandwidthBytesPerSec: 100 * MIB, downtimeLimitSec: 0.3 },
+  { name: 'idle', memoryBytes: 512 * MIB, workload: 'idle', params: {}, bandwidthBytesPerSec: 50 * MIB, downtimeLimitSec: 0.1 },
+];
+/** Rounds of the decision groups unless told (2: the repeat oracle needs two runs of each configuration). */
+export const TECHNIQUE_GROUP_ROUNDS = 2;
+
+/**
+ * `techniques-groups`: every group of TECHNIQUE_GROUPS migrated with every LAB_TECHNIQUES technique, its runs one
+ * after another, in `rounds` rounds (all groups once, then again): 4 x 7 x 2 = 56 runs. Each run's config says its
+ * group, `<name> r<round>` (one decision instance: one VM configuration, every technique).
+ */
+export function techniqueGroupsMatrix(timeoutSec: number, rounds: number): MigrationConfig[] {
+  if (!(Number.isInteger(rounds) && rounds >= 1)) throw new RangeError('techniqueGroupsMatrix: rounds must be an integer >= 1');
+  const out: MigrationConfig[] = [];
+  for (let r = 1; r <= rounds; r++) {
+    for (const g of TECHNIQUE_GROUPS) {
+      for (const t of LAB_TECHNIQUES) {
+        out.push({
+          memoryBytes: g.memoryBytes,
+          workload: g.workload,
+          params: { ...g.params },
+          bandwidthBytesPerSec: g.bandwidthBytesPerSec,
+          downtimeLimitSec: g.downtimeLimitSec,
+          autoConverge: t.name === 'auto-converge',
+          timeoutSec,
+          technique: { ...t },
+          group: `${g.name} r${r}`,
+        });
+      }
     }
   }
   return out;

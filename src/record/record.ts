@@ -30,6 +30,11 @@ export interface MigrationConfig {
    * `autoConverge` says (every record from before techniques).
    */
   technique?: TechniqueOptions;
+  /**
+   * The lab decision group the run belongs to (`lab matrix --preset techniques-groups`: one VM configuration
+   * migrated with every technique, `<name> r<round>`); not part of `configKey` (the rounds are repeats).
+   */
+  group?: string;
 }
 
 export interface MigrationRecord {

@@ -7,9 +7,9 @@
  */
 import { formatBytes, formatSeconds } from '../../units.js';
 import { wholeMiBPerSec, wholeMs, type MigrationAction } from '../../plan/emit/actions.js';
-import { virshSteps } from '../../plan/emit/virsh.js';
-import { novaSnippets, openstackArgv, NOVA_DEFAULTS } from '../../plan/emit/openstack.js';
-import { kubevirtObjects, KUBEVIRT_DEFAULTS, KUBEVIRT_DOWNTIME_SEC, POLICY_LABEL } from '../../plan/emit/kubevirt.js';
+import { virshNotes, virshSteps } from '../../plan/emit/virsh.js';
+import { novaNotes, novaSnippets, openstackArgv, NOVA_DEFAULTS } from '../../plan/emit/openstack.js';
+import { kubevirtNotes, kubevirtObjects, KUBEVIRT_DEFAULTS, KUBEVIRT_DOWNTIME_SEC, POLICY_LABEL } from '../../plan/emit/kubevirt.js';
 
 export const EMIT_KINDS = ['virsh', 'openstack', 'kubevirt'] as const;
 export type EmitKind = (typeof EMIT_KINDS)[number];
@@ -30,7 +30,19 @@ function c(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, '?');
 }
 
+/** An advised technique and the settings a platform could set: "multifd+zstd (4 channels)". */
+function advisedText(label: string, t: NonNullable<MigrationAction['technique']['advised']>['options']): string {
+  const s: string[] = [];
+  if (t.postcopyAfterSec !== undefined) s.push(`switch after ${formatSeconds(t.postcopyAfterSec)}`);
+  else if (t.name === 'postcopy') s.push(`switch after pre-copy pass ${t.postcopyAfterPasses ?? 1}`);
+  if (t.maxPostcopyBandwidthBytesPerSec !== undefined) s.push(`post-copy at ${formatBytes(t.maxPostcopyBandwidthBytesPerSec)}/s`);
+  if (t.xbzrleCacheBytes !== undefined) s.push(`cache ${formatBytes(t.xbzrleCacheBytes)}`);
+  if (t.multifdChannels !== undefined) s.push(`${t.multifdChannels} channels`);
+  return `advised ${label}${s.length ? ` (${s.join(', ')})` : ''}`;
+}
+
 function technique(a: MigrationAction): string {
+  if (a.technique.advised) return advisedText(a.technique.advised.label, a.technique.advised.options);
   if (a.technique.postcopy) return a.technique.autoConverge ? 'post-copy after one pre-copy pass, with auto-converge' : 'post-copy after one pre-copy pass';
   return a.technique.autoConverge ? 'pre-copy with auto-converge' : 'pre-copy';
 }
@@ -55,7 +67,7 @@ function header(kind: string, n: number): string[] {
 export function renderVirsh(actions: readonly MigrationAction[]): string {
   const out = ['#!/bin/sh', ...header('virsh', actions.length), '# The downtime limit is set on the source domain first; it applies to its next migration.', 'set -eu', ''];
   actions.forEach((a, i) => {
-    out.push(...describe(a, i));
+    out.push(...describe(a, i), ...virshNotes(a).map((n) => `#    ${c(n)}`));
     for (const s of virshSteps(a)) out.push(shellLine(s.argv));
     out.push('');
   });
@@ -63,7 +75,7 @@ export function renderVirsh(actions: readonly MigrationAction[]): string {
 }
 
 export function renderOpenstack(actions: readonly MigrationAction[]): string {
-  const out = ['#!/bin/sh', ...header('openstack', actions.length), '# Nova takes bandwidth, downtime and time-out from each source compute host\'s nova.conf, not from the API.', 'set -eu', ''];
+  const out = ['#!/bin/sh', ...header('openstack', actions.length), '# Nova takes bandwidth, downtime and time-out from each source compute host\'s nova.conf, not from the API.', '# The openstack CLI sets only the destination host. The technique comes from nova.conf too: auto-converge and post-copy are permissions there (and Nova 2026.1+ has live_migration_parallel_connections for multifd); XBZRLE, compression and dirty-limit cannot be set through Nova.', 'set -eu', ''];
   for (const s of novaSnippets(actions)) {
     const keys = Object.keys(s.settings) as (keyof typeof NOVA_DEFAULTS)[];
     if (keys.length === 0) {
@@ -77,7 +89,7 @@ export function renderOpenstack(actions: readonly MigrationAction[]): string {
   }
   out.push('');
   actions.forEach((a, i) => {
-    out.push(...describe(a, i), shellLine(openstackArgv(a)), '');
+    out.push(...describe(a, i), ...novaNotes(a).map((n) => `#    ${c(n)}`), shellLine(openstackArgv(a)), '');
   });
   return out.join('\n');
 }
@@ -137,7 +149,7 @@ export function renderKubevirt(actions: readonly MigrationAction[]): string {
   for (const p of policies) docs.push(`# applies to VMIs labelled ${POLICY_LABEL}=${p.metadata.name}\n${toYaml(p)}`);
   moves.forEach((m, i) => {
     const a = m.action;
-    const lines = describe(a, i);
+    const lines = [...describe(a, i), ...kubevirtNotes(a).map((n) => `#    ${c(n)}`)];
     if (wholeMs(a.downtimeLimitSec) !== wholeMs(KUBEVIRT_DOWNTIME_SEC)) lines.push(`#    the plan priced a ${wholeMs(a.downtimeLimitSec)} ms downtime limit; KubeVirt will use ${wholeMs(KUBEVIRT_DOWNTIME_SEC)} ms`);
     if (m.policy) lines.push(`#    policy ${m.policy}: first run ${c(shellLine(['kubectl', 'label', 'vmi', '-n', a.names.namespace, a.names.vmi, `${POLICY_LABEL}=${m.policy}`, '--overwrite']))}`);
     docs.push(`${lines.join('\n')}\n${toYaml(m.migration)}`);

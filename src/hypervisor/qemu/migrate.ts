@@ -8,7 +8,7 @@ import type { Monitor, QueryMigrate, QmpEvent } from './qmp.js';
 import type { AdaptiveRate, RoundTrace, TechniqueOptions } from '../../model/types.js';
 import type { Measured } from '../../model/sample.js';
 import { withMigrationSettings } from './migration-settings.js';
-import { techniqueSettings, postcopyTrigger, techniqueMeasured } from './technique-settings.js';
+import { techniqueSettings, postcopyTrigger, techniqueMeasured, postcopyDowntimeSec } from './technique-settings.js';
 
 export interface MigrationOptions {
   source: Monitor;
@@ -263,6 +263,7 @@ async function migrate(o: MigrationOptions): Promise<MigrationResult> {
     maxThrottle,
     ...techniqueMeasured(o.technique, last, postcopyAtMs === undefined ? undefined : { switchSec: (postcopyAtMs - t0) / 1000, issuedSec: postcopyIssuedSec }),
   };
+  if (o.technique?.name === 'postcopy' && status === 'completed') measured.downtimeSec = postcopyDowntimeSec(measured.downtimeSec, measured.postcopyPhaseSec);
   if (error && status !== 'completed') measured.error = cancelled ? (o.pseudo ? 'pseudo-migration: cancelled by design' : `cancelled after the ${o.timeoutSec} s time-out`) : error;
   return { measured, trace, roundPages, final: last, sourceStatus, events };
 }

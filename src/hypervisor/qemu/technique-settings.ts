@@ -57,6 +57,18 @@ export function postcopyTrigger(t: TechniqueOptions | undefined): { passes: numb
   return { passes: t.postcopyAfterPasses ?? TECHNIQUE_DEFAULTS.postcopyAfterPasses, sec: Infinity };
 }
 
+/**
+ * Post-copy's downtime as QEMU meant it. QEMU counts it in whole ms from STOP to the device state sent; a switch
+ * under 1 ms rounds to 0, which `migration_downtime_end` (migration.c) takes for "unset" and overwrites at
+ * completion with STOP -> completed, i.e. the whole post-copy phase (TECHNIQUES-NOTES, "Downtime quirk"). A
+ * reported downtime within 5 ms of the phase is that sentinel: the switch took under 1 ms, recorded as 0.5 ms (the
+ * middle of what rounds to 0). Anything else is returned unchanged.
+ */
+export function postcopyDowntimeSec(reportedSec: number, postcopyPhaseSec: number | undefined): number {
+  if (postcopyPhaseSec === undefined || postcopyPhaseSec <= 0.005) return reportedSec;
+  return reportedSec >= postcopyPhaseSec - 0.005 ? 0.0005 : reportedSec;
+}
+
 /** The technique's own measured fields from the last query-migrate (and the post-copy switch the driver saw). */
 export function techniqueMeasured(t: TechniqueOptions | undefined, q: QueryMigrate, postcopy: { switchSec: number; issuedSec?: number } | undefined): Partial<Measured> {
   if (!t) return {};

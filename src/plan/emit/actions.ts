@@ -16,11 +16,18 @@ import { InputError } from '../../units.js';
 import type { Cluster } from '../cluster.js';
 import type { Plan } from '../planner.js';
 import type { ConsolidationDecision } from '../consolidate.js';
+import type { TechniqueOptions } from '../../model/types.js';
+import { isAdvised, type AdvisedMove } from '../advise-moves.js';
 
 /** Which of QEMU's techniques the move was priced with. */
 export interface Technique {
   autoConverge: boolean;
   postcopy: boolean;
+  /**
+   * `plan --advise`: the technique advise picked for the move (its label, e.g. multifd+zstd) and its settings, which
+   * each emitter sets as far as its platform can (and says in a comment what it cannot). Absent: pre-copy as priced.
+   */
+  advised?: { label: string; options: TechniqueOptions };
 }
 
 export interface HostNames {
@@ -122,12 +129,14 @@ export function actionsFromPlan(c: Cluster, names: Names, plan: Plan, consolidat
   });
   for (const m of plan.moves) {
     const p = m.predicted;
+    const advised = isAdvised(m);
     out.push({
       ...base(m.vm, m.from, m.to),
+      ...(advised ? { completionTimeoutSec: advisedTimeoutSec(m) } : {}),
       reason: 'hot-host',
       bandwidthBytesPerSec: m.bandwidthBytesPerSec,
       downtimeLimitSec: opts.downtimeLimitSec,
-      technique: { autoConverge: p.maxThrottle > 0, postcopy: false },
+      technique: advised ? advisedTechnique(m) : { autoConverge: p.maxThrottle > 0, postcopy: false },
       predicted: { totalTimeSec: p.totalTimeSec, downtimeSec: p.downtimeSec, transferredBytes: p.transferredBytes, converged: p.converged },
     });
   }
@@ -145,6 +154,23 @@ export function actionsFromPlan(c: Cluster, names: Names, plan: Plan, consolidat
     }
   }
   return out;
+}
+
+/** An advised move's technique: auto-converge and post-copy as flags, and the technique with its settings. */
+export function advisedTechnique(m: AdvisedMove): Technique {
+  return { autoConverge: m.technique.name === 'auto-converge', postcopy: m.technique.name === 'postcopy', advised: { label: m.advised.label, options: { ...m.technique } } };
+}
+
+/**
+ * An advised move's completion time-out (s). Post-copy: when it switches — after `postcopyAfterSec`, else when advise
+ * predicted the switch (after its pre-copy passes) — since Nova (force_complete with post-copy permitted) and
+ * KubeVirt (allowPostCopy) switch to post-copy only at their completion time-out, as virsh's --timeout-postcopy does.
+ * Every other technique: the plan's time-out.
+ */
+export function advisedTimeoutSec(m: AdvisedMove): number {
+  if (m.technique.name !== 'postcopy') return PLAN_TIMEOUT_SEC;
+  const at = m.technique.postcopyAfterSec ?? m.predicted.switchoverSec;
+  return at !== undefined && Number.isFinite(at) && at > 0 ? Math.min(PLAN_TIMEOUT_SEC, Math.max(1, Math.ceil(at))) : PLAN_TIMEOUT_SEC;
 }
 
 export const MiB = 2 ** 20;

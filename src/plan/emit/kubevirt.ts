@@ -91,3 +91,23 @@ export function kubevirtObjects(actions: readonly MigrationAction[]): { policies
   });
   return { policies, moves };
 }
+
+/**
+ * What the advised technique asks that a KubeVirt MigrationPolicy cannot set, or how KubeVirt reaches it (comment
+ * lines). Post-copy: KubeVirt starts in pre-copy and switches when completionTimeoutPerGiB triggers, which the
+ * policy sets to the predicted switch. XBZRLE: virt-launcher never asks libvirt for compression. multifd: no policy
+ * field sets channels or compression; KubeVirt's virt-handler turns multifd on with its own thread count when the
+ * VMI has no CPU limit and post-copy is not allowed.
+ */
+export function kubevirtNotes(a: MigrationAction): string[] {
+  const t = a.technique.advised?.options;
+  if (!t) return [];
+  if (t.name === 'postcopy') return [`KubeVirt switches to post-copy when completionTimeoutPerGiB triggers: set to ${timeoutPerGiB(a)} s/GiB, the switch after ${Math.round(a.completionTimeoutSec)} s`];
+  if (t.name === 'xbzrle') return ['KubeVirt cannot set XBZRLE (no MigrationPolicy field; virt-launcher never asks libvirt for compression): this runs as its pre-copy'];
+  if (t.name === 'multifd' || t.name === 'compress') {
+    const method = t.name === 'compress' ? 'zlib' : (t.multifdCompression ?? 'none');
+    return [`KubeVirt cannot set multifd channels${method !== 'none' ? ` or ${method} compression` : ''} (no MigrationPolicy field): its virt-handler uses multifd with its own thread count when the VMI has no CPU limit and post-copy is not allowed`];
+  }
+  if (t.name === 'dirty-limit') return ['KubeVirt cannot set dirty-limit (no MigrationPolicy field): this runs as its pre-copy'];
+  return [];
+}

@@ -72,3 +72,23 @@ export function novaSnippets(actions: readonly MigrationAction[]): NovaSnippet[]
     return { computeHost, settings, differing };
   });
 }
+
+/**
+ * What the advised technique asks that Nova cannot set, or how Nova reaches it (comment lines). Nova takes only
+ * auto-converge and post-copy permissions from nova.conf; post-copy starts at live_migration_completion_timeout with
+ * live_migration_timeout_action = force_complete, which the snippet sets to the predicted switch.
+ */
+export function novaNotes(a: MigrationAction): string[] {
+  const t = a.technique.advised?.options;
+  if (!t) return [];
+  if (t.name === 'postcopy') return [`Nova switches to post-copy at live_migration_completion_timeout (force_complete, post-copy permitted): ${timeoutPerGiB(a)} s/GiB, the switch after ${Math.round(a.completionTimeoutSec)} s`];
+  if (t.name === 'xbzrle') return ['Nova cannot set XBZRLE (nova.conf [libvirt] has no compression option): this runs as pre-copy'];
+  if (t.name === 'multifd' || t.name === 'compress') {
+    const method = t.name === 'compress' ? 'zlib' : (t.multifdCompression ?? 'none');
+    return [
+      `multifd: only Nova 2026.1 (33.0) and later can ask for it, with [libvirt] live_migration_parallel_connections = ${t.multifdChannels ?? 2} (default 1, off); older Nova cannot${method !== 'none' ? `; no Nova option sets ${method} compression` : ''}`,
+    ];
+  }
+  if (t.name === 'dirty-limit') return ['Nova cannot set dirty-limit (no nova.conf option): this runs as pre-copy'];
+  return [];
+}

@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DOC } from './fixtures.js';
+import { DOC, advisedAction } from './fixtures.js';
+import { virshTechniqueFlags } from '../../../src/plan/emit/virsh.js';
 
 const BIN = new URL('../../../bin/migcost.js', import.meta.url).pathname;
 const EXAMPLE = new URL('../../../examples/cluster.json', import.meta.url).pathname;
@@ -49,5 +50,21 @@ describe('migcost plan --emit', () => {
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, message);
     }
+  });
+  it('with --advise, each move carries the technique advise picked, as virsh flags and in the comment', () => {
+    const hot = join(dir, 'hot.json');
+    writeFileSync(hot, JSON.stringify({
+      hosts: [{ id: 'h1', cpu: 8, memory: '32GiB', bandwidth: '100MiB/s' }, { id: 'h2', cpu: 8, memory: '32GiB', bandwidth: '100MiB/s' }],
+      vms: [{ id: 'hot', host: 'h1', cpu: 5, memory: '4GiB', dirtyRate: '150MiB/s', workingSet: '512MiB' }, { id: 'calm', host: 'h1', cpu: 4, memory: '16GiB', dirtyRate: '1MiB/s' }],
+    }));
+    const j = migcost('plan', '--cluster', hot, '--policy', 'mia', '--advise', '--json');
+    assert.equal(j.status, 0, j.stderr);
+    const [m] = (JSON.parse(j.stdout) as { moves: { technique: Parameters<typeof advisedAction>[1]; advised: { label: string } }[] }).moves;
+    const r = migcost('plan', '--cluster', hot, '--policy', 'mia', '--advise', '--emit', 'virsh');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`priced with: advised ${m.advised.label.replace('+', '\\+')}`));
+    const line = r.stdout.split('\n').find((l) => l.includes(' migrate --live '))!;
+    const want = virshTechniqueFlags(advisedAction(m.advised.label, m.technique)).join(' ');
+    assert.ok(line.includes(`--bandwidth 100 ${want}${want ? ' ' : ''}--timeout`), `${line} lacks ${want}`);
   });
 });

@@ -1,5 +1,6 @@
 /** Shared inputs of the `plan --emit` tests. */
 import type { MigrationAction } from '../../../src/plan/emit/actions.js';
+import type { TechniqueOptions } from '../../../src/model/types.js';
 import { GiB, MiB } from '../../helpers.js';
 
 /** h1 is hot by CPU (10 > 8); only `hot` fits off it usefully. Names overridden on h1, `mid` and `evil`. */
@@ -37,3 +38,21 @@ export function action(over: Partial<MigrationAction> = {}): MigrationAction {
   };
 }
 
+
+/** The worked action (4 GiB, 200 MiB/s, 500 ms) with a technique `plan --advise` picked, and its settings. */
+export function advisedAction(label: string, options: TechniqueOptions, over: Partial<MigrationAction> = {}): MigrationAction {
+  return action({ technique: { autoConverge: options.name === 'auto-converge', postcopy: options.name === 'postcopy', advised: { label, options } }, ...over });
+}
+
+/** One advised action per technique advise knows, with settings where the platforms can take them. */
+export const ADVISED: MigrationAction[] = [
+  advisedAction('precopy', { name: 'precopy' }),
+  advisedAction('auto-converge', { name: 'auto-converge' }),
+  advisedAction('postcopy', { name: 'postcopy' }, { completionTimeoutSec: 21 }),
+  advisedAction('postcopy', { name: 'postcopy', postcopyAfterSec: 30, maxPostcopyBandwidthBytesPerSec: 500 * MiB }, { completionTimeoutSec: 30 }),
+  advisedAction('xbzrle', { name: 'xbzrle', xbzrleCacheBytes: 256 * MiB }),
+  advisedAction('multifd', { name: 'multifd' }),
+  advisedAction('multifd+zstd', { name: 'multifd', multifdCompression: 'zstd', multifdChannels: 4 }),
+  advisedAction('multifd+zlib', { name: 'compress' }),
+  advisedAction('dirty-limit', { name: 'dirty-limit' }),
+];

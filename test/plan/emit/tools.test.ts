@@ -17,7 +17,7 @@ import { Ajv } from 'ajv';
 import { virshSteps } from '../../../src/plan/emit/virsh.js';
 import { kubevirtObjects } from '../../../src/plan/emit/kubevirt.js';
 import { renderKubevirt, renderOpenstack, renderVirsh, shellQuote, toYaml } from '../../../src/cli/render/emit.js';
-import { action } from './fixtures.js';
+import { action, ADVISED } from './fixtures.js';
 
 function need(cmd: string, pkg: string): void {
   const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
@@ -190,5 +190,34 @@ describe('emitted KubeVirt manifests', () => {
   it('toYaml: PyYAML reads back any JSON value', () => {
     const values = fc.sample(fc.jsonValue({ stringUnit: 'binary', maxDepth: 4 }), { numRuns: 300, seed: 21 }).map((v) => JSON.parse(JSON.stringify(v)) as unknown);
     assert.deepEqual(pyYaml(values.map((v) => toYaml(v)).join('---\n')), values);
+  });
+});
+
+describe('advised techniques (plan --advise --emit) against the real tools', () => {
+  before(() => need('virsh', 'libvirt-clients'));
+  it('every advised technique\'s virsh migrate parses: names, flag dependencies and numbers', () => {
+    for (const a of ADVISED) {
+      const [, mig] = virshSteps(a).map((s) => withValue(withValue(s.argv, '-c', 'test:///default'), '--domain', 'test'));
+      const out = virsh(withValue(mig, '--desturi', 'test:///migcost-no-such-file.xml'));
+      assert.doesNotMatch(out, PARSE_ERRORS, `${a.technique.advised!.label}: ${mig.join(' ')}`);
+      assert.match(out, /Failed to open file '\/migcost-no-such-file\.xml'/, `${a.technique.advised!.label}: ${out}`);
+      // with a real destination the numbers are read and the call reaches the test driver, which migrates nothing (and
+      // takes no extended parameters: post-copy bandwidth, compression, parallel connections)
+      assert.match(virsh(withValue(mig, '--desturi', 'test:///default')), /not supported by the connection driver: virDomainMigrate3|Migration APIs with extensible parameters are not supported/, a.technique.advised!.label);
+    }
+  });
+  it('the numbers are checked (the check can fail): a connection count, a cache size and a post-copy bandwidth that are not whole', () => {
+    const at = (a: (typeof ADVISED)[number]) => withValue(withValue(withValue(virshSteps(a)[1].argv, '-c', 'test:///default'), '--domain', 'test'), '--desturi', 'test:///default');
+    assert.match(virsh(withValue(at(ADVISED[6]), '--parallel-connections', 'x')), /malformed or out of range/);
+    assert.match(virsh(withValue(at(ADVISED[4]), '--comp-xbzrle-cache', '1.5')), /malformed or out of range/);
+    assert.match(virsh(withValue(at(ADVISED[3]), '--postcopy-bandwidth', '-3')), /malformed or out of range/);
+  });
+  it('the KubeVirt objects of advised moves are valid against the schema', () => {
+    const schema = JSON.parse(readFileSync(new URL('./kubevirt.schema.json', import.meta.url), 'utf8')) as object;
+    const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
+    const docs = pyYaml(renderKubevirt(ADVISED));
+    const { policies, moves } = kubevirtObjects(ADVISED);
+    assert.deepEqual(docs, [...policies, ...moves.map((m) => m.migration)]);
+    for (const d of docs) assert.ok(validate(d), JSON.stringify(validate.errors));
   });
 });

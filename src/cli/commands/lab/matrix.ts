@@ -30,7 +30,7 @@ export function labMatrixCommand(): Command {
   return new Command('matrix')
     .description('run a matrix of configurations one at a time, appending every record')
     .addOption(new Option('--preset <name>', 'which matrix').choices(MATRIX_PRESETS as unknown as string[]).default('standard'))
-    .addOption(parsedOption('--repeats <n>', 'standard: runs of each noise-floor configuration (default 3); heldout: runs of every configuration (default 2, at least 2)', numberArg('--repeats', { min: 0, integer: true })))
+    .addOption(parsedOption('--repeats <n>', 'standard: runs of each noise-floor configuration (default 3); heldout: runs of every configuration (default 2, at least 2); techniques-groups: rounds of every group (default 2)', numberArg('--repeats', { min: 0, integer: true })))
     .addOption(parsedOption('--timeout <time>', 'cancel each migration after', durationArg('--timeout'), '30s'))
     .addOption(parsedOption('--limit <n>', 'run only the first n configurations', numberArg('--limit', { min: 0, integer: true })))
     .addOption(parsedOption('--skip <n>', 'skip the first n configurations (resume an interrupted matrix)', numberArg('--skip', { min: 0, integer: true }), '0'))
@@ -43,11 +43,12 @@ export function labMatrixCommand(): Command {
     .action(async (o: LabMatrixFlags) => {
       try {
         if (o.driver === 'libvirt' && o.preset.startsWith('techniques')) throw new InputError('--driver', 'libvirt', `does not take --preset ${o.preset} (libvirt sets its own migration flags: use --driver qmp)`);
+        if (o.preset === 'techniques-groups' && o.repeats === 0) throw new InputError('--repeats', '0', 'must be at least 1 with --preset techniques-groups (rounds of every group)');
         const configs = labMatrix(o.preset, { timeoutSec: o.timeout, repeats: o.repeats }).slice(o.skip, o.limit !== undefined ? o.skip + o.limit : undefined);
         const platform = loadPlatform(o.platform, labDir());
         const store = await (await import('../../../store/store.js')).openStore(o.db);
         const progress = progressReporter('migrations');
-        const label = (i: number) => `${i + 1}/${configs.length} ${workloadLabel(configs[i])}${configs[i].technique ? ` [${techniqueKey(configs[i].technique!)}]` : ''}`;
+        const label = (i: number) => `${i + 1}/${configs.length} ${workloadLabel(configs[i])}${configs[i].technique ? ` [${techniqueKey(configs[i].technique!)}]` : ''}${configs[i].group ? ` (group ${configs[i].group})` : ''}`;
         const { recorded, failed } = await runAndRecord(configs, {
           run: { platform, pin: o.pin === true, horizonSec: o.horizon ?? (o.preset === 'heldout' ? HELDOUT_HORIZON_SEC : undefined), libvirt: o.driver === 'libvirt' ? (await import('../../../lab/run-libvirt.js')).labLibvirt() : undefined },
           store,

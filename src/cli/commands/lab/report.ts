@@ -2,7 +2,10 @@
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { buildLabReport, METRICS } from '../../../evaluate/report.js';
-import { recordsToScore } from '../../../evaluate/cross-validate.js';
+import { outOfFoldPlatforms, recordsToScore } from '../../../evaluate/cross-validate.js';
+import { techniqueReport } from '../../../evaluate/technique-report.js';
+import { techniqueDecisionReport } from '../../../evaluate/technique-regret.js';
+import { renderTechniqueDecisions, renderTechniqueRows } from '../../render/technique-report.js';
 import { evaluateIntervals, type IntervalEval } from '../../../evaluate/interval-eval.js';
 import { loadPlatform } from '../../../lab/platform-file.js';
 import { labDir } from '../../../lab/lab-dir.js';
@@ -27,6 +30,8 @@ export interface LabReportFlags {
   refined?: true;
   intervals?: true;
   inFlight?: true;
+  techniques?: true;
+  downtimeWeight: number;
   json?: true;
 }
 
@@ -60,6 +65,8 @@ export function labReportCommand(): Command {
     .option('--refined', "history against none: migrations with earlier ones of the same VM, predicted from the fresh sample (base:) and from Liu's refined rate (refined:)")
     .option('--intervals', 'coverage of 10th-90th percentile prediction intervals built from what was known before each run')
     .option('--in-flight', "how early and how right `watch` is: its re-predictions recorded during libvirt-driven runs, at 25/50/75 % of each")
+    .option('--techniques', "per technique: time/bytes/downtime/post-copy phase errors against the repeat oracle; and for decision groups (lab matrix --preset techniques-groups) advise's pick against the best technique in hindsight (regret)")
+    .addOption(parsedOption('--downtime-weight <x>', "--techniques: advise's cost of a second of downtime or post-copy stall, in seconds of migration", numberArg('--downtime-weight', { min: 0 }), '100'))
     .option('--json', 'print the report as JSON')
     .action(async (o: LabReportFlags) => {
       try {
@@ -77,6 +84,18 @@ export function labReportCommand(): Command {
           return;
         }
         const platform = o.platform !== undefined ? loadPlatform(o.platform, labDir()) : undefined;
+        if (o.techniques) {
+          if (o.refined) throw new InputError('--refined', 'true', 'does not combine with --techniques');
+          const variant = o.variant?.[0] ?? 'deng-bitmap';
+          const scored = recordsToScore(raw, { folds: o.folds, asRecorded: o.asRecorded, platform });
+          const rows = techniqueReport(scored, variant);
+          // advise predicts each group with the constants its records are scored with: given, the lab's, or out of fold.
+          const lab = o.asRecorded ? loadPlatform(undefined, labDir()) : undefined;
+          const platformOf = platform ? () => platform : lab ? () => lab : outOfFoldPlatforms(raw, o.folds);
+          const decisions = techniqueDecisionReport(raw, { platformOf, downtimeWeight: o.downtimeWeight });
+          process.stdout.write(o.json ? `${JSON.stringify({ variant, techniques: rows, decisions })}\n` : `${renderTechniqueRows(rows, variant)}\n\n${renderTechniqueDecisions(decisions)}\n`);
+          return;
+        }
         const records = recordsToScore(raw, { folds: o.folds, variants: o.variant, refined: o.refined, asRecorded: o.asRecorded, platform });
         const rep = buildLabReport(records, o.refined ? undefined : o.variant);
         if (o.json) process.stdout.write(`${JSON.stringify(rep)}\n`);
