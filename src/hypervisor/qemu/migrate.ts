@@ -7,7 +7,7 @@
 import type { Monitor, QueryMigrate, QmpEvent } from './qmp.js';
 import type { AdaptiveRate, RoundTrace, TechniqueOptions } from '../../model/types.js';
 import type { Measured } from '../../model/sample.js';
-import { withMigrationSettings } from './migration-settings.js';
+import { withMigrationSettings, type AUTO_CONVERGE_PARAMETERS } from './migration-settings.js';
 import { techniqueSettings, postcopyTrigger, techniqueMeasured } from './technique-settings.js';
 
 export interface MigrationOptions {
@@ -35,6 +35,11 @@ export interface MigrationOptions {
    * the passes or seconds it says. Absent: pre-copy as `autoConverge` says, the technique capabilities untouched.
    */
   technique?: TechniqueOptions;
+  /**
+   * Auto-converge's parameters (QEMU's names, percentages), set with the others: the throttle probe's trigger and
+   * throttle (throttle-probe.ts). Absent: the VM's own (QEMU's defaults unless someone changed them).
+   */
+  autoConvergeParameters?: Partial<Record<(typeof AUTO_CONVERGE_PARAMETERS)[number], number>>;
 }
 
 export interface MigrationResult {
@@ -104,7 +109,7 @@ async function migrate(o: MigrationOptions): Promise<MigrationResult> {
     ],
   });
   const initialBw = o.adaptiveRate ? o.adaptiveRate.maxBytesPerSec : o.bandwidthBytesPerSec;
-  await qmp.execute('migrate-set-parameters', { 'max-bandwidth': Math.round(initialBw), 'downtime-limit': Math.round(o.downtimeLimitSec * 1000), ...tech.parameters });
+  await qmp.execute('migrate-set-parameters', { 'max-bandwidth': Math.round(initialBw), 'downtime-limit': Math.round(o.downtimeLimitSec * 1000), ...tech.parameters, ...o.autoConvergeParameters });
   const trigger = postcopyTrigger(o.technique);
   let postcopyIssuedSec: number | undefined;
   let postcopyAtMs: number | undefined;
