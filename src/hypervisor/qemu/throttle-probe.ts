@@ -46,7 +46,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The probe's longest window for throttle p: five throttle periods (10 ms / (1 - p) each), 0.25-2 s. */
 export function probeWindowSec(p: number): number {
-  return Math.min(2, Math.max(0.25, (5 * THROTTLE_TIMESLICE_SEC) / (1 - p)));
+  // whole milliseconds, as QEMU takes them
+  return Math.min(2, Math.max(0.25, Math.round((5000 * THROTTLE_TIMESLICE_SEC) / (1 - p)) / 1000));
 }
 
 /**
