@@ -121,3 +121,11 @@ test('inputFromSample reads a probe into vm.throttleResponse (the default model)
   close(r.dirtShare, 1);
   assert.throws(() => simulate({ ...smallSequential(), vm: { ...smallSequential().vm, throttleResponse: { throttle: 1, dirtShare: 0.5 } } }), /vm\.throttleResponse needs throttle in \(0, 1\)/);
 });
+
+test('parseSample keeps a throttle response (a --vm file, an API body) and names a bad field', async () => {
+  const { parseSample } = await import('../../src/input.js');
+  const json = { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 40 * MiB, curve: [{ windowSec: 1, dirtiedBytes: 40 * MiB }], throttleResponse: probe({}) };
+  assert.deepEqual(parseSample('vm', json).throttleResponse, probe({}));
+  assert.throws(() => parseSample('vm', { ...json, throttleResponse: probe({ throttle: 1 }) }), /vm\.throttleResponse/);
+  assert.throws(() => parseSample('vm', { ...json, throttleResponse: probe({ throttledWindows: 1.5 }) }), /vm\.throttleResponse\.throttledWindows/);
+});

@@ -73,6 +73,7 @@ export function sampleCommand(): Command {
         if (o.domain !== undefined) throw new InputError('--domain', o.domain, 'goes with --libvirt, not --qmp');
         if (o.allowQmpPassthrough) throw new InputError('--allow-qmp-passthrough', 'true', 'goes with --libvirt, not --qmp');
         const windowsSec = o.windows;
+        const throttleProbe = throttleProbeArg(o.throttleProbe);
         const { QmpClient } = await import('../../../hypervisor/qemu/qmp.js');
         const { sampleVm } = await import('../../../hypervisor/qemu/sample.js');
         const { withInterruptsDeferred } = await import('../../../hypervisor/qemu/migration-settings.js');
@@ -86,7 +87,6 @@ export function sampleCommand(): Command {
         const client = qmp;
         // SIGINT / SIGTERM cancel a pseudo-migration in progress and restore the VM's migration settings first.
         const horizon = o.horizon !== undefined ? { sec: o.horizon } : undefined;
-        const throttleProbe = throttleProbeArg(o.throttleProbe);
         const s = await withInterruptsDeferred((signal) => sampleVm(client, { windowsSec, zeroPages: o.zeroPages, bitmap: pseudo, layoutWindowSec, horizon, throttleProbe, signal, onProgress: (d, t) => progress.update(d, t) }));
         progress.done('sampled');
         printSample(s, o);
@@ -161,11 +161,11 @@ async function sampleThroughPassthrough(o: SampleFlags, defaultWindows: boolean)
   const { sampleVm } = await import('../../../hypervisor/qemu/sample.js');
   const { withInterruptsDeferred } = await import('../../../hypervisor/qemu/migration-settings.js');
   const { PSEUDO_MIGRATION_WINDOWS_SEC, LAYOUT_WINDOW_SEC, FULL_WINDOWS_SEC } = await import('../../../hypervisor/qemu/windows.js');
+  const throttleProbe = throttleProbeArg(o.throttleProbe);
   const monitor = new LibvirtMonitor(new Virsh(o.libvirt!), o.domain);
   const pseudoWindows = o.pseudoMigration === false ? undefined : typeof o.pseudoMigration === 'string' ? o.pseudoMigration.split(',').map((w, i) => parseDuration(`pseudo-migration[${i}]`, w.trim())) : PSEUDO_MIGRATION_WINDOWS_SEC;
   const layoutWindowSec = o.layout === false ? undefined : typeof o.layout === 'string' ? parseDuration('layout', o.layout) : LAYOUT_WINDOW_SEC;
   if (layoutWindowSec !== undefined && o.zeroPages === false) throw new InputError('layout', String(o.layout), 'needs the RAM dumps: drop --no-zero-pages');
-  const throttleProbe = throttleProbeArg(o.throttleProbe);
   const sink = pseudoWindows || throttleProbe ? await startDiscardSink() : undefined;
   const dump = o.zeroPages === false ? undefined : await dumpDirFor(monitor);
   try {
