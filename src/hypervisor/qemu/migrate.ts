@@ -26,7 +26,8 @@ export interface MigrationOptions {
    * pause-before-switchover) and the driver cancels there, so the VM always stays on the source.
    */
   pseudo?: boolean;
-  onProgress?: (q: QueryMigrate, elapsedSec: number) => void;
+  /** After every poll; a promise returned is awaited before the next (what it sets lands before the settings are put back). */
+  onProgress?: (q: QueryMigrate, elapsedSec: number) => void | Promise<void>;
   /** Cancels the migration when aborted (an interrupted command); the result then says cancelled. */
   signal?: AbortSignal;
   /**
@@ -195,7 +196,7 @@ async function migrate(o: MigrationOptions): Promise<MigrationResult> {
     }
     if (status === 'postcopy-active' && postcopyAtMs === undefined) postcopyAtMs = now;
     last = q;
-    o.onProgress?.(q, (now - t0) / 1000);
+    await o.onProgress?.(q, (now - t0) / 1000);
     if (status === 'completed' && (q['total-time'] ?? 0) > 0) break;
     if (status === 'failed' || status === 'cancelled') {
       error = q['error-desc'] ?? status;

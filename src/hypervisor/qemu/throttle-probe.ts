@@ -95,9 +95,8 @@ export async function probeThrottle(qmp: Monitor, memoryBytes: number, zeroPageF
   const capRounds = Math.max(256 * 1024, dirtyRateBytesPerSec / 2);
   const capTrickle = 64 * 1024;
   let phase = 0;
-  const setCap = (bytesPerSec: number) => {
-    qmp.execute('migrate-set-parameters', { 'max-bandwidth': Math.round(bytesPerSec) }).catch(() => {});
-  };
+  // awaited by the driver before its next poll, so never after the settings are put back
+  const setCap = (bytesPerSec: number) => qmp.execute('migrate-set-parameters', { 'max-bandwidth': Math.round(bytesPerSec) }).then(() => {}, () => {});
   let status = 'setup';
   let throttleNow = 0;
   let ended = false;
@@ -112,17 +111,17 @@ export async function probeThrottle(qmp: Monitor, memoryBytes: number, zeroPageF
     pseudo: true,
     pollMs: 20,
     signal,
-    onProgress: (q) => {
+    onProgress: async (q) => {
       status = q.status ?? 'none';
       throttleNow = (q['cpu-throttle-percentage'] ?? 0) / 100;
       const syncs = q.ram?.['dirty-sync-count'] ?? 0;
       if (phase === 0 && status === 'active' && (syncs >= 2 || (syncs === 1 && (q.ram?.remaining ?? Infinity) < capFirst * 0.1))) {
         phase = 1;
-        setCap(capRounds);
+        await setCap(capRounds);
       }
       if (phase === 1 && throttleNow > 0) {
         phase = 2;
-        setCap(capTrickle);
+        await setCap(capTrickle);
       }
     },
   }).finally(() => {
