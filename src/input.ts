@@ -352,6 +352,16 @@ function parseCompressibility(field: string, v: unknown): NonNullable<VmSample['
   return out;
 }
 
+/** A sample's `throttleResponse` (`sample --throttle-probe`): throttle in (0, 1), rates >= 0, window counts, exponent in [0, 1]. */
+function parseThrottleResponse(field: string, v: unknown): NonNullable<VmSample['throttleResponse']> {
+  const t = obj(field, v);
+  const throttle = parseFraction(`${field}.throttle`, t.throttle);
+  const windowSec = parseNumber(`${field}.windowSec`, t.windowSec, { min: 0 });
+  if (!(throttle > 0 && throttle < 1 && windowSec > 0)) throw new InputError(`${field}`, v, 'needs throttle between 0 and 1 (exclusive) and windowSec > 0');
+  const n = (k: string, integer = false) => parseNumber(`${field}.${k}`, t[k], { min: 0, integer });
+  return { throttle, windowSec, rateUnthrottled: n('rateUnthrottled'), rateThrottled: n('rateThrottled'), unthrottledWindows: n('unthrottledWindows', true), throttledWindows: n('throttledWindows', true), exponent: parseFraction(`${field}.exponent`, t.exponent) };
+}
+
 /**
  * A checked sample from loose JSON: the output of `migcost sample --json` (what the agent posts, what the store
  * keeps), as a `--vm` file, a cluster VM's `sample` or an API body's. Sizes and rates are SI numbers or human
@@ -394,6 +404,7 @@ export function parseSample(field: string, v: unknown): VmSample {
     const rates = ph.rates.map((x, i) => parseNumber(`${field}.phases.rates[${i}]`, x, { min: 0 }));
     s.phases = { windowSec, spanSec: present(ph.spanSec) ? parseNumber(`${field}.phases.spanSec`, ph.spanSec, { min: 0 }) : windowSec * rates.length, rates };
   }
+  if (o.throttleResponse !== undefined) s.throttleResponse = parseThrottleResponse(`${field}.throttleResponse`, o.throttleResponse);
   if (o.ramLayout !== undefined) {
     const l = obj(`${field}.ramLayout`, o.ramLayout);
     s.ramLayout = { windowSec: parseNumber(`${field}.ramLayout.windowSec`, l.windowSec, { min: 0 }), nonZeroPages: pageCounts(`${field}.ramLayout.nonZeroPages`, l.nonZeroPages), changedPages: pageCounts(`${field}.ramLayout.changedPages`, l.changedPages) };

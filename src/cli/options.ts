@@ -41,3 +41,16 @@ export const rateWindowArg: ArgParser<number> = (v) => {
   if (!(sec >= 0.001 && sec <= 3600)) throw new InputError('--rate-window', v, 'must be between 1ms and 1h');
   return sec;
 };
+
+/** What `--throttle-probe [percent]` does, for --help. */
+export const THROTTLE_PROBE_HELP = "also measure how the dirt answers auto-converge's throttle: a pseudo-migration throttles the guest at this level (default 95%) for a few seconds (opt-in: the guest runs slower meanwhile); the model's auto-converge then follows the response";
+
+/** `--throttle-probe [percent]` (sample, lab run, lab matrix): the probe's options (the default throttle without a value), or none when absent. */
+export function throttleProbeArg(v: string | boolean): { throttle?: number } | undefined {
+  if (v === false) return undefined;
+  if (v === true) return {};
+  const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(v);
+  const pct = m ? Number(m[1]) : NaN;
+  if (!(Number.isInteger(pct) && pct >= 1 && pct <= 99)) throw new InputError('--throttle-probe', v, 'must be a whole percent between 1 and 99 (QEMU\'s cpu-throttle-initial), e.g. 95%');
+  return { throttle: pct / 100 };
+}

@@ -55,6 +55,21 @@ export const vmSampleSchema = {
       required: ['windowSec', 'nonZeroPages', 'changedPages'],
       additionalProperties: false,
     },
+    throttleResponse: {
+      type: 'object',
+      description: "how the dirt answered auto-converge's throttle (`migcost sample --throttle-probe`): page-sampled rates (bytes/s) without and with a throttle (0-1), and the exponent a in rate(p) = rate(0) (1 - p)^a (1 proportional, 0 full catch-up)",
+      properties: {
+        throttle: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
+        windowSec: { type: 'number', exclusiveMinimum: 0 },
+        rateUnthrottled: { type: 'number', minimum: 0 },
+        rateThrottled: { type: 'number', minimum: 0 },
+        unthrottledWindows: { type: 'integer', minimum: 0 },
+        throttledWindows: { type: 'integer', minimum: 0 },
+        exponent: { type: 'number', minimum: 0, maximum: 1 },
+      },
+      required: ['throttle', 'windowSec', 'rateUnthrottled', 'rateThrottled', 'unthrottledWindows', 'throttledWindows', 'exponent'],
+      additionalProperties: false,
+    },
     touchedPagesPerSec: { type: 'number', minimum: 0, description: 'distinct pages written per second between the two RAM dumps' },
     compressibility: {
       type: 'object',

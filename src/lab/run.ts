@@ -22,6 +22,8 @@ export interface LabRunOptions {
   pseudoMigration?: boolean;
   /** Also watch this long (s) for phases (`sample --horizon`), before the pseudo-migration. Default: none. */
   horizonSec?: number;
+  /** Also probe how the dirt answers auto-converge's throttle (`sample --throttle-probe`), after the pseudo-migration. Default: no. */
+  throttleProbe?: { throttle?: number };
   /** Pin the source's vCPU to core 0 and everything else (both QEMUs' other threads, this process) to the other cores. */
   pin?: boolean;
   log?: (line: string) => void;
@@ -48,7 +50,7 @@ export async function runLabConfig(cfg: MigrationConfig, opts: LabRunOptions = {
     const pseudo = opts.pseudoMigration !== false;
     const { record } = await sampleAndMigrate({
       source: src.qmp,
-      sampling: { windowsSec: opts.windowsSec, bitmap: pseudo ? { windowsSec: PSEUDO_MIGRATION_WINDOWS_SEC } : undefined, layoutWindowSec: pseudo ? LAYOUT_WINDOW_SEC : undefined, ...(opts.horizonSec ? { horizon: { sec: opts.horizonSec } } : {}) },
+      sampling: { windowsSec: opts.windowsSec, bitmap: pseudo ? { windowsSec: PSEUDO_MIGRATION_WINDOWS_SEC } : undefined, layoutWindowSec: pseudo ? LAYOUT_WINDOW_SEC : undefined, ...(opts.horizonSec ? { horizon: { sec: opts.horizonSec } } : {}), ...(opts.throttleProbe ? { throttleProbe: opts.throttleProbe } : {}) },
       destination: async () => {
         const port = await freePort();
         log('boot destination');

@@ -32,6 +32,12 @@ export function checkVm(vm: VmSpec): void {
       throw new RangeError(`predict: vm.dirtPhases needs quietShare in (0, 1), quietFactor >= 0 and quietRunSec >= 0 (got ${JSON.stringify(p)})`);
     }
   }
+  if (vm.throttleResponse !== undefined) {
+    const r = vm.throttleResponse;
+    if (!(r.throttle > 0 && r.throttle < 1) || !(r.dirtShare >= 0 && r.dirtShare <= 1)) {
+      throw new RangeError(`predict: vm.throttleResponse needs throttle in (0, 1) and dirtShare in [0, 1] (got ${JSON.stringify(r)})`);
+    }
+  }
   if (vm.layout !== undefined) {
     const { nonZeroPages: nz, hotPages: hot } = vm.layout;
     if (!Array.isArray(nz) || !Array.isArray(hot) || nz.length !== hot.length || nz.length === 0) {

@@ -7,6 +7,7 @@ import { closedForm } from './closed-form.js';
 import { curveSaturation, curveDirtiedBytes } from './dirty.js';
 import { dirtDispersionFromSample } from './dispersion.js';
 import { phasesFromSample } from './phases.js';
+import { responseFromProbe } from './throttle-response.js';
 import { LIU_WIRED_ENERGY, wiredEnergyJoules } from './energy.js';
 import { simulate, POLICY_DEFAULTS } from './precopy.js';
 import { predict } from './techniques.js';
@@ -194,6 +195,12 @@ export function inputFromSample(sample: VmSample, link: SampleLink, platform: Pa
     if (zf !== undefined) vm.zeroPageFraction = zf;
   }
   if ((v === 'deng-curve' || v === 'deng-bitmap') && sample.cpuUtilisation !== undefined) vm.cpuUtilisation = Math.min(1, Math.max(0.01, sample.cpuUtilisation));
+  // How the dirt answered a throttle, where the sampler probed it (`sample --throttle-probe`): read back on the
+  // page-sampled curve (the probe's windows are page-sampling ones too); it replaces the vCPU-load rule.
+  if (v === 'deng-curve' || v === 'deng-bitmap') {
+    const r = responseFromProbe(sample.throttleResponse, sample.curve);
+    if (r) vm.throttleResponse = r;
+  }
   if (v === 'qemu+wss+zero') {
     const wss = workingSetFromCurve(sample);
     if (wss !== undefined) vm.workingSetBytes = wss;

@@ -12,7 +12,8 @@
  *   below bandwidth x downtime-limit, then the dirty bitmap is synced; switch-over when the pending bytes
  *   after the sync fit. Rounds under a binding rate cap last whole 100 ms windows. The final copy is not
  *   rate-limited: it runs at the stop-copy rate, else the line rate, else a 10 Gbit/s link (not the cap).
- *   Optional auto-converge at QEMU's defaults.
+ *   Optional auto-converge at QEMU's defaults; a throttled round's dirt follows the guest's measured throttle
+ *   response where the VM has one (throttle-response.ts), else its vCPU load.
  */
 import { compileDirty, dirtiedIn, freshDirtiedIn, skippedFraction, type CompiledDirty } from './dirty.js';
 import { LIU_WIRED_ENERGY, energyPerBitJoules, wiredEnergyJoules } from './energy.js';
@@ -20,6 +21,7 @@ import type { AdaptiveRate, EnergyModel, MemoryLayout, Platform, PolicyOptions, 
 import { checkInput } from './check-input.js';
 import { expectedCheckIntervalSec, hotShareScanned } from './qemu-timing.js';
 import type { QemuHooks } from './qemu-hooks.js';
+import { catchUpSlices, throttledTimeShare } from './throttle-response.js';
 
 export { expectedCheckIntervalSec, hotShareScanned };
 
@@ -64,6 +66,8 @@ interface Ctx {
   wireless: { n0: number; b: number } | undefined;
   trace: RoundTrace[] | undefined;
   cpuUtilisation: number;
+  /** The measured throttle response as the catch-up it implies, in 10 ms slices (throttle-response.ts); -1: none measured. */
+  catchUpSlices: number;
   layout: MemoryLayout | undefined;
   /** Zero dirty pages per non-zero dirty byte: z / (1 - z) for a dirty zero share z. */
   zeroPerDirty: number;
@@ -298,7 +302,9 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     addWireless(ctx, acc, wire, rate);
     const leftover = pending - sent;
     neverSent = acc.rounds === 1 ? leftover : Math.max(0, neverSent - sent);
-    const dirtySec = throttle > 0 ? t * Math.min(1, (1 - throttle) / ctx.cpuUtilisation) : t;
+    // Throttled, the round dirties as the unthrottled guest does in a share of its time: the measured response's
+    // (throttle-response.ts), else the CPU-load rule (a guest needing u of its vCPU is cut once 1 - p < u).
+    const dirtySec = throttle > 0 ? t * (ctx.catchUpSlices >= 0 ? throttledTimeShare(throttle, ctx.catchUpSlices) : Math.min(1, (1 - throttle) / ctx.cpuUtilisation)) : t;
     let dirtied = dirtiedIn(dirty, dirtySec);
     // Newly dirtied pages that are still in the unsent leftover add nothing. Round 0 scans RAM in address order:
     // the dirt already scanned is the share of the hot pages the pass has got past (with no layout, the
@@ -419,6 +425,7 @@ function run(input: PredictInput, syncs: number[] | undefined, hooks: QemuHooks 
     wireless: energy && energy.kind === 'wireless' ? { n0: energy.noiseDensityWattsPerHz, b: energy.channelBandwidthHz } : undefined,
     trace: input.trace ? [] : undefined,
     cpuUtilisation: vm.cpuUtilisation ?? 1,
+    catchUpSlices: vm.throttleResponse ? catchUpSlices(vm.throttleResponse) : -1,
     layout: vm.layout,
     zeroPerDirty: vm.dirtyZeroShare ? vm.dirtyZeroShare / (1 - vm.dirtyZeroShare) : 0,
     syncs,

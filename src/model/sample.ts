@@ -59,9 +59,29 @@ export interface VmSample {
    * lower bound for a guest that reads what it has not written).
    */
   touchedPagesPerSec?: number;
+  /**
+   * How the guest's dirt answers auto-converge's throttle (`sample --throttle-probe`, opt-in): during a
+   * pseudo-migration QEMU throttled the vCPUs at `throttle` (0-1) and page-sampling windows of `windowSec` measured
+   * the distinct dirt rate (bytes/s) without (`rateUnthrottled`, `unthrottledWindows` of them) and with it
+   * (`rateThrottled`, `throttledWindows`). `exponent` a in rate(p) = rate(0) (1 - p)^a at the probed throttle,
+   * in [0, 1]: 1 = proportional (the writer loses what it cannot write), 0 = full catch-up (paced by the clock, it
+   * writes everything it owes), between = capped catch-up. model/throttle-response.ts reads it.
+   */
+  throttleResponse?: ThrottleResponseSample;
   /** Derived, not measured: the zero share extrapolated to the migration's start (see `sampleAt`). */
   zeroPageFractionAtStart?: number;
   sampledAt: string;
+}
+
+/** A throttle probe's measurement (see `VmSample.throttleResponse`). */
+export interface ThrottleResponseSample {
+  throttle: number;
+  windowSec: number;
+  rateUnthrottled: number;
+  rateThrottled: number;
+  unthrottledWindows: number;
+  throttledWindows: number;
+  exponent: number;
 }
 
 /** The measured outcome, in the fields of `predict --json`. */

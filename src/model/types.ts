@@ -95,6 +95,19 @@ export interface VmSpec {
    * dirt is scaled by `quietRoundFactor`. Absent: no phases (the outlook as without it).
    */
   dirtPhases?: DirtPhases;
+  /**
+   * How the guest's dirt answers auto-converge's throttle, measured (`sample --throttle-probe`,
+   * `responseFromProbe`): at throttle `throttle` a round dirtied as the unthrottled guest does in `dirtShare` of the
+   * time. The qemu policy's throttled rounds follow it (throttle-response.ts: the catch-up it implies), in place of
+   * the `cpuUtilisation` rule. Absent: that rule.
+   */
+  throttleResponse?: ThrottleResponse;
+}
+
+/** A measured throttle response (see `VmSpec.throttleResponse`): throttle in (0, 1), dirtShare in [0, 1]. */
+export interface ThrottleResponse {
+  throttle: number;
+  dirtShare: number;
 }
 
 /** A quiet phase of a guest's dirt (see `VmSpec.dirtPhases`). quietShare in (0, 1), quietFactor >= 0, quietRunSec >= 0. */

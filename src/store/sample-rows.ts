@@ -5,7 +5,7 @@ import type { SamplesTable } from './schema.js';
 import type { StoredSample } from './store.js';
 
 /** The pseudo-migration's part of a sample, as stored (null when the sample has none). */
-const PSEUDO_FIELDS = ['bitmapCurve', 'bitmapZeroShare', 'zeroPageFractionLate', 'zeroPagesLateAt', 'nonZeroGrowthBytesPerSec', 'ramLayout', 'compressibility', 'touchedPagesPerSec'] as const;
+const PSEUDO_FIELDS = ['bitmapCurve', 'bitmapZeroShare', 'zeroPageFractionLate', 'zeroPagesLateAt', 'nonZeroGrowthBytesPerSec', 'ramLayout', 'compressibility', 'touchedPagesPerSec', 'throttleResponse'] as const;
 type PseudoFields = Pick<VmSample, (typeof PSEUDO_FIELDS)[number]>;
 
 export function pseudoJson(s: VmSample): string | null {

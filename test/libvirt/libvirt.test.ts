@@ -92,19 +92,20 @@ test('sample --libvirt: a domain that does not exist names --domain and exits 2;
   assert.match(p.stderr, /--pseudo-migration.*--qmp/);
 });
 
-test('sample --allow-qmp-passthrough: zero pages, pseudo-migration and layout through libvirt; every migration setting put back', { skip }, async () => {
+test('sample --allow-qmp-passthrough: zero pages, pseudo-migration, layout and throttle probe through libvirt; every migration setting put back', { skip }, async () => {
   const monitor = async () => ({
     caps: JSON.parse(await src.run(['qemu-monitor-command', '--domain', NAME, '--cmd', '{"execute":"query-migrate-capabilities"}'])).return,
     params: JSON.parse(await src.run(['qemu-monitor-command', '--domain', NAME, '--cmd', '{"execute":"query-migrate-parameters"}'])).return,
   });
   const before = await monitor();
   const lv = await settings(src);
-  const r = cli(['sample', '--libvirt', src.uri, '--domain', NAME, '--allow-qmp-passthrough', '--pseudo-migration', '--layout', '--windows', '250ms,1s', '--json']);
+  const r = cli(['sample', '--libvirt', src.uri, '--domain', NAME, '--allow-qmp-passthrough', '--pseudo-migration', '--layout', '--throttle-probe', '--windows', '250ms,1s', '--json']);
   assert.equal(r.status, 0, r.stderr);
   const s = JSON.parse(r.stdout);
   assert.ok(s.zeroPageFraction > 0.05 && s.zeroPageFraction < 0.95, `zero pages ${s.zeroPageFraction}`);
   assert.ok(s.bitmapCurve.length >= 2, 'the pseudo-migration counted rounds');
   assert.equal(s.ramLayout.nonZeroPages.length, 64);
+  assert.equal(s.throttleResponse?.throttle, 0.95, 'the throttle probe measured a response');
   assert.deepEqual(await monitor(), before, 'capabilities and parameters as they were');
   const after = await settings(src);
   assert.equal(after.tainted, true, 'libvirt marks the pass-through');

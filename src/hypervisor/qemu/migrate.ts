@@ -7,7 +7,7 @@
 import type { Monitor, QueryMigrate, QmpEvent } from './qmp.js';
 import type { AdaptiveRate, RoundTrace, TechniqueOptions } from '../../model/types.js';
 import type { Measured } from '../../model/sample.js';
-import { withMigrationSettings } from './migration-settings.js';
+import { withMigrationSettings, type AUTO_CONVERGE_PARAMETERS } from './migration-settings.js';
 import { techniqueSettings, postcopyTrigger, techniqueMeasured, postcopyDowntimeSec } from './technique-settings.js';
 
 export interface MigrationOptions {
@@ -26,7 +26,8 @@ export interface MigrationOptions {
    * pause-before-switchover) and the driver cancels there, so the VM always stays on the source.
    */
   pseudo?: boolean;
-  onProgress?: (q: QueryMigrate, elapsedSec: number) => void;
+  /** After every poll; a promise returned is awaited before the next (what it sets lands before the settings are put back). */
+  onProgress?: (q: QueryMigrate, elapsedSec: number) => void | Promise<void>;
   /** Cancels the migration when aborted (an interrupted command); the result then says cancelled. */
   signal?: AbortSignal;
   /**
@@ -35,6 +36,11 @@ export interface MigrationOptions {
    * the passes or seconds it says. Absent: pre-copy as `autoConverge` says, the technique capabilities untouched.
    */
   technique?: TechniqueOptions;
+  /**
+   * Auto-converge's parameters (QEMU's names, percentages), set with the others: the throttle probe's trigger and
+   * throttle (throttle-probe.ts). Absent: the VM's own (QEMU's defaults unless someone changed them).
+   */
+  autoConvergeParameters?: Partial<Record<(typeof AUTO_CONVERGE_PARAMETERS)[number], number>>;
 }
 
 export interface MigrationResult {
@@ -104,7 +110,7 @@ async function migrate(o: MigrationOptions): Promise<MigrationResult> {
     ],
   });
   const initialBw = o.adaptiveRate ? o.adaptiveRate.maxBytesPerSec : o.bandwidthBytesPerSec;
-  await qmp.execute('migrate-set-parameters', { 'max-bandwidth': Math.round(initialBw), 'downtime-limit': Math.round(o.downtimeLimitSec * 1000), ...tech.parameters });
+  await qmp.execute('migrate-set-parameters', { 'max-bandwidth': Math.round(initialBw), 'downtime-limit': Math.round(o.downtimeLimitSec * 1000), ...tech.parameters, ...o.autoConvergeParameters });
   const trigger = postcopyTrigger(o.technique);
   let postcopyIssuedSec: number | undefined;
   let postcopyAtMs: number | undefined;
@@ -190,7 +196,7 @@ async function migrate(o: MigrationOptions): Promise<MigrationResult> {
     }
     if (status === 'postcopy-active' && postcopyAtMs === undefined) postcopyAtMs = now;
     last = q;
-    o.onProgress?.(q, (now - t0) / 1000);
+    await o.onProgress?.(q, (now - t0) / 1000);
     if (status === 'completed' && (q['total-time'] ?? 0) > 0) break;
     if (status === 'failed' || status === 'cancelled') {
       error = q['error-desc'] ?? status;

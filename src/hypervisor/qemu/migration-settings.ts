@@ -7,13 +7,16 @@
  */
 import { QmpDisconnectedError, type Monitor, type QueryMigrate } from './qmp.js';
 
+/** Auto-converge's own parameters: the sampler's throttle probe sets them (throttle-probe.ts). */
+export const AUTO_CONVERGE_PARAMETERS = ['throttle-trigger-threshold', 'cpu-throttle-initial', 'cpu-throttle-increment', 'max-cpu-throttle'] as const;
+
 /**
  * The capabilities and parameters migcost's migrations set: the pre-copy driver's, and each technique's
  * (migrate.ts `techniqueSettings`). A capability or technique parameter this QEMU does not know is neither read
  * nor put back.
  */
 export const TOUCHED_CAPABILITIES = ['events', 'auto-converge', 'pause-before-switchover', 'postcopy-ram', 'xbzrle', 'multifd'] as const;
-export const TOUCHED_PARAMETERS = ['max-bandwidth', 'downtime-limit', 'xbzrle-cache-size', 'multifd-channels', 'multifd-compression', 'max-postcopy-bandwidth'] as const;
+export const TOUCHED_PARAMETERS = ['max-bandwidth', 'downtime-limit', 'xbzrle-cache-size', 'multifd-channels', 'multifd-compression', 'max-postcopy-bandwidth', ...AUTO_CONVERGE_PARAMETERS] as const;
 /** The parameters every QEMU migcost drives has; the others are optional. */
 const REQUIRED_PARAMETERS: readonly string[] = ['max-bandwidth', 'downtime-limit'];
 

@@ -11,6 +11,7 @@ import type { Monitor } from './qmp.js';
 import type { VmSample } from '../../model/sample.js';
 import { refuseIfMigrating } from './migration-settings.js';
 import { compressibilityOfFiles } from './compressibility.js';
+import { probeThrottle, type ThrottleProbeOptions } from './throttle-probe.js';
 import { FULL_WINDOWS_SEC, PHASE_WINDOW_SEC, PSEUDO_MIGRATION_WINDOWS_SEC } from './windows.js';
 
 export interface SampleOptions {
@@ -48,6 +49,12 @@ export interface SampleOptions {
    * rate varies over time, which one short curve cannot show. Default: none.
    */
   horizon?: { sec: number; windowSec?: number };
+  /**
+   * Probe how the guest's dirt answers auto-converge's throttle (`sample --throttle-probe`, throttle-probe.ts):
+   * opt-in, because it throttles the guest for a few seconds. Its pseudo-migration goes where `bitmap.uri` says
+   * unless `uri` is given. Default: no probe.
+   */
+  throttleProbe?: Omit<ThrottleProbeOptions, 'signal'>;
   onProgress?: (done: number, total: number) => void;
   /** Stops the sampling between steps (and cancels a pseudo-migration in progress) when aborted. */
   signal?: AbortSignal;
@@ -186,7 +193,7 @@ export async function sampleVm(qmp: Monitor, opts: SampleOptions = {}): Promise<
   const samplePages = opts.samplePagesPerGiB ?? 16384; // QEMU's maximum: the least noisy
   const phaseWindowSec = opts.horizon?.windowSec ?? PHASE_WINDOW_SEC;
   const phaseWindows = opts.horizon ? phaseWindowCount(opts.horizon.sec, phaseWindowSec) : 0;
-  const steps = windows.length + phaseWindows + (opts.zeroPages === false ? 0 : 1);
+  const steps = windows.length + phaseWindows + (opts.zeroPages === false ? 0 : 1) + (opts.throttleProbe ? 1 : 0);
   const curve: { windowSec: number; dirtiedBytes: number }[] = [];
   let lastBytes = 0;
   const tids = await qmp.vcpuThreadIds().catch(() => []);
@@ -285,6 +292,14 @@ export async function sampleVm(qmp: Monitor, opts: SampleOptions = {}): Promise<
         sample.nonZeroGrowthBytesPerSec = Math.max(0, ((zeroPageFraction - lateFraction) * memoryBytes) / ((late.atMs - dumpAtMs) / 1000));
       }
     }
+  }
+  if (opts.throttleProbe) {
+    checkAborted();
+    const zf = sample.zeroPageFractionLate ?? zeroPageFraction ?? 0;
+    const r = await probeThrottle(qmp, memoryBytes, zf, dirtyRateBytesPerSec, { uri: opts.bitmap?.uri, samplePagesPerGiB: samplePages, curve, ...opts.throttleProbe, signal: opts.signal });
+    checkAborted();
+    if (r) sample.throttleResponse = r;
+    opts.onProgress?.(steps, steps);
   }
   return sample;
 }

@@ -8,7 +8,7 @@ import { techniqueKey } from '../../../record/record.js';
 import { defaultDbLocation } from '../../../store/location.js';
 import { InputError } from '../../../units.js';
 import { formatBytes, formatSeconds } from '../../render/format.js';
-import { durationArg, numberArg, parsedOption } from '../../options.js';
+import { durationArg, numberArg, parsedOption, throttleProbeArg, THROTTLE_PROBE_HELP } from '../../options.js';
 import { exitWithError } from '../../errors.js';
 import { progressReporter } from '../../progress.js';
 
@@ -23,6 +23,7 @@ export interface LabMatrixFlags {
   results?: string;
   pin?: true;
   horizon?: number;
+  throttleProbe: string | boolean;
   driver: 'qmp' | 'libvirt';
 }
 
@@ -35,6 +36,7 @@ export function labMatrixCommand(): Command {
     .addOption(parsedOption('--limit <n>', 'run only the first n configurations', numberArg('--limit', { min: 0, integer: true })))
     .addOption(parsedOption('--skip <n>', 'skip the first n configurations (resume an interrupted matrix)', numberArg('--skip', { min: 0, integer: true }), '0'))
     .addOption(parsedOption('--horizon <time>', `also sample each VM this long for phases, as \`sample --horizon\` (default ${HELDOUT_HORIZON_SEC}s for heldout, none otherwise; 0s: none)`, durationArg('--horizon')))
+    .option('--throttle-probe [percent]', THROTTLE_PROBE_HELP, false)
     .option('--platform <file>', 'platform constants file')
     .option('--db <file|url>', 'history store: a SQLite file or postgres:// URL', defaultDbLocation())
     .option('--results <file>', 'also append every record to this JSON Lines file')
@@ -44,13 +46,15 @@ export function labMatrixCommand(): Command {
       try {
         if (o.driver === 'libvirt' && o.preset.startsWith('techniques')) throw new InputError('--driver', 'libvirt', `does not take --preset ${o.preset} (libvirt sets its own migration flags: use --driver qmp)`);
         if (o.preset === 'techniques-groups' && o.repeats === 0) throw new InputError('--repeats', '0', 'must be at least 1 with --preset techniques-groups (rounds of every group)');
+        const throttleProbe = throttleProbeArg(o.throttleProbe);
+        if (throttleProbe && o.driver === 'libvirt') throw new InputError('--throttle-probe', String(o.throttleProbe), 'goes with --driver qmp (the libvirt lab driver samples through libvirt)');
         const configs = labMatrix(o.preset, { timeoutSec: o.timeout, repeats: o.repeats }).slice(o.skip, o.limit !== undefined ? o.skip + o.limit : undefined);
         const platform = loadPlatform(o.platform, labDir());
         const store = await (await import('../../../store/store.js')).openStore(o.db);
         const progress = progressReporter('migrations');
         const label = (i: number) => `${i + 1}/${configs.length} ${workloadLabel(configs[i])}${configs[i].technique ? ` [${techniqueKey(configs[i].technique!)}]` : ''}${configs[i].group ? ` (group ${configs[i].group})` : ''}`;
         const { recorded, failed } = await runAndRecord(configs, {
-          run: { platform, pin: o.pin === true, horizonSec: o.horizon ?? (o.preset === 'heldout' ? HELDOUT_HORIZON_SEC : undefined), libvirt: o.driver === 'libvirt' ? (await import('../../../lab/run-libvirt.js')).labLibvirt() : undefined },
+          run: { platform, pin: o.pin === true, horizonSec: o.horizon ?? (o.preset === 'heldout' ? HELDOUT_HORIZON_SEC : undefined), throttleProbe, libvirt: o.driver === 'libvirt' ? (await import('../../../lab/run-libvirt.js')).labLibvirt() : undefined },
           store,
           results: o.results,
           onStart: (i, total) => progress.update(i, total),

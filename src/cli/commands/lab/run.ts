@@ -12,7 +12,7 @@ import { LIU_ADAPTIVE_DELTA_BYTES_PER_SEC } from '../../../model/index.js';
 import { defaultDbLocation } from '../../../store/location.js';
 import { InputError, parseSize } from '../../../units.js';
 import { formatBytes, formatSeconds } from '../../render/format.js';
-import { checkedNumberArg, durationArg, numberArg, parsedOption, rateArg, sizeArg } from '../../options.js';
+import { checkedNumberArg, durationArg, numberArg, parsedOption, rateArg, sizeArg, throttleProbeArg, THROTTLE_PROBE_HELP } from '../../options.js';
 import { comparisonTable, labRunJson } from '../../render/lab-run.js';
 import { exitWithError } from '../../errors.js';
 
@@ -29,6 +29,7 @@ export interface LabRunFlags {
   period?: number;
   keys?: number;
   horizon?: number;
+  throttleProbe: string | boolean;
   bandwidth: number;
   downtimeLimit: number;
   autoConverge?: true;
@@ -103,6 +104,7 @@ export function labRunCommand(): Command {
     .addOption(parsedOption('--delta <rate>', 'adaptive rate delta', rateArg('--delta'), '100Mbit/s'))
     .addOption(new Option('--driver <name>', "qmp: migcost's own QEMU processes; libvirt: lab domains on two libvirt daemons (MIGCOST_LIBVIRT_SRC/DST/STATE, else scripts/libvirt-test-daemons.sh)").choices(['qmp', 'libvirt']).default('qmp'))
     .addOption(parsedOption('--horizon <time>', 'also sample the VM this long for phases, as `sample --horizon` (e.g. 10s)', durationArg('--horizon')))
+    .option('--throttle-probe [percent]', THROTTLE_PROBE_HELP, false)
     .option('--pin', "give the source's vCPU core 0 and put everything else on the other cores (taskset; a separate platform in the records)")
     .option('--platform <file>', 'platform constants (from `migcost lab calibrate`); default: the lab dir\'s platform.json if present')
     .addOption(new Option('--variant <name>', 'variant shown in the table').choices(VARIANTS as unknown as string[]).default('deng-bitmap'))
@@ -130,6 +132,7 @@ export function labRunCommand(): Command {
         };
         if (technique) cfg.technique = technique;
         const platform = loadPlatform(o.platform, labDir());
+        const throttleProbe = throttleProbeArg(o.throttleProbe);
         const adaptiveRate = o.adaptiveRate ? { deltaBytesPerSec: o.delta ?? LIU_ADAPTIVE_DELTA_BYTES_PER_SEC, minBytesPerSec: 1 << 20, maxBytesPerSec: cfg.bandwidthBytesPerSec } : undefined;
         // The QEMU driver and the database drivers load only when a run starts.
         const { runLabConfig } = await import('../../../lab/run.js');
@@ -140,9 +143,10 @@ export function labRunCommand(): Command {
           if (o.driver === 'libvirt') {
             if (technique) throw new InputError('--driver', 'libvirt', 'does not take --technique (libvirt sets its own migration flags)');
             if (adaptiveRate || o.pin) throw new InputError('--driver', 'libvirt', 'does not take --adaptive-rate or --pin (libvirt drives the migration)');
+            if (throttleProbe) throw new InputError('--throttle-probe', String(o.throttleProbe), 'goes with --driver qmp (the libvirt lab driver samples through libvirt)');
             const { runLabConfigLibvirt, labLibvirt } = await import('../../../lab/run-libvirt.js');
             r = await runLabConfigLibvirt(cfg, labLibvirt(), { platform, log });
-          } else r = await runLabConfig(cfg, { platform, adaptiveRate, pin: o.pin === true, horizonSec: o.horizon, log });
+          } else r = await runLabConfig(cfg, { platform, adaptiveRate, pin: o.pin === true, horizonSec: o.horizon, throttleProbe, log });
           if (store) await store.recordMigration(r);
         } finally {
           await store?.close();

@@ -6,7 +6,7 @@ import type { VmSample } from '../../../model/sample.js';
 import { InputError, parseDuration } from '../../../units.js';
 import { formatBytes } from '../../render/format.js';
 import { FULL_WINDOWS_SEC } from '../../../hypervisor/qemu/windows.js';
-import { parsedOption } from '../../options.js';
+import { parsedOption, throttleProbeArg, THROTTLE_PROBE_HELP } from '../../options.js';
 import { phaseSummary, QUIET_RATE_SHARE } from '../../../model/phases.js';
 import { exitWithError } from '../../errors.js';
 import { progressReporter } from '../../progress.js';
@@ -22,6 +22,7 @@ export interface SampleFlags {
   pseudoMigration: string | boolean;
   layout: string | boolean;
   horizon?: number;
+  throttleProbe: string | boolean;
   output?: string;
   json?: true;
 }
@@ -54,6 +55,7 @@ export function sampleCommand(): Command {
     .option('--pseudo-migration [windows]', "also count dirtied pages with QEMU's dirty bitmap: pre-copy to /dev/null, cancelled before any switch-over (rounds of about these lengths)", false)
     .option('--layout [window]', 'dump RAM twice this far apart (default 1s) and record where the non-zero and the changed pages lie (the working set, in the order a first pre-copy pass scans)', false)
     .addOption(parsedOption('--horizon <time>', 'also watch this long (e.g. 10s) in back-to-back 500 ms page-sampling windows and report how the dirt rate varies over time (phases: p10/p50/p90, the quiet share)', horizonArg))
+    .option('--throttle-probe [percent]', THROTTLE_PROBE_HELP, false)
     .option('--output <file>', 'also write the JSON here (for `migcost predict --vm FILE`)')
     .option('--json', 'print JSON')
     .action(async (o: SampleFlags, cmd: Command) => {
@@ -71,6 +73,7 @@ export function sampleCommand(): Command {
         if (o.domain !== undefined) throw new InputError('--domain', o.domain, 'goes with --libvirt, not --qmp');
         if (o.allowQmpPassthrough) throw new InputError('--allow-qmp-passthrough', 'true', 'goes with --libvirt, not --qmp');
         const windowsSec = o.windows;
+        const throttleProbe = throttleProbeArg(o.throttleProbe);
         const { QmpClient } = await import('../../../hypervisor/qemu/qmp.js');
         const { sampleVm } = await import('../../../hypervisor/qemu/sample.js');
         const { withInterruptsDeferred } = await import('../../../hypervisor/qemu/migration-settings.js');
@@ -84,7 +87,7 @@ export function sampleCommand(): Command {
         const client = qmp;
         // SIGINT / SIGTERM cancel a pseudo-migration in progress and restore the VM's migration settings first.
         const horizon = o.horizon !== undefined ? { sec: o.horizon } : undefined;
-        const s = await withInterruptsDeferred((signal) => sampleVm(client, { windowsSec, zeroPages: o.zeroPages, bitmap: pseudo, layoutWindowSec, horizon, signal, onProgress: (d, t) => progress.update(d, t) }));
+        const s = await withInterruptsDeferred((signal) => sampleVm(client, { windowsSec, zeroPages: o.zeroPages, bitmap: pseudo, layoutWindowSec, horizon, throttleProbe, signal, onProgress: (d, t) => progress.update(d, t) }));
         progress.done('sampled');
         printSample(s, o);
       } catch (e) {
@@ -110,6 +113,8 @@ function printSample(s: VmSample, o: SampleFlags): void {
       t.push([`dirty rate over ${ph.windows} windows of ${ph.windowSec} s: p10 / p50 / p90`, `${formatBytes(ph.p10)}/s / ${formatBytes(ph.p50)}/s / ${formatBytes(ph.p90)}/s`]);
       t.push([`quiet (under ${QUIET_RATE_SHARE * 100} % of the median)`, `${(ph.quietShare * 100).toFixed(0)} % of the time${ph.quietShare > 0 ? `, runs of ${ph.quietRunSec.toFixed(1)} s at ${(ph.quietFactor * 100).toFixed(0)} % of the busy rate` : ''}`]);
     }
+    const tr = s.throttleResponse;
+    if (tr) t.push([`dirt under a ${Math.round(tr.throttle * 100)} % throttle (${tr.windowSec} s windows)`, `${formatBytes(tr.rateThrottled)}/s of ${formatBytes(tr.rateUnthrottled)}/s: exponent ${tr.exponent.toFixed(2)} (1 proportional, 0 full catch-up)`]);
     if (s.ramLayout) {
       const changed = s.ramLayout.changedPages.reduce((a, b) => a + b, 0);
       t.push([`changed between RAM dumps ${s.ramLayout.windowSec.toFixed(2)} s apart`, formatBytes(changed * s.pageSizeBytes)]);
@@ -131,6 +136,7 @@ async function sampleThroughLibvirt(o: SampleFlags, defaultWindows: boolean): Pr
   if (o.pseudoMigration !== false) throw new InputError('--pseudo-migration', String(o.pseudoMigration), 'needs QEMU\'s monitor, which libvirt owns: add --allow-qmp-passthrough (it taints the domain) or use --qmp');
   if (o.layout !== false) throw new InputError('--layout', String(o.layout), 'needs QEMU\'s monitor, which libvirt owns: add --allow-qmp-passthrough (it taints the domain) or use --qmp');
   if (o.horizon !== undefined) throw new InputError('--horizon', `${o.horizon}s`, 'needs QEMU\'s monitor, which libvirt owns: add --allow-qmp-passthrough (it taints the domain) or use --qmp');
+  if (o.throttleProbe !== false) throw new InputError('--throttle-probe', String(o.throttleProbe), 'needs QEMU\'s monitor, which libvirt owns: add --allow-qmp-passthrough (it taints the domain) or use --qmp');
   const { Virsh } = await import('../../../hypervisor/libvirt/virsh.js');
   const { sampleDomain, LIBVIRT_WINDOWS_SEC } = await import('../../../hypervisor/libvirt/sample.js');
   const windowsSec = defaultWindows ? LIBVIRT_WINDOWS_SEC : o.windows;
@@ -155,15 +161,16 @@ async function sampleThroughPassthrough(o: SampleFlags, defaultWindows: boolean)
   const { sampleVm } = await import('../../../hypervisor/qemu/sample.js');
   const { withInterruptsDeferred } = await import('../../../hypervisor/qemu/migration-settings.js');
   const { PSEUDO_MIGRATION_WINDOWS_SEC, LAYOUT_WINDOW_SEC, FULL_WINDOWS_SEC } = await import('../../../hypervisor/qemu/windows.js');
+  const throttleProbe = throttleProbeArg(o.throttleProbe);
   const monitor = new LibvirtMonitor(new Virsh(o.libvirt!), o.domain);
   const pseudoWindows = o.pseudoMigration === false ? undefined : typeof o.pseudoMigration === 'string' ? o.pseudoMigration.split(',').map((w, i) => parseDuration(`pseudo-migration[${i}]`, w.trim())) : PSEUDO_MIGRATION_WINDOWS_SEC;
   const layoutWindowSec = o.layout === false ? undefined : typeof o.layout === 'string' ? parseDuration('layout', o.layout) : LAYOUT_WINDOW_SEC;
   if (layoutWindowSec !== undefined && o.zeroPages === false) throw new InputError('layout', String(o.layout), 'needs the RAM dumps: drop --no-zero-pages');
-  const sink = pseudoWindows ? await startDiscardSink() : undefined;
+  const sink = pseudoWindows || throttleProbe ? await startDiscardSink() : undefined;
   const dump = o.zeroPages === false ? undefined : await dumpDirFor(monitor);
   try {
     const progress = progressReporter('windows', !o.json);
-    const s = await withInterruptsDeferred((signal) => sampleVm(monitor, { windowsSec: defaultWindows ? FULL_WINDOWS_SEC : o.windows, zeroPages: o.zeroPages, bitmap: pseudoWindows ? { windowsSec: pseudoWindows, uri: sink!.uri } : undefined, layoutWindowSec, horizon: o.horizon !== undefined ? { sec: o.horizon } : undefined, dumpDir: dump?.dir, signal, onProgress: (d, t) => progress.update(d, t) }));
+    const s = await withInterruptsDeferred((signal) => sampleVm(monitor, { windowsSec: defaultWindows ? FULL_WINDOWS_SEC : o.windows, zeroPages: o.zeroPages, bitmap: pseudoWindows ? { windowsSec: pseudoWindows, uri: sink!.uri } : undefined, layoutWindowSec, horizon: o.horizon !== undefined ? { sec: o.horizon } : undefined, throttleProbe: throttleProbe ? { ...throttleProbe, uri: sink!.uri } : undefined, dumpDir: dump?.dir, signal, onProgress: (d, t) => progress.update(d, t) }));
     progress.done('sampled through libvirt\'s monitor pass-through (the domain is now marked tainted by libvirt)');
     printSample(s, o);
   } finally {

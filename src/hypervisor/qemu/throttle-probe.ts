@@ -1,0 +1,177 @@
+/**
+ * The throttle probe (`sample --throttle-probe`, opt-in: it slows the guest for a few seconds): how the guest's
+ * dirt answers auto-converge's throttle. Under TCG the only vCPU throttle is auto-converge's, during a migration,
+ * so the probe runs a pseudo-migration (to a sink, never switched over) with auto-converge on, its trigger at 1 %
+ * (`throttle-trigger-threshold`: QEMU throttles at the second period of >= 1 s whose dirt exceeds 1 % of what was
+ * sent, ram.c migration_trigger_throttle) and its first and highest throttle both at the probed level
+ * (`cpu-throttle-initial`, `max-cpu-throttle`: it never steps past it). Meanwhile back-to-back page-sampling
+ * windows measure the distinct dirt rate, before the throttle comes on and while it is on (`cpu-throttle-percentage`
+ * at both ends of a window; a window across the change counts for neither). The bandwidth cap keeps the
+ * pseudo-migration from converging before that (see below): a guest that dirties too little to keep it going
+ * (under 1 KiB a round at the trickle) has no response worth modelling, and gets none. Then the migration is cancelled
+ * (QEMU lifts the throttle when a migration ends) and every setting put back, as after any migration (runMigration).
+ */
+import type { Monitor } from './qmp.js';
+import type { ThrottleResponseSample } from '../../model/sample.js';
+import type { CurvePoint } from '../../model/types.js';
+import { throttleExponent, THROTTLE_TIMESLICE_SEC } from '../../model/throttle-response.js';
+
+export interface ThrottleProbeOptions {
+  /** The throttle to probe at, in (0, 1) (QEMU takes whole percents, 1-99). Default `DEFAULT_PROBE_THROTTLE`. */
+  throttle?: number;
+  /** Each page-sampling window (s). Default: `probeWindows` of `curve`. */
+  windowSec?: number;
+  /** Windows to measure on each side. Default: `probeWindows` of `curve`. */
+  windows?: number;
+  /** The sampled dirt curve, to choose the windows by (default: none, the longest window). */
+  curve?: readonly CurvePoint[];
+  /** Give up (cancel) after this long, s. Default 20. */
+  budgetSec?: number;
+  /** Where the pseudo-migration sends its pages (default sample.ts PSEUDO_MIGRATION_URI). */
+  uri?: string;
+  /** Pages sampled per GiB by calc-dirty-rate. Default 16384, QEMU's most. */
+  samplePagesPerGiB?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * The default probed throttle: 95 %. A writer that catches up at most C of backlog after a pause looks like a
+ * full catch-up at any throttle whose sleep (p / (1 - p) x 10 ms) is under C: at 50 % (10 ms) nearly every paced
+ * writer does (the lab's own dirtier catches up 100 ms), at 95 % (190 ms) only those paced by the clock alone.
+ */
+export const DEFAULT_PROBE_THROTTLE = 0.95;
+
+const MIB = 2 ** 20;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The probe's longest window for throttle p: five throttle periods (10 ms / (1 - p) each), 0.25-2 s. */
+export function probeWindowSec(p: number): number {
+  // whole milliseconds, as QEMU takes them
+  return Math.min(2, Math.max(0.25, Math.round((5000 * THROTTLE_TIMESLICE_SEC) / (1 - p)) / 1000));
+}
+
+/**
+ * The probe's window and window count for throttle p, given the sampled curve: the longest curve window, up to
+ * `probeWindowSec(p)`, whose distinct dirt is at most half the curve's level (a window the working set saturates
+ * cannot show a cut), at least 0.1 s; as many windows as make two of those longest windows (2-12). Pure.
+ * @example probeWindows(0.95, [{ windowSec: 0.1, dirtiedBytes: 8 }, { windowSec: 0.25, dirtiedBytes: 20 }, { windowSec: 1, dirtiedBytes: 32 }]) // { windowSec: 0.25, windows: 8 }
+ */
+export function probeWindows(p: number, curve: readonly CurvePoint[]): { windowSec: number; windows: number } {
+  const longest = probeWindowSec(p);
+  const level = curve.reduce((m, x) => Math.max(m, x.dirtiedBytes), 0);
+  let w = longest;
+  if (level > 0) {
+    const fit = curve.filter((x) => x.windowSec <= longest && x.dirtiedBytes <= level / 2).map((x) => x.windowSec);
+    w = fit.length > 0 ? Math.max(...fit) : Math.min(longest, ...curve.map((x) => x.windowSec));
+  }
+  w = Math.max(0.1, w);
+  return { windowSec: w, windows: Math.min(12, Math.max(2, Math.ceil((2 * longest) / w))) };
+}
+
+/**
+ * Probes the guest's response to a throttle. Undefined when the probe could not measure both sides (the guest
+ * dirties too little for QEMU to throttle it, or the pseudo-migration ended first). `memoryBytes`,
+ * `zeroPageFraction` and `dirtyRateBytesPerSec` (from the sample so far) size the pseudo-migration's cap: rounds
+ * short enough that QEMU's once-a-second check runs every second or so.
+ */
+export async function probeThrottle(qmp: Monitor, memoryBytes: number, zeroPageFraction: number, dirtyRateBytesPerSec: number, opts: ThrottleProbeOptions = {}): Promise<ThrottleResponseSample | undefined> {
+  const p = opts.throttle ?? DEFAULT_PROBE_THROTTLE;
+  const pct = Math.round(p * 100);
+  if (!(pct >= 1 && pct <= 99)) throw new RangeError(`throttle probe: throttle must be between 1 % and 99 % (got ${p})`);
+  const chosen = probeWindows(pct / 100, opts.curve ?? []);
+  const w = opts.windowSec ?? chosen.windowSec;
+  const n = opts.windows ?? chosen.windows;
+  const samplePages = opts.samplePagesPerGiB ?? 16384;
+  const { runMigration } = await import('./migrate.js');
+  const { PSEUDO_MIGRATION_URI } = await import('./sample.js');
+  if (opts.signal?.aborted) throw opts.signal.reason;
+  const stop = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([stop.signal, opts.signal]) : stop.signal;
+  // The cap, in three steps. A first pass of about 0.5 s; then (from its last 100 ms) half the guest's dirt rate,
+  // so that the pending dirt never shrinks (the pseudo-migration must not reach its switch-over) and rounds end,
+  // each with a bitmap sync, often enough for QEMU's once-a-second check to throttle within a few seconds; once the
+  // throttle is on, a trickle, so that a throttled guest's smaller dirt cannot let it converge while it is measured.
+  const capFirst = Math.max(32 * MIB, (memoryBytes * (1 - zeroPageFraction)) / 0.5);
+  const capRounds = Math.max(256 * 1024, dirtyRateBytesPerSec / 2);
+  const capTrickle = 64 * 1024;
+  let phase = 0;
+  // awaited by the driver before its next poll, so never after the settings are put back
+  const setCap = (bytesPerSec: number) => qmp.execute('migrate-set-parameters', { 'max-bandwidth': Math.round(bytesPerSec) }).then(() => {}, () => {});
+  let status = 'setup';
+  let throttleNow = 0;
+  let ended = false;
+  const migration = runMigration({
+    source: qmp,
+    uri: opts.uri ?? PSEUDO_MIGRATION_URI,
+    bandwidthBytesPerSec: capFirst,
+    downtimeLimitSec: 0.001,
+    autoConverge: true,
+    autoConvergeParameters: { 'throttle-trigger-threshold': 1, 'cpu-throttle-initial': pct, 'max-cpu-throttle': pct },
+    timeoutSec: opts.budgetSec ?? 20,
+    pseudo: true,
+    pollMs: 20,
+    signal,
+    onProgress: async (q) => {
+      status = q.status ?? 'none';
+      throttleNow = (q['cpu-throttle-percentage'] ?? 0) / 100;
+      const syncs = q.ram?.['dirty-sync-count'] ?? 0;
+      if (phase === 0 && status === 'active' && (syncs >= 2 || (syncs === 1 && (q.ram?.remaining ?? Infinity) < capFirst * 0.1))) {
+        phase = 1;
+        await setCap(capRounds);
+      }
+      if (phase === 1 && throttleNow > 0) {
+        phase = 2;
+        await setCap(capTrickle);
+      }
+    },
+  }).finally(() => {
+    ended = true;
+  });
+  const unthrottled: number[] = [];
+  const throttled: number[] = [];
+  try {
+    while (!ended && status !== 'active') await sleep(10);
+    while (!ended && throttled.length < n) {
+      const before = throttleNow;
+      const rate = await window(qmp, w, samplePages);
+      const after = throttleNow;
+      if (ended || status !== 'active' || rate === undefined) break;
+      if (before === 0 && after === 0) {
+        unthrottled.push(rate);
+        if (unthrottled.length > 2 * n) unthrottled.shift(); // keep the last ones, the nearest the throttle
+      } else if (Math.abs(before - pct / 100) < 0.005 && Math.abs(after - pct / 100) < 0.005) throttled.push(rate);
+    }
+  } finally {
+    stop.abort(new Error('throttle probe: done'));
+    // runMigration restores every setting (and QEMU lifts the throttle) before it resolves.
+    await migration;
+  }
+  if (opts.signal?.aborted) throw opts.signal.reason;
+  if (unthrottled.length === 0 || throttled.length === 0) return undefined;
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const rateUnthrottled = mean(unthrottled);
+  const rateThrottled = mean(throttled);
+  return { throttle: pct / 100, windowSec: w, rateUnthrottled, rateThrottled, unthrottledWindows: unthrottled.length, throttledWindows: throttled.length, exponent: throttleExponent(pct / 100, rateUnthrottled, rateThrottled) };
+}
+
+interface DirtyRateInfo {
+  status: string;
+  'dirty-rate'?: number;
+}
+
+/** One calc-dirty-rate window (bytes/s), or undefined where QEMU refused it or it did not finish. */
+async function window(qmp: Monitor, sec: number, samplePages: number): Promise<number | undefined> {
+  try {
+    await qmp.execute('calc-dirty-rate', { 'calc-time': Math.round(sec * 1000), 'calc-time-unit': 'millisecond', 'sample-pages': samplePages, mode: 'page-sampling' });
+  } catch {
+    return undefined;
+  }
+  const deadline = Date.now() + sec * 1000 + 5_000;
+  await sleep(sec * 1000);
+  for (;;) {
+    const info = await qmp.execute<DirtyRateInfo>('query-dirty-rate');
+    if (info.status === 'measured') return (info['dirty-rate'] ?? 0) * MIB;
+    if (Date.now() > deadline) return undefined;
+    await sleep(10);
+  }
+}
