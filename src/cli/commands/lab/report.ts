@@ -14,6 +14,8 @@ import { renderLabReport } from '../../render/lab-report.js';
 import { predictedVsMeasuredSpec } from '../../render/plot-specs.js';
 import { scoreInFlight, type InFlightScore } from '../../../evaluate/in-flight-eval.js';
 import { exitWithError } from '../../errors.js';
+import { evaluateOutlook } from '../../../evaluate/outlook-eval.js';
+import { renderOutlookReport } from '../../render/outlook-report.js';
 
 export interface LabReportFlags {
   db: string;
@@ -27,6 +29,7 @@ export interface LabReportFlags {
   refined?: true;
   intervals?: true;
   inFlight?: true;
+  outlook?: true;
   json?: true;
 }
 
@@ -60,11 +63,19 @@ export function labReportCommand(): Command {
     .option('--refined', "history against none: migrations with earlier ones of the same VM, predicted from the fresh sample (base:) and from Liu's refined rate (refined:)")
     .option('--intervals', 'coverage of 10th-90th percentile prediction intervals built from what was known before each run')
     .option('--in-flight', "how early and how right `watch` is: its re-predictions recorded during libvirt-driven runs, at 25/50/75 % of each")
+    .option('--outlook', "the convergence outlook of the default model: verdicts by the deterministic prediction and by the probability (p >= 0.5), Brier score, total time error of the point and of p50, coverage of [p10, p90]")
     .option('--json', 'print the report as JSON')
     .action(async (o: LabReportFlags) => {
       try {
         const raw = await loadRecords({ files: o.results, db: o.db });
         if (o.platform !== undefined && (o.intervals || o.refined || o.asRecorded)) throw new InputError('--platform', o.platform, 'applies to the plain report, not with --intervals, --refined or --as-recorded');
+        if (o.outlook) {
+          if (o.intervals || o.refined || o.asRecorded || o.inFlight) throw new InputError('--outlook', undefined, 'scores the default model from each sample; not with --intervals, --refined, --as-recorded or --in-flight');
+          const platform = o.platform !== undefined ? loadPlatform(o.platform, labDir()) : undefined;
+          const ev = evaluateOutlook(raw, { platform, folds: o.folds });
+          process.stdout.write(o.json ? `${JSON.stringify(ev)}\n` : renderOutlookReport(ev));
+          return;
+        }
         if (o.inFlight) {
           const sc = scoreInFlight(raw);
           if (sc.completed + sc.timedOut === 0) throw new InputError('--in-flight', o.results?.join(',') ?? o.db, 'no record carries watch\'s re-predictions (libvirt-driven lab runs record them: lab matrix --driver libvirt)');
