@@ -19,6 +19,7 @@ import { renderOutlookReport } from '../../render/outlook-report.js';
 
 export interface LabReportFlags {
   db: string;
+  outlook?: true;
   results?: string[];
   variant?: string[];
   overall?: true;
@@ -29,7 +30,6 @@ export interface LabReportFlags {
   refined?: true;
   intervals?: true;
   inFlight?: true;
-  outlook?: true;
   json?: true;
 }
 
@@ -57,13 +57,13 @@ export function labReportCommand(): Command {
     .addOption(parsedOption('--variant <names>', 'comma-separated variants (default: all)', listArg))
     .option('--overall', 'one row per variant, no per-workload rows')
     .option('--svg <file>', 'write a predicted-against-measured plot (deng-bitmap, or the first --variant)')
+    .option('--outlook', "the convergence outlook of the default model: verdicts by the deterministic prediction and by the probability (p >= 0.5), Brier score, total time error of the point and of p50, coverage of [p10, p90]")
     .option('--as-recorded', 'use the predictions made before each migration, not re-predictions out of fold')
     .addOption(parsedOption('--folds <k>', 'cross-validation folds for the platform constants', numberArg('--folds', { min: 1, integer: true }), '5'))
     .option('--platform <file>', 'score with these platform constants (a `lab calibrate` file, e.g. fitted on another pass or machine) instead of fitting them out of fold')
     .option('--refined', "history against none: migrations with earlier ones of the same VM, predicted from the fresh sample (base:) and from Liu's refined rate (refined:)")
     .option('--intervals', 'coverage of 10th-90th percentile prediction intervals built from what was known before each run')
     .option('--in-flight', "how early and how right `watch` is: its re-predictions recorded during libvirt-driven runs, at 25/50/75 % of each")
-    .option('--outlook', "the convergence outlook of the default model: verdicts by the deterministic prediction and by the probability (p >= 0.5), Brier score, total time error of the point and of p50, coverage of [p10, p90]")
     .option('--json', 'print the report as JSON')
     .action(async (o: LabReportFlags) => {
       try {
