@@ -18,6 +18,8 @@ tmp=$(mktemp -d)
 m lab calibrate --results "$(passes 6 7 8 9 10 11 12)" --host "AMD EPYC x2" --out "$tmp/p.json" > /dev/null
 cp "$tmp/p.json" "$out/platform-6-12.json"
 run lab-report-13-held-out m lab report --results lab/results/standard-pass13.jsonl --platform "$tmp/p.json" --overall --variant deng-bitmap,deng-bitmap+pool --json
+run lab-report-13-outlook m lab report --results lab/results/standard-pass13.jsonl --platform "$tmp/p.json" --outlook --json
+run lab-report-heldout1-outlook m lab report --results lab/results/heldout-pass1.jsonl --platform "$tmp/p.json" --outlook --json
 run lab-decide m lab decide --from lab/results/decide.jsonl,lab/results/decide-pass2.jsonl --json
 run lab-decide-platform m lab decide --from lab/results/decide.jsonl,lab/results/decide-pass2.jsonl --platform-from "$(passes 1 2 3 4 5)" --json
 run plan-moa m plan --cluster examples/cluster.json --policy moa --objective traffic --json

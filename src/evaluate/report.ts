@@ -104,6 +104,22 @@ function rowFor(variant: string, workload: string, records: readonly MigrationRe
   return { variant, workload, errors, convergenceRight: right, convergenceTotal: records.length };
 }
 
+/**
+ * What repeats of identical configurations say, per metric, over the completed records: their spread (the noise
+ * floor) and the repeat oracle (each run predicted by the median of its configuration's other runs on that machine).
+ */
+export function repeatFloor(records: readonly MigrationRecord[]): { noiseFloor: Record<Metric, ErrorSummary>; repeatOracle: Record<Metric, ErrorSummary> } {
+  const groups = repeatGroups(records.filter((r) => r.measured.status === 'completed'));
+  const noiseFloor = {} as Record<Metric, ErrorSummary>;
+  const oracle = {} as Record<Metric, ErrorSummary>;
+  for (const m of METRICS) {
+    const values = [...groups.values()].map((g) => g.map((r) => r.measured[m]));
+    noiseFloor[m] = repeatSpread(values);
+    oracle[m] = repeatOracle(values);
+  }
+  return { noiseFloor, repeatOracle: oracle };
+}
+
 /** Builds the report over records; `variants` defaults to every variant found in them. */
 export function buildLabReport(records: readonly MigrationRecord[], variants?: readonly string[]): LabReport {
   const vs = variants ?? [...new Set(records.flatMap((r) => Object.keys(r.predicted)))];
@@ -113,14 +129,7 @@ export function buildLabReport(records: readonly MigrationRecord[], variants?: r
     rows.push(rowFor(v, 'all', records));
     for (const w of workloads) rows.push(rowFor(v, w, records.filter((r) => workloadName(r.config) === w)));
   }
-  const groups = repeatGroups(records.filter((r) => r.measured.status === 'completed'));
-  const noiseFloor = {} as Record<Metric, ErrorSummary>;
-  const oracle = {} as Record<Metric, ErrorSummary>;
-  for (const m of METRICS) {
-    const values = [...groups.values()].map((g) => g.map((r) => r.measured[m]));
-    noiseFloor[m] = repeatSpread(values);
-    oracle[m] = repeatOracle(values);
-  }
+  const { noiseFloor, repeatOracle: oracle } = repeatFloor(records);
   const main = vs.includes('deng-bitmap') ? 'deng-bitmap' : vs[0];
   return {
     migrations: records.length,

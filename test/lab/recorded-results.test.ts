@@ -50,6 +50,24 @@ describe('recorded lab results', () => {
     assert.match(bad.stderr, /host: "Nope x9" must name a host with >= 20 completed records \(hosts: unrecorded, AMD EPYC x2\)/);
   });
 
+  it('lab report --outlook scores the default model\'s convergence outlook; not with another mode', () => {
+    const file = `${DIR}standard-pass12.jsonl`;
+    const r = spawnSync(process.execPath, [BIN, 'lab', 'report', '--outlook', '--results', file, '--json'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const o = JSON.parse(r.stdout);
+    const all = o.rows[0];
+    assert.equal(all.workload, 'all');
+    assert.equal(all.runs + o.failed, lines('standard-pass12.jsonl'));
+    assert.ok(all.deterministicRight <= all.runs && all.probabilityRight <= all.runs);
+    assert.ok(all.brier >= 0 && all.brier <= 1);
+    assert.ok(all.interval.covered <= all.interval.n && all.interval.n === all.completed);
+    const text = spawnSync(process.execPath, [BIN, 'lab', 'report', '--outlook', '--results', file], { encoding: 'utf8' });
+    assert.match(text.stdout, /\| all \| \d+ \| \d+ \/ \d+ \|/);
+    const both = spawnSync(process.execPath, [BIN, 'lab', 'report', '--outlook', '--intervals', '--results', file], { encoding: 'utf8' });
+    assert.equal(both.status, 2);
+    assert.match(both.stderr, /--outlook scores the default model from each sample; not with --intervals/);
+  });
+
   it('a missing file in the list is named, exit 2', () => {
     const r = spawnSync(process.execPath, [BIN, 'lab', 'report', '--results', `${DIR}standard-pass1.jsonl,${DIR}nope.jsonl`], { encoding: 'utf8' });
     assert.equal(r.status, 2);

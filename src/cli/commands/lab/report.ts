@@ -17,9 +17,12 @@ import { renderLabReport } from '../../render/lab-report.js';
 import { predictedVsMeasuredSpec } from '../../render/plot-specs.js';
 import { scoreInFlight, type InFlightScore } from '../../../evaluate/in-flight-eval.js';
 import { exitWithError } from '../../errors.js';
+import { evaluateOutlook } from '../../../evaluate/outlook-eval.js';
+import { renderOutlookReport } from '../../render/outlook-report.js';
 
 export interface LabReportFlags {
   db: string;
+  outlook?: true;
   results?: string[];
   variant?: string[];
   overall?: true;
@@ -59,6 +62,7 @@ export function labReportCommand(): Command {
     .addOption(parsedOption('--variant <names>', 'comma-separated variants (default: all)', listArg))
     .option('--overall', 'one row per variant, no per-workload rows')
     .option('--svg <file>', 'write a predicted-against-measured plot (deng-bitmap, or the first --variant)')
+    .option('--outlook', "the convergence outlook of the default model: verdicts by the deterministic prediction and by the probability (p >= 0.5), Brier score, total time error of the point and of p50, coverage of [p10, p90]")
     .option('--as-recorded', 'use the predictions made before each migration, not re-predictions out of fold')
     .addOption(parsedOption('--folds <k>', 'cross-validation folds for the platform constants', numberArg('--folds', { min: 1, integer: true }), '5'))
     .option('--platform <file>', 'score with these platform constants (a `lab calibrate` file, e.g. fitted on another pass or machine) instead of fitting them out of fold')
@@ -72,6 +76,13 @@ export function labReportCommand(): Command {
       try {
         const raw = await loadRecords({ files: o.results, db: o.db });
         if (o.platform !== undefined && (o.intervals || o.refined || o.asRecorded)) throw new InputError('--platform', o.platform, 'applies to the plain report, not with --intervals, --refined or --as-recorded');
+        if (o.outlook) {
+          if (o.intervals || o.refined || o.asRecorded || o.inFlight) throw new InputError('--outlook', undefined, 'scores the default model from each sample; not with --intervals, --refined, --as-recorded or --in-flight');
+          const platform = o.platform !== undefined ? loadPlatform(o.platform, labDir()) : undefined;
+          const ev = evaluateOutlook(raw, { platform, folds: o.folds });
+          process.stdout.write(o.json ? `${JSON.stringify(ev)}\n` : renderOutlookReport(ev));
+          return;
+        }
         if (o.inFlight) {
           const sc = scoreInFlight(raw);
           if (sc.completed + sc.timedOut === 0) throw new InputError('--in-flight', o.results?.join(',') ?? o.db, 'no record carries watch\'s re-predictions (libvirt-driven lab runs record them: lab matrix --driver libvirt)');

@@ -1,0 +1,128 @@
+/**
+ * Scoring the convergence outlook (model/convergence.ts) against measured migrations: each record's default-model
+ * input from its own sample (`inputFromSample`, default options), predicted by `predictWithOutlook`, then
+ * - verdicts: right by the deterministic prediction and by the probability (converges iff p >= 0.5), and the
+ *   Brier score of the probability;
+ * - total time: median / p90 absolute % error of the deterministic point and of the outlook's p50, each on the
+ *   completed runs it predicts to converge;
+ * - the [p10, p90] interval of total time: its coverage on completed runs (nominal 80 %) and median width;
+ * - the repeat oracle of total time, as the plain report computes it.
+ * A run converged when it completed (the lab cancels a migration at its time-out); failed runs are no verdict and
+ * are left out. Pure.
+ */
+import { summarizeErrors, median, type ErrorSummary } from '../calibrate/errors.js';
+import { CONVERGENCE_VERDICT_P, predictWithOutlook, type ConvergenceFields } from '../model/convergence.js';
+import { inputFromSample, sampleAt } from '../model/from-sample.js';
+import { phasesFromSample } from '../model/phases.js';
+import type { Platform, Prediction } from '../model/types.js';
+import type { MigrationRecord } from '../record/record.js';
+import { outOfFoldPlatforms } from './cross-validate.js';
+import { repeatFloor, workloadName } from './report.js';
+
+/** One scored run: the measured outcome against the outlook's prediction. */
+export interface OutlookCase {
+  workload: string;
+  /** Completed (converged before its time-out) or not. */
+  converged: boolean;
+  measuredTotalTimeSec: number;
+  prediction: Pick<Prediction, 'converged' | 'totalTimeSec'> & ConvergenceFields;
+}
+
+export interface OutlookRow {
+  workload: string;
+  runs: number;
+  completed: number;
+  notConverged: number;
+  /** Verdicts right of `runs`: by the deterministic prediction, and by the probability (p >= 0.5). */
+  deterministicRight: number;
+  probabilityRight: number;
+  /** Mean of (p - converged)^2 over the runs (0 perfect, 0.25 a coin at 0.5); undefined without runs. */
+  brier: number | undefined;
+  /** Total time, on completed runs the deterministic point predicts to converge. */
+  deterministicError: ErrorSummary;
+  /** Total time of the outlook's p50, on completed runs with p >= 0.5. */
+  p50Error: ErrorSummary;
+  /** [p10, p90] of total time on completed runs: how many, how many inside (ends included), share, median width / p50. */
+  interval: { n: number; covered: number; coverage: number | undefined; medianWidth: number | undefined };
+}
+
+export interface OutlookEval {
+  /** 'all' first, then one row per workload. */
+  rows: OutlookRow[];
+  /** Failed runs (neither completed nor cancelled at the time-out): not scored. */
+  failed: number;
+  /** Total time's repeat oracle over the completed runs (report.ts `repeatFloor`). */
+  repeatOracle: ErrorSummary;
+  /** Records whose sample carries a longer look (`phases`), those in which it saw a quiet phase, and the probability verdicts that change without it. */
+  phases: { records: number; quiet: number; verdictsChanged: number };
+}
+
+/** One row over the cases given. Pure. */
+export function scoreOutlookCases(workload: string, cases: readonly OutlookCase[]): OutlookRow {
+  let deterministicRight = 0;
+  let probabilityRight = 0;
+  let brierSum = 0;
+  const det: { predicted: number; measured: number }[] = [];
+  const p50: { predicted: number; measured: number }[] = [];
+  const widths: number[] = [];
+  let covered = 0;
+  for (const c of cases) {
+    const p = c.prediction;
+    if (p.converged === c.converged) deterministicRight++;
+    if (p.convergenceProbability >= CONVERGENCE_VERDICT_P === c.converged) probabilityRight++;
+    brierSum += (p.convergenceProbability - (c.converged ? 1 : 0)) ** 2;
+    if (!c.converged) continue;
+    const t = c.measuredTotalTimeSec;
+    if (p.converged) det.push({ predicted: p.totalTimeSec, measured: t });
+    if (p.convergenceProbability >= CONVERGENCE_VERDICT_P) p50.push({ predicted: p.timeP50Sec, measured: t });
+    if (t >= p.timeP10Sec && t <= p.timeP90Sec) covered++;
+    widths.push(p.timeP50Sec > 0 ? (p.timeP90Sec - p.timeP10Sec) / p.timeP50Sec : 0);
+  }
+  const n = widths.length;
+  return {
+    workload,
+    runs: cases.length,
+    completed: n,
+    notConverged: cases.length - n,
+    deterministicRight,
+    probabilityRight,
+    brier: cases.length > 0 ? brierSum / cases.length : undefined,
+    deterministicError: summarizeErrors(det),
+    p50Error: summarizeErrors(p50),
+    interval: { n, covered, coverage: n > 0 ? covered / n : undefined, medianWidth: n > 0 ? median(widths) : undefined },
+  };
+}
+
+/** The default model's outlook for one record: its sample as of the migration's start, the record's configuration. */
+export function outlookFor(r: MigrationRecord, platform: Partial<Platform>, opts: { withoutPhases?: boolean } = {}): Prediction & ConvergenceFields {
+  const sample = sampleAt(r.sample, r.migrationStartedAt);
+  return predictWithOutlook(inputFromSample(opts.withoutPhases ? { ...sample, phases: undefined } : sample, r.config, platform));
+}
+
+/**
+ * Scores the outlook over records. `platform`: these constants for every record; absent, each record's constants
+ * are fitted out of fold (`folds`, default 5) as the plain report's are (cross-validate.ts `outOfFoldPlatforms`).
+ */
+export function evaluateOutlook(records: readonly MigrationRecord[], opts: { platform?: Partial<Platform>; folds?: number } = {}): OutlookEval {
+  const given = opts.platform;
+  const platformOf = given !== undefined ? () => given : outOfFoldPlatforms(records, opts.folds ?? 5);
+  const scored = records.filter((r) => r.measured.status === 'completed' || r.measured.status === 'cancelled');
+  const phases = { records: 0, quiet: 0, verdictsChanged: 0 };
+  const cases: OutlookCase[] = scored.map((r) => {
+    const prediction = outlookFor(r, platformOf(r));
+    if (r.sample.phases) phases.records++;
+    if (phasesFromSample(r.sample)) {
+      phases.quiet++;
+      const without = outlookFor(r, platformOf(r), { withoutPhases: true });
+      if (without.convergenceProbability >= CONVERGENCE_VERDICT_P !== prediction.convergenceProbability >= CONVERGENCE_VERDICT_P) phases.verdictsChanged++;
+    }
+    return { workload: workloadName(r.config), converged: r.measured.status === 'completed', measuredTotalTimeSec: r.measured.totalTimeSec, prediction };
+  });
+  const workloads = [...new Set(cases.map((c) => c.workload))].sort();
+  return {
+    rows: [scoreOutlookCases('all', cases), ...workloads.map((w) => scoreOutlookCases(w, cases.filter((c) => c.workload === w)))],
+    failed: records.length - scored.length,
+    repeatOracle: repeatFloor(scored).repeatOracle.totalTimeSec,
+    phases,
+  };
+}
