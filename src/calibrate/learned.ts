@@ -18,6 +18,7 @@
  */
 import { RandomForestRegression } from 'ml-random-forest';
 import type { ScalarInput } from '../model/from-scalar.js';
+import type { ScalarFit } from './scalar-fit.js';
 
 /** The store's model kind of a learned correction. */
 export const LEARNED_KIND = 'learned-correction';
@@ -64,6 +65,8 @@ export interface LearnedModel {
   ranges: { rateOverBandwidth: Range; memoryBytes: Range; downtimeLimitSec: Range };
   targets: { logTime: Range; logBytes: Range; downtimeSec: Range };
   forests: { logTime: unknown; logBytes: unknown; downtimeSec: unknown };
+  /** The scalar fit its base was predicted under (learned-scalar.ts; absent in models stored before it). */
+  scalarFit?: ScalarFit;
 }
 
 export type LearnedResult =
