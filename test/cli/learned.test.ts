@@ -66,6 +66,9 @@ describe('the learned correction on the command line', () => {
     const plain = JSON.parse(run(['predict', ...SCALAR, '--zero-page-fraction', String(a.scalarReading.zeroPageFraction), '--json']).out);
     assert.ok(Math.abs(plain.totalTimeSec - a.totalTimeSec) <= 1e-4 * a.totalTimeSec, `${plain.totalTimeSec} ${a.totalTimeSec}`);
     assert.equal(plain.scalarReading, undefined);
+    // --rate-window reads the rate with the fitted working-set factor, and says so
+    const w = JSON.parse(run(['predict', '--db', db, ...SCALAR, '--rate-window', '1s', '--json']).out);
+    assert.match(w.scalarReading.assumption, /; working set [\d.]+x the dirt of one 1 s window \(fitted on 60 past migrations\)$/);
   });
 
   it('a row outside the trained range keeps the analytic figure and says why, in batch too', () => {
