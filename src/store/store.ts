@@ -10,7 +10,7 @@ import type { Database, MigrationRoundsTable } from './schema.js';
 import { openDatabase } from './open.js';
 import { isRetryable, withRetry } from './retry.js';
 import type { MigrationRecord } from '../record/record.js';
-import { insertLoggedSqlite, insertVmsSqlite, loggedFromRow, loggedRowValues, type SqliteConnection } from './logged-rows.js';
+import { insertLoggedSqlite, insertVmsSqlite, loggedFromRow, withImportCache, loggedRowValues, type SqliteConnection } from './logged-rows.js';
 import { pseudoFields, pseudoJson, storedSampleFromRow } from './sample-rows.js';
 import type { LoggedMigration } from '../record/logged.js';
 import type { VmSample } from '../model/sample.js';
@@ -296,7 +296,8 @@ class KyselyStore implements Store {
     const at = new Date().toISOString();
     const vmsSeen = new Set<string>();
     // Not retried as `write` is: the rows are a stream, read once.
-    return this.db.transaction().execute((tx) => fn((rows) => this.insertLogged(tx, rows, at, vmsSeen)));
+    const run = () => this.db.transaction().execute((tx) => fn((rows) => this.insertLogged(tx, rows, at, vmsSeen)));
+    return this.sqlite ? withImportCache(this.sqlite, run) : run();
   }
 
   /** Log rows into the migrations table inside `tx`, creating the VMs they name (those not in `vmsSeen` yet). */
