@@ -1,7 +1,8 @@
 /**
  * Issue 20, item 3: the learned correction (src/calibrate/learned.ts) on the lab's records, 5-fold cross-validated
  * by configuration. (1) On the records reduced to scalar inputs (as bench/scalar-inputs.bench.ts): learned vs the
- * scalar analytic model vs the textbook model. (2) On full samples: the default model (deng-bitmap, platform
+ * scalar analytic model (non-zero memory and k fitted on the training folds; and on the prior alone) vs the
+ * textbook model. (2) On full samples: the default model (deng-bitmap, platform
  * constants fitted out of fold as `lab report` does) with and without a learned correction of its own error.
  * Pure computation on lab/results; no migration runs.
  * Run: node --import tsx bench/learned.bench.ts [records.jsonl,...]
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { readRecordsFile } from '../src/record/load.js';
 import { loggedFromRecord, type LoggedMigration } from '../src/record/logged.js';
 import { crossValidate } from '../src/evaluate/cross-validate.js';
-import { ANALYTIC_MODEL, TEXTBOOK_MODEL, crossValidateLog, foldsByConfiguration, learnedModel, type LogPrediction } from '../src/evaluate/log-eval.js';
+import { ANALYTIC_MODEL, PRIOR_MODEL, TEXTBOOK_MODEL, crossValidateLog, foldsByConfiguration, learnedModel, type LogPrediction } from '../src/evaluate/log-eval.js';
 import { fitLearned, learnedPredictor, type Figures } from '../src/calibrate/learned.js';
 import { summarizeErrors } from '../src/calibrate/errors.js';
 
@@ -33,10 +34,10 @@ function line(name: string, group: { row: LoggedMigration; p: LogPrediction }[])
 const head = '| model | n | time: median / p90 APE | bytes: median / p90 APE | downtime: median abs |\n|---|---|---|---|---|';
 
 const learned = learnedModel();
-const scored = crossValidateLog(rows, [ANALYTIC_MODEL, learned, TEXTBOOK_MODEL], K);
+const scored = crossValidateLog(rows, [ANALYTIC_MODEL, PRIOR_MODEL, learned, TEXTBOOK_MODEL], K);
 console.log(`# scalar inputs: ${rows.length} completed lab migrations (${files.length} files), ${K}-fold CV by configuration`);
 console.log(head);
-for (const m of [learned.name, ANALYTIC_MODEL.name, TEXTBOOK_MODEL.name]) console.log(line(m, scored.map((s) => ({ row: s.row, p: s.predicted[m] }))));
+for (const m of [learned.name, ANALYTIC_MODEL.name, PRIOR_MODEL.name, TEXTBOOK_MODEL.name]) console.log(line(m, scored.map((s) => ({ row: s.row, p: s.predicted[m] }))));
 
 // Full samples: the default model's out-of-fold predictions, then a correction of its error learned on the other folds.
 const full = new Map(crossValidate(records, K).map((r) => [r.id, r.predicted['deng-bitmap']]));

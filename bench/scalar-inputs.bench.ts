@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { readRecordsFile } from '../src/record/load.js';
 import { loggedFromRecord, type LoggedMigration } from '../src/record/logged.js';
 import { crossValidate } from '../src/evaluate/cross-validate.js';
-import { TEXTBOOK_MODEL, analyticModel, crossValidateLog, type LogPrediction } from '../src/evaluate/log-eval.js';
+import { TEXTBOOK_MODEL, analyticModel, crossValidateLog, fittedAnalyticModel, type LogPrediction } from '../src/evaluate/log-eval.js';
 import { SCALAR_PRIOR, inputFromScalar } from '../src/model/from-scalar.js';
 import { simulate } from '../src/model/precopy.js';
 import type { LogModel } from '../src/evaluate/log-eval.js';
@@ -38,7 +38,9 @@ const withZero: LogModel = {
   },
 };
 const models = [
-  analyticModel(SCALAR_PRIOR, 'scalar, saturating k=2 (default)'),
+  fittedAnalyticModel(SCALAR_PRIOR, 'scalar, non-zero memory and k fitted in fold (default)'),
+  fittedAnalyticModel(SCALAR_PRIOR, 'scalar, non-zero memory fitted in fold, k = 2 (prior)', { grid: [SCALAR_PRIOR.workingSetFactor] }),
+  analyticModel(SCALAR_PRIOR, 'scalar, prior only: saturating k=2, no zero pages'),
   analyticModel({ ...SCALAR_PRIOR, workingSetFactor: 1 }, 'scalar, saturating k=1'),
   analyticModel({ ...SCALAR_PRIOR, workingSetFactor: 4 }, 'scalar, saturating k=4'),
   analyticModel({ kind: 'linear' }, 'scalar, linear (rate constant)'),

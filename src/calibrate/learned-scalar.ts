@@ -7,28 +7,57 @@ import { inputFromScalar, SCALAR_PRIOR, type ScalarPrior } from '../model/from-s
 import { simulate } from '../model/precopy.js';
 import type { LoggedMigration } from '../record/logged.js';
 import type { PredictInput } from '../model/types.js';
-import { fitLearned, type Figures, type KnownBefore, type LearnOptions, type LearnRow, type LearnedModel, type LearnedPredictor } from './learned.js';
+import { fitLearned, type Figures, type KnownBefore, type LearnOptions, type LearnRow, type LearnedModel, type LearnedPredictor, type LearnedResult } from './learned.js';
+import { fitScalarHistory, resolveScalar, type ScalarFit } from './scalar-fit.js';
 
-/** The scalar analytic prediction a learned correction corrects. */
-export function scalarBase(known: KnownBefore, prior: ScalarPrior = SCALAR_PRIOR): Figures {
-  const p = simulate(inputFromScalar(known, {}, { prior }));
+/**
+ * What is known before a migration with what a scalar cannot say filled in by a fit of the log (scalar-fit.ts): the
+ * zero share (given, the VM's, the workload's, the log's or the stated assumption), and the prior to read the rate by.
+ */
+export function resolvedKnown(known: KnownBefore, prior: ScalarPrior = SCALAR_PRIOR, fit?: ScalarFit): { known: KnownBefore; prior: ScalarPrior } {
+  const r = resolveScalar(known, fit, prior);
+  return { known: { ...known, ...r.scalar }, prior: r.prior };
+}
+
+/** The scalar analytic prediction a learned correction corrects (under a fit of the log, when given). */
+export function scalarBase(known: KnownBefore, prior: ScalarPrior = SCALAR_PRIOR, fit?: ScalarFit): Figures {
+  const r = fit ? resolvedKnown(known, prior, fit) : { known, prior };
+  const p = simulate(inputFromScalar(r.known, {}, { prior: r.prior }));
   return { totalTimeSec: p.totalTimeSec, transferredBytes: p.transferredBytes, downtimeSec: p.downtimeSec };
 }
 
 /** How the base is named in a stored model. */
-export function scalarBaseName(prior: ScalarPrior = SCALAR_PRIOR): string {
-  return prior.kind === 'linear' ? 'scalar analytic, rate constant' : `scalar analytic, rate over ${prior.rateWindowSec} s saturating at ${prior.workingSetFactor}x`;
+export function scalarBaseName(prior: ScalarPrior = SCALAR_PRIOR, fit?: ScalarFit): string {
+  if (prior.kind === 'linear') return 'scalar analytic, rate constant';
+  const k = fit && fit.n > 0 ? fit.workingSetFactor : prior.workingSetFactor;
+  return `scalar analytic, rate over ${prior.rateWindowSec} s saturating at ${k}x${fit && fit.n > 0 ? `, non-zero memory and k fitted on ${fit.n} migrations` : ''}`;
 }
 
-/** A log row as a training row over the scalar base. */
-export function learnRow(m: LoggedMigration, prior: ScalarPrior = SCALAR_PRIOR): LearnRow {
-  return { known: m, base: scalarBase(m, prior), measured: { totalTimeSec: m.totalTimeSec, transferredBytes: m.transferredBytes, downtimeSec: m.downtimeSec } };
+/** A log row as a training row over the scalar base (its zero share resolved by the fit, as a new row's would be). */
+export function learnRow(m: LoggedMigration, prior: ScalarPrior = SCALAR_PRIOR, fit?: ScalarFit): LearnRow {
+  const r = fit ? resolvedKnown(m, prior, fit) : { known: m, prior };
+  return { known: r.known, base: scalarBase(r.known, r.prior), measured: { totalTimeSec: m.totalTimeSec, transferredBytes: m.transferredBytes, downtimeSec: m.downtimeSec } };
 }
 
-/** Fits a correction of the scalar analytic model on log rows. */
+/**
+ * Fits a correction of the scalar analytic model on log rows: first the scalar fit (non-zero memory, k) on the same
+ * rows, stored inside the model so that applying it re-predicts the same base.
+ */
 export function fitScalarLearned(rows: readonly LoggedMigration[], opts: LearnOptions & { prior?: ScalarPrior } = {}): LearnedModel {
   const prior = opts.prior ?? SCALAR_PRIOR;
-  return fitLearned(rows.map((m) => learnRow(m, prior)), scalarBaseName(prior), opts);
+  const fit = prior.kind === 'saturating' ? fitScalarHistory(rows, { prior }) : undefined;
+  return { ...fitLearned(rows.map((m) => learnRow(m, prior, fit)), scalarBaseName(prior, fit), opts), ...(fit ? { scalarFit: fit } : {}) };
+}
+
+/**
+ * A learned correction of the scalar model applied to what is known before a migration: the row read by the
+ * model's own scalar fit (as it was trained), its base predicted, then corrected. `base` is the figure it corrects.
+ */
+export function applyScalarLearned(predictor: LearnedPredictor, known: KnownBefore, prior: ScalarPrior = SCALAR_PRIOR): { base: Figures; result: LearnedResult } {
+  const fit = predictor.model.scalarFit;
+  const k = fit ? resolvedKnown(known, prior, fit).known : known;
+  const base = scalarBase(k, prior, fit);
+  return { base, result: predictor.apply(k, base) };
 }
 
 /**
@@ -62,8 +91,7 @@ export function learnedField(predictor: LearnedPredictor | undefined, version: n
   if (opts.fullSample) return { applied: false, version, reason: 'a full sample: the default model prices it (the learned correction is of scalar inputs)' };
   const known = knownFromInput(input);
   if (typeof known === 'string') return { applied: false, version, reason: known };
-  const k = { ...known, ...names };
-  const r = predictor.apply(k, scalarBase(k));
+  const r = applyScalarLearned(predictor, { ...known, ...names }).result;
   if (!r.applied) return { applied: false, version, reason: r.reason };
   return { applied: true, version, base: predictor.model.base, ...r.figures };
 }

@@ -3,7 +3,7 @@
  * learner) of the analytic prediction's error, fitted on stored migrations from what is known before one.
  *
  * Features (known before a migration): log2 of dirty rate over bandwidth, log2 of memory (GiB), auto-converge
- * (0/1), the downtime limit (s), the zero-page share (-1 when unknown), the analytic prediction itself (log of its
+ * (0/1), the downtime limit (s), the zero-page share (the scalar fit's when the row gives none, learned-scalar.ts; -1 when unknown), the analytic prediction itself (log of its
  * time over memory/bandwidth, log of its bytes over memory), and a one-hot of the workload (the names with at least
  * two training rows, at most MAX_NAMES; the VM's id where a row names no workload).
  * Targets, one forest each: log(measured / analytic) of the total time and of the bytes sent (a factor, so the
@@ -18,6 +18,7 @@
  */
 import { RandomForestRegression } from 'ml-random-forest';
 import type { ScalarInput } from '../model/from-scalar.js';
+import type { ScalarFit } from './scalar-fit.js';
 
 /** The store's model kind of a learned correction. */
 export const LEARNED_KIND = 'learned-correction';
@@ -64,6 +65,8 @@ export interface LearnedModel {
   ranges: { rateOverBandwidth: Range; memoryBytes: Range; downtimeLimitSec: Range };
   targets: { logTime: Range; logBytes: Range; downtimeSec: Range };
   forests: { logTime: unknown; logBytes: unknown; downtimeSec: unknown };
+  /** The scalar fit its base was predicted under (learned-scalar.ts; absent in models stored before it). */
+  scalarFit?: ScalarFit;
 }
 
 export type LearnedResult =

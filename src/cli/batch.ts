@@ -14,6 +14,7 @@ import { LIU_WIRED_ENERGY, migrationEnergyJoules, predictWithOutlook } from '../
 import type { ConvergenceFields, Prediction, PredictInput, TechniquePrediction } from '../model/index.js';
 import { TECHNIQUE_FIELDS } from '../technique-input.js';
 import type { LearnedField } from '../calibrate/learned-scalar.js';
+import type { ScalarReading } from '../calibrate/scalar-fit.js';
 import { predictInputFrom, type RawPredictFields } from '../input.js';
 import { InputError } from '../units.js';
 import { JOULES_DECIMALS, SECONDS_DECIMALS, fixedDecimals } from '../rounding.js';
@@ -45,6 +46,11 @@ export interface BatchOptions {
    */
   learned?: (input: PredictInput) => LearnedField;
   keepAnalytic?: boolean;
+  /**
+   * The store's scalar fit (predict --db): puts a row's fitted zero share in where it has none (in place) and says
+   * where it came from; each line gains `scalarReading: {zeroPageFraction, zeroFrom}`.
+   */
+  scalarFit?: (input: PredictInput) => ScalarReading | undefined;
   /** Called every ~64k rows. */
   onProgress?: (rows: number, bytesRead: number) => void;
 }
@@ -221,19 +227,21 @@ export async function runBatch(input: Readable, output: Writable, opts: BatchOpt
     }
     let p: Prediction & ConvergenceFields;
     let input: PredictInput;
+    let reading: ScalarReading | undefined;
     try {
       input = predictInputFrom(fields);
+      if (opts.scalarFit) reading = opts.scalarFit(input);
       p = predictWithOutlook(input);
     } catch (e) {
       throw new BatchRowError(row, e as Error, written);
     }
-    let extra = '';
+    let extra = reading ? `,"scalarReading":{"zeroPageFraction":${round6(reading.zeroPageFraction)},"zeroFrom":"${reading.zeroFrom}"}` : '';
     if (opts.learned) {
       const l = opts.learned(input);
       const analytic = { totalTimeSec: round6(p.totalTimeSec), transferredBytes: Math.round(p.transferredBytes), downtimeSec: round6(p.downtimeSec) };
       const answer = l.applied && !opts.keepAnalytic;
       const shown = l.applied ? { ...l, totalTimeSec: Number(round6(l.totalTimeSec)), transferredBytes: Math.round(l.transferredBytes), downtimeSec: Number(round6(l.downtimeSec)), answer } : { ...l, answer };
-      extra = `,"learned":${JSON.stringify(shown)},"analytic":{"totalTimeSec":${analytic.totalTimeSec},"transferredBytes":${analytic.transferredBytes},"downtimeSec":${analytic.downtimeSec}}`;
+      extra += `,"learned":${JSON.stringify(shown)},"analytic":{"totalTimeSec":${analytic.totalTimeSec},"transferredBytes":${analytic.transferredBytes},"downtimeSec":${analytic.downtimeSec}}`;
       if (answer && l.applied) p = { ...p, totalTimeSec: l.totalTimeSec, transferredBytes: l.transferredBytes, downtimeSec: l.downtimeSec, energyJoules: migrationEnergyJoules(input.energy ?? LIU_WIRED_ENERGY, l.transferredBytes, input.bandwidthBytesPerSec) };
     }
     if (p.converged) converged++;

@@ -12,7 +12,8 @@ import { loggedConfigKey, type LoggedMigration } from '../record/logged.js';
 import { summarizeErrors, type ErrorSummary } from '../calibrate/errors.js';
 import { hash } from './cross-validate.js';
 import { learnedPredictor, type LearnOptions } from '../calibrate/learned.js';
-import { fitScalarLearned, scalarBase } from '../calibrate/learned-scalar.js';
+import { applyScalarLearned, fitScalarLearned } from '../calibrate/learned-scalar.js';
+import { fitScalarHistory, resolveScalar } from '../calibrate/scalar-fit.js';
 
 /** What a model predicts of a logged migration. */
 export interface LogPrediction {
@@ -38,8 +39,30 @@ export function analyticModel(prior: ScalarPrior = SCALAR_PRIOR, name = 'analyti
   };
 }
 
-/** The analytic model with the default prior (a saturating working set beyond a 1 s window). */
-export const ANALYTIC_MODEL: LogModel = analyticModel();
+/**
+ * The analytic model on scalar inputs with what a scalar cannot say fitted on the training folds
+ * (src/calibrate/scalar-fit.ts): each held-out row's non-zero memory from its VM's, else its workload's, else the
+ * whole training log's past migrations, and the working-set factor k. What `evaluate` scores as `analytic`.
+ */
+export function fittedAnalyticModel(prior: Extract<ScalarPrior, { kind: 'saturating' }> = SCALAR_PRIOR, name = 'analytic', opts: { grid?: readonly number[] } = {}): LogModel {
+  return {
+    name,
+    fit: (train) => {
+      const fit = fitScalarHistory(train, { prior, ...opts });
+      return (row) => {
+        const r = resolveScalar(row, fit, prior);
+        const p = simulate(inputFromScalar(r.scalar, {}, { prior: r.prior }));
+        return { totalTimeSec: p.totalTimeSec, transferredBytes: p.transferredBytes, downtimeSec: p.downtimeSec };
+      };
+    },
+  };
+}
+
+/** The analytic model with its non-zero memory and k fitted on the training folds (the default prior's window). */
+export const ANALYTIC_MODEL: LogModel = fittedAnalyticModel();
+
+/** The analytic model on the stated prior alone (no zero pages, k = 2): what a store with no history answers. */
+export const PRIOR_MODEL: LogModel = analyticModel(SCALAR_PRIOR, 'analytic, prior only');
 
 /** The textbook geometric model (src/model/textbook.ts), the yardstick: nothing to fit. */
 export const TEXTBOOK_MODEL: LogModel = { name: 'textbook', fit: () => (row) => geometricPrediction(row) };
@@ -127,14 +150,14 @@ export function evaluateLog(rows: readonly LoggedMigration[], models: readonly L
  * The learned correction (src/calibrate/learned.ts) over the scalar analytic model: fitted on the training folds,
  * it corrects the held-out rows; where a row lies outside what it was trained on, the analytic figure stands.
  */
-export function learnedModel(prior: ScalarPrior = SCALAR_PRIOR, name = 'learned', opts: LearnOptions = {}): LogModel {
+export function learnedModel(prior: Extract<ScalarPrior, { kind: 'saturating' }> = SCALAR_PRIOR, name = 'learned', opts: LearnOptions = {}): LogModel {
   return {
     name,
     fit: (train) => {
-      const predictor = learnedPredictor(fitScalarLearned(train, { ...opts, prior }));
+      const model = fitScalarLearned(train, { ...opts, prior });
+      const predictor = learnedPredictor(model);
       return (row) => {
-        const base = scalarBase(row, prior);
-        const r = predictor.apply(row, base);
+        const { base, result: r } = applyScalarLearned(predictor, row, prior);
         return r.applied ? r.figures : base;
       };
     },

@@ -204,6 +204,8 @@ export const predictionSchema = {
       properties: { applied: { type: 'boolean' }, answer: { type: 'boolean' }, version: { type: 'integer' }, base: { type: 'string' }, reason: { type: 'string' }, totalTimeSec: { type: 'number' }, transferredBytes: { type: 'number' }, downtimeSec: { type: 'number' } },
     },
     analytic: { type: 'object', properties: { totalTimeSec: { type: 'number' }, transferredBytes: { type: 'number' }, downtimeSec: { type: 'number' } } },
+    /** On a server with a store, a scalar input: the zero share it was priced with and where it came from (the store's scalar fit, or the stated assumption). */
+    scalarReading: { type: 'object', properties: { zeroPageFraction: { type: 'number' }, zeroFrom: { type: 'string' }, assumption: { type: 'string' } } },
   },
 } as const;
 

@@ -1,7 +1,7 @@
 /**
- * `history import`'s work: a migration log's checked rows into the store, in batches of one transaction each, so
- * memory stays flat in the number of rows. All or nothing unless told to skip bad rows: the rows are read once to
- * check them all, and stored on a second read only when none is bad.
+ * `history import`'s work: a migration log's checked rows into the store in one read and one transaction, stored in
+ * batches as they are read, so memory stays flat in the number of rows. All or nothing unless told to skip bad
+ * rows: a bad row rolls the whole transaction back (after the rest of the file is read to name every bad row).
  */
 import { formatRowError, type LoggedMigration, type RowError } from '../record/logged.js';
 import type { Store } from './store.js';
@@ -11,7 +11,7 @@ export type CheckedRow = { line: number; row: LoggedMigration } | { line: number
 export interface ImportOptions {
   /** Store the good rows and report the bad ones, instead of storing nothing. */
   skipBad?: boolean;
-  /** Rows per transaction (default 5000). */
+  /** Rows per insert batch (default 5000; all in one transaction). */
   batchRows?: number;
   /** Bad-row errors kept for the report (default 20); the rest are counted. */
   keepErrors?: number;
@@ -43,8 +43,9 @@ export class ImportRejected extends Error {
 }
 
 /**
- * Imports the rows `read()` yields (called twice when not skipping bad rows: once to check, once to store).
- * Throws ImportRejected, having stored nothing, when a row is bad and `skipBad` is not set.
+ * Imports the rows `read()` yields, in one read and one transaction (Store.importMigrationsIn): good rows are
+ * stored in batches as they come; without `skipBad`, the first bad row stops the storing, the rest of the file is
+ * still read to name every bad row, and the transaction is rolled back (ImportRejected, nothing stored).
  */
 export async function importLog(store: Store, read: () => AsyncIterable<CheckedRow>, opts: ImportOptions & { field?: string } = {}): Promise<ImportResult> {
   const keep = opts.keepErrors ?? 20;
@@ -54,28 +55,29 @@ export async function importLog(store: Store, read: () => AsyncIterable<CheckedR
     result.badRows++;
     for (const e of errors) if (result.errors.length < keep) result.errors.push(e);
   };
-  if (!opts.skipBad) {
-    for await (const r of read()) if ('errors' in r) noteBad(r.errors);
-    if (result.badRows > 0) throw new ImportRejected(opts.field ?? '--input', result.badRows, result.errors);
-  }
-  let batch: LoggedMigration[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const n = await store.importMigrations(batch);
-    result.stored += n;
-    result.alreadyStored += batch.length - n;
-    batch = [];
-  };
-  for await (const r of read()) {
-    result.rows++;
-    if ('errors' in r) {
-      if (!opts.skipBad) throw new ImportRejected(opts.field ?? '--input', 1, r.errors); // the file changed between the reads
-      noteBad(r.errors);
-      continue;
+  return store.importMigrationsIn(async (insert) => {
+    let batch: LoggedMigration[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const n = await insert(batch);
+      result.stored += n;
+      result.alreadyStored += batch.length - n;
+      batch = [];
+    };
+    for await (const r of read()) {
+      result.rows++;
+      if ('errors' in r) {
+        noteBad(r.errors);
+        if (!opts.skipBad) batch = []; // nothing more is stored; the rest is read for its errors
+        continue;
+      }
+      if (result.badRows > 0 && !opts.skipBad) continue;
+      batch.push(r.row);
+      if (batch.length >= batchRows) await flush();
     }
-    batch.push(r.row);
-    if (batch.length >= batchRows) await flush();
-  }
-  await flush();
-  return result;
+    // Throwing rolls the transaction back: what was stored before the first bad row goes too.
+    if (result.badRows > 0 && !opts.skipBad) throw new ImportRejected(opts.field ?? '--input', result.badRows, result.errors);
+    await flush();
+    return result;
+  });
 }

@@ -7,7 +7,7 @@ import type SqliteDatabase from 'better-sqlite3';
 import type { MigrationsTable } from './schema.js';
 import { MIGRATION_SOURCES, oneSecondRate, type LoggedMigration, type MigrationSource } from '../record/logged.js';
 
-/** The configuration an imported migration keeps in config_json. */
+/** The configuration an imported migration keeps in config_json (written by loggedConfigJson). */
 interface LoggedConfig {
   memoryBytes: number;
   bandwidthBytesPerSec: number;
@@ -21,29 +21,39 @@ interface LoggedConfig {
   params?: Record<string, unknown>;
 }
 
+/**
+ * An imported row's config_json: JSON.stringify of its LoggedConfig, written by hand (the import's hot path; every
+ * number is finite, checked by parseLogRow): memoryBytes, bandwidthBytesPerSec, then the optional keys present.
+ */
+export function loggedConfigJson(m: LoggedMigration): string {
+  let s = `{"memoryBytes":${m.memoryBytes},"bandwidthBytesPerSec":${m.bandwidthBytesPerSec}`;
+  if (m.downtimeLimitSec !== undefined) s += `,"downtimeLimitSec":${m.downtimeLimitSec}`;
+  if (m.workload !== undefined) s += `,"workload":${JSON.stringify(m.workload)}`;
+  if (m.technique !== undefined) s += `,"technique":${JSON.stringify(m.technique)}`;
+  if (m.zeroPageFraction !== undefined) s += `,"zeroPageFraction":${m.zeroPageFraction}`;
+  return `${s}}`;
+}
+
+/** An imported row's measured_json (by hand, as loggedConfigJson). */
+export function loggedMeasuredJson(m: LoggedMigration): string {
+  return `{"totalTimeSec":${m.totalTimeSec},"downtimeSec":${m.downtimeSec},"transferredBytes":${m.transferredBytes}}`;
+}
+
 /** The migrations row of a log row stored at `at` (its started_at: a log row carries no time). */
 export function loggedRowValues(m: LoggedMigration, at: string): Insertable<MigrationsTable> {
-  const config: LoggedConfig = {
-    memoryBytes: m.memoryBytes,
-    bandwidthBytesPerSec: m.bandwidthBytesPerSec,
-    ...(m.downtimeLimitSec !== undefined ? { downtimeLimitSec: m.downtimeLimitSec } : {}),
-    ...(m.workload !== undefined ? { workload: m.workload } : {}),
-    ...(m.technique !== undefined ? { technique: m.technique } : {}),
-    ...(m.zeroPageFraction !== undefined ? { zeroPageFraction: m.zeroPageFraction } : {}),
-  };
   return {
     id: m.id,
     vm_id: m.vmId ?? null,
     sample_id: null,
     started_at: at,
-    config_json: JSON.stringify(config),
+    config_json: loggedConfigJson(m),
     status: 'completed',
     total_time_sec: m.totalTimeSec,
     downtime_sec: m.downtimeSec,
     transferred_bytes: m.transferredBytes,
     rounds: 0,
     trace_rows: 0,
-    measured_json: JSON.stringify({ totalTimeSec: m.totalTimeSec, downtimeSec: m.downtimeSec, transferredBytes: m.transferredBytes }),
+    measured_json: loggedMeasuredJson(m),
     predicted_json: '{}',
     qemu_version: '',
     accelerator: '',
@@ -92,21 +102,65 @@ export function loggedFromRow(r: LoggedRowRead): LoggedMigration {
 
 export type SqliteConnection = SqliteDatabase.Database;
 
-const prepared = new WeakMap<SqliteConnection, { columns: string[]; statement: SqliteDatabase.Statement }>();
+interface Prepared {
+  migration: SqliteDatabase.Statement;
+  vm: SqliteDatabase.Statement;
+}
+const prepared = new WeakMap<SqliteConnection, Prepared>();
 
-/**
- * Inserts migrations rows on an SQLite connection inside the caller's transaction, one prepared statement (kept per
- * connection) run per row; an id already there is left as it is. Answers how many were inserted.
- */
-export function insertLoggedSqlite(db: SqliteConnection, rows: readonly Insertable<MigrationsTable>[]): number {
-  if (rows.length === 0) return 0;
+/** The two statements an import runs per row, prepared once per connection. */
+function statements(db: SqliteConnection): Prepared {
   let p = prepared.get(db);
   if (!p) {
-    const columns = Object.keys(rows[0]);
-    p = { columns, statement: db.prepare(`insert into migrations (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')}) on conflict (id) do nothing`) };
+    p = {
+      // The columns of loggedRowValues, the constant ones inline.
+      migration: db.prepare(
+        `insert into migrations (id, vm_id, sample_id, started_at, config_json, status, total_time_sec, downtime_sec, transferred_bytes, rounds, trace_rows, measured_json, predicted_json, qemu_version, accelerator, migration_started_at, host_json, source, dirty_rate_bytes_per_sec)
+         values (?, ?, null, ?, ?, 'completed', ?, ?, ?, 0, 0, ?, '{}', '', '', null, null, ?, ?) on conflict (id) do nothing`,
+      ),
+      vm: db.prepare('insert into vms (id, name, memory_bytes, created_at) values (?, ?, ?, ?) on conflict (id) do nothing'),
+    };
     prepared.set(db, p);
   }
+  return p;
+}
+
+/** Creates the VMs (id -> memory) on an SQLite connection inside the caller's transaction; one already there is kept. */
+export function insertVmsSqlite(db: SqliteConnection, vms: ReadonlyMap<string, number>, at: string): void {
+  if (vms.size === 0) return;
+  const { vm } = statements(db);
+  for (const [id, memory] of vms) vm.run(id, id, memory, at);
+}
+
+/**
+ * Inserts log rows as migrations rows (loggedRowValues' columns, bound straight from the row: no row object) on an
+ * SQLite connection inside the caller's transaction, one prepared statement (kept per connection) run per row; an
+ * id already there is left as it is. Answers how many were inserted.
+ */
+export function insertLoggedSqlite(db: SqliteConnection, rows: readonly LoggedMigration[], at: string): number {
+  if (rows.length === 0) return 0;
+  const { migration } = statements(db);
   let stored = 0;
-  for (const r of rows) stored += p.statement.run(...p.columns.map((c) => (r as Record<string, unknown>)[c] ?? null)).changes;
+  for (let i = 0; i < rows.length; i++) {
+    const m = rows[i];
+    stored += migration.run(m.id, m.vmId ?? null, at, loggedConfigJson(m), m.totalTimeSec, m.downtimeSec, m.transferredBytes, loggedMeasuredJson(m), m.source, m.dirtyRateBytesPerSec).changes;
+  }
   return stored;
+}
+
+/** SQLite's page cache during an import (negative: KiB), 64 MiB. */
+const IMPORT_CACHE_KIB = -65536;
+
+/**
+ * Runs an import with a 64 MiB page cache on the connection, then puts the old size back: the default 2 MiB spills
+ * one long transaction's dirty index pages to the write-ahead log again and again. Bounded, so memory stays flat.
+ */
+export async function withImportCache<T>(db: SqliteConnection, run: () => Promise<T>): Promise<T> {
+  const before = db.pragma('cache_size', { simple: true }) as number;
+  db.pragma(`cache_size = ${IMPORT_CACHE_KIB}`);
+  try {
+    return await run();
+  } finally {
+    db.pragma(`cache_size = ${before}`);
+  }
 }

@@ -10,7 +10,7 @@ import type { Database, MigrationRoundsTable } from './schema.js';
 import { openDatabase } from './open.js';
 import { isRetryable, withRetry } from './retry.js';
 import type { MigrationRecord } from '../record/record.js';
-import { insertLoggedSqlite, loggedFromRow, loggedRowValues, type SqliteConnection } from './logged-rows.js';
+import { insertLoggedSqlite, insertVmsSqlite, loggedFromRow, withImportCache, loggedRowValues, type SqliteConnection } from './logged-rows.js';
 import { pseudoFields, pseudoJson, storedSampleFromRow } from './sample-rows.js';
 import type { LoggedMigration } from '../record/logged.js';
 import type { VmSample } from '../model/sample.js';
@@ -74,6 +74,12 @@ export interface Store {
    * Answers how many were stored.
    */
   importMigrations(rows: readonly LoggedMigration[]): Promise<number>;
+  /**
+   * One transaction around `fn`, which stores rows through `insert` as it reads them (as importMigrations does, in
+   * batches the caller keeps small, so memory stays flat): committed when `fn` resolves, rolled back, storing
+   * nothing, when it throws. `history import`'s all-or-nothing in one read.
+   */
+  importMigrationsIn<T>(fn: (insert: (rows: readonly LoggedMigration[]) => Promise<number>) => Promise<T>): Promise<T>;
   /**
    * Every completed stored migration (lab, execute and imported) reduced to a log row, by id (a cancelled or failed
    * one has no totals a log could hold); `after` (an id) and `limit` read one page, so a caller can stream them all.
@@ -283,24 +289,40 @@ class KyselyStore implements Store {
   async importMigrations(rows: readonly LoggedMigration[]): Promise<number> {
     if (rows.length === 0) return 0;
     const at = new Date().toISOString();
-    return this.write(async (tx) => {
-      const vms = new Map<string, number>();
-      for (const r of rows) if (r.vmId !== undefined && !vms.has(r.vmId)) vms.set(r.vmId, r.memoryBytes);
-      const vmRows = [...vms].map(([id, memory]) => ({ id, name: id, memory_bytes: memory, created_at: at }));
-      for (let i = 0; i < vmRows.length; i += 1000) {
-        await tx.insertInto('vms').values(vmRows.slice(i, i + 1000)).onConflict((oc) => oc.column('id').doNothing()).execute();
-      }
-      const values = rows.map((m) => loggedRowValues(m, at));
-      // SQLite: one prepared statement run per row on the transaction's own connection, 3x faster than kysely's
-      // multi-row inserts (measured); PostgreSQL: 500 rows a statement (19 values each, under its 65,535).
-      if (this.sqlite) return insertLoggedSqlite(this.sqlite, values);
-      let stored = 0;
-      for (let i = 0; i < values.length; i += 500) {
-        const r = await tx.insertInto('migrations').values(values.slice(i, i + 500)).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
-        stored += Number(r.numInsertedOrUpdatedRows ?? 0);
-      }
-      return stored;
-    });
+    return this.write(async (tx) => this.insertLogged(tx, rows, at, new Set()));
+  }
+
+  async importMigrationsIn<T>(fn: (insert: (rows: readonly LoggedMigration[]) => Promise<number>) => Promise<T>): Promise<T> {
+    const at = new Date().toISOString();
+    const vmsSeen = new Set<string>();
+    // Not retried as `write` is: the rows are a stream, read once.
+    const run = () => this.db.transaction().execute((tx) => fn((rows) => this.insertLogged(tx, rows, at, vmsSeen)));
+    return this.sqlite ? withImportCache(this.sqlite, run) : run();
+  }
+
+  /** Log rows into the migrations table inside `tx`, creating the VMs they name (those not in `vmsSeen` yet). */
+  private async insertLogged(tx: Transaction<Database>, rows: readonly LoggedMigration[], at: string, vmsSeen: Set<string>): Promise<number> {
+    if (rows.length === 0) return 0;
+    const vms = new Map<string, number>();
+    for (const r of rows) if (r.vmId !== undefined && !vmsSeen.has(r.vmId) && !vms.has(r.vmId)) vms.set(r.vmId, r.memoryBytes);
+    for (const id of vms.keys()) vmsSeen.add(id);
+    // SQLite: one prepared statement run per row on the transaction's own connection, 3x faster than kysely's
+    // multi-row inserts (measured); PostgreSQL: 500 rows a statement (19 values each, under its 65,535).
+    if (this.sqlite) {
+      insertVmsSqlite(this.sqlite, vms, at);
+      return insertLoggedSqlite(this.sqlite, rows, at);
+    }
+    const vmRows = [...vms].map(([id, memory]) => ({ id, name: id, memory_bytes: memory, created_at: at }));
+    for (let i = 0; i < vmRows.length; i += 1000) {
+      await tx.insertInto('vms').values(vmRows.slice(i, i + 1000)).onConflict((oc) => oc.column('id').doNothing()).execute();
+    }
+    const values = rows.map((m) => loggedRowValues(m, at));
+    let stored = 0;
+    for (let i = 0; i < values.length; i += 500) {
+      const r = await tx.insertInto('migrations').values(values.slice(i, i + 500)).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
+      stored += Number(r.numInsertedOrUpdatedRows ?? 0);
+    }
+    return stored;
   }
 
   async listLogged(opts: { limit?: number; after?: string } = {}): Promise<LoggedMigration[]> {

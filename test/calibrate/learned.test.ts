@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { learnedPredictor, fitLearned, isLearnedModel } from '../../src/calibrate/learned.js';
-import { fitScalarLearned, learnedField, scalarBase } from '../../src/calibrate/learned-scalar.js';
+import { applyScalarLearned, fitScalarLearned, learnedField, scalarBase } from '../../src/calibrate/learned-scalar.js';
 import { inputFromScalar } from '../../src/model/from-scalar.js';
 import { evaluateLog, ANALYTIC_MODEL, learnedModel } from '../../src/evaluate/log-eval.js';
 import { BW, GIB, factorAt, median, syntheticRows } from './learned-fixture.js';
@@ -27,7 +27,7 @@ describe('the learned correction', () => {
     const learnedBytes: number[] = [];
     let outside = 0;
     for (const m of regime) {
-      const r = predictor.apply(m, scalarBase(m));
+      const r = applyScalarLearned(predictor, m).result;
       if (!r.applied) {
         // only the rows past the highest trained rate (0.952) are outside
         assert.ok(m.dirtyRateBytesPerSec / BW > 0.952, r.reason);
@@ -45,7 +45,7 @@ describe('the learned correction', () => {
     // and where the analytic model is right, the correction stays near 1
     const right = test.filter((m) => factorAt(m.dirtyRateBytesPerSec / m.bandwidthBytesPerSec) === 1);
     const errs = right.map((m) => {
-      const r = predictor.apply(m, scalarBase(m));
+      const r = applyScalarLearned(predictor, m).result;
       return r.applied ? ape(r.figures.totalTimeSec, m.totalTimeSec) : 1;
     });
     assert.ok(median(errs) < 0.05, `elsewhere ${median(errs)}`);

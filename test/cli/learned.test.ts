@@ -59,8 +59,16 @@ describe('the learned correction on the command line', () => {
     assert.equal(a.learned.totalTimeSec, l.learned.totalTimeSec);
     const t = run(['predict', '--db', db, ...SCALAR]);
     assert.match(t.out, /learned \(v2\): total time [\d.]+ s, sent [\d.]+ GiB, downtime [\d.]+ ms \(the answer above\); analytic: total time/);
-    // without --db nothing changes
-    assert.equal(JSON.parse(run(['predict', ...SCALAR, '--json']).out).totalTimeSec, a.totalTimeSec);
+    // with --db the scalar is read by the store's fit (the whole log's zero share here: the rows name no VM), said in
+    // scalarReading; it is what predict gives that share without --db
+    assert.equal(a.scalarReading.zeroFrom, 'log');
+    assert.match(t.out, /scalar reading: non-zero share \d+ % \(median of 60 past migrations\); the rate held constant/);
+    const plain = JSON.parse(run(['predict', ...SCALAR, '--zero-page-fraction', String(a.scalarReading.zeroPageFraction), '--json']).out);
+    assert.ok(Math.abs(plain.totalTimeSec - a.totalTimeSec) <= 1e-4 * a.totalTimeSec, `${plain.totalTimeSec} ${a.totalTimeSec}`);
+    assert.equal(plain.scalarReading, undefined);
+    // --rate-window reads the rate with the fitted working-set factor, and says so
+    const w = JSON.parse(run(['predict', '--db', db, ...SCALAR, '--rate-window', '1s', '--json']).out);
+    assert.match(w.scalarReading.assumption, /; working set [\d.]+x the dirt of one 1 s window \(fitted on 60 past migrations\)$/);
   });
 
   it('a row outside the trained range keeps the analytic figure and says why, in batch too', () => {
@@ -75,6 +83,7 @@ describe('the learned correction on the command line', () => {
     const [ra, rb] = b.out.trim().split('\n').map((x) => JSON.parse(x));
     assert.equal(ra.learned.applied, true);
     assert.ok(Math.abs(ra.totalTimeSec - ra.learned.totalTimeSec) < 1e-5);
+    assert.equal(ra.scalarReading.zeroFrom, 'log');
     assert.equal(rb.learned.applied, false);
     assert.equal(rb.totalTimeSec, rb.analytic.totalTimeSec);
     for (const r of [ra, rb]) for (const k of ['totalTimeSec', 'downtimeSec', 'transferredBytes']) assert.ok(Number.isFinite(r[k]) && r[k] >= 0);

@@ -111,6 +111,10 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         return true;
       });
       assert.equal(await s.countMigrations(), 0, 'nothing stored');
+      // one transaction: the batches stored before the first bad row are rolled back with it
+      await assert.rejects(() => importLog(s, () => readLoggedMigrations(f), { batchRows: 1 }), ImportRejected);
+      assert.equal(await s.countMigrations(), 0, 'nothing stored, though two good rows came first');
+      assert.equal(await s.hasVm('vm-1'), false, 'nor their VMs');
       const r = await importLog(s, () => readLoggedMigrations(f), { skipBad: true, batchRows: 1 });
       assert.deepEqual([r.rows, r.stored, r.badRows], [4, 2, 2]);
       assert.equal(await s.countMigrations(), 2);

@@ -73,6 +73,60 @@ describe('a learned correction in the store', () => {
     }
   });
 
+  it('POST /v1/predict/batch on a server with a store answers each row as POST /v1/predict does; learned: false keeps the analytic figure', async () => {
+    const store = await openStore(join(dir, 'batch.sqlite'));
+    const token = 'learned-store-test-token-0123456789';
+    try {
+      const rows = [
+        { id: 'a', memory: '2GiB', dirtyRate: '70MiB/s', bandwidth: '100MiB/s' },
+        { id: 'b', memory: '1GiB', dirtyRate: '10MiB/s', bandwidth: '100MiB/s', zeroPageFraction: 0.5 },
+        { id: 'c', memory: '2GiB', dirtyRate: '300MiB/s', bandwidth: '100MiB/s' },
+      ];
+      const empty = buildApp({ store, token, webRoot: false });
+      try {
+        const none = (await empty.inject({ method: 'POST', url: '/v1/predict/batch', payload: { rows } })).json().results;
+        assert.deepEqual(none[0].learned, { applied: false, answer: false, reason: 'no learned model in the store (run `migcost calibrate --learn`)' });
+        assert.equal(none[0].scalarReading.zeroFrom, 'assumed');
+        assert.match(none[0].scalarReading.assumption, /^no zero pages \(assumed with no history/);
+      } finally {
+        await empty.close();
+      }
+      await store.importMigrations(syntheticRows(60));
+      const s = await learnFromStore(store);
+      assert.equal(s.scalarFit?.version, 1, 'the scalar fit is saved beside the correction');
+      const app = buildApp({ store, token, webRoot: false });
+      try {
+        const res = await app.inject({ method: 'POST', url: '/v1/predict/batch', payload: { rows } });
+        assert.equal(res.statusCode, 200, res.body);
+        const [a, b, c] = res.json().results;
+        assert.equal(a.id, 'a');
+        // the same answer as one POST /v1/predict of the row
+        const { id: _, ...single } = rows[0];
+        const one = (await app.inject({ method: 'POST', url: '/v1/predict', payload: single })).json();
+        for (const k of ['totalTimeSec', 'transferredBytes', 'downtimeSec', 'energyJoules']) assert.equal(a[k], one[k], k);
+        assert.deepEqual(a.learned, one.learned);
+        assert.deepEqual(a.analytic, one.analytic);
+        assert.equal(a.learned.applied, true);
+        assert.equal(a.totalTimeSec, a.learned.totalTimeSec);
+        assert.notEqual(a.totalTimeSec, a.analytic.totalTimeSec);
+        assert.equal(a.scalarReading.zeroFrom, 'log');
+        assert.equal(b.scalarReading.zeroFrom, 'given');
+        assert.equal(b.scalarReading.zeroPageFraction, 0.5);
+        assert.match(c.learned.reason, /^dirtyRate\/bandwidth 3 is outside the trained/);
+        assert.equal(c.totalTimeSec, c.analytic.totalTimeSec);
+        const kept = (await app.inject({ method: 'POST', url: '/v1/predict/batch', payload: { rows, learned: false } })).json().results;
+        assert.equal(kept[0].learned.answer, false);
+        assert.equal(kept[0].learned.applied, true);
+        assert.equal(kept[0].totalTimeSec, kept[0].analytic.totalTimeSec);
+        assert.equal(kept[0].learned.totalTimeSec, a.learned.totalTimeSec);
+      } finally {
+        await app.close();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
   it('needs ten migrations, and says so naming --learn', async () => {
     const store = await openStore(join(dir, 'few.sqlite'));
     try {

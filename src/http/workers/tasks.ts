@@ -15,11 +15,33 @@ import { HttpError, type ErrorBody } from '../errors.js';
 import { checkedPredict, nonFinite } from '../checked-predict.js';
 import { roundForJson } from '../../rounding.js';
 import { runSimulation, type SimulateBody } from './simulate-task.js';
+import { predictInputFrom } from '../../input.js';
+import type { PredictInput } from '../../model/types.js';
+import { LIU_WIRED_ENERGY, migrationEnergyJoules } from '../../model/index.js';
+import { learnedPredictor, type LearnedModel, type LearnedPredictor } from '../../calibrate/learned.js';
+import { learnedField } from '../../calibrate/learned-scalar.js';
+import { applyScalarFit, type ScalarFit, type ScalarReading } from '../../calibrate/scalar-fit.js';
 
 export type HeavyTask =
   | { kind: 'plan'; cluster: unknown; policy: SelectionPolicy; objective: Objective; downtimeLimitSec?: number; detector?: 'deng' | Detector; detectorParam?: number; consolidateSec?: number; platform?: Partial<Platform>; budgetMs: number }
-  | { kind: 'batch'; rows: RawPredictFields[] }
+  | { kind: 'batch'; rows: RawPredictFields[]; store?: BatchStoreModels }
   | { kind: 'simulate'; body: SimulateBody; tracesPath?: string };
+
+/**
+ * What a server with a store applies to batch rows (as to POST /v1/predict): its scalar fit, and its learned
+ * correction (restored once per version in each worker) unless `keepAnalytic` (the body's `learned: false`).
+ */
+export interface BatchStoreModels {
+  fit?: ScalarFit;
+  learned?: { version: number; model: LearnedModel };
+  keepAnalytic: boolean;
+}
+
+let restored: { version: number; base: string; predictor: LearnedPredictor } | undefined;
+function predictorOf(l: { version: number; model: LearnedModel }): LearnedPredictor {
+  if (!restored || restored.version !== l.version || restored.base !== l.model.base) restored = { version: l.version, base: l.model.base, predictor: learnedPredictor(l.model) };
+  return restored.predictor;
+}
 
 export type HeavyResult = { ok: true; value: unknown } | { ok: false; status: number; error: ErrorBody };
 
@@ -42,12 +64,34 @@ function plan(t: Extract<HeavyTask, { kind: 'plan' }>): unknown {
   return { ...p, consolidation: consolidateAfterPlan(cluster, p, opts, { horizonSec: t.consolidateSec }) };
 }
 
-function batch(rows: RawPredictFields[]): HeavyResult {
+function batch(rows: RawPredictFields[], store?: BatchStoreModels): HeavyResult {
   const out = new Array(rows.length);
+  const predictor = store?.learned ? predictorOf(store.learned) : undefined;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     try {
-      out[i] = { id: (r as { id?: unknown }).id ?? i, ...roundForJson(checkedPredict(r)) };
+      if (!store) {
+        out[i] = { id: (r as { id?: unknown }).id ?? i, ...roundForJson(checkedPredict(r)) };
+        continue;
+      }
+      // As POST /v1/predict on a server with a store: the scalar fit's zero share, the learned figure as the answer
+      // where it applies (unless learned: false), the analytic one beside it.
+      let input: PredictInput | undefined;
+      let reading: ScalarReading | undefined;
+      let p = checkedPredict(r, false, (f) => {
+        const built = predictInputFrom(f);
+        const reads = applyScalarFit(built, store.fit);
+        if (!input) {
+          input = built;
+          reading = reads;
+        }
+        return built;
+      });
+      const l = learnedField(predictor, store.learned?.version, input as PredictInput);
+      const analytic = { totalTimeSec: p.totalTimeSec, transferredBytes: p.transferredBytes, downtimeSec: p.downtimeSec };
+      const answer = l.applied && !store.keepAnalytic;
+      if (answer && l.applied) p = { ...p, totalTimeSec: l.totalTimeSec, transferredBytes: l.transferredBytes, downtimeSec: l.downtimeSec, energyJoules: migrationEnergyJoules(input!.energy ?? LIU_WIRED_ENERGY, l.transferredBytes, input!.bandwidthBytesPerSec) };
+      out[i] = { id: (r as { id?: unknown }).id ?? i, ...roundForJson({ ...p, learned: { ...l, answer }, analytic, ...(reading ? { scalarReading: reading } : {}) }) };
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       return { ok: false, status: 400, error: { error: 'bad request', row: i, field: e.field, message: `rows[${i}]: ${e.message}` } };
@@ -59,7 +103,7 @@ function batch(rows: RawPredictFields[]): HeavyResult {
 /** The worker's entry: one task, its answer. */
 export default function run(t: HeavyTask): HeavyResult {
   try {
-    if (t.kind === 'batch') return batch(t.rows);
+    if (t.kind === 'batch') return batch(t.rows, t.store);
     if (t.kind === 'plan') return { ok: true, value: roundForJson(plan(t)) };
     return { ok: true, value: runSimulation(t.body, t.tracesPath) };
   } catch (e) {

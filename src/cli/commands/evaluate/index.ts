@@ -7,8 +7,9 @@ import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { readLoggedMigrations } from '../../../record/log-file.js';
 import { formatRowError, type LoggedMigration, type RowError } from '../../../record/logged.js';
-import { TEXTBOOK_MODEL, analyticModel, evaluateLog, learnedModel } from '../../../evaluate/log-eval.js';
+import { TEXTBOOK_MODEL, evaluateLog, fittedAnalyticModel, learnedModel } from '../../../evaluate/log-eval.js';
 import { SCALAR_PRIOR } from '../../../model/from-scalar.js';
+import { K_GRID } from '../../../calibrate/scalar-fit.js';
 import { renderSvg } from '../../../plot/svg.js';
 import { InputError } from '../../../units.js';
 import { numberArg, parsedOption, rateWindowArg } from '../../options.js';
@@ -54,7 +55,7 @@ export function evaluateCommand(): Command {
         const rows = await readLog(o.input);
         if (rows.length === 0) throw new InputError('--input', o.input, 'holds no migrations');
         const prior = { ...SCALAR_PRIOR, rateWindowSec: o.rateWindow };
-        const analytic = analyticModel(prior);
+        const analytic = fittedAnalyticModel(prior);
         let result: ReturnType<typeof evaluateLog>;
         try {
           result = evaluateLog(rows, o.learned ? [analytic, learnedModel(prior), TEXTBOOK_MODEL] : [analytic, TEXTBOOK_MODEL], o.folds);
@@ -65,7 +66,7 @@ export function evaluateCommand(): Command {
         }
         const { evaluation, scored } = result;
         // Which assumption the analytic figures rest on, said with them.
-        const assumption = `analytic: each dirtyRate read as the distinct pages dirtied in ${o.rateWindow} s, growing beyond toward a working set of ${prior.workingSetFactor}x that (at most memory; docs/history.md)`;
+        const assumption = `analytic: each dirtyRate read as the distinct pages dirtied in ${o.rateWindow} s, growing beyond toward a working set k times that (at most memory); k (grid ${K_GRID.join(', ')}; prior ${prior.workingSetFactor}) and each row's non-zero memory (its VM's past migrations, else its workload's, else the whole log's; zeroPages when given) fitted on the training folds only (docs/history.md)`;
         if (o.json) process.stdout.write(`${JSON.stringify({ ...evaluation, prior, assumption })}\n`);
         else process.stdout.write(`${renderLogEvaluation(evaluation, o.input)}\n\n${assumption}.\n`);
         if (o.svg) writeFileSync(o.svg, await renderSvg(logPredictedVsMeasuredSpec(scored, analytic.name)));

@@ -10,9 +10,10 @@ import { formatBytes, formatSeconds } from '../../render/format.js';
 import { HISTORY_MODES, type HistoryMode, type HistoryReplay } from '../../../calibrate/history.js';
 import { BATCH_FORMATS, openBatchInput, openBatchOutput, runBatch, type BatchFormat } from '../../batch.js';
 import { addPredictFlags, fieldsFromFlags, namedForFlags, refuseIdleFlags, type PredictFieldFlags } from './flags.js';
-import { fittedFields, storedHistory, storedLearned, storedPastErrors } from './store.js';
+import { fittedFields, storedHistory, storedLearned, storedPastErrors, storedScalarFit } from './store.js';
+import { applyScalarFit, fittedPrior, type ScalarReading } from '../../../calibrate/scalar-fit.js';
 import { learnedField, type LearnedField } from '../../../calibrate/learned-scalar.js';
-import { scalarCurve, SCALAR_PRIOR } from '../../../model/from-scalar.js';
+import { scalarCurve } from '../../../model/from-scalar.js';
 import { exitWithError } from '../../errors.js';
 import { parsedOption, rateWindowArg } from '../../options.js';
 import { predictionTable, traceTable } from '../../render/prediction.js';
@@ -94,13 +95,14 @@ export function predictCommand(): Command {
         if (o.input !== undefined) {
           if (o.rateWindow !== undefined) throw new InputError('--rate-window', o.rateWindow, 'applies to a single prediction, not --input (a batch row can carry a curve)');
           const stored = o.db !== undefined ? await storedLearned(o.db) : undefined;
+          const fit = o.db !== undefined ? await storedScalarFit(o.db) : undefined;
           const out = openBatchOutput(o.output);
           const progress = progressReporter('rows', o.output !== undefined);
           try {
             const summary = await runBatch(openBatchInput(o.input), out.stream, {
               format: o.format,
               defaults: flags,
-              ...(o.db !== undefined ? { learned: (i: PredictInput) => learnedField(stored?.predictor, stored?.version, i), keepAnalytic: !o.learned } : {}),
+              ...(o.db !== undefined ? { learned: (i: PredictInput) => learnedField(stored?.predictor, stored?.version, i), keepAnalytic: !o.learned, scalarFit: (i: PredictInput) => applyScalarFit(i, fit) } : {}),
               onProgress: (rows) => progress.update(rows),
             });
             await out.commit();
@@ -118,9 +120,13 @@ export function predictCommand(): Command {
           const { sample, extra } = readVmFile(o.vm, flags);
           input = predictInputFromSample(sample, { ...extra, ...flags });
         } else input = predictInputFrom(flags);
+        // With a store, what a scalar cannot say (the zero share, k) from its fit of the history (scalar-fit.ts), or the
+        // stated assumption; the answer says which. A sampled VM (--vm) keeps its own.
+        const fit = o.db !== undefined ? await storedScalarFit(o.db) : undefined;
+        const scalarReading: ScalarReading | undefined = o.db !== undefined && o.vm === undefined ? applyScalarFit(input, fit, o.vmId !== undefined ? { vmId: o.vmId } : {}, o.rateWindow) : undefined;
         if (o.rateWindow !== undefined) {
           if (o.vm !== undefined || typed.curve !== undefined || typed.dirtyModel !== undefined || typed.workingSet !== undefined) throw new InputError('--rate-window', o.rateWindow, 'reads a scalar --dirty-rate: not with --vm, --curve, --dirty-model or --working-set');
-          const points = scalarCurve({ memoryBytes: input.vm.memoryBytes, dirtyRateBytesPerSec: input.vm.dirtyRateBytesPerSec, bandwidthBytesPerSec: input.bandwidthBytesPerSec }, { ...SCALAR_PRIOR, rateWindowSec: o.rateWindow });
+          const points = scalarCurve({ memoryBytes: input.vm.memoryBytes, dirtyRateBytesPerSec: input.vm.dirtyRateBytesPerSec, bandwidthBytesPerSec: input.bandwidthBytesPerSec }, fittedPrior(fit, o.rateWindow));
           if (points.length > 0) input.vm.dirtyModel = { kind: 'curve', points };
         }
         let history: HistoryReplay | undefined;
@@ -160,6 +166,7 @@ export function predictCommand(): Command {
           json.history = { ...roundForJson({ ...history, observedRates: undefined, residual: undefined }), correction };
         }
         if (interval) json.interval = roundForJson(interval);
+        if (scalarReading) json.scalarReading = roundForJson({ ...scalarReading });
         if (learned) Object.assign(json, { learned: roundForJson({ ...learned, answer: learned.applied && o.learned && !history?.residual }), analytic: roundForJson(analytic) });
         if (o.json) process.stdout.write(`${JSON.stringify(json)}\n`);
         else {
@@ -170,6 +177,7 @@ export function predictCommand(): Command {
             process.stdout.write(`history: ${history.migrations} earlier migrations of ${o.vmId}; ${history.mode === 'error' ? '' : `dirty rate ${(history.sampleRate / 2 ** 20).toFixed(1)} MiB/s sampled -> ${(history.refinedRate / 2 ** 20).toFixed(1)} MiB/s refined (phi ${history.phi.toFixed(2)})`}${c ? `${history.mode === 'both' ? '; ' : ''}past errors correct time x${c.totalTimeSec.toFixed(3)}, bytes x${c.transferredBytes.toFixed(3)}, downtime x${c.downtimeSec.toFixed(3)}` : ''}\n`);
           }
           if (learned) process.stdout.write(`${learnedLine(learned, analytic, o.learned && !history?.residual)}\n`);
+          if (scalarReading) process.stdout.write(`scalar reading: ${scalarReading.assumption}\n`);
           if (p.trace) process.stdout.write(`${traceTable(p.trace)}\n`);
         }
       } catch (e) {

@@ -67,3 +67,16 @@ export async function storedLearned(db: string): Promise<{ version: number; pred
     await store.close();
   }
 }
+
+/** The store's latest scalar fit (non-zero memory per VM and workload, k), or undefined when it holds none. */
+export async function storedScalarFit(db: string): Promise<import('../../../calibrate/scalar-fit.js').ScalarFit | undefined> {
+  const { openStore } = await import('../../../store/store.js');
+  const { SCALAR_FIT_KIND, isScalarFit } = await import('../../../calibrate/scalar-fit.js');
+  const store = await openStore(db);
+  try {
+    const m = await store.latestModel(SCALAR_FIT_KIND);
+    return m && isScalarFit(m.params) ? m.params : undefined;
+  } finally {
+    await store.close();
+  }
+}
