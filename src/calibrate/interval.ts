@@ -6,6 +6,7 @@
  * 3. (qemu) whether and when it converges is itself uncertain: the total time's range takes in the convergence
  *    outlook's percentiles at the same levels (model/convergence.ts), before the error widening.
  * The result is a [lo, hi] range per metric at a stated nominal level (default 10th-90th percentile).
+ * `modelErrorFromHistory` turns the same past errors into the convergence outlook's model error (model/model-error.ts).
  */
 import { simulate } from '../model/precopy.js';
 import { convergenceOutlook } from '../model/convergence.js';

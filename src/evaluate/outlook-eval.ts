@@ -5,7 +5,8 @@
  *   Brier score of the probability;
  * - total time: median / p90 absolute % error of the deterministic point and of the outlook's p50, each on the
  *   completed runs it predicts to converge;
- * - the [p10, p90] interval of total time: its coverage on completed runs (nominal 80 %) and median width;
+ * - the [p10, p90] interval of total time (the model's error in it: the prior with given constants, else fitted
+ *   out of fold): its coverage on completed runs (nominal 80 %) and median width;
  * - the repeat oracle of total time, as the plain report computes it.
  * A run converged when it completed (the lab cancels a migration at its time-out); failed runs are no verdict and
  * are left out. Pure.

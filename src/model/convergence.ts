@@ -10,6 +10,7 @@
  * that never converges settles in) the syncs are taken as copies of the last one, up to the time-out. The time to converge
  * at sync k is the deterministic run's time up to that sync plus its stop-and-copy and resume; a migration not
  * converged by the time-out costs what the time-out costs. Pure; the plain prediction (`simulate`) does not compute it.
+ * `predictWithOutlook` combines this with the model's own error (model-error.ts).
  *
  * Phases (`vm.dirtPhases`, from a sample's longer look): the deterministic run stands for the busy phase; a sync
  * lands in a quiet phase with probability `quietShare`, and there the round's new dirt is scaled by
@@ -257,7 +258,9 @@ export function convergenceFields(o: ConvergenceFields): ConvergenceFields {
 
 /**
  * The prediction with convergence as a probability beside it: the plain (deterministic) prediction and verdict,
- * plus `convergenceProbability` and the total time's 10th/50th/90th percentiles. What predict, batch and the API
+ * plus `convergenceProbability` and the total time's 10th/50th/90th percentiles: the syncs' spread combined with
+ * the model's own error (`opts.modelError`, default the lab-fitted prior MODEL_ERROR_PRIOR; NO_MODEL_ERROR for the
+ * syncs' spread alone; model-error.ts), p taking in the converging outcomes the error carries past the time-out. What predict, batch and the API
  * answer. The point stays the deterministic run's, not the outlook's median: the median was tried as the point
  * and verdict (p >= 0.5) and made the held-out lab figures worse (docs/model.md). Pure.
  */
