@@ -153,7 +153,13 @@ function outlookOf(input: PredictInput, point: Prediction, flat: readonly number
   const median = at && p >= CONVERGENCE_VERDICT_P ? medianPrediction(input, point, at) : point;
   const out: ConvergenceOutlook & { point: Prediction } = { convergenceProbability: p, timeP10Sec: time(found[0]), timeP50Sec: time(found[1]), timeP90Sec: time(found[2]), median, point };
   if (nodes) {
-    out.syncTimes = firstPassage(q, extra, midLevels(nodes)).at.map((k) => (k === undefined ? undefined : syncAt(k).totalSec));
+    const seen = new Map<number, number>();
+    out.syncTimes = firstPassage(q, extra, midLevels(nodes)).at.map((k) => {
+      if (k === undefined) return undefined;
+      let t = seen.get(k);
+      if (t === undefined) seen.set(k, (t = syncAt(k).totalSec));
+      return t;
+    });
     out.giveUpSec = giveUpSec;
   }
   return out;
