@@ -48,5 +48,10 @@ describe('the model error fitted from a history (the outlook prior\'s shape)', (
     assert.deepEqual(fit.logBytes, fit.logTime);
     assert.match(fit.source, /fitted on 21 past migrations/);
     assert.equal(modelErrorFromHistory({ totalTimeSec: xs.slice(0, 19).map((x) => Math.expm1(x)) }), undefined);
+    // the outlook takes the fitted error in place of the prior: far below the threshold, p90 halfway between the
+    // error nodes at 0.89 and 0.91 (log factors -0.1 + 0.2 l: 0.078 and 0.082)
+    const { predictWithOutlook } = await import('../../src/model/convergence.js');
+    const o = predictWithOutlook(input, { modelError: fit });
+    assertClose(o.timeP90Sec, (o.totalTimeSec * (Math.exp(0.078) + Math.exp(0.082))) / 2, 1e-9);
   });
 });

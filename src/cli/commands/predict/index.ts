@@ -126,7 +126,10 @@ export function predictCommand(): Command {
         let history: HistoryReplay | undefined;
         if (o.vmId !== undefined) history = await storedHistory(input, o.vmId, o.db, o.history);
         input.trace = o.trace === true;
-        let p: Prediction & ConvergenceFields = predictWithOutlook(input);
+        // the outlook's model error: fitted on the store's past migrations where it has enough, else the lab-fitted prior
+        const pastErrors = o.db !== undefined ? await storedPastErrors(o.db) : undefined;
+        const modelError = pastErrors ? (await import('../../../calibrate/interval.js')).modelErrorFromHistory(pastErrors) : undefined;
+        let p: Prediction & ConvergenceFields = predictWithOutlook(input, { modelError });
         if (history?.residual) {
           const { applyResidual } = await import('../../../calibrate/residual.js');
           const energy = input.energy ?? LIU_WIRED_ENERGY;
@@ -149,7 +152,7 @@ export function predictCommand(): Command {
         let interval: { lo: Record<string, number>; hi: Record<string, number>; mayNotConverge: boolean; basedOn: { rates: number; errors: number } } | undefined;
         if (o.interval) {
           const { predictInterval } = await import('../../../calibrate/interval.js');
-          const errors = await storedPastErrors(o.db);
+          const errors = pastErrors ?? (await storedPastErrors(o.db));
           const iv = predictInterval({ ...input, trace: false }, { observedRates: history?.observedRates, relativeErrors: errors });
           interval = { lo: iv.lo, hi: iv.hi, mayNotConverge: iv.mayNotConverge, basedOn: { rates: history?.observedRates.length ?? 0, errors: errors.totalTimeSec.length } };
         }
