@@ -78,7 +78,7 @@ export function predictCommand(): Command {
     .option('--input <file>', 'batch: CSV with a header, or JSON Lines; - for stdin')
     .addOption(new Option('--format <format>', 'batch input format (default: sniffed)').choices(BATCH_FORMATS as unknown as string[]))
     .option('--output <file>', 'batch: write JSON lines here (atomically) instead of stdout')
-    .option('--db <file|url>', "use the latest fitted models in this store (wired-energy, qemu-platform); flags still win")
+    .option('--db <file|url>', "use the latest fitted models in this store (wired-energy, qemu-platform; its past migrations' errors spread the outlook's time percentiles); flags still win")
     .option('--vm-id <id>', "use this VM's migration history in the store with the fresh sample")
     .addOption(new Option('--history <how>', "with --vm-id: correct the prediction by the VM's past errors (error), feed Liu's refined rate of eqs. 11-13 (rate), or both").choices(HISTORY_MODES as unknown as string[]).default('error'))
     .option('--interval', "add a 10th-90th percentile range: the spread of the VM's past rates (--vm-id) and the model's past errors in the store")
