@@ -6,11 +6,32 @@
  * 3. (qemu) whether and when it converges is itself uncertain: the total time's range takes in the convergence
  *    outlook's percentiles at the same levels (model/convergence.ts), before the error widening.
  * The result is a [lo, hi] range per metric at a stated nominal level (default 10th-90th percentile).
+ * `modelErrorFromHistory` turns the same past errors into the convergence outlook's model error (model/model-error.ts).
  */
 import { simulate } from '../model/precopy.js';
 import { convergenceOutlook } from '../model/convergence.js';
 import type { Prediction, PredictInput } from '../model/types.js';
 import { quantile } from './errors.js';
+import { MODEL_ERROR_LEVELS, type ModelError } from '../model/model-error.js';
+
+/** Past migrations a fitted model error needs (fewer: the prior, model/model-error.ts `MODEL_ERROR_PRIOR`). */
+export const MIN_ERROR_HISTORY = 20;
+
+/**
+ * The model's own error fitted from a store's history, in the shape of the outlook's prior (model/model-error.ts):
+ * the quantiles of log(1 + e) at MODEL_ERROR_LEVELS of the past relative errors e = measured / predicted - 1 (the
+ * same errors `predictInterval` widens by). Undefined with fewer than MIN_ERROR_HISTORY time errors; bytes fall back
+ * to the time's table with fewer than that. Pure.
+ * @example modelErrorFromHistory({ totalTimeSec: errs }) // { logTime: quantiles of log(1 + e), ... } or undefined
+ */
+export function modelErrorFromHistory(relativeErrors: Partial<Record<IntervalMetric, readonly number[]>>, minRuns = MIN_ERROR_HISTORY): ModelError | undefined {
+  const logs = (e: readonly number[] | undefined) => (e ?? []).filter((x) => x > -1 && Number.isFinite(x)).map((x) => Math.log1p(x));
+  const time = logs(relativeErrors.totalTimeSec);
+  if (time.length < minRuns) return undefined;
+  const bytes = logs(relativeErrors.transferredBytes);
+  const q = (a: number[]) => MODEL_ERROR_LEVELS.map((l) => quantile(a, l));
+  return { logTime: q(time), logBytes: bytes.length >= minRuns ? q(bytes) : q(time), source: `fitted on ${time.length} past migrations` };
+}
 
 export const INTERVAL_METRICS = ['totalTimeSec', 'downtimeSec', 'transferredBytes', 'energyJoules'] as const;
 export type IntervalMetric = (typeof INTERVAL_METRICS)[number];

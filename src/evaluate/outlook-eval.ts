@@ -5,7 +5,8 @@
  *   Brier score of the probability;
  * - total time: median / p90 absolute % error of the deterministic point and of the outlook's p50, each on the
  *   completed runs it predicts to converge;
- * - the [p10, p90] interval of total time: its coverage on completed runs (nominal 80 %) and median width;
+ * - the [p10, p90] interval of total time (the model's error in it: the prior with given constants, else fitted
+ *   out of fold): its coverage on completed runs (nominal 80 %) and median width;
  * - the repeat oracle of total time, as the plain report computes it.
  * A run converged when it completed (the lab cancels a migration at its time-out); failed runs are no verdict and
  * are left out. Pure.
@@ -16,7 +17,10 @@ import { inputFromSample, sampleAt } from '../model/from-sample.js';
 import { phasesFromSample } from '../model/phases.js';
 import type { Platform, Prediction } from '../model/types.js';
 import type { MigrationRecord } from '../record/record.js';
-import { outOfFoldPlatforms } from './cross-validate.js';
+import { hash, outOfFoldPlatforms } from './cross-validate.js';
+import { modelErrorFromHistory } from '../calibrate/interval.js';
+import { NO_MODEL_ERROR, type ModelError } from '../model/model-error.js';
+import { configKey } from '../record/record.js';
 import { repeatFloor, workloadName } from './report.js';
 
 /** One scored run: the measured outcome against the outlook's prediction. */
@@ -94,26 +98,55 @@ export function scoreOutlookCases(workload: string, cases: readonly OutlookCase[
 }
 
 /** The default model's outlook for one record: its sample as of the migration's start, the record's configuration. */
-export function outlookFor(r: MigrationRecord, platform: Partial<Platform>, opts: { withoutPhases?: boolean } = {}): Prediction & ConvergenceFields {
+export function outlookFor(r: MigrationRecord, platform: Partial<Platform>, opts: { withoutPhases?: boolean; modelError?: ModelError } = {}): Prediction & ConvergenceFields {
   const sample = sampleAt(r.sample, r.migrationStartedAt);
-  return predictWithOutlook(inputFromSample(opts.withoutPhases ? { ...sample, phases: undefined } : sample, r.config, platform));
+  return predictWithOutlook(inputFromSample(opts.withoutPhases ? { ...sample, phases: undefined } : sample, r.config, platform), { modelError: opts.modelError });
 }
 
 /**
- * Scores the outlook over records. `platform`: these constants for every record; absent, each record's constants
- * are fitted out of fold (`folds`, default 5) as the plain report's are (cross-validate.ts `outOfFoldPlatforms`).
+ * The model's own error for each record, fitted out of fold: the relative errors (measured / predicted - 1) of
+ * total time and bytes of the other folds' completed records that the deterministic point, with this record's
+ * constants, predicts to converge (calibrate/interval.ts `modelErrorFromHistory`; the prior with fewer than 20).
+ */
+function outOfFoldErrors(records: readonly MigrationRecord[], k: number, platformOf: (r: MigrationRecord) => Partial<Platform>): (r: MigrationRecord) => ModelError | undefined {
+  const fold = (r: MigrationRecord) => hash(configKey(r.config)) % k;
+  const cache = new Map<Partial<Platform>, ModelError | undefined>();
+  return (r) => {
+    const platform = platformOf(r);
+    if (cache.has(platform)) return cache.get(platform);
+    const f = fold(r);
+    const rel = { totalTimeSec: [] as number[], transferredBytes: [] as number[] };
+    for (const o of records) {
+      if (fold(o) === f || o.measured.status !== 'completed') continue;
+      const p = outlookFor(o, platform, { modelError: NO_MODEL_ERROR });
+      if (!p.converged || !(p.totalTimeSec > 0) || !(p.transferredBytes > 0)) continue;
+      rel.totalTimeSec.push(o.measured.totalTimeSec / p.totalTimeSec - 1);
+      rel.transferredBytes.push(o.measured.transferredBytes / p.transferredBytes - 1);
+    }
+    const e = modelErrorFromHistory(rel);
+    cache.set(platform, e);
+    return e;
+  };
+}
+
+/**
+ * Scores the outlook over records. `platform`: these constants for every record, and the model's error is the
+ * prior (model/model-error.ts); absent, each record's constants are fitted out of fold (`folds`, default 5) as the
+ * plain report's are (cross-validate.ts `outOfFoldPlatforms`), and so is the model's error (`outOfFoldErrors`).
  */
 export function evaluateOutlook(records: readonly MigrationRecord[], opts: { platform?: Partial<Platform>; folds?: number } = {}): OutlookEval {
   const given = opts.platform;
   const platformOf = given !== undefined ? () => given : outOfFoldPlatforms(records, opts.folds ?? 5);
+  const errorOf = given !== undefined ? () => undefined : outOfFoldErrors(records, opts.folds ?? 5, platformOf);
   const scored = records.filter((r) => r.measured.status === 'completed' || r.measured.status === 'cancelled');
   const phases = { records: 0, quiet: 0, verdictsChanged: 0 };
   const cases: OutlookCase[] = scored.map((r) => {
-    const prediction = outlookFor(r, platformOf(r));
+    const modelError = errorOf(r);
+    const prediction = outlookFor(r, platformOf(r), { modelError });
     if (r.sample.phases) phases.records++;
     if (phasesFromSample(r.sample)) {
       phases.quiet++;
-      const without = outlookFor(r, platformOf(r), { withoutPhases: true });
+      const without = outlookFor(r, platformOf(r), { withoutPhases: true, modelError });
       if (without.convergenceProbability >= CONVERGENCE_VERDICT_P !== prediction.convergenceProbability >= CONVERGENCE_VERDICT_P) phases.verdictsChanged++;
     }
     return { workload: workloadName(r.config), converged: r.measured.status === 'completed', measuredTotalTimeSec: r.measured.totalTimeSec, prediction };

@@ -10,6 +10,7 @@
  * that never converges settles in) the syncs are taken as copies of the last one, up to the time-out. The time to converge
  * at sync k is the deterministic run's time up to that sync plus its stop-and-copy and resume; a migration not
  * converged by the time-out costs what the time-out costs. Pure; the plain prediction (`simulate`) does not compute it.
+ * `predictWithOutlook` combines this with the model's own error (model-error.ts).
  *
  * Phases (`vm.dirtPhases`, from a sample's longer look): the deterministic run stands for the busy phase; a sync
  * lands in a quiet phase with probability `quietShare`, and there the round's new dirt is scaled by
@@ -23,6 +24,7 @@ import { simulate, simulateWithSyncs, POLICY_DEFAULTS, SYNC_FIELDS } from './pre
 import { DEFAULT_DIRT_DISPERSION } from './dispersion.js';
 import { quietRoundFactor } from './phases.js';
 import { LIU_WIRED_ENERGY, wiredEnergyJoules } from './energy.js';
+import { MODEL_ERROR_PRIOR, OUTLOOK_SYNC_NODES, checkModelError, errorFactors, isNoModelError, mixOutlook, type ModelError } from './model-error.js';
 import type { DirtPhases, Prediction, PredictInput } from './types.js';
 
 /** The verdict: converges when the probability of converging before the time-out is at least this. */
@@ -39,6 +41,9 @@ export interface ConvergenceOutlook {
   timeP90Sec: number;
   /** The migration at the median outcome: converged (at the median sync) when p >= 0.5, else the time-out's. */
   median: Prediction;
+  /** With `nodes`: the total time at the midpoints of `nodes` equal-probability cells of the sync distribution (undefined: not converged), and a migration not converged's cost. */
+  syncTimes?: (number | undefined)[];
+  giveUpSec?: number;
 }
 
 /** The convergence fields every output carries beside a prediction. */
@@ -66,10 +71,15 @@ interface Sync {
   throttle: number;
 }
 
-function fromPoint(point: Prediction): ConvergenceOutlook & { point: Prediction } {
+function fromPoint(point: Prediction, nodes?: number): ConvergenceOutlook & { point: Prediction } {
   const t = point.totalTimeSec;
-  return { convergenceProbability: point.converged ? 1 : 0, timeP10Sec: t, timeP50Sec: t, timeP90Sec: t, median: point, point };
+  const o: ConvergenceOutlook & { point: Prediction } = { convergenceProbability: point.converged ? 1 : 0, timeP10Sec: t, timeP50Sec: t, timeP90Sec: t, median: point, point };
+  if (nodes) Object.assign(o, { syncTimes: new Array<number | undefined>(nodes).fill(point.converged ? t : undefined), giveUpSec: point.converged ? Infinity : t });
+  return o;
 }
+
+/** The levels at the midpoints of `nodes` equal-probability cells. */
+const midLevels = (nodes: number) => Array.from({ length: nodes }, (_, i) => (i + 0.5) / nodes);
 
 /**
  * The probability of converging before the time-out, the 10th/50th/90th percentiles of the total time, and the
@@ -78,20 +88,20 @@ function fromPoint(point: Prediction): ConvergenceOutlook & { point: Prediction 
  * @example convergenceOutlook({ vm: { memoryBytes: 2 ** 30, dirtyRateBytesPerSec: 2 ** 20 }, bandwidthBytesPerSec: 2 ** 27,
  *   policy: { name: 'qemu' } }).convergenceProbability // 1: far under the threshold
  */
-export function convergenceOutlook(input: PredictInput): ConvergenceOutlook & { point: Prediction } {
+export function convergenceOutlook(input: PredictInput, nodes?: number): ConvergenceOutlook & { point: Prediction } {
   const cv1 = input.vm.dirtDispersion ?? DEFAULT_DIRT_DISPERSION;
-  if (input.policy.name !== 'qemu' || (!(cv1 > 0) && !input.vm.dirtPhases)) return fromPoint(simulate(input));
+  if (input.policy.name !== 'qemu' || (!(cv1 > 0) && !input.vm.dirtPhases)) return fromPoint(simulate(input), nodes);
   const run = simulateWithSyncs(input);
-  return outlookOf(input, run.prediction, run.syncs, cv1);
+  return outlookOf(input, run.prediction, run.syncs, cv1, nodes);
 }
 
 /** The outlook from the deterministic run and its rounds (SYNC_FIELDS numbers each: see precopy.ts). */
-function outlookOf(input: PredictInput, point: Prediction, flat: readonly number[], cv1: number): ConvergenceOutlook & { point: Prediction } {
+function outlookOf(input: PredictInput, point: Prediction, flat: readonly number[], cv1: number, nodes?: number): ConvergenceOutlook & { point: Prediction } {
   const timeout = input.policy.timeoutSec ?? POLICY_DEFAULTS.qemu.timeoutSec;
   const limit = input.policy.downtimeLimitSec ?? POLICY_DEFAULTS.qemu.downtimeLimitSec;
   // A run given up at its time-out: its last round ends at the clock, not at a sync.
   const n = Math.floor(flat.length / SYNC_FIELDS) - (point.converged ? 0 : 1);
-  if (n <= 0) return fromPoint(point);
+  if (n <= 0) return fromPoint(point, nodes);
   const phases = input.vm.dirtPhases;
   const zeroPerDirty = input.vm.dirtyZeroShare ? input.vm.dirtyZeroShare / (1 - input.vm.dirtyZeroShare) : 0;
   const q = new Array<number>(n);
@@ -141,7 +151,18 @@ function outlookOf(input: PredictInput, point: Prediction, flat: readonly number
   const time = (s: Sync | undefined) => (s ? s.totalSec : giveUpSec);
   const at = found[1];
   const median = at && p >= CONVERGENCE_VERDICT_P ? medianPrediction(input, point, at) : point;
-  return { convergenceProbability: p, timeP10Sec: time(found[0]), timeP50Sec: time(found[1]), timeP90Sec: time(found[2]), median, point };
+  const out: ConvergenceOutlook & { point: Prediction } = { convergenceProbability: p, timeP10Sec: time(found[0]), timeP50Sec: time(found[1]), timeP90Sec: time(found[2]), median, point };
+  if (nodes) {
+    const seen = new Map<number, number>();
+    out.syncTimes = firstPassage(q, extra, midLevels(nodes)).at.map((k) => {
+      if (k === undefined) return undefined;
+      let t = seen.get(k);
+      if (t === undefined) seen.set(k, (t = syncAt(k).totalSec));
+      return t;
+    });
+    out.giveUpSec = giveUpSec;
+  }
+  return out;
 }
 
 /**
@@ -243,11 +264,14 @@ export function convergenceFields(o: ConvergenceFields): ConvergenceFields {
 
 /**
  * The prediction with convergence as a probability beside it: the plain (deterministic) prediction and verdict,
- * plus `convergenceProbability` and the total time's 10th/50th/90th percentiles. What predict, batch and the API
+ * plus `convergenceProbability` and the total time's 10th/50th/90th percentiles: the syncs' spread combined with
+ * the model's own error (`opts.modelError`, default the lab-fitted prior MODEL_ERROR_PRIOR; NO_MODEL_ERROR for the
+ * syncs' spread alone; model-error.ts), p taking in the converging outcomes the error carries past the time-out. What predict, batch and the API
  * answer. The point stays the deterministic run's, not the outlook's median: the median was tried as the point
  * and verdict (p >= 0.5) and made the held-out lab figures worse (docs/model.md). Pure.
  */
-export function predictWithOutlook(input: PredictInput): Prediction & ConvergenceFields {
+export function predictWithOutlook(input: PredictInput, opts: { modelError?: ModelError } = {}): Prediction & ConvergenceFields {
+  const modelError = opts.modelError ?? MODEL_ERROR_PRIOR;
   const t = input.technique;
   if (t !== undefined && t.name !== 'precopy' && t.name !== 'auto-converge') {
     // The other techniques are deterministic here: the probability is the verdict, the percentiles the point.
@@ -258,16 +282,25 @@ export function predictWithOutlook(input: PredictInput): Prediction & Convergenc
   }
   if (t !== undefined) {
     checkTechnique(t, input);
-    const plain = predictWithOutlook({ ...input, technique: undefined, policy: { ...input.policy, autoConverge: t.name === 'auto-converge' } });
+    const plain = predictWithOutlook({ ...input, technique: undefined, policy: { ...input.policy, autoConverge: t.name === 'auto-converge' } }, opts);
     (plain as TechniquePrediction).technique = t.name;
     return plain;
   }
-  const o = convergenceOutlook(input);
+  const noError = isNoModelError(modelError);
+  if (!noError) checkModelError(modelError);
+  const o = convergenceOutlook(input, noError ? undefined : OUTLOOK_SYNC_NODES);
   // the point is this call's own object: the fields are added to it, not copied with it
   const out = o.point as Prediction & ConvergenceFields;
   out.convergenceProbability = o.convergenceProbability;
   out.timeP10Sec = o.timeP10Sec;
   out.timeP50Sec = o.timeP50Sec;
   out.timeP90Sec = o.timeP90Sec;
+  if (o.syncTimes && o.giveUpSec !== undefined) {
+    // the convergence sync's spread combined with the model's own error (model-error.ts)
+    const mix = mixOutlook(o.syncTimes, o.giveUpSec, errorFactors(modelError.logTime), [0.1, 0.5, 0.9]);
+    [out.timeP10Sec, out.timeP50Sec, out.timeP90Sec] = mix.quantiles;
+    // an error that carries a converging migration past the time-out's cost is one that does not converge
+    out.convergenceProbability = o.convergenceProbability * mix.stillConverged;
+  }
   return out;
 }

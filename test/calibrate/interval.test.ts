@@ -35,3 +35,23 @@ describe('prediction intervals', () => {
     assert.equal(c.totalTimeSec, 0.5);
   });
 });
+
+describe('the model error fitted from a history (the outlook prior\'s shape)', () => {
+  it('log(1 + e) quantiles at the prior\'s levels; undefined under 20 past migrations; bytes fall back to time', async () => {
+    const { modelErrorFromHistory } = await import('../../src/calibrate/interval.js');
+    const { MODEL_ERROR_LEVELS } = await import('../../src/model/model-error.js');
+    // 21 errors e = exp(x) - 1 for x = -0.1, -0.09, ..., 0.1: the quantile at level l is -0.1 + 0.2 l (type 7)
+    const xs = Array.from({ length: 21 }, (_, i) => -0.1 + i * 0.01);
+    const fit = modelErrorFromHistory({ totalTimeSec: xs.map((x) => Math.expm1(x)) });
+    assert.ok(fit);
+    fit.logTime.forEach((q, i) => assertClose(q, -0.1 + 0.2 * MODEL_ERROR_LEVELS[i], 1e-9));
+    assert.deepEqual(fit.logBytes, fit.logTime);
+    assert.match(fit.source, /fitted on 21 past migrations/);
+    assert.equal(modelErrorFromHistory({ totalTimeSec: xs.slice(0, 19).map((x) => Math.expm1(x)) }), undefined);
+    // the outlook takes the fitted error in place of the prior: far below the threshold, p90 halfway between the
+    // error nodes at 0.89 and 0.91 (log factors -0.1 + 0.2 l: 0.078 and 0.082)
+    const { predictWithOutlook } = await import('../../src/model/convergence.js');
+    const o = predictWithOutlook(input, { modelError: fit });
+    assertClose(o.timeP90Sec, (o.totalTimeSec * (Math.exp(0.078) + Math.exp(0.082))) / 2, 1e-9);
+  });
+});

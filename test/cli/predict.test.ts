@@ -52,8 +52,9 @@ describe('migcost predict (single)', () => {
     assert.equal(o.transferredBytes, Math.round(lib.transferredBytes));
     assert.equal(o.trace, undefined);
     // the convergence outlook beside the point: far under the threshold, p = 1 and the percentiles the point's time
+    // times the model's own error (the lab-fitted prior, model/model-error.ts: about -9 %, 0, +9 %)
     assert.equal(o.convergenceProbability, 1);
-    assert.deepEqual([o.timeP10Sec, o.timeP50Sec, o.timeP90Sec], [o.totalTimeSec, o.totalTimeSec, o.totalTimeSec]);
+    assert.ok(Math.abs(o.timeP10Sec / o.totalTimeSec - 0.9075) < 1e-3 && Math.abs(o.timeP50Sec / o.totalTimeSec - 1) < 1e-3 && Math.abs(o.timeP90Sec / o.totalTimeSec - 1.0891) < 1e-3, JSON.stringify(o));
     assert.match(run(args).out, /P\(converges\)\s+│ 100\.0 %/);
   });
 

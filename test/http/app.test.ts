@@ -17,9 +17,10 @@ describe('HTTP API', () => {
     const lib = predict({ vm: { memoryBytes: 4 * GiB, dirtyRateBytesPerSec: 50 * MiB }, bandwidthBytesPerSec: 1e9 / 8, policy: { name: 'qemu', downtimeLimitSec: 0.3 } });
     assertClose(r.json().totalTimeSec, lib.totalTimeSec, 1e-7); // rounded to the microsecond (src/rounding.ts)
     assert.equal(r.json().converged, true);
-    // the convergence outlook: far under the threshold, p = 1 and every percentile the point's time
+    // the convergence outlook: far under the threshold, p = 1 and the percentiles the point's time times the
+    // model's own error (the lab-fitted prior, model/model-error.ts: p90 about +9 %)
     assert.equal(r.json().convergenceProbability, 1);
-    assert.equal(r.json().timeP90Sec, r.json().totalTimeSec);
+    assert.ok(Math.abs(r.json().timeP90Sec / r.json().totalTimeSec - 1.0891) < 1e-3, r.body);
   });
   it('POST /v1/predict: a pending set hovering over the threshold converges with a probability', async () => {
     const r = await post('/v1/predict', { memory: '1GiB', curve: '0.1s:12MiB,1s:100MiB,4s:120MiB', dirtyRate: '100MiB/s', bandwidth: '120MiB/s', policy: 'qemu', downtimeLimit: '100ms', timeout: '60s' });

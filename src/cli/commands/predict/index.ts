@@ -79,7 +79,7 @@ export function predictCommand(): Command {
     .option('--input <file>', 'batch: CSV with a header, or JSON Lines; - for stdin')
     .addOption(new Option('--format <format>', 'batch input format (default: sniffed)').choices(BATCH_FORMATS as unknown as string[]))
     .option('--output <file>', 'batch: write JSON lines here (atomically) instead of stdout')
-    .option('--db <file|url>', "use the latest fitted models in this store (wired-energy, qemu-platform); flags still win")
+    .option('--db <file|url>', "use the latest fitted models in this store (wired-energy, qemu-platform; its past migrations' errors spread the outlook's time percentiles); flags still win")
     .option('--vm-id <id>', "use this VM's migration history in the store with the fresh sample")
     .addOption(new Option('--history <how>', "with --vm-id: correct the prediction by the VM's past errors (error), feed Liu's refined rate of eqs. 11-13 (rate), or both").choices(HISTORY_MODES as unknown as string[]).default('error'))
     .option('--interval', "add a 10th-90th percentile range: the spread of the VM's past rates (--vm-id) and the model's past errors in the store")
@@ -132,7 +132,10 @@ export function predictCommand(): Command {
         let history: HistoryReplay | undefined;
         if (o.vmId !== undefined) history = await storedHistory(input, o.vmId, o.db, o.history);
         input.trace = o.trace === true;
-        let p: Prediction & ConvergenceFields = predictWithOutlook(input);
+        // the outlook's model error: fitted on the store's past migrations where it has enough, else the lab-fitted prior
+        const pastErrors = o.db !== undefined ? await storedPastErrors(o.db) : undefined;
+        const modelError = pastErrors ? (await import('../../../calibrate/interval.js')).modelErrorFromHistory(pastErrors) : undefined;
+        let p: Prediction & ConvergenceFields = predictWithOutlook(input, { modelError });
         if (history?.residual) {
           const { applyResidual } = await import('../../../calibrate/residual.js');
           const energy = input.energy ?? LIU_WIRED_ENERGY;
@@ -155,7 +158,7 @@ export function predictCommand(): Command {
         let interval: { lo: Record<string, number>; hi: Record<string, number>; mayNotConverge: boolean; basedOn: { rates: number; errors: number } } | undefined;
         if (o.interval) {
           const { predictInterval } = await import('../../../calibrate/interval.js');
-          const errors = await storedPastErrors(o.db);
+          const errors = pastErrors ?? (await storedPastErrors(o.db));
           const iv = predictInterval({ ...input, trace: false }, { observedRates: history?.observedRates, relativeErrors: errors });
           interval = { lo: iv.lo, hi: iv.hi, mayNotConverge: iv.mayNotConverge, basedOn: { rates: history?.observedRates.length ?? 0, errors: errors.totalTimeSec.length } };
         }
