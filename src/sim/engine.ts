@@ -54,14 +54,26 @@ function placeAll(s: SimState): void {
 function fullUpdate(s: SimState, t: number): void {
   const hosts = s.hosts;
   const dt = t - s.lastProcessSec;
-  for (const h of hosts) updateHost(h, t, s.intervalSec);
+  // an empty idle host already recorded idle would be updated to the same state and draws no energy (0 W from
+  // an idle start): skipped, which leaves every figure as it was (most hosts, once consolidation has run)
+  let live = 0;
+  for (const h of hosts) {
+    if (h.vms.length === 0 && h.usedMips === 0 && h.schedN === 0 && h.available === h.totalMips && h.rec.idle()) continue;
+    updateHost(h, t, s.intervalSec);
+    s.live[live++] = h;
+  }
   if (dt > 0) {
     let frame = 0;
     if (s.cfg.baseline === 'npa') for (const h of hosts) frame += h.power[h.power.length - 1] * dt;
-    else for (const h of hosts) frame += hostEnergyJoules(h.power, clampUtilisation(h.prevUsedMips / h.totalMips), h.utilisation(), dt);
+    else
+      for (let i = 0; i < live; i++) {
+        const h = s.live[i];
+        frame += hostEnergyJoules(h.power, clampUtilisation(h.prevUsedMips / h.totalMips), h.utilisation(), dt);
+      }
     s.energyJoules += frame;
   }
-  for (const h of hosts) {
+  for (let i = 0; i < live; i++) {
+    const h = s.live[i];
     let any = false;
     for (const v of h.vms) if (!v.inMigration && v.request() === 0) any = true;
     if (!any) continue; // most hosts: no list to build

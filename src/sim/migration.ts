@@ -11,9 +11,8 @@ export function startMigration(s: SimState, vm: Vm, target: Host, t: number): vo
   const cost = s.cost;
   vm.inMigration = true;
   if (!target.migratingIn.has(vm)) {
-    target.schedIn.add(vm);
-    allocateFor(target, vm, vm.request());
     target.migratingIn.add(vm);
+    allocateFor(target, vm, vm.request());
     target.vms.push(vm);
     updateHost(target, t, s.intervalSec);
     if (vm.host) updateHost(vm.host, t, s.intervalSec);
@@ -49,7 +48,6 @@ export function arrive(a: Arrival): void {
   target.migratingIn.delete(vm);
   const i = target.vms.indexOf(vm);
   if (i >= 0) target.vms.splice(i, 1);
-  target.schedIn.delete(vm);
   vm.inMigration = false;
   vmCreate(target, vm);
 }

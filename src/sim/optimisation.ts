@@ -57,7 +57,6 @@ export function optimise(s: SimState): Array<[Vm, Host]> {
     clearScheduler(h);
     for (const v of h.migratingIn) {
       h.vms.push(v);
-      h.schedIn.add(v);
       allocateFor(h, v, v.request());
     }
   }

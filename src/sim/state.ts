@@ -35,6 +35,8 @@ export class Vm implements SelectableVm {
   instantiating = false;
   inMigration = false;
   host: Host | null = null;
+  /** Hosts whose scheduler lists this VM as migrating out (`Host.schedOut`): 0 lets the scheduler skip the lookup. */
+  outOf = 0;
   readonly rec = new VmRecorder();
   constructor(
     readonly id: number,
@@ -59,13 +61,16 @@ export class Host {
   readonly power: readonly number[];
   /** The host's VM list, in arrival order, VMs migrating in included. */
   vms: Vm[] = [];
-  /** VMs migrating in (host side). */
+  /** VMs migrating in (host side); the scheduler counts them at their migrating-in share. */
   readonly migratingIn = new Set<Vm>();
-  // the CPU scheduler (time-shared with over-subscription)
-  readonly schedIn = new Set<Vm>();
+  // The CPU scheduler (time-shared with over-subscription): VMs scheduled as migrating out (never pruned when
+  // they leave, as in CloudSim), and its entries in the order the VMs asked (the order of CloudSim's map, which
+  // is the order of `vms` but for a VM being added or removed): VM, requested MIPS, allocated MIPS.
   readonly schedOut = new Set<Vm>();
-  readonly requested = new Map<Vm, number>();
-  readonly allocated = new Map<Vm, number>();
+  schedVms: Vm[] = [];
+  readonly schedReq: number[] = [];
+  readonly schedAlloc: number[] = [];
+  schedN = 0;
   available: number;
   usedMips = 0;
   prevUsedMips = 0;
@@ -160,6 +165,8 @@ export interface SimState {
   readonly limitSec: number;
   readonly hosts: Host[];
   readonly vms: Vm[];
+  /** Scratch: the hosts a full update updated. */
+  readonly live: Host[];
   /** The configured overload detector, and the view it reads a host through. */
   readonly overloaded: OverloadTest;
   readonly view: HostView;
@@ -214,6 +221,7 @@ export function createState(cfg: SimulationConfig): SimState {
     limitSec,
     hosts,
     vms,
+    live: [],
     overloaded,
     view: new HostView(hosts[0]),
     select,
