@@ -147,13 +147,48 @@ export function reservedMips(h: Host): number {
   return sum;
 }
 
+// Where t falls on the trace grid, worked out once per time (every VM of a full update shares it): the same
+// operations as traceUtilisation, in the same order.
+let gridT = NaN;
+let gridInterval = NaN;
+let onGrid = false;
+let gridIndex = 0;
+let t1 = 0;
+let t2 = 0;
+let span = 0;
+let offset = 0;
+let isStep = false;
+
+function locate(t: number, intervalSec: number): void {
+  gridT = t;
+  gridInterval = intervalSec;
+  onGrid = t % intervalSec === 0;
+  gridIndex = Math.trunc(Math.trunc(t) / intervalSec);
+  t1 = Math.floor(t / intervalSec);
+  t2 = Math.ceil(t / intervalSec);
+  span = (t2 - t1) * intervalSec;
+  offset = t - t1 * intervalSec;
+  isStep = (t - 0.1) % intervalSec === 0;
+}
+
 /** The VM's utilisation at t; at a step (t - 0.1 on the interval grid) also pushed onto its history. */
 export function updateVm(vm: Vm, t: number, intervalSec: number): void {
-  vm.utilisation = traceUtilisation(vm.trace, t, intervalSec);
-  vm.requestedMips = vm.utilisation * vm.mips;
-  if (t > vm.historyAt && (t - 0.1) % intervalSec === 0) {
-    vm.history.unshift(vm.utilisation);
-    if (vm.history.length > HISTORY_LENGTH) vm.history.length = HISTORY_LENGTH;
+  if (t !== gridT || intervalSec !== gridInterval) locate(t, intervalSec);
+  const d = vm.trace;
+  let u: number;
+  if (onGrid) u = d[gridIndex];
+  else {
+    const u1 = d[t1];
+    u = u1 + ((d[t2] - u1) / span) * offset;
+  }
+  vm.utilisation = u;
+  vm.requestedMips = u * vm.mips;
+  if (isStep && t > vm.historyAt) {
+    // unshift, capped at HISTORY_LENGTH, without reallocating the array
+    const hist = vm.history;
+    let i = hist.length < HISTORY_LENGTH ? hist.length : HISTORY_LENGTH - 1;
+    for (; i > 0; i--) hist[i] = hist[i - 1];
+    hist[0] = u;
     vm.historyAt = t;
   }
 }
