@@ -22,6 +22,50 @@ import type { Host, HostSet, SimState, Vm } from './state.js';
 /** Slack on every bound (W, and utilisation for THR's threshold): far above round-off, far below a real gap. */
 const EPS = 1e-7;
 
+/**
+ * One bucket's hosts, packed for the scans (which read them in sequence): id, and for a band's hosts the
+ * reserved MIPS, the power at the utilisation of the last update and the free MIPS, as of their filing.
+ * Unordered (a host leaves by swapping in the last one): ties are settled by id.
+ */
+class Bucket {
+  n = 0;
+  ids = new Int32Array(8);
+  resv = new Float64Array(8);
+  pu = new Float64Array(8);
+  avail = new Float64Array(8);
+
+  push(id: number, resv: number, pu: number, avail: number): number {
+    if (this.n === this.ids.length) {
+      const grow = <T extends Int32Array | Float64Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(2 * a.length);
+        b.set(a);
+        return b;
+      };
+      this.ids = grow(this.ids);
+      this.resv = grow(this.resv);
+      this.pu = grow(this.pu);
+      this.avail = grow(this.avail);
+    }
+    const k = this.n++;
+    this.ids[k] = id;
+    this.resv[k] = resv;
+    this.pu[k] = pu;
+    this.avail[k] = avail;
+    return k;
+  }
+
+  /** Removes entry k by moving the last entry there; returns the id moved (or -1). */
+  removeAt(k: number): number {
+    const last = --this.n;
+    if (k === last) return -1;
+    this.ids[k] = this.ids[last];
+    this.resv[k] = this.resv[last];
+    this.pu[k] = this.pu[last];
+    this.avail[k] = this.avail[last];
+    return this.ids[k];
+  }
+}
+
 interface HostClass {
   power: readonly number[];
   totalMips: number;
@@ -30,6 +74,8 @@ interface HostClass {
   bwKbps: number;
   /** W per unit of utilisation on each tenth of the table. */
   slopes: Float64Array;
+  /** specPowerWatts' delta on each tenth: (P[i + 1] - P[i]) / 10. */
+  deltas: Float64Array;
   /** Ids of the class's hosts, ascending, and whether each is an empty idle host now. */
   ids: number[];
   firstEmpty: number;
@@ -49,16 +95,13 @@ export class HostIndex {
   /** Bucket of each host: class * (NB + 1) + band, band NB = empty idle; the last bucket = always visited; -1 = not indexed. */
   private readonly bucketOf: Int32Array;
   private readonly posOf: Int32Array;
-  private readonly buckets: number[][];
+  private readonly buckets: Bucket[];
   private readonly minDelta: Float64Array;
   private readonly maxAvail: Float64Array;
   private readonly maxRam: Float64Array;
   private readonly maxBw: Float64Array;
   private readonly minReqU: Float64Array;
   private readonly lb: Float64Array;
-  /** Per host (banded hosts only): reserved MIPS and the power at its utilisation, as of its last filing. */
-  private readonly resv: Float64Array;
-  private readonly pu: Float64Array;
   private readonly order: number[] = [];
   readonly nb: number;
   private readonly stride: number;
@@ -67,6 +110,7 @@ export class HostIndex {
   private readonly ceiling: number;
   /** Hosts evaluated, for the bench's counts. */
   visited = 0;
+  private readonly cand: Candidate = { diff: 0, ok: false, reserved: 0 };
 
   constructor(
     private readonly s: SimState,
@@ -76,8 +120,6 @@ export class HostIndex {
     this.classOf = new Int32Array(hosts.length);
     this.bucketOf = new Int32Array(hosts.length).fill(-1);
     this.posOf = new Int32Array(hosts.length);
-    this.resv = new Float64Array(hosts.length);
-    this.pu = new Float64Array(hosts.length);
     const key = new Map<string, number>();
     const powerIds = new Map<readonly number[], number>();
     for (const h of hosts) {
@@ -89,8 +131,12 @@ export class HostIndex {
         c = this.classes.length;
         key.set(k, c);
         const slopes = new Float64Array(10);
-        for (let i = 0; i < 10; i++) slopes[i] = (h.power[i + 1] - h.power[i]) * 10;
-        this.classes.push({ power: h.power, totalMips: h.totalMips, coreMips: h.coreMips, ramMb: spec.ramMb, bwKbps: h.bwKbps, slopes, ids: [], firstEmpty: 0 });
+        const deltas = new Float64Array(10);
+        for (let i = 0; i < 10; i++) {
+          slopes[i] = (h.power[i + 1] - h.power[i]) * 10;
+          deltas[i] = (h.power[i + 1] - h.power[i]) / 10;
+        }
+        this.classes.push({ power: h.power, totalMips: h.totalMips, coreMips: h.coreMips, ramMb: spec.ramMb, bwKbps: h.bwKbps, slopes, deltas, ids: [], firstEmpty: 0 });
       }
       this.classOf[h.id] = c;
       this.classes[c].ids.push(h.id);
@@ -102,7 +148,7 @@ export class HostIndex {
     this.stride = this.nb + 1;
     const n = this.classes.length * this.stride + 1;
     this.always = n - 1;
-    this.buckets = Array.from({ length: n }, () => []);
+    this.buckets = Array.from({ length: n }, () => new Bucket());
     this.minDelta = new Float64Array(n).fill(Infinity);
     this.maxAvail = new Float64Array(n).fill(-Infinity);
     this.maxRam = new Float64Array(n).fill(-Infinity);
@@ -137,9 +183,11 @@ export class HostIndex {
     const c = this.classes[ci];
     const base = ci * this.stride;
     let b: number;
+    let resv = 0;
+    let pu = 0;
     if (this.isEmptyIdle(h, c)) {
       b = base + this.nb;
-      if (this.buckets[b].length === 0 || h.id < c.firstEmpty) c.firstEmpty = h.id;
+      if (this.buckets[b].n === 0 || h.id < c.firstEmpty) c.firstEmpty = h.id;
     } else {
       const u = h.utilisation();
       const reserved = reservedMips(h);
@@ -150,9 +198,9 @@ export class HostIndex {
       else {
         const xc = x > 1 ? 1 : x;
         b = base + Math.min(this.nb - 1, Math.floor(xc * this.nb));
-        this.resv[h.id] = reserved;
-        this.pu[h.id] = specPowerWatts(h.power, u);
-        const delta = specPowerWatts(h.power, xc) - this.pu[h.id];
+        resv = reserved;
+        pu = specPowerWatts(h.power, u);
+        const delta = specPowerWatts(h.power, xc) - pu;
         if (delta < this.minDelta[b]) this.minDelta[b] = delta;
       }
       let req = 0;
@@ -164,27 +212,22 @@ export class HostIndex {
     if (h.ramFreeMb > this.maxRam[b]) this.maxRam[b] = h.ramFreeMb;
     if (h.bwFreeKbps > this.maxBw[b]) this.maxBw[b] = h.bwFreeKbps;
     this.bucketOf[h.id] = b;
-    this.posOf[h.id] = this.buckets[b].length;
-    this.buckets[b].push(h.id);
+    this.posOf[h.id] = this.buckets[b].push(h.id, resv, pu, h.available);
   }
 
   private remove(h: Host): void {
     const b = this.bucketOf[h.id];
-    const list = this.buckets[b];
-    const i = this.posOf[h.id];
-    const last = list.pop()!;
-    if (last !== h.id) {
-      list[i] = last;
-      this.posOf[last] = i;
-    }
+    const bucket = this.buckets[b];
+    const moved = bucket.removeAt(this.posOf[h.id]);
+    if (moved >= 0) this.posOf[moved] = this.posOf[h.id];
     this.bucketOf[h.id] = -1;
     const ci = this.classOf[h.id];
-    if (b === ci * this.stride + this.nb && list.length > 0 && h.id === this.classes[ci].firstEmpty) {
-      let m = list[0];
-      for (const id of list) if (id < m) m = id;
+    if (b === ci * this.stride + this.nb && bucket.n > 0 && h.id === this.classes[ci].firstEmpty) {
+      let m = bucket.ids[0];
+      for (let k = 1; k < bucket.n; k++) if (bucket.ids[k] < m) m = bucket.ids[k];
       this.classes[ci].firstEmpty = m;
     }
-    if (list.length === 0) this.resetBounds(b);
+    if (bucket.n === 0) this.resetBounds(b);
   }
 
   private resetBounds(b: number): void {
@@ -224,7 +267,7 @@ export class HostIndex {
 
   /** Lower bound of the power increase of any host of bucket b for a VM asking r MIPS, or +Infinity when none can qualify. */
   private bound(b: number, r: number, vm: Vm, creating: boolean): number {
-    if (this.buckets[b].length === 0 || !(this.maxAvail[b] >= r)) return Infinity;
+    if (this.buckets[b].n === 0 || !(this.maxAvail[b] >= r)) return Infinity;
     if (creating && (this.maxRam[b] < vm.ramMb || this.maxBw[b] < vm.bwKbps)) return Infinity;
     if (b === this.always) return -Infinity;
     const ci = Math.floor(b / this.stride);
@@ -244,7 +287,6 @@ export class HostIndex {
    * and `accept` (its detector test, called only on a host that would win).
    */
   search(vm: Vm, r: number, excluded: HostSet | null, creating: boolean, evaluate: (h: Host, out: Candidate) => void, accept: (h: Host, reserved: number) => boolean): Host | null {
-    const hosts = this.s.hosts;
     const n = this.buckets.length;
     const lb = this.lb;
     let first = -1;
@@ -253,79 +295,137 @@ export class HostIndex {
       if (lb[b] !== Infinity && (first < 0 || lb[b] < lb[first])) first = b;
     }
     if (first < 0) return null;
-    let best: Host | null = null;
-    let bestDiff = Number.MAX_VALUE;
-    const cand: Candidate = { diff: 0, ok: false, reserved: 0 };
-    const scan = (b: number): void => {
-      const ci = Math.floor(b / this.stride);
-      const band = b === this.always ? -1 : b - ci * this.stride;
-      // the always-visited hosts in id order: the linear scan stops at the first that overruns
-      if (band >= 0 && band < this.nb) {
-        scanBand(b, this.classes[ci]);
-        return;
-      }
-      const list = band === this.nb ? [this.classes[ci].firstEmpty] : [...this.buckets[b]].sort((p, q) => p - q);
-      for (const id of list) {
-        const h = hosts[id];
-        this.visited++;
-        evaluate(h, cand);
-        if (!cand.ok) continue;
-        if (!(cand.diff < bestDiff || (cand.diff === bestDiff && best !== null && h.id < best.id))) continue;
-        if (!accept(h, cand.reserved)) continue;
-        bestDiff = cand.diff;
-        best = h;
-      }
-    };
-    // a band's hosts: evaluateHost's arithmetic on the filed reserved MIPS and power now (same operands, same result)
-    const scanBand = (b: number, c: HostClass): void => {
-      const list = this.buckets[b];
-      const resv = this.resv;
-      const pu = this.pu;
-      const full = specPowerWatts(c.power, 1);
-      let avail = -Infinity;
-      let ram = -Infinity;
-      let bw = -Infinity;
-      for (let k = 0; k < list.length; k++) {
-        const id = list[k];
-        const h = hosts[id];
-        const free = h.available;
-        if (free > avail) avail = free;
-        this.visited++;
-        if (creating) {
-          if (h.ramFreeMb > ram) ram = h.ramFreeMb;
-          if (h.bwFreeKbps > bw) bw = h.bwFreeKbps;
-          if (h.ramFreeMb < vm.ramMb || h.bwFreeKbps < vm.bwKbps) continue;
-        }
-        if (!(free >= r) || (excluded !== null && excluded.has(h))) continue;
-        const reserved = resv[id];
-        const after = (reserved + r) / c.totalMips;
-        let diff: number;
-        if (after > 1 + 1e-9) {
-          // cannot happen for a banded host (filed as reserving no more than its allocations take); the full test
-          evaluate(h, cand);
-          if (!cand.ok) continue;
-          diff = cand.diff;
-        } else diff = after > 1 ? full - pu[id] : specPowerWatts(c.power, after) - pu[id];
-        if (!(diff < bestDiff || (diff === bestDiff && best !== null && id < best.id))) continue;
-        if (!accept(h, reserved)) continue;
-        bestDiff = diff;
-        best = h;
-      }
-      this.maxAvail[b] = avail;
-      if (creating) {
-        this.maxRam[b] = ram;
-        this.maxBw[b] = bw;
-      }
-    };
-    scan(first);
+    const q: Query = { vm, r, excluded, creating, evaluate, accept, best: -1, bestDiff: Number.MAX_VALUE };
+    this.scan(first, q);
     const order = this.order;
     order.length = 0;
-    for (let b = 0; b < n; b++) if (b !== first && lb[b] <= bestDiff) order.push(b);
+    for (let b = 0; b < n; b++) if (b !== first && lb[b] <= q.bestDiff) order.push(b);
     order.sort((a, z) => lb[a] - lb[z] || a - z);
     for (const b of order) {
-      if (lb[b] > bestDiff) break;
-      scan(b);
+      if (lb[b] > q.bestDiff) break;
+      this.scan(b, q);
     }
-    return best;
+    return q.best < 0 ? null : this.s.hosts[q.best];
   }
+
+  private scan(b: number, q: Query): void {
+    const ci = Math.floor(b / this.stride);
+    const band = b === this.always ? -1 : b - ci * this.stride;
+    if (band >= 0 && band < this.nb) {
+      if (q.creating) this.scanBandCreating(b, this.classes[ci], q);
+      else this.scanBand(b, this.classes[ci], q);
+      return;
+    }
+    // the empty idle hosts' candidate; the always-visited hosts in id order (the linear scan stops at the first that overruns)
+    const bucket = this.buckets[b];
+    const list = band === this.nb ? [this.classes[ci].firstEmpty] : Array.from(bucket.ids.subarray(0, bucket.n)).sort((x, y) => x - y);
+    const cand = this.cand;
+    for (const id of list) {
+      const h = this.s.hosts[id];
+      this.visited++;
+      q.evaluate(h, cand);
+      if (!cand.ok) continue;
+      if (!(cand.diff < q.bestDiff || (cand.diff === q.bestDiff && q.best >= 0 && id < q.best))) continue;
+      if (!q.accept(h, cand.reserved)) continue;
+      q.bestDiff = cand.diff;
+      q.best = id;
+    }
+  }
+
+  /**
+   * A band's hosts, in a tight loop over the packed bucket: evaluateHost's arithmetic (specPowerWatts' own
+   * operations, inlined) on the filed reserved MIPS, power now and free MIPS, so the same result.
+   */
+  private scanBand(b: number, c: HostClass, q: Query): void {
+    const bucket = this.buckets[b];
+    const n = bucket.n;
+    const ids = bucket.ids;
+    const resv = bucket.resv;
+    const pu = bucket.pu;
+    const avail = bucket.avail;
+    const flags = q.excluded === null ? null : q.excluded.flags;
+    const r = q.r;
+    const total = c.totalMips;
+    const table = c.power;
+    const deltas = c.deltas;
+    let maxFree = -Infinity;
+    this.visited += n;
+    for (let k = 0; k < n; k++) {
+      const free = avail[k];
+      if (free > maxFree) maxFree = free;
+      if (!(free >= r)) continue;
+      const id = ids[k];
+      if (flags !== null && flags[id] === 1) continue;
+      const after = (resv[k] + r) / total;
+      let diff: number;
+      if (after > 1) {
+        if (after > 1 + 1e-9) {
+          // cannot happen for a banded host (filed as reserving no more than its allocations take); the full test
+          q.evaluate(this.s.hosts[id], this.cand);
+          if (!this.cand.ok) continue;
+          diff = this.cand.diff;
+        } else diff = specPowerWatts(table, 1) - pu[k];
+      } else {
+        const t = after * 10;
+        if (Math.abs(t - Math.round(t)) < 1e-9) diff = specPowerWatts(table, after) - pu[k];
+        else {
+          const u1 = Math.floor(t);
+          diff = table[u1] + deltas[u1] * (after - u1 / 10) * 100 - pu[k];
+        }
+      }
+      if (!(diff < q.bestDiff || (diff === q.bestDiff && id < q.best))) continue;
+      if (!q.accept(this.s.hosts[id], resv[k])) continue;
+      q.bestDiff = diff;
+      q.best = id;
+    }
+    this.maxAvail[b] = maxFree;
+  }
+
+  /** A band's hosts at creation (t = 0): RAM and bandwidth checked too, from the hosts themselves. */
+  private scanBandCreating(b: number, c: HostClass, q: Query): void {
+    const bucket = this.buckets[b];
+    const hosts = this.s.hosts;
+    const { vm, r } = q;
+    let avail = -Infinity;
+    let ram = -Infinity;
+    let bw = -Infinity;
+    for (let k = 0; k < bucket.n; k++) {
+      const id = bucket.ids[k];
+      const h = hosts[id];
+      const free = bucket.avail[k];
+      if (free > avail) avail = free;
+      if (h.ramFreeMb > ram) ram = h.ramFreeMb;
+      if (h.bwFreeKbps > bw) bw = h.bwFreeKbps;
+      this.visited++;
+      if (h.ramFreeMb < vm.ramMb || h.bwFreeKbps < vm.bwKbps) continue;
+      if (!(free >= r) || (q.excluded !== null && q.excluded.has(h))) continue;
+      const reserved = bucket.resv[k];
+      const after = (reserved + r) / c.totalMips;
+      let diff: number;
+      if (after > 1 + 1e-9) {
+        q.evaluate(h, this.cand);
+        if (!this.cand.ok) continue;
+        diff = this.cand.diff;
+      } else diff = after > 1 ? specPowerWatts(c.power, 1) - bucket.pu[k] : specPowerWatts(c.power, after) - bucket.pu[k];
+      if (!(diff < q.bestDiff || (diff === q.bestDiff && id < q.best))) continue;
+      if (!q.accept(h, reserved)) continue;
+      q.bestDiff = diff;
+      q.best = id;
+    }
+    this.maxAvail[b] = avail;
+    this.maxRam[b] = ram;
+    this.maxBw[b] = bw;
+  }
+}
+
+/** One search's request and its best host so far (id, -1 for none). */
+interface Query {
+  vm: Vm;
+  r: number;
+  excluded: HostSet | null;
+  creating: boolean;
+  evaluate: (h: Host, out: Candidate) => void;
+  accept: (h: Host, reserved: number) => boolean;
+  best: number;
+  bestDiff: number;
 }

@@ -101,7 +101,8 @@ export class Host {
 
 /** A set of hosts as flags by host id (findHost tests every host against it). */
 export class HostSet {
-  private readonly flags: Uint8Array;
+  /** 1 for a host in the set, by host id (read directly by the host index's scans). */
+  readonly flags: Uint8Array;
   size = 0;
   constructor(n: number, initial: readonly Host[] = []) {
     this.flags = new Uint8Array(n);
