@@ -3,13 +3,14 @@
  * re-updated, the duration from RAM over bandwidth or from migcost's prediction) and its arrival. Pure.
  */
 import { allocateFor, deallocateFor, updateHost, vmCreate, vmDestroy } from './scheduler.js';
-import { priceOf, type Host, type SimState, type Arrival, type Vm } from './state.js';
+import { priceOf, touch, type Host, type SimState, type Arrival, type Vm } from './state.js';
 import type { MigrationPrice } from './pricer.js';
 
 /** Starts migrating `vm` to `target` at `t`, and schedules its arrival. */
 export function startMigration(s: SimState, vm: Vm, target: Host, t: number): void {
   const cost = s.cost;
   vm.inMigration = true;
+  s.busy[target.id] = 1;
   if (!target.migratingIn.has(vm)) {
     target.migratingIn.add(vm);
     allocateFor(target, vm, vm.request());
@@ -38,11 +39,19 @@ export function startMigration(s: SimState, vm: Vm, target: Host, t: number): vo
   s.migrationSecSum += durationSec;
   s.cfg.onMigration?.({ vmName: s.cfg.vms[vm.id].name, startSec: t, durationSec, ...(p ? { price: p } : {}) });
   s.arrivals.push({ t: t + durationSec, seq: s.seq++, vm, target, startSec: t });
+  vm.pendingArrivals++;
 }
 
-/** The VM of `a` leaves its source and lands on its target with a normal allocation. */
-export function arrive(a: Arrival): void {
+/**
+ * The VM of `a` leaves its source and lands on its target with a normal allocation. The hosts this changes are
+ * touched (`touch`): the source, the target, and the targets of the VM's other migrations (listed twice: it
+ * stays on them as migrating in, no longer migrating).
+ */
+export function arrive(s: SimState, a: Arrival): void {
   const { vm, target } = a;
+  if (vm.host) touch(s, vm.host);
+  touch(s, target);
+  if (--vm.pendingArrivals > 0) for (const o of s.arrivals) if (o.vm === vm) touch(s, o.target);
   if (vm.host) vmDestroy(vm.host, vm);
   deallocateFor(target, vm);
   target.migratingIn.delete(vm);

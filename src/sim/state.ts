@@ -37,6 +37,8 @@ export class Vm implements SelectableVm {
   host: Host | null = null;
   /** Hosts whose scheduler lists this VM as migrating out (`Host.schedOut`): 0 lets the scheduler skip the lookup. */
   outOf = 0;
+  /** Migrations of this VM under way (more than one: it was listed twice). */
+  pendingArrivals = 0;
   readonly rec = new VmRecorder();
   constructor(
     readonly id: number,
@@ -168,6 +170,14 @@ export interface SimState {
   readonly vms: Vm[];
   /** Scratch: the hosts a full update updated. */
   readonly live: Host[];
+  /**
+   * By host id, 0 for a host known to be empty, idle and recorded idle (an update would change nothing):
+   * a full update reads only the others. Set again when a VM starts migrating to the host or arrives there.
+   */
+  readonly busy: Uint8Array;
+  /** By host id, and listed: the hosts migration arrivals changed since the last full update. */
+  readonly touched: Uint8Array;
+  readonly touchedList: Host[];
   /** The configured overload detector, and the view it reads a host through. */
   readonly overloaded: OverloadTest;
   readonly view: HostView;
@@ -223,6 +233,9 @@ export function createState(cfg: SimulationConfig): SimState {
     hosts,
     vms,
     live: [],
+    busy: new Uint8Array(hosts.length).fill(1),
+    touched: new Uint8Array(hosts.length),
+    touchedList: [],
     overloaded,
     view: new HostView(hosts[0]),
     select,
@@ -246,6 +259,15 @@ export function createState(cfg: SimulationConfig): SimState {
     steps: 0,
     endSec: 0,
   };
+}
+
+/** Notes that an arrival changed `h`: the full update at the same instant updates it again. */
+export function touch(s: SimState, h: Host): void {
+  s.busy[h.id] = 1;
+  if (s.touched[h.id] === 0) {
+    s.touched[h.id] = 1;
+    s.touchedList.push(h);
+  }
 }
 
 /** What migrating `vm` off `h` at `t` is predicted to cost (needs the run's pricer). */
