@@ -23,7 +23,7 @@ function isIn(h: Host, vm: Vm): boolean {
 
 /** Is `vm` on the scheduler's list of VMs migrating out of `h`? */
 function isOut(h: Host, vm: Vm): boolean {
-  return vm.outOf !== 0 && h.schedOut.has(vm);
+  return vm.outOf !== 0 && vm.outCleanOn !== h && h.schedOut.has(vm);
 }
 
 /** Index of `vm` among the scheduler's entries (`hint` tried first), or -1. */
@@ -42,17 +42,27 @@ export function allocatedMips(h: Host, vm: Vm, hint = 0): number {
 
 /** Allocates `requestMips` to `vm` on `h`; a VM migrating (and not in) is scheduled as migrating out. */
 export function allocateFor(h: Host, vm: Vm, requestMips: number): void {
+  let out = false;
   if (vm.inMigration) {
-    if (!isIn(h, vm) && !isOut(h, vm)) {
+    out = isOut(h, vm);
+    if (!out && !isIn(h, vm)) {
       h.schedOut.add(vm);
       vm.outOf++;
+      vm.outCleanOn = null;
+      out = true;
     }
-  } else if (vm.outOf !== 0 && h.schedOut.delete(vm)) vm.outOf--;
-  allocateUid(h, vm, requestMips, slotOf(h, vm, h.schedN));
+  } else if (vm.outCleanOn !== h) {
+    if (vm.outOf !== 0 && h.schedOut.delete(vm)) vm.outOf--;
+    vm.outCleanOn = h;
+  }
+  allocateUid(h, vm, requestMips, slotOf(h, vm, h.schedN), out);
 }
 
-/** CloudSim's allocatePesForVm: the entry `i` of `vm` (-1: a new entry, appended) asks `requestMips`. */
-function allocateUid(h: Host, vm: Vm, requestMips: number, i: number): void {
+/**
+ * CloudSim's allocatePesForVm: the entry `i` of `vm` (-1: a new entry, appended) asks `requestMips`; `out`:
+ * is the VM on the migrating-out list.
+ */
+function allocateUid(h: Host, vm: Vm, requestMips: number, i: number, out: boolean): void {
   const capped = requestMips > h.coreMips ? h.coreMips : requestMips;
   let total = capped;
   if (i < 0) {
@@ -65,7 +75,7 @@ function allocateUid(h: Host, vm: Vm, requestMips: number, i: number): void {
   if (migratingIn) total *= MIGRATING_IN_SHARE;
   if (h.available >= total) {
     let a = capped;
-    if (isOut(h, vm)) a *= MIGRATING_OUT_SHARE;
+    if (out) a *= MIGRATING_OUT_SHARE;
     else if (migratingIn) a *= MIGRATING_IN_SHARE;
     h.schedAlloc[i] = a;
     h.available -= total;
@@ -112,7 +122,7 @@ export function deallocateFor(h: Host, vm: Vm): void {
   }
   for (let j = 0; j < h.schedN; j++) h.schedAlloc[j] = 0;
   h.available = h.totalMips;
-  for (let j = 0; j < h.schedN; j++) allocateUid(h, h.schedVms[j], h.schedReq[j], j);
+  for (let j = 0; j < h.schedN; j++) allocateUid(h, h.schedVms[j], h.schedReq[j], j, isOut(h, h.schedVms[j]));
 }
 
 export function clearScheduler(h: Host): void {

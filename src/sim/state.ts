@@ -37,6 +37,8 @@ export class Vm implements SelectableVm {
   host: Host | null = null;
   /** Hosts whose scheduler lists this VM as migrating out (`Host.schedOut`): 0 lets the scheduler skip the lookup. */
   outOf = 0;
+  /** A host whose migrating-out list is known not to hold this VM (it was removed there and not added anywhere since). */
+  outCleanOn: Host | null = null;
   /** Migrations of this VM under way (more than one: it was listed twice). */
   pendingArrivals = 0;
   readonly rec = new VmRecorder();
