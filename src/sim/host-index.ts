@@ -16,56 +16,14 @@
  * (`update`) and of every host no longer a target (`exclude`).
  */
 import { specPowerWatts } from './power.js';
+import { Bucket, scanBand, type Candidate, type Query } from './host-bucket.js';
 import { reservedMips } from './scheduler.js';
 import type { Host, HostSet, SimState, Vm } from './state.js';
 
 /** Slack on every bound (W, and utilisation for THR's threshold): far above round-off, far below a real gap. */
 const EPS = 1e-7;
 
-/**
- * One bucket's hosts, packed for the scans (which read them in sequence): id, and for a band's hosts the
- * reserved MIPS, the power at the utilisation of the last update and the free MIPS, as of their filing.
- * Unordered (a host leaves by swapping in the last one): ties are settled by id.
- */
-class Bucket {
-  n = 0;
-  ids = new Int32Array(8);
-  resv = new Float64Array(8);
-  pu = new Float64Array(8);
-  avail = new Float64Array(8);
-
-  push(id: number, resv: number, pu: number, avail: number): number {
-    if (this.n === this.ids.length) {
-      const grow = <T extends Int32Array | Float64Array>(a: T): T => {
-        const b = new (a.constructor as new (n: number) => T)(2 * a.length);
-        b.set(a);
-        return b;
-      };
-      this.ids = grow(this.ids);
-      this.resv = grow(this.resv);
-      this.pu = grow(this.pu);
-      this.avail = grow(this.avail);
-    }
-    const k = this.n++;
-    this.ids[k] = id;
-    this.resv[k] = resv;
-    this.pu[k] = pu;
-    this.avail[k] = avail;
-    return k;
-  }
-
-  /** Removes entry k by moving the last entry there; returns the id moved (or -1). */
-  removeAt(k: number): number {
-    const last = --this.n;
-    if (k === last) return -1;
-    this.ids[k] = this.ids[last];
-    this.resv[k] = this.resv[last];
-    this.pu[k] = this.pu[last];
-    this.avail[k] = this.avail[last];
-    return this.ids[k];
-  }
-}
-
+/** Hosts of the same power table, MIPS, cores, RAM and bandwidth. */
 interface HostClass {
   power: readonly number[];
   totalMips: number;
@@ -74,20 +32,15 @@ interface HostClass {
   bwKbps: number;
   /** W per unit of utilisation on each tenth of the table. */
   slopes: Float64Array;
-  /** specPowerWatts' delta on each tenth: (P[i + 1] - P[i]) / 10. */
+  /** specPowerWatts' delta on each tenth: (P[i + 1] - P[i]) / 10, and the table as a typed array. */
   deltas: Float64Array;
+  table: Float64Array;
   /** Ids of the class's hosts, ascending, and whether each is an empty idle host now. */
   ids: number[];
   firstEmpty: number;
 }
 
-/** What PABFD needs to know to evaluate one host for one VM; shared by the linear scan and the index. */
-export interface Candidate {
-  diff: number;
-  /** Did the host pass every filter (the detector left to the caller)? */
-  ok: boolean;
-  reserved: number;
-}
+export type { Candidate } from './host-bucket.js';
 
 export class HostIndex {
   private readonly classes: HostClass[] = [];
@@ -136,7 +89,7 @@ export class HostIndex {
           slopes[i] = (h.power[i + 1] - h.power[i]) * 10;
           deltas[i] = (h.power[i + 1] - h.power[i]) / 10;
         }
-        this.classes.push({ power: h.power, totalMips: h.totalMips, coreMips: h.coreMips, ramMb: spec.ramMb, bwKbps: h.bwKbps, slopes, deltas, ids: [], firstEmpty: 0 });
+        this.classes.push({ power: h.power, totalMips: h.totalMips, coreMips: h.coreMips, ramMb: spec.ramMb, bwKbps: h.bwKbps, slopes, deltas, table: Float64Array.from(h.power), ids: [], firstEmpty: 0 });
       }
       this.classOf[h.id] = c;
       this.classes[c].ids.push(h.id);
@@ -313,7 +266,10 @@ export class HostIndex {
     const band = b === this.always ? -1 : b - ci * this.stride;
     if (band >= 0 && band < this.nb) {
       if (q.creating) this.scanBandCreating(b, this.classes[ci], q);
-      else this.scanBand(b, this.classes[ci], q);
+      else {
+        this.visited += this.buckets[b].n;
+        this.maxAvail[b] = scanBand(this.buckets[b], this.classes[ci], q, this.s.hosts, this.cand);
+      }
       return;
     }
     // the empty idle hosts' candidate; the always-visited hosts in id order (the linear scan stops at the first that overruns)
@@ -330,55 +286,6 @@ export class HostIndex {
       q.bestDiff = cand.diff;
       q.best = id;
     }
-  }
-
-  /**
-   * A band's hosts, in a tight loop over the packed bucket: evaluateHost's arithmetic (specPowerWatts' own
-   * operations, inlined) on the filed reserved MIPS, power now and free MIPS, so the same result.
-   */
-  private scanBand(b: number, c: HostClass, q: Query): void {
-    const bucket = this.buckets[b];
-    const n = bucket.n;
-    const ids = bucket.ids;
-    const resv = bucket.resv;
-    const pu = bucket.pu;
-    const avail = bucket.avail;
-    const flags = q.excluded === null ? null : q.excluded.flags;
-    const r = q.r;
-    const total = c.totalMips;
-    const table = c.power;
-    const deltas = c.deltas;
-    let maxFree = -Infinity;
-    this.visited += n;
-    for (let k = 0; k < n; k++) {
-      const free = avail[k];
-      if (free > maxFree) maxFree = free;
-      if (!(free >= r)) continue;
-      const id = ids[k];
-      if (flags !== null && flags[id] === 1) continue;
-      const after = (resv[k] + r) / total;
-      let diff: number;
-      if (after > 1) {
-        if (after > 1 + 1e-9) {
-          // cannot happen for a banded host (filed as reserving no more than its allocations take); the full test
-          q.evaluate(this.s.hosts[id], this.cand);
-          if (!this.cand.ok) continue;
-          diff = this.cand.diff;
-        } else diff = specPowerWatts(table, 1) - pu[k];
-      } else {
-        const t = after * 10;
-        if (Math.abs(t - Math.round(t)) < 1e-9) diff = specPowerWatts(table, after) - pu[k];
-        else {
-          const u1 = Math.floor(t);
-          diff = table[u1] + deltas[u1] * (after - u1 / 10) * 100 - pu[k];
-        }
-      }
-      if (!(diff < q.bestDiff || (diff === q.bestDiff && id < q.best))) continue;
-      if (!q.accept(this.s.hosts[id], resv[k])) continue;
-      q.bestDiff = diff;
-      q.best = id;
-    }
-    this.maxAvail[b] = maxFree;
   }
 
   /** A band's hosts at creation (t = 0): RAM and bandwidth checked too, from the hosts themselves. */
@@ -416,16 +323,4 @@ export class HostIndex {
     this.maxRam[b] = ram;
     this.maxBw[b] = bw;
   }
-}
-
-/** One search's request and its best host so far (id, -1 for none). */
-interface Query {
-  vm: Vm;
-  r: number;
-  excluded: HostSet | null;
-  creating: boolean;
-  evaluate: (h: Host, out: Candidate) => void;
-  accept: (h: Host, reserved: number) => boolean;
-  best: number;
-  bestDiff: number;
 }
