@@ -184,12 +184,23 @@ function locate(t: number, intervalSec: number): void {
 /** The VM's utilisation at t; at a step (t - 0.1 on the interval grid) also pushed onto its history. */
 export function updateVm(vm: Vm, t: number, intervalSec: number): void {
   if (t !== gridT || intervalSec !== gridInterval) locate(t, intervalSec);
-  const d = vm.trace;
+  const m = vm.samples;
   let u: number;
-  if (onGrid) u = d[gridIndex];
-  else {
-    const u1 = d[t1];
-    u = u1 + ((d[t2] - u1) / span) * offset;
+  if (m !== null && gridIndex < vm.sampleCount && t2 < vm.sampleCount) {
+    // the same samples, from the by-time layout
+    const n = m.length / vm.sampleCount;
+    if (onGrid) u = m[gridIndex * n + vm.id];
+    else {
+      const u1 = m[t1 * n + vm.id];
+      u = u1 + ((m[t2 * n + vm.id] - u1) / span) * offset;
+    }
+  } else {
+    const d = vm.trace;
+    if (onGrid) u = d[gridIndex];
+    else {
+      const u1 = d[t1];
+      u = u1 + ((d[t2] - u1) / span) * offset;
+    }
   }
   vm.utilisation = u;
   vm.requestedMips = u * vm.mips;

@@ -19,7 +19,8 @@ export const HISTORY_LENGTH = 30;
 export const MIGRATING_OUT_SHARE = 0.9;
 export const MIGRATING_IN_SHARE = 0.1;
 
-export class Vm implements SelectableVm {
+/** A VM, its own records' recorder (one object: a full update reads both at once). */
+export class Vm extends VmRecorder implements SelectableVm {
   readonly mips: number;
   readonly ramMb: number;
   readonly bwKbps: number;
@@ -39,13 +40,20 @@ export class Vm implements SelectableVm {
   outOf = 0;
   /** A host whose migrating-out list is known not to hold this VM (it was removed there and not added anywhere since). */
   outCleanOn: Host | null = null;
+  /**
+   * Every VM's trace by time (sample k of VM i at k x VMs + i), when all traces have `sampleCount` samples: a
+   * full update reads one or two rows of it instead of a cache line of each VM's trace. Null: read `trace`.
+   */
+  samples: Float64Array | null = null;
+  sampleCount = 0;
   /** Migrations of this VM under way (more than one: it was listed twice). */
   pendingArrivals = 0;
-  readonly rec = new VmRecorder();
+  readonly rec: VmRecorder = this;
   constructor(
     readonly id: number,
     spec: SimVmSpec,
   ) {
+    super();
     this.mips = spec.mips;
     this.ramMb = spec.ramMb;
     this.bwKbps = spec.bwKbps;
@@ -58,7 +66,8 @@ export class Vm implements SelectableVm {
   }
 }
 
-export class Host {
+/** A host, its own records' recorder. */
+export class Host extends HostRecorder {
   readonly totalMips: number;
   readonly coreMips: number;
   readonly bwKbps: number;
@@ -80,11 +89,12 @@ export class Host {
   prevUsedMips = 0;
   ramFreeMb: number;
   bwFreeKbps: number;
-  readonly rec = new HostRecorder();
+  readonly rec: HostRecorder = this;
   constructor(
     readonly id: number,
     spec: SimHostSpec,
   ) {
+    super();
     this.coreMips = spec.coreMips;
     this.totalMips = spec.cores * spec.coreMips;
     this.bwKbps = spec.bwKbps;
@@ -220,6 +230,7 @@ export function createState(cfg: SimulationConfig): SimState {
   if (cfg.hosts.length === 0) throw new RangeError('simulateCluster: needs at least one host');
   const hosts = cfg.hosts.map((s, i) => new Host(i, s));
   const vms = cfg.vms.map((s, i) => new Vm(i, s));
+  shareSamples(vms);
   const overloaded = makeOverloadTest(cfg.detector, cfg.detectorParam, intervalSec);
   const costAware = cfg.selection === 'moa' || cfg.selection === 'optimal';
   const select = costAware ? null : makeSelection(cfg.selection, mulberry32(cfg.seed ?? 1));
@@ -261,6 +272,23 @@ export function createState(cfg: SimulationConfig): SimState {
     steps: 0,
     endSec: 0,
   };
+}
+
+/** Lays the VMs' traces out by time (`Vm.samples`) when they all have the same length. */
+function shareSamples(vms: readonly Vm[]): void {
+  const n = vms.length;
+  if (n === 0) return;
+  const len = vms[0].trace.length;
+  for (const v of vms) if (v.trace.length !== len) return;
+  const samples = new Float64Array(len * n);
+  for (let i = 0; i < n; i++) {
+    const d = vms[i].trace;
+    for (let k = 0; k < len; k++) samples[k * n + i] = d[k];
+  }
+  for (const v of vms) {
+    v.samples = samples;
+    v.sampleCount = len;
+  }
 }
 
 /** Notes that an arrival changed `h`: the full update at the same instant updates it again. */
