@@ -36,14 +36,55 @@ interface HostClass {
   deltas: Float64Array;
   table: Float64Array;
   /** Ids of the class's hosts, ascending, and whether each is an empty idle host now. */
-  ids: number[];
-  firstEmpty: number;
+  /** Hosts of the class. */
+  count: number;
+}
+
+/** The hosts' classes of a run (they never change): worked out once, for every step's index. */
+interface Partition {
+  classes: HostClass[];
+  classOf: Int32Array;
+}
+const partitions = new WeakMap<SimState, Partition>();
+
+function partition(s: SimState): Partition {
+  let p = partitions.get(s);
+  if (p !== undefined) return p;
+  const hosts = s.hosts;
+  const classes: HostClass[] = [];
+  const classOf = new Int32Array(hosts.length);
+  const key = new Map<string, number>();
+  const powerIds = new Map<readonly number[], number>();
+  for (const h of hosts) {
+    if (!powerIds.has(h.power)) powerIds.set(h.power, powerIds.size);
+    const spec = s.cfg.hosts[h.id];
+    const k = `${powerIds.get(h.power)}|${h.totalMips}|${h.coreMips}|${spec.ramMb}|${h.bwKbps}`;
+    let c = key.get(k);
+    if (c === undefined) {
+      c = classes.length;
+      key.set(k, c);
+      const slopes = new Float64Array(10);
+      const deltas = new Float64Array(10);
+      for (let i = 0; i < 10; i++) {
+        slopes[i] = (h.power[i + 1] - h.power[i]) * 10;
+        deltas[i] = (h.power[i + 1] - h.power[i]) / 10;
+      }
+      classes.push({ power: h.power, totalMips: h.totalMips, coreMips: h.coreMips, ramMb: spec.ramMb, bwKbps: h.bwKbps, slopes, deltas, table: Float64Array.from(h.power), count: 0 });
+    }
+    classOf[h.id] = c;
+    classes[c].count++;
+  }
+  p = { classes, classOf };
+  partitions.set(s, p);
+  return p;
 }
 
 export type { Candidate } from './host-bucket.js';
 
 export class HostIndex {
-  private readonly classes: HostClass[] = [];
+  private readonly classes: HostClass[];
+  /** Per class: the lowest id of its empty idle hosts. */
+  private readonly firstEmpty: Int32Array;
   private readonly classOf: Int32Array;
   /** Bucket of each host: class * (NB + 1) + band, band NB = empty idle; the last bucket = always visited; -1 = not indexed. */
   private readonly bucketOf: Int32Array;
@@ -70,32 +111,14 @@ export class HostIndex {
     excluded: Iterable<Host> = [],
   ) {
     const hosts = s.hosts;
-    this.classOf = new Int32Array(hosts.length);
+    const p = partition(s);
+    this.classes = p.classes;
+    this.classOf = p.classOf;
+    this.firstEmpty = new Int32Array(this.classes.length);
     this.bucketOf = new Int32Array(hosts.length).fill(-1);
     this.posOf = new Int32Array(hosts.length);
-    const key = new Map<string, number>();
-    const powerIds = new Map<readonly number[], number>();
-    for (const h of hosts) {
-      if (!powerIds.has(h.power)) powerIds.set(h.power, powerIds.size);
-      const spec = s.cfg.hosts[h.id];
-      const k = `${powerIds.get(h.power)}|${h.totalMips}|${h.coreMips}|${spec.ramMb}|${h.bwKbps}`;
-      let c = key.get(k);
-      if (c === undefined) {
-        c = this.classes.length;
-        key.set(k, c);
-        const slopes = new Float64Array(10);
-        const deltas = new Float64Array(10);
-        for (let i = 0; i < 10; i++) {
-          slopes[i] = (h.power[i + 1] - h.power[i]) * 10;
-          deltas[i] = (h.power[i + 1] - h.power[i]) / 10;
-        }
-        this.classes.push({ power: h.power, totalMips: h.totalMips, coreMips: h.coreMips, ramMb: spec.ramMb, bwKbps: h.bwKbps, slopes, deltas, table: Float64Array.from(h.power), ids: [], firstEmpty: 0 });
-      }
-      this.classOf[h.id] = c;
-      this.classes[c].ids.push(h.id);
-    }
     let largest = 0;
-    for (const c of this.classes) largest = Math.max(largest, c.ids.length);
+    for (const c of this.classes) largest = Math.max(largest, c.count);
     // bands: a multiple of 10, so that each tenth of the power table (where increases tie) is whole bands
     this.nb = 10 * Math.max(1, Math.min(10, Math.ceil(Math.sqrt(largest) / 20)));
     this.stride = this.nb + 1;
@@ -140,7 +163,7 @@ export class HostIndex {
     let pu = 0;
     if (this.isEmptyIdle(h, c)) {
       b = base + this.nb;
-      if (this.buckets[b].n === 0 || h.id < c.firstEmpty) c.firstEmpty = h.id;
+      if (this.buckets[b].n === 0 || h.id < this.firstEmpty[ci]) this.firstEmpty[ci] = h.id;
     } else {
       const u = h.utilisation();
       const reserved = reservedMips(h);
@@ -175,10 +198,10 @@ export class HostIndex {
     if (moved >= 0) this.posOf[moved] = this.posOf[h.id];
     this.bucketOf[h.id] = -1;
     const ci = this.classOf[h.id];
-    if (b === ci * this.stride + this.nb && bucket.n > 0 && h.id === this.classes[ci].firstEmpty) {
+    if (b === ci * this.stride + this.nb && bucket.n > 0 && h.id === this.firstEmpty[ci]) {
       let m = bucket.ids[0];
       for (let k = 1; k < bucket.n; k++) if (bucket.ids[k] < m) m = bucket.ids[k];
-      this.classes[ci].firstEmpty = m;
+      this.firstEmpty[ci] = m;
     }
     if (bucket.n === 0) this.resetBounds(b);
   }
@@ -274,7 +297,7 @@ export class HostIndex {
     }
     // the empty idle hosts' candidate; the always-visited hosts in id order (the linear scan stops at the first that overruns)
     const bucket = this.buckets[b];
-    const list = band === this.nb ? [this.classes[ci].firstEmpty] : Array.from(bucket.ids.subarray(0, bucket.n)).sort((x, y) => x - y);
+    const list = band === this.nb ? [this.firstEmpty[ci]] : Array.from(bucket.ids.subarray(0, bucket.n)).sort((x, y) => x - y);
     const cand = this.cand;
     for (const id of list) {
       const h = this.s.hosts[id];
