@@ -130,6 +130,37 @@ export function scanBand(bucket: Bucket, c: BandClass, q: Query, hosts: readonly
     }
     return maxFree;
   }
+  if (tenth >= 0 && tHi < 10 && Math.floor(tHi) === tenth + 1) {
+    // the band straddles a tenth: each host's tenth from t = after x 10 (specPowerWatts' own t), clear of its ends
+    const p1 = table[tenth];
+    const delta1 = deltas[tenth];
+    const base1 = tenth / 10;
+    const p2 = table[tenth + 1];
+    const delta2 = deltas[tenth + 1];
+    const base2 = (tenth + 1) / 10;
+    const lo1 = tenth + 1e-8;
+    const mid = tenth + 1;
+    const hi2 = tenth + 2 - 1e-8;
+    for (let k = 0; k < n; k++) {
+      const free = avail[k];
+      if (free > maxFree) maxFree = free;
+      if (!(free >= r)) continue;
+      const after = (resv[k] + r) / total;
+      const t = after * 10;
+      let diff: number;
+      if (t > lo1 && t < mid - 1e-8) diff = p1 + delta1 * (after - base1) * 100 - pu[k];
+      else if (t > mid + 1e-8 && t < hi2) diff = p2 + delta2 * (after - base2) * 100 - pu[k];
+      else diff = specPowerWatts(c.power, after) - pu[k];
+      if (!(diff <= q.bestDiff)) continue;
+      const id = ids[k];
+      if (flags !== null && flags[id] === 1) continue;
+      if (!(diff < q.bestDiff || id < q.best)) continue;
+      if (!q.accept(hosts[id], resv[k])) continue;
+      q.bestDiff = diff;
+      q.best = id;
+    }
+    return maxFree;
+  }
   for (let k = 0; k < n; k++) {
     const free = avail[k];
     if (free > maxFree) maxFree = free;
