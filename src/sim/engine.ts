@@ -14,7 +14,7 @@ import { meanAndStdev } from './metrics.js';
 import { findHost, firstFit } from './placement.js';
 import { HostIndex } from './host-index.js';
 import { optimise } from './optimisation.js';
-import { arrive, startMigration } from './migration.js';
+import { arrive, startMigration, updateStarted } from './migration.js';
 import { updateHost, vmCreate, vmDestroy } from './scheduler.js';
 import { clampUtilisation, createState, type SimState } from './state.js';
 import type { SimulationConfig, SimulationResult } from './types.js';
@@ -144,6 +144,7 @@ function runEventLoop(s: SimState): void {
       const moves = cfg.baseline === undefined ? optimise(s) : [];
       s.stepMigrations = 0;
       for (const [vm, target] of moves) startMigration(s, vm, target, stepT);
+      updateStarted(s, stepT);
       pushTimeline(s, stepT, s.stepMigrations);
       s.arrivals = s.arrivals.slice(ai).sort((a, b) => a.t - b.t || a.seq - b.seq);
       ai = 0;

@@ -1,6 +1,6 @@
 /**
  * Migrations (CLOUDSIM-NOTES 4): starting one (the VM flagged, the target reserving its 10 %, both hosts
- * re-updated, the duration from RAM over bandwidth or from migcost's prediction) and its arrival. Pure.
+ * re-updated once the step's migrations have started, the duration from RAM over bandwidth or from migcost's prediction) and its arrival. Pure.
  */
 import { allocateFor, deallocateFor, updateHost, vmCreate, vmDestroy } from './scheduler.js';
 import { priceOf, touch, type Host, type SimState, type Arrival, type Vm } from './state.js';
@@ -15,8 +15,9 @@ export function startMigration(s: SimState, vm: Vm, target: Host, t: number): vo
     target.migratingIn.add(vm);
     allocateFor(target, vm, vm.request());
     target.vms.push(vm);
-    updateHost(target, t, s.intervalSec);
-    if (vm.host) updateHost(vm.host, t, s.intervalSec);
+    // both hosts are updated at t once the step's migrations have all started (`updateStarted`)
+    touch(s, target);
+    if (vm.host) touch(s, vm.host);
   }
   s.migrations++;
   s.stepMigrations++;
@@ -40,6 +41,21 @@ export function startMigration(s: SimState, vm: Vm, target: Host, t: number): vo
   s.cfg.onMigration?.({ vmName: s.cfg.vms[vm.id].name, startSec: t, durationSec, ...(p ? { price: p } : {}) });
   s.arrivals.push({ t: t + durationSec, seq: s.seq++, vm, target, startSec: t });
   vm.pendingArrivals++;
+}
+
+/**
+ * Updates at t, once each and by id, the hosts the step's migrations touched (their sources and targets).
+ * CloudSim updates both hosts as each migration starts; a host's update re-allocates its CPU from scratch and
+ * replaces its records at t, so its last update is all that counts, and it sees the same flags as this one
+ * (a VM on the host starts migrating only by a migration that touches it).
+ */
+export function updateStarted(s: SimState, t: number): void {
+  const list = s.touchedList.sort((a, b) => a.id - b.id);
+  for (const h of list) {
+    updateHost(h, t, s.intervalSec);
+    s.touched[h.id] = 0;
+  }
+  list.length = 0;
 }
 
 /**
