@@ -13,10 +13,10 @@ import { HostSet, MIGRATING_OUT_SHARE, priceOf, type Host, type SimState, type V
 
 /**
  * Empties what under-loaded hosts it can, `over` (the overloaded hosts) never a source nor a target, and
- * returns the moves. The hosts that received VMs in 3.7 are deliberately not excluded as sources (CloudSim's
+ * returns the moves; `touch` is told of each host before a tentative move changes it or its VMs. The hosts that received VMs in 3.7 are deliberately not excluded as sources (CloudSim's
  * behaviour: a VM can be listed twice).
  */
-export function consolidate(s: SimState, over: readonly Host[], index: HostIndex = new HostIndex(s, over)): Array<[Vm, Host]> {
+export function consolidate(s: SimState, over: readonly Host[], index: HostIndex = new HostIndex(s, over), touch: (h: Host) => void = () => {}): Array<[Vm, Host]> {
   const hosts = s.hosts;
   const moves: Array<[Vm, Host]> = [];
   const srcExcluded = new HostSet(hosts.length, over);
@@ -56,6 +56,7 @@ export function consolidate(s: SimState, over: readonly Host[], index: HostIndex
     index.exclude(under);
     const leaving = byCpuDescending(under.vms.filter((v) => !v.inMigration));
     if (leaving.length === 0) continue;
+    touch(under); // its VMs' host changes with each tentative move
     const placed: Array<[Vm, Host]> = [];
     for (const vm of leaving) {
       const target = findHost(s, vm, dstExcluded, false, index);
@@ -67,6 +68,7 @@ export function consolidate(s: SimState, over: readonly Host[], index: HostIndex
         placed.length = 0;
         break;
       }
+      touch(target);
       vmCreate(target, vm);
       index.update(target);
       placed.push([vm, target]);
