@@ -107,9 +107,8 @@ function clearTouched(s: SimState): void {
 function finishVms(s: SimState, n: number): void {
   for (let i = 0; i < n; i++) {
     const h = s.live[i];
-    let any = false;
-    for (const v of h.vms) if (!v.inMigration && v.request() === 0) any = true;
-    if (!any) continue; // most hosts: no list to build
+    // its update saw none (VMs may only have left since): most hosts, no list to read
+    if (!h.mayFinish) continue;
     const done = h.vms.filter((v) => !v.inMigration && v.request() === 0);
     for (const v of done) {
       if (v.host) vmDestroy(v.host, v);

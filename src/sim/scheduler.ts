@@ -183,7 +183,10 @@ function locate(t: number, intervalSec: number): void {
 
 /** The VM's utilisation at t; at a step (t - 0.1 on the interval grid) also pushed onto its history. */
 export function updateVm(vm: Vm, t: number, intervalSec: number): void {
+  // updated at t already (by its other host, or the update after arrivals): the same values, history pushed
+  if (vm.updatedAt === t && intervalSec === gridInterval) return;
   if (t !== gridT || intervalSec !== gridInterval) locate(t, intervalSec);
+  vm.updatedAt = t;
   const m = vm.samples;
   let u: number;
   if (m !== null && gridIndex < vm.sampleCount && t2 < vm.sampleCount) {
@@ -227,9 +230,11 @@ export function updateHost(h: Host, t: number, intervalSec: number): void {
   }
   let used = 0;
   let requested = 0;
+  let mayFinish = false;
   for (let i = 0; i < n; i++) {
     const v = list[i];
     const r = v.request();
+    if (r === 0 && !v.inMigration) mayFinish = true;
     let a = allocatedMips(h, v, i);
     if (!isIn(h, v)) {
       v.rec.record(t, a, r, v.inMigration);
@@ -239,5 +244,6 @@ export function updateHost(h: Host, t: number, intervalSec: number): void {
     requested += r;
   }
   h.usedMips = used;
+  h.mayFinish = mayFinish;
   h.rec.record(t, used, requested, used > 0);
 }

@@ -28,8 +28,9 @@ export class Vm extends VmRecorder implements SelectableVm {
   readonly workloadClass: WorkloadClass;
   /** Newest first, at most HISTORY_LENGTH. */
   readonly history: number[] = [];
-  /** Time of the last history sample (PowerVm's previous time). */
+  /** Time of the last history sample (PowerVm's previous time), and of the last update (NaN: none yet). */
   historyAt = 0;
+  updatedAt = NaN;
   /** Utilisation and requested MIPS at the last update. */
   utilisation = 0;
   requestedMips = 0;
@@ -87,6 +88,8 @@ export class Host extends HostRecorder {
   available: number;
   usedMips = 0;
   prevUsedMips = 0;
+  /** Did the last update see a VM whose work stopped (not migrating, asking 0)? */
+  mayFinish = false;
   ramFreeMb: number;
   bwFreeKbps: number;
   readonly rec: HostRecorder = this;
