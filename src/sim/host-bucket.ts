@@ -23,6 +23,11 @@ export interface Query {
   accept: (h: Host, reserved: number) => boolean;
   best: number;
   bestDiff: number;
+  /**
+   * THR's threshold, NaN for the other detectors: a host with the VM added is then overloaded when (its VMs'
+   * requested MIPS + the VM's) / MIPS exceeds it, which a band's scan tests itself instead of calling `accept`.
+   */
+  thr: number;
 }
 
 /** What a band's scan reads of its hosts' class. */
@@ -47,8 +52,10 @@ export class Bucket {
   resv = new Float64Array(8);
   pu = new Float64Array(8);
   avail = new Float64Array(8);
+  /** Requested MIPS of the host's VMs, summed in their order (THR's test, as isOverloaded sums them). */
+  req = new Float64Array(8);
 
-  push(id: number, resv: number, pu: number, avail: number): number {
+  push(id: number, resv: number, pu: number, avail: number, req: number): number {
     if (this.n === this.ids.length) {
       const grow = <T extends Int32Array | Float64Array>(a: T): T => {
         const b = new (a.constructor as new (n: number) => T)(2 * a.length);
@@ -59,6 +66,7 @@ export class Bucket {
       this.resv = grow(this.resv);
       this.pu = grow(this.pu);
       this.avail = grow(this.avail);
+      this.req = grow(this.req);
     }
     const k = this.n++;
     if (resv < this.minResv) this.minResv = resv;
@@ -67,6 +75,7 @@ export class Bucket {
     this.resv[k] = resv;
     this.pu[k] = pu;
     this.avail[k] = avail;
+    this.req[k] = req;
     return k;
   }
 
@@ -82,6 +91,7 @@ export class Bucket {
     this.resv[k] = this.resv[last];
     this.pu[k] = this.pu[last];
     this.avail[k] = this.avail[last];
+    this.req[k] = this.req[last];
     return this.ids[k];
   }
 }
@@ -107,6 +117,8 @@ export function scanBand(bucket: Bucket, c: BandClass, q: Query, hosts: readonly
   const total = c.totalMips;
   const table = c.table;
   const deltas = c.deltas;
+  const reqs = bucket.req;
+  const thr = q.thr;
   let maxFree = -Infinity;
   const tLo = ((bucket.minResv + r) / total) * 10;
   const tHi = ((bucket.maxResv + r) / total) * 10;
@@ -124,7 +136,7 @@ export function scanBand(bucket: Bucket, c: BandClass, q: Query, hosts: readonly
       const id = ids[k];
       if (flags !== null && flags[id] === 1) continue;
       if (!(diff < q.bestDiff || id < q.best)) continue;
-      if (!q.accept(hosts[id], resv[k])) continue;
+      if (thr === thr ? resv[k] !== 0 && (reqs[k] + r) / total > thr : !q.accept(hosts[id], resv[k])) continue;
       q.bestDiff = diff;
       q.best = id;
     }
@@ -155,7 +167,7 @@ export function scanBand(bucket: Bucket, c: BandClass, q: Query, hosts: readonly
       const id = ids[k];
       if (flags !== null && flags[id] === 1) continue;
       if (!(diff < q.bestDiff || id < q.best)) continue;
-      if (!q.accept(hosts[id], resv[k])) continue;
+      if (thr === thr ? resv[k] !== 0 && (reqs[k] + r) / total > thr : !q.accept(hosts[id], resv[k])) continue;
       q.bestDiff = diff;
       q.best = id;
     }

@@ -102,6 +102,8 @@ export class HostIndex {
   private readonly always: number;
   /** THR's threshold: a host whose requested utilisation with the VM exceeds it is overloaded, whatever its history. */
   private readonly ceiling: number;
+  /** THR's threshold for the band scans' own test (NaN: ask `accept`). */
+  private readonly thr: number;
   /** Hosts evaluated, for the bench's counts. */
   visited = 0;
   private readonly cand: Candidate = { diff: 0, ok: false, reserved: 0 };
@@ -133,6 +135,7 @@ export class HostIndex {
     this.lb = new Float64Array(n);
     const cfg = s.cfg;
     this.ceiling = cfg.detector === 'thr' ? cfg.detectorParam : Infinity;
+    this.thr = cfg.detector === 'thr' ? cfg.detectorParam : NaN;
     const skip = new Uint8Array(hosts.length);
     for (const h of excluded) skip[h.id] = 1;
     for (const h of hosts) if (skip[h.id] === 0) this.insert(h);
@@ -161,6 +164,7 @@ export class HostIndex {
     let b: number;
     let resv = 0;
     let pu = 0;
+    let req = 0;
     if (this.isEmptyIdle(h, c)) {
       b = base + this.nb;
       if (this.buckets[b].n === 0 || h.id < this.firstEmpty[ci]) this.firstEmpty[ci] = h.id;
@@ -179,7 +183,6 @@ export class HostIndex {
         const delta = specPowerWatts(h.power, xc) - pu;
         if (delta < this.minDelta[b]) this.minDelta[b] = delta;
       }
-      let req = 0;
       for (const v of h.vms) req += v.request();
       const reqU = reserved === 0 ? -Infinity : req / h.totalMips;
       if (reqU < this.minReqU[b]) this.minReqU[b] = reqU;
@@ -188,7 +191,7 @@ export class HostIndex {
     if (h.ramFreeMb > this.maxRam[b]) this.maxRam[b] = h.ramFreeMb;
     if (h.bwFreeKbps > this.maxBw[b]) this.maxBw[b] = h.bwFreeKbps;
     this.bucketOf[h.id] = b;
-    this.posOf[h.id] = this.buckets[b].push(h.id, resv, pu, h.available);
+    this.posOf[h.id] = this.buckets[b].push(h.id, resv, pu, h.available, req);
   }
 
   private remove(h: Host): void {
@@ -271,7 +274,7 @@ export class HostIndex {
       if (lb[b] !== Infinity && (first < 0 || lb[b] < lb[first])) first = b;
     }
     if (first < 0) return null;
-    const q: Query = { vm, r, excluded, creating, evaluate, accept, best: -1, bestDiff: Number.MAX_VALUE };
+    const q: Query = { vm, r, excluded, creating, evaluate, accept, best: -1, bestDiff: Number.MAX_VALUE, thr: this.thr };
     this.scan(first, q);
     const order = this.order;
     order.length = 0;
