@@ -21,14 +21,22 @@ export function consolidate(s: SimState, over: readonly Host[], index: HostIndex
   const moves: Array<[Vm, Host]> = [];
   const srcExcluded = new HostSet(hosts.length, over);
   const dstExcluded = new HostSet(hosts.length, over);
-  for (const h of hosts) {
-    if (h.utilisation() === 0) {
-      srcExcluded.add(h);
-      dstExcluded.add(h);
-      index.exclude(h);
+  // a host known idle (`busy` 0: empty, nothing used) is at u = 0 without reading it
+  const busy = s.busy;
+  const uOf = new Float64Array(hosts.length);
+  const byLoad: Host[] = [];
+  for (let id = 0; id < hosts.length; id++) {
+    const u = busy[id] === 0 ? 0 : hosts[id].utilisation();
+    if (u === 0) {
+      srcExcluded.addId(id);
+      dstExcluded.addId(id);
+      index.excludeId(id);
+    } else if (u > 0 && u < 1) {
+      uOf[id] = u;
+      byLoad.push(hosts[id]);
     }
   }
-  const byLoad = hosts.filter((h) => h.utilisation() > 0 && h.utilisation() < 1).sort((a, b) => a.utilisation() - b.utilisation() || a.id - b.id);
+  byLoad.sort((a, b) => uOf[a.id] - uOf[b.id] || a.id - b.id);
   if (s.consolidationOrder === 'cost') {
     // cheapest evacuation per watt first: the SLA its migrations are predicted to cost over the power it draws
     const key = new Map<Host, number>();

@@ -145,6 +145,9 @@ export class HostIndex {
   exclude(h: Host): void {
     if (this.bucketOf[h.id] >= 0) this.remove(h);
   }
+  excludeId(id: number): void {
+    if (this.bucketOf[id] >= 0) this.remove(this.s.hosts[id]);
+  }
 
   /** The host's VMs or reservations changed: re-file it (unless excluded). */
   update(h: Host): void {

@@ -14,7 +14,9 @@ import { HostSet, MIGRATING_OUT_SHARE, priceOf, type Host, type SimState, type V
 /** The migrations to start at this step, in order: (VM, target). The placement is left as it was. */
 export function optimise(s: SimState): Array<[Vm, Host]> {
   const hosts = s.hosts;
-  const over: Host[] = hosts.filter((h) => isOverloaded(s, h));
+  // a host known idle (`busy` 0) has no VM, and no detector calls an empty host overloaded
+  const over: Host[] = [];
+  for (let id = 0; id < hosts.length; id++) if (s.busy[id] !== 0 && isOverloaded(s, hosts[id])) over.push(hosts[id]);
   // the hosts the tentative moves change, each with its VMs as they were (not those migrating in), to undo
   const saved = new Map<Host, Vm[]>();
   const touch = (h: Host): void => {

@@ -129,8 +129,11 @@ export class HostSet {
     return this.flags[h.id] === 1;
   }
   add(h: Host): void {
-    if (this.flags[h.id] === 0) {
-      this.flags[h.id] = 1;
+    this.addId(h.id);
+  }
+  addId(id: number): void {
+    if (this.flags[id] === 0) {
+      this.flags[id] = 1;
       this.size++;
     }
   }
