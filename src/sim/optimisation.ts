@@ -61,7 +61,7 @@ export function optimise(s: SimState): Array<[Vm, Host]> {
   // undo the tentative moves: each host rebuilt with its VMs migrating in first, then the others. A host no
   // move touched and with none migrating in is already as the rebuild would leave it (its CPU allocated in
   // the same order from the same requests at the step's update), so it is left alone.
-  for (const h of hosts) if (h.migratingIn.size !== 0) touch(h);
+  for (let id = 0; id < hosts.length; id++) if (s.busy[id] !== 0 && hosts[id].migratingIn.size !== 0) touch(hosts[id]);
   for (const [h, vms] of saved) {
     h.vms = [];
     clearScheduler(h);
