@@ -13,7 +13,8 @@
  * can stop, which the linear scan would hit on any such host) are visited always.
  * Bounds are kept loose-but-valid as hosts move (a band's least or most is tightened when it is scanned).
  * The index lives for one placement pass: built from the hosts, told of every host a move changes
- * (`update`) and of every host no longer a target (`exclude`).
+ * (`update`) and of every host no longer a target (`exclude`). Each band's hosts are packed and scanned by
+ * host-bucket.ts.
  */
 import { specPowerWatts } from './power.js';
 import { Bucket, scanBand, type Candidate, type Query } from './host-bucket.js';
@@ -35,7 +36,6 @@ interface HostClass {
   /** specPowerWatts' delta on each tenth: (P[i + 1] - P[i]) / 10, and the table as a typed array. */
   deltas: Float64Array;
   table: Float64Array;
-  /** Ids of the class's hosts, ascending, and whether each is an empty idle host now. */
   /** Hosts of the class. */
   count: number;
 }
