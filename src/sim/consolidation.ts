@@ -13,22 +13,30 @@ import { HostSet, MIGRATING_OUT_SHARE, priceOf, type Host, type SimState, type V
 
 /**
  * Empties what under-loaded hosts it can, `over` (the overloaded hosts) never a source nor a target, and
- * returns the moves. The hosts that received VMs in 3.7 are deliberately not excluded as sources (CloudSim's
+ * returns the moves; `touch` is told of each host before a tentative move changes it or its VMs. The hosts that received VMs in 3.7 are deliberately not excluded as sources (CloudSim's
  * behaviour: a VM can be listed twice).
  */
-export function consolidate(s: SimState, over: readonly Host[], index: HostIndex = new HostIndex(s, over)): Array<[Vm, Host]> {
+export function consolidate(s: SimState, over: readonly Host[], index: HostIndex = new HostIndex(s, over), touch: (h: Host) => void = () => {}): Array<[Vm, Host]> {
   const hosts = s.hosts;
   const moves: Array<[Vm, Host]> = [];
   const srcExcluded = new HostSet(hosts.length, over);
   const dstExcluded = new HostSet(hosts.length, over);
-  for (const h of hosts) {
-    if (h.utilisation() === 0) {
-      srcExcluded.add(h);
-      dstExcluded.add(h);
-      index.exclude(h);
+  // a host known idle (`busy` 0: empty, nothing used) is at u = 0 without reading it
+  const busy = s.busy;
+  const uOf = new Float64Array(hosts.length);
+  const byLoad: Host[] = [];
+  for (let id = 0; id < hosts.length; id++) {
+    const u = busy[id] === 0 ? 0 : hosts[id].utilisation();
+    if (u === 0) {
+      srcExcluded.addId(id);
+      dstExcluded.addId(id);
+      index.excludeId(id);
+    } else if (u > 0 && u < 1) {
+      uOf[id] = u;
+      byLoad.push(hosts[id]);
     }
   }
-  const byLoad = hosts.filter((h) => h.utilisation() > 0 && h.utilisation() < 1).sort((a, b) => a.utilisation() - b.utilisation() || a.id - b.id);
+  byLoad.sort((a, b) => uOf[a.id] - uOf[b.id] || a.id - b.id);
   if (s.consolidationOrder === 'cost') {
     // cheapest evacuation per watt first: the SLA its migrations are predicted to cost over the power it draws
     const key = new Map<Host, number>();
@@ -56,6 +64,7 @@ export function consolidate(s: SimState, over: readonly Host[], index: HostIndex
     index.exclude(under);
     const leaving = byCpuDescending(under.vms.filter((v) => !v.inMigration));
     if (leaving.length === 0) continue;
+    touch(under); // its VMs' host changes with each tentative move
     const placed: Array<[Vm, Host]> = [];
     for (const vm of leaving) {
       const target = findHost(s, vm, dstExcluded, false, index);
@@ -67,6 +76,7 @@ export function consolidate(s: SimState, over: readonly Host[], index: HostIndex
         placed.length = 0;
         break;
       }
+      touch(target);
       vmCreate(target, vm);
       index.update(target);
       placed.push([vm, target]);

@@ -14,7 +14,7 @@ import { meanAndStdev } from './metrics.js';
 import { findHost, firstFit } from './placement.js';
 import { HostIndex } from './host-index.js';
 import { optimise } from './optimisation.js';
-import { arrive, startMigration } from './migration.js';
+import { arrive, startMigration, updateStarted } from './migration.js';
 import { updateHost, vmCreate, vmDestroy } from './scheduler.js';
 import { clampUtilisation, createState, type SimState } from './state.js';
 import type { SimulationConfig, SimulationResult } from './types.js';
@@ -54,24 +54,67 @@ function placeAll(s: SimState): void {
 function fullUpdate(s: SimState, t: number): void {
   const hosts = s.hosts;
   const dt = t - s.lastProcessSec;
-  for (const h of hosts) updateHost(h, t, s.intervalSec);
+  // an empty idle host already recorded idle would be updated to the same state and draws no energy (0 W from
+  // an idle start): skipped, which leaves every figure as it was (most hosts, once consolidation has run)
+  const busy = s.busy;
+  let live = 0;
+  for (let id = 0; id < hosts.length; id++) {
+    if (busy[id] === 0) continue;
+    const h = hosts[id];
+    if (h.vms.length === 0 && h.usedMips === 0 && h.schedN === 0 && h.available === h.totalMips && h.rec.idle()) {
+      busy[id] = 0;
+      continue;
+    }
+    updateHost(h, t, s.intervalSec);
+    s.live[live++] = h;
+  }
   if (dt > 0) {
     let frame = 0;
     if (s.cfg.baseline === 'npa') for (const h of hosts) frame += h.power[h.power.length - 1] * dt;
-    else for (const h of hosts) frame += hostEnergyJoules(h.power, clampUtilisation(h.prevUsedMips / h.totalMips), h.utilisation(), dt);
+    else
+      for (let i = 0; i < live; i++) {
+        const h = s.live[i];
+        frame += hostEnergyJoules(h.power, clampUtilisation(h.prevUsedMips / h.totalMips), h.utilisation(), dt);
+      }
     s.energyJoules += frame;
   }
-  for (const h of hosts) {
-    let any = false;
-    for (const v of h.vms) if (!v.inMigration && v.request() === 0) any = true;
-    if (!any) continue; // most hosts: no list to build
+  finishVms(s, live);
+  s.lastProcessSec = t;
+  clearTouched(s);
+}
+
+/**
+ * The full update that follows arrivals at the instant of the last one: only the hosts the arrivals touched.
+ * Any other host would be updated at the same time from the same state, to the same state and records (a
+ * record at the same time replaces the last one), with no energy (dt = 0) and no VM to finish.
+ */
+function updateTouched(s: SimState, t: number): void {
+  const list = s.touchedList.sort((a, b) => a.id - b.id);
+  for (let i = 0; i < list.length; i++) {
+    updateHost(list[i], t, s.intervalSec);
+    s.live[i] = list[i];
+  }
+  finishVms(s, list.length);
+  clearTouched(s);
+}
+
+function clearTouched(s: SimState): void {
+  for (const h of s.touchedList) s.touched[h.id] = 0;
+  s.touchedList.length = 0;
+}
+
+/** Destroys, host by host (`s.live[0 .. n)`, by id), the VMs whose work stopped (not migrating, asking 0). */
+function finishVms(s: SimState, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const h = s.live[i];
+    // its update saw none (VMs may only have left since): most hosts, no list to read
+    if (!h.mayFinish) continue;
     const done = h.vms.filter((v) => !v.inMigration && v.request() === 0);
     for (const v of done) {
       if (v.host) vmDestroy(v.host, v);
       s.vmsFinished++;
     }
   }
-  s.lastProcessSec = t;
 }
 
 /** A timeline point at t: cumulative energy, mean power since the last point, active hosts, migrations started. */
@@ -100,6 +143,7 @@ function runEventLoop(s: SimState): void {
       const moves = cfg.baseline === undefined ? optimise(s) : [];
       s.stepMigrations = 0;
       for (const [vm, target] of moves) startMigration(s, vm, target, stepT);
+      updateStarted(s, stepT);
       pushTimeline(s, stepT, s.stepMigrations);
       s.arrivals = s.arrivals.slice(ai).sort((a, b) => a.t - b.t || a.seq - b.seq);
       ai = 0;
@@ -112,8 +156,8 @@ function runEventLoop(s: SimState): void {
     if (nextArrival === Infinity || nextArrival >= limitSec) break;
     const t = nextArrival;
     if (t > s.lastProcessSec) fullUpdate(s, t);
-    while (ai < s.arrivals.length && s.arrivals[ai].t === t) arrive(s.arrivals[ai++]);
-    fullUpdate(s, t);
+    while (ai < s.arrivals.length && s.arrivals[ai].t === t) arrive(s, s.arrivals[ai++]);
+    updateTouched(s, t);
     s.endSec = t;
   }
   if (s.energyJoules !== s.lastPointJoules || s.timeline.length === 0) pushTimeline(s, Math.max(s.endSec, s.lastPointSec), 0);

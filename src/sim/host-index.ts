@@ -13,15 +13,18 @@
  * can stop, which the linear scan would hit on any such host) are visited always.
  * Bounds are kept loose-but-valid as hosts move (a band's least or most is tightened when it is scanned).
  * The index lives for one placement pass: built from the hosts, told of every host a move changes
- * (`update`) and of every host no longer a target (`exclude`).
+ * (`update`) and of every host no longer a target (`exclude`). Each band's hosts are packed and scanned by
+ * host-bucket.ts.
  */
 import { specPowerWatts } from './power.js';
+import { Bucket, scanBand, type Candidate, type Query } from './host-bucket.js';
 import { reservedMips } from './scheduler.js';
 import type { Host, HostSet, SimState, Vm } from './state.js';
 
 /** Slack on every bound (W, and utilisation for THR's threshold): far above round-off, far below a real gap. */
 const EPS = 1e-7;
 
+/** Hosts of the same power table, MIPS, cores, RAM and bandwidth. */
 interface HostClass {
   power: readonly number[];
   totalMips: number;
@@ -30,79 +33,100 @@ interface HostClass {
   bwKbps: number;
   /** W per unit of utilisation on each tenth of the table. */
   slopes: Float64Array;
-  /** Ids of the class's hosts, ascending, and whether each is an empty idle host now. */
-  ids: number[];
-  firstEmpty: number;
+  /** specPowerWatts' delta on each tenth: (P[i + 1] - P[i]) / 10, and the table as a typed array. */
+  deltas: Float64Array;
+  table: Float64Array;
+  /** Hosts of the class. */
+  count: number;
 }
 
-/** What PABFD needs to know to evaluate one host for one VM; shared by the linear scan and the index. */
-export interface Candidate {
-  diff: number;
-  /** Did the host pass every filter (the detector left to the caller)? */
-  ok: boolean;
-  reserved: number;
+/** The hosts' classes of a run (they never change): worked out once, for every step's index. */
+interface Partition {
+  classes: HostClass[];
+  classOf: Int32Array;
 }
+const partitions = new WeakMap<SimState, Partition>();
+
+function partition(s: SimState): Partition {
+  let p = partitions.get(s);
+  if (p !== undefined) return p;
+  const hosts = s.hosts;
+  const classes: HostClass[] = [];
+  const classOf = new Int32Array(hosts.length);
+  const key = new Map<string, number>();
+  const powerIds = new Map<readonly number[], number>();
+  for (const h of hosts) {
+    if (!powerIds.has(h.power)) powerIds.set(h.power, powerIds.size);
+    const spec = s.cfg.hosts[h.id];
+    const k = `${powerIds.get(h.power)}|${h.totalMips}|${h.coreMips}|${spec.ramMb}|${h.bwKbps}`;
+    let c = key.get(k);
+    if (c === undefined) {
+      c = classes.length;
+      key.set(k, c);
+      const slopes = new Float64Array(10);
+      const deltas = new Float64Array(10);
+      for (let i = 0; i < 10; i++) {
+        slopes[i] = (h.power[i + 1] - h.power[i]) * 10;
+        deltas[i] = (h.power[i + 1] - h.power[i]) / 10;
+      }
+      classes.push({ power: h.power, totalMips: h.totalMips, coreMips: h.coreMips, ramMb: spec.ramMb, bwKbps: h.bwKbps, slopes, deltas, table: Float64Array.from(h.power), count: 0 });
+    }
+    classOf[h.id] = c;
+    classes[c].count++;
+  }
+  p = { classes, classOf };
+  partitions.set(s, p);
+  return p;
+}
+
+export type { Candidate } from './host-bucket.js';
 
 export class HostIndex {
-  private readonly classes: HostClass[] = [];
+  private readonly classes: HostClass[];
+  /** Per class: the lowest id of its empty idle hosts. */
+  private readonly firstEmpty: Int32Array;
   private readonly classOf: Int32Array;
   /** Bucket of each host: class * (NB + 1) + band, band NB = empty idle; the last bucket = always visited; -1 = not indexed. */
   private readonly bucketOf: Int32Array;
   private readonly posOf: Int32Array;
-  private readonly buckets: number[][];
+  private readonly buckets: Bucket[];
   private readonly minDelta: Float64Array;
   private readonly maxAvail: Float64Array;
   private readonly maxRam: Float64Array;
   private readonly maxBw: Float64Array;
   private readonly minReqU: Float64Array;
   private readonly lb: Float64Array;
-  /** Per host (banded hosts only): reserved MIPS and the power at its utilisation, as of its last filing. */
-  private readonly resv: Float64Array;
-  private readonly pu: Float64Array;
   private readonly order: number[] = [];
   readonly nb: number;
   private readonly stride: number;
   private readonly always: number;
   /** THR's threshold: a host whose requested utilisation with the VM exceeds it is overloaded, whatever its history. */
   private readonly ceiling: number;
+  /** THR's threshold for the band scans' own test (NaN: ask `accept`). */
+  private readonly thr: number;
   /** Hosts evaluated, for the bench's counts. */
   visited = 0;
+  private readonly cand: Candidate = { diff: 0, ok: false, reserved: 0 };
 
   constructor(
     private readonly s: SimState,
     excluded: Iterable<Host> = [],
   ) {
     const hosts = s.hosts;
-    this.classOf = new Int32Array(hosts.length);
+    const p = partition(s);
+    this.classes = p.classes;
+    this.classOf = p.classOf;
+    this.firstEmpty = new Int32Array(this.classes.length);
     this.bucketOf = new Int32Array(hosts.length).fill(-1);
     this.posOf = new Int32Array(hosts.length);
-    this.resv = new Float64Array(hosts.length);
-    this.pu = new Float64Array(hosts.length);
-    const key = new Map<string, number>();
-    const powerIds = new Map<readonly number[], number>();
-    for (const h of hosts) {
-      if (!powerIds.has(h.power)) powerIds.set(h.power, powerIds.size);
-      const spec = s.cfg.hosts[h.id];
-      const k = `${powerIds.get(h.power)}|${h.totalMips}|${h.coreMips}|${spec.ramMb}|${h.bwKbps}`;
-      let c = key.get(k);
-      if (c === undefined) {
-        c = this.classes.length;
-        key.set(k, c);
-        const slopes = new Float64Array(10);
-        for (let i = 0; i < 10; i++) slopes[i] = (h.power[i + 1] - h.power[i]) * 10;
-        this.classes.push({ power: h.power, totalMips: h.totalMips, coreMips: h.coreMips, ramMb: spec.ramMb, bwKbps: h.bwKbps, slopes, ids: [], firstEmpty: 0 });
-      }
-      this.classOf[h.id] = c;
-      this.classes[c].ids.push(h.id);
-    }
     let largest = 0;
-    for (const c of this.classes) largest = Math.max(largest, c.ids.length);
+    for (const c of this.classes) largest = Math.max(largest, c.count);
     // bands: a multiple of 10, so that each tenth of the power table (where increases tie) is whole bands
     this.nb = 10 * Math.max(1, Math.min(10, Math.ceil(Math.sqrt(largest) / 20)));
     this.stride = this.nb + 1;
     const n = this.classes.length * this.stride + 1;
     this.always = n - 1;
-    this.buckets = Array.from({ length: n }, () => []);
+    this.buckets = Array.from({ length: n }, () => new Bucket());
     this.minDelta = new Float64Array(n).fill(Infinity);
     this.maxAvail = new Float64Array(n).fill(-Infinity);
     this.maxRam = new Float64Array(n).fill(-Infinity);
@@ -111,6 +135,7 @@ export class HostIndex {
     this.lb = new Float64Array(n);
     const cfg = s.cfg;
     this.ceiling = cfg.detector === 'thr' ? cfg.detectorParam : Infinity;
+    this.thr = cfg.detector === 'thr' ? cfg.detectorParam : NaN;
     const skip = new Uint8Array(hosts.length);
     for (const h of excluded) skip[h.id] = 1;
     for (const h of hosts) if (skip[h.id] === 0) this.insert(h);
@@ -119,6 +144,9 @@ export class HostIndex {
   /** The host is no target any more in this pass. */
   exclude(h: Host): void {
     if (this.bucketOf[h.id] >= 0) this.remove(h);
+  }
+  excludeId(id: number): void {
+    if (this.bucketOf[id] >= 0) this.remove(this.s.hosts[id]);
   }
 
   /** The host's VMs or reservations changed: re-file it (unless excluded). */
@@ -137,9 +165,12 @@ export class HostIndex {
     const c = this.classes[ci];
     const base = ci * this.stride;
     let b: number;
+    let resv = 0;
+    let pu = 0;
+    let req = 0;
     if (this.isEmptyIdle(h, c)) {
       b = base + this.nb;
-      if (this.buckets[b].length === 0 || h.id < c.firstEmpty) c.firstEmpty = h.id;
+      if (this.buckets[b].n === 0 || h.id < this.firstEmpty[ci]) this.firstEmpty[ci] = h.id;
     } else {
       const u = h.utilisation();
       const reserved = reservedMips(h);
@@ -150,12 +181,11 @@ export class HostIndex {
       else {
         const xc = x > 1 ? 1 : x;
         b = base + Math.min(this.nb - 1, Math.floor(xc * this.nb));
-        this.resv[h.id] = reserved;
-        this.pu[h.id] = specPowerWatts(h.power, u);
-        const delta = specPowerWatts(h.power, xc) - this.pu[h.id];
+        resv = reserved;
+        pu = specPowerWatts(h.power, u);
+        const delta = specPowerWatts(h.power, xc) - pu;
         if (delta < this.minDelta[b]) this.minDelta[b] = delta;
       }
-      let req = 0;
       for (const v of h.vms) req += v.request();
       const reqU = reserved === 0 ? -Infinity : req / h.totalMips;
       if (reqU < this.minReqU[b]) this.minReqU[b] = reqU;
@@ -164,27 +194,22 @@ export class HostIndex {
     if (h.ramFreeMb > this.maxRam[b]) this.maxRam[b] = h.ramFreeMb;
     if (h.bwFreeKbps > this.maxBw[b]) this.maxBw[b] = h.bwFreeKbps;
     this.bucketOf[h.id] = b;
-    this.posOf[h.id] = this.buckets[b].length;
-    this.buckets[b].push(h.id);
+    this.posOf[h.id] = this.buckets[b].push(h.id, resv, pu, h.available, req);
   }
 
   private remove(h: Host): void {
     const b = this.bucketOf[h.id];
-    const list = this.buckets[b];
-    const i = this.posOf[h.id];
-    const last = list.pop()!;
-    if (last !== h.id) {
-      list[i] = last;
-      this.posOf[last] = i;
-    }
+    const bucket = this.buckets[b];
+    const moved = bucket.removeAt(this.posOf[h.id]);
+    if (moved >= 0) this.posOf[moved] = this.posOf[h.id];
     this.bucketOf[h.id] = -1;
     const ci = this.classOf[h.id];
-    if (b === ci * this.stride + this.nb && list.length > 0 && h.id === this.classes[ci].firstEmpty) {
-      let m = list[0];
-      for (const id of list) if (id < m) m = id;
-      this.classes[ci].firstEmpty = m;
+    if (b === ci * this.stride + this.nb && bucket.n > 0 && h.id === this.firstEmpty[ci]) {
+      let m = bucket.ids[0];
+      for (let k = 1; k < bucket.n; k++) if (bucket.ids[k] < m) m = bucket.ids[k];
+      this.firstEmpty[ci] = m;
     }
-    if (list.length === 0) this.resetBounds(b);
+    if (bucket.n === 0) this.resetBounds(b);
   }
 
   private resetBounds(b: number): void {
@@ -224,7 +249,7 @@ export class HostIndex {
 
   /** Lower bound of the power increase of any host of bucket b for a VM asking r MIPS, or +Infinity when none can qualify. */
   private bound(b: number, r: number, vm: Vm, creating: boolean): number {
-    if (this.buckets[b].length === 0 || !(this.maxAvail[b] >= r)) return Infinity;
+    if (this.buckets[b].n === 0 || !(this.maxAvail[b] >= r)) return Infinity;
     if (creating && (this.maxRam[b] < vm.ramMb || this.maxBw[b] < vm.bwKbps)) return Infinity;
     if (b === this.always) return -Infinity;
     const ci = Math.floor(b / this.stride);
@@ -244,7 +269,6 @@ export class HostIndex {
    * and `accept` (its detector test, called only on a host that would win).
    */
   search(vm: Vm, r: number, excluded: HostSet | null, creating: boolean, evaluate: (h: Host, out: Candidate) => void, accept: (h: Host, reserved: number) => boolean): Host | null {
-    const hosts = this.s.hosts;
     const n = this.buckets.length;
     const lb = this.lb;
     let first = -1;
@@ -253,79 +277,79 @@ export class HostIndex {
       if (lb[b] !== Infinity && (first < 0 || lb[b] < lb[first])) first = b;
     }
     if (first < 0) return null;
-    let best: Host | null = null;
-    let bestDiff = Number.MAX_VALUE;
-    const cand: Candidate = { diff: 0, ok: false, reserved: 0 };
-    const scan = (b: number): void => {
-      const ci = Math.floor(b / this.stride);
-      const band = b === this.always ? -1 : b - ci * this.stride;
-      // the always-visited hosts in id order: the linear scan stops at the first that overruns
-      if (band >= 0 && band < this.nb) {
-        scanBand(b, this.classes[ci]);
-        return;
-      }
-      const list = band === this.nb ? [this.classes[ci].firstEmpty] : [...this.buckets[b]].sort((p, q) => p - q);
-      for (const id of list) {
-        const h = hosts[id];
-        this.visited++;
-        evaluate(h, cand);
-        if (!cand.ok) continue;
-        if (!(cand.diff < bestDiff || (cand.diff === bestDiff && best !== null && h.id < best.id))) continue;
-        if (!accept(h, cand.reserved)) continue;
-        bestDiff = cand.diff;
-        best = h;
-      }
-    };
-    // a band's hosts: evaluateHost's arithmetic on the filed reserved MIPS and power now (same operands, same result)
-    const scanBand = (b: number, c: HostClass): void => {
-      const list = this.buckets[b];
-      const resv = this.resv;
-      const pu = this.pu;
-      const full = specPowerWatts(c.power, 1);
-      let avail = -Infinity;
-      let ram = -Infinity;
-      let bw = -Infinity;
-      for (let k = 0; k < list.length; k++) {
-        const id = list[k];
-        const h = hosts[id];
-        const free = h.available;
-        if (free > avail) avail = free;
-        this.visited++;
-        if (creating) {
-          if (h.ramFreeMb > ram) ram = h.ramFreeMb;
-          if (h.bwFreeKbps > bw) bw = h.bwFreeKbps;
-          if (h.ramFreeMb < vm.ramMb || h.bwFreeKbps < vm.bwKbps) continue;
-        }
-        if (!(free >= r) || (excluded !== null && excluded.has(h))) continue;
-        const reserved = resv[id];
-        const after = (reserved + r) / c.totalMips;
-        let diff: number;
-        if (after > 1 + 1e-9) {
-          // cannot happen for a banded host (filed as reserving no more than its allocations take); the full test
-          evaluate(h, cand);
-          if (!cand.ok) continue;
-          diff = cand.diff;
-        } else diff = after > 1 ? full - pu[id] : specPowerWatts(c.power, after) - pu[id];
-        if (!(diff < bestDiff || (diff === bestDiff && best !== null && id < best.id))) continue;
-        if (!accept(h, reserved)) continue;
-        bestDiff = diff;
-        best = h;
-      }
-      this.maxAvail[b] = avail;
-      if (creating) {
-        this.maxRam[b] = ram;
-        this.maxBw[b] = bw;
-      }
-    };
-    scan(first);
+    const q: Query = { vm, r, excluded, creating, evaluate, accept, best: -1, bestDiff: Number.MAX_VALUE, thr: this.thr };
+    this.scan(first, q);
     const order = this.order;
     order.length = 0;
-    for (let b = 0; b < n; b++) if (b !== first && lb[b] <= bestDiff) order.push(b);
+    for (let b = 0; b < n; b++) if (b !== first && lb[b] <= q.bestDiff) order.push(b);
     order.sort((a, z) => lb[a] - lb[z] || a - z);
     for (const b of order) {
-      if (lb[b] > bestDiff) break;
-      scan(b);
+      if (lb[b] > q.bestDiff) break;
+      this.scan(b, q);
     }
-    return best;
+    return q.best < 0 ? null : this.s.hosts[q.best];
+  }
+
+  private scan(b: number, q: Query): void {
+    const ci = Math.floor(b / this.stride);
+    const band = b === this.always ? -1 : b - ci * this.stride;
+    if (band >= 0 && band < this.nb) {
+      if (q.creating) this.scanBandCreating(b, this.classes[ci], q);
+      else {
+        this.visited += this.buckets[b].n;
+        this.maxAvail[b] = scanBand(this.buckets[b], this.classes[ci], q, this.s.hosts, this.cand);
+      }
+      return;
+    }
+    // the empty idle hosts' candidate; the always-visited hosts in id order (the linear scan stops at the first that overruns)
+    const bucket = this.buckets[b];
+    const list = band === this.nb ? [this.firstEmpty[ci]] : Array.from(bucket.ids.subarray(0, bucket.n)).sort((x, y) => x - y);
+    const cand = this.cand;
+    for (const id of list) {
+      const h = this.s.hosts[id];
+      this.visited++;
+      q.evaluate(h, cand);
+      if (!cand.ok) continue;
+      if (!(cand.diff < q.bestDiff || (cand.diff === q.bestDiff && q.best >= 0 && id < q.best))) continue;
+      if (!q.accept(h, cand.reserved)) continue;
+      q.bestDiff = cand.diff;
+      q.best = id;
+    }
+  }
+
+  /** A band's hosts at creation (t = 0): RAM and bandwidth checked too, from the hosts themselves. */
+  private scanBandCreating(b: number, c: HostClass, q: Query): void {
+    const bucket = this.buckets[b];
+    const hosts = this.s.hosts;
+    const { vm, r } = q;
+    let avail = -Infinity;
+    let ram = -Infinity;
+    let bw = -Infinity;
+    for (let k = 0; k < bucket.n; k++) {
+      const id = bucket.ids[k];
+      const h = hosts[id];
+      const free = bucket.avail[k];
+      if (free > avail) avail = free;
+      if (h.ramFreeMb > ram) ram = h.ramFreeMb;
+      if (h.bwFreeKbps > bw) bw = h.bwFreeKbps;
+      this.visited++;
+      if (h.ramFreeMb < vm.ramMb || h.bwFreeKbps < vm.bwKbps) continue;
+      if (!(free >= r) || (q.excluded !== null && q.excluded.has(h))) continue;
+      const reserved = bucket.resv[k];
+      const after = (reserved + r) / c.totalMips;
+      let diff: number;
+      if (after > 1 + 1e-9) {
+        q.evaluate(h, this.cand);
+        if (!this.cand.ok) continue;
+        diff = this.cand.diff;
+      } else diff = after > 1 ? specPowerWatts(c.power, 1) - bucket.pu[k] : specPowerWatts(c.power, after) - bucket.pu[k];
+      if (!(diff < q.bestDiff || (diff === q.bestDiff && id < q.best))) continue;
+      if (!q.accept(h, reserved)) continue;
+      q.bestDiff = diff;
+      q.best = id;
+    }
+    this.maxAvail[b] = avail;
+    this.maxRam[b] = ram;
+    this.maxBw[b] = bw;
   }
 }

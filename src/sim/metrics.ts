@@ -36,6 +36,15 @@ export class HostRecorder {
     this.active = active;
   }
 
+  /**
+   * Is the open record inactive with nothing used or requested? Then another such record changes no figure
+   * (inactive intervals add no time, and a shutdown is dated by the first inactive record), so an empty idle
+   * host need not be recorded again.
+   */
+  idle(): boolean {
+    return this.hasRecord && !this.active && this.used === 0 && this.requested === 0;
+  }
+
   /** Closes the open record (no interval follows it); call once at the end. */
   finish(): void {
     if (this.hasRecord) this.transition();

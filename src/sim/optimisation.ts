@@ -14,9 +14,15 @@ import { HostSet, MIGRATING_OUT_SHARE, priceOf, type Host, type SimState, type V
 /** The migrations to start at this step, in order: (VM, target). The placement is left as it was. */
 export function optimise(s: SimState): Array<[Vm, Host]> {
   const hosts = s.hosts;
-  const over: Host[] = hosts.filter((h) => isOverloaded(s, h));
-  const saved: Array<[Host, Vm]> = [];
-  for (const h of hosts) for (const v of h.vms) if (!h.migratingIn.has(v)) saved.push([h, v]);
+  // a host known idle (`busy` 0) has no VM, and no detector calls an empty host overloaded
+  const over: Host[] = [];
+  for (let id = 0; id < hosts.length; id++) if (s.busy[id] !== 0 && isOverloaded(s, hosts[id])) over.push(hosts[id]);
+  // the hosts the tentative moves change, each with its VMs as they were (not those migrating in), to undo
+  const saved = new Map<Host, Vm[]>();
+  const touch = (h: Host): void => {
+    if (!saved.has(h)) saved.set(h, h.vms.filter((v) => !h.migratingIn.has(v)));
+  };
+  for (const h of over) touch(h);
 
   const toMigrate: Vm[] = [];
   for (const h of over) {
@@ -44,24 +50,27 @@ export function optimise(s: SimState): Array<[Vm, Host]> {
   for (const vm of byCpuDescending(toMigrate)) {
     const target = findHost(s, vm, overSet, false, index);
     if (target) {
+      touch(target);
       vmCreate(target, vm);
       index.update(target);
       moves.push([vm, target]);
     }
   }
-  for (const m of consolidate(s, over, index)) moves.push(m); // no spread: unbounded
+  for (const m of consolidate(s, over, index, touch)) moves.push(m); // no spread: unbounded
 
-  // undo the tentative moves
-  for (const h of hosts) {
+  // undo the tentative moves: each host rebuilt with its VMs migrating in first, then the others. A host no
+  // move touched and with none migrating in is already as the rebuild would leave it (its CPU allocated in
+  // the same order from the same requests at the step's update), so it is left alone.
+  for (let id = 0; id < hosts.length; id++) if (s.busy[id] !== 0 && hosts[id].migratingIn.size !== 0) touch(hosts[id]);
+  for (const [h, vms] of saved) {
     h.vms = [];
     clearScheduler(h);
     for (const v of h.migratingIn) {
       h.vms.push(v);
-      h.schedIn.add(v);
       allocateFor(h, v, v.request());
     }
+    for (const v of vms) vmCreate(h, v);
   }
-  for (const [h, v] of saved) vmCreate(h, v);
   return moves;
 }
 

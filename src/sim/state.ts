@@ -19,7 +19,8 @@ export const HISTORY_LENGTH = 30;
 export const MIGRATING_OUT_SHARE = 0.9;
 export const MIGRATING_IN_SHARE = 0.1;
 
-export class Vm implements SelectableVm {
+/** A VM, its own records' recorder (one object: a full update reads both at once). */
+export class Vm extends VmRecorder implements SelectableVm {
   readonly mips: number;
   readonly ramMb: number;
   readonly bwKbps: number;
@@ -27,19 +28,33 @@ export class Vm implements SelectableVm {
   readonly workloadClass: WorkloadClass;
   /** Newest first, at most HISTORY_LENGTH. */
   readonly history: number[] = [];
-  /** Time of the last history sample (PowerVm's previous time). */
+  /** Time of the last history sample (PowerVm's previous time), and of the last update (NaN: none yet). */
   historyAt = 0;
+  updatedAt = NaN;
   /** Utilisation and requested MIPS at the last update. */
   utilisation = 0;
   requestedMips = 0;
   instantiating = false;
   inMigration = false;
   host: Host | null = null;
-  readonly rec = new VmRecorder();
+  /** Hosts whose scheduler lists this VM as migrating out (`Host.schedOut`): 0 lets the scheduler skip the lookup. */
+  outOf = 0;
+  /** A host whose migrating-out list is known not to hold this VM (it was removed there and not added anywhere since). */
+  outCleanOn: Host | null = null;
+  /**
+   * Every VM's trace by time (sample k of VM i at k x VMs + i), when all traces have `sampleCount` samples: a
+   * full update reads one or two rows of it instead of a cache line of each VM's trace. Null: read `trace`.
+   */
+  samples: Float64Array | null = null;
+  sampleCount = 0;
+  /** Migrations of this VM under way (more than one: it was listed twice). */
+  pendingArrivals = 0;
+  readonly rec: VmRecorder = this;
   constructor(
     readonly id: number,
     spec: SimVmSpec,
   ) {
+    super();
     this.mips = spec.mips;
     this.ramMb = spec.ramMb;
     this.bwKbps = spec.bwKbps;
@@ -52,30 +67,37 @@ export class Vm implements SelectableVm {
   }
 }
 
-export class Host {
+/** A host, its own records' recorder. */
+export class Host extends HostRecorder {
   readonly totalMips: number;
   readonly coreMips: number;
   readonly bwKbps: number;
   readonly power: readonly number[];
   /** The host's VM list, in arrival order, VMs migrating in included. */
   vms: Vm[] = [];
-  /** VMs migrating in (host side). */
+  /** VMs migrating in (host side); the scheduler counts them at their migrating-in share. */
   readonly migratingIn = new Set<Vm>();
-  // the CPU scheduler (time-shared with over-subscription)
-  readonly schedIn = new Set<Vm>();
+  // The CPU scheduler (time-shared with over-subscription): VMs scheduled as migrating out (never pruned when
+  // they leave, as in CloudSim), and its entries in the order the VMs asked (the order of CloudSim's map, which
+  // is the order of `vms` but for a VM being added or removed): VM, requested MIPS, allocated MIPS.
   readonly schedOut = new Set<Vm>();
-  readonly requested = new Map<Vm, number>();
-  readonly allocated = new Map<Vm, number>();
+  schedVms: Vm[] = [];
+  readonly schedReq: number[] = [];
+  readonly schedAlloc: number[] = [];
+  schedN = 0;
   available: number;
   usedMips = 0;
   prevUsedMips = 0;
+  /** Did the last update see a VM whose work stopped (not migrating, asking 0)? */
+  mayFinish = false;
   ramFreeMb: number;
   bwFreeKbps: number;
-  readonly rec = new HostRecorder();
+  readonly rec: HostRecorder = this;
   constructor(
     readonly id: number,
     spec: SimHostSpec,
   ) {
+    super();
     this.coreMips = spec.coreMips;
     this.totalMips = spec.cores * spec.coreMips;
     this.bwKbps = spec.bwKbps;
@@ -96,7 +118,8 @@ export class Host {
 
 /** A set of hosts as flags by host id (findHost tests every host against it). */
 export class HostSet {
-  private readonly flags: Uint8Array;
+  /** 1 for a host in the set, by host id (read directly by the host index's scans). */
+  readonly flags: Uint8Array;
   size = 0;
   constructor(n: number, initial: readonly Host[] = []) {
     this.flags = new Uint8Array(n);
@@ -106,8 +129,11 @@ export class HostSet {
     return this.flags[h.id] === 1;
   }
   add(h: Host): void {
-    if (this.flags[h.id] === 0) {
-      this.flags[h.id] = 1;
+    this.addId(h.id);
+  }
+  addId(id: number): void {
+    if (this.flags[id] === 0) {
+      this.flags[id] = 1;
       this.size++;
     }
   }
@@ -160,6 +186,16 @@ export interface SimState {
   readonly limitSec: number;
   readonly hosts: Host[];
   readonly vms: Vm[];
+  /** Scratch: the hosts a full update updated. */
+  readonly live: Host[];
+  /**
+   * By host id, 0 for a host known to be empty, idle and recorded idle (an update would change nothing):
+   * a full update reads only the others. Set again when a VM starts migrating to the host or arrives there.
+   */
+  readonly busy: Uint8Array;
+  /** By host id, and listed: the hosts migration arrivals changed since the last full update. */
+  readonly touched: Uint8Array;
+  readonly touchedList: Host[];
   /** The configured overload detector, and the view it reads a host through. */
   readonly overloaded: OverloadTest;
   readonly view: HostView;
@@ -200,6 +236,7 @@ export function createState(cfg: SimulationConfig): SimState {
   if (cfg.hosts.length === 0) throw new RangeError('simulateCluster: needs at least one host');
   const hosts = cfg.hosts.map((s, i) => new Host(i, s));
   const vms = cfg.vms.map((s, i) => new Vm(i, s));
+  shareSamples(vms);
   const overloaded = makeOverloadTest(cfg.detector, cfg.detectorParam, intervalSec);
   const costAware = cfg.selection === 'moa' || cfg.selection === 'optimal';
   const select = costAware ? null : makeSelection(cfg.selection, mulberry32(cfg.seed ?? 1));
@@ -214,6 +251,10 @@ export function createState(cfg: SimulationConfig): SimState {
     limitSec,
     hosts,
     vms,
+    live: [],
+    busy: new Uint8Array(hosts.length).fill(1),
+    touched: new Uint8Array(hosts.length),
+    touchedList: [],
     overloaded,
     view: new HostView(hosts[0]),
     select,
@@ -237,6 +278,32 @@ export function createState(cfg: SimulationConfig): SimState {
     steps: 0,
     endSec: 0,
   };
+}
+
+/** Lays the VMs' traces out by time (`Vm.samples`) when they all have the same length. */
+function shareSamples(vms: readonly Vm[]): void {
+  const n = vms.length;
+  if (n === 0) return;
+  const len = vms[0].trace.length;
+  for (const v of vms) if (v.trace.length !== len) return;
+  const samples = new Float64Array(len * n);
+  for (let i = 0; i < n; i++) {
+    const d = vms[i].trace;
+    for (let k = 0; k < len; k++) samples[k * n + i] = d[k];
+  }
+  for (const v of vms) {
+    v.samples = samples;
+    v.sampleCount = len;
+  }
+}
+
+/** Notes that an arrival changed `h`: the full update at the same instant updates it again. */
+export function touch(s: SimState, h: Host): void {
+  s.busy[h.id] = 1;
+  if (s.touched[h.id] === 0) {
+    s.touched[h.id] = 1;
+    s.touchedList.push(h);
+  }
 }
 
 /** What migrating `vm` off `h` at `t` is predicted to cost (needs the run's pricer). */

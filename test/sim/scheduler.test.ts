@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Host, Vm } from '../../src/sim/state.js';
-import { reservedMips, updateHost, vmCreate } from '../../src/sim/scheduler.js';
+import { allocatedMips, reservedMips, updateHost, vmCreate } from '../../src/sim/scheduler.js';
 import { HP_ML110_G4_WATTS } from '../../src/sim/power.js';
 
 const spec = { model: 'test', cores: 2, coreMips: 1000, ramMb: 4096, bwKbps: 1_000_000, powerWatts: HP_ML110_G4_WATTS };
@@ -15,8 +15,8 @@ describe('the CPU scheduler (CLOUDSIM-NOTES 3.1)', () => {
     vmCreate(h, a);
     vmCreate(h, b);
     updateHost(h, 300.1, 300);
-    assert.equal(h.allocated.get(a), 750);
-    assert.equal(h.allocated.get(b), 1000);
+    assert.equal(allocatedMips(h, a), 750);
+    assert.equal(allocatedMips(h, b), 1000);
     assert.equal(h.usedMips, 1750);
     assert.equal(reservedMips(h), 1750);
   });
@@ -28,7 +28,7 @@ describe('the CPU scheduler (CLOUDSIM-NOTES 3.1)', () => {
     for (const v of [a, b, c]) vmCreate(h, v);
     updateHost(h, 300.1, 300);
     // demand 2700 > 2000: floor(900 x 2000 / 2700) = floor(666.67) = 666 each
-    for (const v of [a, b, c]) assert.equal(h.allocated.get(v), 666);
+    for (const v of [a, b, c]) assert.equal(allocatedMips(h, v), 666);
     assert.equal(h.usedMips, 1998);
     assert.equal(a.history[0], 0.9); // a step (t - 0.1 on the grid) records the history
   });
