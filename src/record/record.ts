@@ -70,9 +70,14 @@ export interface MigrationHost {
   pinned?: boolean;
 }
 
-/** Groups records by the machine they ran on; records that do not say share one group. */
-export function hostKey(r: Pick<MigrationRecord, 'host'>): string {
-  return r.host ? `${r.host.cpu} x${r.host.cpus}${r.host.pinned ? ' pinned' : ''}` : 'unrecorded';
+/**
+ * Groups records by the platform they ran on: the machine, pinned or not, and what drove the migration — a
+ * libvirt-driven record's times are libvirt's job times (from before the destination QEMU starts), so its setup
+ * and rates are fitted apart from the QMP driver's. Records that do not say share one group.
+ */
+export function hostKey(r: Pick<MigrationRecord, 'host'> & { driver?: MigrationRecord['driver'] }): string {
+  const via = r.driver === 'libvirt' ? ' via libvirt' : '';
+  return r.host ? `${r.host.cpu} x${r.host.cpus}${r.host.pinned ? ' pinned' : ''}${via}` : `unrecorded${via}`;
 }
 
 /** A key shared by repeated identical configurations. */

@@ -11,6 +11,7 @@ import type { RoundTrace } from '../../model/types.js';
 import type { Measured } from '../../model/sample.js';
 import { LibvirtError, Virsh, checkDomainName, intField, jobInfo, optionalInt, type JobStats } from './virsh.js';
 import { refuseIfJobActive } from './sample.js';
+import { FirstPassClock, watchIterations } from './first-pass.js';
 
 export interface LibvirtMigrationOptions {
   source: Virsh;
@@ -64,7 +65,11 @@ export async function migrateDomain(o: LibvirtMigrationOptions): Promise<Libvirt
   const dest = new Virsh(o.destinationUri, { binary: v.binary });
   await v.run(['migrate-setmaxdowntime', '--domain', domain, '--downtime', String(Math.max(1, Math.round(o.downtimeLimitSec * 1000)))]);
   let stillOnSource = true;
+  // The setup before the first pass, measured on libvirt's job clock (first-pass.ts).
+  const clock = new FirstPassClock();
+  const events = watchIterations(v, domain, (e) => clock.observeEvent(e));
   try {
+    await events.ready;
     const t0 = Date.now();
     const child = spawn(v.binary, ['-q', '-c', v.uri, ...migrateArgs(o)], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
     let stderr = '';
@@ -89,6 +94,7 @@ export async function migrateDomain(o: LibvirtMigrationOptions): Promise<Libvirt
       }
       const now = Date.now();
       if (j.type === 'unbounded' || j.type === 'bounded') {
+        clock.observePoll(j, now, o.bandwidthBytesPerSec);
         const it = optionalInt(j.stats, 'memory_iteration') ?? 0;
         const processed = optionalInt(j.stats, 'memory_processed') ?? 0;
         const remaining = optionalInt(j.stats, 'memory_remaining') ?? 0;
@@ -122,11 +128,13 @@ export async function migrateDomain(o: LibvirtMigrationOptions): Promise<Libvirt
       }
     }
     await exited;
+    const setup = clock.setup();
     let measured: Measured;
     if (exitCode === 0) {
       stillOnSource = false;
       const done = await jobInfo(dest, domain, { completed: true });
       measured = measuredFromCompleted(done);
+      measured.setupSec = Math.max(measured.setupSec, setup.setupSec);
       const lastSent = trace.reduce((s, r) => s + r.sentBytes, 0);
       trace.push({ round: trace.length, kind: 'stop-copy', sentBytes: Math.max(0, measured.transferredBytes - lastSent), durationSec: measured.downtimeSec, rateBytesPerSec: 0, dirtiedBytes: 0, skippedBytes: 0, remainingBytes: 0, throttle: maxThrottle });
       measured.maxThrottle = maxThrottle;
@@ -139,13 +147,14 @@ export async function migrateDomain(o: LibvirtMigrationOptions): Promise<Libvirt
         transferredBytes: trace.reduce((s, r) => s + r.sentBytes, 0),
         rounds: Math.max(0, iteration - 1),
         converged: false,
-        setupSec: 0,
+        setupSec: setup.setupSec,
         maxThrottle,
         error: aborted ? (o.signal?.aborted ? 'cancelled: interrupted' : `cancelled after the ${o.timeoutSec} s time-out`) : msg || `virsh migrate exited ${exitCode}`,
       };
     }
     return { measured, trace, domainOn: stillOnSource ? 'source' : 'destination' };
   } finally {
+    events.stop();
     // The downtime limit sticks to the source domain: put it back where the domain stayed.
     if (stillOnSource) await v.run(['migrate-setmaxdowntime', '--domain', domain, '--downtime', oldDowntime]).catch(() => {});
   }

@@ -44,7 +44,7 @@ export function labMatrixCommand(): Command {
       try {
         if (o.driver === 'libvirt' && o.preset.startsWith('techniques')) throw new InputError('--driver', 'libvirt', `does not take --preset ${o.preset} (libvirt sets its own migration flags: use --driver qmp)`);
         const configs = labMatrix(o.preset, { timeoutSec: o.timeout, repeats: o.repeats }).slice(o.skip, o.limit !== undefined ? o.skip + o.limit : undefined);
-        const platform = loadPlatform(o.platform, labDir());
+        const platform = loadPlatform(o.platform, labDir(), o.driver);
         const store = await (await import('../../../store/store.js')).openStore(o.db);
         const progress = progressReporter('migrations');
         const label = (i: number) => `${i + 1}/${configs.length} ${workloadLabel(configs[i])}${configs[i].technique ? ` [${techniqueKey(configs[i].technique!)}]` : ''}`;

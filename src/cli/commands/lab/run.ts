@@ -129,7 +129,7 @@ export function labRunCommand(): Command {
           timeoutSec: o.timeout,
         };
         if (technique) cfg.technique = technique;
-        const platform = loadPlatform(o.platform, labDir());
+        const platform = loadPlatform(o.platform, labDir(), o.driver);
         const adaptiveRate = o.adaptiveRate ? { deltaBytesPerSec: o.delta ?? LIU_ADAPTIVE_DELTA_BYTES_PER_SEC, minBytesPerSec: 1 << 20, maxBytesPerSec: cfg.bandwidthBytesPerSec } : undefined;
         // The QEMU driver and the database drivers load only when a run starts.
         const { runLabConfig } = await import('../../../lab/run.js');

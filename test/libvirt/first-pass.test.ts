@@ -1,0 +1,45 @@
+/** The setup before a libvirt migration's first pass, from virsh's event lines and domjobinfo polls. No daemon needed. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FirstPassClock, parseIterationEvent } from '../../src/hypervisor/libvirt/first-pass.js';
+import type { JobStats } from '../../src/hypervisor/libvirt/virsh.js';
+
+const poll = (elapsedMs: number, processed = 0, bps = 0): JobStats => ({
+  type: 'unbounded',
+  stats: new Map([['time_elapsed', String(elapsedMs)], ['memory_processed', String(processed)], ['memory_bps', String(bps)]]),
+});
+const T = Date.parse('2026-12-06T20:14:52.000Z');
+
+test("virsh event --timestamp's migration-iteration lines are read; other lines are not", () => {
+  assert.deepEqual(parseIterationEvent("2026-12-06 20:14:52.565+0000: event 'migration-iteration' for domain 'migcost-lab-1': iteration: '1'"), { atMs: T + 565, iteration: 1 });
+  assert.deepEqual(parseIterationEvent("2026-12-06 21:14:52.565+0100: event 'migration-iteration' for domain 'a': iteration: '12'"), { atMs: T + 565, iteration: 12 });
+  assert.equal(parseIterationEvent("2026-12-06 20:14:52.565+0000: event 'lifecycle' for domain 'a': Suspended Migrated"), undefined);
+  assert.equal(parseIterationEvent('events received: 3'), undefined);
+});
+
+test("the setup is the first pass's event minus the job's start, bounded by the polls' return times", () => {
+  const c = new FirstPassClock();
+  // The job started at T. Polls return 20 ms, 5 ms and 40 ms after the daemon read time_elapsed: the tightest bound wins.
+  c.observePoll(poll(100), T + 120, 50e6);
+  c.observePoll(poll(300), T + 305, 50e6);
+  c.observeEvent({ atMs: T + 420, iteration: 1 });
+  c.observePoll(poll(600, 9e6, 50e6), T + 640, 50e6);
+  c.observeEvent({ atMs: T + 3000, iteration: 2 });
+  const s = c.setup();
+  assert.equal(s.from, 'event');
+  assert.ok(Math.abs(s.setupSec - 0.415) < 1e-9, `${s.setupSec}`);
+});
+
+test('a missed first event falls back on the first poll with data: elapsed minus processed over the measured rate', () => {
+  const c = new FirstPassClock();
+  c.observePoll(poll(200), T + 210, 50e6);
+  c.observePoll(poll(600, 10e6, 50e6), T + 610, 50e6); // 10 MB at 50 MB/s: data since 400 ms
+  c.observePoll(poll(800, 20e6, 50e6), T + 810, 50e6);
+  c.observeEvent({ atMs: T + 3000, iteration: 2 }); // pass 1's event was missed
+  assert.deepEqual(c.setup(), { setupSec: 0.4, from: 'jobinfo' });
+  // No measured rate yet: the cap.
+  const d = new FirstPassClock();
+  d.observePoll(poll(600, 10e6, 0), T + 610, 25e6);
+  assert.deepEqual(d.setup(), { setupSec: 0.2, from: 'jobinfo' });
+  assert.deepEqual(new FirstPassClock().setup(), { setupSec: 0, from: 'none' });
+});
