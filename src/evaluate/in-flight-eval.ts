@@ -5,7 +5,7 @@
  * migration would not converge, or end after the time-out; and on completed runs, whether it ever wrongly said so
  * (a false alarm). Pure.
  */
-import type { MigrationRecord } from '../record/record.js';
+import type { InFlightPoint, MigrationRecord } from '../record/record.js';
 import { quantileR7 } from '../stats/quantile.js';
 
 export const WATCH_FRACTIONS = [0.25, 0.5, 0.75] as const;
@@ -23,8 +23,11 @@ export interface InFlightScore {
   falseAlarms: number;
 }
 
-/** Whether a re-prediction warns: no convergence, or an end after the time-out. */
-const warns = (p: { totalTimeSec: number | null; rateKnown: boolean }, timeoutSec: number) => p.rateKnown && (p.totalTimeSec === null || p.totalTimeSec > timeoutSec);
+/**
+ * Whether a re-prediction warns: as recorded where watch's warning was kept (its tracker's rules), else no
+ * convergence or an end after the time-out once the rate was known.
+ */
+const warns = (p: InFlightPoint, timeoutSec: number, recorded: boolean) => (recorded ? p.warning === true : p.rateKnown && (p.totalTimeSec === null || p.totalTimeSec > timeoutSec));
 
 export function scoreInFlight(records: readonly MigrationRecord[]): InFlightScore {
   const errs: number[][] = WATCH_FRACTIONS.map(() => []);
@@ -37,6 +40,7 @@ export function scoreInFlight(records: readonly MigrationRecord[]): InFlightScor
     const pts = r.inFlight;
     if (!pts || pts.length === 0) continue;
     const timeout = r.config.timeoutSec;
+    const recorded = pts.some((p) => p.warning !== undefined);
     if (r.measured.status === 'completed') {
       completed++;
       const T = r.measured.totalTimeSec;
@@ -46,10 +50,10 @@ export function scoreInFlight(records: readonly MigrationRecord[]): InFlightScor
         if (last && last.totalTimeSec !== null) errs[i].push((Math.abs(last.totalTimeSec - T) / T) * 100);
         else if (last) errs[i].push(Infinity); // said it would never end
       });
-      if (pts.some((p) => warns(p, timeout))) falseAlarms++;
+      if (pts.some((p) => warns(p, timeout, recorded))) falseAlarms++;
     } else {
       timedOut++;
-      const first = pts.find((p) => warns(p, timeout));
+      const first = pts.find((p) => warns(p, timeout, recorded));
       if (first) {
         warned++;
         leads.push(r.measured.totalTimeSec - first.elapsedSec);

@@ -3,8 +3,15 @@
  * libvirt's domjobinfo, reduced to `InFlight`), with the same switch-over rule as the pre-copy model (QEMU stops
  * when what is pending can be sent within the downtime limit at the measured rate) and the same auto-converge
  * schedule (throttle from `cpu-throttle-initial` 20 %, +10 % per round that does not converge, at most 99 %).
+ *
+ * The dirt of the passes to come: with the pre-migration sample's curve (`InFlightDirt`: distinct bytes dirtied
+ * within a window, which levels off at the working set), a pass of t seconds leaves curve(t) to send — known from
+ * the first poll on; without one, QEMU's measured dirty rate x t, known only once the first pass has ended (one rate
+ * per pass, measured over a window longer than the passes near the threshold: it under-predicts there).
  * Pure; `watch` polls and renders it.
  */
+import type { CurvePoint } from './types.js';
+import { curveDirtiedBytes } from './dirty.js';
 
 export interface InFlight {
   elapsedSec: number;
@@ -23,6 +30,21 @@ export interface InFlight {
   autoConverge: boolean;
   /** The current auto-converge throttle, 0-1. */
   throttle: number;
+  /**
+   * Seconds since the current pass began (since the bitmap sync that started it), when the caller saw the sync;
+   * default: in the first pass, the bytes sent over the rate; later, 0 (the pass's dirt so far is not counted).
+   */
+  passElapsedSec?: number;
+}
+
+/** What the pre-migration sample says about the guest's dirt (model/from-sample.ts's `inFlightDirtFromSample`). */
+export interface InFlightDirt {
+  /** Distinct bytes dirtied within a window of `windowSec` (the sample's curve), sorted by window. */
+  curve: readonly CurvePoint[];
+  /** Share of RAM that is zero pages (sent as flags by the first pass, at no cost). Default 0. */
+  zeroPageFraction?: number;
+  /** The guest's vCPU load, 0-1: an auto-converge throttle caps the vCPU and bites only above it. Default 1. */
+  cpuUtilisation?: number;
 }
 
 export interface InFlightPrediction {
@@ -34,8 +56,10 @@ export interface InFlightPrediction {
   /** Bytes still to send. */
   remainingTransferBytes: number;
   converges: boolean;
-  /** Whether the dirty rate is known yet (QEMU reports it only after the first pass). */
+  /** Whether the dirt to come is known: from the sample's curve at once, or QEMU's rate once the first pass ended. */
   rateKnown: boolean;
+  /** Where the dirt to come was taken from. */
+  dirtFrom: 'sample' | 'qemu' | 'none';
   /** Share of the predicted bytes already sent, 0-1. */
   progress: number;
 }
@@ -45,12 +69,13 @@ export const AUTO_CONVERGE_INITIAL = 0.2;
 export const AUTO_CONVERGE_INCREMENT = 0.1;
 export const AUTO_CONVERGE_MAX = 0.99;
 
-/** Re-predicts what is left of a migration in flight. */
-export function predictInFlight(s: InFlight): InFlightPrediction {
+/** Re-predicts what is left of a migration in flight; with the sample's dirt when given (see the header). */
+export function predictInFlight(s: InFlight, dirt?: InFlightDirt): InFlightPrediction {
   const b = s.bandwidthBytesPerSec;
   if (!(b > 0)) {
-    return { etaSec: Infinity, totalTimeSec: Infinity, downtimeSec: Infinity, remainingTransferBytes: s.remainingBytes, converges: false, rateKnown: false, progress: 0 };
+    return { etaSec: Infinity, totalTimeSec: Infinity, downtimeSec: Infinity, remainingTransferBytes: s.remainingBytes, converges: false, rateKnown: false, dirtFrom: 'none', progress: 0 };
   }
+  if (dirt && dirt.curve.length > 0) return predictWithCurve(s, dirt);
   const rateKnown = s.syncs >= 2;
   const d0 = rateKnown ? s.dirtyRateBytesPerSec : 0;
   const limitBytes = b * s.downtimeLimitSec;
@@ -84,7 +109,46 @@ export function predictInFlight(s: InFlight): InFlightPrediction {
 /** Before the first pass ends, the share of RAM scanned counts for half the bar: the dirt it leaves is unknown. */
 export const FIRST_PASS_SHARE = 0.5;
 
-function finish(s: InFlight, eta: number, down: number, toSend: number, converges: boolean, rateKnown: boolean): InFlightPrediction {
+/**
+ * With the sample's curve: the current pass sends what is pending (in the first pass the zero pages go as flags,
+ * at no cost), leaving curve(its whole length) — the length counted from the sync that began it; each later pass
+ * of t s sends what the previous left and leaves curve(t). QEMU switches over when what a pass leaves fits the
+ * downtime limit at the rate. A pass that leaves as much as the one before never converges unless auto-converge
+ * can still raise its throttle, which caps the vCPU: the guest runs min(1, (1 - throttle) / load) of the time.
+ */
+function predictWithCurve(s: InFlight, dirt: InFlightDirt): InFlightPrediction {
+  const b = s.bandwidthBytesPerSec;
+  const limitBytes = b * s.downtimeLimitSec;
+  const load = Math.min(1, Math.max(0.01, dirt.cpuUtilisation ?? 1));
+  const dirtied = (sec: number, throttle: number) => Math.min(s.memoryBytes, curveDirtiedBytes(dirt.curve, throttle > 0 ? sec * Math.min(1, (1 - throttle) / load) : sec));
+  const firstPass = s.syncs <= 1;
+  let wireShare = firstPass ? 1 - Math.min(1, Math.max(0, dirt.zeroPageFraction ?? 0)) : 1;
+  let passSoFar = s.passElapsedSec ?? (firstPass ? s.transferredBytes / b : 0);
+  let pending = s.remainingBytes;
+  let throttle = s.throttle;
+  let eta = 0;
+  let sent = 0;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const wire = pending * wireShare;
+    const t = wire / b;
+    eta += t;
+    sent += wire;
+    const next = dirtied(passSoFar + t, throttle);
+    if (next <= limitBytes) {
+      const down = next / b;
+      return finish(s, eta + down, down, sent + next, true, true, 'sample');
+    }
+    // Round 0 is what is left of the current pass (perhaps nearly done): only whole passes are compared.
+    if (round > 0 && next >= pending * (1 - 1e-6) && (!s.autoConverge || throttle >= AUTO_CONVERGE_MAX)) break;
+    if (s.autoConverge) throttle = throttle === 0 ? AUTO_CONVERGE_INITIAL : Math.min(AUTO_CONVERGE_MAX, throttle + AUTO_CONVERGE_INCREMENT);
+    pending = next;
+    wireShare = 1;
+    passSoFar = 0;
+  }
+  return finish(s, Infinity, Infinity, Infinity, false, true, 'sample');
+}
+
+function finish(s: InFlight, eta: number, down: number, toSend: number, converges: boolean, rateKnown: boolean, dirtFrom: InFlightPrediction['dirtFrom'] = rateKnown ? 'qemu' : 'none'): InFlightPrediction {
   const total = s.transferredBytes + toSend;
   const firstPass = s.memoryBytes > 0 ? Math.min(1, (s.memoryBytes - s.remainingBytes) / s.memoryBytes) : 0;
   return {
@@ -94,6 +158,7 @@ function finish(s: InFlight, eta: number, down: number, toSend: number, converge
     remainingTransferBytes: toSend,
     converges,
     rateKnown,
+    dirtFrom,
     progress: !rateKnown ? FIRST_PASS_SHARE * firstPass : converges && total > 0 ? s.transferredBytes / total : 0,
   };
 }
@@ -120,10 +185,15 @@ export class InFlightTracker {
   private progress = 0;
   private warned = false;
   constructor(readonly completionTimeoutSec?: number) {}
-  update(p: InFlightPrediction): { progress: number; warning?: string } {
+  /**
+   * `syncs`: the bitmap syncs so far. With QEMU's rate alone no warning comes right after the first pass (syncs 2):
+   * that rate was measured over the whole first pass, and a later pass must confirm it; the sample's curve warns at once.
+   */
+  update(p: InFlightPrediction, syncs?: number): { progress: number; warning?: string } {
     this.progress = Math.max(this.progress, p.progress);
     const t = this.completionTimeoutSec;
-    if (t !== undefined && !this.warned && p.rateKnown && (!p.converges || p.totalTimeSec > t)) {
+    const early = p.dirtFrom === 'qemu' && syncs !== undefined && syncs <= 2;
+    if (t !== undefined && !this.warned && p.rateKnown && !early && (!p.converges || p.totalTimeSec > t)) {
       this.warned = true;
       return { progress: this.progress, warning: p.converges ? `predicted to end at ${p.totalTimeSec.toFixed(1)} s, after the completion time-out at ${t.toFixed(0)} s` : `predicted not to converge: the completion time-out at ${t.toFixed(0)} s will end it` };
     }

@@ -60,6 +60,24 @@ export interface InFlightPoint {
   elapsedSec: number;
   totalTimeSec: number | null;
   rateKnown: boolean;
+  /** Where its dirt came from (the sample's curve or QEMU's rate). Absent in records from before it was kept. */
+  dirtFrom?: 'sample' | 'qemu' | 'none';
+  /** Whether watch warned here (once per run) that it would not end before the time-out. Absent in older records. */
+  warning?: boolean;
+  /** What watch read at this poll, so that another model can be replayed on it offline. Absent in older records. */
+  input?: InFlightInput;
+}
+
+/** The statistics of one poll (model/in-flight.ts's InFlight less what the record's config says). */
+export interface InFlightInput {
+  transferredBytes: number;
+  remainingBytes: number;
+  memoryBytes: number;
+  syncs: number;
+  dirtyRateBytesPerSec: number;
+  bandwidthBytesPerSec: number;
+  throttle: number;
+  passElapsedSec?: number;
 }
 
 /** A lab machine: its CPU model and logical CPUs. Its stop-and-copy rates and TCG speed are its own. */

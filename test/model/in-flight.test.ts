@@ -1,7 +1,8 @@
 /** Re-predicting a migration in flight: worked examples with hand-computed figures, and the tracker's rules. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { predictInFlight, InFlightTracker, platformTimeoutSec, type InFlight } from '../../src/model/in-flight.js';
+import { predictInFlight, InFlightTracker, platformTimeoutSec, type InFlight, type InFlightDirt } from '../../src/model/in-flight.js';
+import { MigrationWatch } from '../../src/hypervisor/watch.js';
 import { assertClose } from '../helpers.js';
 
 const MiB = 2 ** 20;
@@ -64,4 +65,85 @@ test('the tracker never lets the progress fall and warns once, on the first pred
 test('platforms\' completion time-outs scale with RAM', () => {
   assert.equal(platformTimeoutSec('nova', 4 * 2 ** 30), 3200);
   assert.equal(platformTimeoutSec('kubevirt', 2 * 2 ** 30), 300);
+});
+
+// The sample's curve: 40 MiB/s for the first second, 60 MiB at 2 s, levelling off at a 64 MiB working set.
+const curve: InFlightDirt = { curve: [{ windowSec: 1, dirtiedBytes: 40 * MiB }, { windowSec: 2, dirtiedBytes: 60 * MiB }, { windowSec: 4, dirtiedBytes: 64 * MiB }] };
+
+test("worked example with the sample's curve: the pass so far counts toward the dirt it leaves", () => {
+  // 40 MiB left of a pass that began 0.1 s ago: sent in 0.4 s, the pass lasts 0.5 s and leaves curve(0.5) = 20 MiB
+  // <= 30 MiB (100 MiB/s x 0.3 s): switch over, 0.2 s down.
+  const p = predictInFlight({ ...base, passElapsedSec: 0.1 }, curve);
+  assert.equal(p.dirtFrom, 'sample');
+  assert.equal(p.converges, true);
+  assertClose(p.etaSec, 0.6);
+  assertClose(p.downtimeSec, 0.2);
+  assert.equal(p.remainingTransferBytes, 60 * MiB);
+  // Without the 0.1 s already spent: curve(0.4) = 16 MiB.
+  assertClose(predictInFlight({ ...base, passElapsedSec: 0 }, curve).downtimeSec, 0.16);
+});
+
+test("near the threshold one rate says it converges; the sample's working set says it will not", () => {
+  // A 64 MiB working set dirtied within 0.5 s; QEMU measured 32 MiB/s over a 2 s pass (64 MiB / 2 s).
+  const wss: InFlightDirt = { curve: [{ windowSec: 0.5, dirtiedBytes: 64 * MiB }, { windowSec: 4, dirtiedBytes: 64 * MiB }] };
+  const s = { ...base, dirtyRateBytesPerSec: 32 * MiB, passElapsedSec: 0 };
+  // One rate: 40 MiB in 0.4 s leaves 12.8 MiB: switch over.
+  assert.equal(predictInFlight(s).converges, true);
+  // The curve: 40 MiB in 0.4 s leaves curve(0.4) = 51.2 MiB; 51.2 MiB in 0.512 s leaves 64 MiB, no less than before.
+  const p = predictInFlight(s, wss);
+  assert.equal(p.converges, false);
+  assert.equal(p.etaSec, Infinity);
+  assert.equal(p.rateKnown, true);
+});
+
+test("in the first pass the sample's curve predicts at once, the zero pages going as flags", () => {
+  // 100 MiB sent at 100 MiB/s: the pass began 1 s ago. 512 MiB left, half of it zero: 256 MiB in 2.56 s; the pass
+  // lasts 3.56 s and leaves curve(3.56) = 60 + 4 x 1.56 / 2 = 63.12 MiB; those go in 0.6312 s and leave
+  // curve(0.6312) = 25.248 MiB <= 30 MiB: switch over in 0.25248 s.
+  const s = { ...base, elapsedSec: 2, syncs: 1, transferredBytes: 100 * MiB, remainingBytes: 512 * MiB, dirtyRateBytesPerSec: 0 };
+  const p = predictInFlight(s, { ...curve, zeroPageFraction: 0.5 });
+  assert.equal(p.rateKnown, true);
+  assert.equal(p.converges, true);
+  assertClose(p.etaSec, 2.56 + 0.6312 + 0.25248);
+  assertClose(p.totalTimeSec, 2 + 2.56 + 0.6312 + 0.25248);
+  assertClose(p.progress, 100 / (100 + 256 + 63.12 + 25.248));
+});
+
+test("auto-converge's throttle caps the vCPU: it slows a guest's dirt only above the guest's load", () => {
+  // 50 MiB/s of dirt, throttle 50 %: a guest at 25 % load keeps its pace (40 MiB in 0.4 s leave 20 MiB, 0.2 s
+  // down); one at full load runs half the time (10 MiB, 0.1 s down).
+  const linear = { curve: [{ windowSec: 1, dirtiedBytes: 50 * MiB }, { windowSec: 2, dirtiedBytes: 100 * MiB }] };
+  const s = { ...base, autoConverge: true, throttle: 0.5, passElapsedSec: 0 };
+  assertClose(predictInFlight(s, { ...linear, cpuUtilisation: 0.25 }).downtimeSec, 0.2);
+  assertClose(predictInFlight(s, linear).downtimeSec, 0.1);
+});
+
+test("no warning right after the first pass from QEMU's rate alone; the sample's curve warns at once", () => {
+  const hot = { ...base, dirtyRateBytesPerSec: 200 * MiB };
+  assert.equal(new InFlightTracker(800).update(predictInFlight(hot), 2).warning, undefined, 'syncs 2: the first pass\'s rate');
+  const t = new InFlightTracker(800);
+  t.update(predictInFlight(hot), 2);
+  assert.match(t.update(predictInFlight(hot), 3).warning ?? '', /not to converge/);
+  const wss: InFlightDirt = { curve: [{ windowSec: 0.5, dirtiedBytes: 64 * MiB }, { windowSec: 4, dirtiedBytes: 64 * MiB }] };
+  const first = { ...base, syncs: 1, remainingBytes: 512 * MiB };
+  assert.match(new InFlightTracker(800).update(predictInFlight(first, wss), 1).warning ?? '', /not to converge/);
+  // ... and says nothing when the curve converges.
+  assert.equal(new InFlightTracker(800).update(predictInFlight(first, curve), 1).warning, undefined);
+});
+
+test("watch times the current pass from the readings around its sync, and its progress never falls", () => {
+  const w = new MigrationWatch({ completionTimeoutSec: 30, dirt: curve });
+  const read = (elapsedSec: number, syncs: number, transferredBytes: number, remainingBytes: number) => w.line({ status: 'active', state: { ...base, elapsedSec, syncs, transferredBytes, remainingBytes } })!;
+  const a = read(5, 2, 300 * MiB, 50 * MiB);
+  assert.equal(a.passElapsedSec, undefined, 'the sync that began this pass was not seen');
+  read(5.4, 3, 340 * MiB, 60 * MiB);
+  const c = read(5.6, 3, 350 * MiB, 40 * MiB);
+  assertClose(c.passElapsedSec!, 0.4, 1e-9); // the pass began between 5.0 and 5.4 s
+  assert.equal(c.dirtFrom, 'sample');
+  let last = 0;
+  for (const [e, tx, rem] of [[5.8, 360, 30], [6.0, 362, 200], [6.2, 380, 180]] as const) {
+    const l = read(e, 3, tx * MiB, rem * MiB);
+    assert.ok(l.progress >= last, `progress ${l.progress} fell below ${last}`);
+    last = l.progress;
+  }
 });

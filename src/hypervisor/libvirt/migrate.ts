@@ -135,6 +135,7 @@ export async function migrateDomain(o: LibvirtMigrationOptions): Promise<Libvirt
       const done = await jobInfo(dest, domain, { completed: true });
       measured = measuredFromCompleted(done);
       measured.setupSec = Math.max(measured.setupSec, setup.setupSec);
+      measured.setupMeasuredBy = setup.from;
       const lastSent = trace.reduce((s, r) => s + r.sentBytes, 0);
       trace.push({ round: trace.length, kind: 'stop-copy', sentBytes: Math.max(0, measured.transferredBytes - lastSent), durationSec: measured.downtimeSec, rateBytesPerSec: 0, dirtiedBytes: 0, skippedBytes: 0, remainingBytes: 0, throttle: maxThrottle });
       measured.maxThrottle = maxThrottle;
@@ -148,6 +149,7 @@ export async function migrateDomain(o: LibvirtMigrationOptions): Promise<Libvirt
         rounds: Math.max(0, iteration - 1),
         converged: false,
         setupSec: setup.setupSec,
+        setupMeasuredBy: setup.from,
         maxThrottle,
         error: aborted ? (o.signal?.aborted ? 'cancelled: interrupted' : `cancelled after the ${o.timeoutSec} s time-out`) : msg || `virsh migrate exited ${exitCode}`,
       };
