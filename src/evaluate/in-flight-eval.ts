@@ -5,8 +5,10 @@
  * migration would not converge, or end after the time-out; and on completed runs, whether it ever wrongly said so
  * (a false alarm). Pure.
  */
-import type { InFlightPoint, MigrationRecord } from '../record/record.js';
+import type { InFlightInput, InFlightPoint, MigrationRecord } from '../record/record.js';
 import { quantileR7 } from '../stats/quantile.js';
+import { InFlightTracker, predictInFlight, type InFlightDirt } from '../model/in-flight.js';
+import { inFlightDirtFromSample, sampleAt } from '../model/from-sample.js';
 
 export const WATCH_FRACTIONS = [0.25, 0.5, 0.75] as const;
 
@@ -68,4 +70,22 @@ export function scoreInFlight(records: readonly MigrationRecord[]): InFlightScor
     warningLeadSec: leads,
     falseAlarms,
   };
+}
+
+/**
+ * What watch would say with the current model at each recorded poll, re-predicted from the poll's recorded inputs
+ * (`input`) with the run's downtime limit, auto-converge and time-out: with the record's sample's curve (`sample`)
+ * or QEMU's rate alone (`qemu`). `inputs` stands in for the recorded ones (e.g. rebuilt from an older record's
+ * trace). Undefined when the record has no inputs. Pure.
+ */
+export function replayInFlight(r: MigrationRecord, dirtFrom: 'sample' | 'qemu', inputs?: readonly { elapsedSec: number; input: InFlightInput }[]): InFlightPoint[] | undefined {
+  const polls = inputs ?? (r.inFlight?.every((p) => p.input) ? r.inFlight.map((p) => ({ elapsedSec: p.elapsedSec, input: p.input! })) : undefined);
+  if (!polls || polls.length === 0) return undefined;
+  const dirt: InFlightDirt | undefined = dirtFrom === 'sample' ? inFlightDirtFromSample(sampleAt(r.sample, r.migrationStartedAt)) : undefined;
+  const tracker = new InFlightTracker(r.config.timeoutSec);
+  return polls.map(({ elapsedSec, input }) => {
+    const p = predictInFlight({ ...input, elapsedSec, downtimeLimitSec: r.config.downtimeLimitSec, autoConverge: r.config.autoConverge }, dirt);
+    const shown = tracker.update(p, input.syncs);
+    return { elapsedSec, totalTimeSec: Number.isFinite(p.totalTimeSec) ? p.totalTimeSec : null, rateKnown: p.rateKnown, dirtFrom: p.dirtFrom, warning: shown.warning !== undefined, input };
+  });
 }

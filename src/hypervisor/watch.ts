@@ -31,8 +31,9 @@ export interface WatchLine {
   transferredBytes: number;
   remainingBytes: number;
   throttle: number;
-  /** Seconds since the current pass began, when a reading came before its sync. */
+  /** Seconds since the current pass began, when a reading came before its sync; the last whole pass's length. */
   passElapsedSec?: number;
+  lastPassSec?: number;
   completionTimeoutSec?: number;
   warning?: string;
 }
@@ -65,18 +66,25 @@ export class MigrationWatch {
   /** The last reading's syncs and time, and when the current pass began (halfway between the readings around its sync). */
   private prev: { syncs: number; elapsedSec: number } | undefined;
   private passStartSec: number | undefined;
+  private lastPassSec: number | undefined;
   constructor(private readonly o: WatchTimeouts = {}) {}
 
   line(r: Reading): WatchLine | undefined {
     if (!r.state) return undefined;
     const s = r.state;
-    if (this.prev && s.syncs > this.prev.syncs) this.passStartSec = (this.prev.elapsedSec + s.elapsedSec) / 2;
+    if (this.prev && s.syncs > this.prev.syncs) {
+      const start = (this.prev.elapsedSec + s.elapsedSec) / 2;
+      // A whole pass was timed when its start was seen too, and exactly one sync came since.
+      this.lastPassSec = this.passStartSec !== undefined && s.syncs === this.prev.syncs + 1 ? start - this.passStartSec : undefined;
+      this.passStartSec = start;
+    }
     this.prev = { syncs: s.syncs, elapsedSec: s.elapsedSec };
     const timeout = this.o.completionTimeoutSec ?? (this.o.platformTimeouts ? platformTimeoutSec(this.o.platformTimeouts, s.memoryBytes) : undefined);
     this.tracker ??= new InFlightTracker(timeout);
     // The first pass's start is only known when a reading came before it; else the model estimates it from the bytes sent.
     const passElapsedSec = this.passStartSec !== undefined ? Math.max(0, s.elapsedSec - this.passStartSec) : undefined;
-    const p = predictInFlight(passElapsedSec !== undefined ? { ...s, passElapsedSec } : s, this.o.dirt);
+    const timed = { ...s, ...(passElapsedSec !== undefined ? { passElapsedSec } : {}), ...(this.lastPassSec !== undefined ? { lastPassSec: this.lastPassSec } : {}) };
+    const p = predictInFlight(timed, this.o.dirt);
     this.last = p;
     const shown = this.tracker.update(p, s.syncs);
     return {
@@ -93,6 +101,7 @@ export class MigrationWatch {
       remainingBytes: s.remainingBytes,
       throttle: s.throttle,
       ...(passElapsedSec !== undefined ? { passElapsedSec: round(passElapsedSec, 3) } : {}),
+      ...(this.lastPassSec !== undefined ? { lastPassSec: round(this.lastPassSec, 3) } : {}),
       ...(timeout !== undefined ? { completionTimeoutSec: round(timeout, 1) } : {}),
       ...(shown.warning ? { warning: shown.warning } : {}),
     };

@@ -78,7 +78,7 @@ export async function runLabConfigLibvirt(cfg: MigrationConfig, lv: LabLibvirt, 
         const reading = inFlightFromJob(j, cfg.downtimeLimitSec);
         if (!reading.state) return;
         const st = { ...reading.state, autoConverge: cfg.autoConverge };
-        watch ??= new MigrationWatch({ completionTimeoutSec: cfg.timeoutSec, dirt: sampled ? inFlightDirtFromSample(sampleAt(sampled, new Date().toISOString())) : undefined });
+        watch ??= new MigrationWatch({ completionTimeoutSec: cfg.timeoutSec, dirt: sampled ? inFlightDirtFromSample(sampleAt(sampled, new Date().toISOString()), opts.platform) : undefined });
         const l = watch.line({ ...reading, state: st });
         if (!l) return;
         const { transferredBytes, remainingBytes, memoryBytes, syncs, dirtyRateBytesPerSec, bandwidthBytesPerSec, throttle } = st;
@@ -88,7 +88,7 @@ export async function runLabConfigLibvirt(cfg: MigrationConfig, lv: LabLibvirt, 
           rateKnown: l.rateKnown,
           dirtFrom: l.dirtFrom,
           warning: l.warning !== undefined,
-          input: { transferredBytes, remainingBytes, memoryBytes, syncs, dirtyRateBytesPerSec, bandwidthBytesPerSec, throttle, ...(l.passElapsedSec !== undefined ? { passElapsedSec: l.passElapsedSec } : {}) },
+          input: { transferredBytes, remainingBytes, memoryBytes, syncs, dirtyRateBytesPerSec, bandwidthBytesPerSec, throttle, ...(l.passElapsedSec !== undefined ? { passElapsedSec: l.passElapsedSec } : {}), ...(l.lastPassSec !== undefined ? { lastPassSec: l.lastPassSec } : {}) },
         });
       },
     });

@@ -35,6 +35,8 @@ export interface InFlight {
    * default: in the first pass, the bytes sent over the rate; later, 0 (the pass's dirt so far is not counted).
    */
   passElapsedSec?: number;
+  /** The length of the last whole pass (between the two syncs around it), when the caller saw both. */
+  lastPassSec?: number;
 }
 
 /** What the pre-migration sample says about the guest's dirt (model/from-sample.ts's `inFlightDirtFromSample`). */
@@ -45,7 +47,18 @@ export interface InFlightDirt {
   zeroPageFraction?: number;
   /** The guest's vCPU load, 0-1: an auto-converge throttle caps the vCPU and bites only above it. Default 1. */
   cpuUtilisation?: number;
+  /**
+   * The final copy's rate: QEMU lifts its rate limit for it (the platform's fitted stop-and-copy rate; default a
+   * 10 Gbit/s link, or the transfer rate if higher), and the resume after it (s, default 0).
+   */
+  stopCopyRateBytesPerSec?: number;
+  resumeSec?: number;
 }
+
+/** The final copy's default rate: a 10 Gbit/s link (model/precopy.ts's DEFAULT_LINK_BYTES_PER_SEC). */
+const DEFAULT_STOP_COPY_BYTES_PER_SEC = 10e9 / 8;
+/** How far QEMU's measured dirt may move the sample's curve (a factor): beyond it, the curve is kept as bounded. */
+export const CURVE_SCALE_BOUNDS = [0.25, 4] as const;
 
 export interface InFlightPrediction {
   /** Seconds until the migration ends (the switch-over included); Infinity when it will not converge. */
@@ -113,14 +126,24 @@ export const FIRST_PASS_SHARE = 0.5;
  * With the sample's curve: the current pass sends what is pending (in the first pass the zero pages go as flags,
  * at no cost), leaving curve(its whole length) — the length counted from the sync that began it; each later pass
  * of t s sends what the previous left and leaves curve(t). QEMU switches over when what a pass leaves fits the
- * downtime limit at the rate. A pass that leaves as much as the one before never converges unless auto-converge
+ * downtime limit at the rate, and copies it at the uncapped stop-and-copy rate. A pass that leaves as much as the one before never converges unless auto-converge
  * can still raise its throttle, which caps the vCPU: the guest runs min(1, (1 - throttle) / load) of the time.
  */
 function predictWithCurve(s: InFlight, dirt: InFlightDirt): InFlightPrediction {
   const b = s.bandwidthBytesPerSec;
   const limitBytes = b * s.downtimeLimitSec;
   const load = Math.min(1, Math.max(0.01, dirt.cpuUtilisation ?? 1));
-  const dirtied = (sec: number, throttle: number) => Math.min(s.memoryBytes, curveDirtiedBytes(dirt.curve, throttle > 0 ? sec * Math.min(1, (1 - throttle) / load) : sec));
+  const running = (sec: number, throttle: number) => (throttle > 0 ? sec * Math.min(1, (1 - throttle) / load) : sec);
+  // Once a whole pass after the first has been timed, QEMU's measured dirt over it scales the curve (bounded): the
+  // guest may dirty more or less now than when it was sampled. Not after the first pass alone (see InFlightTracker).
+  let scale = 1;
+  if (s.syncs >= 3 && s.lastPassSec !== undefined && s.lastPassSec > 0 && s.dirtyRateBytesPerSec > 0) {
+    const expected = curveDirtiedBytes(dirt.curve, running(s.lastPassSec, s.throttle));
+    if (expected > 0) scale = Math.min(CURVE_SCALE_BOUNDS[1], Math.max(CURVE_SCALE_BOUNDS[0], (s.dirtyRateBytesPerSec * s.lastPassSec) / expected));
+  }
+  const dirtied = (sec: number, throttle: number) => Math.min(s.memoryBytes, scale * curveDirtiedBytes(dirt.curve, running(sec, throttle)));
+  const stopRate = Math.max(b, dirt.stopCopyRateBytesPerSec ?? DEFAULT_STOP_COPY_BYTES_PER_SEC);
+  const resume = dirt.resumeSec ?? 0;
   const firstPass = s.syncs <= 1;
   let wireShare = firstPass ? 1 - Math.min(1, Math.max(0, dirt.zeroPageFraction ?? 0)) : 1;
   let passSoFar = s.passElapsedSec ?? (firstPass ? s.transferredBytes / b : 0);
@@ -135,7 +158,7 @@ function predictWithCurve(s: InFlight, dirt: InFlightDirt): InFlightPrediction {
     sent += wire;
     const next = dirtied(passSoFar + t, throttle);
     if (next <= limitBytes) {
-      const down = next / b;
+      const down = next / stopRate + resume;
       return finish(s, eta + down, down, sent + next, true, true, 'sample');
     }
     // Round 0 is what is left of the current pass (perhaps nearly done): only whole passes are compared.
@@ -163,6 +186,9 @@ function finish(s: InFlight, eta: number, down: number, toSend: number, converge
   };
 }
 
+/** Readings in a row that must predict an end after the time-out (or none) before the warning. */
+export const WARN_AFTER_READINGS = 2;
+
 /** Platforms' completion time-outs, scaled by the VM's RAM, and what they do then. */
 export const PLATFORM_TIMEOUTS = {
   /** OpenStack Nova: live_migration_completion_timeout = 800 s per GiB of RAM, then abort (default action). */
@@ -184,16 +210,22 @@ export function platformTimeoutSec(platform: PlatformName, memoryBytes: number):
 export class InFlightTracker {
   private progress = 0;
   private warned = false;
+  /** Bad verdicts in a row so far. */
+  private bad = 0;
   constructor(readonly completionTimeoutSec?: number) {}
   /**
-   * `syncs`: the bitmap syncs so far. With QEMU's rate alone no warning comes right after the first pass (syncs 2):
-   * that rate was measured over the whole first pass, and a later pass must confirm it; the sample's curve warns at once.
+   * `syncs`: the bitmap syncs so far. The warning needs the verdict on two readings in a row (one re-prediction near
+   * the threshold can flip: a pass a little longer than the last). With QEMU's rate alone, none comes right after
+   * the first pass (syncs 2): that rate was measured over the whole first pass and a later pass must confirm it;
+   * with the sample's curve it may come in the first pass.
    */
   update(p: InFlightPrediction, syncs?: number): { progress: number; warning?: string } {
     this.progress = Math.max(this.progress, p.progress);
     const t = this.completionTimeoutSec;
     const early = p.dirtFrom === 'qemu' && syncs !== undefined && syncs <= 2;
-    if (t !== undefined && !this.warned && p.rateKnown && !early && (!p.converges || p.totalTimeSec > t)) {
+    const bad = t !== undefined && p.rateKnown && !early && (!p.converges || p.totalTimeSec > t);
+    this.bad = bad ? this.bad + 1 : 0;
+    if (t !== undefined && !this.warned && this.bad >= WARN_AFTER_READINGS) {
       this.warned = true;
       return { progress: this.progress, warning: p.converges ? `predicted to end at ${p.totalTimeSec.toFixed(1)} s, after the completion time-out at ${t.toFixed(0)} s` : `predicted not to converge: the completion time-out at ${t.toFixed(0)} s will end it` };
     }

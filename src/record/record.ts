@@ -78,6 +78,7 @@ export interface InFlightInput {
   bandwidthBytesPerSec: number;
   throttle: number;
   passElapsedSec?: number;
+  lastPassSec?: number;
 }
 
 /** A lab machine: its CPU model and logical CPUs. Its stop-and-copy rates and TCG speed are its own. */

@@ -54,12 +54,20 @@ test('the tracker never lets the progress fall and warns once, on the first pred
   const worse = predictInFlight({ ...base, transferredBytes: 310 * MiB, remainingBytes: 400 * MiB, elapsedSec: 11 });
   const u = t.update(worse);
   assertClose(u.progress, 300 / 360, 1e-12);
-  assert.match(u.warning ?? '', /after the completion time-out at 12 s/);
+  assert.equal(u.warning, undefined, 'one reading is not enough');
+  assert.match(t.update(worse).warning ?? '', /after the completion time-out at 12 s/);
   assert.equal(t.update(worse).warning, undefined);
   assert.equal(t.warningGiven, true);
-  const never = new InFlightTracker(800).update(predictInFlight({ ...base, dirtyRateBytesPerSec: 200 * MiB }));
-  assert.match(never.warning ?? '', /not to converge/);
-  assert.equal(new InFlightTracker(800).update(predictInFlight({ ...base, syncs: 1 })).warning, undefined, 'no warning before the rate is known');
+  const n = new InFlightTracker(800);
+  n.update(predictInFlight({ ...base, dirtyRateBytesPerSec: 200 * MiB }));
+  assert.match(n.update(predictInFlight({ ...base, dirtyRateBytesPerSec: 200 * MiB })).warning ?? '', /not to converge/);
+  const s1 = new InFlightTracker(800);
+  for (let i = 0; i < 3; i++) assert.equal(s1.update(predictInFlight({ ...base, syncs: 1 })).warning, undefined, 'no warning before the rate is known');
+  // A verdict that flips back resets the count.
+  const f = new InFlightTracker(800);
+  f.update(predictInFlight({ ...base, dirtyRateBytesPerSec: 200 * MiB }));
+  f.update(predictInFlight(base));
+  assert.equal(f.update(predictInFlight({ ...base, dirtyRateBytesPerSec: 200 * MiB })).warning, undefined);
 });
 
 test('platforms\' completion time-outs scale with RAM', () => {
@@ -68,7 +76,8 @@ test('platforms\' completion time-outs scale with RAM', () => {
 });
 
 // The sample's curve: 40 MiB/s for the first second, 60 MiB at 2 s, levelling off at a 64 MiB working set.
-const curve: InFlightDirt = { curve: [{ windowSec: 1, dirtiedBytes: 40 * MiB }, { windowSec: 2, dirtiedBytes: 60 * MiB }, { windowSec: 4, dirtiedBytes: 64 * MiB }] };
+// The final copy at the link's 100 MiB/s, to keep the hand computations short (the default is uncapped: see below).
+const curve: InFlightDirt = { curve: [{ windowSec: 1, dirtiedBytes: 40 * MiB }, { windowSec: 2, dirtiedBytes: 60 * MiB }, { windowSec: 4, dirtiedBytes: 64 * MiB }], stopCopyRateBytesPerSec: 100 * MiB };
 
 test("worked example with the sample's curve: the pass so far counts toward the dirt it leaves", () => {
   // 40 MiB left of a pass that began 0.1 s ago: sent in 0.4 s, the pass lasts 0.5 s and leaves curve(0.5) = 20 MiB
@@ -112,23 +121,43 @@ test("in the first pass the sample's curve predicts at once, the zero pages goin
 test("auto-converge's throttle caps the vCPU: it slows a guest's dirt only above the guest's load", () => {
   // 50 MiB/s of dirt, throttle 50 %: a guest at 25 % load keeps its pace (40 MiB in 0.4 s leave 20 MiB, 0.2 s
   // down); one at full load runs half the time (10 MiB, 0.1 s down).
-  const linear = { curve: [{ windowSec: 1, dirtiedBytes: 50 * MiB }, { windowSec: 2, dirtiedBytes: 100 * MiB }] };
+  const linear = { curve: [{ windowSec: 1, dirtiedBytes: 50 * MiB }, { windowSec: 2, dirtiedBytes: 100 * MiB }], stopCopyRateBytesPerSec: 100 * MiB };
   const s = { ...base, autoConverge: true, throttle: 0.5, passElapsedSec: 0 };
   assertClose(predictInFlight(s, { ...linear, cpuUtilisation: 0.25 }).downtimeSec, 0.2);
   assertClose(predictInFlight(s, linear).downtimeSec, 0.1);
 });
 
-test("no warning right after the first pass from QEMU's rate alone; the sample's curve warns at once", () => {
+test("no warning right after the first pass from QEMU's rate alone; the sample's curve warns in the first pass", () => {
   const hot = { ...base, dirtyRateBytesPerSec: 200 * MiB };
-  assert.equal(new InFlightTracker(800).update(predictInFlight(hot), 2).warning, undefined, 'syncs 2: the first pass\'s rate');
   const t = new InFlightTracker(800);
-  t.update(predictInFlight(hot), 2);
+  for (let i = 0; i < 3; i++) assert.equal(t.update(predictInFlight(hot), 2).warning, undefined, 'syncs 2: the first pass\'s rate');
+  t.update(predictInFlight(hot), 3);
   assert.match(t.update(predictInFlight(hot), 3).warning ?? '', /not to converge/);
   const wss: InFlightDirt = { curve: [{ windowSec: 0.5, dirtiedBytes: 64 * MiB }, { windowSec: 4, dirtiedBytes: 64 * MiB }] };
   const first = { ...base, syncs: 1, remainingBytes: 512 * MiB };
-  assert.match(new InFlightTracker(800).update(predictInFlight(first, wss), 1).warning ?? '', /not to converge/);
+  const w = new InFlightTracker(800);
+  w.update(predictInFlight(first, wss), 1);
+  assert.match(w.update(predictInFlight(first, wss), 1).warning ?? '', /not to converge/);
   // ... and says nothing when the curve converges.
-  assert.equal(new InFlightTracker(800).update(predictInFlight(first, curve), 1).warning, undefined);
+  const c = new InFlightTracker(800);
+  for (let i = 0; i < 3; i++) assert.equal(c.update(predictInFlight(first, curve), 1).warning, undefined);
+});
+
+test("the final copy runs uncapped by default; QEMU's measured dirt over the last whole pass scales the curve", () => {
+  // As the first worked example, with the default stop-and-copy rate (a 10 Gbit/s link): 20 MiB in 16.777 ms.
+  const p = predictInFlight({ ...base, passElapsedSec: 0.1 }, { curve: curve.curve });
+  assertClose(p.downtimeSec, (20 * MiB) / 1.25e9);
+  assertClose(p.etaSec, 0.4 + (20 * MiB) / 1.25e9);
+  // The last pass lasted 0.5 s (curve: 20 MiB) and QEMU measured 80 MiB/s over it (40 MiB): the curve counts double,
+  // so this pass leaves 40 MiB > 30 MiB; the next (0.4 s) leaves 2 x 16 = 32 MiB (less: go on), and the one after
+  // (0.32 s) leaves 2 x 12.8 = 25.6 MiB <= 30 MiB: switch over, 0.256 s down at 100 MiB/s.
+  const q = predictInFlight({ ...base, passElapsedSec: 0.1, lastPassSec: 0.5, dirtyRateBytesPerSec: 80 * MiB }, curve);
+  assert.equal(q.converges, true);
+  assertClose(q.etaSec, 0.4 + 0.4 + 0.32 + 0.256);
+  // Not after the first pass alone (syncs 2), and bounded (x4 at most).
+  assertClose(predictInFlight({ ...base, syncs: 2, passElapsedSec: 0.1, lastPassSec: 0.5, dirtyRateBytesPerSec: 80 * MiB }, curve).etaSec, 0.6);
+  const far = predictInFlight({ ...base, passElapsedSec: 0.1, lastPassSec: 0.5, dirtyRateBytesPerSec: 1000 * MiB }, curve);
+  assert.equal(far.converges, false, 'x4: 80 MiB after this pass, 4 x curve(0.8 s) = 128 MiB after the next');
 });
 
 test("watch times the current pass from the readings around its sync, and its progress never falls", () => {

@@ -1,6 +1,6 @@
 /** `migcost lab report`: every model variant against the measured migrations. */
 import { writeFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { buildLabReport, METRICS } from '../../../evaluate/report.js';
 import { recordsToScore } from '../../../evaluate/cross-validate.js';
 import { evaluateIntervals, type IntervalEval } from '../../../evaluate/interval-eval.js';
@@ -12,7 +12,7 @@ import { InputError } from '../../../units.js';
 import { listArg, numberArg, parsedOption } from '../../options.js';
 import { renderLabReport } from '../../render/lab-report.js';
 import { predictedVsMeasuredSpec } from '../../render/plot-specs.js';
-import { scoreInFlight, type InFlightScore } from '../../../evaluate/in-flight-eval.js';
+import { replayInFlight, scoreInFlight, type InFlightScore } from '../../../evaluate/in-flight-eval.js';
 import { exitWithError } from '../../errors.js';
 
 export interface LabReportFlags {
@@ -27,6 +27,7 @@ export interface LabReportFlags {
   refined?: true;
   intervals?: true;
   inFlight?: true;
+  replay?: 'sample' | 'qemu';
   json?: true;
 }
 
@@ -60,13 +61,17 @@ export function labReportCommand(): Command {
     .option('--refined', "history against none: migrations with earlier ones of the same VM, predicted from the fresh sample (base:) and from Liu's refined rate (refined:)")
     .option('--intervals', 'coverage of 10th-90th percentile prediction intervals built from what was known before each run')
     .option('--in-flight', "how early and how right `watch` is: its re-predictions recorded during libvirt-driven runs, at 25/50/75 % of each")
+    .addOption(new Option('--replay <dirt>', "with --in-flight: re-predict every recorded poll from its recorded inputs with the current model, with the record's sample's curve or QEMU's rate alone (records that kept no inputs are left out)").choices(['sample', 'qemu']))
     .option('--json', 'print the report as JSON')
     .action(async (o: LabReportFlags) => {
       try {
         const raw = await loadRecords({ files: o.results, db: o.db });
         if (o.platform !== undefined && (o.intervals || o.refined || o.asRecorded)) throw new InputError('--platform', o.platform, 'applies to the plain report, not with --intervals, --refined or --as-recorded');
+        if (o.replay !== undefined && !o.inFlight) throw new InputError('--replay', o.replay, 'goes with --in-flight');
         if (o.inFlight) {
-          const sc = scoreInFlight(raw);
+          const replayed = o.replay !== undefined ? raw.flatMap((r) => { const inFlight = replayInFlight(r, o.replay!); return inFlight ? [{ ...r, inFlight }] : []; }) : raw;
+          if (o.replay !== undefined && replayed.length === 0) throw new InputError('--replay', o.replay, "finds no record that kept watch's inputs (libvirt-driven lab runs keep them since the libvirt preset)");
+          const sc = scoreInFlight(replayed);
           if (sc.completed + sc.timedOut === 0) throw new InputError('--in-flight', o.results?.join(',') ?? o.db, 'no record carries watch\'s re-predictions (libvirt-driven lab runs record them: lab matrix --driver libvirt)');
           process.stdout.write(o.json ? `${JSON.stringify(sc)}\n` : renderInFlight(sc));
           return;
