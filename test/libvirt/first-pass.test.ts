@@ -1,7 +1,8 @@
 /** The setup before a libvirt migration's first pass, from virsh's event lines and domjobinfo polls. No daemon needed. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FirstPassClock, parseIterationEvent } from '../../src/hypervisor/libvirt/first-pass.js';
+import { FirstPassClock } from '../../src/hypervisor/libvirt/first-pass.js';
+import { EventParser, type DomainEvent } from '../../src/hypervisor/libvirt/events.js';
 import type { JobStats } from '../../src/hypervisor/libvirt/virsh.js';
 
 const poll = (elapsedMs: number, processed = 0, bps = 0): JobStats => ({
@@ -10,11 +11,35 @@ const poll = (elapsedMs: number, processed = 0, bps = 0): JobStats => ({
 });
 const T = Date.parse('2026-12-06T20:14:52.000Z');
 
-test("virsh event --timestamp's migration-iteration lines are read; other lines are not", () => {
-  assert.deepEqual(parseIterationEvent("2026-12-06 20:14:52.565+0000: event 'migration-iteration' for domain 'migcost-lab-1': iteration: '1'"), { atMs: T + 565, iteration: 1 });
-  assert.deepEqual(parseIterationEvent("2026-12-06 21:14:52.565+0100: event 'migration-iteration' for domain 'a': iteration: '12'"), { atMs: T + 565, iteration: 12 });
-  assert.equal(parseIterationEvent("2026-12-06 20:14:52.565+0000: event 'lifecycle' for domain 'a': Suspended Migrated"), undefined);
-  assert.equal(parseIterationEvent('events received: 3'), undefined);
+const parse = (lines: string[]): DomainEvent[] => {
+  const out: DomainEvent[] = [];
+  const p = new EventParser((e) => out.push(e));
+  for (const l of lines) p.line(l);
+  p.flush();
+  return out;
+};
+
+test("virsh event --timestamp's lines: passes, lifecycle changes, a job-completed event's statistics; others skipped", () => {
+  const ev = parse([
+    "2026-12-06 20:14:52.565+0000: event 'migration-iteration' for domain 'migcost-lab-1': iteration: '1'",
+    "2026-12-06 21:14:53.000+0100: event 'migration-iteration' for domain 'a': iteration: '12'",
+    "2026-12-06 20:14:54.000+0000: event 'lifecycle' for domain 'a': Suspended Post-copy",
+    "2026-12-06 20:14:54.100+0000: event 'block-threshold' for domain 'a': dev: vda(/x) 1 0",
+    "2026-12-06 20:14:55.000+0000: event 'job-completed' for domain 'a':",
+    '2026-12-06 20:14:55.000+0000: \ttime_elapsed: 3120',
+    '2026-12-06 20:14:55.000+0000: \tmemory_processed: 160000000',
+    "2026-12-06 20:14:55.200+0000: event 'lifecycle' for domain 'a': Stopped Migrated",
+    'events received: 6',
+  ]);
+  assert.deepEqual(ev, [
+    { kind: 'iteration', atMs: T + 565, iteration: 1 },
+    { kind: 'iteration', atMs: T + 1000, iteration: 12 },
+    { kind: 'lifecycle', atMs: T + 2000, event: 'Suspended', detail: 'Post-copy' },
+    { kind: 'job-completed', atMs: T + 3000, stats: { type: 'completed', stats: new Map([['time_elapsed', '3120'], ['memory_processed', '160000000']]) } },
+    { kind: 'lifecycle', atMs: T + 3200, event: 'Stopped', detail: 'Migrated' },
+  ]);
+  // A job-completed event at the end of the stream is emitted on flush.
+  assert.equal(parse(["2026-12-06 20:14:55.000+0000: event 'job-completed' for domain 'a':", '2026-12-06 20:14:55.000+0000: \tdowntime: 15'])[0].kind, 'job-completed');
 });
 
 test("the setup is the first pass's event minus the job's start, bounded by the polls' return times", () => {

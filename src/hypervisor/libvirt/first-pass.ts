@@ -7,7 +7,7 @@
  * destination already up. So a libvirt record's setup is measured per run, on the job's clock:
  *
  * - the first pass begins at QEMU's first MIGRATION_PASS event (libvirt's `migration-iteration`, iteration 1: the
- *   bitmap sync at the start of pass 1), timestamped by `virsh event --timestamp` as it arrives;
+ *   bitmap sync at the start of pass 1), timestamped by `virsh event --timestamp` as it arrives (events.ts);
  * - the job's start on the same (wall) clock is bounded by every domjobinfo poll: the daemon read time_elapsed E
  *   between the call's start and its return, so start <= returnedAt - E; the smallest bound over the polls is
  *   the tightest (a poll's return follows the daemon's answer by a few ms).
@@ -16,22 +16,13 @@
  * first poll that saw data sent: E - processed / rate (QEMU's measured rate, else the cap). Both are measured per
  * run; nothing is a constant.
  */
-import { spawn } from 'node:child_process';
-import { optionalInt, type JobStats, type Virsh } from './virsh.js';
-
-/** One `virsh event --timestamp` line of a migration-iteration event: when it arrived (ms since the epoch) and the pass. */
-export function parseIterationEvent(line: string): { atMs: number; iteration: number } | undefined {
-  const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)([+-]\d{2})(\d{2}): event 'migration-iteration' for domain '.*': iteration: '(\d+)'\s*$/.exec(line);
-  if (!m) return undefined;
-  const atMs = Date.parse(`${m[1]}T${m[2]}${m[3]}:${m[4]}`);
-  return Number.isFinite(atMs) ? { atMs, iteration: Number(m[5]) } : undefined;
-}
+import { optionalInt, type JobStats } from './virsh.js';
 
 export type SetupSource = 'event' | 'jobinfo' | 'none';
 
 /** Collects what measures the setup: the polls' bounds on the job's start, the first iteration event, the first poll with data. */
 export class FirstPassClock {
-  private jobStartMs = Infinity;
+  private jobStartMs_ = Infinity;
   private firstEvent: { atMs: number; iteration: number } | undefined;
   private fromFirstData: number | undefined;
 
@@ -39,7 +30,7 @@ export class FirstPassClock {
   observePoll(j: JobStats, afterMs: number, capBytesPerSec: number): void {
     const elapsedMs = optionalInt(j.stats, 'time_elapsed');
     if (elapsedMs === undefined) return;
-    this.jobStartMs = Math.min(this.jobStartMs, afterMs - elapsedMs);
+    this.jobStartMs_ = Math.min(this.jobStartMs_, afterMs - elapsedMs);
     const processed = optionalInt(j.stats, 'memory_processed') ?? 0;
     if (this.fromFirstData === undefined && processed > 0) {
       const bps = optionalInt(j.stats, 'memory_bps') ?? 0;
@@ -48,35 +39,19 @@ export class FirstPassClock {
     }
   }
 
+  /** The job's start on the wall clock (ms), once a poll bounded it. */
+  get jobStartMs(): number | undefined {
+    return Number.isFinite(this.jobStartMs_) ? this.jobStartMs_ : undefined;
+  }
+
   observeEvent(e: { atMs: number; iteration: number }): void {
     this.firstEvent ??= e;
   }
 
   /** Seconds from the job's start to its first pass, and how it was measured. */
   setup(): { setupSec: number; from: SetupSource } {
-    if (this.firstEvent?.iteration === 1 && Number.isFinite(this.jobStartMs)) return { setupSec: Math.max(0, (this.firstEvent.atMs - this.jobStartMs) / 1000), from: 'event' };
+    if (this.firstEvent?.iteration === 1 && Number.isFinite(this.jobStartMs_)) return { setupSec: Math.max(0, (this.firstEvent.atMs - this.jobStartMs_) / 1000), from: 'event' };
     if (this.fromFirstData !== undefined) return { setupSec: this.fromFirstData, from: 'jobinfo' };
     return { setupSec: 0, from: 'none' };
   }
-}
-
-/**
- * Follows a domain's migration-iteration events (`virsh event --loop --timestamp`, argument array) until stopped.
- * `ready` resolves once the listener has had time to register (virsh prints nothing when it has).
- */
-export function watchIterations(v: Virsh, domain: string, onEvent: (e: { atMs: number; iteration: number }) => void): { ready: Promise<void>; stop: () => void } {
-  const child = spawn(v.binary, ['-q', '-c', v.uri, 'event', '--domain', domain, '--event', 'migration-iteration', '--loop', '--timestamp'], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, LC_ALL: 'C' } });
-  child.on('error', () => {}); // no virsh: the setup falls back on the polls
-  let buf = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    buf += d;
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const e = parseIterationEvent(buf.slice(0, i));
-      buf = buf.slice(i + 1);
-      if (e) onEvent(e);
-    }
-  });
-  const ready = new Promise<void>((r) => setTimeout(r, 300));
-  return { ready, stop: () => void (child.exitCode === null && child.kill()) };
 }

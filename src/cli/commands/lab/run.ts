@@ -138,7 +138,6 @@ export function labRunCommand(): Command {
         try {
           const log = (l: string) => process.stderr.write(`lab: ${l}\n`);
           if (o.driver === 'libvirt') {
-            if (technique) throw new InputError('--driver', 'libvirt', 'does not take --technique (libvirt sets its own migration flags)');
             if (adaptiveRate || o.pin) throw new InputError('--driver', 'libvirt', 'does not take --adaptive-rate or --pin (libvirt drives the migration)');
             const { runLabConfigLibvirt, labLibvirt } = await import('../../../lab/run-libvirt.js');
             r = await runLabConfigLibvirt(cfg, labLibvirt(), { platform, log });
