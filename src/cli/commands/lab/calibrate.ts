@@ -41,9 +41,11 @@ export function labCalibrateCommand(): Command {
         process.stderr.write(`fitting on ${records.length} records (${scope === 'host' ? `host ${wanted}` : scope === 'driver' ? `every host, ${o.driver === 'libvirt' || wanted.endsWith(' via libvirt') ? 'libvirt' : 'QMP'}-driven` : 'every host'})\n`);
         const platform = fitPlatformFromRecords(records);
         const store = await (await import('../../../store/store.js')).openStore(o.db);
-        const saved = await store.saveModel('qemu-platform', platform, null);
+        // libvirt's constants are kept apart: `predict --db` reads the QMP driver's 'qemu-platform'.
+        const kind = o.driver === 'libvirt' ? 'qemu-platform-libvirt' : 'qemu-platform';
+        const saved = await store.saveModel(kind, platform, null);
         await store.close();
-        process.stderr.write(`stored as model qemu-platform v${saved.version}\n`);
+        process.stderr.write(`stored as model ${kind} v${saved.version}\n`);
         savePlatformFile(out, { migrations: records.length, host: scope === 'host' ? wanted : scope, platform });
         if (o.json) process.stdout.write(`${JSON.stringify(platform)}\n`);
         else process.stdout.write(`${platformTable(platform)}\nwritten to ${out}\n`);
