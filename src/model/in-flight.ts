@@ -12,6 +12,7 @@
  */
 import type { CurvePoint } from './types.js';
 import { curveDirtiedBytes } from './dirty.js';
+import { expectedCheckIntervalSec } from './qemu-timing.js';
 
 export interface InFlight {
   elapsedSec: number;
@@ -81,6 +82,8 @@ const MAX_ROUNDS = 1000;
 export const AUTO_CONVERGE_INITIAL = 0.2;
 export const AUTO_CONVERGE_INCREMENT = 0.1;
 export const AUTO_CONVERGE_MAX = 0.99;
+/** QEMU's throttle-trigger-threshold: dirt above this share of the bytes sent since the last judgement is "high". */
+export const AUTO_CONVERGE_TRIGGER = 0.5;
 
 /** Re-predicts what is left of a migration in flight; with the sample's dirt when given (see the header). */
 export function predictInFlight(s: InFlight, dirt?: InFlightDirt): InFlightPrediction {
@@ -126,7 +129,8 @@ export const FIRST_PASS_SHARE = 0.5;
  * With the sample's curve: the current pass sends what is pending (in the first pass the zero pages go as flags,
  * at no cost), leaving curve(its whole length) — the length counted from the sync that began it; each later pass
  * of t s sends what the previous left and leaves curve(t). QEMU switches over when what a pass leaves fits the
- * downtime limit at the rate, and copies it at the uncapped stop-and-copy rate. A pass that leaves as much as the one before never converges unless auto-converge
+ * downtime limit at the rate, and copies it at the uncapped stop-and-copy rate. Auto-converge steps as QEMU does
+ * (a judgement at the first sync 1 s after the last, a step after two high ones), not every pass. A pass that leaves as much as the one before never converges unless auto-converge
  * can still raise its throttle, which caps the vCPU: the guest runs min(1, (1 - throttle) / load) of the time.
  */
 function predictWithCurve(s: InFlight, dirt: InFlightDirt): InFlightPrediction {
@@ -151,19 +155,39 @@ function predictWithCurve(s: InFlight, dirt: InFlightDirt): InFlightPrediction {
   let throttle = s.throttle;
   let eta = 0;
   let sent = 0;
+  // Auto-converge as QEMU schedules it (precopy.ts): judged at the first sync more than 1 s after the last
+  // judgement, a step when the dirt exceeded half the bytes sent since, twice in a row.
+  let checkCredit = 0;
+  let high = 0;
+  let periodDirty = 0;
+  let periodSent = 0;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const wire = pending * wireShare;
     const t = wire / b;
     eta += t;
     sent += wire;
-    const next = dirtied(passSoFar + t, throttle);
+    const passSec = passSoFar + t;
+    const next = dirtied(passSec, throttle);
     if (next <= limitBytes) {
       const down = next / stopRate + resume;
       return finish(s, eta + down, down, sent + next, true, true, 'sample');
     }
     // Round 0 is what is left of the current pass (perhaps nearly done): only whole passes are compared.
     if (round > 0 && next >= pending * (1 - 1e-6) && (!s.autoConverge || throttle >= AUTO_CONVERGE_MAX)) break;
-    if (s.autoConverge) throttle = throttle === 0 ? AUTO_CONVERGE_INITIAL : Math.min(AUTO_CONVERGE_MAX, throttle + AUTO_CONVERGE_INCREMENT);
+    if (s.autoConverge && passSec > 0) {
+      periodDirty += next;
+      periodSent += wire;
+      checkCredit += passSec / expectedCheckIntervalSec(passSec);
+      if (checkCredit >= 1 - 1e-9) {
+        checkCredit -= 1;
+        if (periodDirty > AUTO_CONVERGE_TRIGGER * periodSent && ++high >= 2) {
+          high = 0;
+          throttle = throttle === 0 ? AUTO_CONVERGE_INITIAL : Math.min(AUTO_CONVERGE_MAX, throttle + AUTO_CONVERGE_INCREMENT);
+        }
+        periodDirty = 0;
+        periodSent = 0;
+      }
+    }
     pending = next;
     wireShare = 1;
     passSoFar = 0;

@@ -176,3 +176,26 @@ test("watch times the current pass from the readings around its sync, and its pr
     last = l.progress;
   }
 });
+
+test("with the sample, auto-converge steps as QEMU schedules it: a judgement per sync 1 s apart, a step after two high ones", () => {
+  // 12 MiB/s of dirt at 10 MiB/s, a 1 s limit (10 MiB), 20 MiB pending. Passes of >= 1.25 s: every sync is judged
+  // (QEMU judges at the first sync 1 s after the last), every one high (dirt > half the bytes sent), so the
+  // throttle steps every second pass: 0, 0 | 20 %, 20 % | 30 %, 30 % | 40 %, 40 % ...
+  const d: InFlightDirt = { curve: [{ windowSec: 1, dirtiedBytes: 12 * MiB }, { windowSec: 2, dirtiedBytes: 24 * MiB }], stopCopyRateBytesPerSec: 10 * MiB };
+  const s = { ...base, remainingBytes: 20 * MiB, bandwidthBytesPerSec: 10 * MiB, downtimeLimitSec: 1, autoConverge: true, passElapsedSec: 0 };
+  const run = [1, 1, 0.8, 0.8, 0.7, 0.7, 0.6, 0.6]; // the vCPU's share in each pass
+  let pending = 20;
+  let eta = 0;
+  for (const share of run) {
+    const t = pending / 10;
+    eta += t;
+    pending = 12 * t * share;
+  }
+  // 20 -> 24 -> 28.8 -> 27.648 -> 26.542 -> 22.295 -> 18.728 -> 13.484 -> 9.709 MiB <= 10 MiB: switch over.
+  assert.ok(pending <= 10 && pending > 9.7, `${pending}`);
+  const p = predictInFlight(s, d);
+  assert.equal(p.converges, true);
+  assertClose(p.etaSec, eta + pending / 10);
+  // One step a pass (the in-flight model without a sample) would have switched after five passes.
+  assert.ok(predictInFlight({ ...s, dirtyRateBytesPerSec: 12 * MiB }).etaSec < eta);
+});

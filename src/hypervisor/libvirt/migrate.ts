@@ -115,7 +115,8 @@ export async function migrateDomain(o: LibvirtMigrationOptions): Promise<Libvirt
         const it = optionalInt(j.stats, 'memory_iteration') ?? 0;
         const processed = optionalInt(j.stats, 'memory_processed') ?? 0;
         const remaining = optionalInt(j.stats, 'memory_remaining') ?? 0;
-        const throttle = optionalInt(j.stats, 'memory_auto_converge_throttle') ?? 0;
+        // libvirt's key is auto_converge_throttle (VIR_DOMAIN_JOB_AUTO_CONVERGE_THROTTLE), present while throttling.
+        const throttle = optionalInt(j.stats, 'auto_converge_throttle') ?? optionalInt(j.stats, 'memory_auto_converge_throttle') ?? 0;
         maxThrottle = Math.max(maxThrottle, throttle / 100);
         if (it > iteration) {
           // A new pass: what the previous one sent, and what the bitmap sync added to `remaining`.
