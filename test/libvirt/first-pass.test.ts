@@ -38,8 +38,10 @@ test("virsh event --timestamp's lines: passes, lifecycle changes, a job-complete
     { kind: 'job-completed', atMs: T + 3000, stats: { type: 'completed', stats: new Map([['time_elapsed', '3120'], ['memory_processed', '160000000']]) } },
     { kind: 'lifecycle', atMs: T + 3200, event: 'Stopped', detail: 'Migrated' },
   ]);
-  // A job-completed event at the end of the stream is emitted on flush.
-  assert.equal(parse(["2026-12-06 20:14:55.000+0000: event 'job-completed' for domain 'a':", '2026-12-06 20:14:55.000+0000: \tdowntime: 15'])[0].kind, 'job-completed');
+  // virsh 11 stamps the event once, its statistics on lines of their own; at the end of the stream it is emitted on flush.
+  const v11 = parse(["2026-12-06 20:14:55.000+0000: event 'job-completed' for domain 'a':", '\tdowntime: 15', '\tmemory_iteration: 4']);
+  assert.deepEqual(v11, [{ kind: 'job-completed', atMs: T + 3000, stats: { type: 'completed', stats: new Map([['downtime', '15'], ['memory_iteration', '4']]) } }]);
+  assert.deepEqual(parse(['\tdowntime: 15', 'garbage']), [], 'statistics lines with no event before them are skipped');
 });
 
 test("the setup is the first pass's event minus the job's start, bounded by the polls' return times", () => {

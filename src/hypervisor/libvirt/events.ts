@@ -26,18 +26,24 @@ export function splitStamp(line: string): { atMs: number; text: string } | undef
 
 /**
  * Reads virsh's event lines one at a time. A job-completed event spans lines: its header, then one
- * `\tfield: value` line per statistic (each stamped); it is emitted at the first line that is not one of them.
+ * `\tfield: value` line per statistic (unstamped in virsh 11, each stamped before); it is emitted at the first line
+ * that is not one of them.
  */
 export class EventParser {
   private job: { atMs: number; stats: Map<string, string> } | undefined;
   constructor(private readonly emit: (e: DomainEvent) => void) {}
 
   line(raw: string): void {
-    const s = splitStamp(raw.replace(/\r$/, ''));
-    if (!s) return;
-    const field = /^\t(\w+): (.*)$/.exec(s.text);
+    const text = raw.replace(/\r$/, '');
+    const s = splitStamp(text);
+    // virsh 11 stamps an event once, its statistics following on lines of their own; older ones stamp every line.
+    const field = /^\t(\w+): (.*)$/.exec(s ? s.text : text);
     if (this.job && field) {
       this.job.stats.set(field[1], field[2].trim());
+      return;
+    }
+    if (!s) {
+      this.flush();
       return;
     }
     this.flush();
