@@ -7,7 +7,7 @@
  */
 import type { InFlightInput, InFlightPoint, MigrationRecord } from '../record/record.js';
 import { quantileR7 } from '../stats/quantile.js';
-import { InFlightTracker, predictInFlight, type InFlightDirt } from '../model/in-flight.js';
+import { InFlightTracker, RateWindow, predictInFlight, type InFlightDirt } from '../model/in-flight.js';
 import { inFlightDirtFromSample, sampleAt } from '../model/from-sample.js';
 
 export const WATCH_FRACTIONS = [0.25, 0.5, 0.75] as const;
@@ -83,8 +83,12 @@ export function replayInFlight(r: MigrationRecord, dirtFrom: 'sample' | 'qemu', 
   if (!polls || polls.length === 0) return undefined;
   const dirt: InFlightDirt | undefined = dirtFrom === 'sample' ? inFlightDirtFromSample(sampleAt(r.sample, r.migrationStartedAt)) : undefined;
   const tracker = new InFlightTracker(r.config.timeoutSec);
+  const rate = new RateWindow();
   return polls.map(({ elapsedSec, input }) => {
-    const p = predictInFlight({ ...input, elapsedSec, downtimeLimitSec: r.config.downtimeLimitSec, autoConverge: r.config.autoConverge }, dirt);
+    // The rate over the last second of polls, as watch takes it (RateWindow), unless the input says it.
+    const avg = rate.add(elapsedSec, input.transferredBytes);
+    const averageRateBytesPerSec = input.averageRateBytesPerSec ?? avg;
+    const p = predictInFlight({ ...input, elapsedSec, downtimeLimitSec: r.config.downtimeLimitSec, autoConverge: r.config.autoConverge, ...(averageRateBytesPerSec !== undefined ? { averageRateBytesPerSec } : {}) }, dirt);
     const shown = tracker.update(p, input.syncs);
     return { elapsedSec, totalTimeSec: Number.isFinite(p.totalTimeSec) ? p.totalTimeSec : null, rateKnown: p.rateKnown, dirtFrom: p.dirtFrom, warning: shown.warning !== undefined, input };
   });

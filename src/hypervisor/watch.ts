@@ -4,7 +4,7 @@
  * left with src/model/in-flight.ts every interval, and produce one line per reading (the figures of
  * `watch --json`) and an end line with the outcome. Reads only; changes nothing.
  */
-import { predictInFlight, InFlightTracker, platformTimeoutSec, type InFlight, type InFlightDirt, type PlatformName } from '../model/in-flight.js';
+import { predictInFlight, InFlightTracker, RateWindow, platformTimeoutSec, type InFlight, type InFlightDirt, type PlatformName } from '../model/in-flight.js';
 
 export interface Reading {
   status: string;
@@ -67,6 +67,7 @@ export class MigrationWatch {
   private prev: { syncs: number; elapsedSec: number } | undefined;
   private passStartSec: number | undefined;
   private lastPassSec: number | undefined;
+  private readonly rate = new RateWindow();
   constructor(private readonly o: WatchTimeouts = {}) {}
 
   line(r: Reading): WatchLine | undefined {
@@ -83,7 +84,8 @@ export class MigrationWatch {
     this.tracker ??= new InFlightTracker(timeout);
     // The first pass's start is only known when a reading came before it; else the model estimates it from the bytes sent.
     const passElapsedSec = this.passStartSec !== undefined ? Math.max(0, s.elapsedSec - this.passStartSec) : undefined;
-    const timed = { ...s, ...(passElapsedSec !== undefined ? { passElapsedSec } : {}), ...(this.lastPassSec !== undefined ? { lastPassSec: this.lastPassSec } : {}) };
+    const averageRateBytesPerSec = this.rate.add(s.elapsedSec, s.transferredBytes);
+    const timed = { ...s, ...(passElapsedSec !== undefined ? { passElapsedSec } : {}), ...(this.lastPassSec !== undefined ? { lastPassSec: this.lastPassSec } : {}), ...(averageRateBytesPerSec !== undefined ? { averageRateBytesPerSec } : {}) };
     const p = predictInFlight(timed, this.o.dirt);
     this.last = p;
     const shown = this.tracker.update(p, s.syncs);

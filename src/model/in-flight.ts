@@ -38,6 +38,36 @@ export interface InFlight {
   passElapsedSec?: number;
   /** The length of the last whole pass (between the two syncs around it), when the caller saw both. */
   lastPassSec?: number;
+  /**
+   * The transfer rate over the caller's readings of the last second or more (`RateWindow`): QEMU's own is measured
+   * over 100 ms and wobbles (under TCG, 70-135 MiB/s within a second below a 200 MiB/s cap). With the sample's curve
+   * the rest is timed with it when given.
+   */
+  averageRateBytesPerSec?: number;
+}
+
+/** The readings' transfer rate over a window of at least `minSec` (the latest reading at least that old to now). */
+export class RateWindow {
+  private readings: { elapsedSec: number; transferredBytes: number }[] = [];
+  constructor(readonly minSec = 1) {}
+  /** Adds a reading; answers the rate over the window ending at it, or undefined before one is that long. */
+  add(elapsedSec: number, transferredBytes: number): number | undefined {
+    if (!(transferredBytes > 0)) return undefined; // before data moves (libvirt's setup): no rate to average
+    this.readings.push({ elapsedSec, transferredBytes });
+    let from: { elapsedSec: number; transferredBytes: number } | undefined;
+    let drop = 0;
+    for (let i = this.readings.length - 2; i >= 0; i--) {
+      if (elapsedSec - this.readings[i].elapsedSec >= this.minSec) {
+        from = this.readings[i];
+        drop = i;
+        break;
+      }
+    }
+    this.readings.splice(0, drop); // older ones can no longer be the window's start
+    if (!from) return undefined;
+    const rate = (transferredBytes - from.transferredBytes) / (elapsedSec - from.elapsedSec);
+    return rate > 0 ? rate : undefined;
+  }
 }
 
 /** What the pre-migration sample says about the guest's dirt (model/from-sample.ts's `inFlightDirtFromSample`). */
@@ -134,7 +164,7 @@ export const FIRST_PASS_SHARE = 0.5;
  * can still raise its throttle, which caps the vCPU: the guest runs min(1, (1 - throttle) / load) of the time.
  */
 function predictWithCurve(s: InFlight, dirt: InFlightDirt): InFlightPrediction {
-  const b = s.bandwidthBytesPerSec;
+  const b = s.averageRateBytesPerSec !== undefined && s.averageRateBytesPerSec > 0 ? s.averageRateBytesPerSec : s.bandwidthBytesPerSec;
   const limitBytes = b * s.downtimeLimitSec;
   const load = Math.min(1, Math.max(0.01, dirt.cpuUtilisation ?? 1));
   const running = (sec: number, throttle: number) => (throttle > 0 ? sec * Math.min(1, (1 - throttle) / load) : sec);

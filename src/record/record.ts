@@ -79,6 +79,7 @@ export interface InFlightInput {
   throttle: number;
   passElapsedSec?: number;
   lastPassSec?: number;
+  averageRateBytesPerSec?: number;
 }
 
 /** A lab machine: its CPU model and logical CPUs. Its stop-and-copy rates and TCG speed are its own. */

@@ -1,7 +1,7 @@
 /** Re-predicting a migration in flight: worked examples with hand-computed figures, and the tracker's rules. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { predictInFlight, InFlightTracker, platformTimeoutSec, type InFlight, type InFlightDirt } from '../../src/model/in-flight.js';
+import { predictInFlight, InFlightTracker, RateWindow, platformTimeoutSec, type InFlight, type InFlightDirt } from '../../src/model/in-flight.js';
 import { MigrationWatch } from '../../src/hypervisor/watch.js';
 import { assertClose } from '../helpers.js';
 
@@ -198,4 +198,17 @@ test("with the sample, auto-converge steps as QEMU schedules it: a judgement per
   assertClose(p.etaSec, eta + pending / 10);
   // One step a pass (the in-flight model without a sample) would have switched after five passes.
   assert.ok(predictInFlight({ ...s, dirtyRateBytesPerSec: 12 * MiB }).etaSec < eta);
+});
+
+test("the rate over the last second of readings times the rest, not QEMU's 100 ms one", () => {
+  const w = new RateWindow();
+  assert.equal(w.add(-0.3, 0), undefined, 'nothing sent yet (libvirt\'s setup): not part of the window');
+  assert.equal(w.add(0, 1 * MiB), undefined);
+  assert.equal(w.add(0.5, 40 * MiB), undefined, 'not a second yet');
+  assertClose(w.add(1.0, 101 * MiB)!, 100 * MiB); // 100 MiB over 0 -> 1 s
+  assertClose(w.add(1.2, 111 * MiB)!, (110 * MiB) / 1.2); // the latest reading at least 1 s old is still the one at 0
+  assertClose(w.add(1.6, 150 * MiB)!, ((150 - 40) * MiB) / 1.1); // from the 0.5 s reading
+  // 40 MiB pending, QEMU's last 100 ms said 50 MiB/s, the last second 100 MiB/s: the pass ends in 0.4 s, as at 100 MiB/s.
+  const p = predictInFlight({ ...base, bandwidthBytesPerSec: 50 * MiB, averageRateBytesPerSec: 100 * MiB, passElapsedSec: 0.1 }, curve);
+  assertClose(p.etaSec, 0.6);
 });
