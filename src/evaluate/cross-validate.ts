@@ -34,9 +34,10 @@ export function fitPlatformFromRecords(records: readonly MigrationRecord[]): Par
 export const MIN_HOST_RECORDS = 20;
 
 /**
- * The platform constants for each record, fitted out of fold: on the other folds' records of the same machine when
- * that machine has at least MIN_HOST_RECORDS completed records outside the fold (stop-and-copy rates differ by 2x
- * between machines), else on the other folds' records of every machine.
+ * The platform constants for each record, fitted out of fold: on the other folds' records of the same platform
+ * (machine, pinning, driver: hostKey) when it has at least MIN_HOST_RECORDS completed records outside the fold
+ * (stop-and-copy rates differ by 2x between machines), else on the other folds' records driven the same way, else
+ * on every other fold's record.
  */
 export function outOfFoldPlatforms(records: readonly MigrationRecord[], k: number): (r: MigrationRecord) => Partial<Platform> {
   const fold = (r: MigrationRecord) => hash(configKey(r.config)) % k;
@@ -55,12 +56,18 @@ export function outOfFoldPlatforms(records: readonly MigrationRecord[], k: numbe
 }
 
 /**
- * The records to fit one machine's constants on: its own when it has at least MIN_HOST_RECORDS completed ones,
- * else every machine's (`scope` says which). Pure.
+ * The records to fit one platform's constants on: its own when it has at least MIN_HOST_RECORDS completed ones,
+ * else every machine's records driven the same way (a libvirt-driven record's job time includes starting the
+ * destination QEMU: its setup is not the QMP driver's), else every record (`scope` says which). Pure.
  */
-export function recordsForHost(records: readonly MigrationRecord[], host: string): { records: readonly MigrationRecord[]; scope: 'host' | 'all' } {
+export function recordsForHost(records: readonly MigrationRecord[], host: string): { records: readonly MigrationRecord[]; scope: 'host' | 'driver' | 'all' } {
+  const completed = (rs: readonly MigrationRecord[]) => rs.filter((r) => r.measured.status === 'completed').length;
   const mine = records.filter((r) => hostKey(r) === host);
-  return mine.filter((r) => r.measured.status === 'completed').length >= MIN_HOST_RECORDS ? { records: mine, scope: 'host' } : { records, scope: 'all' };
+  if (completed(mine) >= MIN_HOST_RECORDS) return { records: mine, scope: 'host' };
+  const libvirt = host.endsWith(' via libvirt');
+  const sameDriver = records.filter((r) => (r.driver === 'libvirt') === libvirt);
+  if (sameDriver.length < records.length && completed(sameDriver) > 0) return { records: sameDriver, scope: 'driver' };
+  return { records, scope: 'all' };
 }
 
 /** FNV-1a of a configuration key: which fold a configuration falls in. */

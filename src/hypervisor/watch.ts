@@ -4,7 +4,7 @@
  * left with src/model/in-flight.ts every interval, and produce one line per reading (the figures of
  * `watch --json`) and an end line with the outcome. Reads only; changes nothing.
  */
-import { predictInFlight, InFlightTracker, platformTimeoutSec, type InFlight, type PlatformName } from '../model/in-flight.js';
+import { predictInFlight, InFlightTracker, RateWindow, platformTimeoutSec, type InFlight, type InFlightDirt, type PlatformName } from '../model/in-flight.js';
 
 export interface Reading {
   status: string;
@@ -26,9 +26,14 @@ export interface WatchLine {
   downtimeSec: number | null;
   converges: boolean;
   rateKnown: boolean;
+  /** Where the dirt to come was taken from: the VM's pre-migration sample, QEMU's measured rate, or nothing yet. */
+  dirtFrom: 'sample' | 'qemu' | 'none';
   transferredBytes: number;
   remainingBytes: number;
   throttle: number;
+  /** Seconds since the current pass began, when a reading came before its sync; the last whole pass's length. */
+  passElapsedSec?: number;
+  lastPassSec?: number;
   completionTimeoutSec?: number;
   warning?: string;
 }
@@ -47,6 +52,8 @@ export interface WatchEnd {
 export interface WatchTimeouts {
   completionTimeoutSec?: number;
   platformTimeouts?: PlatformName;
+  /** The VM's dirt from its pre-migration sample (from-sample.ts's inFlightDirtFromSample); else QEMU's rate. */
+  dirt?: InFlightDirt;
 }
 
 const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
@@ -56,16 +63,32 @@ const finite = (x: number, d: number) => (Number.isFinite(x) ? round(x, d) : nul
 export class MigrationWatch {
   private tracker: InFlightTracker | undefined;
   private last: ReturnType<typeof predictInFlight> | undefined;
+  /** The last reading's syncs and time, and when the current pass began (halfway between the readings around its sync). */
+  private prev: { syncs: number; elapsedSec: number } | undefined;
+  private passStartSec: number | undefined;
+  private lastPassSec: number | undefined;
+  private readonly rate = new RateWindow();
   constructor(private readonly o: WatchTimeouts = {}) {}
 
   line(r: Reading): WatchLine | undefined {
     if (!r.state) return undefined;
     const s = r.state;
+    if (this.prev && s.syncs > this.prev.syncs) {
+      const start = (this.prev.elapsedSec + s.elapsedSec) / 2;
+      // A whole pass was timed when its start was seen too, and exactly one sync came since.
+      this.lastPassSec = this.passStartSec !== undefined && s.syncs === this.prev.syncs + 1 ? start - this.passStartSec : undefined;
+      this.passStartSec = start;
+    }
+    this.prev = { syncs: s.syncs, elapsedSec: s.elapsedSec };
     const timeout = this.o.completionTimeoutSec ?? (this.o.platformTimeouts ? platformTimeoutSec(this.o.platformTimeouts, s.memoryBytes) : undefined);
     this.tracker ??= new InFlightTracker(timeout);
-    const p = predictInFlight(s);
+    // The first pass's start is only known when a reading came before it; else the model estimates it from the bytes sent.
+    const passElapsedSec = this.passStartSec !== undefined ? Math.max(0, s.elapsedSec - this.passStartSec) : undefined;
+    const averageRateBytesPerSec = this.rate.add(s.elapsedSec, s.transferredBytes);
+    const timed = { ...s, ...(passElapsedSec !== undefined ? { passElapsedSec } : {}), ...(this.lastPassSec !== undefined ? { lastPassSec: this.lastPassSec } : {}), ...(averageRateBytesPerSec !== undefined ? { averageRateBytesPerSec } : {}) };
+    const p = predictInFlight(timed, this.o.dirt);
     this.last = p;
-    const shown = this.tracker.update(p);
+    const shown = this.tracker.update(p, s.syncs);
     return {
       status: r.status,
       elapsedSec: round(s.elapsedSec, 3),
@@ -75,9 +98,12 @@ export class MigrationWatch {
       downtimeSec: finite(p.downtimeSec, 4),
       converges: p.converges,
       rateKnown: p.rateKnown,
+      dirtFrom: p.dirtFrom,
       transferredBytes: s.transferredBytes,
       remainingBytes: s.remainingBytes,
       throttle: s.throttle,
+      ...(passElapsedSec !== undefined ? { passElapsedSec: round(passElapsedSec, 3) } : {}),
+      ...(this.lastPassSec !== undefined ? { lastPassSec: round(this.lastPassSec, 3) } : {}),
       ...(timeout !== undefined ? { completionTimeoutSec: round(timeout, 1) } : {}),
       ...(shown.warning ? { warning: shown.warning } : {}),
     };

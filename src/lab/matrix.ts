@@ -40,7 +40,23 @@ export const BANDWIDTHS = [50 * MIB, 100 * MIB, 200 * MIB];
 export const DOWNTIME_LIMITS = [0.1, 0.3];
 export const AUTO_CONVERGE = [false, true];
 
-export const MATRIX_PRESETS = ['ci', 'standard', 'full', 'heldout', 'techniques', 'techniques-full', 'techniques-groups'] as const;
+export const MATRIX_PRESETS = ['ci', 'standard', 'full', 'heldout', 'techniques', 'techniques-full', 'techniques-groups', 'libvirt'] as const;
+
+/**
+ * The libvirt preset's migrations that cannot converge before their time-out (pre-copy with a downtime limit of
+ * 50 ms on a slow link, a guest dirtying far more than it: the threshold is 1 MiB or less, the working set 32-96
+ * MiB), so that `lab report --in-flight` measures how long before the time-out watch warned; the last one with
+ * auto-converge, which at +10 % a pass has not reached the throttle it needs within 25 s.
+ */
+export const LIBVIRT_TIMEOUT_CONFIGS: { memMiB: number; set: string; bwMiB: number; ac: boolean }[] = [
+  { memMiB: 256, set: 'dirtier-random', bwMiB: 20, ac: false },
+  { memMiB: 512, set: 'dirtier-seq', bwMiB: 20, ac: false },
+  { memMiB: 256, set: 'memtester', bwMiB: 10, ac: false },
+  { memMiB: 512, set: 'dirtier-seq', bwMiB: 20, ac: true },
+];
+/** Their downtime limit (s) and completion time-out (s). */
+export const LIBVIRT_TIMEOUT_LIMIT_SEC = 0.05;
+export const LIBVIRT_TIMEOUT_SEC = 25;
 
 /**
  * The techniques the lab runs under TCG (dirty-limit cannot: it needs KVM's dirty ring), each as QEMU is set for
@@ -75,7 +91,8 @@ function combos(): { bw: number; dl: number; ac: boolean }[] {
  * - heldout: the held-out workloads (`HELDOUT_WORKLOAD_SETS`, each with its own auto-converge setting) x 256 and
  *   512 MiB x 50 and 100 MiB/s x both downtime limits, every configuration `repeats` times (at least 2; default
  *   2): 4 x 2 x 2 x 2 x 2 = 64 runs, in rounds (all configurations once, then again) so a drift in the machine's
- *   load spreads over every configuration.
+ *   load spreads over every configuration;
+ * - libvirt: the libvirt lab pass, 24 runs with four that time out (libvirtMatrix).
  */
 export function labMatrix(preset: MatrixPreset, opts: { timeoutSec?: number; repeats?: number } = {}): MigrationConfig[] {
   const timeoutSec = opts.timeoutSec ?? 30;
@@ -98,6 +115,7 @@ export function labMatrix(preset: MatrixPreset, opts: { timeoutSec?: number; rep
     return out;
   }
   if (preset === 'techniques-groups') return techniqueGroupsMatrix(timeoutSec, opts.repeats ?? TECHNIQUE_GROUP_ROUNDS);
+  if (preset === 'libvirt') return libvirtMatrix(mk, cs, opts.repeats ?? 2);
   if (preset === 'techniques' || preset === 'techniques-full') return techniquesMatrix(preset === 'techniques-full', timeoutSec, opts.repeats ?? 3);
   if (preset === 'ci') {
     return [WORKLOAD_SETS[0], WORKLOAD_SETS[1], WORKLOAD_SETS[6]].map((w) => mk(256 * MIB, w, { bw: 100 * MIB, dl: 0.3, ac: false }));
@@ -206,6 +224,24 @@ export function techniqueGroupsMatrix(timeoutSec: number, rounds: number): Migra
         });
       }
     }
+  }
+  return out;
+}
+
+/**
+ * The libvirt lab pass (`lab matrix --driver libvirt --preset libvirt`): every standard workload at 256 and 512 MiB,
+ * each with one of the 12 (bandwidth, limit, auto-converge) combinations in rotation (14 runs), `repeats` runs of
+ * three of them for the noise floor (default 2: 6 runs), and the four that cannot converge before their 25 s
+ * time-out (LIBVIRT_TIMEOUT_CONFIGS): 24 runs.
+ */
+function libvirtMatrix(mk: (mem: number, w: { workload: Workload; params: Record<string, string | number> }, c: { bw: number; dl: number; ac: boolean }) => MigrationConfig, cs: { bw: number; dl: number; ac: boolean }[], repeats: number): MigrationConfig[] {
+  const out: MigrationConfig[] = [];
+  let i = 0;
+  for (const mem of [256 * MIB, 512 * MIB]) for (const w of WORKLOAD_SETS) out.push(mk(mem, w, cs[(i++ * 5) % cs.length]));
+  for (const c of [out[1], out[6], out[8]]) for (let r = 0; r < repeats; r++) out.push({ ...c, params: { ...c.params } });
+  for (const t of LIBVIRT_TIMEOUT_CONFIGS) {
+    const w = WORKLOAD_SETS.find((x) => x.name === t.set)!;
+    out.push({ ...mk(t.memMiB * MIB, w, { bw: t.bwMiB * MIB, dl: LIBVIRT_TIMEOUT_LIMIT_SEC, ac: t.ac }), timeoutSec: LIBVIRT_TIMEOUT_SEC });
   }
   return out;
 }

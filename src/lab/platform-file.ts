@@ -32,10 +32,15 @@ export function readPlatformFile(path: string, flag = '--platform'): Partial<Pla
   }
 }
 
-/** `path` if given (it must exist), else the lab dir's platform.json if there is one, else no constants. */
-export function loadPlatform(path: string | undefined, labDir: string): Partial<Platform> {
+/** The lab dir's platform file for migrations driven by migcost's QMP driver, or by libvirt (a platform of its own). */
+export function platformFileName(driver: 'qmp' | 'libvirt' = 'qmp'): string {
+  return driver === 'libvirt' ? 'platform-libvirt.json' : 'platform.json';
+}
+
+/** `path` if given (it must exist), else the lab dir's platform file for the driver if there is one, else no constants. */
+export function loadPlatform(path: string | undefined, labDir: string, driver: 'qmp' | 'libvirt' = 'qmp'): Partial<Platform> {
   if (path !== undefined) return readPlatformFile(path);
-  const file = join(labDir, 'platform.json');
+  const file = join(labDir, platformFileName(driver));
   return existsSync(file) ? readPlatformFile(file) : {};
 }
 

@@ -15,10 +15,11 @@ import { LibvirtMonitor, dumpDirFor, startDiscardSink } from '../hypervisor/libv
 import { sampleAndMigrateDomain } from '../hypervisor/libvirt/sample-and-migrate.js';
 import { sampleVm } from '../hypervisor/qemu/sample.js';
 import { LAYOUT_WINDOW_SEC, PSEUDO_MIGRATION_WINDOWS_SEC } from '../hypervisor/qemu/windows.js';
-import { predictAllVariants } from '../model/from-sample.js';
+import { inFlightDirtFromSample, predictAllVariants, sampleAt } from '../model/from-sample.js';
+import type { VmSample } from '../model/sample.js';
 import type { InFlightPoint, MigrationConfig, MigrationRecord } from '../record/record.js';
 import { inFlightFromJob } from '../hypervisor/libvirt/in-flight.js';
-import { predictInFlight } from '../model/in-flight.js';
+import { MigrationWatch } from '../hypervisor/watch.js';
 import { labDomainXml, startLabDomain } from './libvirt-guest.js';
 import { labHost } from './host.js';
 import type { LabRunOptions } from './run.js';
@@ -51,6 +52,8 @@ export async function runLabConfigLibvirt(cfg: MigrationConfig, lv: LabLibvirt, 
     const monitor = new LibvirtMonitor(src, name);
     const pseudo = opts.pseudoMigration !== false;
     const inFlight: InFlightPoint[] = [];
+    let sampled: VmSample | undefined;
+    let watch: MigrationWatch | undefined;
     const { record } = await sampleAndMigrateDomain({
       source: src,
       domain: name,
@@ -61,7 +64,7 @@ export async function runLabConfigLibvirt(cfg: MigrationConfig, lv: LabLibvirt, 
         const sink = pseudo ? await startDiscardSink() : undefined;
         const dump = await dumpDirFor(monitor);
         try {
-          return await sampleVm(monitor, { windowsSec: opts.windowsSec, bitmap: sink ? { windowsSec: PSEUDO_MIGRATION_WINDOWS_SEC, uri: sink.uri } : undefined, layoutWindowSec: pseudo ? LAYOUT_WINDOW_SEC : undefined, dumpDir: dump.dir, signal });
+          return (sampled = await sampleVm(monitor, { windowsSec: opts.windowsSec, bitmap: sink ? { windowsSec: PSEUDO_MIGRATION_WINDOWS_SEC, uri: sink.uri } : undefined, layoutWindowSec: pseudo ? LAYOUT_WINDOW_SEC : undefined, dumpDir: dump.dir, signal }));
         } finally {
           await sink?.close();
           dump.remove();
@@ -69,12 +72,24 @@ export async function runLabConfigLibvirt(cfg: MigrationConfig, lv: LabLibvirt, 
       },
       predict: (sample, c) => predictAllVariants(sample, c, opts.platform ?? {}),
       onStep: (s) => log(s),
-      // What `watch` would say at each poll, kept for scoring it (evaluate/in-flight-eval.ts).
+      // What `watch --completion-timeout <the run's time-out>` would say at each poll, with the sample taken before
+      // the migration, and what it read: kept for scoring it (evaluate/in-flight-eval.ts) and replaying it offline.
       onProgress: (j) => {
-        const st = inFlightFromJob(j, cfg.downtimeLimitSec).state;
-        if (!st) return;
-        const p = predictInFlight({ ...st, autoConverge: cfg.autoConverge });
-        inFlight.push({ elapsedSec: st.elapsedSec, totalTimeSec: Number.isFinite(p.totalTimeSec) ? p.totalTimeSec : null, rateKnown: p.rateKnown });
+        const reading = inFlightFromJob(j, cfg.downtimeLimitSec);
+        if (!reading.state) return;
+        const st = { ...reading.state, autoConverge: cfg.autoConverge };
+        watch ??= new MigrationWatch({ completionTimeoutSec: cfg.timeoutSec, dirt: sampled ? inFlightDirtFromSample(sampleAt(sampled, new Date().toISOString()), opts.platform) : undefined });
+        const l = watch.line({ ...reading, state: st });
+        if (!l) return;
+        const { transferredBytes, remainingBytes, memoryBytes, syncs, dirtyRateBytesPerSec, bandwidthBytesPerSec, throttle } = st;
+        inFlight.push({
+          elapsedSec: st.elapsedSec,
+          totalTimeSec: l.totalTimeSec,
+          rateKnown: l.rateKnown,
+          dirtFrom: l.dirtFrom,
+          warning: l.warning !== undefined,
+          input: { transferredBytes, remainingBytes, memoryBytes, syncs, dirtyRateBytesPerSec, bandwidthBytesPerSec, throttle, ...(l.passElapsedSec !== undefined ? { passElapsedSec: l.passElapsedSec } : {}), ...(l.lastPassSec !== undefined ? { lastPassSec: l.lastPassSec } : {}) },
+        });
       },
     });
     record.host = labHost();

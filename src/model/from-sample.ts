@@ -14,6 +14,7 @@ import { predict } from './techniques.js';
 import type { Platform, Prediction, PredictInput, TechniqueOptions, VmSpec } from './types.js';
 import type { MigrationConfig } from '../record/record.js';
 import type { VmSample } from './sample.js';
+import type { InFlightDirt } from './in-flight.js';
 
 export const VARIANTS = ['closed-form', 'liu', 'xen', 'qemu', 'qemu+zero', 'qemu+wss+zero', 'deng-curve', 'deng-bitmap', 'deng-bitmap+pool'] as const;
 export type Variant = (typeof VARIANTS)[number];
@@ -283,4 +284,23 @@ export function predictAllVariants(sample: VmSample, cfg: MigrationConfig, platf
   const out = {} as Record<Variant, Prediction>;
   for (const v of VARIANTS) out[v] = predictVariant(v, sample, cfg, platform);
   return out;
+}
+
+/**
+ * What `watch` re-predicts a migration in flight with, from the VM's pre-migration sample (model/in-flight.ts): the
+ * curve deng-bitmap uses (the page-sampled curve corrected by the bitmap counts), the zero share as deng-bitmap
+ * takes it (QEMU's later count, extrapolated to the start), the vCPU load, and the platform's stop-and-copy rate and
+ * resume time where fitted. None without a curve. Pure.
+ */
+export function inFlightDirtFromSample(sample: VmSample, platform: Partial<Platform> = {}): InFlightDirt | undefined {
+  if (sample.curve.length === 0) return undefined;
+  const zero = sample.zeroPageFractionAtStart ?? sample.zeroPageFractionLate ?? sample.zeroPageFraction;
+  const stop = platform.stopCopyRateBytesPerSec;
+  return {
+    curve: correctedCurve(sample),
+    ...(zero !== undefined ? { zeroPageFraction: zero } : {}),
+    ...(sample.cpuUtilisation !== undefined ? { cpuUtilisation: sample.cpuUtilisation } : {}),
+    ...(stop !== undefined && Number.isFinite(stop) && stop > 0 ? { stopCopyRateBytesPerSec: stop } : {}),
+    ...(platform.resumeSec !== undefined ? { resumeSec: platform.resumeSec } : {}),
+  };
 }

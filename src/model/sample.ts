@@ -93,6 +93,11 @@ export interface Measured {
   rounds: number;
   converged: boolean;
   setupSec: number;
+  /**
+   * libvirt-driven runs: how `setupSec` (libvirt's job start to the first pass) was measured — QEMU's first
+   * migration-iteration event, or the first domjobinfo poll with data (hypervisor/libvirt/first-pass.ts).
+   */
+  setupMeasuredBy?: 'event' | 'jobinfo' | 'none';
   /** Zero pages sent as flags, and pages sent in full. */
   zeroPages?: number;
   normalPages?: number;

@@ -65,6 +65,26 @@ export interface InFlightPoint {
   elapsedSec: number;
   totalTimeSec: number | null;
   rateKnown: boolean;
+  /** Where its dirt came from (the sample's curve or QEMU's rate). Absent in records from before it was kept. */
+  dirtFrom?: 'sample' | 'qemu' | 'none';
+  /** Whether watch warned here (once per run) that it would not end before the time-out. Absent in older records. */
+  warning?: boolean;
+  /** What watch read at this poll, so that another model can be replayed on it offline. Absent in older records. */
+  input?: InFlightInput;
+}
+
+/** The statistics of one poll (model/in-flight.ts's InFlight less what the record's config says). */
+export interface InFlightInput {
+  transferredBytes: number;
+  remainingBytes: number;
+  memoryBytes: number;
+  syncs: number;
+  dirtyRateBytesPerSec: number;
+  bandwidthBytesPerSec: number;
+  throttle: number;
+  passElapsedSec?: number;
+  lastPassSec?: number;
+  averageRateBytesPerSec?: number;
 }
 
 /** A lab machine: its CPU model and logical CPUs. Its stop-and-copy rates and TCG speed are its own. */
@@ -75,9 +95,14 @@ export interface MigrationHost {
   pinned?: boolean;
 }
 
-/** Groups records by the machine they ran on; records that do not say share one group. */
-export function hostKey(r: Pick<MigrationRecord, 'host'>): string {
-  return r.host ? `${r.host.cpu} x${r.host.cpus}${r.host.pinned ? ' pinned' : ''}` : 'unrecorded';
+/**
+ * Groups records by the platform they ran on: the machine, pinned or not, and what drove the migration — a
+ * libvirt-driven record's times are libvirt's job times (from before the destination QEMU starts), so its setup
+ * and rates are fitted apart from the QMP driver's. Records that do not say share one group.
+ */
+export function hostKey(r: Pick<MigrationRecord, 'host'> & { driver?: MigrationRecord['driver'] }): string {
+  const via = r.driver === 'libvirt' ? ' via libvirt' : '';
+  return r.host ? `${r.host.cpu} x${r.host.cpus}${r.host.pinned ? ' pinned' : ''}${via}` : `unrecorded${via}`;
 }
 
 /** A key shared by repeated identical configurations. */

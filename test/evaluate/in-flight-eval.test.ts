@@ -44,3 +44,20 @@ test('errors at 25/50/75 % of the real duration, warnings on time-outs, false al
   assert.equal(s.warned, 1);
   assert.deepEqual(s.warningLeadSec, [25]);
 });
+
+test("where watch's warning was recorded, it is what counts (its tracker held back a first-pass alarm)", () => {
+  const s = scoreInFlight([
+    // Said 70 s (past the 60 s time-out) right after the first pass, but the tracker waited for a second pass: no alarm.
+    rec('completed', 20, 60, [
+      { elapsedSec: 4, totalTimeSec: 70, rateKnown: true, warning: false },
+      { elapsedSec: 10, totalTimeSec: 22, rateKnown: true, warning: false },
+    ]),
+    // Warned at 8 s of a run cancelled at 30 s (the 3 s prediction came before the warning was given).
+    rec('cancelled', 30, 30, [
+      { elapsedSec: 3, totalTimeSec: null, rateKnown: true, warning: false },
+      { elapsedSec: 8, totalTimeSec: null, rateKnown: true, warning: true },
+    ]),
+  ]);
+  assert.equal(s.falseAlarms, 0);
+  assert.deepEqual(s.warningLeadSec, [22]);
+});

@@ -35,6 +35,7 @@ const script: Reading[] = [
   { status: 'active', state: state({}) },
   { status: 'active', state: state({ elapsedSec: 11, transferredBytes: 1100 * MiB, remainingBytes: 100 * MiB, syncs: 2, dirtyRateBytesPerSec: 20 * MiB }) },
   { status: 'active', state: state({ elapsedSec: 12, transferredBytes: 1200 * MiB, remainingBytes: 300 * MiB, syncs: 3, dirtyRateBytesPerSec: 60 * MiB }) },
+  { status: 'active', state: state({ elapsedSec: 12.5, transferredBytes: 1250 * MiB, remainingBytes: 250 * MiB, syncs: 3, dirtyRateBytesPerSec: 60 * MiB }) },
 ];
 const scripted: ReaderFactory = async () => {
   let i = 0;
@@ -152,8 +153,10 @@ describe('POST /v1/jobs and GET /v1/jobs/{id}', () => {
     // The third reading found more dirt: its own prediction's progress is lower, the line holds the second's.
     assert.ok(lines[2].progress === lines[1].progress && lines[1].progress > lines[0].progress);
     assert.equal(lines[1].warning, undefined, 'the second reading ends in time: 11 s + 1 s for the 100 MiB left + 0.2 s for the 20 MiB dirtied meanwhile = 12.2 s < 13 s');
-    assert.match(lines[2].warning ?? '', /completion time-out at 13 s/);
-    assert.deepEqual(j.outcome, { status: 'left-source', lastPrediction: { totalTimeSec: lines[2].totalTimeSec }, warned: true });
+    // The third and fourth readings both end after it: the warning comes with the second of them (two in a row).
+    assert.equal(lines[2].warning, undefined, 'one reading past the time-out is not enough');
+    assert.match(lines[3].warning ?? '', /completion time-out at 13 s/);
+    assert.deepEqual(j.outcome, { status: 'left-source', lastPrediction: { totalTimeSec: lines[3].totalTimeSec }, warned: true });
     assert.equal(j.state, 'done');
     await a.close();
   });

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildLabReport, repeatability } from '../../src/evaluate/report.js';
-import { outOfFoldPlatforms, MIN_HOST_RECORDS } from '../../src/evaluate/cross-validate.js';
+import { outOfFoldPlatforms, recordsForHost, MIN_HOST_RECORDS } from '../../src/evaluate/cross-validate.js';
+import { hostKey } from '../../src/record/record.js';
 import { predictAllVariants, workingSetFromCurve, VARIANTS } from '../../src/model/from-sample.js';
 import type { MigrationRecord, MigrationConfig } from '../../src/record/record.js';
 import type { VmSample } from '../../src/model/sample.js';
@@ -111,6 +112,18 @@ describe('platform constants per machine', () => {
     // A machine with too few records borrows every machine's fit: between the two rates, not its own.
     const pooled = platformOf(few[0]).stopCopyRateBytesPerSec!;
     assert.ok(pooled < 3e9 * 0.9 && pooled > 0.5e9, `${pooled}`);
+  });
+  it("libvirt-driven records are a platform of their own: their setup (libvirt's job starts before the destination QEMU) is fitted apart, even with too few of them", () => {
+    const qmp = Array.from({ length: 40 }, (_, i) => run(i, 'EPYC', 0.75e9));
+    const lv = (n: number) => Array.from({ length: n }, (_, i) => ({ ...run(300 + i, 'EPYC', 0.75e9), driver: 'libvirt' as const, measured: { ...run(300 + i, 'EPYC', 0.75e9).measured, setupSec: 0.3 + (i % 3) * 0.01 } }));
+    for (const n of [40, MIN_HOST_RECORDS - 1]) {
+      const libvirt = lv(n);
+      const platformOf = outOfFoldPlatforms([...qmp, ...libvirt], 5);
+      assertClose(platformOf(libvirt[2]).setupSec!, 0.31, 0.04);
+      assertClose(platformOf(qmp[2]).setupSec!, 0.01, 1e-9);
+    }
+    assert.equal(recordsForHost([...qmp, ...lv(5)], 'EPYC x2 via libvirt').scope, 'driver');
+    assert.equal(hostKey({ host: { cpu: 'EPYC', cpus: 2 }, driver: 'libvirt' }), 'EPYC x2 via libvirt');
   });
 });
 

@@ -1,16 +1,20 @@
 /**
- * The migration driver through libvirt: `virsh migrate --live` with the bandwidth, auto-converge and the
- * downtime limit (`migrate-setmaxdowntime`, which sticks to the source domain: read first and put back when the
+ * The migration driver through libvirt: `virsh migrate --live` with the bandwidth, a technique (technique-args.ts:
+ * post-copy switched with `virsh migrate-postcopy`, auto-converge, xbzrle, multifd) and the downtime limit (`migrate-setmaxdowntime`, which sticks to the source domain: read first and put back when the
  * domain is still there afterwards), following `domjobinfo --rawstats` on the source into the per-round trace,
  * and the outcome from the destination's completed-job statistics (libvirt times the job itself; virsh's return
  * is later than the switch-over: LIBVIRT-NOTES §3). A failed or timed-out migration is a result: the domain
  * keeps running on the source, and migcost aborts the job (`domjobabort`) at the time-out.
  */
 import { spawn } from 'node:child_process';
-import type { RoundTrace } from '../../model/types.js';
+import type { RoundTrace, TechniqueOptions } from '../../model/types.js';
 import type { Measured } from '../../model/sample.js';
 import { LibvirtError, Virsh, checkDomainName, intField, jobInfo, optionalInt, type JobStats } from './virsh.js';
 import { refuseIfJobActive } from './sample.js';
+import { FirstPassClock } from './first-pass.js';
+import { watchDomainEvents } from './events.js';
+import { techniqueArgs, techniqueMeasuredLibvirt } from './technique-args.js';
+import { postcopyTrigger } from '../qemu/technique-settings.js';
 
 export interface LibvirtMigrationOptions {
   source: Virsh;
@@ -21,6 +25,8 @@ export interface LibvirtMigrationOptions {
   downtimeLimitSec: number;
   autoConverge: boolean;
   timeoutSec: number;
+  /** The technique (absent: plain pre-copy as `autoConverge` says). */
+  technique?: TechniqueOptions;
   /** A domain XML for the destination (`virsh migrate --xml`), e.g. from `dumpxml --migratable` with other paths. */
   xmlFile?: string;
   /** Peer-to-peer: the source daemon connects to the destination. */
@@ -48,7 +54,9 @@ export function bandwidthMiB(bytesPerSec: number): number {
 /** The argument array of `virsh migrate` for these options (no shell is involved). */
 export function migrateArgs(o: LibvirtMigrationOptions): string[] {
   const args = ['migrate', '--live', '--domain', checkDomainName('--domain', o.domain), '--desturi', o.destinationUri, '--bandwidth', String(bandwidthMiB(o.bandwidthBytesPerSec))];
-  if (o.autoConverge) args.push('--auto-converge');
+  const t = techniqueArgs(o.technique);
+  if (o.autoConverge && !t.includes('--auto-converge')) args.push('--auto-converge');
+  args.push(...t);
   if (o.p2p) args.push('--p2p');
   if (o.xmlFile) args.push('--xml', o.xmlFile);
   return args;
@@ -64,7 +72,21 @@ export async function migrateDomain(o: LibvirtMigrationOptions): Promise<Libvirt
   const dest = new Virsh(o.destinationUri, { binary: v.binary });
   await v.run(['migrate-setmaxdowntime', '--domain', domain, '--downtime', String(Math.max(1, Math.round(o.downtimeLimitSec * 1000)))]);
   let stillOnSource = true;
+  // The setup before the first pass, measured on libvirt's job clock (first-pass.ts).
+  const clock = new FirstPassClock();
+  let switchedAtMs: number | undefined;
+  let completedStats: JobStats | undefined;
+  const events = watchDomainEvents(v, domain, (e) => {
+    if (e.kind === 'iteration') clock.observeEvent(e);
+    else if (e.kind === 'lifecycle' && e.event === 'Suspended' && e.detail === 'Post-copy') switchedAtMs ??= e.atMs;
+    else if (e.kind === 'job-completed') completedStats = e.stats;
+  });
+  const trigger = postcopyTrigger(o.technique);
+  let postcopyIssued = false;
+  let bytesBeforeSwitch = 0;
+  let postcopyError: string | undefined;
   try {
+    await events.ready;
     const t0 = Date.now();
     const child = spawn(v.binary, ['-q', '-c', v.uri, ...migrateArgs(o)], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
     let stderr = '';
@@ -89,10 +111,12 @@ export async function migrateDomain(o: LibvirtMigrationOptions): Promise<Libvirt
       }
       const now = Date.now();
       if (j.type === 'unbounded' || j.type === 'bounded') {
+        clock.observePoll(j, now, o.bandwidthBytesPerSec);
         const it = optionalInt(j.stats, 'memory_iteration') ?? 0;
         const processed = optionalInt(j.stats, 'memory_processed') ?? 0;
         const remaining = optionalInt(j.stats, 'memory_remaining') ?? 0;
-        const throttle = optionalInt(j.stats, 'memory_auto_converge_throttle') ?? 0;
+        // libvirt's key is auto_converge_throttle (VIR_DOMAIN_JOB_AUTO_CONVERGE_THROTTLE), present while throttling.
+        const throttle = optionalInt(j.stats, 'auto_converge_throttle') ?? optionalInt(j.stats, 'memory_auto_converge_throttle') ?? 0;
         maxThrottle = Math.max(maxThrottle, throttle / 100);
         if (it > iteration) {
           // A new pass: what the previous one sent, and what the bitmap sync added to `remaining`.
@@ -114,6 +138,12 @@ export async function migrateDomain(o: LibvirtMigrationOptions): Promise<Libvirt
         }
         remainingBeforeSync = remaining;
         processedBeforeSync = processed;
+        if (switchedAtMs === undefined) bytesBeforeSwitch = processed;
+        // Post-copy: switch after the trigger's passes (QEMU's sync count is one ahead: the setup sync) or time.
+        if (trigger && !postcopyIssued && (it >= trigger.passes + 1 || (now - t0) / 1000 >= trigger.sec)) {
+          postcopyIssued = true;
+          await v.run(['migrate-postcopy', '--domain', domain]).catch((e: Error) => (postcopyError = e.message));
+        }
         o.onProgress?.(j, (now - t0) / 1000);
       }
       if (!aborted && ((now - t0) / 1000 > o.timeoutSec || o.signal?.aborted)) {
@@ -122,13 +152,31 @@ export async function migrateDomain(o: LibvirtMigrationOptions): Promise<Libvirt
       }
     }
     await exited;
+    await events.stop(); // the source's job-completed event is in
+    const setup = clock.setup();
     let measured: Measured;
     if (exitCode === 0) {
       stillOnSource = false;
-      const done = await jobInfo(dest, domain, { completed: true });
-      measured = measuredFromCompleted(done);
+      // The destination's completed job; after post-copy it has none (LIBVIRT-NOTES §3): the source's event then.
+      const fromDest = await jobInfo(dest, domain, { completed: true }).catch((e: Error) => e);
+      let stats: JobStats;
+      if (!(fromDest instanceof Error) && fromDest.type === 'completed') stats = fromDest;
+      else if (completedStats) stats = completedStats;
+      else if (fromDest instanceof Error) throw fromDest;
+      else stats = fromDest; // measuredFromCompleted says what the job is instead
+      measured = measuredFromCompleted(stats);
+      measured.setupSec = Math.max(measured.setupSec, setup.setupSec);
+      measured.setupMeasuredBy = setup.from;
+      const start = clock.jobStartMs;
+      const switched = switchedAtMs !== undefined && start !== undefined ? { switchSec: Math.max(0, (switchedAtMs - start) / 1000), bytesAtSwitch: bytesBeforeSwitch } : undefined;
+      Object.assign(measured, techniqueMeasuredLibvirt(o.technique, stats, switched));
+      const postcopyBytes = measured.postcopyBytes ?? 0;
       const lastSent = trace.reduce((s, r) => s + r.sentBytes, 0);
-      trace.push({ round: trace.length, kind: 'stop-copy', sentBytes: Math.max(0, measured.transferredBytes - lastSent), durationSec: measured.downtimeSec, rateBytesPerSec: 0, dirtiedBytes: 0, skippedBytes: 0, remainingBytes: 0, throttle: maxThrottle });
+      trace.push({ round: trace.length, kind: 'stop-copy', sentBytes: Math.max(0, measured.transferredBytes - lastSent - postcopyBytes), durationSec: measured.downtimeSec, rateBytesPerSec: 0, dirtiedBytes: 0, skippedBytes: 0, remainingBytes: 0, throttle: maxThrottle });
+      if (switched) {
+        const phase = measured.postcopyPhaseSec ?? 0;
+        trace.push({ round: trace.length, kind: 'post-copy', sentBytes: postcopyBytes, durationSec: phase, rateBytesPerSec: phase > 0 ? postcopyBytes / phase : 0, dirtiedBytes: 0, skippedBytes: 0, remainingBytes: 0, throttle: 0 });
+      }
       measured.maxThrottle = maxThrottle;
     } else {
       const msg = stderr.trim().replace(/^error:\s*/gm, '').split('\n').filter(Boolean).join('; ');
@@ -139,13 +187,17 @@ export async function migrateDomain(o: LibvirtMigrationOptions): Promise<Libvirt
         transferredBytes: trace.reduce((s, r) => s + r.sentBytes, 0),
         rounds: Math.max(0, iteration - 1),
         converged: false,
-        setupSec: 0,
+        setupSec: setup.setupSec,
+        setupMeasuredBy: setup.from,
         maxThrottle,
         error: aborted ? (o.signal?.aborted ? 'cancelled: interrupted' : `cancelled after the ${o.timeoutSec} s time-out`) : msg || `virsh migrate exited ${exitCode}`,
+        ...(o.technique ? { technique: o.technique.name } : {}),
       };
+      if (postcopyError) measured.error += `; migrate-postcopy: ${postcopyError}`;
     }
     return { measured, trace, domainOn: stillOnSource ? 'source' : 'destination' };
   } finally {
+    await events.stop();
     // The downtime limit sticks to the source domain: put it back where the domain stayed.
     if (stillOnSource) await v.run(['migrate-setmaxdowntime', '--domain', domain, '--downtime', oldDowntime]).catch(() => {});
   }

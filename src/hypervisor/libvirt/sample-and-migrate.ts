@@ -47,6 +47,7 @@ export async function sampleAndMigrateDomain(o: LibvirtSampleAndMigrateOptions):
     downtimeLimitSec: cfg.downtimeLimitSec,
     autoConverge: cfg.autoConverge,
     timeoutSec: cfg.timeoutSec,
+    technique: cfg.technique,
     signal: o.signal,
     onProgress: o.onProgress,
   });

@@ -66,7 +66,7 @@ export function executeCommand(): Command {
     .addOption(parsedOption('--downtime-limit <time>', 'downtime limit', durationArg('--downtime-limit'), '300ms'))
     .addOption(parsedOption('--timeout <time>', 'cancel a move after', timeoutArg, '600s'))
     .option('--auto-converge', 'enable auto-converge')
-    .option('--advise', 'migrate each move with the technique its plan move carries (`plan --advise`); a technique that needs the destination set (postcopy, xbzrle, multifd) needs its QMP socket as destQmp in the targets, its QEMU started with -incoming defer')
+    .option('--advise', 'migrate each move with the technique its plan move carries (`plan --advise`); over QMP a technique that needs the destination set (postcopy, xbzrle, multifd) needs its QMP socket as destQmp in the targets, its QEMU started with -incoming defer; libvirt sets both sides itself')
     .option('--db <file|url>', 'history store', defaultDbLocation())
     .option('--json', 'print JSON lines, one per move')
     .action(async (o: ExecuteFlags) => {
@@ -93,7 +93,8 @@ export function executeCommand(): Command {
             if (typeof t !== 'object' || t === null || !(TECHNIQUES as readonly string[]).includes(t.name)) throw new InputError(`--plan moves[${i}].technique`, t ?? null, `is required with --advise, one of ${TECHNIQUES.join(', ')} (make the plan with \`plan --advise\`)`);
             if (t.name === 'dirty-limit') throw new InputError(`--plan moves[${i}].technique`, t.name, "cannot be run by migcost's driver (predicted only: it needs KVM's dirty ring)");
             if (o.autoConverge && t.name !== 'auto-converge') throw new InputError('--auto-converge', true, `contradicts move ${i + 1}'s technique ${t.name} (with --advise the plan's technique decides)`);
-            if (typeof vms[m.vm].libvirt === 'string') throw new InputError(`--targets vms.${m.vm}.libvirt`, vms[m.vm].libvirt, 'cannot take --advise: libvirt sets its own migration flags (give qmp and uri)');
+            // libvirt sets a technique up on both sides itself (virsh migrate's flags: hypervisor/libvirt/technique-args.ts).
+            if (typeof vms[m.vm].libvirt === 'string') continue;
             if (needsIncomingSetup(t) && typeof (vms[m.vm] as { destQmp?: unknown }).destQmp !== 'string') throw new InputError(`--targets vms.${m.vm}.destQmp`, undefined, `is required for technique ${t.name}: the destination QEMU's QMP socket (started with -incoming defer), to set it before the migration`);
           }
         }
@@ -133,13 +134,14 @@ export function executeCommand(): Command {
               if (lv.libvirt !== undefined) {
                 const { Virsh } = await import('../../../hypervisor/libvirt/virsh.js');
                 const { sampleAndMigrateDomain } = await import('../../../hypervisor/libvirt/sample-and-migrate.js');
+                const lvTechnique = o.advise ? m.technique : undefined;
                 const r = await sampleAndMigrateDomain({
                   source: new Virsh(lv.libvirt),
                   domain: lv.domain ?? m.vm,
                   destinationUri: lv.dest!,
                   xmlFile: lv.xml,
                   sampling: { windowsSec: [1] },
-                  config: (sample) => ({ memoryBytes: sample.memoryBytes, workload: 'external', params: { vm: m.vm.replace(/[^\w.-]/g, '_'), from: m.from, to: m.to }, bandwidthBytesPerSec: m.bandwidthBytesPerSec, downtimeLimitSec, autoConverge: o.autoConverge === true, timeoutSec }),
+                  config: (sample) => ({ memoryBytes: sample.memoryBytes, workload: 'external', params: { vm: m.vm.replace(/[^\w.-]/g, '_'), from: m.from, to: m.to }, bandwidthBytesPerSec: m.bandwidthBytesPerSec, downtimeLimitSec, autoConverge: o.autoConverge === true || lvTechnique?.name === 'auto-converge', timeoutSec, ...(lvTechnique ? { technique: lvTechnique } : {}) }),
                   predict: () => ({ plan: m.predicted }),
                   signal,
                 });

@@ -49,7 +49,7 @@ export function labMatrixCommand(): Command {
         const throttleProbe = throttleProbeArg(o.throttleProbe);
         if (throttleProbe && o.driver === 'libvirt') throw new InputError('--throttle-probe', String(o.throttleProbe), 'goes with --driver qmp (the libvirt lab driver samples through libvirt)');
         const configs = labMatrix(o.preset, { timeoutSec: o.timeout, repeats: o.repeats }).slice(o.skip, o.limit !== undefined ? o.skip + o.limit : undefined);
-        const platform = loadPlatform(o.platform, labDir());
+        const platform = loadPlatform(o.platform, labDir(), o.driver);
         const store = await (await import('../../../store/store.js')).openStore(o.db);
         const progress = progressReporter('migrations');
         const label = (i: number) => `${i + 1}/${configs.length} ${workloadLabel(configs[i])}${configs[i].technique ? ` [${techniqueKey(configs[i].technique!)}]` : ''}${configs[i].group ? ` (group ${configs[i].group})` : ''}`;

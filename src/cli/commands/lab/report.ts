@@ -1,6 +1,6 @@
 /** `migcost lab report`: every model variant against the measured migrations. */
 import { writeFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { buildLabReport, METRICS } from '../../../evaluate/report.js';
 import { outOfFoldPlatforms, recordsToScore } from '../../../evaluate/cross-validate.js';
 import { techniqueReport } from '../../../evaluate/technique-report.js';
@@ -15,7 +15,7 @@ import { InputError } from '../../../units.js';
 import { listArg, numberArg, parsedOption } from '../../options.js';
 import { renderLabReport } from '../../render/lab-report.js';
 import { predictedVsMeasuredSpec } from '../../render/plot-specs.js';
-import { scoreInFlight, type InFlightScore } from '../../../evaluate/in-flight-eval.js';
+import { replayInFlight, scoreInFlight, type InFlightScore } from '../../../evaluate/in-flight-eval.js';
 import { exitWithError } from '../../errors.js';
 import { evaluateOutlook } from '../../../evaluate/outlook-eval.js';
 import { renderOutlookReport } from '../../render/outlook-report.js';
@@ -35,6 +35,7 @@ export interface LabReportFlags {
   inFlight?: true;
   techniques?: true;
   downtimeWeight: number;
+  replay?: 'sample' | 'qemu';
   json?: true;
 }
 
@@ -71,6 +72,7 @@ export function labReportCommand(): Command {
     .option('--in-flight', "how early and how right `watch` is: its re-predictions recorded during libvirt-driven runs, at 25/50/75 % of each")
     .option('--techniques', "per technique: time/bytes/downtime/post-copy phase errors against the repeat oracle; and for decision groups (lab matrix --preset techniques-groups) advise's pick against the best technique in hindsight (regret)")
     .addOption(parsedOption('--downtime-weight <x>', "--techniques: advise's cost of a second of downtime or post-copy stall, in seconds of migration", numberArg('--downtime-weight', { min: 0 }), '100'))
+    .addOption(new Option('--replay <dirt>', "with --in-flight: re-predict every recorded poll from its recorded inputs with the current model, with the record's sample's curve or QEMU's rate alone (records that kept no inputs are left out)").choices(['sample', 'qemu']))
     .option('--json', 'print the report as JSON')
     .action(async (o: LabReportFlags) => {
       try {
@@ -83,8 +85,11 @@ export function labReportCommand(): Command {
           process.stdout.write(o.json ? `${JSON.stringify(ev)}\n` : renderOutlookReport(ev));
           return;
         }
+        if (o.replay !== undefined && !o.inFlight) throw new InputError('--replay', o.replay, 'goes with --in-flight');
         if (o.inFlight) {
-          const sc = scoreInFlight(raw);
+          const replayed = o.replay !== undefined ? raw.flatMap((r) => { const inFlight = replayInFlight(r, o.replay!); return inFlight ? [{ ...r, inFlight }] : []; }) : raw;
+          if (o.replay !== undefined && replayed.length === 0) throw new InputError('--replay', o.replay, "finds no record that kept watch's inputs (libvirt-driven lab runs keep them since the libvirt preset)");
+          const sc = scoreInFlight(replayed);
           if (sc.completed + sc.timedOut === 0) throw new InputError('--in-flight', o.results?.join(',') ?? o.db, 'no record carries watch\'s re-predictions (libvirt-driven lab runs record them: lab matrix --driver libvirt)');
           process.stdout.write(o.json ? `${JSON.stringify(sc)}\n` : renderInFlight(sc));
           return;

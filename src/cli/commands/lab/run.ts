@@ -131,7 +131,7 @@ export function labRunCommand(): Command {
           timeoutSec: o.timeout,
         };
         if (technique) cfg.technique = technique;
-        const platform = loadPlatform(o.platform, labDir());
+        const platform = loadPlatform(o.platform, labDir(), o.driver);
         const throttleProbe = throttleProbeArg(o.throttleProbe);
         const adaptiveRate = o.adaptiveRate ? { deltaBytesPerSec: o.delta ?? LIU_ADAPTIVE_DELTA_BYTES_PER_SEC, minBytesPerSec: 1 << 20, maxBytesPerSec: cfg.bandwidthBytesPerSec } : undefined;
         // The QEMU driver and the database drivers load only when a run starts.
@@ -141,7 +141,6 @@ export function labRunCommand(): Command {
         try {
           const log = (l: string) => process.stderr.write(`lab: ${l}\n`);
           if (o.driver === 'libvirt') {
-            if (technique) throw new InputError('--driver', 'libvirt', 'does not take --technique (libvirt sets its own migration flags)');
             if (adaptiveRate || o.pin) throw new InputError('--driver', 'libvirt', 'does not take --adaptive-rate or --pin (libvirt drives the migration)');
             if (throttleProbe) throw new InputError('--throttle-probe', String(o.throttleProbe), 'goes with --driver qmp (the libvirt lab driver samples through libvirt)');
             const { runLabConfigLibvirt, labLibvirt } = await import('../../../lab/run-libvirt.js');
