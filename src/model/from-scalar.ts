@@ -20,6 +20,7 @@
  * `{ kind: 'linear' }` is the older reading: the rate constant over every round.
  */
 import { POLICY_DEFAULTS } from './precopy.js';
+import { predict } from './techniques.js';
 import type { CurvePoint, Platform, PredictInput } from './types.js';
 
 /** A migration as an operator knows it beforehand. */
@@ -91,4 +92,34 @@ export function inputFromScalar(s: ScalarInput, platform: Partial<Platform> = {}
     if (points.length > 0) input.vm.dirtyModel = { kind: 'curve', points };
   }
   return input;
+}
+
+/**
+ * How much the working-set prior matters (`predict --rate-window`): the migration predicted with the window's dirt
+ * saturating at WORKING_SET_RANGE's ends instead of the prior's k (1x: the window saw the whole working set; 4x:
+ * twice the top of the 1-2.3x the lab's curves levelled off at, the range docs/history.md scores), everything else
+ * as given (its technique included). Ordered low to high, with whether each end converges.
+ */
+export const WORKING_SET_RANGE: readonly [number, number] = [1, 4];
+export interface WorkingSetRange {
+  workingSetFactor: [number, number];
+  totalTimeSec: [number, number];
+  transferredBytes: [number, number];
+  converges: [boolean, boolean];
+}
+export function workingSetRange(input: PredictInput, prior: Extract<ScalarPrior, { kind: 'saturating' }> = SCALAR_PRIOR): WorkingSetRange {
+  const at = (k: number) => {
+    const points = scalarCurve({ memoryBytes: input.vm.memoryBytes, dirtyRateBytesPerSec: input.vm.dirtyRateBytesPerSec, bandwidthBytesPerSec: input.bandwidthBytesPerSec }, { ...prior, workingSetFactor: k });
+    const vm = { ...input.vm, dirtyModel: points.length > 0 ? ({ kind: 'curve', points } as const) : input.vm.dirtyModel };
+    return predict({ ...input, vm, trace: false });
+  };
+  const lo = at(WORKING_SET_RANGE[0]);
+  const hi = at(WORKING_SET_RANGE[1]);
+  const sorted = <T>(a: number, b: number, x: T, y: T): [T, T] => (a <= b ? [x, y] : [y, x]);
+  return {
+    workingSetFactor: [WORKING_SET_RANGE[0], WORKING_SET_RANGE[1]],
+    totalTimeSec: sorted(lo.totalTimeSec, hi.totalTimeSec, lo.totalTimeSec, hi.totalTimeSec),
+    transferredBytes: sorted(lo.transferredBytes, hi.transferredBytes, lo.transferredBytes, hi.transferredBytes),
+    converges: [lo.converged, hi.converged],
+  };
 }

@@ -106,6 +106,14 @@ describe('the learned correction on the command line', () => {
     const plain = JSON.parse(run(['predict', ...SCALAR, '--json']).out);
     const w = JSON.parse(run(['predict', ...SCALAR, '--rate-window', '1s', '--json']).out);
     assert.ok(w.totalTimeSec < plain.totalTimeSec, `${w.totalTimeSec} vs ${plain.totalTimeSec}`);
+    // without a store it says the stated assumptions, and how much the working set's matters
+    assert.equal(plain.scalarReading, undefined);
+    assert.equal(w.scalarReading.zeroFrom, 'assumed');
+    assert.match(w.scalarReading.assumption, /^no zero pages \(assumed with no history.*; working set 2x the dirt of one 1 s window \(the stated prior\)$/);
+    assert.deepEqual(w.scalarReading.range.workingSetFactor, [1, 4]);
+    assert.ok(w.scalarReading.range.totalTimeSec[0] <= w.totalTimeSec && w.totalTimeSec <= w.scalarReading.range.totalTimeSec[1], JSON.stringify(w.scalarReading.range));
+    const t = run(['predict', ...SCALAR, '--rate-window', '1s']);
+    assert.match(t.out, /how much the working set matters: with 1x to 4x the window's dirt, total time [\d.]+ s - [\d.]+ s, sent/);
     const bad = run(['predict', ...SCALAR, '--rate-window', '0s']);
     assert.equal(bad.code, 2);
     assert.match(bad.err, /--rate-window: "0s" must be between 1ms and 1h/);

@@ -67,3 +67,24 @@ describe('oneSecondRate', () => {
     assert.equal(oneSecondRate({ curve: [], dirtyRateBytesPerSec: 7 }), 7);
   });
 });
+
+describe('workingSetRange: how much the working-set prior matters', () => {
+  it('gives the predictions at k = 1 and k = 4, ordered, around the prior k = 2', async () => {
+    const { workingSetRange, WORKING_SET_RANGE } = await import('../../src/model/from-scalar.js');
+    const near = { memoryBytes: 2 * GiB, dirtyRateBytesPerSec: 70 * MiB, bandwidthBytesPerSec: 100 * MiB, downtimeLimitSec: 0.3 };
+    const input = inputFromScalar(near);
+    const r = workingSetRange(input);
+    assert.deepEqual(r.workingSetFactor, [1, 4]);
+    assert.deepEqual(WORKING_SET_RANGE, [1, 4]);
+    // each end is the plain prediction with that k
+    const k1 = simulate(inputFromScalar(near, {}, { prior: { ...SCALAR_PRIOR, workingSetFactor: 1 } }));
+    const k4 = simulate(inputFromScalar(near, {}, { prior: { ...SCALAR_PRIOR, workingSetFactor: 4 } }));
+    assert.deepEqual(r.totalTimeSec, [Math.min(k1.totalTimeSec, k4.totalTimeSec), Math.max(k1.totalTimeSec, k4.totalTimeSec)]);
+    assert.deepEqual(r.converges, [k1.converged, k4.converged]);
+    // more dirt beyond the window costs more here: the prior's k = 2 lies inside
+    const k2 = simulate(input);
+    assert.ok(r.totalTimeSec[0] <= k2.totalTimeSec && k2.totalTimeSec <= r.totalTimeSec[1], `${r.totalTimeSec} vs ${k2.totalTimeSec}`);
+    assert.ok(r.transferredBytes[0] < r.transferredBytes[1]);
+    assert.ok(k1.totalTimeSec < k4.totalTimeSec);
+  });
+});

@@ -13,7 +13,7 @@ import { addPredictFlags, fieldsFromFlags, namedForFlags, refuseIdleFlags, type 
 import { fittedFields, storedHistory, storedLearned, storedPastErrors, storedScalarFit } from './store.js';
 import { applyScalarFit, fittedPrior, type ScalarReading } from '../../../calibrate/scalar-fit.js';
 import { learnedField, type LearnedField } from '../../../calibrate/learned-scalar.js';
-import { scalarCurve } from '../../../model/from-scalar.js';
+import { scalarCurve, workingSetRange, type WorkingSetRange } from '../../../model/from-scalar.js';
 import { exitWithError } from '../../errors.js';
 import { parsedOption, rateWindowArg } from '../../options.js';
 import { predictionTable, traceTable } from '../../render/prediction.js';
@@ -123,11 +123,14 @@ export function predictCommand(): Command {
         // With a store, what a scalar cannot say (the zero share, k) from its fit of the history (scalar-fit.ts), or the
         // stated assumption; the answer says which. A sampled VM (--vm) keeps its own.
         const fit = o.db !== undefined ? await storedScalarFit(o.db) : undefined;
-        const scalarReading: ScalarReading | undefined = o.db !== undefined && o.vm === undefined ? applyScalarFit(input, fit, o.vmId !== undefined ? { vmId: o.vmId } : {}, o.rateWindow) : undefined;
+        // said with a store, and with --rate-window (a scalar read by the stated prior) without one
+        const scalarReading: ScalarReading | undefined = (o.db !== undefined || o.rateWindow !== undefined) && o.vm === undefined ? applyScalarFit(input, fit, o.vmId !== undefined ? { vmId: o.vmId } : {}, o.rateWindow) : undefined;
+        let scalarRange: WorkingSetRange | undefined;
         if (o.rateWindow !== undefined) {
           if (o.vm !== undefined || typed.curve !== undefined || typed.dirtyModel !== undefined || typed.workingSet !== undefined) throw new InputError('--rate-window', o.rateWindow, 'reads a scalar --dirty-rate: not with --vm, --curve, --dirty-model or --working-set');
           const points = scalarCurve({ memoryBytes: input.vm.memoryBytes, dirtyRateBytesPerSec: input.vm.dirtyRateBytesPerSec, bandwidthBytesPerSec: input.bandwidthBytesPerSec }, fittedPrior(fit, o.rateWindow));
           if (points.length > 0) input.vm.dirtyModel = { kind: 'curve', points };
+          if (scalarReading) scalarRange = workingSetRange(input, fittedPrior(fit, o.rateWindow));
         }
         let history: HistoryReplay | undefined;
         if (o.vmId !== undefined) history = await storedHistory(input, o.vmId, o.db, o.history);
@@ -169,7 +172,7 @@ export function predictCommand(): Command {
           json.history = { ...roundForJson({ ...history, observedRates: undefined, residual: undefined }), correction };
         }
         if (interval) json.interval = roundForJson(interval);
-        if (scalarReading) json.scalarReading = roundForJson({ ...scalarReading });
+        if (scalarReading) json.scalarReading = roundForJson({ ...scalarReading, ...(scalarRange ? { range: scalarRange } : {}) });
         if (learned) Object.assign(json, { learned: roundForJson({ ...learned, answer: learned.applied && o.learned && !history?.residual }), analytic: roundForJson(analytic) });
         if (o.json) process.stdout.write(`${JSON.stringify(json)}\n`);
         else {
@@ -181,6 +184,7 @@ export function predictCommand(): Command {
           }
           if (learned) process.stdout.write(`${learnedLine(learned, analytic, o.learned && !history?.residual)}\n`);
           if (scalarReading) process.stdout.write(`scalar reading: ${scalarReading.assumption}\n`);
+          if (scalarRange) process.stdout.write(`how much the working set matters: with ${scalarRange.workingSetFactor[0]}x to ${scalarRange.workingSetFactor[1]}x the window's dirt, total time ${formatSeconds(scalarRange.totalTimeSec[0])} - ${formatSeconds(scalarRange.totalTimeSec[1])}, sent ${formatBytes(scalarRange.transferredBytes[0])} - ${formatBytes(scalarRange.transferredBytes[1])}${scalarRange.converges[0] === scalarRange.converges[1] ? '' : '; it converges at one end and not the other'}\n`);
           if (p.trace) process.stdout.write(`${traceTable(p.trace)}\n`);
         }
       } catch (e) {
