@@ -5,6 +5,7 @@
  */
 import type { Prediction, RoundTrace, TechniqueOptions } from '../model/types.js';
 import type { Measured, VmSample } from '../model/sample.js';
+import type { InFlight } from '../model/in-flight.js';
 
 /**
  * The lab guest's workloads. `scatter` (a second random writer) and `redis-load` (redis under a load that follows a
@@ -73,19 +74,8 @@ export interface InFlightPoint {
   input?: InFlightInput;
 }
 
-/** The statistics of one poll (model/in-flight.ts's InFlight less what the record's config says). */
-export interface InFlightInput {
-  transferredBytes: number;
-  remainingBytes: number;
-  memoryBytes: number;
-  syncs: number;
-  dirtyRateBytesPerSec: number;
-  bandwidthBytesPerSec: number;
-  throttle: number;
-  passElapsedSec?: number;
-  lastPassSec?: number;
-  averageRateBytesPerSec?: number;
-}
+/** The statistics of one poll: model/in-flight.ts's InFlight less what the record's config says. */
+export type InFlightInput = Omit<InFlight, 'elapsedSec' | 'downtimeLimitSec' | 'autoConverge'>;
 
 /** A lab machine: its CPU model and logical CPUs. Its stop-and-copy rates and TCG speed are its own. */
 export interface MigrationHost {
