@@ -48,7 +48,7 @@ describe('sweep over a PostgreSQL queue (pg-boss)', { skip }, () => {
     traces = mkdtempSync(join(tmpdir(), 'migcost-queue-'));
     for (const day of DAYS) {
       mkdirSync(join(traces, day));
-      for (const t of loadPlanetLabDay(DEFAULT_PLANETLAB_ARCHIVE, day).slice(0, 80)) writeFileSync(join(traces, day, t.name), `${Array.from(t.percent).join('\n')}\n`);
+      for (const t of loadPlanetLabDay(DEFAULT_PLANETLAB_ARCHIVE, day).slice(0, 800)) writeFileSync(join(traces, day, t.name), `${Array.from(t.percent).join('\n')}\n`);
     }
     const name = `sweepq_${process.pid}_${Date.now()}`;
     const admin = new pg.Client({ connectionString: PG });
