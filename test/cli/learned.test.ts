@@ -5,22 +5,17 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syntheticRows } from '../calibrate/learned-fixture.js';
+import { runCli as run } from '../cli-run.js';
 
-const BIN = new URL('../../bin/migcost.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'migcost-learned-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const db = join(dir, 's.sqlite');
 const log = join(dir, 'log.csv');
 
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 const SCALAR = ['--memory', '2GiB', '--dirty-rate', '70MiB/s', '--bandwidth', '100MiB/s'];
 
 before(() => {

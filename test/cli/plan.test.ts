@@ -5,20 +5,15 @@
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatBytes, formatSeconds } from '../../src/units.js';
+import { runCli as run } from '../cli-run.js';
 
-const BIN = new URL('../../bin/migcost.js', import.meta.url).pathname;
 const EXAMPLE = new URL('../../examples/cluster.json', import.meta.url).pathname;
 const LR = ['plan', '--cluster', EXAMPLE, '--policy', 'optimal', '--detector', 'lr', '--param', '1.2', '--consolidate', '1h'];
 
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 interface Priced { totalTimeSec: number; transferredBytes: number; downtimeSec: number }
 interface PlanJson {

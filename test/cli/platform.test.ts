@@ -4,7 +4,6 @@
  */
 import { describe, it, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,16 +12,12 @@ import { DEFAULT_LINK_BYTES_PER_SEC, predict } from '../../src/index.js';
 import { parsePlatform, predictInputFrom } from '../../src/input.js';
 import { roundForJson } from '../../src/rounding.js';
 import { assertClose, MiB } from '../helpers.js';
+import { runCli as run } from '../cli-run.js';
 
-const BIN = new URL('../../bin/migcost.js', import.meta.url).pathname;
 const app = buildApp();
 after(() => app.close());
 before(() => assert.ok(existsSync(new URL('../../dist/cli/main.js', import.meta.url)), 'dist/ is missing: run `npm run build`'));
 
-function run(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 function ok(args: string[], input?: string) {
   const r = run(args, input);
   assert.equal(r.code, 0, r.err);

@@ -1,20 +1,15 @@
 /** The predict CLI, run as users run it: the built bin in a child process. */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { predict } from '../../src/index.js';
 import { roundFigure } from '../../src/rounding.js';
 import { assertClose, GiB, MiB } from '../helpers.js';
+import { runCli as run } from '../cli-run.js';
 
-const BIN = new URL('../../bin/migcost.js', import.meta.url).pathname;
 
-function run(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 /** Writes `vm` as a --vm file and predicts it at 100 MiB/s, 300 ms; the JSON prediction. */
 function predictVmFile(vm: object): { transferredBytes: number; rounds: number } {

@@ -12,14 +12,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, existsSync, statSync, chmodSync, chownSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, dirname } from 'node:path';
 import { Virsh, domainInfo } from '../../src/hypervisor/libvirt/virsh.js';
 import { migrateDomain } from '../../src/hypervisor/libvirt/migrate.js';
 import { labAvailable } from '../../src/lab/guest.js';
 import { labDomainXml, startLabDomain } from '../../src/lab/libvirt-guest.js';
+import { labLibvirt } from '../../src/lab/run-libvirt.js';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MiB = 2 ** 20;
 const UFFD = '/dev/userfaultfd';
 
@@ -40,12 +39,10 @@ const NAME = 'migcost-test-pc';
 
 before(async () => {
   if (skip) return;
-  const r = spawnSync('bash', [join(REPO, 'scripts', 'libvirt-test-daemons.sh'), 'start'], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  const env = Object.fromEntries([...r.stdout.matchAll(/export (\w+)=(.*)/g)].map((m) => [m[1], m[2].replace(/\\(.)/g, '$1')]));
-  src = new Virsh(env.MIGCOST_LIBVIRT_SRC);
-  dst = new Virsh(env.MIGCOST_LIBVIRT_DST);
-  const state = env.MIGCOST_LIBVIRT_STATE;
+  const lv = labLibvirt();
+  src = new Virsh(lv.source);
+  dst = new Virsh(lv.destination);
+  const state = dirname(lv.sourceDir);
   // migcostb's QEMU may open /dev/userfaultfd (put back in after()).
   const st = statSync(UFFD);
   uffd = { uid: st.uid, gid: st.gid, mode: st.mode & 0o777 };

@@ -12,8 +12,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, dirname } from 'node:path';
 import { Virsh, domainInfo } from '../../src/hypervisor/libvirt/virsh.js';
 import { labAvailable } from '../../src/lab/guest.js';
 import { labDomainXml, startLabDomain } from '../../src/lab/libvirt-guest.js';
@@ -21,9 +20,9 @@ import { openStore, type Store } from '../../src/store/store.js';
 import { serve } from '../../src/http/serve.js';
 import { allowedTargetsFromFile } from '../../src/hypervisor/qemu/migration-target.js';
 import { Agent, libvirtSampler } from '../../src/agent/agent.js';
+import { labLibvirt } from '../../src/lab/run-libvirt.js';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = join(REPO, 'bin', 'migcost.js');
+import { BIN } from '../cli-run.js';
 const MiB = 2 ** 20;
 const TOKEN = 'libvirt-service-token-1';
 
@@ -44,12 +43,10 @@ const NAME = 'migcost-test-lvsvc';
 
 before(async () => {
   if (skip) return;
-  const r = spawnSync('bash', [join(REPO, 'scripts', 'libvirt-test-daemons.sh'), 'start'], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  const env = Object.fromEntries([...r.stdout.matchAll(/export (\w+)=(.*)/g)].map((m) => [m[1], m[2].replace(/\\(.)/g, '$1')]));
-  src = new Virsh(env.MIGCOST_LIBVIRT_SRC);
-  dst = new Virsh(env.MIGCOST_LIBVIRT_DST);
-  const state = env.MIGCOST_LIBVIRT_STATE;
+  const lv = labLibvirt();
+  src = new Virsh(lv.source);
+  dst = new Virsh(lv.destination);
+  const state = dirname(lv.sourceDir);
   for (const v of [src, dst]) await v.run(['destroy', '--domain', NAME]).catch(() => {});
   work = mkdtempSync(join(tmpdir(), 'migcost-libvirt-svc-'));
   const d = { name: NAME, uuid: '6f1c1c1e-0000-4000-8000-00000000b021', memoryBytes: 256 * MiB, workload: 'dirtier', params: { wss: '64M', rate: 5000, pattern: 'random' }, serialPath: join(state, 'dom-migcosta', `${NAME}.log`) };

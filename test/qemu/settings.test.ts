@@ -5,14 +5,13 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { labAvailable, startGuest, freePort } from '../../src/lab/guest.js';
 import { QmpClient } from '../../src/hypervisor/qemu/qmp.js';
 import { sampleVm, bitmapCurve } from '../../src/hypervisor/qemu/sample.js';
 import { MigrationActiveError } from '../../src/hypervisor/qemu/migration-settings.js';
 import { MiB } from '../helpers.js';
+import { spawnCli as runCli } from '../cli-run.js';
 
-const BIN = new URL('../../bin/migcost.js', import.meta.url).pathname;
 const lab = labAvailable();
 const skip = lab.ok ? false : `QEMU lab not available: ${lab.why}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -38,16 +37,6 @@ async function waitStatus(qmp: QmpClient, ok: (s: string) => boolean, timeoutMs:
   }
 }
 
-function runCli(args: string[], onSpawn?: (kill: (s: NodeJS.Signals) => void) => void): Promise<{ code: number | null; signal: NodeJS.Signals | null; err: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args]);
-    let e = '';
-    p.stderr.on('data', (d) => (e += d));
-    p.stdout.resume();
-    p.on('exit', (code, signal) => resolve({ code, signal, err: e }));
-    onSpawn?.((s) => p.kill(s));
-  });
-}
 
 describe('sampling leaves the migration settings as it found them', { skip }, () => {
   it('a sampled VM then migrates with a plain migrate that sets only bandwidth and downtime limit', async () => {

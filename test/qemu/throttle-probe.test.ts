@@ -7,15 +7,14 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { labAvailable, startGuest, freePort, type Guest } from '../../src/lab/guest.js';
 import { QmpClient } from '../../src/hypervisor/qemu/qmp.js';
 import { sampleVm } from '../../src/hypervisor/qemu/sample.js';
 import { probeThrottle } from '../../src/hypervisor/qemu/throttle-probe.js';
 import { responseFromProbe } from '../../src/model/throttle-response.js';
 import { MiB } from '../helpers.js';
+import { spawnCli as runCli } from '../cli-run.js';
 
-const BIN = new URL('../../bin/migcost.js', import.meta.url).pathname;
 const lab = labAvailable();
 const skip = lab.ok ? false : `QEMU lab not available: ${lab.why}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -48,16 +47,6 @@ async function withGuest(workload: string, params: Record<string, string | numbe
   }
 }
 
-function runCli(args: string[], onSpawn?: (kill: (s: NodeJS.Signals) => void) => void): Promise<{ code: number | null; signal: NodeJS.Signals | null; err: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args]);
-    let e = '';
-    p.stderr.on('data', (d) => (e += d));
-    p.stdout.resume();
-    p.on('exit', (code, signal) => resolve({ code, signal, err: e }));
-    onSpawn?.((s) => p.kill(s));
-  });
-}
 
 describe('the throttle probe', { skip }, () => {
   it('reads a clock-paced writer as full catch-up and a tick-paced one as cut, and restores every setting', async () => {
