@@ -349,6 +349,7 @@ function parseCompressibility(field: string, v: unknown): NonNullable<VmSample['
   for (const k of ['xbzrleDeltaRatio', 'zlibShareRewritten', 'zstdShareRewritten', 'zlibShare', 'zstdShare'] as const) {
     if (present(c[k])) out[k] = parseFraction(`${field}.${k}`, c[k]);
   }
+  if (present(c.packetPages)) out.packetPages = parseNumber(`${field}.packetPages`, c.packetPages, { min: 1 });
   return out;
 }
 

@@ -22,7 +22,7 @@ export function multifdPacketPages(pageSizeBytes = 4096): number {
  * At most `maxPages` of the indices whose flag is set, as packets: runs of up to `pagesPerPacket` consecutive
  * flagged indices (what QEMU would queue together, unflagged pages skipped as it skips clean and zero pages), the
  * runs' starts evenly spread over the flagged indices. Fewer flagged indices than `maxPages`: all, in packets.
- * @example packetPick([1, 1, 0, 1, 1, 1], 4, 2) // [[0, 1], [4, 5]]
+ * @example packetPick([1, 1, 0, 1, 1, 1], 4, 2) // [[0, 1], [3, 4]]
  */
 export function packetPick(flags: ArrayLike<number>, maxPages: number, pagesPerPacket: number): number[][] {
   if (!(pagesPerPacket >= 1) || !Number.isInteger(pagesPerPacket)) throw new RangeError(`packetPick: pagesPerPacket must be an integer >= 1 (got ${pagesPerPacket})`);
