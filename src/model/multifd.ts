@@ -13,7 +13,7 @@ import type { MultifdCompression, Platform, PredictInput, TechniqueOptions } fro
 /**
  * Raw page bytes per second one channel moves with a compression, at compressed share `share` (default 1:
  * incompressible pages), from the platform's constants, else the defaults (techniques.ts). none: one rate.
- * @example channelBytesPerSec({}, 'zlib', 0.2) // 1 / (0.8 / 267e6 + 0.2 / 37e6) = 119.5 MB/s
+ * @example channelBytesPerSec({}, 'zlib', 0.2) // 1 / (0.8 / 267e6 + 0.2 / 37e6) = 119.0 MB/s
  */
 export function channelBytesPerSec(platform: Partial<Platform> | undefined, c: MultifdCompression, share = 1): number {
   const d = TECHNIQUE_PLATFORM_DEFAULTS;
@@ -29,7 +29,7 @@ export function predictMultifd(input: PredictInput, t: TechniqueOptions): Techni
   const channels = t.multifdChannels ?? TECHNIQUE_DEFAULTS.multifdChannels;
   const ratio = t.compressionRatio ?? TECHNIQUE_DEFAULTS.compressionRatio[compression];
   const perChannel = channelBytesPerSec(input.platform, compression, 1 / ratio);
-  if (!(perChannel > 0) || !Number.isFinite(perChannel)) throw new RangeError(`predict: platform.multifd${compression[0].toUpperCase()}${compression.slice(1)}ChannelBytesPerSec (and ...ChannelRedundantBytesPerSec) must be > 0 (got ${perChannel} B/s per channel)`);
+  if (!(perChannel > 0)) throw new RangeError(`predict: platform.multifd${compression[0].toUpperCase()}${compression.slice(1)}ChannelBytesPerSec (and ...ChannelRedundantBytesPerSec) must be > 0 (got ${perChannel} B/s per channel)`);
   const hooks = plainHooks();
   hooks.gain = ratio;
   hooks.gainFrom = 0;
