@@ -277,7 +277,8 @@ export function predictInputFrom(f: RawPredictFields): PredictInput {
 const PLATFORM_KEYS = {
   setupSec: 'time', resumeSec: 'time', syncSec: 'time', rateWindowSec: 'window',
   lineRateBytesPerSec: 'rate', stopCopyRateBytesPerSec: 'rate', firstTouchRateBytesPerSec: 'rate', zeroPageWireBytes: 'size',
-  multifdNoneChannelBytesPerSec: 'rate', multifdZlibChannelBytesPerSec: 'rate', multifdZstdChannelBytesPerSec: 'rate', postcopyFaultLatencySec: 'time',
+  multifdNoneChannelBytesPerSec: 'rate', multifdZlibChannelBytesPerSec: 'rate', multifdZstdChannelBytesPerSec: 'rate',
+  multifdZlibChannelRedundantBytesPerSec: 'rate', multifdZstdChannelRedundantBytesPerSec: 'rate', postcopyFaultLatencySec: 'time',
 } as const satisfies Record<keyof Platform, string>;
 const parsedPlatforms = new WeakMap<object, Partial<Platform>>();
 
@@ -349,6 +350,7 @@ function parseCompressibility(field: string, v: unknown): NonNullable<VmSample['
   for (const k of ['xbzrleDeltaRatio', 'zlibShareRewritten', 'zstdShareRewritten', 'zlibShare', 'zstdShare'] as const) {
     if (present(c[k])) out[k] = parseFraction(`${field}.${k}`, c[k]);
   }
+  if (present(c.packetPages)) out.packetPages = parseNumber(`${field}.packetPages`, c.packetPages, { min: 1 });
   return out;
 }
 

@@ -5,11 +5,13 @@
  *   stop-copy bytes / rate, with one rate for switch-overs right after the first pass and one for later;
  * - lineRateBytesPerSec: the median pre-copy throughput of migrations whose cap did not bind
  *   (throughput below half the cap: under TCG a busy guest alone can hold the throughput 10-15 % under a
- *   cap that still binds), else none.
+ *   cap that still binds), else none; multifd runs left out (their channels, not the line, set the rate);
+ * - multifd's per-channel zlib / zstd rates: from the multifd runs with compression (calibrate/multifd-rate.ts).
  */
 import { ols } from './ols.js';
 import { median } from './errors.js';
 import type { Platform } from '../model/types.js';
+import { fitMultifdRates, type MultifdObservation } from './multifd-rate.js';
 
 export interface PlatformObservation {
   setupSec: number;
@@ -21,6 +23,8 @@ export interface PlatformObservation {
   capBytesPerSec: number;
   /** Pre-copy rounds before the switch-over. */
   rounds: number;
+  /** A multifd run: its channels and what they moved (compression none: no compression figures). */
+  multifd?: { compression: 'none' } | MultifdObservation;
 }
 
 export interface PlatformFit {
@@ -60,7 +64,8 @@ export function fitPlatform(obs: readonly PlatformObservation[]): PlatformFit {
     }
   }
   if (platform.resumeSec === undefined) platform.resumeSec = median(obs.map((o) => o.downtimeSec));
-  const free = obs.filter((o) => o.precopySec > 0.2 && o.precopyBytes / o.precopySec < 0.5 * o.capBytesPerSec).map((o) => o.precopyBytes / o.precopySec);
+  const free = obs.filter((o) => !o.multifd && o.precopySec > 0.2 && o.precopyBytes / o.precopySec < 0.5 * o.capBytesPerSec).map((o) => o.precopyBytes / o.precopySec);
   if (free.length > 0) platform.lineRateBytesPerSec = median(free);
+  Object.assign(platform, fitMultifdRates(obs.flatMap((o) => (o.multifd && o.multifd.compression !== 'none' ? [o.multifd as MultifdObservation] : []))));
   return { platform, n: obs.length, downtimeR2 };
 }

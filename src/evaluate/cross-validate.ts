@@ -5,6 +5,7 @@
  */
 import { fitPlatform, type PlatformObservation } from '../calibrate/platform.js';
 import type { Platform } from '../model/types.js';
+import { TECHNIQUE_DEFAULTS } from '../model/techniques.js';
 import { configKey, hostKey, type MigrationRecord } from '../record/record.js';
 import { predictAllVariants, sampleAt } from '../model/from-sample.js';
 import { withRefinedSamples, vmKey } from './refined-eval.js';
@@ -14,12 +15,23 @@ import { LIU_WIRED_ENERGY, wiredEnergyJoules } from '../model/energy.js';
 export function platformObservation(r: MigrationRecord): PlatformObservation | undefined {
   const m = r.measured;
   if (m.status !== 'completed') return undefined;
+  const t = r.config.technique;
+  const precopySec = m.totalTimeSec - m.downtimeSec - m.setupSec;
+  let multifd: PlatformObservation['multifd'];
+  if (t?.name === 'multifd' || t?.name === 'compress') {
+    const compression = t.multifdCompression ?? (t.name === 'compress' ? 'zlib' : 'none');
+    if (compression === 'none') multifd = { compression };
+    else if (m.multifdBytes !== undefined && m.compressionRatio !== undefined) {
+      multifd = { compression, channels: t.multifdChannels ?? TECHNIQUE_DEFAULTS.multifdChannels, rawBytes: m.multifdBytes * m.compressionRatio, wireBytes: m.multifdBytes, sec: precopySec, capBytesPerSec: r.config.bandwidthBytesPerSec };
+    } else multifd = { compression: 'none' }; // no figures: kept out of the line rate only
+  }
   return {
+    ...(multifd ? { multifd } : {}),
     setupSec: m.setupSec,
     downtimeSec: m.downtimeSec,
     stopCopyBytes: m.stopCopyBytes ?? 0,
     precopyBytes: m.precopyBytes ?? m.transferredBytes - (m.stopCopyBytes ?? 0),
-    precopySec: m.totalTimeSec - m.downtimeSec - m.setupSec,
+    precopySec,
     capBytesPerSec: r.config.bandwidthBytesPerSec,
     rounds: m.rounds,
   };

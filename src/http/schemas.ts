@@ -83,6 +83,7 @@ export const vmSampleSchema = {
         nonZeroPages: { type: 'number', minimum: 0 },
         zlibShare: { type: 'number', minimum: 0, maximum: 1 },
         zstdShare: { type: 'number', minimum: 0, maximum: 1 },
+        packetPages: { type: 'number', minimum: 1, description: 'pages compressed as one stream (multifd packet); absent: each page alone' },
       },
       required: ['rewrittenPages', 'xbzrleOverflowShare', 'nonZeroPages'],
       additionalProperties: false,

@@ -1,27 +1,35 @@
 /**
  * multifd (QEMU `multifd`, `multifd-channels`, `multifd-compression`): pages go over several channels, each
  * compressing in its own thread. Raw pages move at the lower of the link (times the compression ratio: the cap
- * counts wire bytes) and what the channels compress per second; the wire carries the compressed bytes, and
- * QEMU's switch-over test still compares raw pages with wire bandwidth. Rules and sources: docs/techniques.md. Pure.
+ * counts wire bytes) and what the channels compress per second, which depends on how well the pages compress
+ * (calibrate/multifd-rate.ts: a channel spends (1 - s) / redundant + s / incompressible seconds per raw byte at
+ * compressed share s = 1 / ratio); the wire carries the compressed bytes, and QEMU's switch-over test still
+ * compares raw pages with wire bandwidth. Rules and sources: docs/techniques.md. Pure.
  */
 import { simulate } from './precopy.js';
 import { TECHNIQUE_DEFAULTS, TECHNIQUE_PLATFORM_DEFAULTS, plainHooks, type TechniquePrediction } from './techniques.js';
 import type { MultifdCompression, Platform, PredictInput, TechniqueOptions } from './types.js';
 
-/** Raw page bytes per second one channel moves with a compression (the platform's, else the lab's). */
-export function channelBytesPerSec(platform: Partial<Platform> | undefined, c: MultifdCompression): number {
+/**
+ * Raw page bytes per second one channel moves with a compression, at compressed share `share` (default 1:
+ * incompressible pages), from the platform's constants, else the defaults (techniques.ts). none: one rate.
+ * @example channelBytesPerSec({}, 'zlib', 0.2) // 1 / (0.8 / 267e6 + 0.2 / 37e6) = 119.0 MB/s
+ */
+export function channelBytesPerSec(platform: Partial<Platform> | undefined, c: MultifdCompression, share = 1): number {
   const d = TECHNIQUE_PLATFORM_DEFAULTS;
-  if (c === 'zlib') return platform?.multifdZlibChannelBytesPerSec ?? d.multifdZlibChannelBytesPerSec;
-  if (c === 'zstd') return platform?.multifdZstdChannelBytesPerSec ?? d.multifdZstdChannelBytesPerSec;
-  return platform?.multifdNoneChannelBytesPerSec ?? d.multifdNoneChannelBytesPerSec;
+  if (c === 'none') return platform?.multifdNoneChannelBytesPerSec ?? d.multifdNoneChannelBytesPerSec;
+  const rate = c === 'zlib' ? (platform?.multifdZlibChannelBytesPerSec ?? d.multifdZlibChannelBytesPerSec) : (platform?.multifdZstdChannelBytesPerSec ?? d.multifdZstdChannelBytesPerSec);
+  const redundant = c === 'zlib' ? (platform?.multifdZlibChannelRedundantBytesPerSec ?? d.multifdZlibChannelRedundantBytesPerSec) : (platform?.multifdZstdChannelRedundantBytesPerSec ?? d.multifdZstdChannelRedundantBytesPerSec);
+  const s = Math.min(1, Math.max(0, share));
+  return 1 / ((1 - s) / redundant + s / rate);
 }
 
 export function predictMultifd(input: PredictInput, t: TechniqueOptions): TechniquePrediction {
   const compression = t.multifdCompression ?? TECHNIQUE_DEFAULTS.multifdCompression;
   const channels = t.multifdChannels ?? TECHNIQUE_DEFAULTS.multifdChannels;
   const ratio = t.compressionRatio ?? TECHNIQUE_DEFAULTS.compressionRatio[compression];
-  const perChannel = channelBytesPerSec(input.platform, compression);
-  if (!(perChannel > 0)) throw new RangeError(`predict: platform.multifd${compression[0].toUpperCase()}${compression.slice(1)}ChannelBytesPerSec must be > 0 (got ${perChannel})`);
+  const perChannel = channelBytesPerSec(input.platform, compression, 1 / ratio);
+  if (!(perChannel > 0)) throw new RangeError(`predict: platform.multifd${compression[0].toUpperCase()}${compression.slice(1)}ChannelBytesPerSec (and ...ChannelRedundantBytesPerSec) must be > 0 (got ${perChannel} B/s per channel)`);
   const hooks = plainHooks();
   hooks.gain = ratio;
   hooks.gainFrom = 0;

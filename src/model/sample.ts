@@ -39,9 +39,10 @@ export interface VmSample {
    * From the same two dumps: how well memory compresses (hypervisor/qemu/compressibility.ts). Of a sample of the
    * pages that changed between the dumps (`rewrittenPages` of them), QEMU's XBZRLE delta of the new page against
    * the old: the share that overflowed, and the mean encoded size of the others over the page size; and the
-   * compressed over raw bytes of the new pages (zlib and zstd at level 1, each page at most a page). Of a sample
-   * of all non-zero pages (`nonZeroPages`), the same with zlib and zstd. zstd is absent where the sampler's Node
-   * has none. Every share is in (0, 1].
+   * compressed over raw bytes of the new pages (zlib and zstd at level 1). Of a sample of all non-zero pages
+   * (`nonZeroPages`), the same with zlib and zstd. `packetPages` set: the pages were compressed as multifd does, in
+   * runs of that many pages a stream (model/packet-compression.ts); absent (records before issue 19): each page
+   * alone, at most a page. zstd is absent where the sampler had none. Every share is in (0, 1].
    */
   compressibility?: {
     rewrittenPages: number;
@@ -52,6 +53,7 @@ export interface VmSample {
     nonZeroPages: number;
     zlibShare?: number;
     zstdShare?: number;
+    packetPages?: number;
   };
   /**
    * Distinct pages the guest wrote per second between the two dumps (pages changed over the window): the rate

@@ -46,10 +46,22 @@ export const TECHNIQUE_DEFAULTS = Object.freeze({
  * a platform file (`lab calibrate`) may fit them like the others.
  */
 export const TECHNIQUE_PLATFORM_DEFAULTS = Object.freeze({
-  /** Raw page bytes/s per multifd channel: mfd2 none 894 MB/s, zstd 380 MB/s, zlib 74 MB/s, halved. */
+  /**
+   * Raw page bytes/s per multifd channel on incompressible pages (the lab's idle guest of random data, 2 channels:
+   * none 894 MB/s, zstd 380 MB/s, zlib 74 MB/s, halved).
+   */
   multifdNoneChannelBytesPerSec: 445e6,
   multifdZlibChannelBytesPerSec: 37e6,
   multifdZstdChannelBytesPerSec: 190e6,
+  /**
+   * Raw page bytes/s per channel on pages that compress away (share -> 0; calibrate/multifd-rate.ts). Prior: the
+   * lab's techniques-groups pass 1 on the same machine, the channel-bound runs with the most compressible pages —
+   * memtester, zlib at ratio 31-42 (392-452 MB/s raw on 2 channels), zstd at ratio 6.2-6.6 (410-588 MB/s) —
+   * solved for the rate at share 0 with the incompressible rate above: 267 and 265 MB/s. `lab calibrate` refits
+   * both per machine from its multifd runs.
+   */
+  multifdZlibChannelRedundantBytesPerSec: 267e6,
+  multifdZstdChannelRedundantBytesPerSec: 265e6,
   /** vCPU blocked per remote fault with an unlimited push: 183 ms / 7 faults (H) and 83 ms / 3 (E). */
   postcopyFaultLatencySec: 0.025,
 });

@@ -166,6 +166,13 @@ export interface Platform {
   multifdNoneChannelBytesPerSec?: number;
   multifdZlibChannelBytesPerSec?: number;
   multifdZstdChannelBytesPerSec?: number;
+  /**
+   * multifd: raw page bytes one channel moves per second on pages that compress away; with the rates above (on
+   * incompressible pages) a channel spends (1 - s) / redundant + s / incompressible seconds per raw byte at
+   * compressed share s (calibrate/multifd-rate.ts). Defaults in techniques.ts.
+   */
+  multifdZlibChannelRedundantBytesPerSec?: number;
+  multifdZstdChannelRedundantBytesPerSec?: number;
   /** post-copy: how long the guest waits for a page it faults on (s). Default in techniques.ts. */
   postcopyFaultLatencySec?: number;
 }

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { predict, remoteFaults, xbzrleHitRatio, xbzrleHitWireShare, type PredictInput, type TechniquePrediction } from '../../src/index.js';
 import { assertClose, MiB } from '../helpers.js';
+import { channelBytesPerSec } from '../../src/model/multifd.js';
 
 /** 256 MiB VM writing 32 MiB/s over a 64 MiB working set; 64 MiB/s cap (binding), 300 ms; no sync cost; 256 MiB/s final copy. */
 const VM: PredictInput = {
@@ -131,7 +132,7 @@ describe('xbzrle: the worked example (16 MiB cache over a 64 MiB working set, de
 
 describe('multifd: the worked examples', () => {
   it('link-bound: 4 channels of 64 MiB/s, zstd at ratio 2 -> raw pages at 128 MiB/s, half the bytes on the wire', () => {
-    const p = predict({ ...VM, platform: { ...VM.platform, multifdZstdChannelBytesPerSec: 64 * MiB }, technique: { name: 'multifd', multifdChannels: 4, multifdCompression: 'zstd', compressionRatio: 2 } });
+    const p = predict({ ...VM, platform: { ...VM.platform, multifdZstdChannelBytesPerSec: 64 * MiB, multifdZstdChannelRedundantBytesPerSec: 64 * MiB }, technique: { name: 'multifd', multifdChannels: 4, multifdCompression: 'zstd', compressionRatio: 2 } });
     // Threshold still 64 x 0.3 = 19.2 raw. Round 0: want 236.8 -> 19 windows of 12.8 = 243.2 in 1.9 s; dirt 60.8, of it 243.2/256 -> 57.76; pending 12.8 + 57.76 = 70.56.
     // Round 1: want 51.36 -> 5 windows = 64 in 0.5 s; leftover 6.56; new 16 x (1 - 6.56/64) = 14.36; pending 20.92.
     // Round 2: want 1.72 -> 1 window = 12.8 in 0.1 s; leftover 8.12; new 3.2 x (1 - 8.12/64) = 2.794; pending 10.914 <= 19.2.
@@ -147,13 +148,30 @@ describe('multifd: the worked examples', () => {
   });
 
   it('CPU-bound: one zlib channel of 32 MiB/s on an idle guest moves 256 MiB raw in 8 s, 128 MiB on the wire', () => {
-    const p = predict({ ...VM, vm: { ...VM.vm, dirtyRateBytesPerSec: 0 }, platform: { ...VM.platform, multifdZlibChannelBytesPerSec: 32 * MiB }, technique: { name: 'multifd', multifdChannels: 1, multifdCompression: 'zlib', compressionRatio: 2 } });
+    const p = predict({ ...VM, vm: { ...VM.vm, dirtyRateBytesPerSec: 0 }, platform: { ...VM.platform, multifdZlibChannelBytesPerSec: 32 * MiB, multifdZlibChannelRedundantBytesPerSec: 32 * MiB }, technique: { name: 'multifd', multifdChannels: 1, multifdCompression: 'zlib', compressionRatio: 2 } });
     // Raw rate 32 (not the cap's 128): QEMU measures 16 MiB/s on the wire, threshold 16 x 0.3 = 4.8 raw.
     // Round 0, in whole windows as under a cap: want 256 - 4.8 = 251.2 -> 79 windows of 3.2 = 252.8 in 7.9 s;
     // stop-copy the 3.2 left at 32 MiB/s = 0.1 s.
     assertClose(p.precopySec, 7.9);
     assertClose(p.downtimeSec, 0.1 + 0.02);
     assertClose(p.transferredBytes, mib(128));
+  });
+
+  it('the channel rate follows the share: zlib at ratio 2 between 24 MiB/s (incompressible) and 48 MiB/s (redundant) is 32 MiB/s, the example above', () => {
+    // seconds per raw MiB at share 0.5: 0.5 / 48 + 0.5 / 24 = 1 / 32
+    assertClose(channelBytesPerSec({ multifdZlibChannelBytesPerSec: 24 * MiB, multifdZlibChannelRedundantBytesPerSec: 48 * MiB }, 'zlib', 0.5), 32 * MiB);
+    const p = predict({ ...VM, vm: { ...VM.vm, dirtyRateBytesPerSec: 0 }, platform: { ...VM.platform, multifdZlibChannelBytesPerSec: 24 * MiB, multifdZlibChannelRedundantBytesPerSec: 48 * MiB }, technique: { name: 'multifd', multifdChannels: 1, multifdCompression: 'zlib', compressionRatio: 2 } });
+    assertClose(p.precopySec, 7.9);
+    assertClose(p.downtimeSec, 0.1 + 0.02);
+    assertClose(p.transferredBytes, mib(128));
+    // the defaults: zlib 37 MB/s incompressible, 267 MB/s redundant; at share 0.2: 1 / (0.8 / 267e6 + 0.2 / 37e6)
+    assertClose(channelBytesPerSec({}, 'zlib', 0.2), 1 / (0.8 / 267e6 + 0.2 / 37e6));
+    assertClose(channelBytesPerSec({}, 'zlib', 0.2) / 1e6, 119.02, 1e-4);
+    assert.equal(channelBytesPerSec({}, 'zlib'), 37e6); // share 1 by default
+    assert.equal(channelBytesPerSec({}, 'none', 0.1), 445e6); // none compresses nothing: one rate
+    // more compressible, faster; never beyond the redundant rate
+    assert.ok(channelBytesPerSec({}, 'zstd', 0.1) > channelBytesPerSec({}, 'zstd', 0.5));
+    assertClose(channelBytesPerSec({}, 'zstd', 0), 265e6);
   });
 
   it('compress means multifd with zlib, and says so', () => {

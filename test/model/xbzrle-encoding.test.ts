@@ -78,7 +78,7 @@ describe('compressibility of two dumps (the sampler, without QEMU)', () => {
     assert.deepEqual(spreadPick([1, 0, 1, 1, 0, 1], 10), [0, 2, 3, 5]);
     assert.deepEqual(spreadPick([1, 1, 1, 1, 1, 1, 1, 1], 2), [2, 6]);
   });
-  it('8-byte writes: deltas of 10 bytes, no overflow; a rewritten random page overflows', () => {
+  it('8-byte writes: deltas of 10 bytes, no overflow; a rewritten random page overflows', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'migcost-compress-'));
     try {
       const a = Buffer.alloc(4 * PAGE);
@@ -95,14 +95,20 @@ describe('compressibility of two dumps (the sampler, without QEMU)', () => {
       }
       writeFileSync(join(dir, 'a'), a);
       writeFileSync(join(dir, 'b'), b);
-      const c = compressibilityOfFiles(join(dir, 'a'), join(dir, 'b'), { changed: [1, 1, 0, 0], nonZero: [1, 1, 0, 0] });
+      const c = await compressibilityOfFiles(join(dir, 'a'), join(dir, 'b'), { changed: [1, 1, 0, 0], nonZero: [1, 1, 0, 0] });
       assert.equal(c.rewrittenPages, 2);
       assert.equal(c.xbzrleOverflowShare, 0.5);
       assertClose(c.xbzrleDeltaRatio!, 10 / PAGE);
       assert.equal(c.nonZeroPages, 2);
       // the page of ones compresses to almost nothing, the random one not at all (capped at a page): about half
+      // (one packet of the two pages, as multifd compresses them)
+      assert.equal(c.packetPages, 128);
       assert.ok(c.zlibShare! > 0.45 && c.zlibShare! <= 0.51, `zlib ${c.zlibShare}`);
       assert.equal(c.zlibShareRewritten, c.zlibShare);
+      // zstd through the WASM build, under Node 20 too
+      assert.ok(c.zstdShare! > 0.45 && c.zstdShare! <= 0.51, `zstd ${c.zstdShare}`);
+      const none = await compressibilityOfFiles(join(dir, 'a'), join(dir, 'b'), { changed: [1, 1, 0, 0], nonZero: [1, 1, 0, 0] }, { zstd: null });
+      assert.equal(none.zstdShare, undefined);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

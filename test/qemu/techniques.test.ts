@@ -106,7 +106,9 @@ describe('real QEMU: sample --layout measures how rewritten pages compress', { s
       const c = s.compressibility!;
       assert.ok(c, 'compressibility measured');
       assert.ok(c.rewrittenPages > 0, `rewritten ${c.rewrittenPages}`);
-      for (const k of ['xbzrleDeltaRatio', 'zlibShare', 'zlibShareRewritten'] as const) assert.ok(c[k]! > 0 && c[k]! <= 1, `${k} ${c[k]}`);
+      for (const k of ['xbzrleDeltaRatio', 'zlibShare', 'zlibShareRewritten', 'zstdShare', 'zstdShareRewritten'] as const) assert.ok(c[k]! > 0 && c[k]! <= 1, `${k} ${c[k]}`);
+      // as multifd compresses: 128-page packets, zstd through WASM under Node 20 too
+      assert.equal(c.packetPages, 128);
       assert.ok(c.xbzrleOverflowShare >= 0 && c.xbzrleOverflowShare <= 1);
       // one 8-byte store a page: a 10-byte delta, a few of them a page between the dumps
       assert.ok(c.xbzrleDeltaRatio! < 0.1, `delta ratio ${c.xbzrleDeltaRatio}`);

@@ -58,5 +58,10 @@ export function platformTable(platform: Partial<Platform>): string {
   if (platform.firstTouchRateBytesPerSec !== undefined) t.push(['stop-and-copy rate, pages never sent', `${formatBytes(platform.firstTouchRateBytesPerSec)}/s`]);
   if (platform.stopCopyRateBytesPerSec !== undefined) t.push(['stop-and-copy rate', `${formatBytes(platform.stopCopyRateBytesPerSec)}/s`]);
   if (platform.lineRateBytesPerSec !== undefined) t.push(['pre-copy line rate', `${formatBytes(platform.lineRateBytesPerSec)}/s`]);
+  for (const c of ['Zlib', 'Zstd'] as const) {
+    const r = platform[`multifd${c}ChannelBytesPerSec`];
+    const r0 = platform[`multifd${c}ChannelRedundantBytesPerSec`];
+    if (r !== undefined && r0 !== undefined) t.push([`multifd ${c.toLowerCase()} per channel, incompressible / redundant pages`, `${formatBytes(r)}/s / ${formatBytes(r0)}/s`]);
+  }
   return t.toString();
 }

@@ -1,25 +1,46 @@
 /**
  * How well the pages a guest rewrites compress, from the two RAM dumps of a layout (`sample --layout`): for an
  * evenly spread sample of the pages that changed between the dumps, the size of QEMU's XBZRLE delta of the new page
- * against the old (model/xbzrle-encoding.ts), and the new page compressed with zlib at level 1 (multifd-zlib's
- * default `multifd-zlib-level`); for a sample of all non-zero pages (what a first pass sends), zlib too. zstd where
- * this Node has it (`zlib.zstdCompressSync`, Node >= 22.15, level 1: `multifd-zstd-level`'s default); Node 20 has
- * none, and the model then uses the zlib figure for zstd (docs/techniques.md). Bounded: at most `maxPages` pages of
- * each kind are read and compressed (about 0.1 s for 1024). Reads the dumps only: the VM is not touched.
+ * against the old (model/xbzrle-encoding.ts); and, as QEMU's multifd compresses them (model/packet-compression.ts:
+ * runs of up to 128 pages, 512 KiB, each one stream), the new pages compressed with zlib and zstd at level 1 (the
+ * default `multifd-zlib-level` / `multifd-zstd-level`); the same for packets of all non-zero pages (what a first
+ * pass sends). zlib through `node:zlib`, zstd through `@bokuweb/zstd-wasm` (libzstd built to WASM; Node 20 has no
+ * zstd), else `zlib.zstdCompressSync` where Node has it, else no zstd figure. Bounded: at most `maxPages` pages
+ * for the deltas and `maxPacketPages` of each kind in packets are read and compressed (about 0.2 s). Reads the
+ * dumps only: the VM is not touched.
  */
 import * as zlib from 'node:zlib';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { xbzrleDeltaStats, xbzrleEncodedSize } from '../../model/xbzrle-encoding.js';
+import { multifdPacketPages, packetPick, packetShare } from '../../model/packet-compression.js';
 import type { VmSample } from '../../model/sample.js';
 
-/** Pages of each kind compared and compressed by default. */
+/** Pages compared for XBZRLE deltas by default. */
 export const COMPRESSIBILITY_PAGES = 1024;
+/** Pages of each kind compressed in packets by default (16 packets of 128). */
+export const COMPRESSIBILITY_PACKET_PAGES = 2048;
 
+type Compressor = (buf: Uint8Array) => number;
 type ZstdSync = (buf: Uint8Array, opts?: { params?: Record<number, number> }) => Buffer;
-const zstdSync = (zlib as unknown as { zstdCompressSync?: ZstdSync }).zstdCompressSync;
+const nodeZstd = (zlib as unknown as { zstdCompressSync?: ZstdSync }).zstdCompressSync;
 
-/** True where this Node can measure zstd. */
-export const ZSTD_AVAILABLE = typeof zstdSync === 'function';
+let zstdLoad: Promise<Compressor | undefined> | undefined;
+/** zstd at level 1 (WASM libzstd; else Node's own; else undefined), loaded once. */
+export function loadZstd(): Promise<Compressor | undefined> {
+  zstdLoad ??= (async () => {
+    try {
+      const z = await import('@bokuweb/zstd-wasm');
+      await z.init();
+      return (b: Uint8Array) => z.compress(b, 1).length;
+    } catch {
+      return typeof nodeZstd === 'function' ? (b: Uint8Array) => nodeZstd(b).length : undefined;
+    }
+  })();
+  return zstdLoad;
+}
+
+/** zlib (deflate) at level 1, raw stream: QEMU's multifd-zlib packet carries no zlib header per packet. */
+const zlib1: Compressor = (b) => zlib.deflateRawSync(b, { level: 1 }).length;
 
 /** At most `n` of the indices whose flag is set, evenly spread over them in order. */
 export function spreadPick(flags: ArrayLike<number>, n: number): number[] {
@@ -36,24 +57,39 @@ function readPage(fd: number, index: number, page: Buffer): void {
   readSync(fd, page, 0, page.length, index * page.length);
 }
 
+function readPackets(fd: number, packets: number[][], pageSize: number): Buffer[] {
+  return packets.map((ix) => {
+    const buf = Buffer.alloc(ix.length * pageSize);
+    ix.forEach((i, k) => readPage(fd, i, buf.subarray(k * pageSize, (k + 1) * pageSize)));
+    return buf;
+  });
+}
+
+export interface CompressibilityOptions {
+  maxPages?: number;
+  maxPacketPages?: number;
+  pageSize?: number;
+  /** zstd compressor (tests); default loadZstd(). `null`: measure no zstd. */
+  zstd?: Compressor | null;
+}
+
 /**
  * The compressibility of two dumps' pages: `changed` and `nonZero` flag each page (index in the dump) as
  * `ramLayoutOfFiles` found it.
  */
-export function compressibilityOfFiles(pathA: string, pathB: string, flags: { changed: ArrayLike<number>; nonZero: ArrayLike<number> }, maxPages = COMPRESSIBILITY_PAGES, pageSize = 4096): NonNullable<VmSample['compressibility']> {
+export async function compressibilityOfFiles(pathA: string, pathB: string, flags: { changed: ArrayLike<number>; nonZero: ArrayLike<number> }, opts: CompressibilityOptions = {}): Promise<NonNullable<VmSample['compressibility']>> {
+  const pageSize = opts.pageSize ?? 4096;
+  const maxPages = opts.maxPages ?? COMPRESSIBILITY_PAGES;
+  const maxPacketPages = opts.maxPacketPages ?? COMPRESSIBILITY_PACKET_PAGES;
+  const zstd = opts.zstd === null ? undefined : (opts.zstd ?? (await loadZstd()));
+  const perPacket = multifdPacketPages(pageSize);
   const fa = openSync(pathA, 'r');
   const fb = openSync(pathB, 'r');
   const a = Buffer.alloc(pageSize);
   const b = Buffer.alloc(pageSize);
   const sizes: number[] = [];
-  let zRaw = 0;
-  let zRewritten = 0;
-  let zstdRewritten = 0;
-  let zAll = 0;
-  let zstdAll = 0;
-  let rawAll = 0;
-  const z = (p: Buffer) => zlib.deflateSync(p, { level: 1 }).length;
-  const zs = (p: Buffer) => (zstdSync ? zstdSync(p).length : 0);
+  let rewritten: Buffer[];
+  let all: Buffer[];
   try {
     for (const i of spreadPick(flags.changed, maxPages)) {
       readPage(fa, i, a);
@@ -61,26 +97,25 @@ export function compressibilityOfFiles(pathA: string, pathB: string, flags: { ch
       const s = xbzrleEncodedSize(a, b);
       if (s === 0) continue;
       sizes.push(s);
-      zRaw += pageSize;
-      zRewritten += Math.min(pageSize, z(b));
-      zstdRewritten += Math.min(pageSize, zs(b));
     }
-    for (const i of spreadPick(flags.nonZero, maxPages)) {
-      readPage(fb, i, b);
-      rawAll += pageSize;
-      zAll += Math.min(pageSize, z(b));
-      zstdAll += Math.min(pageSize, zs(b));
-    }
+    rewritten = readPackets(fb, packetPick(flags.changed, maxPacketPages, perPacket), pageSize);
+    all = readPackets(fb, packetPick(flags.nonZero, maxPacketPages, perPacket), pageSize);
   } finally {
     closeSync(fa);
     closeSync(fb);
   }
   const x = xbzrleDeltaStats(sizes, pageSize);
-  const out: NonNullable<VmSample['compressibility']> = { rewrittenPages: x.pages, xbzrleOverflowShare: x.overflowShare, nonZeroPages: rawAll / pageSize };
+  const nonZeroPages = all.reduce((s, p) => s + p.length / pageSize, 0);
+  const out: NonNullable<VmSample['compressibility']> = { rewrittenPages: x.pages, xbzrleOverflowShare: x.overflowShare, nonZeroPages, packetPages: perPacket };
   if (x.deltaRatio !== undefined) out.xbzrleDeltaRatio = x.deltaRatio;
-  if (zRaw > 0) out.zlibShareRewritten = zRewritten / zRaw;
-  if (rawAll > 0) out.zlibShare = zAll / rawAll;
-  if (ZSTD_AVAILABLE && zRaw > 0) out.zstdShareRewritten = zstdRewritten / zRaw;
-  if (ZSTD_AVAILABLE && rawAll > 0) out.zstdShare = zstdAll / rawAll;
+  const set = (k: 'zlibShareRewritten' | 'zlibShare' | 'zstdShareRewritten' | 'zstdShare', v: number | undefined) => {
+    if (v !== undefined) out[k] = v;
+  };
+  set('zlibShareRewritten', packetShare(rewritten, zlib1));
+  set('zlibShare', packetShare(all, zlib1));
+  if (zstd) {
+    set('zstdShareRewritten', packetShare(rewritten, zstd));
+    set('zstdShare', packetShare(all, zstd));
+  }
   return out;
 }

@@ -250,7 +250,7 @@ export async function sampleVm(qmp: Monitor, opts: SampleOptions = {}): Promise<
         const l = ramLayoutOfFiles(file, second);
         zeroPageFraction = l.zeroPageFraction;
         ramLayout = { windowSec: (d1 - d0) / 1000, nonZeroPages: l.nonZeroPages, changedPages: l.changedPages };
-        compressibility = compressibilityOfFiles(file, second, l.flags);
+        compressibility = await compressibilityOfFiles(file, second, l.flags);
       } else {
         zeroPageFraction = zeroPageFractionOfFile(file);
       }

@@ -123,8 +123,9 @@ function printSample(s: VmSample, o: SampleFlags): void {
     if (c) {
       const pct = (x: number | undefined) => (x === undefined ? '-' : `${(x * 100).toFixed(1)} %`);
       t.push([`XBZRLE delta of ${c.rewrittenPages} rewritten pages (of a page)`, `${pct(c.xbzrleDeltaRatio)}, ${pct(c.xbzrleOverflowShare)} overflow`]);
-      t.push(['zlib / zstd size, rewritten pages', `${pct(c.zlibShareRewritten)} / ${pct(c.zstdShareRewritten)}`]);
-      t.push([`zlib / zstd size, ${c.nonZeroPages} non-zero pages`, `${pct(c.zlibShare)} / ${pct(c.zstdShare)}${c.zstdShare === undefined ? ' (no zstd in this Node)' : ''}`]);
+      const unit = c.packetPages !== undefined ? `in ${c.packetPages}-page packets` : 'each page alone';
+      t.push([`zlib / zstd size, rewritten pages ${unit}`, `${pct(c.zlibShareRewritten)} / ${pct(c.zstdShareRewritten)}`]);
+      t.push([`zlib / zstd size, ${c.nonZeroPages} non-zero pages ${unit}`, `${pct(c.zlibShare)} / ${pct(c.zstdShare)}${c.zstdShare === undefined ? ' (no zstd)' : ''}`]);
     }
     process.stdout.write(`${t.toString()}\n`);
   }
