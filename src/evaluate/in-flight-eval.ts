@@ -88,8 +88,9 @@ export function replayInFlight(r: MigrationRecord, dirtFrom: 'sample' | 'qemu', 
     // The rate over the last second of polls, as watch takes it (RateWindow), unless the input says it.
     const avg = rate.add(elapsedSec, input.transferredBytes);
     const averageRateBytesPerSec = input.averageRateBytesPerSec ?? avg;
-    const p = predictInFlight({ ...input, elapsedSec, downtimeLimitSec: r.config.downtimeLimitSec, autoConverge: r.config.autoConverge, ...(averageRateBytesPerSec !== undefined ? { averageRateBytesPerSec } : {}) }, dirt);
-    const shown = tracker.update(p, input.syncs);
+    const s = { ...input, elapsedSec, downtimeLimitSec: r.config.downtimeLimitSec, autoConverge: r.config.autoConverge, ...(averageRateBytesPerSec !== undefined ? { averageRateBytesPerSec } : {}) };
+    const p = predictInFlight(s, dirt);
+    const shown = tracker.update(p, input.syncs, dirt ? predictInFlight(s) : undefined);
     return { elapsedSec, totalTimeSec: Number.isFinite(p.totalTimeSec) ? p.totalTimeSec : null, rateKnown: p.rateKnown, dirtFrom: p.dirtFrom, warning: shown.warning !== undefined, input };
   });
 }

@@ -88,7 +88,8 @@ export class MigrationWatch {
     const timed = { ...s, ...(passElapsedSec !== undefined ? { passElapsedSec } : {}), ...(this.lastPassSec !== undefined ? { lastPassSec: this.lastPassSec } : {}), ...(averageRateBytesPerSec !== undefined ? { averageRateBytesPerSec } : {}) };
     const p = predictInFlight(timed, this.o.dirt);
     this.last = p;
-    const shown = this.tracker.update(p, s.syncs);
+    // With the sample's curve, QEMU's own rate must agree before a warning (InFlightTracker.update).
+    const shown = this.tracker.update(p, s.syncs, this.o.dirt ? predictInFlight(timed) : undefined);
     return {
       status: r.status,
       elapsedSec: round(s.elapsedSec, 3),

@@ -272,12 +272,20 @@ export class InFlightTracker {
    * the threshold can flip: a pass a little longer than the last). With QEMU's rate alone, none comes right after
    * the first pass (syncs 2): that rate was measured over the whole first pass and a later pass must confirm it;
    * with the sample's curve it may come in the first pass.
+   *
+   * `check`: with the sample's curve, the same re-prediction from QEMU's measured rate alone. Given, the warning
+   * also needs it to say so, from the first rate QEMU measured on (syncs 2): a curve sampled before the migration
+   * can over-state the dirt during it (a write phase that ended, a guest slowed by the migration itself), and an
+   * operator acting on a false alarm cancels a migration that would have ended. The warning then comes once the
+   * first pass has ended, not during it.
    */
-  update(p: InFlightPrediction, syncs?: number): { progress: number; warning?: string } {
+  update(p: InFlightPrediction, syncs?: number, check?: InFlightPrediction): { progress: number; warning?: string } {
     this.progress = Math.max(this.progress, p.progress);
     const t = this.completionTimeoutSec;
     const early = p.dirtFrom === 'qemu' && syncs !== undefined && syncs <= 2;
-    const bad = t !== undefined && p.rateKnown && !early && (!p.converges || p.totalTimeSec > t);
+    const late = (q: InFlightPrediction) => t !== undefined && (!q.converges || q.totalTimeSec > t);
+    const confirmed = check === undefined || (check.rateKnown && late(check));
+    const bad = t !== undefined && p.rateKnown && !early && confirmed && late(p);
     this.bad = bad ? this.bad + 1 : 0;
     if (t !== undefined && !this.warned && this.bad >= WARN_AFTER_READINGS) {
       this.warned = true;

@@ -143,6 +143,22 @@ test("no warning right after the first pass from QEMU's rate alone; the sample's
   for (let i = 0; i < 3; i++) assert.equal(c.update(predictInFlight(first, curve), 1).warning, undefined);
 });
 
+test("with the sample's curve and QEMU's rate as a check, the warning waits for QEMU's first rate and needs it to agree", () => {
+  // The curve says never (a 64 MiB working set rewritten within 0.5 s, at 100 MiB/s x 0.3 s = 30 MiB allowed).
+  const wss: InFlightDirt = { curve: [{ windowSec: 0.5, dirtiedBytes: 64 * MiB }, { windowSec: 4, dirtiedBytes: 64 * MiB }] };
+  const first = { ...base, syncs: 1, remainingBytes: 512 * MiB, dirtyRateBytesPerSec: 0 };
+  const t = new InFlightTracker(800);
+  for (let i = 0; i < 3; i++) assert.equal(t.update(predictInFlight(first, wss), 1, predictInFlight(first)).warning, undefined, 'pass 1: QEMU has measured no rate yet');
+  // Pass 1 ended: QEMU measured 10 MiB/s of dirt (a phase the sample did not see), which converges: no warning.
+  const calm = { ...base, syncs: 2, dirtyRateBytesPerSec: 10 * MiB };
+  assert.equal(predictInFlight(calm).converges, true);
+  for (let i = 0; i < 3; i++) assert.equal(t.update(predictInFlight(calm, wss), 2, predictInFlight(calm)).warning, undefined, 'QEMU disagrees');
+  // QEMU measured 200 MiB/s: both say never, on two readings in a row, from syncs 2 on.
+  const hot = { ...calm, dirtyRateBytesPerSec: 200 * MiB };
+  assert.equal(t.update(predictInFlight(hot, wss), 2, predictInFlight(hot)).warning, undefined, 'one reading');
+  assert.match(t.update(predictInFlight(hot, wss), 2, predictInFlight(hot)).warning ?? '', /not to converge/);
+});
+
 test("the final copy runs uncapped by default; QEMU's measured dirt over the last whole pass scales the curve", () => {
   // As the first worked example, with the default stop-and-copy rate (a 10 Gbit/s link): 20 MiB in 16.777 ms.
   const p = predictInFlight({ ...base, passElapsedSec: 0.1 }, { curve: curve.curve });
