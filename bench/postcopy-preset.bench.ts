@@ -94,6 +94,7 @@ console.log(`postcopy preset, model deng-bitmap, platform ${platformPath ?? 'non
 console.log('config | switch | pre-copy bw | cap | switch at s | pushed MiB | phase s | total s | remote faults | run wall s (est.)');
 console.log('---|---|---|---|---|---|---|---|---|---');
 const phases: number[] = [];
+let wallSum = 0;
 for (const c of POSTCOPY_CONFIGS) {
   const { sample } = representative(c);
   const cfg: MigrationConfig = { memoryBytes: c.memoryBytes, workload: c.workload, params: c.params, bandwidthBytesPerSec: c.bandwidthBytesPerSec, downtimeLimitSec: c.downtimeLimitSec, autoConverge: false, timeoutSec: 30, technique: c.technique };
@@ -102,10 +103,11 @@ for (const c of POSTCOPY_CONFIGS) {
   const trig = t.postcopyAfterSec !== undefined ? `${t.postcopyAfterSec} s` : `pass ${t.postcopyAfterPasses ?? 1}`;
   phases.push(p.postcopyPhaseSec ?? 0);
   const wall = overheadSec(c.memoryBytes, c.workload) + p.totalTimeSec;
+  wallSum += wall;
   console.log(`${c.name} | ${trig} | ${c.bandwidthBytesPerSec / MIB} MiB/s | ${t.maxPostcopyBandwidthBytesPerSec / MIB} MiB/s | ${f(p.switchoverSec)} | ${f((p.postcopyBytes ?? 0) / MIB, 0)} | ${f(p.postcopyPhaseSec)} | ${f(p.totalTimeSec)} | ${f(p.remoteFaults, 0)} | ${f(wall, 0)}`);
 }
 const sorted = [...phases].sort((a, b) => a - b);
-console.log(`phases: min ${f(sorted[0])} s, median ${f(sorted[Math.floor(sorted.length / 2)])} s, max ${f(sorted.at(-1))} s over ${phases.length} configurations (x 2 rounds = ${phases.length * 2} runs)`);
+console.log(`phases: min ${f(sorted[0])} s, median ${f(sorted[Math.floor(sorted.length / 2)])} s, max ${f(sorted.at(-1))} s over ${phases.length} configurations (x 2 rounds = ${phases.length * 2} runs, ~${f((2 * wallSum) / 60, 0)} min of lab time)`);
 
 // For scale: the uncapped post-copy runs of techniques-groups pass 1.
 const groups = 'lab/results/techniques-groups-pass1.jsonl';

@@ -12,10 +12,11 @@
  * cap)`) and, through the pending bytes, the switch rule (after pass N, or cutting pass 1 at S seconds).
  *
  * Each configuration is chosen by its prediction with the current model (bench/postcopy-preset.bench.ts prints
- * them): a phase of ~1-10 s, a switch before ~10 s, a migration well inside the 30 s time-out (a post-copy phase
- * cannot be cancelled: QEMU refuses, so the time-out lets it finish, but the run would outlast its slot), and
- * a dirtier whose working set the sampler's 4 s windows see level off (its sweep takes <= ~2.5 s), so that the
- * pending bytes at the switch are the sample's to tell.
+ * them): a phase of ~2.5-10 s, a switch within ~5 s, a migration well inside the 30 s time-out (a switched post-copy
+ * cannot be cancelled: QEMU refuses, so the time-out lets it finish, but the run would outlast its slot), and a
+ * sequential dirtier that sweeps its working set in ~1.6 s (rate = working set / 1.64 s, up to 40,000 pages/s), so
+ * that the sampler's 2 s and 4 s windows see it level off and the pending bytes at the switch are the sample's to
+ * tell. A random writer never levels off within 4 s: those runs test the curve's extension as well.
  */
 import type { MigrationConfig, Workload } from '../record/record.js';
 import type { TechniqueOptions } from '../model/types.js';
@@ -43,7 +44,7 @@ const pc = (capMiB: number, after: { passes: number } | { sec: number }): Postco
 
 /**
  * The configurations: dirtier (sequential and random) and memtester working sets of 128-384 MiB in 256 MiB-1 GiB
- * guests, pre-copy at 50 or 100 MiB/s, a push cap of 20, 30 or 50 MiB/s, switching after pass 1 or after 2-4 s
+ * guests, pre-copy at 50 or 100 MiB/s, a push cap of 20, 30 or 50 MiB/s, switching after pass 1 or after 2-3 s
  * (inside pass 1: the never-sent pages are pushed too), both downtime limits. Predicted phases: the bench.
  */
 export const POSTCOPY_CONFIGS: readonly PostcopyPresetConfig[] = [
