@@ -56,7 +56,7 @@ export const POSTCOPY_CONFIGS: readonly PostcopyPresetConfig[] = [
   { name: 'rand128-256-p1-c20', memoryBytes: 256 * MIB, workload: 'dirtier', params: { wss: '128M', rate: 12000, pattern: 'random' }, bandwidthBytesPerSec: 50 * MIB, downtimeLimitSec: 0.3, technique: pc(20, { passes: 1 }) },
   { name: 'rand256-512-s3-c50', memoryBytes: 512 * MIB, workload: 'dirtier', params: { wss: '256M', rate: 20000, pattern: 'random' }, bandwidthBytesPerSec: 100 * MIB, downtimeLimitSec: 0.1, technique: pc(50, { sec: 3 }) },
   { name: 'rand384-1024-p1-c50', memoryBytes: 1024 * MIB, workload: 'dirtier', params: { wss: '384M', rate: 20000, pattern: 'random' }, bandwidthBytesPerSec: 100 * MIB, downtimeLimitSec: 0.3, technique: pc(50, { passes: 1 }) },
-  { name: 'mt128-256-p1-c20', memoryBytes: 256 * MIB, workload: 'memtester', params: { wss: '128M' }, bandwidthBytesPerSec: 50 * MIB, downtimeLimitSec: 0.1, technique: pc(20, { passes: 1 }) },
+  { name: 'mt128-512-p1-c20', memoryBytes: 512 * MIB, workload: 'memtester', params: { wss: '128M' }, bandwidthBytesPerSec: 50 * MIB, downtimeLimitSec: 0.1, technique: pc(20, { passes: 1 }) },
   { name: 'mt256-512-p1-c50', memoryBytes: 512 * MIB, workload: 'memtester', params: { wss: '256M' }, bandwidthBytesPerSec: 100 * MIB, downtimeLimitSec: 0.3, technique: pc(50, { passes: 1 }) },
   { name: 'mt192-512-s3-c30', memoryBytes: 512 * MIB, workload: 'memtester', params: { wss: '192M' }, bandwidthBytesPerSec: 50 * MIB, downtimeLimitSec: 0.3, technique: pc(30, { sec: 3 }) },
   { name: 'mt384-1024-s2-c50', memoryBytes: 1024 * MIB, workload: 'memtester', params: { wss: '384M' }, bandwidthBytesPerSec: 100 * MIB, downtimeLimitSec: 0.1, technique: pc(50, { sec: 2 }) },
