@@ -17,7 +17,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   sample: ['migcost sample --qmp /run/vm1.qmp --pseudo-migration --output vm.json', 'migcost sample --qmp /run/vm1.qmp --horizon 10s --json', 'migcost sample --libvirt qemu:///system --domain vm1 --json'],
   lab: ['migcost lab run --memory 256MiB --workload dirtier --bandwidth 100MiB/s'],
   'lab run': ['migcost lab run --memory 384MiB --workload dirtier --wss 96MiB --bandwidth 100MiB/s --downtime-limit 300ms'],
-  'lab matrix': ['migcost lab matrix --preset standard --results lab/results/mine.jsonl', 'migcost lab matrix --preset heldout --results lab/results/heldout-pass1.jsonl'],
+  'lab matrix': ['migcost lab matrix --preset standard --results lab/results/mine.jsonl', 'migcost lab matrix --preset heldout --results lab/results/heldout-pass1.jsonl', 'migcost lab matrix --preset postcopy --results lab/results/postcopy-pass1.jsonl'],
   'lab decide': ['migcost lab decide --from lab/results/decide.jsonl'],
   'lab calibrate': ['migcost lab calibrate --results lab/results/standard-pass1.jsonl --json'],
   'lab report': ['migcost lab report --results lab/results/standard-pass1.jsonl --overall'],

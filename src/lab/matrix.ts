@@ -1,6 +1,9 @@
 /** The lab's configuration matrices (pure). */
 import type { MigrationConfig, Workload } from '../record/record.js';
 import type { TechniqueOptions } from '../model/types.js';
+import { postcopyMatrix, POSTCOPY_ROUNDS } from './postcopy-matrix.js';
+
+export { POSTCOPY_CONFIGS, POSTCOPY_ROUNDS, postcopyMatrix, type PostcopyPresetConfig } from './postcopy-matrix.js';
 
 const MIB = 2 ** 20;
 
@@ -40,7 +43,7 @@ export const BANDWIDTHS = [50 * MIB, 100 * MIB, 200 * MIB];
 export const DOWNTIME_LIMITS = [0.1, 0.3];
 export const AUTO_CONVERGE = [false, true];
 
-export const MATRIX_PRESETS = ['ci', 'standard', 'full', 'heldout', 'techniques', 'techniques-full', 'techniques-groups', 'libvirt'] as const;
+export const MATRIX_PRESETS = ['ci', 'standard', 'full', 'heldout', 'techniques', 'techniques-full', 'techniques-groups', 'postcopy', 'libvirt'] as const;
 
 /**
  * The libvirt preset's migrations that cannot converge before their time-out (pre-copy with a downtime limit of
@@ -92,6 +95,8 @@ function combos(): { bw: number; dl: number; ac: boolean }[] {
  *   512 MiB x 50 and 100 MiB/s x both downtime limits, every configuration `repeats` times (at least 2; default
  *   2): 4 x 2 x 2 x 2 x 2 = 64 runs, in rounds (all configurations once, then again) so a drift in the machine's
  *   load spreads over every configuration;
+ * - postcopy: post-copy phases long enough to score (postcopy-matrix.ts): 12 configurations x `repeats` rounds
+ *   (default 2): 24 runs;
  * - libvirt: the libvirt lab pass, 24 runs with four that time out (libvirtMatrix).
  */
 export function labMatrix(preset: MatrixPreset, opts: { timeoutSec?: number; repeats?: number } = {}): MigrationConfig[] {
@@ -115,6 +120,7 @@ export function labMatrix(preset: MatrixPreset, opts: { timeoutSec?: number; rep
     return out;
   }
   if (preset === 'techniques-groups') return techniqueGroupsMatrix(timeoutSec, opts.repeats ?? TECHNIQUE_GROUP_ROUNDS);
+  if (preset === 'postcopy') return postcopyMatrix(timeoutSec, opts.repeats ?? POSTCOPY_ROUNDS);
   if (preset === 'libvirt') return libvirtMatrix(mk, cs, opts.repeats ?? 2);
   if (preset === 'techniques' || preset === 'techniques-full') return techniquesMatrix(preset === 'techniques-full', timeoutSec, opts.repeats ?? 3);
   if (preset === 'ci') {

@@ -1,8 +1,10 @@
 /** The `techniques` lab matrix (pure): every technique TCG runs, across workloads, memory sizes, links and limits. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { labMatrix, LAB_TECHNIQUES, TECHNIQUE_GROUPS, WORKLOAD_SETS } from '../../src/lab/matrix.js';
+import { labMatrix, LAB_TECHNIQUES, POSTCOPY_CONFIGS, TECHNIQUE_GROUPS, WORKLOAD_SETS } from '../../src/lab/matrix.js';
 import { configKey, techniqueKey } from '../../src/record/record.js';
+import { checkTechnique, predict } from '../../src/model/techniques.js';
+import { techniqueSettings } from '../../src/hypervisor/qemu/technique-settings.js';
 import { MiB } from '../helpers.js';
 
 describe('techniques matrix', () => {
@@ -53,5 +55,42 @@ describe('techniques-groups matrix', () => {
     assert.equal(configKey(m[0]), configKey(m[28]));
     assert.equal(labMatrix('techniques-groups', { repeats: 3 }).length, 84);
     assert.throws(() => labMatrix('techniques-groups', { repeats: 0 }), RangeError);
+  });
+});
+
+describe('postcopy matrix', () => {
+  const m = labMatrix('postcopy');
+  const mib = (s: string | number) => Number.parseInt(String(s), 10) * MiB;
+  it('12 configurations x 2 rounds = 24 runs, all post-copy, 30 s time-outs, no groups; rounds repeat the first', () => {
+    assert.equal(POSTCOPY_CONFIGS.length, 12);
+    assert.equal(m.length, 24);
+    assert.ok(m.every((c) => c.technique?.name === 'postcopy' && !c.autoConverge && c.timeoutSec === 30 && c.group === undefined));
+    assert.equal(new Set(m.slice(0, 12).map(configKey)).size, 12, 'every configuration distinct within a round');
+    assert.deepEqual(m.slice(12).map(configKey), m.slice(0, 12).map(configKey), 'round 2 repeats round 1');
+    assert.equal(labMatrix('postcopy', { repeats: 3, timeoutSec: 45 }).length, 36);
+    assert.ok(labMatrix('postcopy', { timeoutSec: 45 }).every((c) => c.timeoutSec === 45));
+    assert.throws(() => labMatrix('postcopy', { repeats: 0 }), RangeError);
+  });
+  it('every configuration valid: the model takes its technique, its working set fits the guest with room to spare', () => {
+    for (const c of POSTCOPY_CONFIGS) {
+      const input = { vm: { memoryBytes: c.memoryBytes, dirtyRateBytesPerSec: 50 * MiB }, bandwidthBytesPerSec: c.bandwidthBytesPerSec, policy: { name: 'qemu' as const, downtimeLimitSec: c.downtimeLimitSec }, technique: c.technique };
+      assert.doesNotThrow(() => checkTechnique(c.technique, input), c.name);
+      assert.ok(predict(input).postcopyPhaseSec !== undefined, c.name);
+      assert.ok(['dirtier', 'memtester'].includes(c.workload), c.name);
+      assert.ok(mib(c.params.wss) >= 128 * MiB && mib(c.params.wss) <= 384 * MiB && mib(c.params.wss) <= c.memoryBytes / 2, `${c.name}: wss ${c.params.wss}`);
+      if (c.workload === 'dirtier') assert.ok(['seq', 'random'].includes(String(c.params.pattern)) && Number(c.params.rate) > 0, c.name);
+      assert.ok([0.1, 0.3].includes(c.downtimeLimitSec), c.name);
+    }
+  });
+  it('the push is capped at 20-50 MiB/s, as the driver sets it; switches after pass 1 and after seconds both appear', () => {
+    for (const c of m) {
+      const cap = c.technique!.maxPostcopyBandwidthBytesPerSec!;
+      assert.ok(cap >= 20 * MiB && cap <= 50 * MiB, `cap ${cap}`);
+      assert.equal(techniqueSettings(c.technique).parameters['max-postcopy-bandwidth'], cap);
+      assert.ok((c.technique!.postcopyAfterPasses === undefined) !== (c.technique!.postcopyAfterSec === undefined), 'one trigger each');
+    }
+    assert.ok(POSTCOPY_CONFIGS.some((c) => c.technique.postcopyAfterPasses === 1));
+    assert.ok(POSTCOPY_CONFIGS.some((c) => c.technique.postcopyAfterSec !== undefined));
+    assert.deepEqual(new Set(POSTCOPY_CONFIGS.map((c) => c.memoryBytes / MiB)), new Set([256, 512, 1024]));
   });
 });

@@ -202,7 +202,10 @@ async function migrate(o: MigrationOptions): Promise<MigrationResult> {
       error = q['error-desc'] ?? status;
       break;
     }
-    if (!cancelled && (((now - t0) / 1000 > o.timeoutSec) || (o.pseudo && status === 'pre-switchover') || o.signal?.aborted)) {
+    // Once switched, a post-copy migration cannot be cancelled (the guest runs on the destination; QEMU refuses):
+    // the time-out lets it finish, and a post-copy phase that fails is recorded as failed, not as cancelled.
+    const switched = status.startsWith('postcopy') || (postcopyIssuedSec !== undefined && status === 'device');
+    if (!cancelled && !switched && (((now - t0) / 1000 > o.timeoutSec) || (o.pseudo && status === 'pre-switchover') || o.signal?.aborted)) {
       cancelled = true;
       await qmp.execute('migrate_cancel').catch(() => {});
     }

@@ -31,8 +31,8 @@ export function labMatrixCommand(): Command {
   return new Command('matrix')
     .description('run a matrix of configurations one at a time, appending every record')
     .addOption(new Option('--preset <name>', 'which matrix').choices(MATRIX_PRESETS as unknown as string[]).default('standard'))
-    .addOption(parsedOption('--repeats <n>', 'standard: runs of each noise-floor configuration (default 3); heldout: runs of every configuration (default 2, at least 2); techniques-groups: rounds of every group (default 2)', numberArg('--repeats', { min: 0, integer: true })))
-    .addOption(parsedOption('--timeout <time>', 'cancel each migration after', durationArg('--timeout'), '30s'))
+    .addOption(parsedOption('--repeats <n>', 'standard: runs of each noise-floor configuration (default 3); heldout: runs of every configuration (default 2, at least 2); techniques-groups: rounds of every group (default 2); postcopy: rounds of every configuration (default 2)', numberArg('--repeats', { min: 0, integer: true })))
+    .addOption(parsedOption('--timeout <time>', 'cancel each migration after (a post-copy migration that has switched cannot be cancelled: it runs to its end)', durationArg('--timeout'), '30s'))
     .addOption(parsedOption('--limit <n>', 'run only the first n configurations', numberArg('--limit', { min: 0, integer: true })))
     .addOption(parsedOption('--skip <n>', 'skip the first n configurations (resume an interrupted matrix)', numberArg('--skip', { min: 0, integer: true }), '0'))
     .addOption(parsedOption('--horizon <time>', `also sample each VM this long for phases, as \`sample --horizon\` (default ${HELDOUT_HORIZON_SEC}s for heldout, none otherwise; 0s: none)`, durationArg('--horizon')))
@@ -44,8 +44,8 @@ export function labMatrixCommand(): Command {
     .option('--pin', "give the source's vCPU core 0 and put everything else on the other cores (taskset; a separate platform in the records)")
     .action(async (o: LabMatrixFlags) => {
       try {
-        if (o.driver === 'libvirt' && o.preset.startsWith('techniques')) throw new InputError('--driver', 'libvirt', `does not take --preset ${o.preset} (libvirt sets its own migration flags: use --driver qmp)`);
-        if (o.preset === 'techniques-groups' && o.repeats === 0) throw new InputError('--repeats', '0', 'must be at least 1 with --preset techniques-groups (rounds of every group)');
+        if (o.driver === 'libvirt' && (o.preset.startsWith('techniques') || o.preset === 'postcopy')) throw new InputError('--driver', 'libvirt', `does not take --preset ${o.preset} (libvirt sets its own migration flags: use --driver qmp)`);
+        if ((o.preset === 'techniques-groups' || o.preset === 'postcopy') && o.repeats === 0) throw new InputError('--repeats', '0', `must be at least 1 with --preset ${o.preset} (rounds of every ${o.preset === 'postcopy' ? 'configuration' : 'group'})`);
         const throttleProbe = throttleProbeArg(o.throttleProbe);
         if (throttleProbe && o.driver === 'libvirt') throw new InputError('--throttle-probe', String(o.throttleProbe), 'goes with --driver qmp (the libvirt lab driver samples through libvirt)');
         const configs = labMatrix(o.preset, { timeoutSec: o.timeout, repeats: o.repeats }).slice(o.skip, o.limit !== undefined ? o.skip + o.limit : undefined);
