@@ -8,7 +8,9 @@
  * deterministic quadrature (`OUTLOOK_SYNC_NODES` equal-probability quantiles of the sync distribution x
  * `MODEL_ERROR_NODES` of the error, each the quantile at its cell's midpoint), the time-out's cost kept as it is for
  * a migration not converged (and a converged time the error would carry past it capped there), and p10/p50/p90
- * read from the mix's piecewise-linear CDF (`mixedQuantiles`). No randomness. Pure.
+ * read from the mix's piecewise-linear CDF (`mixedQuantiles`). No randomness. Pure (the caches and scratch arrays
+ * below change no answer). A table's factors are computed once (`errorQuadrature`), and one converged time reads
+ * its quantiles off kept anchors (`mixWith`): the same numbers as the per-call mix, at a fraction of its cost.
  */
 
 /** Levels at which a model error is given: quantiles of log(measured / predicted). */
