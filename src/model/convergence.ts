@@ -24,7 +24,7 @@ import { simulate, simulateWithSyncs, POLICY_DEFAULTS, SYNC_FIELDS } from './pre
 import { DEFAULT_DIRT_DISPERSION } from './dispersion.js';
 import { quietRoundFactor } from './phases.js';
 import { LIU_WIRED_ENERGY, wiredEnergyJoules } from './energy.js';
-import { MODEL_ERROR_PRIOR, OUTLOOK_SYNC_NODES, checkModelError, errorFactors, isNoModelError, mixOutlook, type ModelError } from './model-error.js';
+import { MODEL_ERROR_PRIOR, OUTLOOK_SYNC_NODES, errorQuadrature, mixWith, type ModelError } from './model-error.js';
 import type { DirtPhases, Prediction, PredictInput } from './types.js';
 
 /** The verdict: converges when the probability of converging before the time-out is at least this. */
@@ -78,6 +78,9 @@ function fromPoint(point: Prediction, nodes?: number): ConvergenceOutlook & { po
   return o;
 }
 
+/** The outlook's percentiles' levels. */
+const OUTLOOK_LEVELS: readonly number[] = [0.1, 0.5, 0.9];
+
 /** The levels at the midpoints of `nodes` equal-probability cells. */
 const midLevels = (nodes: number) => Array.from({ length: nodes }, (_, i) => (i + 0.5) / nodes);
 
@@ -95,13 +98,27 @@ export function convergenceOutlook(input: PredictInput, nodes?: number): Converg
   return outlookOf(input, run.prediction, run.syncs, cv1, nodes);
 }
 
-/** The outlook from the deterministic run and its rounds (SYNC_FIELDS numbers each: see precopy.ts). */
-function outlookOf(input: PredictInput, point: Prediction, flat: readonly number[], cv1: number, nodes?: number): ConvergenceOutlook & { point: Prediction } {
+/** The deterministic run read as syncs: per-sync probabilities `q` (n of them, then `extra` copies of the last). */
+interface SyncRun {
+  point: Prediction;
+  flat: readonly number[];
+  n: number;
+  q: number[];
+  extra: number;
+  limit: number;
+  phases: DirtPhases | undefined;
+  stopRate: number;
+  /** A migration not converged by the time-out costs what the time-out costs. */
+  giveUpSec: number;
+}
+
+/** The run's syncs and their probabilities (SYNC_FIELDS numbers each in `flat`: see precopy.ts); undefined: no sync to spread over. */
+function syncRun(input: PredictInput, point: Prediction, flat: readonly number[], cv1: number): SyncRun | undefined {
   const timeout = input.policy.timeoutSec ?? POLICY_DEFAULTS.qemu.timeoutSec;
   const limit = input.policy.downtimeLimitSec ?? POLICY_DEFAULTS.qemu.downtimeLimitSec;
   // A run given up at its time-out: its last round ends at the clock, not at a sync.
   const n = Math.floor(flat.length / SYNC_FIELDS) - (point.converged ? 0 : 1);
-  if (n <= 0) return fromPoint(point, nodes);
+  if (n <= 0) return undefined;
   const phases = input.vm.dirtPhases;
   const zeroPerDirty = input.vm.dirtyZeroShare ? input.vm.dirtyZeroShare / (1 - input.vm.dirtyZeroShare) : 0;
   const q = new Array<number>(n);
@@ -115,49 +132,57 @@ function outlookOf(input: PredictInput, point: Prediction, flat: readonly number
     // a sync lands in a quiet phase with its share of the time
     if (phases) q[k] = (1 - phases.quietShare) * q[k] + phases.quietShare * quietSyncProbability(phases, flat, i, rate * limit, cv1, zeroPerDirty);
   }
-  const lastAt = (n - 1) * SYNC_FIELDS;
-  const lastSec = flat[lastAt];
+  const lastSec = flat[(n - 1) * SYNC_FIELDS];
   const lastPrecopy = point.converged ? point.precopySec : precopy;
   // First passage over the syncs, then over copies of the last one up to the time-out.
   const extra = lastSec > 0 ? Math.max(0, Math.floor((timeout - lastPrecopy) / lastSec + 1e-9)) : 0;
-  const fp = firstPassage(q, extra);
-  const p = fp.probability;
   const stopRate = point.stopCopyBytes > 0 && point.stopCopySec > 0 ? point.stopCopyBytes / point.stopCopySec : 0;
-  /** The migration switching over at sync `at` (1-based; past n, the m-th copy of the last). */
-  const syncAt = (at: number): Sync => {
-    const k = Math.min(at, n);
-    const m = at - k;
-    let pre = 0;
-    let sent = 0;
-    let throttle = 0;
-    for (let j = 0; j < k; j++) {
-      const i = j * SYNC_FIELDS;
-      pre += flat[i];
-      sent += flat[i + 1];
-      if (flat[i + 6] > throttle) throttle = flat[i + 6];
-    }
-    const i = (k - 1) * SYNC_FIELDS;
-    const last = point.converged && k === n;
-    if (last) pre = point.precopySec;
-    // a sync that converged by landing in a quiet phase stopped with at most the threshold (with phases only)
-    const stopBytes = last ? point.stopCopyBytes : phases ? Math.min(flat[i + 4], flat[(k < n ? i + SYNC_FIELDS : i) + 2] * limit) : flat[i + 4];
-    const stopSec = last ? point.stopCopySec : stopBytes / (stopRate > 0 ? stopRate : flat[i + 2]);
-    pre += m * flat[i];
-    return { precopySec: pre, sentBytes: sent + m * flat[i + 1], stopBytes, stopSec, rounds: at, throttle, totalSec: point.setupSec + pre + stopSec + point.resumeSec };
-  };
-  // A migration not converged by the time-out costs what the time-out costs.
   const giveUpSec = point.converged ? point.setupSec + timeout + point.stopCopySec + point.resumeSec : point.totalTimeSec;
-  const found = fp.at.map((at) => (at === undefined ? undefined : syncAt(at)));
+  return { point, flat, n, q, extra, limit, phases, stopRate, giveUpSec };
+}
+
+/** The migration switching over at sync `at` (1-based; past n, the m-th copy of the last). */
+function syncAt(r: SyncRun, at: number): Sync {
+  const { flat, n, point } = r;
+  const k = Math.min(at, n);
+  const m = at - k;
+  let pre = 0;
+  let sent = 0;
+  let throttle = 0;
+  for (let j = 0; j < k; j++) {
+    const i = j * SYNC_FIELDS;
+    pre += flat[i];
+    sent += flat[i + 1];
+    if (flat[i + 6] > throttle) throttle = flat[i + 6];
+  }
+  const i = (k - 1) * SYNC_FIELDS;
+  const last = point.converged && k === n;
+  if (last) pre = point.precopySec;
+  // a sync that converged by landing in a quiet phase stopped with at most the threshold (with phases only)
+  const stopBytes = last ? point.stopCopyBytes : r.phases ? Math.min(flat[i + 4], flat[(k < n ? i + SYNC_FIELDS : i) + 2] * r.limit) : flat[i + 4];
+  const stopSec = last ? point.stopCopySec : stopBytes / (r.stopRate > 0 ? r.stopRate : flat[i + 2]);
+  pre += m * flat[i];
+  return { precopySec: pre, sentBytes: sent + m * flat[i + 1], stopBytes, stopSec, rounds: at, throttle, totalSec: point.setupSec + pre + stopSec + point.resumeSec };
+}
+
+/** The outlook from the deterministic run and its rounds. */
+function outlookOf(input: PredictInput, point: Prediction, flat: readonly number[], cv1: number, nodes?: number): ConvergenceOutlook & { point: Prediction } {
+  const r = syncRun(input, point, flat, cv1);
+  if (!r) return fromPoint(point, nodes);
+  const fp = firstPassage(r.q, r.extra);
+  const p = fp.probability;
+  const giveUpSec = r.giveUpSec;
+  const found = fp.at.map((at) => (at === undefined ? undefined : syncAt(r, at)));
   const time = (s: Sync | undefined) => (s ? s.totalSec : giveUpSec);
   const at = found[1];
   const median = at && p >= CONVERGENCE_VERDICT_P ? medianPrediction(input, point, at) : point;
   const out: ConvergenceOutlook & { point: Prediction } = { convergenceProbability: p, timeP10Sec: time(found[0]), timeP50Sec: time(found[1]), timeP90Sec: time(found[2]), median, point };
   if (nodes) {
     const seen = new Map<number, number>();
-    out.syncTimes = firstPassage(q, extra, midLevels(nodes)).at.map((k) => {
+    out.syncTimes = firstPassage(r.q, r.extra, midLevels(nodes)).at.map((k) => {
       if (k === undefined) return undefined;
       let t = seen.get(k);
-      if (t === undefined) seen.set(k, (t = syncAt(k).totalSec));
+      if (t === undefined) seen.set(k, (t = syncAt(r, k).totalSec));
       return t;
     });
     out.giveUpSec = giveUpSec;
@@ -257,6 +282,96 @@ function medianPrediction(input: PredictInput, point: Prediction, s: Sync): Pred
   };
 }
 
+/**
+ * The convergence-sync distribution at the midpoints of `nodes` equal-probability cells (what `syncTimes` lists
+ * node by node), as cells: distinct converged times in the order first met, with their node counts, and the
+ * nodes not converged, which cost `giveUpSec`. `probability` is P(converged before the time-out).
+ */
+interface SyncCells {
+  probability: number;
+  times: number[];
+  counts: number[];
+  giveUps: number;
+  giveUpSec: number;
+}
+
+/** A deterministic outlook's cells: every node at the point (converged) or at its cost (not). */
+function pointCells(point: Prediction, nodes: number): SyncCells {
+  const t = point.totalTimeSec;
+  return point.converged ? { probability: 1, times: [t], counts: [nodes], giveUps: 0, giveUpSec: Infinity } : { probability: 0, times: [], counts: [], giveUps: nodes, giveUpSec: t };
+}
+
+/**
+ * `convergenceOutlook(input, nodes)`'s probability, syncTimes and giveUpSec, as cells, without its median and
+ * percentiles (which predictWithOutlook's mix replaces): the same numbers, at a fraction of the work.
+ */
+function outlookCells(input: PredictInput, nodes: number): { point: Prediction; cells: SyncCells } {
+  const cv1 = input.vm.dirtDispersion ?? DEFAULT_DIRT_DISPERSION;
+  if (input.policy.name !== 'qemu' || (!(cv1 > 0) && !input.vm.dirtPhases)) {
+    const point = simulate(input);
+    return { point, cells: pointCells(point, nodes) };
+  }
+  const run = simulateWithSyncs(input);
+  const r = syncRun(input, run.prediction, run.syncs, cv1);
+  return { point: run.prediction, cells: r ? passageCells(r, nodes) : pointCells(run.prediction, nodes) };
+}
+
+/** Per node, the P(converged) that reaches its level (firstPassage's test, `f >= level - 1e-12`), kept for the last node count. */
+let reachCache: { nodes: number; at: Float64Array } = { nodes: 0, at: new Float64Array(0) };
+function reachLevels(nodes: number): Float64Array {
+  if (reachCache.nodes !== nodes) reachCache = { nodes, at: Float64Array.from(midLevels(nodes), (level) => level - 1e-12) };
+  return reachCache.at;
+}
+
+/**
+ * `firstPassage(r.q, r.extra, midLevels(nodes))` with its syncs' times, as cells. The levels are increasing and
+ * P(converged by sync k) never decreases, so the levels a sync reaches are the next ones in line: one pass over
+ * the syncs, not one per level, and the same syncs as firstPassage's.
+ */
+function passageCells(r: SyncRun, nodes: number): SyncCells {
+  const q = r.q;
+  const ks: number[] = [];
+  const kn: number[] = [];
+  const reachAt = reachLevels(nodes);
+  let survive = 1;
+  let l = 0;
+  for (let k = 0; k < q.length; k++) {
+    const before = 1 - survive;
+    survive *= 1 - q[k];
+    const f = 1 - survive;
+    if (!(f > before) || l >= nodes || f < reachAt[l]) continue;
+    const from = l;
+    while (l < nodes && f >= reachAt[l]) l++;
+    ks.push(k + 1);
+    kn.push(l - from);
+  }
+  const last = q.length > 0 ? q[q.length - 1] : 0;
+  let reached = l;
+  if (r.extra > 0 && last > 0 && survive > 0) {
+    const f0 = 1 - survive;
+    for (; l < nodes; l++) {
+      const need = 1 - ((l + 0.5) / nodes - f0) / survive;
+      const m = last >= 1 ? 1 : Math.max(1, Math.ceil(Math.log(Math.max(need, 1e-300)) / Math.log1p(-last) - 1e-9));
+      if (m > r.extra) continue;
+      reached++;
+      if (ks.length > 0 && ks[ks.length - 1] === q.length + m) kn[kn.length - 1]++;
+      else ks.push(q.length + m), kn.push(1);
+    }
+    survive = last >= 1 ? 0 : survive * Math.exp(r.extra * Math.log1p(-last));
+  }
+  // equal times are one cell, as mixOutlook counts them
+  const times: number[] = [];
+  const counts: number[] = [];
+  for (let j = 0; j < ks.length; j++) {
+    const t = syncAt(r, ks[j]).totalSec;
+    let i = 0;
+    while (i < times.length && !(times[i] === t || (t !== t && times[i] !== times[i]))) i++;
+    if (i < times.length) counts[i] += kn[j];
+    else times.push(t), counts.push(kn[j]);
+  }
+  return { probability: Math.min(1, Math.max(0, 1 - survive)), times, counts, giveUps: nodes - reached, giveUpSec: r.giveUpSec };
+}
+
 /** The convergence fields of an outlook (what every output adds to a prediction). */
 export function convergenceFields(o: ConvergenceFields): ConvergenceFields {
   return { convergenceProbability: o.convergenceProbability, timeP10Sec: o.timeP10Sec, timeP50Sec: o.timeP50Sec, timeP90Sec: o.timeP90Sec };
@@ -286,21 +401,24 @@ export function predictWithOutlook(input: PredictInput, opts: { modelError?: Mod
     (plain as TechniquePrediction).technique = t.name;
     return plain;
   }
-  const noError = isNoModelError(modelError);
-  if (!noError) checkModelError(modelError);
-  const o = convergenceOutlook(input, noError ? undefined : OUTLOOK_SYNC_NODES);
-  // the point is this call's own object: the fields are added to it, not copied with it
-  const out = o.point as Prediction & ConvergenceFields;
-  out.convergenceProbability = o.convergenceProbability;
-  out.timeP10Sec = o.timeP10Sec;
-  out.timeP50Sec = o.timeP50Sec;
-  out.timeP90Sec = o.timeP90Sec;
-  if (o.syncTimes && o.giveUpSec !== undefined) {
-    // the convergence sync's spread combined with the model's own error (model-error.ts)
-    const mix = mixOutlook(o.syncTimes, o.giveUpSec, errorFactors(modelError.logTime), [0.1, 0.5, 0.9]);
-    [out.timeP10Sec, out.timeP50Sec, out.timeP90Sec] = mix.quantiles;
-    // an error that carries a converging migration past the time-out's cost is one that does not converge
-    out.convergenceProbability = o.convergenceProbability * mix.stillConverged;
+  const qd = errorQuadrature(modelError);
+  if (!qd) {
+    // no model error: the syncs' spread alone
+    const o = convergenceOutlook(input);
+    // the point is this call's own object: the fields are added to it, not copied with it
+    const out = o.point as Prediction & ConvergenceFields;
+    out.convergenceProbability = o.convergenceProbability;
+    out.timeP10Sec = o.timeP10Sec;
+    out.timeP50Sec = o.timeP50Sec;
+    out.timeP90Sec = o.timeP90Sec;
+    return out;
   }
+  // the convergence sync's spread combined with the model's own error (model-error.ts)
+  const { point, cells } = outlookCells(input, OUTLOOK_SYNC_NODES);
+  const mix = mixWith(qd, cells.times, cells.counts, cells.giveUps, cells.giveUpSec, OUTLOOK_LEVELS);
+  const out = point as Prediction & ConvergenceFields;
+  // an error that carries a converging migration past the time-out's cost is one that does not converge
+  out.convergenceProbability = cells.probability * mix.stillConverged;
+  [out.timeP10Sec, out.timeP50Sec, out.timeP90Sec] = mix.quantiles;
   return out;
 }
