@@ -195,10 +195,20 @@ function simulateIterative(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel 
   }
 }
 
-/** qemu: the final copy's time; pages never sent go at the first-touch rate (all rates x gain, within the CPU ceiling). */
-function stopCopyTime(bytes: number, neverSent: number, firstTouchRate: number, finalRate: number, g: number, cpu: number): number {
+/**
+ * qemu: the final copy's time for `bytes` raw bytes; pages never sent go first, at the first-touch rate (all rates x
+ * gain, within the CPU ceiling). The first `bufferedWire` wire bytes only fill the socket buffers (the downtime ends
+ * when the source has written its last byte: Platform.stopCopyBufferedBytes), but a CPU ceiling (multifd's
+ * channels compress every page) still holds for all of them.
+ * @example stopCopyTime(30e6, 0, 1e8, 1e9, 1, Infinity, 10e6) // (30e6 - 10e6) / 1e9 = 0.02
+ */
+export function stopCopyTime(bytes: number, neverSent: number, firstTouchRate: number, finalRate: number, g: number, cpu: number, bufferedWire = 0): number {
+  const skip = Math.min(bytes, Math.max(0, bufferedWire) * g);
   const first = Math.min(bytes, neverSent);
-  return first / Math.min(firstTouchRate * g, cpu) + (bytes - first) / Math.min(finalRate * g, cpu);
+  const firstLeft = Math.max(0, first - skip);
+  const restLeft = bytes - first - Math.max(0, skip - first);
+  const wireSec = firstLeft / Math.min(firstTouchRate * g, cpu) + restLeft / Math.min(finalRate * g, cpu);
+  return Math.max(wireSec, Number.isFinite(cpu) ? bytes / cpu : 0);
 }
 
 /** post-copy: the state at the switch into the hooks, and the pre-copy part as a prediction. */
@@ -247,8 +257,19 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
   let dirtyRate = dirty.rateBytesPerSec;
   let prevPending = -1;
 
+  const buffered = platform.stopCopyBufferedBytes ?? 0;
+  // XBZRLE: raw bytes sent since the first pass ended (the pages its cache holds; hooks.cache).
+  let cachedBytes = 0;
+  const gainAt = (round: number): number => {
+    if (h === undefined || round < h.gainFrom) return 1;
+    const c = h.cache;
+    if (!c) return h.gain;
+    const hits = c.hitRatio * (c.poolBytes > 0 ? Math.min(1, cachedBytes / c.poolBytes) : 1);
+    h.out.hitShare = hits;
+    return 1 / (1 - hits + hits * c.hitWireShare);
+  };
   for (;;) {
-    const g = h !== undefined && acc.rounds >= h.gainFrom ? h.gain : 1;
+    const g = gainAt(acc.rounds);
     const cap = rateFor(ctx, dirtyRate);
     let binding = cap < lineRate;
     let rate = (binding ? cap : lineRate) * g; // raw bytes/s; rate / g is what QEMU measures as its bandwidth
@@ -262,8 +283,11 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     // QEMU's estimate counts dirty pages, the zero ones (sent as flags) included.
     const estimate = pending + pendingZero;
     if (estimate <= threshold && acc.rounds > 0) {
-      if (h !== undefined && g !== 1) h.out.rawGained += pending;
-      return finish(ctx, acc, energy, pending / g, finalRate, true, 'fits-downtime-limit', stopCopyTime(pending, neverSent, firstTouchRate, finalRate, g, cpu));
+      if (h !== undefined && g !== 1) {
+        h.out.rawGained += pending;
+        h.out.hitRawBytes += pending * h.out.hitShare;
+      }
+      return finish(ctx, acc, energy, pending / g, finalRate, true, 'fits-downtime-limit', stopCopyTime(pending, neverSent, firstTouchRate, finalRate, g, cpu, buffered));
     }
     if (postcopy && acc.rounds >= switchRounds) return switchOver(h!, ctx, acc, energy, pending, neverSent, pendingZero);
     // Send until the estimate drops below the threshold (zero dirty pages, spread among the non-zero ones, go
@@ -293,7 +317,12 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     const wire = sent / g + extraWire + (zeroSent / ctx.page) * platform.zeroPageWireBytes;
     if (h !== undefined) {
       if (acc.rounds === 1) h.out.rawRound1 += sent;
-      if (acc.rounds >= h.gainFrom) h.out.rawGained += sent;
+      if (acc.rounds >= h.gainFrom) {
+        h.out.rawGained += sent;
+        if (g !== 1) h.out.hitRawBytes += sent * h.out.hitShare;
+      }
+      // Pages sent once the first pass is done (its never-sent leftover goes first) are the ones XBZRLE caches.
+      if (acc.rounds >= 1) cachedBytes += Math.max(0, sent - neverSent);
     }
     extraWire = 0;
     acc.sent += wire;
@@ -369,8 +398,8 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     if (cut || acc.rounds >= MAX_SIMULATED_ROUNDS) {
       if (postcopy) return switchOver(h!, ctx, acc, energy, pending, neverSent, pendingZero);
       // What a forced switch-over at this point would cost is reported as the downtime.
-      const gEnd = h !== undefined && acc.rounds >= h.gainFrom ? h.gain : 1;
-      return finish(ctx, acc, energy, pending / gEnd, finalRate, false, 'timeout', stopCopyTime(pending, neverSent, firstTouchRate, finalRate, gEnd, cpu));
+      const gEnd = gainAt(acc.rounds);
+      return finish(ctx, acc, energy, pending / gEnd, finalRate, false, 'timeout', stopCopyTime(pending, neverSent, firstTouchRate, finalRate, gEnd, cpu, buffered));
     }
     // A steady state that no throttle step can change never converges: skip whole rounds up to the time-out.
     const steady = prevPending >= 0 && Math.abs(next - prevPending) <= 1e-9 * ctx.M + 1e-6 && (!autoConverge || (roundThrottle >= d.throttleMax && throttle === roundThrottle));
@@ -379,7 +408,10 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
       acc.sent += more * wire;
       acc.precopySec += more * t;
       acc.rounds += more;
-      if (h !== undefined && acc.rounds - more - 1 >= h.gainFrom) h.out.rawGained += more * sent;
+      if (h !== undefined && acc.rounds - more - 1 >= h.gainFrom) {
+        h.out.rawGained += more * sent;
+        if (h.cache) h.out.hitRawBytes += more * sent * h.out.hitShare;
+      }
       if (ctx.wireless) acc.wirelessJoules += more * energyPerBitJoules(ctx.wireless.n0, rate * 8, ctx.wireless.b) * wire * 8;
     }
     prevPending = next;

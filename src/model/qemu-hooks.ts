@@ -13,6 +13,13 @@ export interface QemuHooks {
   /** post-copy: switch after this many pre-copy rounds, or this many seconds of pre-copy (Infinity: never). */
   switchAfterRounds: number;
   switchAfterSec: number;
+  /**
+   * XBZRLE: the gain from `gainFrom` on follows the cache instead of `gain`. A page hits only if the cache holds it,
+   * that is if it was sent after the first pass had ended (ram.c turns XBZRLE on when the scan first wraps, and
+   * only pages sent since are inserted; page_cache.c): a round's hit share is hitRatio x the share of the pool sent
+   * since then (at most 1), and a hit goes as hitWireShare of a page.
+   */
+  cache?: { hitRatio: number; hitWireShare: number; poolBytes: number };
   /** dirty-limit: the guest's dirty rate cap once the auto-converge trigger fires (bytes/s). */
   dirtyLimitBytesPerSec?: number;
   out: QemuHookResults;
@@ -22,6 +29,9 @@ export interface QemuHookResults {
   /** Raw (non-zero) bytes sent in round index 1 (the second pass), and in rounds from `gainFrom` on, stop-copy included. */
   rawRound1: number;
   rawGained: number;
+  /** XBZRLE (hooks.cache): raw bytes that hit the cache, stop-copy included; the last round's hit share. */
+  hitRawBytes: number;
+  hitShare: number;
   /** post-copy: the state at the switch (pending non-zero bytes, the part never sent, dirty zero pages as bytes). */
   switched: boolean;
   pendingBytes: number;
