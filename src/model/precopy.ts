@@ -20,7 +20,8 @@ import { LIU_WIRED_ENERGY, energyPerBitJoules, wiredEnergyJoules } from './energ
 import type { AdaptiveRate, EnergyModel, MemoryLayout, Platform, PolicyOptions, Prediction, PredictInput, RoundTrace, StopReason } from './types.js';
 import { checkInput } from './check-input.js';
 import { expectedCheckIntervalSec, hotShareScanned } from './qemu-timing.js';
-import type { QemuHooks } from './qemu-hooks.js';
+import { countGained, roundGain, type QemuHooks } from './qemu-hooks.js';
+import { stopCopyTime } from './stop-copy.js';
 import { catchUpSlices, throttledTimeShare } from './throttle-response.js';
 
 export { expectedCheckIntervalSec, hotShareScanned };
@@ -195,22 +196,6 @@ function simulateIterative(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel 
   }
 }
 
-/**
- * qemu: the final copy's time for `bytes` raw bytes; pages never sent go first, at the first-touch rate (all rates x
- * gain, within the CPU ceiling). The first `bufferedWire` wire bytes only fill the socket buffers (the downtime ends
- * when the source has written its last byte: Platform.stopCopyBufferedBytes), but a CPU ceiling (multifd's
- * channels compress every page) still holds for all of them.
- * @example stopCopyTime(30e6, 0, 1e8, 1e9, 1, Infinity, 10e6) // (30e6 - 10e6) / 1e9 = 0.02
- */
-export function stopCopyTime(bytes: number, neverSent: number, firstTouchRate: number, finalRate: number, g: number, cpu: number, bufferedWire = 0): number {
-  const skip = Math.min(bytes, Math.max(0, bufferedWire) * g);
-  const first = Math.min(bytes, neverSent);
-  const firstLeft = Math.max(0, first - skip);
-  const restLeft = bytes - first - Math.max(0, skip - first);
-  const wireSec = firstLeft / Math.min(firstTouchRate * g, cpu) + restLeft / Math.min(finalRate * g, cpu);
-  return Math.max(wireSec, Number.isFinite(cpu) ? bytes / cpu : 0);
-}
-
 /** post-copy: the state at the switch into the hooks, and the pre-copy part as a prediction. */
 function switchOver(h: QemuHooks, ctx: Ctx, acc: Acc, energy: EnergyModel | undefined, pending: number, neverSent: number, pendingZero: number): Prediction {
   const o = h.out;
@@ -260,14 +245,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
   const buffered = platform.stopCopyBufferedBytes ?? 0;
   // XBZRLE: raw bytes sent since the first pass ended (the pages its cache holds; hooks.cache).
   let cachedBytes = 0;
-  const gainAt = (round: number): number => {
-    if (h === undefined || round < h.gainFrom) return 1;
-    const c = h.cache;
-    if (!c) return h.gain;
-    const hits = c.hitRatio * (c.poolBytes > 0 ? Math.min(1, cachedBytes / c.poolBytes) : 1);
-    h.out.hitShare = hits;
-    return 1 / (1 - hits + hits * c.hitWireShare);
-  };
+  const gainAt = (round: number): number => roundGain(h, round, cachedBytes);
   for (;;) {
     const g = gainAt(acc.rounds);
     const cap = rateFor(ctx, dirtyRate);
@@ -283,10 +261,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     // QEMU's estimate counts dirty pages, the zero ones (sent as flags) included.
     const estimate = pending + pendingZero;
     if (estimate <= threshold && acc.rounds > 0) {
-      if (h !== undefined && g !== 1) {
-        h.out.rawGained += pending;
-        h.out.hitRawBytes += pending * h.out.hitShare;
-      }
+      if (h !== undefined && g !== 1) countGained(h, pending);
       return finish(ctx, acc, energy, pending / g, finalRate, true, 'fits-downtime-limit', stopCopyTime(pending, neverSent, firstTouchRate, finalRate, g, cpu, buffered));
     }
     if (postcopy && acc.rounds >= switchRounds) return switchOver(h!, ctx, acc, energy, pending, neverSent, pendingZero);
@@ -317,10 +292,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     const wire = sent / g + extraWire + (zeroSent / ctx.page) * platform.zeroPageWireBytes;
     if (h !== undefined) {
       if (acc.rounds === 1) h.out.rawRound1 += sent;
-      if (acc.rounds >= h.gainFrom) {
-        h.out.rawGained += sent;
-        if (g !== 1) h.out.hitRawBytes += sent * h.out.hitShare;
-      }
+      if (acc.rounds >= h.gainFrom) countGained(h, sent);
       // Pages sent once the first pass is done (its never-sent leftover goes first) are the ones XBZRLE caches.
       if (acc.rounds >= 1) cachedBytes += Math.max(0, sent - neverSent);
     }
@@ -408,10 +380,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
       acc.sent += more * wire;
       acc.precopySec += more * t;
       acc.rounds += more;
-      if (h !== undefined && acc.rounds - more - 1 >= h.gainFrom) {
-        h.out.rawGained += more * sent;
-        if (h.cache) h.out.hitRawBytes += more * sent * h.out.hitShare;
-      }
+      if (h !== undefined && acc.rounds - more - 1 >= h.gainFrom) countGained(h, more * sent);
       if (ctx.wireless) acc.wirelessJoules += more * energyPerBitJoules(ctx.wireless.n0, rate * 8, ctx.wireless.b) * wire * 8;
     }
     prevPending = next;

@@ -1,4 +1,4 @@
-/** The hooks through which a technique (src/model/techniques.ts) changes the qemu pre-copy rounds (precopy.ts). */
+/** The hooks through which a technique (src/model/techniques.ts) changes the qemu pre-copy rounds (precopy.ts), and the gain they give a round. */
 
 /**
  * What a technique other than plain pre-copy changes in the qemu rounds (src/model/techniques.ts); plain
@@ -39,4 +39,25 @@ export interface QemuHookResults {
   pendingZeroBytes: number;
   /** dirty-limit: when the limit came on (s of pre-copy), else -1. */
   dirtyLimitFromSec: number;
+}
+
+/**
+ * Raw page bytes per wire byte in round index `round` (1 before `gainFrom`): `gain`, or with `cache` (XBZRLE) the
+ * hit share hitRatio x min(1, cachedBytes / poolBytes), a hit costing hitWireShare of a page; writes that share
+ * to `out.hitShare`. Pure but for that.
+ * @example roundGain({ ...hooks, gainFrom: 2, cache: { hitRatio: 0.25, hitWireShare: 0, poolBytes: 64 } }, 2, 44.8) // 1 / (1 - 0.175)
+ */
+export function roundGain(h: QemuHooks | undefined, round: number, cachedBytes: number): number {
+  if (h === undefined || round < h.gainFrom) return 1;
+  const c = h.cache;
+  if (!c) return h.gain;
+  const hits = c.hitRatio * (c.poolBytes > 0 ? Math.min(1, cachedBytes / c.poolBytes) : 1);
+  h.out.hitShare = hits;
+  return 1 / (1 - hits + hits * c.hitWireShare);
+}
+
+/** Counts `raw` bytes sent from `gainFrom` on, and (XBZRLE) the share of them that hit at the last round's share. */
+export function countGained(h: QemuHooks, raw: number): void {
+  h.out.rawGained += raw;
+  if (h.cache) h.out.hitRawBytes += raw * h.out.hitShare;
 }

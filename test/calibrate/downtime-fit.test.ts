@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BUFFERED_MIN_RUNS, fitDowntime, fitDowntimeAt, type DowntimeObservation } from '../../src/calibrate/downtime-fit.js';
 import { fitPlatform, type PlatformObservation } from '../../src/calibrate/platform.js';
-import { stopCopyTime } from '../../src/model/precopy.js';
+import { stopCopyTime } from '../../src/model/stop-copy.js';
 import { assertClose, MiB } from '../helpers.js';
 
 /** Runs of 2 ms fixed + 1 ms a MiB beyond 10 MiB (a 1 GiB/s-ish destination behind 10 MiB of socket buffers). */
