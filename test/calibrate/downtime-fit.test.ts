@@ -70,3 +70,12 @@ describe('fitPlatform: post-copy switch time', () => {
     assert.equal(fitPlatform([...pre, obs(0.001, 'postcopy'), obs(0.003, 'postcopy')]).platform.postcopySwitchSec, undefined);
   });
 });
+
+describe('the new constants in a platform file', () => {
+  it('parse with units; a negative size or time is refused naming the key', async () => {
+    const { parsePlatform } = await import('../../src/input.js');
+    assert.deepEqual(parsePlatform('', { platform: { stopCopyBufferedBytes: '9MiB', postcopySwitchSec: '2ms' } }), { stopCopyBufferedBytes: 9 * MiB, postcopySwitchSec: 0.002 });
+    assert.throws(() => parsePlatform('', { stopCopyBufferedBytes: -1 }), /stopCopyBufferedBytes/);
+    assert.throws(() => parsePlatform('', { postcopySwitchSec: -1 }), /postcopySwitchSec/);
+  });
+});
