@@ -276,9 +276,9 @@ export function predictInputFrom(f: RawPredictFields): PredictInput {
 
 const PLATFORM_KEYS = {
   setupSec: 'time', resumeSec: 'time', syncSec: 'time', rateWindowSec: 'window',
-  lineRateBytesPerSec: 'rate', stopCopyRateBytesPerSec: 'rate', firstTouchRateBytesPerSec: 'rate', zeroPageWireBytes: 'size',
+  lineRateBytesPerSec: 'rate', stopCopyRateBytesPerSec: 'rate', firstTouchRateBytesPerSec: 'rate', zeroPageWireBytes: 'size', stopCopyBufferedBytes: 'bytes',
   multifdNoneChannelBytesPerSec: 'rate', multifdZlibChannelBytesPerSec: 'rate', multifdZstdChannelBytesPerSec: 'rate',
-  multifdZlibChannelRedundantBytesPerSec: 'rate', multifdZstdChannelRedundantBytesPerSec: 'rate', postcopyFaultLatencySec: 'time',
+  multifdZlibChannelRedundantBytesPerSec: 'rate', multifdZstdChannelRedundantBytesPerSec: 'rate', postcopyFaultLatencySec: 'time', postcopySwitchSec: 'time',
 } as const satisfies Record<keyof Platform, string>;
 const parsedPlatforms = new WeakMap<object, Partial<Platform>>();
 
@@ -305,14 +305,15 @@ export function parsePlatform(field: string, v: unknown): Partial<Platform> {
     const key = k as keyof Platform;
     const kind = PLATFORM_KEYS[key];
     const name = f ? `${f}.${k}` : k;
-    const value = kind === 'rate' ? num(name, x, parseRate) : kind === 'size' ? num(name, x, parseSize) : num(name, x, parseDuration);
+    const value = kind === 'rate' ? num(name, x, parseRate) : kind === 'size' || kind === 'bytes' ? num(name, x, parseSize) : num(name, x, parseDuration);
     if (kind === 'rate') {
       if (!(value > 0)) throw new InputError(name, x, 'must be greater than 0');
       inRange(name, x, value, LIMITS.minRateBytesPerSec, LIMITS.maxRateBytesPerSec, ' B/s');
     } else if (kind === 'window') {
       if (!(value > 0)) throw new InputError(name, x, 'must be greater than 0');
       inRange(name, x, value, LIMITS.minSeconds, LIMITS.maxSeconds, ' s');
-    } else inRange(name, x, value, 0, kind === 'size' ? LIMITS.maxPageBytes : LIMITS.maxSeconds, kind === 'size' ? ' B' : ' s');
+    } else if (kind === 'bytes') inRange(name, x, value, 0, LIMITS.maxBytes, ' B');
+    else inRange(name, x, value, 0, kind === 'size' ? LIMITS.maxPageBytes : LIMITS.maxSeconds, kind === 'size' ? ' B' : ' s');
     out[key] = value;
   }
   parsedPlatforms.set(wrapped, out);

@@ -11,6 +11,7 @@ import { predictAllVariants, sampleAt } from '../model/from-sample.js';
 import { withRefinedSamples, vmKey } from './refined-eval.js';
 import { applyResidual, initialResidualState, updateResidual, type ResidualState } from '../calibrate/residual.js';
 import { LIU_WIRED_ENERGY, wiredEnergyJoules } from '../model/energy.js';
+import { downtimeIsPhase } from './technique-report.js';
 
 export function platformObservation(r: MigrationRecord): PlatformObservation | undefined {
   const m = r.measured;
@@ -26,7 +27,10 @@ export function platformObservation(r: MigrationRecord): PlatformObservation | u
     } else multifd = { compression: 'none' }; // no figures: kept out of the line rate only
   }
   return {
-    ...(multifd ? { multifd } : {}),
+    ...(multifd ? { multifd, technique: 'multifd' as const } : {}),
+    ...(t?.name === 'xbzrle' ? { technique: 'xbzrle' as const } : {}),
+    // A post-copy run that switched (not QEMU's 0 ms sentinel, where the downtime is the whole phase).
+    ...(t?.name === 'postcopy' && (m.postcopyPhaseSec ?? 0) > 0 && !downtimeIsPhase(m) ? { technique: 'postcopy' as const } : {}),
     setupSec: m.setupSec,
     downtimeSec: m.downtimeSec,
     stopCopyBytes: m.stopCopyBytes ?? 0,

@@ -65,6 +65,7 @@ export function checkInput(input: PredictInput, platform: Platform): void {
     checkFinite('platform.rateWindowSec', platform.rateWindowSec, 0, true);
     checkFinite('platform.zeroPageWireBytes', platform.zeroPageWireBytes, 0, false);
     checkFinite('platform.syncSec', platform.syncSec, 0, false);
+    if (platform.stopCopyBufferedBytes !== undefined) checkFinite('platform.stopCopyBufferedBytes', platform.stopCopyBufferedBytes, 0, false);
   }
   const a = input.adaptiveRate;
   if (a) {

@@ -43,10 +43,12 @@ export function predictPostcopy(input: PredictInput, t: TechniqueOptions): Techn
   const page = pageBytes(input);
   const { pendingBytes: P, neverSentBytes: N, pendingZeroBytes: Z } = hooks.out;
 
-  // Switch-over (the downtime): the discard ranges of the dirty pages, at worst one range a page, then resume.
+  // Switch-over (the downtime, stop -> package sent: migration.c postcopy_start): the discard ranges of the dirty
+  // pages, at worst one range a page, beyond what the socket buffers take, and the switch's fixed time (device
+  // state, bitmap sync). No RAM and no wait for the destination, so not pre-copy's resume.
   const discardBytes = (P / page) * DISCARD_RANGE_BYTES;
-  const switchSec = discardBytes / finalRate;
-  const downtimeSec = switchSec + pf.resumeSec;
+  const switchSec = Math.max(0, discardBytes - (pf.stopCopyBufferedBytes ?? 0)) / finalRate;
+  const downtimeSec = switchSec + (pf.postcopySwitchSec ?? TECHNIQUE_PLATFORM_DEFAULTS.postcopySwitchSec);
   // The post-copy phase: the push of what is left (never-sent pages at the first-touch rate), zero pages as flags.
   const postcopyBytes = P + (Z / page) * pf.zeroPageWireBytes;
   const pushRate = Math.min(finalRate, pcCap);

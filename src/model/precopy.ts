@@ -20,7 +20,8 @@ import { LIU_WIRED_ENERGY, energyPerBitJoules, wiredEnergyJoules } from './energ
 import type { AdaptiveRate, EnergyModel, MemoryLayout, Platform, PolicyOptions, Prediction, PredictInput, RoundTrace, StopReason } from './types.js';
 import { checkInput } from './check-input.js';
 import { expectedCheckIntervalSec, hotShareScanned } from './qemu-timing.js';
-import type { QemuHooks } from './qemu-hooks.js';
+import { countGained, roundGain, type QemuHooks } from './qemu-hooks.js';
+import { stopCopyTime } from './stop-copy.js';
 import { catchUpSlices, throttledTimeShare } from './throttle-response.js';
 
 export { expectedCheckIntervalSec, hotShareScanned };
@@ -195,12 +196,6 @@ function simulateIterative(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel 
   }
 }
 
-/** qemu: the final copy's time; pages never sent go at the first-touch rate (all rates x gain, within the CPU ceiling). */
-function stopCopyTime(bytes: number, neverSent: number, firstTouchRate: number, finalRate: number, g: number, cpu: number): number {
-  const first = Math.min(bytes, neverSent);
-  return first / Math.min(firstTouchRate * g, cpu) + (bytes - first) / Math.min(finalRate * g, cpu);
-}
-
 /** post-copy: the state at the switch into the hooks, and the pre-copy part as a prediction. */
 function switchOver(h: QemuHooks, ctx: Ctx, acc: Acc, energy: EnergyModel | undefined, pending: number, neverSent: number, pendingZero: number): Prediction {
   const o = h.out;
@@ -247,8 +242,12 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
   let dirtyRate = dirty.rateBytesPerSec;
   let prevPending = -1;
 
+  const buffered = platform.stopCopyBufferedBytes ?? 0;
+  // XBZRLE: raw bytes sent since the first pass ended (the pages its cache holds; hooks.cache).
+  let cachedBytes = 0;
+  const gainAt = (round: number): number => roundGain(h, round, cachedBytes);
   for (;;) {
-    const g = h !== undefined && acc.rounds >= h.gainFrom ? h.gain : 1;
+    const g = gainAt(acc.rounds);
     const cap = rateFor(ctx, dirtyRate);
     let binding = cap < lineRate;
     let rate = (binding ? cap : lineRate) * g; // raw bytes/s; rate / g is what QEMU measures as its bandwidth
@@ -262,8 +261,8 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     // QEMU's estimate counts dirty pages, the zero ones (sent as flags) included.
     const estimate = pending + pendingZero;
     if (estimate <= threshold && acc.rounds > 0) {
-      if (h !== undefined && g !== 1) h.out.rawGained += pending;
-      return finish(ctx, acc, energy, pending / g, finalRate, true, 'fits-downtime-limit', stopCopyTime(pending, neverSent, firstTouchRate, finalRate, g, cpu));
+      if (h !== undefined && g !== 1) countGained(h, pending);
+      return finish(ctx, acc, energy, pending / g, finalRate, true, 'fits-downtime-limit', stopCopyTime(pending, neverSent, firstTouchRate, finalRate, g, cpu, buffered));
     }
     if (postcopy && acc.rounds >= switchRounds) return switchOver(h!, ctx, acc, energy, pending, neverSent, pendingZero);
     // Send until the estimate drops below the threshold (zero dirty pages, spread among the non-zero ones, go
@@ -293,7 +292,9 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     const wire = sent / g + extraWire + (zeroSent / ctx.page) * platform.zeroPageWireBytes;
     if (h !== undefined) {
       if (acc.rounds === 1) h.out.rawRound1 += sent;
-      if (acc.rounds >= h.gainFrom) h.out.rawGained += sent;
+      if (acc.rounds >= h.gainFrom) countGained(h, sent);
+      // Pages sent once the first pass is done (its never-sent leftover goes first) are the ones XBZRLE caches.
+      if (acc.rounds >= 1) cachedBytes += Math.max(0, sent - neverSent);
     }
     extraWire = 0;
     acc.sent += wire;
@@ -369,8 +370,8 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     if (cut || acc.rounds >= MAX_SIMULATED_ROUNDS) {
       if (postcopy) return switchOver(h!, ctx, acc, energy, pending, neverSent, pendingZero);
       // What a forced switch-over at this point would cost is reported as the downtime.
-      const gEnd = h !== undefined && acc.rounds >= h.gainFrom ? h.gain : 1;
-      return finish(ctx, acc, energy, pending / gEnd, finalRate, false, 'timeout', stopCopyTime(pending, neverSent, firstTouchRate, finalRate, gEnd, cpu));
+      const gEnd = gainAt(acc.rounds);
+      return finish(ctx, acc, energy, pending / gEnd, finalRate, false, 'timeout', stopCopyTime(pending, neverSent, firstTouchRate, finalRate, gEnd, cpu, buffered));
     }
     // A steady state that no throttle step can change never converges: skip whole rounds up to the time-out.
     const steady = prevPending >= 0 && Math.abs(next - prevPending) <= 1e-9 * ctx.M + 1e-6 && (!autoConverge || (roundThrottle >= d.throttleMax && throttle === roundThrottle));
@@ -379,7 +380,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
       acc.sent += more * wire;
       acc.precopySec += more * t;
       acc.rounds += more;
-      if (h !== undefined && acc.rounds - more - 1 >= h.gainFrom) h.out.rawGained += more * sent;
+      if (h !== undefined && acc.rounds - more - 1 >= h.gainFrom) countGained(h, more * sent);
       if (ctx.wireless) acc.wirelessJoules += more * energyPerBitJoules(ctx.wireless.n0, rate * 8, ctx.wireless.b) * wire * 8;
     }
     prevPending = next;

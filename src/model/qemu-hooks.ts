@@ -1,4 +1,4 @@
-/** The hooks through which a technique (src/model/techniques.ts) changes the qemu pre-copy rounds (precopy.ts). */
+/** The hooks through which a technique (src/model/techniques.ts) changes the qemu pre-copy rounds (precopy.ts), and the gain they give a round. */
 
 /**
  * What a technique other than plain pre-copy changes in the qemu rounds (src/model/techniques.ts); plain
@@ -13,6 +13,13 @@ export interface QemuHooks {
   /** post-copy: switch after this many pre-copy rounds, or this many seconds of pre-copy (Infinity: never). */
   switchAfterRounds: number;
   switchAfterSec: number;
+  /**
+   * XBZRLE: the gain from `gainFrom` on follows the cache instead of `gain`. A page hits only if the cache holds it,
+   * that is if it was sent after the first pass had ended (ram.c turns XBZRLE on when the scan first wraps, and
+   * only pages sent since are inserted; page_cache.c): a round's hit share is hitRatio x the share of the pool sent
+   * since then (at most 1), and a hit goes as hitWireShare of a page.
+   */
+  cache?: { hitRatio: number; hitWireShare: number; poolBytes: number };
   /** dirty-limit: the guest's dirty rate cap once the auto-converge trigger fires (bytes/s). */
   dirtyLimitBytesPerSec?: number;
   out: QemuHookResults;
@@ -22,6 +29,9 @@ export interface QemuHookResults {
   /** Raw (non-zero) bytes sent in round index 1 (the second pass), and in rounds from `gainFrom` on, stop-copy included. */
   rawRound1: number;
   rawGained: number;
+  /** XBZRLE (hooks.cache): raw bytes that hit the cache, stop-copy included; the last round's hit share. */
+  hitRawBytes: number;
+  hitShare: number;
   /** post-copy: the state at the switch (pending non-zero bytes, the part never sent, dirty zero pages as bytes). */
   switched: boolean;
   pendingBytes: number;
@@ -29,4 +39,25 @@ export interface QemuHookResults {
   pendingZeroBytes: number;
   /** dirty-limit: when the limit came on (s of pre-copy), else -1. */
   dirtyLimitFromSec: number;
+}
+
+/**
+ * Raw page bytes per wire byte in round index `round` (1 before `gainFrom`): `gain`, or with `cache` (XBZRLE) the
+ * hit share hitRatio x min(1, cachedBytes / poolBytes), a hit costing hitWireShare of a page; writes that share
+ * to `out.hitShare`. Pure but for that.
+ * @example roundGain({ ...hooks, gainFrom: 2, cache: { hitRatio: 0.25, hitWireShare: 0, poolBytes: 64 } }, 2, 44.8) // 1 / (1 - 0.175)
+ */
+export function roundGain(h: QemuHooks | undefined, round: number, cachedBytes: number): number {
+  if (h === undefined || round < h.gainFrom) return 1;
+  const c = h.cache;
+  if (!c) return h.gain;
+  const hits = c.hitRatio * (c.poolBytes > 0 ? Math.min(1, cachedBytes / c.poolBytes) : 1);
+  h.out.hitShare = hits;
+  return 1 / (1 - hits + hits * c.hitWireShare);
+}
+
+/** Counts `raw` bytes sent from `gainFrom` on, and (XBZRLE) the share of them that hit at the last round's share. */
+export function countGained(h: QemuHooks, raw: number): void {
+  h.out.rawGained += raw;
+  if (h.cache) h.out.hitRawBytes += raw * h.out.hitShare;
 }

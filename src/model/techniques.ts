@@ -62,6 +62,11 @@ export const TECHNIQUE_PLATFORM_DEFAULTS = Object.freeze({
    */
   multifdZlibChannelRedundantBytesPerSec: 267e6,
   multifdZstdChannelRedundantBytesPerSec: 265e6,
+  /**
+   * post-copy's downtime (stop -> device-state package sent): the lab's 7 post-copy runs of TECHNIQUES-NOTES §1
+   * (QEMU 10.0.2, TCG) took 1-3 ms; 2 ms. `lab calibrate` refits it per machine (calibrate/platform.ts).
+   */
+  postcopySwitchSec: 0.002,
   /** vCPU blocked per remote fault with an unlimited push: 183 ms / 7 faults (H) and 83 ms / 3 (E). */
   postcopyFaultLatencySec: 0.025,
 });
@@ -102,7 +107,7 @@ export function plainHooks(): QemuHooks {
     cpuRawBytesPerSec: Infinity,
     switchAfterRounds: Infinity,
     switchAfterSec: Infinity,
-    out: { rawRound1: 0, rawGained: 0, switched: false, pendingBytes: 0, neverSentBytes: 0, pendingZeroBytes: 0, dirtyLimitFromSec: -1 },
+    out: { rawRound1: 0, rawGained: 0, hitRawBytes: 0, hitShare: 0, switched: false, pendingBytes: 0, neverSentBytes: 0, pendingZeroBytes: 0, dirtyLimitFromSec: -1 },
   };
 }
 

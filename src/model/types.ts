@@ -153,6 +153,15 @@ export interface Platform {
    * here ~4x slower than re-sent pages). Default: the stop-and-copy rate.
    */
   firstTouchRateBytesPerSec: number;
+  /**
+   * qemu: wire bytes of the final copy the source hands to its socket buffers without waiting: with no return
+   * path (plain pre-copy, XBZRLE, multifd) QEMU's downtime ends when the source has written the last byte
+   * (migration.c migration_completion -> migration_completion_end -> migration_downtime_end), not when the
+   * destination has loaded it, so the first bytes cost next to nothing and only the rest goes at the stop-copy
+   * rates. Fitted per machine by `lab calibrate` (calibrate/platform.ts). Default 0 (no buffering: every byte at
+   * the stop-copy rates, the model before issue 19's downtime rules); docs/model.md gives the lab's fit.
+   */
+  stopCopyBufferedBytes?: number;
   /** Wire bytes per zero page sent as a flag (QEMU: an 8-byte header and one byte). */
   zeroPageWireBytes: number;
   /** qemu: what one dirty-bitmap sync costs (s); the guest keeps dirtying meanwhile. Default 1 ms. */
@@ -173,6 +182,12 @@ export interface Platform {
    */
   multifdZlibChannelRedundantBytesPerSec?: number;
   multifdZstdChannelRedundantBytesPerSec?: number;
+  /**
+   * post-copy: the switch's fixed time (s): QEMU's post-copy downtime runs from the stop to the device-state
+   * package sent (migration.c postcopy_start), with no RAM copy and no wait for the destination. Fitted by
+   * `lab calibrate` as the median downtime of post-copy runs that switched; default in techniques.ts.
+   */
+  postcopySwitchSec?: number;
   /** post-copy: how long the guest waits for a page it faults on (s). Default in techniques.ts. */
   postcopyFaultLatencySec?: number;
 }

@@ -35,14 +35,15 @@ export function predictXbzrle(input: PredictInput, t: TechniqueOptions): Techniq
   const hooks = plainHooks();
   hooks.gain = 1 / (1 - hit + hit * perHit);
   hooks.gainFrom = XBZRLE_FIRST_HIT_ROUND;
+  hooks.cache = { hitRatio: hit, hitWireShare: perHit, poolBytes: poolBytes(input) };
   const p = simulate(input, hooks);
-  const { rawRound1, rawGained } = hooks.out;
-  const hits = (hit * rawGained) / page;
+  const { rawRound1, rawGained, hitRawBytes } = hooks.out;
+  const hits = hitRawBytes / page;
   return Object.assign(p, {
     technique: 'xbzrle' as const,
     xbzrleCacheHitRatio: hit,
     xbzrleCacheHits: hits,
-    xbzrleCacheMisses: (rawRound1 + (1 - hit) * rawGained) / page,
+    xbzrleCacheMisses: (rawRound1 + rawGained - hitRawBytes) / page,
     xbzrleOverflows: overflow * hits,
     xbzrleEncodedBytes: (1 - overflow) * Math.min(1, delta) * page * hits,
   });

@@ -42,7 +42,7 @@ describe('postcopy: the worked example (switch after the first pass)', () => {
   const p = predict({ ...VM, technique: { name: 'postcopy' } });
   const P = 19.2 + 59.2;
 
-  it('pre-copy ran one pass, then the switch-over sent one 16-byte discard range a dirty page and resumed', () => {
+  it('pre-copy ran one pass, then the switch-over sent one 16-byte discard range a dirty page and the device state', () => {
     assert.equal(p.reason, 'switched-to-postcopy');
     assert.equal(p.converged, true);
     assert.equal(p.rounds, 1);
@@ -50,7 +50,13 @@ describe('postcopy: the worked example (switch after the first pass)', () => {
     assertClose(p.switchoverSec!, 3.7);
     const discard = mib((P / 4096) * 16); // 78.4 MiB of 4 KiB pages, 16 B each
     assertClose(p.stopCopyBytes, discard);
-    assertClose(p.downtimeSec, discard / mib(256) + 0.02); // 1.2 ms + 20 ms
+    // Stop -> package sent (migration.c postcopy_start): the discards and the switch's 2 ms, not pre-copy's 20 ms resume.
+    assertClose(p.downtimeSec, discard / mib(256) + 0.002); // 1.2 ms + 2 ms
+  });
+
+  it("the socket buffers take the discards; a machine's fitted switch time replaces the 2 ms prior", () => {
+    const q = predict({ ...VM, platform: { ...VM.platform, stopCopyBufferedBytes: 4 * MiB, postcopySwitchSec: 0.005 }, technique: { name: 'postcopy' } });
+    assertClose(q.downtimeSec, 0.005); // 0.3 MiB of discard ranges fit in 4 MiB
   });
 
   it('the post-copy phase pulls the 78.4 MiB left at the final-copy rate, and the guest faults on what it touches first', () => {
@@ -89,16 +95,23 @@ describe('postcopy: the worked example (switch after the first pass)', () => {
 });
 
 describe('xbzrle: the worked example (16 MiB cache over a 64 MiB working set, deltas of 0 bytes)', () => {
-  // hit ratio 16/64 = 0.25; a hit costs nothing, so from round 2 a raw byte costs 0.75 wire bytes: gain 4/3.
+  // hit ratio 16/64 = 0.25 of the pages the cache holds; a hit costs nothing. The cache holds only pages sent after
+  // the first pass ended (ram.c turns XBZRLE on when the scan first wraps): a round's hit share is 0.25 x the share
+  // of the 64 MiB working set sent since then.
   const p = predict({ ...VM, technique: { name: 'xbzrle', xbzrleCacheBytes: 16 * MiB, xbzrleDeltaRatio: 0 } });
-  // Round 0 as in postcopy: 236.8 in 3.7 s, pending 78.4.
+  // Round 0 as in postcopy: 236.8 in 3.7 s, pending 78.4 of which 19.2 never sent.
   // Round 1 (all misses): want 78.4 - 19.2 = 59.2 -> 10 windows = 64 in 1.0 s; leftover 14.4; dirt 32, new 32 x (1 - 14.4/64) = 24.8; pending 39.2.
-  // Round 2 (gain 4/3): raw window 8.5333; want 20 -> 3 windows = 25.6 raw (19.2 wire) in 0.3 s; leftover 13.6; dirt 9.6, new 9.6 x 0.7875 = 7.56; pending 21.16.
-  // Round 3: want 1.96 -> 1 window = 8.5333 raw (6.4 wire) in 0.1 s; leftover 12.62667; dirt 3.2, new 3.2 x (1 - 12.62667/64) = 2.568667; pending 15.19533 <= 19.2.
-  // Stop-copy: 15.19533 raw as 11.3965 wire at 256 x 4/3 MiB/s.
-  const left3 = 21.16 - 25.6 / 3; // 12.62667 left after round 3's window
+  //   Sent after the wrap: 64 - 19.2 = 44.8 of 64 -> round 2's hit share 0.25 x 0.7 = 0.175, gain 1 / 0.825.
+  const g2 = 1 / 0.825;
+  // Round 2: raw window 6.4 g2 = 7.7576; want 20 -> 3 windows = 19.2 g2 = 23.2727 raw (19.2 wire) in 0.3 s; leftover 39.2 - 23.2727;
+  //   dirt 9.6, new 9.6 x (1 - leftover/64); 44.8 + 23.2727 >= 64 sent since the wrap: from round 3 the share is 0.25, gain 4/3.
+  const r2 = 19.2 * g2;
+  const left2 = 39.2 - r2;
+  const pend2 = left2 + 9.6 * (1 - left2 / 64); // 23.1382
+  // Round 3: want pend2 - 19.2 -> 1 window = 8.5333 raw (6.4 wire) in 0.1 s; dirt 3.2; pending 17.0746 <= 19.2.
+  const left3 = pend2 - 25.6 / 3;
   const last = left3 + 3.2 * (1 - left3 / 64);
-  it('sends the same first two rounds, then re-sent pages at 3/4 of their size', () => {
+  it('sends the same first two rounds, then re-sent pages at their hit share', () => {
     assert.equal(p.rounds, 4);
     assertClose(p.precopySec, 3.7 + 1.0 + 0.3 + 0.1);
     assertClose(p.stopCopyBytes, mib(last * 0.75));
@@ -107,13 +120,30 @@ describe('xbzrle: the worked example (16 MiB cache over a 64 MiB working set, de
   });
 
   it('counts hits, misses and overflows in pages', () => {
-    const gained = 25.6 + 8.533333333333333 + last; // raw MiB sent from pass 3 on
+    const gained = r2 + 25.6 / 3 + last; // raw MiB sent from pass 3 on
+    const hits = 0.175 * r2 + 0.25 * (25.6 / 3 + last);
     assertClose(p.xbzrleCacheHitRatio!, 0.25);
-    assertClose(p.xbzrleCacheHits!, 0.25 * gained * 256);
-    assertClose(p.xbzrleCacheMisses!, (64 + 0.75 * gained) * 256);
+    assertClose(p.xbzrleCacheHits!, hits * 256);
+    assertClose(p.xbzrleCacheMisses!, (64 + gained - hits) * 256);
     assert.equal(p.xbzrleOverflows, 0);
     assert.equal(p.xbzrleEncodedBytes, 0);
     assert.ok(p.transferredBytes < predict(VM).transferredBytes);
+  });
+
+  it('a first pass that ends late leaves the cache cold: hits follow the pages sent since the wrap, not the cache size', () => {
+    // 128 MiB/s cap (threshold 38.4, windows of 12.8), a 64 MiB cache over the 64 MiB working set (hit ratio 1).
+    // Round 0: 217.6 in 1.7 s; dirt 54.4 x 0.85 scanned = 46.24; pending 38.4 (never sent) + 46.24 = 84.64.
+    // Round 1: want 46.24 -> 4 windows = 51.2 in 0.4 s, the 38.4 never sent first: 12.8 sent after the wrap.
+    //   leftover 33.44, new 12.8 x (1 - 33.44/64); pending 39.5520 > 38.4.
+    // Round 2: hit share 12.8/64 = 0.2, gain 1.25: 1 window = 16 raw (12.8 wire) in 0.1 s; leftover 23.552;
+    //   new 3.2 x (1 - 23.552/64); pending 25.5744 <= 38.4: stop-copy with 12.8 + 16 = 28.8 of 64 sent since the wrap.
+    const fast = { ...VM, bandwidthBytesPerSec: 128 * MiB };
+    const x = predict({ ...fast, technique: { name: 'xbzrle', xbzrleCacheBytes: 64 * MiB, xbzrleDeltaRatio: 0 } });
+    const pend1 = 33.44 + 12.8 * (1 - 33.44 / 64);
+    const left2 = pend1 - 16;
+    const last = left2 + 3.2 * (1 - left2 / 64);
+    assert.equal(x.rounds, 3);
+    assertClose(x.stopCopyBytes, mib(last * (1 - 28.8 / 64))); // 14.07 MiB; a warm cache (share 1) would send 0
   });
 
   it('the hit ratio and the cost of a hit', () => {
