@@ -7,7 +7,8 @@
  *   fits best (calibrate/downtime-fit.ts);
  * - lineRateBytesPerSec: the median pre-copy throughput of migrations whose cap did not bind
  *   (throughput below half the cap: under TCG a busy guest alone can hold the throughput 10-15 % under a
- *   cap that still binds), else none; multifd runs left out (their channels, not the line, set the rate);
+ *   cap that still binds), else none; multifd runs left out (their channels, not the line, set the rate), and
+ *   post-copy runs that switched (their time after the switch is the post-copy push, under its own cap);
  * - postcopySwitchSec: the median downtime of post-copy runs that switched (their downtime is the switch's);
  * - multifd's per-channel zlib / zstd rates: from the multifd runs with compression (calibrate/multifd-rate.ts).
  */
@@ -53,7 +54,7 @@ export function fitPlatform(obs: readonly PlatformObservation[]): PlatformFit {
     downtimeR2 = d.r2;
   }
   if (platform.resumeSec === undefined) platform.resumeSec = median(obs.map((o) => o.downtimeSec));
-  const free = obs.filter((o) => !o.multifd && o.precopySec > 0.2 && o.precopyBytes / o.precopySec < 0.5 * o.capBytesPerSec).map((o) => o.precopyBytes / o.precopySec);
+  const free = obs.filter((o) => !o.multifd && o.technique !== 'postcopy' && o.precopySec > 0.2 && o.precopyBytes / o.precopySec < 0.5 * o.capBytesPerSec).map((o) => o.precopyBytes / o.precopySec);
   if (free.length > 0) platform.lineRateBytesPerSec = median(free);
   const switches = obs.filter((o) => o.technique === 'postcopy' && o.downtimeSec > 0).map((o) => o.downtimeSec);
   if (switches.length >= POSTCOPY_SWITCH_MIN_RUNS) platform.postcopySwitchSec = median(switches);

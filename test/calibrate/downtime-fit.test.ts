@@ -69,6 +69,14 @@ describe('fitPlatform: post-copy switch time', () => {
     assert.equal(fitPlatform([...pre, obs(0.001, 'postcopy'), obs(0.003, 'postcopy'), obs(0.002, 'postcopy')]).platform.postcopySwitchSec, 0.002);
     assert.equal(fitPlatform([...pre, obs(0.001, 'postcopy'), obs(0.003, 'postcopy')]).platform.postcopySwitchSec, undefined);
   });
+  it('keeps post-copy runs that switched out of the line rate: their time after the switch is the post-copy push', () => {
+    // A free pre-copy run at 20 MB/s (under half its 100 MB/s cap) sets the line rate; a post-copy run whose 1e8
+    // bytes took 5 s (pushed at its own 20 MB/s post-copy cap) would pull the median down if it counted.
+    const free = { ...obs(0.005), precopyBytes: 2e7, precopySec: 1 };
+    const switched = { ...obs(0.002, 'postcopy'), precopyBytes: 1e8, precopySec: 5 };
+    assert.equal(fitPlatform([free, switched, switched]).platform.lineRateBytesPerSec, 2e7);
+    assert.equal(fitPlatform([switched, switched]).platform.lineRateBytesPerSec, undefined);
+  });
 });
 
 describe('the new constants in a platform file', () => {
