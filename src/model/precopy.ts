@@ -245,9 +245,8 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
   const buffered = platform.stopCopyBufferedBytes ?? 0;
   // XBZRLE: raw bytes sent since the first pass ended (the pages its cache holds; hooks.cache).
   let cachedBytes = 0;
-  const gainAt = (round: number): number => roundGain(h, round, cachedBytes);
   for (;;) {
-    const g = gainAt(acc.rounds);
+    const g = h === undefined ? 1 : roundGain(h, acc.rounds, cachedBytes);
     const cap = rateFor(ctx, dirtyRate);
     let binding = cap < lineRate;
     let rate = (binding ? cap : lineRate) * g; // raw bytes/s; rate / g is what QEMU measures as its bandwidth
@@ -370,7 +369,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     if (cut || acc.rounds >= MAX_SIMULATED_ROUNDS) {
       if (postcopy) return switchOver(h!, ctx, acc, energy, pending, neverSent, pendingZero);
       // What a forced switch-over at this point would cost is reported as the downtime.
-      const gEnd = gainAt(acc.rounds);
+      const gEnd = h === undefined ? 1 : roundGain(h, acc.rounds, cachedBytes);
       return finish(ctx, acc, energy, pending / gEnd, finalRate, false, 'timeout', stopCopyTime(pending, neverSent, firstTouchRate, finalRate, gEnd, cpu, buffered));
     }
     // A steady state that no throttle step can change never converges: skip whole rounds up to the time-out.
