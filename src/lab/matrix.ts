@@ -2,6 +2,7 @@
 import type { MigrationConfig, Workload } from '../record/record.js';
 import type { TechniqueOptions } from '../model/types.js';
 import { postcopyMatrix, POSTCOPY_ROUNDS } from './postcopy-matrix.js';
+import { techniqueConfig, type TechniqueVm } from './technique-config.js';
 
 export { POSTCOPY_CONFIGS, POSTCOPY_ROUNDS, postcopyMatrix, type PostcopyPresetConfig } from './postcopy-matrix.js';
 
@@ -154,16 +155,8 @@ export function labMatrix(preset: MatrixPreset, opts: { timeoutSec?: number; rep
 export function techniquesMatrix(full: boolean, timeoutSec: number, repeats: number): MigrationConfig[] {
   const links: { bw: number; dl: number }[] = [];
   for (const bw of TECHNIQUE_BANDWIDTHS) for (const dl of TECHNIQUE_DOWNTIME_LIMITS) links.push({ bw, dl });
-  const mk = (t: TechniqueOptions, mem: number, w: (typeof WORKLOAD_SETS)[number], l: { bw: number; dl: number }): MigrationConfig => ({
-    memoryBytes: mem,
-    workload: w.workload,
-    params: { ...w.params },
-    bandwidthBytesPerSec: l.bw,
-    downtimeLimitSec: l.dl,
-    autoConverge: t.name === 'auto-converge',
-    timeoutSec,
-    technique: { ...t },
-  });
+  const mk = (t: TechniqueOptions, mem: number, w: (typeof WORKLOAD_SETS)[number], l: { bw: number; dl: number }): MigrationConfig =>
+    techniqueConfig({ memoryBytes: mem, workload: w.workload, params: w.params, bandwidthBytesPerSec: l.bw, downtimeLimitSec: l.dl }, t, timeoutSec);
   const out: MigrationConfig[] = [];
   for (const t of LAB_TECHNIQUES) {
     let i = 0;
@@ -197,7 +190,7 @@ export function techniquesMatrix(full: boolean, timeoutSec: number, repeats: num
  * - redis at 100 MiB/s: a request-driven server, everything converges and the techniques differ by little;
  * - idle at 50 MiB/s: mostly zero pages, the baseline where no technique should be worth its cost.
  */
-export const TECHNIQUE_GROUPS: { name: string; memoryBytes: number; workload: Workload; params: Record<string, string | number>; bandwidthBytesPerSec: number; downtimeLimitSec: number }[] = [
+export const TECHNIQUE_GROUPS: (TechniqueVm & { name: string })[] = [
   { name: 'dirtier-hot', memoryBytes: 256 * MIB, workload: 'dirtier', params: { wss: '48M', rate: 15000, pattern: 'seq' }, bandwidthBytesPerSec: 50 * MIB, downtimeLimitSec: 0.3 },
   { name: 'memtester', memoryBytes: 256 * MIB, workload: 'memtester', params: { wss: '32M' }, bandwidthBytesPerSec: 200 * MIB, downtimeLimitSec: 0.1 },
   { name: 'redis', memoryBytes: 512 * MIB, workload: 'redis', params: { clients: 1 }, bandwidthBytesPerSec: 100 * MIB, downtimeLimitSec: 0.3 },
@@ -217,17 +210,7 @@ export function techniqueGroupsMatrix(timeoutSec: number, rounds: number): Migra
   for (let r = 1; r <= rounds; r++) {
     for (const g of TECHNIQUE_GROUPS) {
       for (const t of LAB_TECHNIQUES) {
-        out.push({
-          memoryBytes: g.memoryBytes,
-          workload: g.workload,
-          params: { ...g.params },
-          bandwidthBytesPerSec: g.bandwidthBytesPerSec,
-          downtimeLimitSec: g.downtimeLimitSec,
-          autoConverge: t.name === 'auto-converge',
-          timeoutSec,
-          technique: { ...t },
-          group: `${g.name} r${r}`,
-        });
+        out.push({ ...techniqueConfig(g, t, timeoutSec), group: `${g.name} r${r}` });
       }
     }
   }

@@ -20,6 +20,7 @@
  */
 import type { MigrationConfig, Workload } from '../record/record.js';
 import type { TechniqueOptions } from '../model/types.js';
+import { techniqueConfig } from './technique-config.js';
 
 const MIB = 2 ** 20;
 
@@ -74,16 +75,7 @@ export function postcopyMatrix(timeoutSec: number, rounds: number): MigrationCon
   const out: MigrationConfig[] = [];
   for (let r = 0; r < rounds; r++) {
     for (const c of POSTCOPY_CONFIGS) {
-      out.push({
-        memoryBytes: c.memoryBytes,
-        workload: c.workload,
-        params: { ...c.params },
-        bandwidthBytesPerSec: c.bandwidthBytesPerSec,
-        downtimeLimitSec: c.downtimeLimitSec,
-        autoConverge: false,
-        timeoutSec,
-        technique: { ...c.technique },
-      });
+      out.push(techniqueConfig(c, c.technique, timeoutSec));
     }
   }
   return out;

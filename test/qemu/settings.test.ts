@@ -11,15 +11,11 @@ import { sampleVm, bitmapCurve } from '../../src/hypervisor/qemu/sample.js';
 import { MigrationActiveError } from '../../src/hypervisor/qemu/migration-settings.js';
 import { MiB } from '../helpers.js';
 import { spawnCli as runCli } from '../cli-run.js';
+import { allSettings } from './settings-snapshot.js';
 
 const lab = labAvailable();
 const skip = lab.ok ? false : `QEMU lab not available: ${lab.why}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Every capability and parameter QEMU reports, to compare before with after. */
-async function allSettings(qmp: QmpClient): Promise<{ caps: unknown; params: unknown }> {
-  return { caps: await qmp.execute('query-migrate-capabilities'), params: await qmp.execute('query-migrate-parameters') };
-}
 
 /** Settings an operator might have chosen, none of them migcost's own. */
 async function operatorSettings(qmp: QmpClient): Promise<void> {

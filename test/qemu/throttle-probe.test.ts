@@ -14,14 +14,11 @@ import { probeThrottle } from '../../src/hypervisor/qemu/throttle-probe.js';
 import { responseFromProbe } from '../../src/model/throttle-response.js';
 import { MiB } from '../helpers.js';
 import { spawnCli as runCli } from '../cli-run.js';
+import { allSettings } from './settings-snapshot.js';
 
 const lab = labAvailable();
 const skip = lab.ok ? false : `QEMU lab not available: ${lab.why}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function allSettings(qmp: QmpClient): Promise<{ caps: unknown; params: unknown }> {
-  return { caps: await qmp.execute('query-migrate-capabilities'), params: await qmp.execute('query-migrate-parameters') };
-}
 
 /** An operator's own auto-converge tuning, none of it the probe's. */
 async function operatorSettings(qmp: QmpClient): Promise<void> {

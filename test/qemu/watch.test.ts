@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { labAvailable, startGuest, freePort } from '../../src/lab/guest.js';
 import { QmpClient } from '../../src/hypervisor/qemu/qmp.js';
 import { MiB } from '../helpers.js';
+import { allSettings } from './settings-snapshot.js';
 
 const BIN = new URL('../../bin/migcost.js', import.meta.url).pathname;
 const lab = labAvailable();
@@ -22,7 +23,7 @@ describe('watch --qmp', { skip }, () => {
     try {
       await src.qmp.execute('migrate-set-parameters', { 'max-bandwidth': 48 * MiB, 'downtime-limit': 300 });
       const monitor = await QmpClient.connect(src.monitorPath);
-      const before = { caps: await monitor.execute('query-migrate-capabilities'), params: await monitor.execute('query-migrate-parameters') };
+      const before = await allSettings(monitor);
       monitor.close();
       const w = spawn(process.execPath, [BIN, 'watch', '--qmp', src.monitorPath, '--interval', '250ms', '--completion-timeout', '1h', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
@@ -41,7 +42,7 @@ describe('watch --qmp', { skip }, () => {
       assert.equal(end.status, 'completed');
       assert.ok(end.totalTimeSec > 1 && end.transferredBytes > 100 * MiB);
       assert.equal(end.warned, false, 'no warning on a migration that ends well within the time-out');
-      const after = { caps: await src.qmp.execute('query-migrate-capabilities'), params: await src.qmp.execute('query-migrate-parameters') };
+      const after = await allSettings(src.qmp);
       assert.deepEqual(after, before);
     } finally {
       await src.kill();
