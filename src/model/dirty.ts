@@ -160,7 +160,10 @@ export function freshDirtiedIn(d: CompiledDirty, sec: number, dirtyBytes: number
   const age = curveWindowFor(d.points, have);
   if (!Number.isFinite(age)) return 0;
   const after = Math.min(d.capBytes, curveDirtiedBytes(d.points, age + sec));
-  return Math.max(0, after - Math.max(have, Math.min(d.capBytes, curveDirtiedBytes(d.points, age))));
+  // The fresh pages are some of the round's own dirt: never more than it, whatever the curve's shape (a sampled
+  // curve steeper further out than near the origin, by noise or by a phase, would otherwise add more).
+  const fresh = after - Math.max(have, Math.min(d.capBytes, curveDirtiedBytes(d.points, age)));
+  return fresh <= 0 ? 0 : fresh < dirtied ? fresh : dirtied;
 }
 
 /** Distinct bytes dirtied in a window of `sec` seconds, bounded by the model's cap. */

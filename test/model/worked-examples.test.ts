@@ -14,6 +14,7 @@ import {
   curveWindowFor,
   compileDirty,
   freshDirtiedIn,
+  dirtiedIn,
   expectedCheckIntervalSec,
   rankByCost,
   hotShareScanned,
@@ -138,6 +139,13 @@ describe('fresh dirt in a round, given the dirt still pending', () => {
     assertClose(freshDirtiedIn(seq, 0.25, 16 * MiB), 16 * MiB);
     assertClose(freshDirtiedIn(seq, 0.5, 48 * MiB), 16 * MiB); // capped by the ring
     assert.equal(freshDirtiedIn(seq, 0.5, 64 * MiB), 0);
+  });
+  it('never more than the round dirties, whatever the curve: a sampled curve steeper further out than near 0', () => {
+    // the heldout scatter writer's sample: 10 MiB at 0.25 s, 23.5 MiB at 0.5 s (54 MiB/s between, 40 MiB/s before)
+    const d = compileDirty({ kind: 'curve', points: [{ windowSec: 0.25, dirtiedBytes: 10 * MiB }, { windowSec: 0.5, dirtiedBytes: 23.5 * MiB }, { windowSec: 1, dirtiedBytes: 42 * MiB }] }, 40 * MiB, GiB);
+    // 10 MiB pending = the last 0.25 s; a 0.2 s round would add D(0.45) - D(0.25) = 10.8 MiB, but it dirties D(0.2) = 8 MiB
+    assertClose(freshDirtiedIn(d, 0.2, 10 * MiB), 8 * MiB);
+    for (let have = 0; have <= 42 * MiB; have += MiB) for (const t of [0.05, 0.1, 0.3, 0.7]) assert.ok(freshDirtiedIn(d, t, have) <= dirtiedIn(d, t) + 1e-6);
   });
   it('other models draw pending and new dirt uniformly from the pool', () => {
     const d = compileDirty({ kind: 'constant' }, 10 * MiB, 40 * MiB); // pool = 40 MiB working set
