@@ -8,7 +8,11 @@ import { quantileR7 } from '../stats/quantile.js';
 import type { VmSample } from './sample.js';
 import type { DirtPhases } from './types.js';
 
-/** A window is quiet when its rate is below this share of the median window's. */
+/**
+ * A window is quiet when its rate is below this share of the busy rate, the 90th percentile window's. Not the
+ * median's: a guest quiet more than half the time (a write phase of 2 s in every 5) has a quiet median, and no
+ * window would be below half of it.
+ */
 export const QUIET_RATE_SHARE = 0.5;
 /** Fewer quiet windows than this are taken as noise, not a phase: one dip is not a quiet phase. */
 export const MIN_QUIET_WINDOWS = 2;
@@ -20,7 +24,7 @@ export interface PhaseSummary {
   p10: number;
   p50: number;
   p90: number;
-  /** Share of the windows whose rate is below `QUIET_RATE_SHARE` x the median (0 when fewer than `MIN_QUIET_WINDOWS`). */
+  /** Share of the windows whose rate is below `QUIET_RATE_SHARE` x the 90th percentile (0 when fewer than `MIN_QUIET_WINDOWS`). */
   quietShare: number;
   /** Mean rate of the quiet windows over the mean rate of the others (1 without quiet windows). */
   quietFactor: number;
@@ -39,7 +43,7 @@ export function phaseSummary(phases: VmSample['phases']): PhaseSummary | undefin
   const p10 = quantileR7(rates, 0.1);
   const p50 = quantileR7(rates, 0.5);
   const p90 = quantileR7(rates, 0.9);
-  const quiet = rates.map((r) => r < QUIET_RATE_SHARE * p50);
+  const quiet = rates.map((r) => r < QUIET_RATE_SHARE * p90);
   const nQuiet = quiet.filter(Boolean).length;
   const base = { windowSec: phases.windowSec, windows: rates.length, p10, p50, p90 };
   if (nQuiet < MIN_QUIET_WINDOWS || nQuiet === rates.length) return { ...base, quietShare: 0, quietFactor: 1, quietRunSec: 0 };

@@ -25,6 +25,12 @@ test('phaseSummary, hand-computed: percentiles, the quiet share, the quiet facto
   assert.deepEqual(phasesFromSample({ phases: { windowSec: 0.5, spanSec: 5, rates: [8, 9, 8, 7, 8, 8, 9, 8, 8, 8] } }), undefined);
   assert.equal(phaseSummary({ windowSec: 0.5, spanSec: 0.5, rates: [8] }), undefined);
   assert.equal(phaseSummary(undefined), undefined);
+  // quiet more than half the time (the median window is quiet): the busy rate is the 90th percentile's
+  const mostlyQuiet = phaseSummary({ windowSec: 0.5, spanSec: 6, rates: [0, 0, 0, 8, 8, 0, 0, 0, 8, 8, 0, 0] })!;
+  assert.equal(mostlyQuiet.p50, 0);
+  close(mostlyQuiet.quietShare, 8 / 12);
+  assert.equal(mostlyQuiet.quietFactor, 0);
+  close(mostlyQuiet.quietRunSec, (8 / 3) * 0.5);
 });
 
 test('quietRoundFactor: the quiet factor over the part of a round a quiet run covers', () => {
