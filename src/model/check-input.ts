@@ -26,6 +26,9 @@ export function checkVm(vm: VmSpec): void {
   if (vm.dirtDispersion !== undefined && !(vm.dirtDispersion >= 0 && vm.dirtDispersion <= 10)) {
     throw new RangeError(`predict: vm.dirtDispersion must be in [0, 10] (got ${vm.dirtDispersion})`);
   }
+  if (vm.dirtRateSpread !== undefined && !(vm.dirtRateSpread >= 0 && vm.dirtRateSpread <= 2)) {
+    throw new RangeError(`predict: vm.dirtRateSpread must be in [0, 2] (got ${vm.dirtRateSpread})`);
+  }
   if (vm.dirtPhases !== undefined) {
     const p = vm.dirtPhases;
     if (!(p.quietShare > 0 && p.quietShare < 1) || !(p.quietFactor >= 0 && Number.isFinite(p.quietFactor)) || !(p.quietRunSec >= 0 && Number.isFinite(p.quietRunSec))) {

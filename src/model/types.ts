@@ -96,6 +96,12 @@ export interface VmSpec {
    */
   dirtPhases?: DirtPhases;
   /**
+   * How far the rate the guest dirties at during the migration may stray from the sampled one: the sd of its log.
+   * Read by the outlook with the model's error only (`predictWithOutlook`; rate-spread.ts); the plain prediction
+   * ignores it. Default `DIRT_RATE_SPREAD` (0.16, lab-fitted); 0 turns it off. In [0, 2].
+   */
+  dirtRateSpread?: number;
+  /**
    * How the guest's dirt answers auto-converge's throttle, measured (`sample --throttle-probe`,
    * `responseFromProbe`): at throttle `throttle` a round dirtied as the unthrottled guest does in `dirtShare` of the
    * time. The qemu policy's throttled rounds follow it (throttle-response.ts: the catch-up it implies), in place of

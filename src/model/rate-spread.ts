@@ -1,0 +1,92 @@
+/**
+ * The dirt rate's own uncertainty in the convergence outlook. A sample measures a guest's dirt before the
+ * migration; the migration meets the guest minutes later, loaded differently and sharing its host with the
+ * migration itself, and the rate it then dirties at differs from the sampled one run to run. Where a migration's
+ * cost hangs on that rate (many rounds, the pending dirt near the switch-over threshold), the outlook should be
+ * wide; where it does not (one pass and a short stop), narrow. The model's own error (model-error.ts) is one
+ * factor for every migration and cannot tell the two apart.
+ *
+ * So the outlook is taken over three rates: the sampled one and the sampled one sped up and slowed down, the
+ * writer's time scaled by exp(+-sqrt(3) sigma) (its curve reached sooner or later, its working set unchanged):
+ * the 3-point Gauss-Hermite rule for a log-normal rate factor of log-sd sigma, weights 1/6, 2/3, 1/6. The
+ * probability of converging is the weighted mean of the three runs'; the total time's distribution their
+ * weighted mix. The plain prediction (the point and its verdict) is the sampled rate's alone. Pure.
+ */
+import type { PredictInput } from './types.js';
+
+/**
+ * The log-sd of the rate a guest dirties at during its migration around the rate its sample measured, when the VM
+ * does not say (`vm.dirtRateSpread`). LAB-FITTED on our standard passes 1-13 (lab/results/standard-pass1..13.jsonl;
+ * none of the held-out workloads), read two ways:
+ * - repeats: the same configuration sampled in repeated runs minutes apart, |log D(0.25 s)| differences over 86
+ *   pairs: one sample's robust sd 0.123, so a sample and the guest minutes later differ with sd 0.175;
+ * - rounds: each run's unthrottled pre-copy rounds, the dirt QEMU counted over the sampled curve at the round's
+ *   length, per run the median; the robust sd of its log over 217 runs is 0.139.
+ * 0.16 lies between them. Regenerate: `node --import tsx bench/rate-spread.bench.ts
+ * lab/results/standard-pass{1,...,13}.jsonl`. Per workload the readings run from 0.08 (paced writers) to 0.37
+ * (redis): another platform's guests stray by their own amount; pass `vm.dirtRateSpread`.
+ */
+export const DIRT_RATE_SPREAD = 0.16;
+
+/** The 3-point Gauss-Hermite rule for a standard normal: nodes -sqrt(3), 0, sqrt(3); weights 1/6, 2/3, 1/6. */
+export const RATE_SPREAD_NODES: readonly number[] = [-Math.sqrt(3), 0, Math.sqrt(3)];
+/** The weights, as node counts out of 6 (the outlook's cells are counted in whole nodes). */
+export const RATE_SPREAD_COUNTS: readonly number[] = [1, 4, 1];
+
+/**
+ * The input with the guest's dirt sped up by `factor` (> 0): its mean rate times it, its measured curve reached
+ * in 1 / factor of the time (the same working set, dirtied faster). Other inputs are shared, not copied.
+ * @example withDirtRate({ vm: { memoryBytes: 1, dirtyRateBytesPerSec: 10, dirtyModel: { kind: 'curve', points: [{ windowSec: 1, dirtiedBytes: 5 }] } }, ... }, 2)
+ *   // dirtyRateBytesPerSec 20, points [{ windowSec: 0.5, dirtiedBytes: 5 }]
+ */
+export function withDirtRate(input: PredictInput, factor: number): PredictInput {
+  const vm = input.vm;
+  const m = vm.dirtyModel;
+  const dirtyModel = m && m.kind === 'curve' ? { kind: 'curve' as const, points: m.points.map((p) => ({ windowSec: p.windowSec / factor, dirtiedBytes: p.dirtiedBytes })) } : m;
+  return { ...input, vm: { ...vm, dirtyRateBytesPerSec: vm.dirtyRateBytesPerSec * factor, ...(dirtyModel ? { dirtyModel } : {}) } };
+}
+
+/** The rate spread an input asks for: its own, else the default; 0 (no spread) for a guest that dirties nothing. */
+export function rateSpreadOf(input: PredictInput): number {
+  if (!(input.vm.dirtyRateBytesPerSec > 0)) return 0;
+  return input.vm.dirtRateSpread ?? DIRT_RATE_SPREAD;
+}
+
+/** An outlook's cells (see convergence.ts SyncCells). */
+export interface Cells {
+  probability: number;
+  times: number[];
+  counts: number[];
+  giveUps: number;
+  giveUpSec: number;
+}
+
+/**
+ * Cells of the three rates merged with their weights: counts and give-ups times the node's weight count, equal
+ * times one cell, the probability the weighted mean. A not-converged node costs what the heaviest part with
+ * not-converged nodes says (the sampled rate's, when it has any: its point's cost; they differ only by the final
+ * copy of what is left pending). Pure.
+ */
+export function mergeRateCells(parts: readonly Cells[], weights: readonly number[] = RATE_SPREAD_COUNTS): Cells {
+  const times: number[] = [];
+  const counts: number[] = [];
+  let giveUps = 0;
+  let giveUpSec = Infinity;
+  let heaviest = 0;
+  let p = 0;
+  let w = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const c = parts[i];
+    const k = weights[i];
+    p += k * c.probability;
+    w += k;
+    giveUps += k * c.giveUps;
+    if (c.giveUps > 0 && Number.isFinite(c.giveUpSec) && k > heaviest) (giveUpSec = c.giveUpSec), (heaviest = k);
+    for (let j = 0; j < c.times.length; j++) {
+      const at = times.indexOf(c.times[j]);
+      if (at >= 0) counts[at] += k * c.counts[j];
+      else times.push(c.times[j]), counts.push(k * c.counts[j]);
+    }
+  }
+  return { probability: w > 0 ? p / w : 0, times, counts, giveUps, giveUpSec };
+}
