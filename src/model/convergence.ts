@@ -23,7 +23,7 @@ import { predict as predictTechnique, checkTechnique, type TechniquePrediction }
 import { simulate, simulateWithSyncs, POLICY_DEFAULTS, SYNC_FIELDS } from './precopy.js';
 import { DEFAULT_DIRT_DISPERSION } from './dispersion.js';
 import { quietRoundFactor } from './phases.js';
-import { mergeRateCells, rateSpreadOf, withDirtRate, RATE_SPREAD_NODES } from './rate-spread.js';
+import { deterministicOutlook, mergeRateCells, rateSpreadOf, withDirtRate, RATE_SPREAD_NODES } from './rate-spread.js';
 import { LIU_WIRED_ENERGY, wiredEnergyJoules } from './energy.js';
 import { MODEL_ERROR_PRIOR, OUTLOOK_SYNC_NODES, errorQuadrature, mixWith, type ModelError } from './model-error.js';
 import type { DirtPhases, Prediction, PredictInput } from './types.js';
@@ -400,10 +400,11 @@ export function predictWithOutlook(input: PredictInput, opts: { modelError?: Mod
   const modelError = opts.modelError ?? MODEL_ERROR_PRIOR;
   const t = input.technique;
   if (t !== undefined && t.name !== 'precopy' && t.name !== 'auto-converge') {
-    // The other techniques are deterministic here: the probability is the verdict, the percentiles the point.
-    const p = predictTechnique(input) as Prediction & ConvergenceFields;
-    p.convergenceProbability = p.converged ? 1 : 0;
-    p.timeP10Sec = p.timeP50Sec = p.timeP90Sec = p.totalTimeSec;
+    // The other techniques are deterministic at each rate: their outlook is over the rate spread and the error.
+    const o = deterministicOutlook(predictTechnique, input, errorQuadrature(modelError), OUTLOOK_LEVELS);
+    const p = o.point as TechniquePrediction & ConvergenceFields;
+    p.convergenceProbability = o.probability;
+    [p.timeP10Sec, p.timeP50Sec, p.timeP90Sec] = o.quantiles;
     return p;
   }
   if (t !== undefined) {

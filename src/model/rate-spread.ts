@@ -12,7 +12,8 @@
  * probability of converging is the weighted mean of the three runs'; the total time's distribution their
  * weighted mix. The plain prediction (the point and its verdict) is the sampled rate's alone. Pure.
  */
-import type { PredictInput } from './types.js';
+import { mixCells, type ErrorQuadrature } from './model-error.js';
+import type { Prediction, PredictInput } from './types.js';
 
 /**
  * The log-sd of the rate a guest dirties at during its migration around the rate its sample measured, when the VM
@@ -89,4 +90,24 @@ export function mergeRateCells(parts: readonly Cells[], weights: readonly number
     }
   }
   return { probability: w > 0 ? p / w : 0, times, counts, giveUps, giveUpSec };
+}
+
+/** One deterministic prediction as cells of one node: converged at its time, or not at its cost. */
+function oneCell(p: Prediction): Cells {
+  return p.converged ? { probability: 1, times: [p.totalTimeSec], counts: [1], giveUps: 0, giveUpSec: Infinity } : { probability: 0, times: [], counts: [], giveUps: 1, giveUpSec: p.totalTimeSec };
+}
+
+/**
+ * The outlook of a technique the model predicts deterministically (post-copy, XBZRLE, multifd, dirty-limit): its
+ * prediction at the sampled rate and at the rate spread's two other rates (`predictAt`, e.g. techniques.ts
+ * `predict`), weights 1/6, 2/3, 1/6; P(converged) the weighted share that converges, taking in the converging
+ * outcomes the model's error (`qd`; none: undefined) carries past the time-out's cost; the percentiles (`levels`)
+ * of the weighted mix times the error. The point is the sampled rate's prediction. Pure.
+ */
+export function deterministicOutlook<P extends Prediction>(predictAt: (input: PredictInput) => P, input: PredictInput, qd: ErrorQuadrature | undefined, levels: readonly number[]): { point: P; probability: number; quantiles: number[] } {
+  const point = predictAt(input);
+  const s = input.policy.name === 'qemu' ? rateSpreadOf(input) : 0;
+  const cells = s > 0 ? mergeRateCells([oneCell(predictAt(withDirtRate(input, Math.exp(RATE_SPREAD_NODES[0] * s)))), oneCell(point), oneCell(predictAt(withDirtRate(input, Math.exp(RATE_SPREAD_NODES[2] * s))))]) : oneCell(point);
+  const mix = mixCells(cells.times, cells.counts, cells.giveUps, cells.giveUpSec, qd ? qd.factors : [1], levels);
+  return { point, probability: cells.probability * mix.stillConverged, quantiles: mix.quantiles };
 }

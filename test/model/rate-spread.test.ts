@@ -2,10 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { convergenceOutlook, predictWithOutlook } from '../../src/model/convergence.js';
-import { DIRT_RATE_SPREAD, mergeRateCells, withDirtRate, RATE_SPREAD_NODES } from '../../src/model/rate-spread.js';
+import { DIRT_RATE_SPREAD, deterministicOutlook, mergeRateCells, withDirtRate, RATE_SPREAD_NODES } from '../../src/model/rate-spread.js';
 import { errorFactors, mixOutlook, MODEL_ERROR_PRIOR, OUTLOOK_SYNC_NODES } from '../../src/model/model-error.js';
 import { simulate } from '../../src/model/precopy.js';
-import type { PredictInput } from '../../src/model/types.js';
+import type { Prediction, PredictInput } from '../../src/model/types.js';
 import { rng } from '../helpers.js';
 
 const MiB = 2 ** 20;
@@ -106,4 +106,35 @@ test('property: the outlook with the spread is the three rates\' sync distributi
 test('dirtRateSpread outside [0, 2] is an error naming the field', () => {
   assert.throws(() => predictWithOutlook(steady(20, -0.1)), /vm\.dirtRateSpread must be in \[0, 2\]/);
   assert.throws(() => predictWithOutlook(steady(20, Number.NaN)), /vm\.dirtRateSpread/);
+});
+
+test('deterministicOutlook, hand-computed: three deterministic predictions weighted 1/6, 2/3, 1/6', () => {
+  // converges in 10 s when slowed, 20 s at the sampled rate, never (cost 100 s) when sped up
+  const base = simulate(steady(20));
+  const at = (i: PredictInput): Prediction => {
+    const f = i.vm.dirtyRateBytesPerSec / (20 * MiB);
+    return f < 0.99 ? { ...base, converged: true, totalTimeSec: 10 } : f < 1.01 ? { ...base, converged: true, totalTimeSec: 20 } : { ...base, converged: false, totalTimeSec: 100 };
+  };
+  const o = deterministicOutlook(at, steady(20), undefined, [0.1, 0.5, 0.9]);
+  assert.equal(o.point.totalTimeSec, 20);
+  close(o.probability, 5 / 6);
+  // the mix's CDF: the 10 s atom at the middle of its weight (1/12), the 20 s atom at 1/6 + 1/3 = 1/2, the give-up
+  // mass (5/6 to 1) at 100 s: the 10th percentile between the first two, 10 + 10 x (0.1 - 1/12) / (1/2 - 1/12) = 10.4
+  close(o.quantiles[0], 10.4);
+  close(o.quantiles[1], 20);
+  assert.equal(o.quantiles[2], 100);
+  // no spread: the point alone
+  const flat = deterministicOutlook(at, steady(20, 0), undefined, [0.1, 0.5, 0.9]);
+  assert.deepEqual([flat.probability, ...flat.quantiles], [1, 20, 20, 20]);
+});
+
+test('every technique answers a probability and an interval: post-copy always converges, a multifd that never does at the sampled rate may when slower', () => {
+  const post = predictWithOutlook({ ...steady(140), technique: { name: 'postcopy' } });
+  assert.equal(post.convergenceProbability, 1);
+  assert.ok(post.timeP10Sec < post.timeP50Sec && post.timeP50Sec < post.timeP90Sec, JSON.stringify(post));
+  const mf = predictWithOutlook({ ...steady(140), technique: { name: 'multifd' } });
+  assert.equal(mf.converged, false);
+  close(mf.convergenceProbability, 1 / 6);
+  const none = predictWithOutlook({ ...steady(140, 0), technique: { name: 'multifd' } });
+  assert.equal(none.convergenceProbability, 0);
 });
