@@ -3,7 +3,8 @@
  * operator's constraints (max downtime, max time) and a platform's completion timeout (Nova, KubeVirt), and rank
  * the options by a stated cost. Pure: the VM's model input in, ranked options out. Rules: docs/techniques.md.
  */
-import { predict, type TechniquePrediction } from '../model/techniques.js';
+import { predictWithOutlook, type ConvergenceFields } from '../model/convergence.js';
+import type { TechniquePrediction } from '../model/techniques.js';
 import type { PredictInput, TechniqueOptions } from '../model/types.js';
 
 /** The platforms whose completion timeout advise knows, with their defaults. */
@@ -48,7 +49,8 @@ export interface AdviseOption {
   technique: TechniqueOptions;
   bandwidthBytesPerSec: number;
   downtimeLimitSec: number;
-  prediction: TechniquePrediction;
+  /** The technique's prediction with its outlook: P(converges before the time-out) and the total time's [p10, p90]. */
+  prediction: TechniquePrediction & ConvergenceFields;
   cost: number;
   feasible: boolean;
   /** Why it loses (a constraint it breaks, or how much more it costs than the pick). */
@@ -100,7 +102,7 @@ export function advise(base: PredictInput, o: AdviseOptions): Advice {
       const input: PredictInput = { ...base, trace: false, bandwidthBytesPerSec: bw, policy: { ...base.policy, name: 'qemu', downtimeLimitSec: dl, autoConverge: false } };
       for (const { label, technique } of ADVISE_TECHNIQUES) {
         const t = o.measured ? o.measured(withSettings(technique, o.settings)) : withSettings(technique, o.settings);
-        const first = predict({ ...input, technique: t });
+        const first = predictWithOutlook({ ...input, technique: t }) as TechniquePrediction & ConvergenceFields;
         let p = first;
         let feasible = p.converged;
         let why = p.converged ? undefined : `does not converge within ${fmtSec(input.policy.timeoutSec ?? 600)}`;
@@ -110,7 +112,7 @@ export function advise(base: PredictInput, o: AdviseOptions): Advice {
           if (canSwitch) {
             platformAction = 'postcopy';
             const setup = p.setupSec;
-            p = { ...predict({ ...input, policy: { ...input.policy, autoConverge: t.name === 'auto-converge' }, technique: { name: 'postcopy', postcopyAfterSec: Math.max(0, timeout - setup) } }), technique: t.name };
+            p = { ...predictWithOutlook({ ...input, policy: { ...input.policy, autoConverge: t.name === 'auto-converge' }, technique: { name: 'postcopy', postcopyAfterSec: Math.max(0, timeout - setup) } }), technique: t.name };
             feasible = true;
             why = `${platform.name} switches it to post-copy at ${fmtSec(timeout)}`;
           } else {

@@ -26,6 +26,22 @@ describe('advise', () => {
     assert.match(a.costRule, /total time \+ 100 x \(downtime \+ post-copy guest stall\)/);
   });
 
+  it('every option answers P(converges) and the total time\'s [p10, p90] with its prediction, the point unchanged', async () => {
+    const { predictWithOutlook } = await import('../../src/model/convergence.js');
+    const a = advise(HOT, { bandwidthsBytesPerSec: [50 * MiB, 400 * MiB], downtimeLimitsSec: [0.3] });
+    for (const x of a.options) {
+      const input: PredictInput = { ...HOT, trace: false, bandwidthBytesPerSec: x.bandwidthBytesPerSec, policy: { name: 'qemu', downtimeLimitSec: x.downtimeLimitSec, autoConverge: false }, technique: x.technique };
+      const o = predictWithOutlook(input);
+      assert.deepEqual(x.prediction, o, x.label);
+      assert.equal(x.prediction.totalTimeSec, predict(input).totalTimeSec, 'the point is the deterministic prediction');
+      assert.ok(x.prediction.convergenceProbability >= 0 && x.prediction.convergenceProbability <= 1);
+      assert.ok(x.prediction.timeP10Sec <= x.prediction.timeP50Sec && x.prediction.timeP50Sec <= x.prediction.timeP90Sec);
+    }
+    // plain pre-copy at 50 MiB/s never converges, at any of the rate spread's rates: p = 0; post-copy always does
+    assert.equal(a.options.find((x) => x.label === 'precopy' && x.bandwidthBytesPerSec === 50 * MiB)!.prediction.convergenceProbability, 0);
+    assert.equal(a.options.find((x) => x.label === 'postcopy' && x.bandwidthBytesPerSec === 50 * MiB)!.prediction.convergenceProbability, 1);
+  });
+
   it('an option that breaks --max-downtime or --max-time ranks after every one that meets them, saying why', () => {
     const a = advise(IDLE, { bandwidthsBytesPerSec: [100 * MiB], downtimeLimitsSec: [0.3], maxDowntimeSec: 0.5, maxTimeSec: 11 });
     const ok = a.options.filter((x) => x.feasible);

@@ -23,6 +23,8 @@ describe('advise page in chromium', () => {
     const rows = page.locator('table.advise tbody tr');
     assert.equal(await rows.count(), api.options.length);
     for (let i = 0; i < api.options.length; i++) assert.equal(await rows.nth(i).locator('td').nth(1).innerText(), api.options[i].label);
+    // each option's P(converges), as the API answers it
+    for (let i = 0; i < api.options.length; i++) assert.equal(await rows.nth(i).locator('td').nth(5).innerText(), `${(api.options[i].prediction.convergenceProbability * 100).toFixed(1)} %`);
     assert.equal(api.best, 0);
     const best = api.options[0];
     assert.match(await page.locator('#advise-best').innerText(), new RegExp(`Pick: ${best.label.replace('+', '\\+')} .*${formatSeconds(best.prediction.totalTimeSec)}`));

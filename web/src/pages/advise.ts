@@ -11,7 +11,7 @@ interface AdviseOption {
   label: string;
   bandwidthBytesPerSec: number;
   downtimeLimitSec: number;
-  prediction: { totalTimeSec: number; downtimeSec: number; transferredBytes: number; converged: boolean; postcopyBlockedSec?: number };
+  prediction: { totalTimeSec: number; downtimeSec: number; transferredBytes: number; converged: boolean; postcopyBlockedSec?: number; convergenceProbability?: number };
   cost: number;
   feasible: boolean;
   why?: string;
@@ -94,6 +94,7 @@ function show(out: HTMLElement, a: Advice): void {
     `${bytes(o.bandwidthBytesPerSec)}/s`,
     secs(o.downtimeLimitSec),
     secs(o.prediction.totalTimeSec),
+    o.prediction.convergenceProbability === undefined ? '' : `${(o.prediction.convergenceProbability * 100).toFixed(1)} %`,
     secs(o.prediction.downtimeSec),
     bytes(o.prediction.transferredBytes),
     o.cost.toFixed(1),
@@ -102,5 +103,5 @@ function show(out: HTMLElement, a: Advice): void {
   out.innerHTML = `<p id="advise-best">${best ? `Pick: <strong>${esc(best.label)}</strong> at ${bytes(best.bandwidthBytesPerSec)}/s, limit ${secs(best.downtimeLimitSec)}: ${secs(best.prediction.totalTimeSec)}, downtime ${secs(best.prediction.downtimeSec)}` : 'No option meets the constraints: the cheapest are listed first.'}</p>
     ${a.platformOnPrecopy ? `<p id="advise-platform">${esc(a.platformOnPrecopy)}</p>` : ''}
     <p class="note">${esc(a.costRule)}</p>
-    ${table(['#', 'technique', 'bandwidth', 'limit', 'total', 'downtime', 'sent', 'cost', 'verdict'], rows, 'advise')}`;
+    ${table(['#', 'technique', 'bandwidth', 'limit', 'total', 'P(converges)', 'downtime', 'sent', 'cost', 'verdict'], rows, 'advise')}`;
 }

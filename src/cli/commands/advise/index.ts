@@ -32,14 +32,14 @@ export interface AdviseFlags extends PredictFieldFlags {
 
 /** The rows of the ranked options, for people. */
 export function adviceTable(a: Advice): string {
-  const t = new Table({ head: ['#', 'technique', 'bandwidth', 'dt limit', 'total', 'downtime', 'sent', 'technique figures', 'cost', 'verdict'], chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }, style: { head: [], border: [] } });
+  const t = new Table({ head: ['#', 'technique', 'bandwidth', 'dt limit', 'total', 'P(converges)', 'downtime', 'sent', 'technique figures', 'cost', 'verdict'], chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }, style: { head: [], border: [] } });
   a.options.forEach((x, i) => {
     const p = x.prediction;
     const extra = p.remoteFaults !== undefined ? `${Math.round(p.remoteFaults)} faults, stall ${formatSeconds(p.postcopyBlockedSec ?? 0)}`
       : p.xbzrleCacheHitRatio !== undefined ? `hit ${(p.xbzrleCacheHitRatio * 100).toFixed(0)} %`
       : p.compressionRatio !== undefined ? `ratio ${p.compressionRatio.toFixed(2)}`
       : p.measured === false ? 'not measured' : p.maxThrottle > 0 ? `throttle ${Math.round(p.maxThrottle * 100)} %` : '';
-    t.push([String(i + 1), x.label, `${formatBytes(x.bandwidthBytesPerSec)}/s`, formatSeconds(x.downtimeLimitSec), formatSeconds(p.totalTimeSec), formatSeconds(p.downtimeSec), formatBytes(p.transferredBytes), extra, x.cost.toFixed(1), x === a.best ? 'PICK' : (x.why ?? '')]);
+    t.push([String(i + 1), x.label, `${formatBytes(x.bandwidthBytesPerSec)}/s`, formatSeconds(x.downtimeLimitSec), formatSeconds(p.totalTimeSec), `${(p.convergenceProbability * 100).toFixed(1)} %`, formatSeconds(p.downtimeSec), formatBytes(p.transferredBytes), extra, x.cost.toFixed(1), x === a.best ? 'PICK' : (x.why ?? '')]);
   });
   return t.toString();
 }
