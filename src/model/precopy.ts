@@ -19,12 +19,12 @@ import { compileDirty, dirtiedIn, freshDirtiedIn, skippedFraction, type Compiled
 import { LIU_WIRED_ENERGY, energyPerBitJoules, wiredEnergyJoules } from './energy.js';
 import type { AdaptiveRate, EnergyModel, MemoryLayout, Platform, PolicyOptions, Prediction, PredictInput, RoundTrace, StopReason } from './types.js';
 import { checkInput } from './check-input.js';
-import { expectedCheckIntervalSec, hotShareScanned } from './qemu-timing.js';
+import { expectedCheckIntervalSec, hotShareScanned, layoutSeenShare } from './qemu-timing.js';
 import { countGained, roundGain, type QemuHooks } from './qemu-hooks.js';
 import { stopCopyTime } from './stop-copy.js';
 import { catchUpSlices, throttledTimeShare } from './throttle-response.js';
 
-export { expectedCheckIntervalSec, hotShareScanned };
+export { expectedCheckIntervalSec, hotShareScanned, layoutSeenShare };
 
 export const DEFAULT_PAGE_SIZE = 4096;
 
@@ -70,6 +70,8 @@ interface Ctx {
   /** The measured throttle response as the catch-up it implies, in 10 ms slices (throttle-response.ts); -1: none measured. */
   catchUpSlices: number;
   layout: MemoryLayout | undefined;
+  /** The share of the working set the layout's hot pages show (layoutSeenShare). */
+  layoutSeen: number;
   /** Zero dirty pages per non-zero dirty byte: z / (1 - z) for a dirty zero share z. */
   zeroPerDirty: number;
   /** qemu, for the convergence outlook: SYNC_FIELDS numbers per pre-copy round (rounds skipped as steady are not). */
@@ -313,9 +315,9 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     // not dirty already (freshDirtiedIn), the first pass's never-sent pages being no part of the pending dirt;
     // otherwise (`freshDirt: 'pool'`, or one rate) the leftover and the new dirt are drawn from the same pool.
     let fresh: number;
-    if (acc.rounds === 1) fresh = dirtied * hotShareScanned(ctx.layout, nonZero > 0 ? sent / nonZero : 1);
+    if (acc.rounds === 1) fresh = dirtied * hotShareScanned(ctx.layout, nonZero > 0 ? sent / nonZero : 1, ctx.layoutSeen);
     else if (byAge) {
-      const reached = neverSent > 0 && nonZero > 0 ? hotShareScanned(ctx.layout, 1 - neverSent / nonZero) : 1;
+      const reached = neverSent > 0 && nonZero > 0 ? hotShareScanned(ctx.layout, 1 - neverSent / nonZero, ctx.layoutSeen) : 1;
       fresh = reached > 0 ? reached * freshDirtiedIn(dirty, dirtySec, Math.max(0, leftover - neverSent) / reached) : 0;
     } else fresh = freshDirtiedIn(dirty, dirtySec, leftover, 'pool');
     if (limitOn && dirtied > limitRate! * dirtySec) {
@@ -414,19 +416,22 @@ function run(input: PredictInput, syncs: number[] | undefined, hooks: QemuHooks 
   const M = vm.memoryBytes;
   const cap = vm.workingSetBytes !== undefined ? Math.min(vm.workingSetBytes, M) : M;
   const energy = input.energy;
+  const dirty = compileDirty(vm.dirtyModel, vm.dirtyRateBytesPerSec, cap);
+  const page = vm.pageSizeBytes ?? DEFAULT_PAGE_SIZE;
   const ctx: Ctx = {
     M,
-    page: vm.pageSizeBytes ?? DEFAULT_PAGE_SIZE,
+    page,
     zeroFraction: vm.zeroPageFraction ?? 0,
     R: input.bandwidthBytesPerSec,
     adaptive: a,
     platform,
-    dirty: compileDirty(vm.dirtyModel, vm.dirtyRateBytesPerSec, cap),
+    dirty,
     wireless: energy && energy.kind === 'wireless' ? { n0: energy.noiseDensityWattsPerHz, b: energy.channelBandwidthHz } : undefined,
     trace: input.trace ? [] : undefined,
     cpuUtilisation: vm.cpuUtilisation ?? 1,
     catchUpSlices: vm.throttleResponse ? catchUpSlices(vm.throttleResponse) : -1,
     layout: vm.layout,
+    layoutSeen: layoutSeenShare(vm.layout, page, dirty.poolBytes),
     zeroPerDirty: vm.dirtyZeroShare ? vm.dirtyZeroShare / (1 - vm.dirtyZeroShare) : 0,
     syncs,
   };

@@ -5,13 +5,29 @@
 import type { MemoryLayout } from './types.js';
 
 /**
+ * The share of the working set (`poolBytes`) a layout's hot pages show: a layout sees the pages written within its
+ * short window, and a working set swept more slowly than that shows only where the sweep was then — a different
+ * part in every sample. What it did not see is taken to lie anywhere, as without a layout (`hotShareScanned`'s
+ * `seen`). 1 without a layout or a pool. Pure.
+ * @example layoutSeenShare({ nonZeroPages: [100, 100], hotPages: [50, 0] }, 4096, 100 * 4096) // 0.5
+ */
+export function layoutSeenShare(layout: MemoryLayout | undefined, pageBytes: number, poolBytes: number): number {
+  if (!layout || !(poolBytes > 0)) return 1;
+  let hot = 0;
+  for (let i = 0; i < layout.hotPages.length; i++) hot += layout.hotPages[i];
+  return hot > 0 ? Math.min(1, (hot * pageBytes) / poolBytes) : 1;
+}
+
+/**
  * Of the hot pages, the share a first pass has scanned once it has sent `fraction` of the non-zero bytes (zero
  * pages cost next to nothing, so the scan's progress is its share of non-zero pages). Uniform (`fraction`)
- * without a layout or with no hot page. Pure.
+ * without a layout or with no hot page; with `seen` < 1 (layoutSeenShare), that share of the hot pages as the layout
+ * places them and the rest uniform. Pure.
  */
-export function hotShareScanned(layout: MemoryLayout | undefined, fraction: number): number {
+export function hotShareScanned(layout: MemoryLayout | undefined, fraction: number, seen = 1): number {
   const f = Math.min(1, Math.max(0, fraction));
   if (!layout || f >= 1) return f;
+  if (seen < 1) return seen * hotShareScanned(layout, f) + (1 - seen) * f;
   let totalNz = 0;
   let totalHot = 0;
   for (let i = 0; i < layout.nonZeroPages.length; i++) {

@@ -18,6 +18,7 @@ import {
   expectedCheckIntervalSec,
   rankByCost,
   hotShareScanned,
+  layoutSeenShare,
   type Prediction,
 } from '../../src/index.js';
 import { assertClose, GiB, MiB } from '../helpers.js';
@@ -245,7 +246,7 @@ describe('qemu policy by hand', () => {
     // 8 slices, so 0.1875 of the hot slice (1.5 MiB of the working set) is behind the scan and is sent again.
     // 26 + 1.5 = 27.5 MiB <= 30 MiB: switch over after round 0. Bytes: 230 + 27.5 = 257.5 MiB.
     const curve = { kind: 'curve' as const, points: [{ windowSec: 0.1, dirtiedBytes: 8 * MiB }, { windowSec: 4, dirtiedBytes: 8 * MiB }] };
-    const layout = { nonZeroPages: [1, 1, 1, 1, 1, 1, 1, 1], hotPages: [0, 0, 0, 0, 0, 0, 0, 1] };
+    const layout = { nonZeroPages: [8192, 8192, 8192, 8192, 8192, 8192, 8192, 8192], hotPages: [0, 0, 0, 0, 0, 0, 0, 2048] }; // pages of 4 KiB: all 8 MiB seen
     const p = predict({ vm: { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 80 * MiB, dirtyModel: curve, layout }, bandwidthBytesPerSec: 100 * MiB, policy: { name: 'qemu', downtimeLimitSec: 0.3 }, platform: { syncSec: 0 } });
     assert.equal(p.rounds, 1);
     assertClose(p.stopCopyBytes, 27.5 * MiB);
@@ -259,7 +260,7 @@ describe('qemu policy by hand', () => {
     // where the VM without zero dirt switched over at once with 27.5 MiB. (freshDirt 'pool' keeps round 1's new
     // dirt in the pending pool by hand; the default, 'age', adds the hot pages round 1 reaches — another round.)
     const curve = { kind: 'curve' as const, points: [{ windowSec: 0.1, dirtiedBytes: 8 * MiB }, { windowSec: 4, dirtiedBytes: 8 * MiB }] };
-    const layout = { nonZeroPages: [1, 1, 1, 1, 1, 1, 1, 1], hotPages: [0, 0, 0, 0, 0, 0, 0, 1] };
+    const layout = { nonZeroPages: [8192, 8192, 8192, 8192, 8192, 8192, 8192, 8192], hotPages: [0, 0, 0, 0, 0, 0, 0, 2048] }; // pages of 4 KiB: all 8 MiB seen
     const base = { vm: { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 80 * MiB, dirtyModel: curve, layout }, bandwidthBytesPerSec: 100 * MiB, policy: { name: 'qemu' as const, downtimeLimitSec: 0.3, freshDirt: 'pool' as const }, platform: { syncSec: 0 } };
     const none = predict(base);
     const zero = predict({ ...base, vm: { ...base.vm, dirtyZeroShare: 0.75 }, trace: true });
@@ -280,6 +281,24 @@ describe('qemu policy by hand', () => {
     assert.equal(hotShareScanned(layout, 1), 1);
     assert.equal(hotShareScanned(undefined, 0.3), 0.3); // no layout: uniform
     assert.equal(hotShareScanned({ nonZeroPages: [1, 2], hotPages: [0, 0] }, 0.3), 0.3); // no hot page: uniform
+  });
+  it('a layout that shows only part of the working set: that part where it lies, the rest uniform', () => {
+    const layout = { nonZeroPages: [100, 100, 0, 100], hotPages: [0, 10, 5, 30] };
+    // 45 hot pages of 4 KiB against a 90-page working set: the layout shows half of it
+    assertClose(layoutSeenShare(layout, 4096, 90 * 4096), 0.5);
+    assert.equal(layoutSeenShare(layout, 4096, 30 * 4096), 1); // it shows more than the pool: all of it
+    assert.equal(layoutSeenShare(undefined, 4096, 30 * 4096), 1);
+    assert.equal(layoutSeenShare({ nonZeroPages: [1], hotPages: [0] }, 4096, 30 * 4096), 1); // no hot page: uniform anyway
+    // half as the layout places it (5 / 45 scanned at 0.5), half uniform (0.5)
+    assertClose(hotShareScanned(layout, 0.5, 0.5), 0.5 * (5 / 45) + 0.5 * 0.5);
+    assert.equal(hotShareScanned(layout, 1, 0.5), 1);
+    // in the model: a 256 MiB working set whose layout shows its hot pages in the last quarter of RAM, all of them
+    // (64 Ki pages) or a quarter: the same placement, so the first pass's leftover dirt differs only by what is unseen,
+    // which lies between the fully seen layout's and no layout's (uniform)
+    const vm = { memoryBytes: 512 * MiB, dirtyRateBytesPerSec: 64 * MiB, workingSetBytes: 256 * MiB };
+    const run = (hot?: number) => predict({ vm: { ...vm, ...(hot ? { layout: { nonZeroPages: [32768, 32768, 32768, 32768], hotPages: [0, 0, 0, hot] } } : {}) }, bandwidthBytesPerSec: 100 * MiB, policy: { name: 'qemu' }, trace: true }).trace![0].remainingBytes;
+    const [all, quarter, none] = [run(65536), run(16384), run(undefined)];
+    assert.ok(all < quarter && quarter < none, `${all} < ${quarter} < ${none}`);
   });
   it('a bad layout is a RangeError naming the field', () => {
     const vm = { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 0 };
