@@ -18,6 +18,10 @@
  * has drained over the quiet run so far (`quietSyncProbability`); such a sync stops with at most the threshold. Each sync's probability is
  * the mix, q(k) = (1 - share) q_busy(k) + share q_quiet(k), so a quiet phase that lets the migration converge
  * counts with its probability. Without phases, exactly as above.
+ *
+ * `predictWithOutlook` takes all this at three dirt rates (rate-spread.ts: the sampled one, and sped up and slowed
+ * down by the rate's own spread, weights 1/6, 2/3, 1/6) and mixes them; the other techniques too, from their
+ * deterministic predictions at those rates.
  */
 import { predict as predictTechnique, checkTechnique, type TechniquePrediction } from './techniques.js';
 import { simulate, simulateWithSyncs, POLICY_DEFAULTS, SYNC_FIELDS } from './precopy.js';
