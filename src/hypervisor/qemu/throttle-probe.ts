@@ -25,7 +25,7 @@ export interface ThrottleProbeOptions {
   windows?: number;
   /** The sampled dirt curve, to choose the windows by (default: none, the longest window). */
   curve?: readonly CurvePoint[];
-  /** Give up (cancel) after this long, s. Default 20. */
+  /** Give up (cancel) if the throttle is not on after this long, s; once it is, the throttled windows get their own time. Default 20. */
   budgetSec?: number;
   /** Where the pseudo-migration sends its pages (default sample.ts PSEUDO_MIGRATION_URI). */
   uri?: string;
@@ -76,6 +76,7 @@ export function probeWindows(p: number, curve: readonly CurvePoint[]): { windowS
  */
 export async function probeThrottle(qmp: Monitor, memoryBytes: number, zeroPageFraction: number, dirtyRateBytesPerSec: number, opts: ThrottleProbeOptions = {}): Promise<ThrottleResponseSample | undefined> {
   const p = opts.throttle ?? DEFAULT_PROBE_THROTTLE;
+  const budget = opts.budgetSec ?? 20;
   const pct = Math.round(p * 100);
   if (!(pct >= 1 && pct <= 99)) throw new RangeError(`throttle probe: throttle must be between 1 % and 99 % (got ${p})`);
   const chosen = probeWindows(pct / 100, opts.curve ?? []);
@@ -107,7 +108,9 @@ export async function probeThrottle(qmp: Monitor, memoryBytes: number, zeroPageF
     downtimeLimitSec: 0.001,
     autoConverge: true,
     autoConvergeParameters: { 'throttle-trigger-threshold': 1, 'cpu-throttle-initial': pct, 'max-cpu-throttle': pct },
-    timeoutSec: opts.budgetSec ?? 20,
+    // the windows under the throttle get their own time (and room for a slow monitor: libvirt's pass-through
+    // spawns virsh for every command) past the time the throttle may take to come on
+    timeoutSec: budget + n * (w + 1) + 5,
     pseudo: true,
     pollMs: 20,
     signal,
@@ -129,13 +132,20 @@ export async function probeThrottle(qmp: Monitor, memoryBytes: number, zeroPageF
   });
   const unthrottled: number[] = [];
   const throttled: number[] = [];
+  const t0 = Date.now();
   try {
     while (!ended && status !== 'active') await sleep(10);
     while (!ended && throttled.length < n) {
+      // not throttled within the budget: the guest dirties too little for QEMU to throttle it, or the monitor is too slow
+      if (throttleNow === 0 && (Date.now() - t0) / 1000 > budget) break;
       const before = throttleNow;
       const rate = await window(qmp, w, samplePages);
       const after = throttleNow;
-      if (ended || status !== 'active' || rate === undefined) break;
+      if (ended || status !== 'active') break;
+      if (rate === undefined) {
+        await sleep(50); // a window QEMU refused or did not finish: the next one
+        continue;
+      }
       if (before === 0 && after === 0) {
         unthrottled.push(rate);
         if (unthrottled.length > 2 * n) unthrottled.shift(); // keep the last ones, the nearest the throttle
