@@ -6,8 +6,8 @@
  * compressed share s = 1 / ratio); the wire carries the compressed bytes, and QEMU's switch-over test still
  * compares raw pages with wire bandwidth. Rules and sources: docs/techniques.md. Pure.
  */
-import { simulate } from './precopy.js';
-import { TECHNIQUE_DEFAULTS, TECHNIQUE_PLATFORM_DEFAULTS, plainHooks, type TechniquePrediction } from './techniques.js';
+import { simulate, DEFAULT_PAGE_SIZE, DEFAULT_PLATFORM } from './precopy.js';
+import { MULTIFD_PACKET_PAGES, TECHNIQUE_DEFAULTS, TECHNIQUE_PLATFORM_DEFAULTS, plainHooks, type TechniquePrediction } from './techniques.js';
 import type { MultifdCompression, Platform, PredictInput, TechniqueOptions } from './types.js';
 
 /**
@@ -34,6 +34,10 @@ export function predictMultifd(input: PredictInput, t: TechniqueOptions): Techni
   hooks.gain = ratio;
   hooks.gainFrom = 0;
   hooks.cpuRawBytesPerSec = channels * perChannel;
+  // each rate window overshoots its budget by whole packets of wire bytes (compressed ones: ratio times smaller)
+  const page = input.vm.pageSizeBytes ?? DEFAULT_PAGE_SIZE;
+  const overshoot = input.platform?.multifdWindowOvershootPackets ?? TECHNIQUE_PLATFORM_DEFAULTS.multifdWindowOvershootPackets;
+  hooks.capBonusBytesPerSec = (overshoot * MULTIFD_PACKET_PAGES * page) / ratio / (input.platform?.rateWindowSec ?? DEFAULT_PLATFORM.rateWindowSec);
   const p = simulate(input, hooks);
   return Object.assign(p, { technique: 'multifd' as const, multifdChannels: channels, multifdCompression: compression, compressionRatio: ratio, rawBytes: hooks.out.rawGained });
 }

@@ -249,7 +249,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
   let cachedBytes = 0;
   for (;;) {
     const g = h === undefined ? 1 : roundGain(h, acc.rounds, cachedBytes);
-    const cap = rateFor(ctx, dirtyRate);
+    const cap = rateFor(ctx, dirtyRate) + (h === undefined ? 0 : h.capBonusBytesPerSec);
     let binding = cap < lineRate;
     let rate = (binding ? cap : lineRate) * g; // raw bytes/s; rate / g is what QEMU measures as its bandwidth
     if (rate > cpu) {

@@ -10,6 +10,8 @@ export interface QemuHooks {
   gainFrom: number;
   /** Ceiling on the raw bytes moved per second (multifd: the channels' compression throughput). */
   cpuRawBytesPerSec: number;
+  /** Wire bytes/s the rounds send past the cap (multifd: what each rate window overshoots its budget by). */
+  capBonusBytesPerSec: number;
   /** post-copy: switch after this many pre-copy rounds, or this many seconds of pre-copy (Infinity: never). */
   switchAfterRounds: number;
   switchAfterSec: number;

@@ -188,6 +188,8 @@ export interface Platform {
    */
   multifdZlibChannelRedundantBytesPerSec?: number;
   multifdZstdChannelRedundantBytesPerSec?: number;
+  /** multifd: packets of wire bytes each 100 ms rate window sends past its budget. Default in techniques.ts (1.5, from the sources). */
+  multifdWindowOvershootPackets?: number;
   /**
    * post-copy: the switch's fixed time (s): QEMU's post-copy downtime runs from the stop to the device-state
    * package sent (migration.c postcopy_start), with no RAM copy and no wait for the destination. Fitted by

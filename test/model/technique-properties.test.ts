@@ -90,11 +90,11 @@ describe('xbzrle', () => {
 });
 
 describe('multifd', () => {
-  it('with compression ratio 1 and unbounded channel CPU equals pre-copy, figure for figure', () => {
+  it('with compression ratio 1, unbounded channel CPU and no window overshoot equals pre-copy, figure for figure', () => {
     const r = rng(11);
     for (let k = 0; k < N; k++) {
       const input = randomInput(r);
-      input.platform = { ...input.platform, multifdNoneChannelBytesPerSec: Infinity };
+      input.platform = { ...input.platform, multifdNoneChannelBytesPerSec: Infinity, multifdWindowOvershootPackets: 0 };
       const { technique, multifdChannels, multifdCompression, compressionRatio, rawBytes, ...m } = predict({ ...input, technique: { name: 'multifd' } }) as TechniquePrediction;
       assert.deepEqual(m, predict(input), JSON.stringify(input));
       assert.equal(technique, 'multifd');

@@ -162,7 +162,8 @@ describe('xbzrle: the worked example (16 MiB cache over a 64 MiB working set, de
 
 describe('multifd: the worked examples', () => {
   it('link-bound: 4 channels of 64 MiB/s, zstd at ratio 2 -> raw pages at 128 MiB/s, half the bytes on the wire', () => {
-    const p = predict({ ...VM, platform: { ...VM.platform, multifdZstdChannelBytesPerSec: 64 * MiB, multifdZstdChannelRedundantBytesPerSec: 64 * MiB }, technique: { name: 'multifd', multifdChannels: 4, multifdCompression: 'zstd', compressionRatio: 2 } });
+    // (no window overshoot here: the next example has it)
+    const p = predict({ ...VM, platform: { ...VM.platform, multifdZstdChannelBytesPerSec: 64 * MiB, multifdZstdChannelRedundantBytesPerSec: 64 * MiB, multifdWindowOvershootPackets: 0 }, technique: { name: 'multifd', multifdChannels: 4, multifdCompression: 'zstd', compressionRatio: 2 } });
     // Threshold still 64 x 0.3 = 19.2 raw. Round 0: want 236.8 -> 19 windows of 12.8 = 243.2 in 1.9 s; dirt 60.8, of it 243.2/256 -> 57.76; pending 12.8 + 57.76 = 70.56.
     // Round 1: want 51.36 -> 5 windows = 64 in 0.5 s; leftover 6.56; new 16 x (1 - 6.56/64) = 14.36; pending 20.92.
     // Round 2: want 1.72 -> 1 window = 12.8 in 0.1 s; leftover 8.12; new 3.2 x (1 - 8.12/64) = 2.794; pending 10.914 <= 19.2.
@@ -175,6 +176,23 @@ describe('multifd: the worked examples', () => {
     assertClose(p.transferredBytes, mib((243.2 + 64 + 12.8 + last) / 2));
     assert.equal(p.multifdChannels, 4);
     assert.equal(p.compressionRatio, 2);
+  });
+
+  it('each rate window overshoots its budget by 1.5 packets: an idle guest at a 64 MiB/s cap moves 71.5 MiB/s', () => {
+    // 1.5 x 128 pages x 4 KiB = 768 KiB a 100 ms window: 64 + 7.5 = 71.5 MiB/s, 7.15 MiB a window, and QEMU's
+    // threshold is the bandwidth it measures x 0.3 s = 21.45 MiB. Round 0: want 256 - 21.45 = 234.55 -> 33 windows
+    // (32.8) = 235.95 MiB in 3.3 s; 20.05 MiB left <= 21.45: stop-and-copy at 256 MiB/s.
+    const idle = { ...VM, vm: { ...VM.vm, dirtyRateBytesPerSec: 0 }, platform: { ...VM.platform, multifdNoneChannelBytesPerSec: 1024 * MiB } };
+    const p = predict({ ...idle, technique: { name: 'multifd' } });
+    assert.equal(p.rounds, 1);
+    assertClose(p.precopySec, 3.3);
+    assertClose(p.stopCopyBytes, mib(256 - 235.95));
+    // without the overshoot, at the cap
+    const exact = predict({ ...idle, platform: { ...idle.platform, multifdWindowOvershootPackets: 0 }, technique: { name: 'multifd' } });
+    assertClose(exact.precopySec, 3.7); // 256 - 19.2 = 236.8 -> 37 windows of 6.4 MiB
+    // compressed at ratio 2 the packets are half as many wire bytes: 64 + 3.75 MiB/s of wire, 135.5 MiB/s raw
+    const z = predict({ ...idle, platform: { ...idle.platform, multifdZstdChannelBytesPerSec: 1024 * MiB, multifdZstdChannelRedundantBytesPerSec: 1024 * MiB }, technique: { name: 'multifd', multifdCompression: 'zstd', compressionRatio: 2 } });
+    assertClose(z.precopySec, Math.ceil((256 - 67.75 * 0.3) / (13.55)) * 0.1);
   });
 
   it('CPU-bound: one zlib channel of 32 MiB/s on an idle guest moves 256 MiB raw in 8 s, 128 MiB on the wire', () => {
