@@ -71,6 +71,7 @@ export interface Cells {
 export function mergeRateCells(parts: readonly Cells[], weights: readonly number[] = RATE_SPREAD_COUNTS): Cells {
   const times: number[] = [];
   const counts: number[] = [];
+  const index = new Map<number, number>();
   let giveUps = 0;
   let giveUpSec = Infinity;
   let heaviest = 0;
@@ -84,9 +85,9 @@ export function mergeRateCells(parts: readonly Cells[], weights: readonly number
     giveUps += k * c.giveUps;
     if (c.giveUps > 0 && Number.isFinite(c.giveUpSec) && k > heaviest) (giveUpSec = c.giveUpSec), (heaviest = k);
     for (let j = 0; j < c.times.length; j++) {
-      const at = times.indexOf(c.times[j]);
-      if (at >= 0) counts[at] += k * c.counts[j];
-      else times.push(c.times[j]), counts.push(k * c.counts[j]);
+      const at = index.get(c.times[j]);
+      if (at !== undefined) counts[at] += k * c.counts[j];
+      else index.set(c.times[j], times.length), times.push(c.times[j]), counts.push(k * c.counts[j]);
     }
   }
   return { probability: w > 0 ? p / w : 0, times, counts, giveUps, giveUpSec };
