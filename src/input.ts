@@ -8,7 +8,7 @@ import { InputError, LIMITS, inRange, parseDuration, parseFraction, parseNumber,
 import { inputFromSample, techniqueFromSample, type FromSampleOptions } from './model/from-sample.js';
 import type { VmSample } from './model/sample.js';
 import { parseTechnique, type RawTechniqueFields } from './technique-input.js';
-import { parsePlatform } from './platform-input.js';
+import { num, obj, parsePlatform } from './platform-input.js';
 
 export { parsePlatform };
 
@@ -61,18 +61,6 @@ export interface RawPredictFields extends RawTechniqueFields {
 
 const present = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
 
-/** Fast path for plain numbers (the common batch case), units otherwise. */
-function num(field: string, v: unknown, parse: (f: string, v: unknown) => number): number {
-  if (typeof v === 'number') return parse(field, v);
-  if (typeof v === 'string') {
-    const n = +v;
-    if (v !== '' && n === n && n !== Infinity && n !== -Infinity) {
-      if (n < 0) throw new InputError(field, v, 'must not be negative');
-      return n;
-    }
-  }
-  return parse(field, v);
-}
 
 function bool(field: string, v: unknown): boolean {
   if (typeof v === 'boolean') return v;
@@ -278,10 +266,6 @@ export function predictInputFrom(f: RawPredictFields): PredictInput {
 }
 
 
-function obj(field: string, v: unknown): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new InputError(field, v, 'must be a JSON object');
-  return v as Record<string, unknown>;
-}
 
 function points(field: string, v: unknown): CurvePoint[] {
   if (!Array.isArray(v)) throw new InputError(field, v, 'must be an array of {windowSec, dirtiedBytes}');

@@ -5,13 +5,14 @@
 import type { Platform } from './model/index.js';
 import { InputError, LIMITS, inRange, parseDuration, parseRate, parseSize } from './units.js';
 
-function obj(field: string, v: unknown): Record<string, unknown> {
+/** The value as a JSON object, else an InputError naming the field. */
+export function obj(field: string, v: unknown): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new InputError(field, v, 'must be a JSON object');
   return v as Record<string, unknown>;
 }
 
-/** Fast path for plain numbers, units otherwise (as src/input.ts reads them). */
-function num(field: string, v: unknown, parse: (f: string, v: unknown) => number): number {
+/** Fast path for plain numbers (the common batch case), units otherwise; src/input.ts reads every field with it. */
+export function num(field: string, v: unknown, parse: (f: string, v: unknown) => number): number {
   if (typeof v === 'number') return parse(field, v);
   if (typeof v === 'string') {
     const n = +v;
