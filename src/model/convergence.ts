@@ -27,7 +27,7 @@ import { predict as predictTechnique, checkTechnique, type TechniquePrediction }
 import { simulate, simulateWithSyncs, POLICY_DEFAULTS, SYNC_FIELDS } from './precopy.js';
 import { DEFAULT_DIRT_DISPERSION } from './dispersion.js';
 import { quietRoundFactor } from './phases.js';
-import { deterministicOutlook, mergeRateCells, rateSpreadOf, withDirtRate, RATE_SPREAD_NODES } from './rate-spread.js';
+import { deterministicOutlook, overRateSpread, type Cells } from './rate-spread.js';
 import { LIU_WIRED_ENERGY, wiredEnergyJoules } from './energy.js';
 import { MODEL_ERROR_PRIOR, OUTLOOK_SYNC_NODES, errorQuadrature, mixWith, type ModelError } from './model-error.js';
 import type { DirtPhases, Prediction, PredictInput } from './types.js';
@@ -287,18 +287,8 @@ function medianPrediction(input: PredictInput, point: Prediction, s: Sync): Pred
   };
 }
 
-/**
- * The convergence-sync distribution at the midpoints of `nodes` equal-probability cells (what `syncTimes` lists
- * node by node), as cells: distinct converged times in the order first met, with their node counts, and the
- * nodes not converged, which cost `giveUpSec`. `probability` is P(converged before the time-out).
- */
-interface SyncCells {
-  probability: number;
-  times: number[];
-  counts: number[];
-  giveUps: number;
-  giveUpSec: number;
-}
+/** The convergence-sync distribution at the midpoints of `nodes` equal-probability cells (rate-spread.ts `Cells`). */
+type SyncCells = Cells;
 
 /** A deterministic outlook's cells: every node at the point (converged) or at its cost (not). */
 function pointCells(point: Prediction, nodes: number): SyncCells {
@@ -319,16 +309,6 @@ function outlookCells(input: PredictInput, nodes: number): { point: Prediction; 
   const run = simulateWithSyncs(input);
   const r = syncRun(input, run.prediction, run.syncs, cv1);
   return { point: run.prediction, cells: r ? passageCells(r, nodes) : pointCells(run.prediction, nodes) };
-}
-
-/** outlookCells over the dirt rate's spread (rate-spread.ts): the sampled rate's point, the three rates' cells merged. */
-function spreadCells(input: PredictInput, nodes: number): { point: Prediction; cells: SyncCells } {
-  const mid = outlookCells(input, nodes);
-  const s = input.policy.name === 'qemu' ? rateSpreadOf(input) : 0;
-  if (!(s > 0)) return mid;
-  const lo = outlookCells(withDirtRate(input, Math.exp(RATE_SPREAD_NODES[0] * s)), nodes).cells;
-  const hi = outlookCells(withDirtRate(input, Math.exp(RATE_SPREAD_NODES[2] * s)), nodes).cells;
-  return { point: mid.point, cells: mergeRateCells([lo, mid.cells, hi]) };
 }
 
 /** Per node, the P(converged) that reaches its level (firstPassage's test, `f >= level - 1e-12`), kept for the last node count. */
@@ -430,7 +410,7 @@ export function predictWithOutlook(input: PredictInput, opts: { modelError?: Mod
     return out;
   }
   // the convergence sync's spread combined with the model's own error (model-error.ts)
-  const { point, cells } = spreadCells(input, OUTLOOK_SYNC_NODES);
+  const { point, cells } = overRateSpread(input, (i) => outlookCells(i, OUTLOOK_SYNC_NODES));
   const mix = mixWith(qd, cells.times, cells.counts, cells.giveUps, cells.giveUpSec, OUTLOOK_LEVELS);
   const out = point as Prediction & ConvergenceFields;
   // an error that carries a converging migration past the time-out's cost is one that does not converge

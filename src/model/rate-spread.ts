@@ -53,7 +53,11 @@ export function rateSpreadOf(input: PredictInput): number {
   return input.vm.dirtRateSpread ?? DIRT_RATE_SPREAD;
 }
 
-/** An outlook's cells (see convergence.ts SyncCells). */
+/**
+ * An outlook's time distribution as cells: distinct converged times in the order first met with their node counts
+ * (the midpoints of equal-probability cells), and the nodes not converged, which cost `giveUpSec`. `probability`
+ * is P(converged before the time-out).
+ */
 export interface Cells {
   probability: number;
   times: number[];
@@ -93,6 +97,19 @@ export function mergeRateCells(parts: readonly Cells[], weights: readonly number
   return { probability: w > 0 ? p / w : 0, times, counts, giveUps, giveUpSec };
 }
 
+/**
+ * `cellsAt` at the sampled rate and, for the qemu policy with a spread, at the two other rates, merged
+ * (mergeRateCells); the point is the sampled rate's. The one place the three rates are built.
+ */
+export function overRateSpread<P>(input: PredictInput, cellsAt: (input: PredictInput) => { point: P; cells: Cells }): { point: P; cells: Cells } {
+  const mid = cellsAt(input);
+  const s = input.policy.name === 'qemu' ? rateSpreadOf(input) : 0;
+  if (!(s > 0)) return mid;
+  const lo = cellsAt(withDirtRate(input, Math.exp(RATE_SPREAD_NODES[0] * s))).cells;
+  const hi = cellsAt(withDirtRate(input, Math.exp(RATE_SPREAD_NODES[2] * s))).cells;
+  return { point: mid.point, cells: mergeRateCells([lo, mid.cells, hi]) };
+}
+
 /** One deterministic prediction as cells of one node: converged at its time, or not at its cost. */
 function oneCell(p: Prediction): Cells {
   return p.converged ? { probability: 1, times: [p.totalTimeSec], counts: [1], giveUps: 0, giveUpSec: Infinity } : { probability: 0, times: [], counts: [], giveUps: 1, giveUpSec: p.totalTimeSec };
@@ -106,9 +123,10 @@ function oneCell(p: Prediction): Cells {
  * of the weighted mix times the error. The point is the sampled rate's prediction. Pure.
  */
 export function deterministicOutlook<P extends Prediction>(predictAt: (input: PredictInput) => P, input: PredictInput, qd: ErrorQuadrature | undefined, levels: readonly number[]): { point: P; probability: number; quantiles: number[] } {
-  const point = predictAt(input);
-  const s = input.policy.name === 'qemu' ? rateSpreadOf(input) : 0;
-  const cells = s > 0 ? mergeRateCells([oneCell(predictAt(withDirtRate(input, Math.exp(RATE_SPREAD_NODES[0] * s)))), oneCell(point), oneCell(predictAt(withDirtRate(input, Math.exp(RATE_SPREAD_NODES[2] * s))))]) : oneCell(point);
+  const { point, cells } = overRateSpread(input, (i) => {
+    const p = predictAt(i);
+    return { point: p, cells: oneCell(p) };
+  });
   const mix = mixCells(cells.times, cells.counts, cells.giveUps, cells.giveUpSec, qd ? qd.factors : [1], levels);
   return { point, probability: cells.probability * mix.stillConverged, quantiles: mix.quantiles };
 }
