@@ -1,10 +1,10 @@
 /**
  * Scoring the convergence outlook (model/convergence.ts) against measured migrations: each record's default-model
  * input from its own sample (`inputFromSample`, default options), predicted by `predictWithOutlook`, then
- * - verdicts: right by the deterministic prediction and by the probability (converges iff p >= 0.5), and the
- *   Brier score of the probability;
- * - total time: median / p90 absolute % error of the deterministic point and of the outlook's p50, each on the
- *   completed runs it predicts to converge;
+ * - verdicts: right by the plain deterministic prediction (`simulate`, the sampled rate's run) and by the
+ *   probability (converges iff p >= 0.5: the outlook's own verdict), and the Brier score of the probability;
+ * - total time: median / p90 absolute % error of the deterministic point and of the outlook's p50 (its point),
+ *   each on the completed runs it predicts to converge;
  * - the [p10, p90] interval of total time (the model's error in it: the prior with given constants, else fitted
  *   out of fold): its coverage on completed runs (nominal 80 %) and median width;
  * - the repeat oracle of total time, as the plain report computes it.
@@ -12,14 +12,16 @@
  * are left out. Pure.
  */
 import { summarizeErrors, median, type ErrorSummary } from '../calibrate/errors.js';
-import { CONVERGENCE_VERDICT_P, predictWithOutlook, type ConvergenceFields } from '../model/convergence.js';
+import { CONVERGENCE_VERDICT_P, type ConvergenceFields } from '../model/convergence.js';
+import { predictWithOutlook } from '../model/outlook.js';
 import { inputFromSample, sampleAt } from '../model/from-sample.js';
 import { phasesFromSample } from '../model/phases.js';
-import type { Platform, Prediction } from '../model/types.js';
+import type { Platform, Prediction, PredictInput } from '../model/types.js';
 import type { MigrationRecord } from '../record/record.js';
 import { hash, outOfFoldPlatforms } from './cross-validate.js';
 import { modelErrorFromHistory } from '../calibrate/interval.js';
-import { NO_MODEL_ERROR, type ModelError } from '../model/model-error.js';
+import type { ModelError } from '../model/model-error.js';
+import { simulate } from '../model/precopy.js';
 import { configKey } from '../record/record.js';
 import { repeatFloor, workloadName } from './report.js';
 
@@ -29,7 +31,10 @@ export interface OutlookCase {
   /** Completed (converged before its time-out) or not. */
   converged: boolean;
   measuredTotalTimeSec: number;
-  prediction: Pick<Prediction, 'converged' | 'totalTimeSec'> & ConvergenceFields;
+  /** The outlook's: its probability and percentiles. */
+  prediction: ConvergenceFields;
+  /** The plain deterministic prediction's verdict and time. */
+  deterministic: Pick<Prediction, 'converged' | 'totalTimeSec'>;
 }
 
 export interface OutlookRow {
@@ -72,12 +77,13 @@ export function scoreOutlookCases(workload: string, cases: readonly OutlookCase[
   let covered = 0;
   for (const c of cases) {
     const p = c.prediction;
-    if (p.converged === c.converged) deterministicRight++;
+    const d = c.deterministic;
+    if (d.converged === c.converged) deterministicRight++;
     if (p.convergenceProbability >= CONVERGENCE_VERDICT_P === c.converged) probabilityRight++;
     brierSum += (p.convergenceProbability - (c.converged ? 1 : 0)) ** 2;
     if (!c.converged) continue;
     const t = c.measuredTotalTimeSec;
-    if (p.converged) det.push({ predicted: p.totalTimeSec, measured: t });
+    if (d.converged) det.push({ predicted: d.totalTimeSec, measured: t });
     if (p.convergenceProbability >= CONVERGENCE_VERDICT_P) p50.push({ predicted: p.timeP50Sec, measured: t });
     if (t >= p.timeP10Sec && t <= p.timeP90Sec) covered++;
     widths.push(p.timeP50Sec > 0 ? (p.timeP90Sec - p.timeP10Sec) / p.timeP50Sec : 0);
@@ -97,10 +103,20 @@ export function scoreOutlookCases(workload: string, cases: readonly OutlookCase[
   };
 }
 
-/** The default model's outlook for one record: its sample as of the migration's start, the record's configuration. */
-export function outlookFor(r: MigrationRecord, platform: Partial<Platform>, opts: { withoutPhases?: boolean; modelError?: ModelError } = {}): Prediction & ConvergenceFields {
+/** The default model's input for one record: its sample as of the migration's start, the record's configuration. */
+function inputFor(r: MigrationRecord, platform: Partial<Platform>, withoutPhases = false): PredictInput {
   const sample = sampleAt(r.sample, r.migrationStartedAt);
-  return predictWithOutlook(inputFromSample(opts.withoutPhases ? { ...sample, phases: undefined } : sample, r.config, platform), { modelError: opts.modelError });
+  return inputFromSample(withoutPhases ? { ...sample, phases: undefined } : sample, r.config, platform);
+}
+
+/** The default model's outlook for one record (`predictWithOutlook`). */
+export function outlookFor(r: MigrationRecord, platform: Partial<Platform>, opts: { withoutPhases?: boolean; modelError?: ModelError } = {}): Prediction & ConvergenceFields {
+  return predictWithOutlook(inputFor(r, platform, opts.withoutPhases), { modelError: opts.modelError });
+}
+
+/** The default model's plain deterministic prediction for one record (`simulate`). */
+export function plainFor(r: MigrationRecord, platform: Partial<Platform>): Prediction {
+  return simulate(inputFor(r, platform));
 }
 
 /**
@@ -118,7 +134,7 @@ function outOfFoldErrors(records: readonly MigrationRecord[], k: number, platfor
     const rel = { totalTimeSec: [] as number[], transferredBytes: [] as number[] };
     for (const o of records) {
       if (fold(o) === f || o.measured.status !== 'completed') continue;
-      const p = outlookFor(o, platform, { modelError: NO_MODEL_ERROR });
+      const p = plainFor(o, platform);
       if (!p.converged || !(p.totalTimeSec > 0) || !(p.transferredBytes > 0)) continue;
       rel.totalTimeSec.push(o.measured.totalTimeSec / p.totalTimeSec - 1);
       rel.transferredBytes.push(o.measured.transferredBytes / p.transferredBytes - 1);
@@ -149,7 +165,7 @@ export function evaluateOutlook(records: readonly MigrationRecord[], opts: { pla
       const without = outlookFor(r, platformOf(r), { withoutPhases: true, modelError });
       if (without.convergenceProbability >= CONVERGENCE_VERDICT_P !== prediction.convergenceProbability >= CONVERGENCE_VERDICT_P) phases.verdictsChanged++;
     }
-    return { workload: workloadName(r.config), converged: r.measured.status === 'completed', measuredTotalTimeSec: r.measured.totalTimeSec, prediction };
+    return { workload: workloadName(r.config), converged: r.measured.status === 'completed', measuredTotalTimeSec: r.measured.totalTimeSec, prediction, deterministic: plainFor(r, platformOf(r)) };
   });
   const workloads = [...new Set(cases.map((c) => c.workload))].sort();
   return {

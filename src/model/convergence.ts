@@ -19,17 +19,14 @@
  * the mix, q(k) = (1 - share) q_busy(k) + share q_quiet(k), so a quiet phase that lets the migration converge
  * counts with its probability. Without phases, exactly as above.
  *
- * `predictWithOutlook` takes all this at three dirt rates (rate-spread.ts: the sampled one, and sped up and slowed
- * down by the rate's own spread, weights 1/6, 2/3, 1/6) and mixes them; the other techniques too, from their
- * deterministic predictions at those rates.
+ * `predictWithOutlook` (outlook.ts) takes all this at three dirt rates (rate-spread.ts: the sampled one, and sped
+ * up and slowed down by the rate's own spread, weights 1/6, 2/3, 1/6) and mixes them; the other techniques too,
+ * from their deterministic predictions at those rates.
  */
-import { predict as predictTechnique, checkTechnique, type TechniquePrediction } from './techniques.js';
 import { simulate, simulateWithSyncs, POLICY_DEFAULTS, SYNC_FIELDS } from './precopy.js';
 import { DEFAULT_DIRT_DISPERSION } from './dispersion.js';
 import { quietRoundFactor } from './phases.js';
-import { deterministicOutlook, overRateSpread, type Cells } from './rate-spread.js';
 import { LIU_WIRED_ENERGY, wiredEnergyJoules } from './energy.js';
-import { MODEL_ERROR_PRIOR, OUTLOOK_SYNC_NODES, errorQuadrature, mixWith, type ModelError } from './model-error.js';
 import type { DirtPhases, Prediction, PredictInput } from './types.js';
 
 /** The verdict: converges when the probability of converging before the time-out is at least this. */
@@ -66,7 +63,7 @@ export function normalCdf(z: number): number {
 }
 
 /** One sync: the migration's state if it switched over there. */
-interface Sync {
+export interface Sync {
   totalSec: number;
   precopySec: number;
   sentBytes: number;
@@ -84,10 +81,10 @@ function fromPoint(point: Prediction, nodes?: number): ConvergenceOutlook & { po
 }
 
 /** The outlook's percentiles' levels. */
-const OUTLOOK_LEVELS: readonly number[] = [0.1, 0.5, 0.9];
+export const OUTLOOK_LEVELS: readonly number[] = [0.1, 0.5, 0.9];
 
 /** The levels at the midpoints of `nodes` equal-probability cells. */
-const midLevels = (nodes: number) => Array.from({ length: nodes }, (_, i) => (i + 0.5) / nodes);
+export const midLevels = (nodes: number) => Array.from({ length: nodes }, (_, i) => (i + 0.5) / nodes);
 
 /**
  * The probability of converging before the time-out, the 10th/50th/90th percentiles of the total time, and the
@@ -104,7 +101,7 @@ export function convergenceOutlook(input: PredictInput, nodes?: number): Converg
 }
 
 /** The deterministic run read as syncs: per-sync probabilities `q` (n of them, then `extra` copies of the last). */
-interface SyncRun {
+export interface SyncRun {
   point: Prediction;
   flat: readonly number[];
   n: number;
@@ -118,7 +115,7 @@ interface SyncRun {
 }
 
 /** The run's syncs and their probabilities (SYNC_FIELDS numbers each in `flat`: see precopy.ts); undefined: no sync to spread over. */
-function syncRun(input: PredictInput, point: Prediction, flat: readonly number[], cv1: number): SyncRun | undefined {
+export function syncRun(input: PredictInput, point: Prediction, flat: readonly number[], cv1: number): SyncRun | undefined {
   const timeout = input.policy.timeoutSec ?? POLICY_DEFAULTS.qemu.timeoutSec;
   const limit = input.policy.downtimeLimitSec ?? POLICY_DEFAULTS.qemu.downtimeLimitSec;
   // A run given up at its time-out: its last round ends at the clock, not at a sync.
@@ -147,7 +144,7 @@ function syncRun(input: PredictInput, point: Prediction, flat: readonly number[]
 }
 
 /** The migration switching over at sync `at` (1-based; past n, the m-th copy of the last). */
-function syncAt(r: SyncRun, at: number): Sync {
+export function syncAt(r: SyncRun, at: number): Sync {
   const { flat, n, point } = r;
   const k = Math.min(at, n);
   const m = at - k;
@@ -180,7 +177,7 @@ function outlookOf(input: PredictInput, point: Prediction, flat: readonly number
   const found = fp.at.map((at) => (at === undefined ? undefined : syncAt(r, at)));
   const time = (s: Sync | undefined) => (s ? s.totalSec : giveUpSec);
   const at = found[1];
-  const median = at && p >= CONVERGENCE_VERDICT_P ? medianPrediction(input, point, at) : point;
+  const median = at && p >= CONVERGENCE_VERDICT_P ? predictionAt(input, point, at) : p < CONVERGENCE_VERDICT_P && point.converged ? givenUp(input, r) : point;
   const out: ConvergenceOutlook & { point: Prediction } = { convergenceProbability: p, timeP10Sec: time(found[0]), timeP50Sec: time(found[1]), timeP90Sec: time(found[2]), median, point };
   if (nodes) {
     const seen = new Map<number, number>();
@@ -264,8 +261,8 @@ function quietSyncProbability(phases: DirtPhases, flat: readonly number[], i: nu
   return sum / QUIET_AGE_STEPS;
 }
 
-/** The prediction of a migration that switches over at sync `s`. */
-function medianPrediction(input: PredictInput, point: Prediction, s: Sync): Prediction {
+/** The prediction of a migration that switches over at sync `s` (converged there); a trace is the deterministic run's. */
+export function predictionAt(input: PredictInput, point: Prediction, s: Sync): Prediction {
   if (point.converged && s.rounds === point.rounds) return point;
   const transferredBytes = s.sentBytes + s.stopBytes;
   const e = input.energy;
@@ -284,137 +281,24 @@ function medianPrediction(input: PredictInput, point: Prediction, s: Sync): Pred
     stopCopyBytes: s.stopBytes,
     resumeSec: point.resumeSec,
     maxThrottle: s.throttle,
+    // the trace, where asked, is the deterministic run's
+    ...(point.trace ? { trace: point.trace } : {}),
   };
 }
 
-/** The convergence-sync distribution at the midpoints of `nodes` equal-probability cells (rate-spread.ts `Cells`). */
-type SyncCells = Cells;
-
-/** A deterministic outlook's cells: every node at the point (converged) or at its cost (not). */
-function pointCells(point: Prediction, nodes: number): SyncCells {
-  const t = point.totalTimeSec;
-  return point.converged ? { probability: 1, times: [t], counts: [nodes], giveUps: 0, giveUpSec: Infinity } : { probability: 0, times: [], counts: [], giveUps: nodes, giveUpSec: t };
-}
-
 /**
- * `convergenceOutlook(input, nodes)`'s probability, syncTimes and giveUpSec, as cells, without its median and
- * percentiles (which predictWithOutlook's mix replaces): the same numbers, at a fraction of the work.
+ * A migration that runs to its time-out (`r.giveUpSec`) without converging, from a run whose deterministic point
+ * converged: pre-copy repeats the last sync's round until the clock runs out, and the downtime is what a forced
+ * switch-over there would cost (as `simulate` reports a time-out).
  */
-function outlookCells(input: PredictInput, nodes: number): { point: Prediction; cells: SyncCells } {
-  const cv1 = input.vm.dirtDispersion ?? DEFAULT_DIRT_DISPERSION;
-  if (input.policy.name !== 'qemu' || (!(cv1 > 0) && !input.vm.dirtPhases)) {
-    const point = simulate(input);
-    return { point, cells: pointCells(point, nodes) };
-  }
-  const run = simulateWithSyncs(input);
-  const r = syncRun(input, run.prediction, run.syncs, cv1);
-  return { point: run.prediction, cells: r ? passageCells(r, nodes) : pointCells(run.prediction, nodes) };
-}
-
-/** Per node, the P(converged) that reaches its level (firstPassage's test, `f >= level - 1e-12`), kept for the last node count. */
-let reachCache: { nodes: number; at: Float64Array } = { nodes: 0, at: new Float64Array(0) };
-function reachLevels(nodes: number): Float64Array {
-  if (reachCache.nodes !== nodes) reachCache = { nodes, at: Float64Array.from(midLevels(nodes), (level) => level - 1e-12) };
-  return reachCache.at;
-}
-
-/**
- * `firstPassage(r.q, r.extra, midLevels(nodes))` with its syncs' times, as cells. The levels are increasing and
- * P(converged by sync k) never decreases, so the levels a sync reaches are the next ones in line: one pass over
- * the syncs, not one per level, and the same syncs as firstPassage's.
- */
-function passageCells(r: SyncRun, nodes: number): SyncCells {
-  const q = r.q;
-  const ks: number[] = [];
-  const kn: number[] = [];
-  const reachAt = reachLevels(nodes);
-  let survive = 1;
-  let l = 0;
-  for (let k = 0; k < q.length; k++) {
-    const before = 1 - survive;
-    survive *= 1 - q[k];
-    const f = 1 - survive;
-    if (!(f > before) || l >= nodes || f < reachAt[l]) continue;
-    const from = l;
-    while (l < nodes && f >= reachAt[l]) l++;
-    ks.push(k + 1);
-    kn.push(l - from);
-  }
-  const last = q.length > 0 ? q[q.length - 1] : 0;
-  let reached = l;
-  if (r.extra > 0 && last > 0 && survive > 0) {
-    const f0 = 1 - survive;
-    for (; l < nodes; l++) {
-      const need = 1 - ((l + 0.5) / nodes - f0) / survive;
-      const m = last >= 1 ? 1 : Math.max(1, Math.ceil(Math.log(Math.max(need, 1e-300)) / Math.log1p(-last) - 1e-9));
-      if (m > r.extra) continue;
-      reached++;
-      if (ks.length > 0 && ks[ks.length - 1] === q.length + m) kn[kn.length - 1]++;
-      else ks.push(q.length + m), kn.push(1);
-    }
-    survive = last >= 1 ? 0 : survive * Math.exp(r.extra * Math.log1p(-last));
-  }
-  // equal times are one cell, as mixOutlook counts them
-  const times: number[] = [];
-  const counts: number[] = [];
-  for (let j = 0; j < ks.length; j++) {
-    const t = syncAt(r, ks[j]).totalSec;
-    let i = 0;
-    while (i < times.length && !(times[i] === t || (t !== t && times[i] !== times[i]))) i++;
-    if (i < times.length) counts[i] += kn[j];
-    else times.push(t), counts.push(kn[j]);
-  }
-  return { probability: Math.min(1, Math.max(0, 1 - survive)), times, counts, giveUps: nodes - reached, giveUpSec: r.giveUpSec };
+export function givenUp(input: PredictInput, r: SyncRun): Prediction {
+  const s = syncAt(r, Math.max(1, r.n + r.extra));
+  const p = predictionAt(input, { ...r.point, converged: false }, s);
+  const { setupSec, stopCopySec, resumeSec } = p;
+  return { ...p, converged: false, reason: 'timeout', totalTimeSec: r.giveUpSec, precopySec: Math.max(0, r.giveUpSec - setupSec - stopCopySec - resumeSec) };
 }
 
 /** The convergence fields of an outlook (what every output adds to a prediction). */
 export function convergenceFields(o: ConvergenceFields): ConvergenceFields {
   return { convergenceProbability: o.convergenceProbability, timeP10Sec: o.timeP10Sec, timeP50Sec: o.timeP50Sec, timeP90Sec: o.timeP90Sec };
-}
-
-/**
- * The prediction with convergence as a probability beside it: the plain (deterministic) prediction and verdict,
- * plus `convergenceProbability` and the total time's 10th/50th/90th percentiles: the syncs' spread combined with
- * the model's own error (`opts.modelError`, default the lab-fitted prior MODEL_ERROR_PRIOR; NO_MODEL_ERROR for the
- * syncs' spread alone; model-error.ts), p taking in the converging outcomes the error carries past the time-out. What predict, batch and the API
- * answer. The point stays the deterministic run's, not the outlook's median: the median was tried as the point
- * and verdict (p >= 0.5) and made the held-out lab figures worse (docs/model.md). Pure.
- */
-export function predictWithOutlook(input: PredictInput, opts: { modelError?: ModelError } = {}): Prediction & ConvergenceFields {
-  const modelError = opts.modelError ?? MODEL_ERROR_PRIOR;
-  const t = input.technique;
-  if (t !== undefined && t.name !== 'precopy' && t.name !== 'auto-converge') {
-    // The other techniques are deterministic at each rate: their outlook is over the rate spread and the error.
-    const o = deterministicOutlook(predictTechnique, input, errorQuadrature(modelError), OUTLOOK_LEVELS);
-    const p = o.point as TechniquePrediction & ConvergenceFields;
-    p.convergenceProbability = o.probability;
-    [p.timeP10Sec, p.timeP50Sec, p.timeP90Sec] = o.quantiles;
-    return p;
-  }
-  if (t !== undefined) {
-    checkTechnique(t, input);
-    const plain = predictWithOutlook({ ...input, technique: undefined, policy: { ...input.policy, autoConverge: t.name === 'auto-converge' } }, opts);
-    (plain as TechniquePrediction).technique = t.name;
-    return plain;
-  }
-  const qd = errorQuadrature(modelError);
-  if (!qd) {
-    // no model error: the syncs' spread alone
-    const o = convergenceOutlook(input);
-    // the point is this call's own object: the fields are added to it, not copied with it
-    const out = o.point as Prediction & ConvergenceFields;
-    out.convergenceProbability = o.convergenceProbability;
-    out.timeP10Sec = o.timeP10Sec;
-    out.timeP50Sec = o.timeP50Sec;
-    out.timeP90Sec = o.timeP90Sec;
-    return out;
-  }
-  // the convergence sync's spread combined with the model's own error (model-error.ts)
-  const { point, cells } = overRateSpread(input, (i) => outlookCells(i, OUTLOOK_SYNC_NODES));
-  const mix = mixWith(qd, cells.times, cells.counts, cells.giveUps, cells.giveUpSec, OUTLOOK_LEVELS);
-  const out = point as Prediction & ConvergenceFields;
-  // an error that carries a converging migration past the time-out's cost is one that does not converge
-  out.convergenceProbability = cells.probability * mix.stillConverged;
-  [out.timeP10Sec, out.timeP50Sec, out.timeP90Sec] = mix.quantiles;
-  return out;
 }

@@ -10,7 +10,8 @@
  * writer's time scaled by exp(+-sqrt(3) sigma) (its curve reached sooner or later, its working set unchanged):
  * the 3-point Gauss-Hermite rule for a log-normal rate factor of log-sd sigma, weights 1/6, 2/3, 1/6. The
  * probability of converging is the weighted mean of the three runs'; the total time's distribution their
- * weighted mix. The plain prediction (the point and its verdict) is the sampled rate's alone. Pure.
+ * weighted mix. The plain prediction (`simulate`, techniques.ts `predict`) is the sampled rate's alone; the
+ * outlook's point is the outcome at its median (outlook.ts). Pure.
  */
 import { mixCells, type ErrorQuadrature } from './model-error.js';
 import type { Prediction, PredictInput } from './types.js';
@@ -97,17 +98,30 @@ export function mergeRateCells(parts: readonly Cells[], weights: readonly number
   return { probability: w > 0 ? p / w : 0, times, counts, giveUps, giveUpSec };
 }
 
+/** One rate's part of an outlook: its point, its cells and its weight (a node count out of 6). */
+export interface RatePart<P> {
+  point: P;
+  cells: Cells;
+  weight: number;
+}
+
 /**
  * `cellsAt` at the sampled rate and, for the qemu policy with a spread, at the two other rates, merged
- * (mergeRateCells); the point is the sampled rate's. The one place the three rates are built.
+ * (mergeRateCells); the point is the sampled rate's, `parts` each rate's (the sampled one first). The one place
+ * the three rates are built.
  */
-export function overRateSpread<P>(input: PredictInput, cellsAt: (input: PredictInput) => { point: P; cells: Cells }): { point: P; cells: Cells } {
+export function overRateSpread<P>(input: PredictInput, cellsAt: (input: PredictInput) => { point: P; cells: Cells }): { point: P; cells: Cells; parts: RatePart<P>[] } {
   const mid = cellsAt(input);
   const s = input.policy.name === 'qemu' ? rateSpreadOf(input) : 0;
-  if (!(s > 0)) return mid;
-  const lo = cellsAt(withDirtRate(input, Math.exp(RATE_SPREAD_NODES[0] * s))).cells;
-  const hi = cellsAt(withDirtRate(input, Math.exp(RATE_SPREAD_NODES[2] * s))).cells;
-  return { point: mid.point, cells: mergeRateCells([lo, mid.cells, hi]) };
+  if (!(s > 0)) return { point: mid.point, cells: mid.cells, parts: [{ ...mid, weight: 1 }] };
+  const lo = cellsAt(withDirtRate(input, Math.exp(RATE_SPREAD_NODES[0] * s)));
+  const hi = cellsAt(withDirtRate(input, Math.exp(RATE_SPREAD_NODES[2] * s)));
+  const parts = [
+    { ...mid, weight: RATE_SPREAD_COUNTS[1] },
+    { ...lo, weight: RATE_SPREAD_COUNTS[0] },
+    { ...hi, weight: RATE_SPREAD_COUNTS[2] },
+  ];
+  return { point: mid.point, cells: mergeRateCells([lo.cells, mid.cells, hi.cells]), parts };
 }
 
 /** One deterministic prediction as cells of one node: converged at its time, or not at its cost. */
@@ -120,13 +134,14 @@ function oneCell(p: Prediction): Cells {
  * prediction at the sampled rate and at the rate spread's two other rates (`predictAt`, e.g. techniques.ts
  * `predict`), weights 1/6, 2/3, 1/6; P(converged) the weighted share that converges, taking in the converging
  * outcomes the model's error (`qd`; none: undefined) carries past the time-out's cost; the percentiles (`levels`)
- * of the weighted mix times the error. The point is the sampled rate's prediction. Pure.
+ * of the weighted mix times the error. The point is the sampled rate's prediction, `points` each rate's (the
+ * sampled one first). Pure.
  */
-export function deterministicOutlook<P extends Prediction>(predictAt: (input: PredictInput) => P, input: PredictInput, qd: ErrorQuadrature | undefined, levels: readonly number[]): { point: P; probability: number; quantiles: number[] } {
-  const { point, cells } = overRateSpread(input, (i) => {
+export function deterministicOutlook<P extends Prediction>(predictAt: (input: PredictInput) => P, input: PredictInput, qd: ErrorQuadrature | undefined, levels: readonly number[]): { point: P; points: P[]; probability: number; quantiles: number[] } {
+  const { point, cells, parts } = overRateSpread(input, (i) => {
     const p = predictAt(i);
     return { point: p, cells: oneCell(p) };
   });
   const mix = mixCells(cells.times, cells.counts, cells.giveUps, cells.giveUpSec, qd ? qd.factors : [1], levels);
-  return { point, probability: cells.probability * mix.stillConverged, quantiles: mix.quantiles };
+  return { point, points: parts.map((q) => q.point), probability: cells.probability * mix.stillConverged, quantiles: mix.quantiles };
 }

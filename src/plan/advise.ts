@@ -3,7 +3,8 @@
  * operator's constraints (max downtime, max time) and a platform's completion timeout (Nova, KubeVirt), and rank
  * the options by a stated cost. Pure: the VM's model input in, ranked options out. Rules: docs/techniques.md.
  */
-import { predictWithOutlook, type ConvergenceFields } from '../model/convergence.js';
+import type { ConvergenceFields } from '../model/convergence.js';
+import { predictWithOutlook } from '../model/outlook.js';
 import type { TechniquePrediction } from '../model/techniques.js';
 import type { PredictInput, TechniqueOptions } from '../model/types.js';
 

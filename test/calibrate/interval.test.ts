@@ -50,8 +50,9 @@ describe('the model error fitted from a history (the outlook prior\'s shape)', (
     assert.equal(modelErrorFromHistory({ totalTimeSec: xs.slice(0, 19).map((x) => Math.expm1(x)) }), undefined);
     // the outlook takes the fitted error in place of the prior: far below the threshold, p90 halfway between the
     // error nodes at 0.89 and 0.91 (log factors -0.1 + 0.2 l: 0.078 and 0.082)
-    const { predictWithOutlook } = await import('../../src/model/convergence.js');
-    const o = predictWithOutlook({ ...input, vm: { ...input.vm, dirtRateSpread: 0 } }, { modelError: fit });
-    assertClose(o.timeP90Sec, (o.totalTimeSec * (Math.exp(0.078) + Math.exp(0.082))) / 2, 1e-9);
+    const { predictWithOutlook } = await import('../../src/model/outlook.js');
+    const still = { ...input, vm: { ...input.vm, dirtRateSpread: 0 } };
+    const o = predictWithOutlook(still, { modelError: fit });
+    assertClose(o.timeP90Sec, (predict(still).totalTimeSec * (Math.exp(0.078) + Math.exp(0.082))) / 2, 1e-9);
   });
 });

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../src/http/app.js';
-import { DEFAULT_LINK_BYTES_PER_SEC, predict } from '../../src/index.js';
+import { DEFAULT_LINK_BYTES_PER_SEC, predictWithOutlook as predict } from '../../src/index.js';
 import { parsePlatform, predictInputFrom } from '../../src/input.js';
 import { roundForJson } from '../../src/rounding.js';
 import { assertClose, MiB } from '../helpers.js';

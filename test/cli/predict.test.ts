@@ -41,8 +41,9 @@ describe('migcost predict (single)', () => {
     const o = JSON.parse(r.out);
     for (const k of ['totalTimeSec', 'downtimeSec', 'transferredBytes', 'rounds', 'converged', 'reason', 'energyJoules']) assert.ok(k in o, k);
     assert.equal(typeof o.converged, 'boolean');
-    const lib = predict({ vm: { memoryBytes: 4 * GiB, dirtyRateBytesPerSec: 50 * MiB }, bandwidthBytesPerSec: 1e9 / 8, policy: { name: 'qemu', downtimeLimitSec: 0.3 } });
-    // rounded by the one rule (src/rounding.ts): whole bytes, seconds to the microsecond
+    // the migration at its outlook's median (model/outlook.ts), rounded by the one rule (src/rounding.ts): whole
+    // bytes, seconds to the microsecond
+    const lib = predictWithOutlook({ vm: { memoryBytes: 4 * GiB, dirtyRateBytesPerSec: 50 * MiB }, bandwidthBytesPerSec: 1e9 / 8, policy: { name: 'qemu', downtimeLimitSec: 0.3 } });
     assert.equal(o.totalTimeSec, roundFigure('totalTimeSec', lib.totalTimeSec));
     assert.equal(o.transferredBytes, Math.round(lib.transferredBytes));
     assert.equal(o.trace, undefined);
@@ -52,6 +53,7 @@ describe('migcost predict (single)', () => {
     assert.equal(o.convergenceProbability, 1);
     for (const k of ['timeP10Sec', 'timeP50Sec', 'timeP90Sec'] as const) assert.equal(o[k], roundFigure(k, outlook[k]), k);
     assert.ok(o.timeP10Sec < o.totalTimeSec && o.totalTimeSec < o.timeP90Sec, JSON.stringify(o));
+    assert.equal(o.totalTimeSec, o.timeP50Sec, 'the point is the median');
     assert.match(run(args).out, /P\(converges\)\s+│ 100\.0 %/);
   });
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { convergenceOutlook, firstPassage, normalCdf, predictWithOutlook } from '../../src/model/convergence.js';
+import { convergenceOutlook, firstPassage, normalCdf } from '../../src/model/convergence.js';
+import { predictWithOutlook } from '../../src/model/outlook.js';
 import { DEFAULT_DIRT_DISPERSION, dirtDispersionFromSample } from '../../src/model/dispersion.js';
 import { inputFromSample } from '../../src/model/from-sample.js';
 import { simulate } from '../../src/model/precopy.js';
@@ -143,16 +144,29 @@ test('xen and liu, and a dispersion of 0, are deterministic', () => {
   }
 });
 
-test('predictWithOutlook: the deterministic prediction and verdict, the convergence fields beside', () => {
+test('predictWithOutlook: the migration at the median, the verdict by the probability, the convergence fields beside', () => {
   const input = knifeEdge(7);
   const p = predictWithOutlook(input);
-  const { convergenceProbability, timeP10Sec, timeP50Sec, timeP90Sec, ...rest } = p;
-  assert.deepEqual(rest, simulate(input));
   // 0.75 by the syncs' spread, less the share the model's error carries past the time-out (worked example (c) below)
-  close(convergenceProbability, 0.64);
-  assert.ok(timeP10Sec <= timeP50Sec && timeP50Sec <= timeP90Sec);
+  close(p.convergenceProbability, 0.64);
+  assert.ok(p.timeP10Sec <= p.timeP50Sec && p.timeP50Sec <= p.timeP90Sec);
+  // p >= 0.5: converged, at the median's time; the scenario nearest it is the third sync (the deterministic run
+  // converges at the second): one more 60 MiB round, the same 64 MiB stop-and-copy; the parts add up
+  const plain = simulate(input);
+  assert.equal(p.converged, true);
+  assert.equal(p.totalTimeSec, p.timeP50Sec);
+  assert.equal(p.rounds, 3);
+  assert.equal(p.transferredBytes, plain.transferredBytes + 60 * MiB);
+  assert.equal(p.stopCopyBytes, 64 * MiB);
+  close(p.setupSec + p.precopySec + p.stopCopySec + p.resumeSec, p.totalTimeSec, 1e-12);
   // with a trace, the trace is the deterministic run's
   assert.equal(predictWithOutlook({ ...input, trace: true }).trace?.length, 3);
+  // a time-out of 6.5 s: p = 0.33 < 0.5, so the migration runs to its time-out though the deterministic run
+  // converges (at 6.795 s): 6.5 s of pre-copy and the forced switch-over's 0.42 s
+  const late = predictWithOutlook(knifeEdge(6.5));
+  assert.equal(simulate(knifeEdge(6.5)).converged, true);
+  close(late.convergenceProbability, 0.33);
+  assert.deepEqual([late.converged, late.reason, late.totalTimeSec, late.timeP50Sec, late.precopySec], [false, 'timeout', 6.92, 6.92, 6.5]);
 });
 
 test('properties: p in [0, 1], p10 <= p50 <= p90, p (nearly) monotone in bandwidth and downtime limit', () => {
@@ -240,14 +254,15 @@ test('worked example (a) with the prior: far below the threshold, p10/p50/p90 = 
   close(o.timeP90Sec, mid(0.0796267, 0.09102), 1e-6);
   // about -9 %, +0 %, +9 %
   assert.ok(Math.abs(o.timeP10Sec / T - 0.9075) < 1e-4 && Math.abs(o.timeP90Sec / T - 1.0891) < 1e-4);
-  // the point and verdict are the deterministic run's
-  assert.equal(o.totalTimeSec, T);
+  // the point is the median outcome: the deterministic run's scenario at the median's time
+  assert.equal(o.totalTimeSec, o.timeP50Sec);
+  assert.equal(o.transferredBytes, point.transferredBytes);
   // without the error: the sync spread only (here none)
   const none = predictWithOutlook(input, { modelError: NO_MODEL_ERROR });
   assert.deepEqual([none.timeP10Sec, none.timeP50Sec, none.timeP90Sec], [T, T, T]);
   // a liu run has no syncs to spread over, and still the model's error
   const liu = predictWithOutlook({ ...input, policy: { name: 'liu' } });
-  close(liu.timeP90Sec, (liu.totalTimeSec * (Math.exp(0.0796267) + Math.exp(0.09102))) / 2, 1e-6);
+  close(liu.timeP90Sec, (simulate({ ...input, policy: { name: 'liu' } }).totalTimeSec * (Math.exp(0.0796267) + Math.exp(0.09102))) / 2, 1e-6);
 });
 
 test('worked example (b) with the prior: a migration that never converges costs the time-out, unscaled', () => {

@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { convergenceOutlook, predictWithOutlook } from '../../src/model/convergence.js';
+import { convergenceOutlook } from '../../src/model/convergence.js';
+import { predictWithOutlook } from '../../src/model/outlook.js';
 import { MODEL_ERROR_PRIOR, NO_MODEL_ERROR, OUTLOOK_SYNC_NODES, errorFactors, mixCells, mixOutlook, type ModelError } from '../../src/model/model-error.js';
 import { predictInputFrom } from '../../src/input.js';
 import type { PredictInput } from '../../src/model/types.js';
