@@ -1,14 +1,17 @@
 /**
- * Per-page against per-packet compression (issue 19): the compressed over raw share of the non-zero 4 KiB pages of
- * a memory-like file, each page compressed alone (the sampler before) and as QEMU's multifd does, 128 pages a
- * stream (model/packet-compression.ts), with zlib and zstd at level 1. No timings: sizes only. Run:
+ * Per-page, per-packet and per-stream compression (issue 19): the compressed over raw share of the non-zero 4 KiB
+ * pages of a memory-like file (a first pass: every page dirty), each page compressed alone (the sampler until stop
+ * 25), 128 consecutive non-zero pages a packet compressed alone (until stop 28), and as QEMU's multifd does
+ * (model/packet-compression.ts `packetPlan`: 128 consecutive pages a packet, its non-zero ones one stream that goes
+ * on from the packet the same channel sent before, 2 channels), with zlib and zstd at level 1. No timings: sizes
+ * only. Run:
  *   node --import tsx bench/multifd-packet-share.bench.ts FILE...
  * Without files: synthetic pages (key=value text records, a 32-byte pattern with counters, random bytes).
  */
 import { deflateRawSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { init, compress } from '@bokuweb/zstd-wasm';
-import { multifdPacketPages, packetPick, packetShare } from '../src/model/packet-compression.js';
+import { multifdPacketPages, packetPlan, streamShare } from '../src/model/packet-compression.js';
 
 const PAGE = 4096;
 await init();
@@ -44,13 +47,27 @@ function nonZeroFlags(buf: Buffer): number[] {
 
 const files = process.argv.slice(2);
 const inputs: [string, Buffer][] = files.length > 0 ? files.map((f) => [f, readFileSync(f)]) : [['synthetic', synthetic()]];
-console.log('input | non-zero pages | zlib page / packet | zstd page / packet');
+/** Runs of up to `n` consecutive flagged indices (the old packets: zero pages skipped before packing). */
+function runsOf(flags: readonly number[], n: number): number[][] {
+  const all = flags.flatMap((f, i) => (f ? [i] : []));
+  const out: number[][] = [];
+  for (let s = 0; s < all.length; s += n) out.push(all.slice(s, s + n));
+  return out;
+}
+
+console.log('input | non-zero pages | zlib page / packet / stream | zstd page / packet / stream');
 for (const [name, buf] of inputs) {
   const flags = nonZeroFlags(buf);
   const page = (i: number) => buf.subarray(i * PAGE, (i + 1) * PAGE);
-  const all = packetPick(flags, Number.MAX_SAFE_INTEGER, multifdPacketPages(PAGE));
-  const single = all.flat().map(page);
-  const packets = all.map((ix) => Buffer.concat(ix.map(page)));
+  const per = multifdPacketPages(PAGE);
+  const nonZero = (ix: number[]) => Buffer.concat(ix.filter((i) => flags[i]).map(page));
+  const old = runsOf(flags, per);
+  const single = old.flat().map(page);
+  const packets = old.map((ix) => Buffer.concat(ix.map(page)));
+  const plan = packetPlan(new Uint8Array(flags.length).fill(1), Number.MAX_SAFE_INTEGER, per, 2, flags);
+  const streams = plan.packets.map(nonZero);
+  const contexts = plan.contexts.map(nonZero);
   const f = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(3));
-  console.log(`${name} | ${single.length} | ${f(packetShare(single, zlib1))} / ${f(packetShare(packets, zlib1))} | ${f(packetShare(single, zstd1))} / ${f(packetShare(packets, zstd1))}`);
+  const alone = (bufs: Buffer[], c: (b: Uint8Array) => number) => streamShare(bufs, [], c);
+  console.log(`${name} | ${single.length} | ${f(alone(single, zlib1))} / ${f(alone(packets, zlib1))} / ${f(streamShare(streams, contexts, zlib1))} | ${f(alone(single, zstd1))} / ${f(alone(packets, zstd1))} / ${f(streamShare(streams, contexts, zstd1))}`);
 }

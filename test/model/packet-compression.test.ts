@@ -2,7 +2,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
-import { MULTIFD_PACKET_BYTES, multifdPacketPages, packetPick, packetShare } from '../../src/model/packet-compression.js';
+import { MULTIFD_PACKET_BYTES, multifdPacketPages, packetPlan, streamShare } from '../../src/model/packet-compression.js';
+
+const packetShare = (packets: Uint8Array[], f: (b: Uint8Array) => number) => streamShare(packets, [], f);
 
 const PAGE = 4096;
 function randomPage(seed: number): Buffer {
@@ -20,13 +22,28 @@ describe('multifd packets', () => {
     assert.equal(multifdPacketPages(2048), 256);
     assert.throws(() => multifdPacketPages(3000), /pageSizeBytes must divide 524288/);
   });
-  it('packetPick: runs of consecutive flagged pages, skipping unflagged ones, starts evenly spread', () => {
-    assert.deepEqual(packetPick([1, 1, 0, 1, 1, 1], 4, 2), [[0, 1], [3, 4]]);
-    assert.deepEqual(packetPick([1, 0, 1, 1, 0, 1], 10, 3), [[0, 2, 3], [5]]);
-    assert.deepEqual(packetPick(new Array(10).fill(1), 3, 4), [[0, 1, 2]]);
-    assert.deepEqual(packetPick(new Array(12).fill(1), 8, 4), [[0, 1, 2, 3], [4, 5, 6, 7]]);
-    assert.deepEqual(packetPick([0, 0], 8, 4), []);
-    assert.throws(() => packetPick([1], 1, 0), /pagesPerPacket must be an integer >= 1/);
+  it('packetPlan: packets of consecutive dirty pages in the order QEMU fills them, evenly spread, each with its channel\'s previous packet', () => {
+    // 8 dirty pages, packets of 2, room for 2 packets over 2 channels: the 2nd and 4th packets; the 4th's context is the 2nd
+    assert.deepEqual(packetPlan([1, 1, 1, 1, 1, 1, 1, 1], 4, 2, 2), { packets: [[2, 3], [6, 7]], contexts: [[], [2, 3]] });
+    // clean pages are skipped: packets run over the dirty ones (indices 0, 2, 3 | 5)
+    assert.deepEqual(packetPlan([1, 0, 1, 1, 0, 1], 10, 3, 1), { packets: [[0, 2, 3], [5]], contexts: [[], [0, 2, 3]] });
+    // a packet with no page to compress (all zero) is not picked
+    assert.deepEqual(packetPlan([1, 1, 1, 1, 1, 1], 2, 2, 1, [0, 0, 1, 0, 0, 0]), { packets: [[2, 3]], contexts: [[0, 1]] });
+    assert.deepEqual(packetPlan([0, 0], 8, 4), { packets: [], contexts: [] });
+    assert.throws(() => packetPlan([1], 1, 0), /pagesPerPacket must be an integer >= 1/);
+    assert.throws(() => packetPlan([1], 1, 1, 0), /channels must be an integer >= 1/);
+  });
+  it('streamShare: a packet after its context costs what it adds to the stream; one the context repeats costs little', () => {
+    const a = randomPage(7);
+    const b = randomPage(8);
+    const packet = Buffer.concat([a, b]);
+    // alone two random pages do not compress; after a context that holds them, they are matches
+    assert.equal(streamShare([packet], [Buffer.alloc(0)], zlib1), 1);
+    const after = streamShare([packet], [Buffer.concat([a, b])], zlib1)!;
+    assert.ok(after < 0.05, `after its context ${after}`);
+    // zlib's window is 32 KiB: a context whose copy lies further back than that helps nothing
+    const far = streamShare([packet], [Buffer.concat([a, b, ...Array.from({ length: 9 }, (_, i) => randomPage(100 + i))])], zlib1)!;
+    assert.ok(far > 0.95, `beyond the window ${far}`);
   });
   it('packetShare: compressed over raw, each packet at most its raw size', () => {
     assert.equal(packetShare([Buffer.alloc(8192, 1)], () => 16), 16 / 8192);

@@ -2,9 +2,9 @@
  * How well the pages a guest rewrites compress, from the two RAM dumps of a layout (`sample --layout`): for an
  * evenly spread sample of the pages that changed between the dumps, the size of QEMU's XBZRLE delta of the new page
  * against the old (model/xbzrle-encoding.ts); and, as QEMU's multifd compresses them (model/packet-compression.ts:
- * runs of up to 128 pages, 512 KiB, each one stream), the new pages compressed with zlib and zstd at level 1 (the
- * default `multifd-zlib-level` / `multifd-zstd-level`); the same for packets of all non-zero pages (what a first
- * pass sends). zlib through `node:zlib`, zstd through `@bokuweb/zstd-wasm` (libzstd built to WASM; Node 20 has no
+ * packets of 128 dirty pages, 512 KiB, whose non-zero pages are one stream that goes on from the packet the same
+ * channel sent before), the new pages compressed with zlib and zstd at level 1 (the default `multifd-zlib-level` /
+ * `multifd-zstd-level`); the same for a first pass's packets (128 consecutive pages, their non-zero ones). zlib through `node:zlib`, zstd through `@bokuweb/zstd-wasm` (libzstd built to WASM; Node 20 has no
  * zstd), else `zlib.zstdCompressSync` where Node has it, else no zstd figure. Bounded: at most `maxPages` pages
  * for the deltas and `maxPacketPages` of each kind in packets are read and compressed (about 0.2 s). Reads the
  * dumps only: the VM is not touched.
@@ -12,7 +12,7 @@
 import * as zlib from 'node:zlib';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { xbzrleDeltaStats, xbzrleEncodedSize } from '../../model/xbzrle-encoding.js';
-import { multifdPacketPages, packetPick, packetShare } from '../../model/packet-compression.js';
+import { DEFAULT_MULTIFD_CHANNELS, multifdPacketPages, packetPlan, streamShare } from '../../model/packet-compression.js';
 import type { VmSample } from '../../model/sample.js';
 
 /** Pages compared for XBZRLE deltas by default. */
@@ -57,11 +57,17 @@ function readPage(fd: number, index: number, page: Buffer): void {
   readSync(fd, page, 0, page.length, index * page.length);
 }
 
+/** Each packet's non-zero pages, in order, as one buffer (QEMU compresses only those; zero pages go as flags). */
 function readPackets(fd: number, packets: number[][], pageSize: number): Buffer[] {
+  const zero = Buffer.alloc(pageSize);
+  const page = Buffer.alloc(pageSize);
   return packets.map((ix) => {
-    const buf = Buffer.alloc(ix.length * pageSize);
-    ix.forEach((i, k) => readPage(fd, i, buf.subarray(k * pageSize, (k + 1) * pageSize)));
-    return buf;
+    const kept: Buffer[] = [];
+    for (const i of ix) {
+      readPage(fd, i, page);
+      if (!page.equals(zero)) kept.push(Buffer.from(page));
+    }
+    return Buffer.concat(kept);
   });
 }
 
@@ -88,8 +94,8 @@ export async function compressibilityOfFiles(pathA: string, pathB: string, flags
   const a = Buffer.alloc(pageSize);
   const b = Buffer.alloc(pageSize);
   const sizes: number[] = [];
-  let rewritten: Buffer[];
-  let all: Buffer[];
+  let rewritten: { packets: Buffer[]; contexts: Buffer[] };
+  let all: { packets: Buffer[]; contexts: Buffer[] };
   try {
     for (const i of spreadPick(flags.changed, maxPages)) {
       readPage(fa, i, a);
@@ -98,24 +104,27 @@ export async function compressibilityOfFiles(pathA: string, pathB: string, flags
       if (s === 0) continue;
       sizes.push(s);
     }
-    rewritten = readPackets(fb, packetPick(flags.changed, maxPacketPages, perPacket), pageSize);
-    all = readPackets(fb, packetPick(flags.nonZero, maxPacketPages, perPacket), pageSize);
+    // later rounds: packets of the pages that changed; a first pass: of every page (the non-zero ones compressed)
+    const rw = packetPlan(flags.changed, maxPacketPages, perPacket, DEFAULT_MULTIFD_CHANNELS, flags.nonZero);
+    const first = packetPlan(new Uint8Array(flags.nonZero.length).fill(1), maxPacketPages, perPacket, DEFAULT_MULTIFD_CHANNELS, flags.nonZero);
+    rewritten = { packets: readPackets(fb, rw.packets, pageSize), contexts: readPackets(fb, rw.contexts, pageSize) };
+    all = { packets: readPackets(fb, first.packets, pageSize), contexts: readPackets(fb, first.contexts, pageSize) };
   } finally {
     closeSync(fa);
     closeSync(fb);
   }
   const x = xbzrleDeltaStats(sizes, pageSize);
-  const nonZeroPages = all.reduce((s, p) => s + p.length / pageSize, 0);
+  const nonZeroPages = all.packets.reduce((s, p) => s + p.length / pageSize, 0);
   const out: NonNullable<VmSample['compressibility']> = { rewrittenPages: x.pages, xbzrleOverflowShare: x.overflowShare, nonZeroPages, packetPages: perPacket };
   if (x.deltaRatio !== undefined) out.xbzrleDeltaRatio = x.deltaRatio;
   const set = (k: 'zlibShareRewritten' | 'zlibShare' | 'zstdShareRewritten' | 'zstdShare', v: number | undefined) => {
     if (v !== undefined) out[k] = v;
   };
-  set('zlibShareRewritten', packetShare(rewritten, zlib1));
-  set('zlibShare', packetShare(all, zlib1));
+  set('zlibShareRewritten', streamShare(rewritten.packets, rewritten.contexts, zlib1));
+  set('zlibShare', streamShare(all.packets, all.contexts, zlib1));
   if (zstd) {
-    set('zstdShareRewritten', packetShare(rewritten, zstd));
-    set('zstdShare', packetShare(all, zstd));
+    set('zstdShareRewritten', streamShare(rewritten.packets, rewritten.contexts, zstd));
+    set('zstdShare', streamShare(all.packets, all.contexts, zstd));
   }
   return out;
 }
