@@ -34,7 +34,7 @@ export const HELDOUT_WORKLOAD_SETS: { name: string; workload: Workload; params: 
 ];
 export const HELDOUT_MEMORY_SIZES = [256 * MIB, 512 * MIB];
 export const HELDOUT_BANDWIDTHS = [50 * MIB, 100 * MIB];
-/** How long `lab matrix --preset heldout` samples each VM for phases (`sample --horizon`), s. */
+/** How long `lab matrix --preset heldout` (and `techniques-groups`, since stop 28: memtester's verify phases) samples each VM for phases (`sample --horizon`), s. */
 export const HELDOUT_HORIZON_SEC = 10;
 /** Repeats of every held-out configuration unless told (at least 2: the repeat oracle needs them). */
 export const HELDOUT_REPEATS = 2;

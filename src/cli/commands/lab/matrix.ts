@@ -35,7 +35,7 @@ export function labMatrixCommand(): Command {
     .addOption(parsedOption('--timeout <time>', 'cancel each migration after (a post-copy migration that has switched cannot be cancelled: it runs to its end)', durationArg('--timeout'), '30s'))
     .addOption(parsedOption('--limit <n>', 'run only the first n configurations', numberArg('--limit', { min: 0, integer: true })))
     .addOption(parsedOption('--skip <n>', 'skip the first n configurations (resume an interrupted matrix)', numberArg('--skip', { min: 0, integer: true }), '0'))
-    .addOption(parsedOption('--horizon <time>', `also sample each VM this long for phases, as \`sample --horizon\` (default ${HELDOUT_HORIZON_SEC}s for heldout, none otherwise; 0s: none)`, durationArg('--horizon')))
+    .addOption(parsedOption('--horizon <time>', `also sample each VM this long for phases, as \`sample --horizon\` (default ${HELDOUT_HORIZON_SEC}s for heldout and techniques-groups, none otherwise; 0s: none)`, durationArg('--horizon')))
     .option('--throttle-probe [percent]', THROTTLE_PROBE_HELP, false)
     .option('--platform <file>', 'platform constants file')
     .option('--db <file|url>', 'history store: a SQLite file or postgres:// URL', defaultDbLocation())
@@ -54,7 +54,7 @@ export function labMatrixCommand(): Command {
         const progress = progressReporter('migrations');
         const label = (i: number) => `${i + 1}/${configs.length} ${workloadLabel(configs[i])}${configs[i].technique ? ` [${techniqueKey(configs[i].technique!)}]` : ''}${configs[i].group ? ` (group ${configs[i].group})` : ''}`;
         const { recorded, failed } = await runAndRecord(configs, {
-          run: { platform, pin: o.pin === true, horizonSec: o.horizon ?? (o.preset === 'heldout' ? HELDOUT_HORIZON_SEC : undefined), throttleProbe, libvirt: o.driver === 'libvirt' ? (await import('../../../lab/run-libvirt.js')).labLibvirt() : undefined },
+          run: { platform, pin: o.pin === true, horizonSec: o.horizon ?? (o.preset === 'heldout' || o.preset === 'techniques-groups' ? HELDOUT_HORIZON_SEC : undefined), throttleProbe, libvirt: o.driver === 'libvirt' ? (await import('../../../lab/run-libvirt.js')).labLibvirt() : undefined },
           store,
           results: o.results,
           onStart: (i, total) => progress.update(i, total),
