@@ -179,6 +179,7 @@ export const predictionSchema = {
     stopCopyBytes: { type: 'number' },
     resumeSec: { type: 'number' },
     maxThrottle: { type: 'number' },
+    assumption: { type: 'string', description: 'what the answer rests on that the input did not measure (auto-converge without a throttle probe: how throttling cuts the guest\'s dirt)' },
     technique: { type: 'string' },
     measured: { type: 'boolean' },
     note: { type: 'string' },

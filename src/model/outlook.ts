@@ -13,6 +13,7 @@ import { DEFAULT_DIRT_DISPERSION } from './dispersion.js';
 import { deterministicOutlook, overRateSpread, type Cells, type RatePart } from './rate-spread.js';
 import { MODEL_ERROR_PRIOR, OUTLOOK_SYNC_NODES, errorQuadrature, mixWith, type ModelError } from './model-error.js';
 import { CONVERGENCE_VERDICT_P, OUTLOOK_LEVELS, convergenceOutlook, givenUp, midLevels, predictionAt, syncAt, syncRun, type ConvergenceFields, type SyncRun } from './convergence.js';
+import { throttleAssumption } from './throttle-assumption.js';
 import type { Prediction, PredictInput } from './types.js';
 
 /** The convergence-sync distribution at the midpoints of `nodes` equal-probability cells (rate-spread.ts `Cells`). */
@@ -193,6 +194,8 @@ export function predictWithOutlook(input: PredictInput, opts: { modelError?: Mod
     out.timeP10Sec = o.timeP10Sec;
     out.timeP50Sec = o.timeP50Sec;
     out.timeP90Sec = o.timeP90Sec;
+    const assumption = throttleAssumption(input, out);
+    if (assumption) out.assumption = assumption;
     return out;
   }
   // the convergence sync's spread combined with the model's own error (model-error.ts)
@@ -203,5 +206,7 @@ export function predictWithOutlook(input: PredictInput, opts: { modelError?: Mod
   const out = medianOf(input, parts, probability, mix.quantiles[1]) as Prediction & ConvergenceFields;
   out.convergenceProbability = probability;
   [out.timeP10Sec, out.timeP50Sec, out.timeP90Sec] = mix.quantiles;
+  const assumption = throttleAssumption(input, out);
+  if (assumption) out.assumption = assumption;
   return out;
 }

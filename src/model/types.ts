@@ -334,5 +334,7 @@ export interface Prediction {
   resumeSec: number;
   /** Highest auto-converge throttle reached (0 without it). */
   maxThrottle: number;
+  /** What the answer rests on that the input did not measure (auto-converge without a throttle probe: throttle-assumption.ts). */
+  assumption?: string;
   trace?: RoundTrace[];
 }

@@ -37,6 +37,13 @@ describe('HTTP API', () => {
     // the median converges before the 60 s time-out; with p < 0.9 the 90th percentile is the time-out's cost
     assert.ok(o.timeP10Sec <= o.timeP50Sec && o.timeP50Sec < 60 && o.timeP90Sec >= 60, JSON.stringify(o));
   });
+  it('POST /v1/predict says what an auto-converge answer rests on when the sample did not measure it', async () => {
+    const body = { memory: '256MiB', dirtyRate: '78MiB/s', curve: '0.1s:7.8MiB,0.41s:32MiB,1s:32MiB', bandwidth: '50MiB/s', policy: 'qemu', downtimeLimit: '100ms', timeout: '60s', autoConverge: true };
+    const r = await post('/v1/predict', { ...body, cpuUtilisation: 0.1 });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.match(r.json().assumption, /converges only if throttling cuts this guest's dirt as its vCPU load \(10 %\) says/);
+    assert.equal((await post('/v1/predict', { ...body, cpuUtilisation: 1 })).json().assumption, undefined);
+  });
   it('POST /v1/predict words why it stopped: a downtime over the limit says by how much; plain numbers are base units, GBps bytes', async () => {
     const r = await post('/v1/predict', { memory: 1073741824, dirtyRate: '20MiB/s', bandwidth: '0.125GBps', downtimeLimit: 0.3, stopCopyRate: '0.125GBps' });
     assert.equal(r.statusCode, 200);

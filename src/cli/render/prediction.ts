@@ -33,7 +33,8 @@ export function predictionTable(p: Prediction & Partial<ConvergenceFields>, inpu
   );
   if (p.maxThrottle > 0) t.push(['max throttle', `${Math.round(p.maxThrottle * 100)} %`]);
   techniqueRows(p as TechniquePrediction).forEach((r) => t.push(r));
-  return v ? `${t.toString()}\n${v.text}` : t.toString();
+  const text = v ? `${t.toString()}\n${v.text}` : t.toString();
+  return p.assumption ? `${text}\nassumption: ${p.assumption}` : text;
 }
 
 /** A technique's own figures, as rows (none for plain pre-copy). */

@@ -41,7 +41,8 @@ export function adviceTable(a: Advice): string {
       : p.measured === false ? 'not measured' : p.maxThrottle > 0 ? `throttle ${Math.round(p.maxThrottle * 100)} %` : '';
     t.push([String(i + 1), x.label, `${formatBytes(x.bandwidthBytesPerSec)}/s`, formatSeconds(x.downtimeLimitSec), formatSeconds(p.totalTimeSec), `${(p.convergenceProbability * 100).toFixed(1)} %`, formatSeconds(p.downtimeSec), formatBytes(p.transferredBytes), extra, x.cost.toFixed(1), x === a.best ? 'PICK' : (x.why ?? '')]);
   });
-  return t.toString();
+  const pick = a.best?.prediction.assumption;
+  return pick ? `${t.toString()}\nthe pick, ${a.best!.label}, ${pick}` : t.toString();
 }
 
 export function adviseCommand(): Command {

@@ -1,0 +1,40 @@
+/** What an auto-converge prediction rests on without a throttle probe (model/throttle-assumption.ts): worked examples. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { predictWithOutlook } from '../../src/model/outlook.js';
+import { simulate } from '../../src/model/precopy.js';
+import { throttleAssumption } from '../../src/model/throttle-assumption.js';
+import type { PredictInput, ThrottleResponse } from '../../src/model/types.js';
+import { MiB } from '../helpers.js';
+
+/** 32 MiB rewritten in 0.41 s (78 MiB/s) in 256 MiB over 50 MiB/s, 100 ms limit, auto-converge: the clock-paced writer's shape. */
+function writer(cpuUtilisation: number, throttleResponse?: ThrottleResponse, autoConverge = true): PredictInput {
+  return {
+    vm: { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 78 * MiB, cpuUtilisation, dirtyModel: { kind: 'curve', points: [{ windowSec: 0.1, dirtiedBytes: 7.8 * MiB }, { windowSec: 0.41, dirtiedBytes: 32 * MiB }, { windowSec: 1, dirtiedBytes: 32 * MiB }] }, ...(throttleResponse ? { throttleResponse } : {}) },
+    bandwidthBytesPerSec: 50 * MiB,
+    policy: { name: 'qemu', downtimeLimitSec: 0.1, timeoutSec: 60, autoConverge },
+  };
+}
+
+describe('throttleAssumption', () => {
+  it('a guest needing 10 % of its vCPU converges at 99 % by the load rule, and would not if it caught up: said', () => {
+    const p = predictWithOutlook(writer(0.1));
+    assert.equal(p.converged, true);
+    assert.equal(p.maxThrottle, 0.99);
+    assert.match(p.assumption!, /converges only if throttling cuts this guest's dirt as its vCPU load \(10 %\) says, at a throttle of 99 %/);
+    assert.match(p.assumption!, /sample --throttle-probe/);
+    // the same writer caught up in full (a probe that saw no cut at 95 %) never converges
+    assert.equal(simulate({ ...writer(0.1), vm: { ...writer(0.1).vm, throttleResponse: { throttle: 0.95, dirtShare: 1 } } }).converged, false);
+    // the technique's name says the same as the policy's flag
+    assert.equal(predictWithOutlook({ ...writer(0.1, undefined, false), technique: { name: 'auto-converge' } }).assumption, p.assumption);
+  });
+  it('nothing is assumed for a CPU-bound guest, a measured response, plain pre-copy, or a throttle that stays under the guest\'s need', () => {
+    assert.equal(predictWithOutlook(writer(1)).assumption, undefined);
+    assert.equal(predictWithOutlook(writer(0.1, { throttle: 0.95, dirtShare: 0.05 })).assumption, undefined);
+    assert.equal(predictWithOutlook(writer(0.1, undefined, false)).assumption, undefined);
+    // a throttle of 50 % leaves a guest needing 40 % all it needs: nothing cut, nothing assumed
+    assert.equal(throttleAssumption(writer(0.4), { converged: true, maxThrottle: 0.5 }), undefined);
+    // not converged: nothing to rest on
+    assert.equal(throttleAssumption(writer(0.1), { converged: false, maxThrottle: 0.99 }), undefined);
+  });
+});
