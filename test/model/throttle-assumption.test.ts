@@ -38,3 +38,18 @@ describe('throttleAssumption', () => {
     assert.equal(throttleAssumption(writer(0.1), { converged: false, maxThrottle: 0.99 }), undefined);
   });
 });
+
+describe('advise shows the assumption under its table when the pick rests on it', () => {
+  it('auto-converge picked for the clock-paced shape: the line names it; a CPU-bound guest has none', async () => {
+    const { advise } = await import('../../src/plan/advise.js');
+    const { adviceTable } = await import('../../src/cli/commands/advise/index.js');
+    const only = (u: number) => {
+      const a = advise(writer(u, undefined, false), { bandwidthsBytesPerSec: [50 * MiB], downtimeLimitsSec: [0.1] });
+      // keep auto-converge alone, as an operator who can only turn it on would
+      const ac = a.options.filter((x) => x.label === 'auto-converge');
+      return adviceTable({ ...a, options: ac, best: ac[0] });
+    };
+    assert.match(only(0.1), /the pick, auto-converge, converges only if throttling cuts this guest's dirt/);
+    assert.doesNotMatch(only(1), /converges only if/);
+  });
+});
