@@ -179,6 +179,11 @@ export const predictionSchema = {
     stopCopyBytes: { type: 'number' },
     resumeSec: { type: 'number' },
     maxThrottle: { type: 'number' },
+    plain: {
+      type: 'object',
+      description: 'the plain deterministic run (the sampled rate\'s) beside the outlook\'s median: what POST /v1/plan ranks moves by',
+      properties: { totalTimeSec: { type: 'number' }, transferredBytes: { type: 'number' }, downtimeSec: { type: 'number' }, converged: { type: 'boolean' } },
+    },
     assumption: { type: 'string', description: 'what the answer rests on that the input did not measure (auto-converge without a throttle probe: how throttling cuts the guest\'s dirt)' },
     technique: { type: 'string' },
     measured: { type: 'boolean' },

@@ -14,7 +14,7 @@ import { deterministicOutlook, overRateSpread, type Cells, type RatePart } from 
 import { MODEL_ERROR_PRIOR, OUTLOOK_SYNC_NODES, errorQuadrature, mixWith, type ModelError } from './model-error.js';
 import { CONVERGENCE_VERDICT_P, OUTLOOK_LEVELS, convergenceOutlook, givenUp, midLevels, predictionAt, syncAt, syncRun, type ConvergenceFields, type SyncRun } from './convergence.js';
 import { throttleAssumption } from './throttle-assumption.js';
-import type { Prediction, PredictInput } from './types.js';
+import type { PlainRun, Prediction, PredictInput } from './types.js';
 
 /** The convergence-sync distribution at the midpoints of `nodes` equal-probability cells (rate-spread.ts `Cells`). */
 type SyncCells = Cells;
@@ -107,6 +107,9 @@ function passageCells(r: SyncRun, nodes: number): { cells: SyncCells; syncs: num
 }
 
 
+/** The plain run's key figures, copied (the median may be that very object, changed after). */
+const plainOf = (p: Prediction): PlainRun => ({ totalTimeSec: p.totalTimeSec, transferredBytes: p.transferredBytes, downtimeSec: p.downtimeSec, converged: p.converged });
+
 /**
  * The migration at the median: `out` (a whole prediction on the verdict's side) given the median's total time,
  * the difference taken up by its pre-copy (the other parts are the scenario's). Mutates and returns `out`.
@@ -174,7 +177,9 @@ export function predictWithOutlook(input: PredictInput, opts: { modelError?: Mod
   if (t !== undefined && t.name !== 'precopy' && t.name !== 'auto-converge') {
     // The other techniques are deterministic at each rate: their outlook is over the rate spread and the error.
     const o = deterministicOutlook(predictTechnique, input, errorQuadrature(modelError), OUTLOOK_LEVELS);
+    const plain = plainOf(o.point);
     const p = medianOfPoints(o.points, o.probability, o.quantiles[1]) as TechniquePrediction & ConvergenceFields;
+    p.plain = plain;
     p.convergenceProbability = o.probability;
     [p.timeP10Sec, p.timeP50Sec, p.timeP90Sec] = o.quantiles;
     return p;
@@ -190,6 +195,7 @@ export function predictWithOutlook(input: PredictInput, opts: { modelError?: Mod
     // no model error: the syncs' spread alone, its median outcome (this call's own object)
     const o = convergenceOutlook(input);
     const out = o.median as Prediction & ConvergenceFields;
+    out.plain = plainOf(o.point);
     out.convergenceProbability = o.convergenceProbability;
     out.timeP10Sec = o.timeP10Sec;
     out.timeP50Sec = o.timeP50Sec;
@@ -203,7 +209,9 @@ export function predictWithOutlook(input: PredictInput, opts: { modelError?: Mod
   const mix = mixWith(qd, cells.times, cells.counts, cells.giveUps, cells.giveUpSec, OUTLOOK_LEVELS);
   // an error that carries a converging migration past the time-out's cost is one that does not converge
   const probability = cells.probability * mix.stillConverged;
+  const plain = plainOf(parts[0].point.prediction);
   const out = medianOf(input, parts, probability, mix.quantiles[1]) as Prediction & ConvergenceFields;
+  out.plain = plain;
   out.convergenceProbability = probability;
   [out.timeP10Sec, out.timeP50Sec, out.timeP90Sec] = mix.quantiles;
   const assumption = throttleAssumption(input, out);

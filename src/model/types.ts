@@ -317,6 +317,14 @@ export interface RoundTrace {
   estimateBytes?: number;
 }
 
+/** The plain deterministic run's key figures (the sampled rate's run, `simulate`), carried beside the outlook's median. */
+export interface PlainRun {
+  totalTimeSec: number;
+  transferredBytes: number;
+  downtimeSec: number;
+  converged: boolean;
+}
+
 /** A prediction. `converged` is false when a stop rule forced the end; `reason` says which. */
 export interface Prediction {
   totalTimeSec: number;
@@ -336,5 +344,7 @@ export interface Prediction {
   maxThrottle: number;
   /** What the answer rests on that the input did not measure (auto-converge without a throttle probe: throttle-assumption.ts). */
   assumption?: string;
+  /** The outlook's answer (outlook.ts): the plain deterministic run's figures beside its median (what `plan` ranks by). */
+  plain?: PlainRun;
   trace?: RoundTrace[];
 }

@@ -1,11 +1,12 @@
 /**
  * What a planned move is priced with, for every kind of move the planner proposes (mitigation and
  * consolidation alike): a VM carrying a sample through `inputFromSample` (the default model, exactly as
- * `predict --vm` prices that sample over that link), else QEMU's rule over the VM's loose fields; priced as
- * `predict` answers, the migration at its outlook's median with P(converges) beside it (model/outlook.ts). Pure.
+ * `predict --vm` prices that sample over that link), else QEMU's rule over the VM's loose fields. Priced by the
+ * plain deterministic run (`predict`'s `plain`), not the outlook's median that `predict` answers: on the lab's
+ * decision experiment the median made the choices worse (docs/model.md: Deng's MOA 0.328 -> 0.454 x MIA), because
+ * a guest whose convergence the outlook owes to one lucky sync among hundreds (memtester) is priced cheap. Pure.
  */
-import { predictWithOutlook } from '../model/outlook.js';
-import type { ConvergenceFields } from '../model/convergence.js';
+import { simulate } from '../model/precopy.js';
 import { inputFromSample } from '../model/from-sample.js';
 import type { Platform, Prediction, PredictInput } from '../model/types.js';
 import type { Vm } from './cluster.js';
@@ -29,7 +30,7 @@ export function predictionInput(v: Vm, bandwidth: number, downtimeLimitSec: numb
   };
 }
 
-/** One VM's move over `bandwidth`, predicted as `predict` does. */
-export function priceMove(v: Vm, bandwidth: number, downtimeLimitSec: number, platform?: Partial<Platform>): Prediction & ConvergenceFields {
-  return predictWithOutlook(predictionInput(v, bandwidth, downtimeLimitSec, platform));
+/** One VM's move over `bandwidth`, predicted. */
+export function priceMove(v: Vm, bandwidth: number, downtimeLimitSec: number, platform?: Partial<Platform>): Prediction {
+  return simulate(predictionInput(v, bandwidth, downtimeLimitSec, platform));
 }

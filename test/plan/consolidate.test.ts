@@ -10,7 +10,6 @@ import { parseCluster, applyMoves, type Cluster } from '../../src/plan/cluster.j
 import { planMitigation, SELECTION_POLICIES, type PlanOptions } from '../../src/plan/planner.js';
 import { consolidateAfterPlan, planConsolidation } from '../../src/plan/consolidate.js';
 import { simulate } from '../../src/model/precopy.js';
-import { predictWithOutlook } from '../../src/model/outlook.js';
 import { inputFromSample } from '../../src/model/from-sample.js';
 import type { VmSample } from '../../src/model/sample.js';
 import { assertClose, rng, GiB, MiB } from '../helpers.js';
@@ -98,7 +97,7 @@ describe('consolidation moves are priced as the plan prices moves', () => {
     assert.equal(d.switchOff, true);
     const s = d.moves.find((m) => m.vm === 's')!;
     assertClose(s.bandwidthBytesPerSec, 50 * MiB);
-    const want = predictWithOutlook(inputFromSample(sample, { bandwidthBytesPerSec: 50 * MiB, downtimeLimitSec: 0.2, timeoutSec: 600 }, { resumeSec: 0.05 }));
+    const want = simulate(inputFromSample(sample, { bandwidthBytesPerSec: 50 * MiB, downtimeLimitSec: 0.2, timeoutSec: 600 }, { resumeSec: 0.05 }));
     assert.deepEqual(s.predicted, want);
     assert.equal(s.energyJoules, want.energyJoules);
     assert.equal(s.transferredBytes, want.transferredBytes);

@@ -1,6 +1,7 @@
 /**
  * One path from a sample to the model's input: `plan` prices a VM that carries a sample exactly as `predict
- * --vm` prices the same sample over the same link and downtime limit — with the sample inline in the cluster
+ * --vm`'s plain run (`plain`, the deterministic run beside its median answer) prices the same sample over the
+ * same link and downtime limit — with the sample inline in the cluster
  * file, and with it posted the way the agent posts it (POST /v1/vms/{id}/samples through the app, in process,
  * into an SQLite file) and read back by `plan --from-store`, which takes each VM's newest sample whatever
  * stored it. Runs the built bin as users do.
@@ -76,11 +77,12 @@ function planVm1(doc: unknown, extra: string[] = []): { predicted: Priced; bandw
   return plan.moves[0];
 }
 
-/** `migcost predict --vm` on the sample (as `migcost sample --json` writes it, or wrapped as {vm}). */
+/** `migcost predict --vm` on the sample (as `migcost sample --json` writes it, or wrapped as {vm}): its plain run, what plan ranks by. */
 function predictVm(sample: unknown, bandwidthBytesPerSec: number): Priced {
   const file = join(mkdtempSync(join(dir, 'v-')), 'vm.json');
   writeFileSync(file, JSON.stringify(sample));
-  return cli(['predict', '--vm', file, '--bandwidth', `${bandwidthBytesPerSec}B/s`, '--downtime-limit', '250ms', '--json']) as Priced;
+  const p = cli(['predict', '--vm', file, '--bandwidth', `${bandwidthBytesPerSec}B/s`, '--downtime-limit', '250ms', '--json']) as Priced & { plain: Priced };
+  return p.plain;
 }
 
 function assertSamePrice(plan: Priced, predict: Priced): void {
@@ -163,7 +165,7 @@ describe('one path from a sample to the model’s input', () => {
     assertSamePrice(planVm1(clusterDoc(), ['--from-store', '--db', db]).predicted, predictVm(later.sample, 100 * MiB));
   });
 
-  it('POST /v1/plan and POST /v1/predict take the same sample and price it the same', async () => {
+  it('POST /v1/plan and POST /v1/predict take the same sample and price it the same (plan by the plain run)', async () => {
     const s = richSample('2026-11-22T00:00:00.000Z');
     const app = buildApp({ webRoot: false });
     try {
@@ -173,7 +175,7 @@ describe('one path from a sample to the model’s input', () => {
       assert.equal(move.vm, 'vm1');
       const pred = await app.inject({ method: 'POST', url: '/v1/predict', payload: { sample: s, bandwidth: move.bandwidthBytesPerSec, downtimeLimit: '250ms' } });
       assert.equal(pred.statusCode, 200, pred.body);
-      assertSamePrice(move.predicted, pred.json());
+      assertSamePrice(move.predicted, pred.json().plain);
       assertSamePrice(move.predicted, predictVm(s, move.bandwidthBytesPerSec));
       const bad = await app.inject({ method: 'POST', url: '/v1/predict', payload: { sample: { ...s, curve: [{ windowSec: 1, dirtiedBytes: 5 }, { windowSec: 0.5, dirtiedBytes: 6 }] }, bandwidth: '1Gbit/s' } });
       assert.equal(bad.statusCode, 400);
