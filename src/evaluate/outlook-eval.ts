@@ -23,7 +23,7 @@ import { modelErrorFromHistory } from '../calibrate/interval.js';
 import type { ModelError } from '../model/model-error.js';
 import { simulate } from '../model/precopy.js';
 import { configKey } from '../record/record.js';
-import { repeatFloor, workloadName } from './report.js';
+import { repeatFloor, verdictOracle, workloadName } from './report.js';
 
 /** One scored run: the measured outcome against the outlook's prediction. */
 export interface OutlookCase {
@@ -62,6 +62,8 @@ export interface OutlookEval {
   failed: number;
   /** Total time's repeat oracle over the completed runs (report.ts `repeatFloor`). */
   repeatOracle: ErrorSummary;
+  /** The verdict's repeat oracle (report.ts `verdictOracle`): repeated runs, and how many the majority of their configuration's other runs gets right. */
+  verdictOracle: { runs: number; right: number };
   /** Records whose sample carries a longer look (`phases`), those in which it saw a quiet phase, and the probability verdicts that change without it. */
   phases: { records: number; quiet: number; verdictsChanged: number };
 }
@@ -172,6 +174,7 @@ export function evaluateOutlook(records: readonly MigrationRecord[], opts: { pla
     rows: [scoreOutlookCases('all', cases), ...workloads.map((w) => scoreOutlookCases(w, cases.filter((c) => c.workload === w)))],
     failed: records.length - scored.length,
     repeatOracle: repeatFloor(scored).repeatOracle.totalTimeSec,
+    verdictOracle: verdictOracle(scored),
     phases,
   };
 }

@@ -120,6 +120,32 @@ export function repeatFloor(records: readonly MigrationRecord[]): { noiseFloor: 
   return { noiseFloor, repeatOracle: oracle };
 }
 
+/**
+ * The convergence verdict's repeat oracle: each run of a configuration run more than once on one machine, its
+ * verdict (completed before the time-out, or not) predicted by the majority of that configuration's other runs
+ * there — a tie counts half right. What knowing how every other identical migration ended would score: where a
+ * configuration ends differently from run to run, no verdict from the configuration can be right every time.
+ * Runs neither completed nor cancelled are left out. Pure.
+ * @example verdictOracle([a1 completed, a2 completed, a3 cancelled]) // { runs: 3, right: 1 } (a3's others say completed: wrong; a1's and a2's others tie: half each)
+ */
+export function verdictOracle(records: readonly MigrationRecord[]): { runs: number; right: number } {
+  const groups = repeatGroups(records.filter((r) => r.measured.status === 'completed' || r.measured.status === 'cancelled'));
+  let runs = 0;
+  let right = 0;
+  for (const g of groups.values()) {
+    if (g.length < 2) continue;
+    const done = g.filter((r) => r.measured.status === 'completed').length;
+    for (const r of g) {
+      const mine = r.measured.status === 'completed';
+      const yes = done - (mine ? 1 : 0);
+      const no = g.length - 1 - yes;
+      runs++;
+      right += yes === no ? 0.5 : yes > no === mine ? 1 : 0;
+    }
+  }
+  return { runs, right };
+}
+
 /** Builds the report over records; `variants` defaults to every variant found in them. */
 export function buildLabReport(records: readonly MigrationRecord[], variants?: readonly string[]): LabReport {
   const vs = variants ?? [...new Set(records.flatMap((r) => Object.keys(r.predicted)))];

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluateOutlook, outlookFor, scoreOutlookCases, type OutlookCase } from '../../src/evaluate/outlook-eval.js';
-import { buildLabReport } from '../../src/evaluate/report.js';
+import { buildLabReport, verdictOracle } from '../../src/evaluate/report.js';
 import { crossValidate } from '../../src/evaluate/cross-validate.js';
 import { inputFromSample } from '../../src/model/from-sample.js';
 import { predictWithOutlook } from '../../src/model/outlook.js';
@@ -116,6 +116,20 @@ test('each record through inputFromSample and predictWithOutlook; failed runs le
   // the repeat oracle of the two fast runs: t <- 1.1 t, 1.1 t <- t
   assert.equal(ev.repeatOracle.n, 2);
   assertClose(ev.repeatOracle.median, (0.1 + 0.1 / 1.1) / 2, 1e-9);
+  // the verdict oracle: b and c repeat each other (both completed: 2 right); a and e share a configuration and
+  // ended differently (each predicted by the other: wrong); d failed
+  assert.deepEqual(ev.verdictOracle, { runs: 4, right: 2 });
+});
+
+test('the verdict oracle: each repeated run by the majority of its configuration\'s other runs, a tie half', () => {
+  const runs = (statuses: ('completed' | 'cancelled' | 'failed')[], c: MigrationConfig) => statuses.map((st, i) => rec(`${c.workload}${c.bandwidthBytesPerSec}${i}`, sample, c, st, 10));
+  // three runs, two completed: each completed one's others tie (1/2 each), the cancelled one's others say completed (0)
+  assert.deepEqual(verdictOracle(runs(['completed', 'completed', 'cancelled'], slow)), { runs: 3, right: 1 });
+  // four runs, three cancelled: the cancelled are right by their others' majority (3), the completed one is not (0)
+  assert.deepEqual(verdictOracle(runs(['cancelled', 'completed', 'cancelled', 'cancelled'], slow)), { runs: 4, right: 3 });
+  // a failed run is no verdict, a configuration run once is no repeat; another machine is another configuration
+  const other = runs(['completed', 'completed'], fast).map((r, i) => (i === 1 ? { ...r, host: { cpu: 'elsewhere', cpus: 2 } } : r));
+  assert.deepEqual(verdictOracle([...runs(['completed', 'failed'], slow), ...other]), { runs: 0, right: 0 });
 });
 
 test('without given constants, the deterministic verdicts are the plain report\'s (constants fitted out of fold)', () => {

@@ -24,6 +24,8 @@ export function renderOutlookReport(ev: OutlookEval): string {
   }
   lines.push('');
   lines.push(`Repeat oracle, total time (each repeated run predicted by the median of its configuration's other runs on that machine): ${err(ev.repeatOracle)}.`);
+  const vo = ev.verdictOracle;
+  if (vo.runs > 0) lines.push(`Repeat oracle, verdicts (each repeated run's by the majority of its configuration's other runs on that machine, a tie half): ${vo.right} / ${vo.runs} (${pct(vo.right / vo.runs)}).`);
   const ph = ev.phases;
   lines.push(`Phases: ${ph.records} records carry a longer look, ${ph.quiet} saw a quiet phase; without it ${ph.verdictsChanged} probability verdicts would differ.`);
   return `${lines.join('\n')}\n`;
