@@ -9,6 +9,10 @@
  * half of each period and 0.2 x RATE for the second (both average RATE). Replies are read and counted; what a
  * tick could not send (the server lagging, the guest throttled) is carried to the next tick, at most one
  * second's worth. Prints "LOADGEN-READY" once connected.
+ *
+ * The load's phase at start is drawn at random (and so are the keys): a lab that boots the guest, samples it and
+ * migrates it at fixed delays would otherwise catch the load at the same point of its period every run, and
+ * score the model on one phase (held-out passes 1-4 did: every sample began at the sine's peak).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -30,6 +34,22 @@ static inline uint64_t splitmix(void) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   return z ^ (z >> 31);
+}
+
+/* A seed that differs from boot to boot: the kernel's random bytes, else the wall clock and the pid. */
+static uint64_t boot_seed(void) {
+  uint64_t seed = 0;
+  FILE *f = fopen("/dev/urandom", "rb");
+  if (f) {
+    if (fread(&seed, sizeof seed, 1, f) != 1) seed = 0;
+    fclose(f);
+  }
+  if (seed == 0) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    seed = ((uint64_t)ts.tv_sec * 1000000007ULL) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
+  }
+  return seed;
 }
 
 static double now(void) {
@@ -101,10 +121,13 @@ int main(int argc, char **argv) {
   char *out = malloc(cap);
   char *value = malloc(vbytes);
   if (!out || !value) return 1;
-  printf("LOADGEN-READY rate=%.0f shape=%s period=%.1f\n", rate, steps ? "steps" : "sine", period);
+  rng ^= boot_seed();
+  /* the phase at start: a uniform share of the period */
+  double phase0 = (double)(splitmix() >> 11) * (1.0 / 9007199254740992.0);
+  printf("LOADGEN-READY rate=%.0f shape=%s period=%.1f phase=%.3f\n", rate, steps ? "steps" : "sine", period, phase0);
   fflush(stdout);
   const double pi = 3.14159265358979323846;
-  double start = now(), last = start, owed = 0;
+  double last = now(), start = last - phase0 * period, owed = 0;
   struct timespec tick = {0, 10 * 1000 * 1000};
   for (;;) {
     double t = now();
