@@ -67,10 +67,15 @@ async function settings(v: Virsh) {
 
 test('sample --libvirt measures the running domain with libvirt\'s calls and leaves it as it was', { skip }, async () => {
   const before = await settings(src);
-  const r = cli(['sample', '--libvirt', src.uri, '--domain', NAME, '--json']);
+  const r = cli(['sample', '--libvirt', src.uri, '--domain', NAME, '--horizon', '3s', '--json']);
   assert.equal(r.status, 0, r.stderr);
   const s = JSON.parse(r.stdout);
   assert.equal(s.memoryBytes, 256 * MiB);
+  // the horizon in libvirt's own 1 s windows: three rates, each at most the guest's 19.5 MiB/s plus sampling noise
+  assert.equal(s.phases.windowSec, 1);
+  assert.equal(s.phases.rates.length, 3);
+  assert.ok(s.phases.spanSec >= 3, `span ${s.phases.spanSec} s`);
+  for (const x of s.phases.rates) assert.ok(x >= 0 && x <= 38 * MiB, `phase rate ${x / MiB} MiB/s`);
   assert.deepEqual(s.curve.map((p: { windowSec: number }) => p.windowSec), [1, 2, 4]);
   for (let i = 1; i < s.curve.length; i++) assert.ok(s.curve[i].dirtiedBytes >= s.curve[i - 1].dirtiedBytes, 'the curve is monotone');
   // 5,000 random page writes/s over 64 MiB dirty at most 19.5 MiB/s of distinct pages and at most 64 MiB in all.
@@ -82,13 +87,16 @@ test('sample --libvirt measures the running domain with libvirt\'s calls and lea
   assert.equal(before.tainted, false, 'no monitor pass-through');
 });
 
-test('sample --libvirt: a domain that does not exist names --domain and exits 2; --pseudo-migration is refused', { skip }, () => {
+test('sample --libvirt: a domain that does not exist names --domain and exits 2; --pseudo-migration is refused, and a horizon under 2 s', { skip }, () => {
   const r = cli(['sample', '--libvirt', src.uri, '--domain', 'no-such-domain']);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--domain/);
   const p = cli(['sample', '--libvirt', src.uri, '--domain', NAME, '--pseudo-migration']);
   assert.equal(p.status, 2);
   assert.match(p.stderr, /--pseudo-migration.*--qmp/);
+  const h = cli(['sample', '--libvirt', src.uri, '--domain', NAME, '--horizon', '1s']);
+  assert.equal(h.status, 2);
+  assert.match(h.stderr, /--horizon.*at least 2s/);
 });
 
 test('sample --allow-qmp-passthrough: zero pages, pseudo-migration, layout and throttle probe through libvirt; every migration setting put back', { skip }, async () => {

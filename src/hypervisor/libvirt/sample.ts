@@ -5,6 +5,9 @@
  * `domstats --dirtyrate`, and the memory size from `dominfo`. Nothing about the domain is changed: the
  * calculation sets no migration capability or parameter, so there is nothing to restore.
  *
+ * A horizon (`sample --horizon`) is watched the same way, in back-to-back 1 s windows (libvirt's finest), for the
+ * phases (model/phases.ts) — as the QMP sampler's 500 ms windows, coarser.
+ *
  * What libvirt has no call for (the zero-page count, Deng's pseudo-migration, the RAM layout) is not measured
  * here; the model then uses its stated defaults (docs/libvirt.md).
  */
@@ -15,8 +18,13 @@ import { LibvirtError, Virsh, checkDomainName, domainInfo, intField, jobInfo, pa
 /** The curve's windows through libvirt: whole seconds (domdirtyrate-calc takes 1-60 s). */
 export const LIBVIRT_WINDOWS_SEC: readonly number[] = [1, 2, 4];
 
+/** A horizon's windows through libvirt: 1 s each. */
+export const LIBVIRT_PHASE_WINDOW_SEC = 1;
+
 export interface LibvirtSampleOptions {
   windowsSec?: readonly number[];
+  /** Also watch this long in back-to-back 1 s windows (at least 2) and keep each one's rate: the sample's phases. */
+  horizon?: { sec: number };
   /** Told after each window. */
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
@@ -68,6 +76,8 @@ export async function sampleDomain(v: Virsh, domainName: string, o: LibvirtSampl
   if (info.state !== 'running') throw new LibvirtError(`domain ${domain} is ${info.state}: only a running domain can be sampled`);
   await refuseIfJobActive(v, domain);
   const windows = o.windowsSec ?? LIBVIRT_WINDOWS_SEC;
+  const phaseWindows = o.horizon ? Math.max(2, Math.round(o.horizon.sec / LIBVIRT_PHASE_WINDOW_SEC)) : 0;
+  const steps = windows.length + phaseWindows;
   const curve: { windowSec: number; dirtiedBytes: number }[] = [];
   let last = 0;
   for (let i = 0; i < windows.length; i++) {
@@ -77,9 +87,20 @@ export async function sampleDomain(v: Virsh, domainName: string, o: LibvirtSampl
     const dirtied = Math.max(last, rate * w);
     curve.push({ windowSec: w, dirtiedBytes: dirtied });
     last = dirtied;
-    o.onProgress?.(i + 1, windows.length);
+    o.onProgress?.(i + 1, steps);
   }
   // The rate is the shortest window's slope (QEMU's calc-dirty-rate default is 1 s; libvirt's finest).
   const dirtyRateBytesPerSec = curve.length > 0 ? curve[0].dirtiedBytes / curve[0].windowSec : 0;
-  return { memoryBytes: info.maxMemoryBytes, pageSizeBytes: 4096, dirtyRateBytesPerSec, curve, sampledAt: new Date().toISOString() };
+  const sample: VmSample = { memoryBytes: info.maxMemoryBytes, pageSizeBytes: 4096, dirtyRateBytesPerSec, curve, sampledAt: '' };
+  if (phaseWindows > 0) {
+    const t0 = performance.now();
+    const rates: number[] = [];
+    for (let i = 0; i < phaseWindows; i++) {
+      rates.push(await dirtyRateOver(v, domain, LIBVIRT_PHASE_WINDOW_SEC, o));
+      o.onProgress?.(windows.length + i + 1, steps);
+    }
+    sample.phases = { windowSec: LIBVIRT_PHASE_WINDOW_SEC, spanSec: (performance.now() - t0) / 1000, rates };
+  }
+  sample.sampledAt = new Date().toISOString();
+  return sample;
 }

@@ -136,7 +136,7 @@ async function sampleThroughLibvirt(o: SampleFlags, defaultWindows: boolean): Pr
   if (o.domain === undefined) throw new InputError('--domain', '', 'is required with --libvirt');
   if (o.pseudoMigration !== false) throw new InputError('--pseudo-migration', String(o.pseudoMigration), 'needs QEMU\'s monitor, which libvirt owns: add --allow-qmp-passthrough (it taints the domain) or use --qmp');
   if (o.layout !== false) throw new InputError('--layout', String(o.layout), 'needs QEMU\'s monitor, which libvirt owns: add --allow-qmp-passthrough (it taints the domain) or use --qmp');
-  if (o.horizon !== undefined) throw new InputError('--horizon', `${o.horizon}s`, 'needs QEMU\'s monitor, which libvirt owns: add --allow-qmp-passthrough (it taints the domain) or use --qmp');
+  if (o.horizon !== undefined && o.horizon < 2) throw new InputError('--horizon', `${o.horizon}s`, 'through libvirt is watched in whole 1 s windows: at least 2s');
   if (o.throttleProbe !== false) throw new InputError('--throttle-probe', String(o.throttleProbe), 'needs QEMU\'s monitor, which libvirt owns: add --allow-qmp-passthrough (it taints the domain) or use --qmp');
   const { Virsh } = await import('../../../hypervisor/libvirt/virsh.js');
   const { sampleDomain, LIBVIRT_WINDOWS_SEC } = await import('../../../hypervisor/libvirt/sample.js');
@@ -145,7 +145,7 @@ async function sampleThroughLibvirt(o: SampleFlags, defaultWindows: boolean): Pr
     if (!Number.isInteger(w)) throw new InputError(`--windows[${i}]`, `${w}s`, 'libvirt measures whole seconds (1s to 60s)');
   }
   const progress = progressReporter('windows', !o.json);
-  const s = await sampleDomain(new Virsh(o.libvirt!), o.domain, { windowsSec, onProgress: (d, t) => progress.update(d, t) });
+  const s = await sampleDomain(new Virsh(o.libvirt!), o.domain, { windowsSec, horizon: o.horizon !== undefined ? { sec: o.horizon } : undefined, onProgress: (d, t) => progress.update(d, t) });
   progress.done('sampled through libvirt (zero pages not measured: libvirt has no call for them)');
   printSample(s, o);
 }
