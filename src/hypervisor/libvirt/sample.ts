@@ -13,6 +13,7 @@
  */
 import type { VmSample } from '../../model/sample.js';
 import { InputError } from '../../units.js';
+import { phaseWindowCount } from '../qemu/sample.js';
 import { LibvirtError, Virsh, checkDomainName, domainInfo, intField, jobInfo, parseKeyValues } from './virsh.js';
 
 /** The curve's windows through libvirt: whole seconds (domdirtyrate-calc takes 1-60 s). */
@@ -76,7 +77,7 @@ export async function sampleDomain(v: Virsh, domainName: string, o: LibvirtSampl
   if (info.state !== 'running') throw new LibvirtError(`domain ${domain} is ${info.state}: only a running domain can be sampled`);
   await refuseIfJobActive(v, domain);
   const windows = o.windowsSec ?? LIBVIRT_WINDOWS_SEC;
-  const phaseWindows = o.horizon ? Math.max(2, Math.round(o.horizon.sec / LIBVIRT_PHASE_WINDOW_SEC)) : 0;
+  const phaseWindows = o.horizon ? phaseWindowCount(o.horizon.sec, LIBVIRT_PHASE_WINDOW_SEC) : 0;
   const steps = windows.length + phaseWindows;
   const curve: { windowSec: number; dirtiedBytes: number }[] = [];
   let last = 0;
@@ -91,7 +92,7 @@ export async function sampleDomain(v: Virsh, domainName: string, o: LibvirtSampl
   }
   // The rate is the shortest window's slope (QEMU's calc-dirty-rate default is 1 s; libvirt's finest).
   const dirtyRateBytesPerSec = curve.length > 0 ? curve[0].dirtiedBytes / curve[0].windowSec : 0;
-  const sample: VmSample = { memoryBytes: info.maxMemoryBytes, pageSizeBytes: 4096, dirtyRateBytesPerSec, curve, sampledAt: '' };
+  let phases: VmSample['phases'];
   if (phaseWindows > 0) {
     const t0 = performance.now();
     const rates: number[] = [];
@@ -99,8 +100,7 @@ export async function sampleDomain(v: Virsh, domainName: string, o: LibvirtSampl
       rates.push(await dirtyRateOver(v, domain, LIBVIRT_PHASE_WINDOW_SEC, o));
       o.onProgress?.(windows.length + i + 1, steps);
     }
-    sample.phases = { windowSec: LIBVIRT_PHASE_WINDOW_SEC, spanSec: (performance.now() - t0) / 1000, rates };
+    phases = { windowSec: LIBVIRT_PHASE_WINDOW_SEC, spanSec: (performance.now() - t0) / 1000, rates };
   }
-  sample.sampledAt = new Date().toISOString();
-  return sample;
+  return { memoryBytes: info.maxMemoryBytes, pageSizeBytes: 4096, dirtyRateBytesPerSec, curve, ...(phases ? { phases } : {}), sampledAt: new Date().toISOString() };
 }
