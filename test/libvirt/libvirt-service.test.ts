@@ -111,7 +111,10 @@ test('agent --libvirt samples the domain with libvirt\'s calls and posts to serv
     assert.equal(samples.length, 1, 'the agent posted one sample');
     assert.equal(samples[0].memoryBytes, 256 * MiB);
     assert.deepEqual(samples[0].curve.map((p) => p.windowSec), [1], 'one whole-second window by default');
-    assert.ok(samples[0].dirtyRateBytesPerSec > 0 && samples[0].dirtyRateBytesPerSec <= 24 * MiB);
+    // 19.5 MiB/s of random writes read through page-sampling's ~128 pages: ~9.75 dirty, sd ~3.1 pages (6.1 MiB/s);
+    // 24 MiB/s (under 1 sd over) failed CI once, so 6 sd over as in libvirt.test.ts.
+    const rate = samples[0].dirtyRateBytesPerSec;
+    assert.ok(rate > 0 && rate <= 56 * MiB, `rate ${rate / MiB} MiB/s`);
     assert.equal(/tainted/.test(await src.run(['dominfo', '--domain', NAME])), false, 'no monitor pass-through');
   } finally {
     a.kill('SIGTERM');

@@ -71,17 +71,18 @@ test('sample --libvirt measures the running domain with libvirt\'s calls and lea
   assert.equal(r.status, 0, r.stderr);
   const s = JSON.parse(r.stdout);
   assert.equal(s.memoryBytes, 256 * MiB);
-  // the horizon in libvirt's own 1 s windows: three rates, each at most the guest's 19.5 MiB/s plus sampling noise
+  // the horizon in libvirt's own 1 s windows: three rates, each at most the guest's 19.5 MiB/s plus 6 sd of sampling noise (below)
   assert.equal(s.phases.windowSec, 1);
   assert.equal(s.phases.rates.length, 3);
   assert.ok(s.phases.spanSec >= 3, `span ${s.phases.spanSec} s`);
-  for (const x of s.phases.rates) assert.ok(x >= 0 && x <= 38 * MiB, `phase rate ${x / MiB} MiB/s`);
+  for (const x of s.phases.rates) assert.ok(x >= 0 && x <= 56 * MiB, `phase rate ${x / MiB} MiB/s`);
   assert.deepEqual(s.curve.map((p: { windowSec: number }) => p.windowSec), [1, 2, 4]);
   for (let i = 1; i < s.curve.length; i++) assert.ok(s.curve[i].dirtiedBytes >= s.curve[i - 1].dirtiedBytes, 'the curve is monotone');
   // 5,000 random page writes/s over 64 MiB dirty at most 19.5 MiB/s of distinct pages and at most 64 MiB in all.
   // libvirt's page-sampling estimate reads ~128 pages of this 256 MiB guest (512 per GiB): ~9.75 of them dirty at
-  // 19.5 MiB/s, so its sampling noise (Poisson, sd ~3.1 pages = 6.1 MiB/s) allows up to 3 sd over: 38 MiB/s.
-  assert.ok(s.dirtyRateBytesPerSec > 0 && s.dirtyRateBytesPerSec <= 38 * MiB, `rate ${s.dirtyRateBytesPerSec / MiB} MiB/s`);
+  // 19.5 MiB/s, so its sampling noise (Poisson, sd ~3.1 pages = 6.1 MiB/s) allows up to 6 sd over: 56 MiB/s (3 sd
+  // failed about one run in 200 per reading, and this test reads four).
+  assert.ok(s.dirtyRateBytesPerSec > 0 && s.dirtyRateBytesPerSec <= 56 * MiB, `rate ${s.dirtyRateBytesPerSec / MiB} MiB/s`);
   assert.ok(s.curve.at(-1).dirtiedBytes <= 72 * MiB, `4 s: ${s.curve.at(-1).dirtiedBytes / MiB} MiB`);
   assert.deepEqual(await settings(src), before);
   assert.equal(before.tainted, false, 'no monitor pass-through');
