@@ -6,7 +6,7 @@
 import { closedForm } from './closed-form.js';
 import { curveSaturation, curveDirtiedBytes } from './dirty.js';
 import { dirtDispersionFromSample } from './dispersion.js';
-import { phasesFromSample } from './phases.js';
+import { phasesFromSample, rateSpreadFromPhases } from './phases.js';
 import { responseFromProbe } from './throttle-response.js';
 import { LIU_WIRED_ENERGY, wiredEnergyJoules } from './energy.js';
 import { simulate, POLICY_DEFAULTS } from './precopy.js';
@@ -218,6 +218,9 @@ export function inputFromSample(sample: VmSample, link: SampleLink, platform: Pa
     // A quiet phase a longer look (`sample --horizon`) saw, for the outlook too; none without one.
     const phases = phasesFromSample(sample);
     if (phases) vm.dirtPhases = phases;
+    // How much the rate strays, from the same look, in place of the default's (rate-spread.ts).
+    const spread = rateSpreadFromPhases(sample.phases);
+    if (spread !== undefined) vm.dirtRateSpread = spread;
   }
   // deng-bitmap: where the working set lies, from two RAM dumps, where the sample has them.
   const layout = sample.ramLayout;

@@ -77,3 +77,29 @@ export function quietRoundFactor(p: DirtPhases, roundSec: number): number {
   if (!(roundSec > p.quietRunSec)) return p.quietFactor;
   return (p.quietRunSec * p.quietFactor + (roundSec - p.quietRunSec)) / roundSec;
 }
+
+/** Busy windows a horizon needs before its spread stands for the rate spread's (fewer: the default's). */
+export const MIN_SPREAD_WINDOWS = 8;
+
+/**
+ * The rate spread (log-sd, `vm.dirtRateSpread`) a sample's longer look measured: the robust sd (1.4826 x the median
+ * absolute deviation) of the log rates of its busy windows — those at or above `QUIET_RATE_SHARE` x the 90th
+ * percentile window, the quiet ones being the phases' part (`phasesFromSample`). Each window is one reading of the
+ * rate as the sample's own is, so the spread holds both what the guest does from one half-second to the next and
+ * page-sampling's noise. Undefined (the default applies) without `MIN_SPREAD_WINDOWS` busy windows. At most 2,
+ * `vm.dirtRateSpread`'s bound. Pure.
+ * @example rateSpreadFromPhases({ windowSec: 0.5, rates: [100, 100, 100, 100, 100, 100, 100, 100] }) // 0
+ * @example rateSpreadFromPhases({ windowSec: 0.5, rates: [90, 100, 110, 100, 90, 110, 100, 100, 0, 0] })
+ *   // busy: all 8 non-zero; |log deviations| 0 x4, 0.0953 x2, 0.1054 x2: median 0.0477, x 1.4826 = 0.0707
+ */
+export function rateSpreadFromPhases(phases: VmSample['phases']): number | undefined {
+  if (!phases || !(phases.windowSec > 0) || phases.rates.length < MIN_SPREAD_WINDOWS) return undefined;
+  const rates = phases.rates.filter((r) => Number.isFinite(r) && r > 0);
+  if (rates.length < MIN_SPREAD_WINDOWS) return undefined;
+  const p90 = quantileR7(rates, 0.9);
+  const logs = rates.filter((r) => r >= QUIET_RATE_SHARE * p90).map(Math.log);
+  if (logs.length < MIN_SPREAD_WINDOWS) return undefined;
+  const mid = quantileR7(logs, 0.5);
+  const mad = quantileR7(logs.map((x) => Math.abs(x - mid)), 0.5);
+  return Math.min(2, 1.4826 * mad);
+}

@@ -1,7 +1,7 @@
 /** Phases: a longer look's per-window rates, their summary, and what the convergence outlook takes from them. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { phaseSummary, phasesFromSample, quietRoundFactor } from '../../src/model/phases.js';
+import { phaseSummary, phasesFromSample, quietRoundFactor, rateSpreadFromPhases, MIN_SPREAD_WINDOWS } from '../../src/model/phases.js';
 import { convergenceOutlook } from '../../src/model/convergence.js';
 import { predictWithOutlook } from '../../src/model/outlook.js';
 import { inputFromSample } from '../../src/model/from-sample.js';
@@ -92,9 +92,14 @@ test('a sample without phases predicts exactly as before; with a quiet phase onl
   const link = { bandwidthBytesPerSec: 100 * MiB, downtimeLimitSec: 0.1, timeoutSec: 60 };
   const plain = inputFromSample(sample, link);
   assert.equal(plain.vm.dirtPhases, undefined);
-  // a steady longer look adds nothing
+  // a steady longer look adds no phase, only how much its rate strays (rateSpreadFromPhases: 110, 120, 130 MiB/s
+  // in turn, 7, 7 and 6 windows; |log deviations| from 120: 0 x7, log(130/120) = 0.0800 x6, log(120/110) = 0.0870 x7;
+  // the median, between the 10th and 11th of 20, is 0.0800; x 1.4826 = 0.1187), and the plain run is the same
   const steady = inputFromSample({ ...sample, phases: { windowSec: 0.5, spanSec: 10, rates: Array.from({ length: 20 }, (_, i) => (110 + (i % 3) * 10) * MiB) } }, link);
-  assert.deepEqual(steady, plain);
+  assert.equal(steady.vm.dirtPhases, undefined);
+  close(steady.vm.dirtRateSpread!, 1.4826 * Math.log(130 / 120));
+  assert.deepEqual({ ...steady, vm: { ...steady.vm, dirtRateSpread: undefined } }, { ...plain, vm: { ...plain.vm, dirtRateSpread: undefined } });
+  assert.deepEqual(simulate(steady), simulate(plain));
   // two verify phases of 1.5 s in 10 s
   const rates = [1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1].map((x) => x * 120 * MiB);
   const withPhases = inputFromSample({ ...sample, phases: { windowSec: 0.5, spanSec: 10, rates } }, link);
@@ -115,4 +120,42 @@ test('a sample file with phases is read with them; a bad rate names its field', 
   assert.deepEqual(s.phases, { windowSec: 0.5, spanSec: 2, rates: [MiB, 0, 0, MiB] });
   assert.throws(() => parseSample('vm', { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: MiB, phases: { windowSec: 0.5, rates: [1, -1] } }), /vm\.phases\.rates\[1\]/);
   assert.throws(() => parseSample('vm', { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: MiB, phases: { windowSec: 0, rates: [1] } }), /vm\.phases\.windowSec/);
+});
+
+test('rateSpreadFromPhases, hand-computed: the robust log-sd of the busy windows; too few windows say nothing', () => {
+  // a steady writer: no spread
+  assert.equal(rateSpreadFromPhases({ windowSec: 0.5, spanSec: 4, rates: Array(8).fill(100) }), 0);
+  // 90, 100, 110 around 100, two idle windows left out (not busy: under half the 90th percentile); |log deviations|
+  // 0 x4, log 1.1 x2, log(10/9) x2: the median (type 7) halfway between the 4th and 5th, (0 + log 1.1) / 2
+  close(rateSpreadFromPhases({ windowSec: 0.5, spanSec: 5, rates: [90, 100, 110, 100, 90, 110, 100, 100, 0, 0] })!, 1.4826 * ((0 + Math.log(110 / 100)) / 2));
+  // a quiet phase is the phases' part, not a spread: busy windows at 100 +- 0 and quiet ones at 10
+  assert.equal(rateSpreadFromPhases({ windowSec: 0.5, spanSec: 6, rates: [100, 100, 100, 100, 10, 10, 10, 100, 100, 100, 100, 10] }), 0);
+  // one window in two at half the rate (still busy: not under half the 90th percentile): the median log halfway,
+  // every deviation log(2) / 2
+  close(rateSpreadFromPhases({ windowSec: 0.5, spanSec: 6, rates: [50, 100, 50, 100, 50, 100, 50, 100, 50, 100, 50, 100] })!, 1.4826 * (Math.log(2) / 2));
+  // fewer than MIN_SPREAD_WINDOWS busy windows, none, or no look at all: the default applies
+  assert.equal(rateSpreadFromPhases({ windowSec: 0.5, spanSec: 3.5, rates: Array(MIN_SPREAD_WINDOWS - 1).fill(100) }), undefined);
+  assert.equal(rateSpreadFromPhases({ windowSec: 0.5, spanSec: 5, rates: [100, 100, 100, 0, 0, 0, 0, 0, 0, 0] }), undefined);
+  assert.equal(rateSpreadFromPhases(undefined), undefined);
+  // windows far below the busy ones are not busy: four at 1 and four at 1e9 leave four busy ones, too few
+  assert.equal(rateSpreadFromPhases({ windowSec: 0.5, spanSec: 4, rates: [1, 1e9, 1, 1e9, 1, 1e9, 1, 1e9] }), undefined);
+});
+
+test('a measured spread replaces the default: a steady writer at the cap gets a sharper probability than 0.16 gives', () => {
+  const sample: VmSample = {
+    memoryBytes: 256 * MiB,
+    pageSizeBytes: 4096,
+    dirtyRateBytesPerSec: 45 * MiB,
+    curve: [{ windowSec: 0.1, dirtiedBytes: 4.5 * MiB }, { windowSec: 1, dirtiedBytes: 40 * MiB }, { windowSec: 4, dirtiedBytes: 64 * MiB }],
+    sampledAt: '2026-01-01T00:00:00Z',
+  };
+  const link = { bandwidthBytesPerSec: 50 * MiB, downtimeLimitSec: 0.3, timeoutSec: 60 };
+  const assumed = predictWithOutlook(inputFromSample(sample, link));
+  const steady = inputFromSample({ ...sample, phases: { windowSec: 0.5, spanSec: 10, rates: Array.from({ length: 20 }, (_, i) => (44 + (i % 3)) * MiB) } }, link);
+  assert.ok(steady.vm.dirtRateSpread! < 0.05, `${steady.vm.dirtRateSpread}`);
+  const measured = predictWithOutlook(steady);
+  // the sampled rate converges; with 0.16 the fast third of the spread does not, with the measured one it does
+  assert.ok(assumed.convergenceProbability < 1, `${assumed.convergenceProbability}`);
+  assert.equal(measured.convergenceProbability, 1);
+  assert.equal(measured.converged, assumed.converged);
 });
