@@ -83,7 +83,8 @@ test('sample --libvirt measures the running domain with libvirt\'s calls and lea
   // 19.5 MiB/s, so its sampling noise (Poisson, sd ~3.1 pages = 6.1 MiB/s) allows up to 6 sd over: 56 MiB/s (3 sd
   // failed about one run in 200 per reading, and this test reads four).
   assert.ok(s.dirtyRateBytesPerSec > 0 && s.dirtyRateBytesPerSec <= 56 * MiB, `rate ${s.dirtyRateBytesPerSec / MiB} MiB/s`);
-  assert.ok(s.curve.at(-1).dirtiedBytes <= 72 * MiB, `4 s: ${s.curve.at(-1).dirtiedBytes / MiB} MiB`);
+  // at 4 s ~22.6 of the ~128 sampled pages read dirty (45 MiB, sd ~8.6 MiB): 104 MiB is over 6 sd
+  assert.ok(s.curve.at(-1).dirtiedBytes <= 104 * MiB, `4 s: ${s.curve.at(-1).dirtiedBytes / MiB} MiB`);
   assert.deepEqual(await settings(src), before);
   assert.equal(before.tainted, false, 'no monitor pass-through');
 });

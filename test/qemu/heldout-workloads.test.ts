@@ -38,7 +38,9 @@ describe('held-out workloads in the lab guest', { skip }, () => {
       const s = await sampleVm(g.qmp, { windowsSec: [1], zeroPages: false });
       const rate = s.curve[0].dirtiedBytes;
       t.diagnostic(`${mibs(rate)} MiB dirtied within 1 s`);
-      assert.ok(rate > 3 * MiB && rate < 10 * MiB, `${mibs(rate)} MiB dirtied within 1 s`);
+      // ~125 sampled pages dirty (sd ~9 %), plus whatever a vCPU stall just before the window makes the clock-paced
+      // writer owe: < 13 MiB is over 6 sd
+      assert.ok(rate > 3 * MiB && rate < 13 * MiB, `${mibs(rate)} MiB dirtied within 1 s`);
     });
   });
 
@@ -47,7 +49,8 @@ describe('held-out workloads in the lab guest', { skip }, () => {
       const s = await sampleVm(g.qmp, { windowsSec: [1], zeroPages: false });
       const rate = s.curve[0].dirtiedBytes;
       t.diagnostic(`${mibs(rate)} MiB dirtied within 1 s`);
-      assert.ok(rate > 3 * MiB && rate < 10 * MiB, `${mibs(rate)} MiB dirtied within 1 s`);
+      // ~125 sampled pages dirty (sd ~9 %): < 13 MiB is over 6 sd (scatter never catches up: it can only run low)
+      assert.ok(rate > 3 * MiB && rate < 13 * MiB, `${mibs(rate)} MiB dirtied within 1 s`);
     });
   });
 

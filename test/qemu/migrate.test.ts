@@ -55,7 +55,9 @@ describe('real QEMU migrations', { skip }, () => {
         const s = await sampleVm(src.qmp, { windowsSec: [0.25, 0.5, 1] });
         assert.equal(s.memoryBytes, 256 * MiB);
         const want = 10000 * 4096; // pages/s x page size; sequential: all distinct within a short window
-        assert.ok(s.dirtyRateBytesPerSec > 0.75 * want && s.dirtyRateBytesPerSec < 1.25 * want, `rate ${s.dirtyRateBytesPerSec} vs ${want}`);
+        // page-sampling's ~157 dirty pages of 4,096 over 0.25 s: sd ~8 %, and the dirtier drops what a long vCPU stall
+        // costs it: 0.6-1.4 x is about 5 sd
+        assert.ok(s.dirtyRateBytesPerSec > 0.6 * want && s.dirtyRateBytesPerSec < 1.4 * want, `rate ${s.dirtyRateBytesPerSec} vs ${want}`);
         assert.equal(s.curve.length, 3);
         for (let i = 1; i < s.curve.length; i++) assert.ok(s.curve[i].dirtiedBytes >= s.curve[i - 1].dirtiedBytes);
         // 64 MiB of the 256 are the filled working set: at most 3/4 of the pages can be zero

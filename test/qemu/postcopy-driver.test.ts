@@ -101,7 +101,8 @@ describe('the QMP driver runs post-copy as the lab preset sets it', () => {
     const r = await run(q.m, { name: 'postcopy', maxPostcopyBandwidthBytesPerSec: 20 * MiB, postcopyAfterSec: 0.1 });
     const sw = q.log.filter((c) => c.cmd === 'migrate-start-postcopy');
     assert.equal(sw.length, 1);
-    assert.ok(sw[0].atMs >= 100, `issued at ${sw[0].atMs} ms`);
+    // two Date.now() readings (the driver's start, the fake's migrate) may straddle a millisecond: 99 is on time
+    assert.ok(sw[0].atMs >= 99, `issued at ${sw[0].atMs} ms`);
     assert.equal(r.measured.status, 'completed');
     assert.equal(r.measured.dirtySyncCount, 1, 'pass 1 never ended');
   });

@@ -27,7 +27,9 @@ describe('pseudo-migration', () => {
       assert.ok(normalPages > zeroPages, 'the dirtier writes non-zero data');
       assert.ok(points.length >= 1, 'at least the first round');
       const first = points.reduce((a, b) => (b.windowSec > a.windowSec ? b : a));
-      assert.ok(first.windowSec > 0.3 && first.windowSec < 3, `round of ${first.windowSec} s`);
+      // ~156 MiB of the guest is non-zero (not half), and a loaded 2-core machine slows the pass: bounded by the
+      // 12 s budget, not the nominal 1.2 s
+      assert.ok(first.windowSec > 0.3 && first.windowSec < 10, `round of ${first.windowSec} s`);
       assert.ok(first.dirtiedBytes > 2 * MiB && first.dirtiedBytes <= 40 * MiB, `dirtied ${first.dirtiedBytes / MiB} MiB`);
       assert.equal((await g.qmp.queryStatus()).status, 'running');
       const q = await g.qmp.queryMigrate();
