@@ -61,22 +61,40 @@ export function catchUpSlices(r: ThrottleResponse): number {
 }
 
 /**
+ * How finely a probe's throttled windows can tell a share: one throttle period (10 ms / (1 - p): a run slice and
+ * its sleep) over the windows' span. A writer that catches up dirties in bursts, one per run slice, and windows
+ * shorter than a period catch a burst or none: over a span of n periods they hold n +- 1 bursts, whatever the
+ * writer. At 95 % (a 0.2 s period) twelve 0.1 s windows span six periods: +- 1/6. Pure.
+ * @example probeResolution(0.95, 1.2) // 0.2 / 1.2 = 0.1667
+ */
+export function probeResolution(throttle: number, spanSec: number): number {
+  if (!(throttle > 0 && throttle < 1) || !(spanSec > 0)) return Infinity;
+  return THROTTLE_TIMESLICE_SEC / (1 - throttle) / spanSec;
+}
+
+/**
  * The model's response from a probe: the measured share of dirt time left at the probed throttle. The throttled
  * window's distinct dirt is read back on the unthrottled curve (scaled to the unthrottled window the probe
  * measured): the time in which the unthrottled guest dirties as much is the share of the window the throttled one
  * kept — distinct dirt is not linear in time, so the rates' ratio alone would overstate the share of a writer
- * whose working set nears saturation within the window. A throttled window within `NO_CUT_SHARE` of the
- * unthrottled one is read as no cut (the ratio), not read back on a curve that is flat there. Undefined without a usable probe (no dirt, or no window on either side). Pure.
+ * whose working set nears saturation within the window. A throttled rate within the probe's resolution
+ * (`probeResolution`) or within `NO_CUT_SHARE` of the unthrottled one, whichever is wider, is read as no cut (a share
+ * of 1): the windows alias against the throttle's bursts. Undefined without a usable probe (no dirt, no window on
+ * either side, or a span under two throttle periods). Pure.
  * @example responseFromProbe({ throttle: 0.95, windowSec: 1, rateUnthrottled: 100, rateThrottled: 5, ... }, []) // { throttle: 0.95, dirtShare: 0.05 }
  */
 export function responseFromProbe(probe: ThrottleResponseSample | undefined, curve: readonly CurvePoint[]): ThrottleResponse | undefined {
   if (!probe || !(probe.throttle > 0 && probe.throttle < 1) || !(probe.windowSec > 0)) return undefined;
   if (!(probe.rateUnthrottled > 0) || !(probe.rateThrottled >= 0) || probe.unthrottledWindows < 1 || probe.throttledWindows < 1) return undefined;
   const w = probe.windowSec;
+  const resolution = probeResolution(probe.throttle, w * probe.throttledWindows);
+  if (!(resolution < 0.5)) return undefined;
   const ratio = Math.min(1, probe.rateThrottled / probe.rateUnthrottled);
+  // within the probe's resolution of no cut (or page-sampling's noise): read as no cut
+  if (ratio >= Math.min(NO_CUT_SHARE, 1 - resolution)) return { throttle: probe.throttle, dirtShare: 1 };
   const atW = curve.length > 0 ? curveDirtiedBytes(curve, w) : 0;
   let share = ratio;
-  if (atW > 0 && ratio < NO_CUT_SHARE) {
+  if (atW > 0) {
     // The unthrottled curve's shape, scaled to this probe's unthrottled window: D(t) = k x curve(t); bisect the
     // first t in (0, w] with D(t) = the throttled window's dirt.
     const k = (probe.rateUnthrottled * w) / atW;

@@ -1,7 +1,7 @@
 /** How a guest's dirt answers auto-converge's throttle: the probe's reading, and auto-converge modelled with it. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { catchUpSlices, responseFromProbe, throttledTimeShare, throttleExponent } from '../../src/model/throttle-response.js';
+import { catchUpSlices, probeResolution, responseFromProbe, throttledTimeShare, throttleExponent } from '../../src/model/throttle-response.js';
 import { simulate } from '../../src/model/precopy.js';
 import { convergenceOutlook } from '../../src/model/convergence.js';
 import { inputFromSample } from '../../src/model/from-sample.js';
@@ -52,8 +52,8 @@ test('responseFromProbe: the throttled window read back on the unthrottled curve
   // unthrottled guest does in 0.25 x 10 / 16 s: a share of 0.3125 of the window, not the ratio 0.5.
   const bent = [{ windowSec: 0.25, dirtiedBytes: 16 * MiB }, { windowSec: 0.5, dirtiedBytes: 20 * MiB }, { windowSec: 1, dirtiedBytes: 20 * MiB }];
   close(responseFromProbe(probe({ rateUnthrottled: 40 * MiB, rateThrottled: 20 * MiB }), bent)!.dirtShare, 0.3125, 1e-6);
-  // within 5 % of the unthrottled dirt: no cut, whatever the curve's shape
-  close(responseFromProbe(probe({ rateThrottled: 39 * MiB }), bent)!.dirtShare, 39 / 40);
+  // within 5 % of the unthrottled dirt: no cut (a share of 1), whatever the curve's shape
+  assert.equal(responseFromProbe(probe({ rateThrottled: 39 * MiB }), bent)!.dirtShare, 1);
   assert.equal(responseFromProbe(probe({ throttledWindows: 0 }), linear), undefined);
   assert.equal(responseFromProbe(probe({ rateUnthrottled: 0 }), linear), undefined);
   assert.equal(responseFromProbe(undefined, linear), undefined);
@@ -128,4 +128,28 @@ test('parseSample keeps a throttle response (a --vm file, an API body) and names
   assert.deepEqual(parseSample('vm', json).throttleResponse, probe({}));
   assert.throws(() => parseSample('vm', { ...json, throttleResponse: probe({ throttle: 1 }) }), /vm\.throttleResponse/);
   assert.throws(() => parseSample('vm', { ...json, throttleResponse: probe({ throttledWindows: 1.5 }) }), /vm\.throttleResponse\.throttledWindows/);
+});
+
+test('probeResolution and the aliasing it reads past: a catch-up writer seen through windows shorter than the throttle period', () => {
+  // 95 %: a period of 10 ms / 0.05 = 0.2 s; twelve 0.1 s windows span six periods, +- one burst in six
+  close(probeResolution(0.95, 1.2), 1 / 6);
+  close(probeResolution(0.5, 2), 0.01);
+  assert.equal(probeResolution(0.95, 0), Infinity);
+  const linear = [{ windowSec: 1, dirtiedBytes: 80 * MiB }, { windowSec: 2, dirtiedBytes: 160 * MiB }];
+  // the lab's clock-paced writer (heldout-probe-pass1): 0.864-1.187 of its unthrottled rate over twelve 0.1 s
+  // windows at 95 %, where a window holds a burst or none: all within 1/6 of no cut, so full catch-up
+  const clock = (ratio: number) => probe({ windowSec: 0.1, unthrottledWindows: 24, throttledWindows: 12, rateUnthrottled: 80 * MiB, rateThrottled: ratio * 80 * MiB });
+  for (const ratio of [0.864, 0.88, 0.925, 0.944, 1.187]) {
+    const r = responseFromProbe(clock(ratio), linear)!;
+    assert.equal(r.dirtShare, 1, `ratio ${ratio}`);
+    assert.equal(catchUpSlices(r), Infinity);
+  }
+  // 0.8 is past the resolution: a measured cut, read back on the curve (linear: the ratio), C = 0.8 / 0.05 - 1 = 15 slices
+  const cut = responseFromProbe(clock(0.8), linear)!;
+  close(cut.dirtShare, 0.8, 1e-6);
+  close(catchUpSlices(cut), 15, 1e-4);
+  // over a long span the resolution is fine and page-sampling's 5 % governs: 0.93 over 10 s of windows is a cut
+  close(responseFromProbe(probe({ windowSec: 0.25, throttledWindows: 40, rateUnthrottled: 80 * MiB, rateThrottled: 0.93 * 80 * MiB }), linear)!.dirtShare, 0.93, 1e-6);
+  // a span under two periods cannot tell: no response (the CPU-load rule applies)
+  assert.equal(responseFromProbe(probe({ windowSec: 0.1, throttledWindows: 3 }), linear), undefined);
 });
