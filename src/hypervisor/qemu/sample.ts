@@ -12,7 +12,7 @@ import type { VmSample } from '../../model/sample.js';
 import { refuseIfMigrating } from './migration-settings.js';
 import { compressibilityOfFiles } from './compressibility.js';
 import { probeThrottle, type ThrottleProbeOptions } from './throttle-probe.js';
-import { FULL_WINDOWS_SEC, PHASE_WINDOW_SEC, PSEUDO_MIGRATION_WINDOWS_SEC, phaseWindowFor } from './windows.js';
+import { FULL_WINDOWS_SEC, PHASE_WINDOW_SEC, PSEUDO_MIGRATION_WINDOWS_SEC } from './windows.js';
 
 export interface SampleOptions {
   /**
@@ -45,7 +45,7 @@ export interface SampleOptions {
   dumpDir?: string;
   /**
    * Watch longer (`sample --horizon`): consecutive page-sampling windows of `windowSec` (default
-   * `phaseWindowFor` the sampled curve: at most `PHASE_WINDOW_SEC`, shorter for a working set that fills it) over about `sec` seconds, each one's rate kept in time order (`phases`): how the dirt
+   * `PHASE_WINDOW_SEC`) over about `sec` seconds, each one's rate kept in time order (`phases`): how the dirt
    * rate varies over time, which one short curve cannot show. Default: none.
    */
   horizon?: { sec: number; windowSec?: number };
@@ -191,9 +191,9 @@ export async function sampleVm(qmp: Monitor, opts: SampleOptions = {}): Promise<
   const summary = await qmp.execute<{ 'base-memory': number }>('query-memory-size-summary');
   const memoryBytes = summary['base-memory'];
   const samplePages = opts.samplePagesPerGiB ?? 16384; // QEMU's maximum: the least noisy
-  // progress counts the horizon as windows of the default length; the windows themselves follow the curve
-  const phaseSteps = opts.horizon ? phaseWindowCount(opts.horizon.sec, opts.horizon.windowSec ?? PHASE_WINDOW_SEC) : 0;
-  const steps = windows.length + phaseSteps + (opts.zeroPages === false ? 0 : 1) + (opts.throttleProbe ? 1 : 0);
+  const phaseWindowSec = opts.horizon?.windowSec ?? PHASE_WINDOW_SEC;
+  const phaseWindows = opts.horizon ? phaseWindowCount(opts.horizon.sec, phaseWindowSec) : 0;
+  const steps = windows.length + phaseWindows + (opts.zeroPages === false ? 0 : 1) + (opts.throttleProbe ? 1 : 0);
   const curve: { windowSec: number; dirtiedBytes: number }[] = [];
   let lastBytes = 0;
   const tids = await qmp.vcpuThreadIds().catch(() => []);
@@ -217,16 +217,14 @@ export async function sampleVm(qmp: Monitor, opts: SampleOptions = {}): Promise<
   for (const p of curve) if (Math.abs(Math.log(p.windowSec / 0.25)) < Math.abs(Math.log(ref.windowSec / 0.25))) ref = p;
   const dirtyRateBytesPerSec = ref ? ref.dirtiedBytes / ref.windowSec : 0;
   let phases: VmSample['phases'];
-  if (opts.horizon) {
-    const phaseWindowSec = opts.horizon.windowSec ?? phaseWindowFor(curve);
-    const phaseWindows = phaseWindowCount(opts.horizon.sec, phaseWindowSec);
+  if (phaseWindows > 0) {
     // back to back: each window starts as soon as the previous one is read
     const rates: number[] = [];
     const t0 = performance.now();
     for (let i = 0; i < phaseWindows; i++) {
       checkAborted();
       rates.push(await measureWindow(qmp, phaseWindowSec, samplePages));
-      opts.onProgress?.(windows.length + Math.round(((i + 1) * phaseSteps) / phaseWindows), steps);
+      opts.onProgress?.(windows.length + i + 1, steps);
     }
     phases = { windowSec: phaseWindowSec, spanSec: (performance.now() - t0) / 1000, rates };
   }
