@@ -93,9 +93,8 @@ export const MIN_SPREAD_WINDOWS = 8;
  *   // busy: all 8 non-zero; |log deviations| 0 x4, 0.0953 x2, 0.1054 x2: median 0.0477, x 1.4826 = 0.0707
  */
 export function rateSpreadFromPhases(phases: VmSample['phases']): number | undefined {
-  if (!phases || !(phases.windowSec > 0) || phases.rates.length < MIN_SPREAD_WINDOWS) return undefined;
+  if (!phases || !(phases.windowSec > 0)) return undefined;
   const rates = phases.rates.filter((r) => Number.isFinite(r) && r > 0);
-  if (rates.length < MIN_SPREAD_WINDOWS) return undefined;
   const p90 = quantileR7(rates, 0.9);
   const logs = rates.filter((r) => r >= QUIET_RATE_SHARE * p90).map(Math.log);
   if (logs.length < MIN_SPREAD_WINDOWS) return undefined;

@@ -11,6 +11,14 @@ import type { VmSample } from '../../src/model/sample.js';
 
 const MiB = 2 ** 20;
 const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
+/** A sample of a `mib` MiB VM dirtying `rateMiB` MiB/s, its curve as [window s, MiB] pairs. */
+const sampled = (mib: number, rateMiB: number, curve: [number, number][]): VmSample => ({
+  memoryBytes: mib * MiB,
+  pageSizeBytes: 4096,
+  dirtyRateBytesPerSec: rateMiB * MiB,
+  curve: curve.map(([windowSec, dirtied]) => ({ windowSec, dirtiedBytes: dirtied * MiB })),
+  sampledAt: '2026-01-01T00:00:00Z',
+});
 
 test('phaseSummary, hand-computed: percentiles, the quiet share, the quiet factor and the quiet runs', () => {
   // sorted: 0 0 0 0 8 8 8 8 8 8; type 7: p10 at rank 0.9 (0), p50 at 4.5 (8), p90 at 8.1 (8)
@@ -82,13 +90,7 @@ test('worked example: a quiet phase half the time makes a migration that never c
 });
 
 test('a sample without phases predicts exactly as before; with a quiet phase only the outlook (and its point at the median) changes', () => {
-  const sample: VmSample = {
-    memoryBytes: 1024 * MiB,
-    pageSizeBytes: 4096,
-    dirtyRateBytesPerSec: 120 * MiB,
-    curve: [{ windowSec: 0.1, dirtiedBytes: 12 * MiB }, { windowSec: 1, dirtiedBytes: 100 * MiB }, { windowSec: 4, dirtiedBytes: 120 * MiB }],
-    sampledAt: '2026-01-01T00:00:00Z',
-  };
+  const sample = sampled(1024, 120, [[0.1, 12], [1, 100], [4, 120]]);
   const link = { bandwidthBytesPerSec: 100 * MiB, downtimeLimitSec: 0.1, timeoutSec: 60 };
   const plain = inputFromSample(sample, link);
   assert.equal(plain.vm.dirtPhases, undefined);
@@ -142,13 +144,7 @@ test('rateSpreadFromPhases, hand-computed: the robust log-sd of the busy windows
 });
 
 test('a measured spread replaces the default: a steady writer at the cap gets a sharper probability than 0.16 gives', () => {
-  const sample: VmSample = {
-    memoryBytes: 256 * MiB,
-    pageSizeBytes: 4096,
-    dirtyRateBytesPerSec: 45 * MiB,
-    curve: [{ windowSec: 0.1, dirtiedBytes: 4.5 * MiB }, { windowSec: 1, dirtiedBytes: 40 * MiB }, { windowSec: 4, dirtiedBytes: 64 * MiB }],
-    sampledAt: '2026-01-01T00:00:00Z',
-  };
+  const sample = sampled(256, 45, [[0.1, 4.5], [1, 40], [4, 64]]);
   const link = { bandwidthBytesPerSec: 50 * MiB, downtimeLimitSec: 0.3, timeoutSec: 60 };
   const assumed = predictWithOutlook(inputFromSample(sample, link));
   const steady = inputFromSample({ ...sample, phases: { windowSec: 0.5, spanSec: 10, rates: Array.from({ length: 20 }, (_, i) => (44 + (i % 3)) * MiB) } }, link);
