@@ -114,7 +114,7 @@ test('sample --allow-qmp-passthrough: zero pages, pseudo-migration, layout and t
   assert.ok(s.zeroPageFraction > 0.05 && s.zeroPageFraction < 0.95, `zero pages ${s.zeroPageFraction}`);
   assert.ok(s.bitmapCurve.length >= 2, 'the pseudo-migration counted rounds');
   assert.equal(s.ramLayout.nonZeroPages.length, 64);
-  assert.equal(s.throttleResponse?.throttle, 0.95, 'the throttle probe measured a response');
+  assert.equal(s.throttleResponse?.throttle, 0.95, `the throttle probe measured a response: ${r.stderr.split('\n').filter((l) => /throttle probe|^probe/.test(l)).join('\n')}`);
   assert.deepEqual(await monitor(), before, 'capabilities and parameters as they were');
   const after = await settings(src);
   assert.equal(after.tainted, true, 'libvirt marks the pass-through');

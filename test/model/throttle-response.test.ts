@@ -5,7 +5,7 @@ import { catchUpSlices, probeResolution, responseFromProbe, throttledTimeShare, 
 import { simulate } from '../../src/model/precopy.js';
 import { convergenceOutlook } from '../../src/model/convergence.js';
 import { inputFromSample } from '../../src/model/from-sample.js';
-import { probeWindows } from '../../src/hypervisor/qemu/throttle-probe.js';
+import { firstPassCap, leadSec, probeWindows } from '../../src/hypervisor/qemu/throttle-probe.js';
 import type { PredictInput, ThrottleResponse } from '../../src/model/types.js';
 import type { ThrottleResponseSample, VmSample } from '../../src/model/sample.js';
 
@@ -65,6 +65,29 @@ test('probeWindows: the longest curve window the working set does not half-fill,
   assert.deepEqual(probeWindows(0.95, []), { windowSec: 1, windows: 2 }); // 5 x 10 ms / 0.05
   assert.deepEqual(probeWindows(0.5, []), { windowSec: 0.25, windows: 2 });
   assert.equal(probeWindows(0.95, [{ windowSec: 0.05, dirtiedBytes: 32 }, { windowSec: 1, dirtiedBytes: 32 }]).windowSec, 0.1); // saturated at once: the shortest, >= 0.1 s
+});
+
+test('leadSec: two monitor round trips and a poll, twice over; 0.1 s at least', () => {
+  assert.equal(leadSec(0.001), 0.1); // QMP on a socket: 4 ms + 40 ms
+  assert.ok(Math.abs(leadSec(0.07) - 0.32) < 1e-12); // libvirt's pass-through spawns virsh: ~70 ms a command
+});
+
+test('firstPassCap: the rounds after the first pass take the lead to converge, X / (B - D) = lead', () => {
+  // 156 MiB non-zero, 20 MiB/s of dirt dirtied linearly, 0.25 s of lead: B (B - 20) = 20 x 156 / 0.25 MiB^2/s^2
+  const b = firstPassCap(156 * MiB, 20 * MiB, 0.25, []);
+  assert.ok(Math.abs(b / MiB - (10 + Math.sqrt(100 + 12480))) < 1e-6, `${b / MiB} MiB/s`);
+  const rounds = (cap: number, dirt: (t: number) => number, d: number) => dirt((156 * MiB) / cap) / (cap - d);
+  assert.ok(Math.abs(rounds(b, (t) => 20 * MiB * t, 20 * MiB) - 0.25) < 1e-9);
+  // a longer lead, a slower first pass; never at or under the dirt rate (the rounds would never end)
+  assert.ok(firstPassCap(156 * MiB, 20 * MiB, 1, []) < b);
+  assert.ok(firstPassCap(156 * MiB, 20 * MiB, 100, []) > 20 * MiB);
+  // a working set the first pass saturates (16 MiB within 0.25 s): less to resend, so a slower first pass
+  const saturating = [{ windowSec: 0.25, dirtiedBytes: 5 * MiB }, { windowSec: 1, dirtiedBytes: 16 * MiB }, { windowSec: 4, dirtiedBytes: 16 * MiB }];
+  assert.ok(firstPassCap(156 * MiB, 20 * MiB, 0.25, saturating) < b);
+  // a guest that does not dirty, or a short lead: the old cap, a 0.5 s first pass (32 MiB/s at least)
+  assert.equal(firstPassCap(156 * MiB, 0, 0.25, []), 312 * MiB);
+  assert.equal(firstPassCap(156 * MiB, 20 * MiB, 0.001, []), 312 * MiB);
+  assert.equal(firstPassCap(4 * MiB, 0, 0.25, []), 32 * MiB);
 });
 
 /**

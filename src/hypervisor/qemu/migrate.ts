@@ -41,6 +41,11 @@ export interface MigrationOptions {
    * throttle (throttle-probe.ts). Absent: the VM's own (QEMU's defaults unless someone changed them).
    */
   autoConvergeParameters?: Partial<Record<(typeof AUTO_CONVERGE_PARAMETERS)[number], number>>;
+  /**
+   * The bandwidth QEMU assumes for the switch-over (`avail-switchover-bandwidth`, QEMU >= 8.2; bytes/s) in place of
+   * the one it measures: it switches over when what is pending fits this x the downtime limit. Absent: measured.
+   */
+  switchoverBandwidthBytesPerSec?: number;
 }
 
 export interface MigrationResult {
@@ -110,7 +115,7 @@ async function migrate(o: MigrationOptions): Promise<MigrationResult> {
     ],
   });
   const initialBw = o.adaptiveRate ? o.adaptiveRate.maxBytesPerSec : o.bandwidthBytesPerSec;
-  await qmp.execute('migrate-set-parameters', { 'max-bandwidth': Math.round(initialBw), 'downtime-limit': Math.round(o.downtimeLimitSec * 1000), ...tech.parameters, ...o.autoConvergeParameters });
+  await qmp.execute('migrate-set-parameters', { 'max-bandwidth': Math.round(initialBw), 'downtime-limit': Math.round(o.downtimeLimitSec * 1000), ...tech.parameters, ...o.autoConvergeParameters, ...(o.switchoverBandwidthBytesPerSec !== undefined ? { 'avail-switchover-bandwidth': Math.round(o.switchoverBandwidthBytesPerSec) } : {}) });
   const trigger = postcopyTrigger(o.technique);
   let postcopyIssuedSec: number | undefined;
   let postcopyAtMs: number | undefined;

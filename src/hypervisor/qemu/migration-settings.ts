@@ -16,7 +16,7 @@ export const AUTO_CONVERGE_PARAMETERS = ['throttle-trigger-threshold', 'cpu-thro
  * nor put back.
  */
 export const TOUCHED_CAPABILITIES = ['events', 'auto-converge', 'pause-before-switchover', 'postcopy-ram', 'xbzrle', 'multifd'] as const;
-export const TOUCHED_PARAMETERS = ['max-bandwidth', 'downtime-limit', 'xbzrle-cache-size', 'multifd-channels', 'multifd-compression', 'max-postcopy-bandwidth', ...AUTO_CONVERGE_PARAMETERS] as const;
+export const TOUCHED_PARAMETERS = ['max-bandwidth', 'downtime-limit', 'xbzrle-cache-size', 'multifd-channels', 'multifd-compression', 'max-postcopy-bandwidth', 'avail-switchover-bandwidth', ...AUTO_CONVERGE_PARAMETERS] as const;
 /** The parameters every QEMU migcost drives has; the others are optional. */
 const REQUIRED_PARAMETERS: readonly string[] = ['max-bandwidth', 'downtime-limit'];
 

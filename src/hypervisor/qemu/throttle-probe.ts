@@ -15,6 +15,7 @@ import type { Monitor } from './qmp.js';
 import type { ThrottleResponseSample } from '../../model/sample.js';
 import type { CurvePoint } from '../../model/types.js';
 import { throttleExponent, THROTTLE_TIMESLICE_SEC } from '../../model/throttle-response.js';
+import { curveDirtiedBytes } from '../../model/dirty.js';
 
 export interface ThrottleProbeOptions {
   /** The throttle to probe at, in (0, 1) (QEMU takes whole percents, 1-99). Default `DEFAULT_PROBE_THROTTLE`. */
@@ -25,13 +26,15 @@ export interface ThrottleProbeOptions {
   windows?: number;
   /** The sampled dirt curve, to choose the windows by (default: none, the longest window). */
   curve?: readonly CurvePoint[];
-  /** Give up (cancel) if the throttle is not on after this long, s; once it is, the throttled windows get their own time. Default 20. */
+  /** Give up (cancel) if the throttle is not on this long after the first pass (s); once it is, the throttled windows get their own time. Default 20. */
   budgetSec?: number;
   /** Where the pseudo-migration sends its pages (default sample.ts PSEUDO_MIGRATION_URI). */
   uri?: string;
   /** Pages sampled per GiB by calc-dirty-rate. Default 16384, QEMU's most. */
   samplePagesPerGiB?: number;
   signal?: AbortSignal;
+  /** Told why the probe measured nothing, where it did not (the probe then gives undefined). */
+  onSkip?: (reason: string) => void;
 }
 
 /**
@@ -56,6 +59,50 @@ export function probeWindowSec(p: number): number {
  * cannot show a cut), at least 0.1 s; as many windows as make two of those longest windows (2-12). Pure.
  * @example probeWindows(0.95, [{ windowSec: 0.1, dirtiedBytes: 8 }, { windowSec: 0.25, dirtiedBytes: 20 }, { windowSec: 1, dirtiedBytes: 32 }]) // { windowSec: 0.25, windows: 8 }
  */
+/** Three round trips to the monitor, timed: the mean, s. */
+async function monitorLatencySec(qmp: Monitor): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < 3; i++) await qmp.queryMigrate();
+  return (performance.now() - t0) / 3000;
+}
+
+/**
+ * How long the rounds after the probe's first pass must last before they could converge: long enough for the
+ * driver to see the first pass end and set the next cap (a poll and a command: two round trips and the 20 ms poll),
+ * twice over; at least 0.1 s. Pure.
+ * @example leadSec(0.001) // 0.1
+ * @example leadSec(0.07) // 4 x 0.07 + 0.04 = 0.32
+ */
+export function leadSec(latencySec: number): number {
+  return Math.max(0.1, 4 * latencySec + 0.04);
+}
+
+/**
+ * The probe's first-pass cap (bytes/s): the fastest under which the rounds after the first pass take at least
+ * `leadSec` to converge. A first pass of M non-zero bytes at cap B lasts M / B and leaves X = the distinct dirt of
+ * that time (the curve's, or rate x time without one); the rounds after it shrink by D / B each, and take
+ * X / (B - D) in all to converge. So the largest B with X(M / B) / (B - D) >= leadSec, between just over D and the
+ * old cap of a 0.5 s first pass (at least 32 MiB/s); the latter for a guest that does not dirty. Pure.
+ * @example firstPassCap(156 * MiB, 20 * MiB, 0.25, []) // ~122 MiB/s: B (B - 20 MiB/s) = 20 x 156 / 0.25 MiB^2/s^2
+ */
+export function firstPassCap(nonZeroBytes: number, dirtyRateBytesPerSec: number, lead: number, curve: readonly CurvePoint[]): number {
+  const hi = Math.max(32 * MIB, nonZeroBytes / 0.5);
+  const d = Math.max(0, dirtyRateBytesPerSec);
+  if (!(d > 0) || !(nonZeroBytes > 0)) return hi;
+  const level = curve.reduce((m, p) => Math.max(m, p.dirtiedBytes), 0);
+  const dirt = (t: number) => (level > 0 ? curveDirtiedBytes(curve, t) : d * t);
+  const lasts = (b: number) => b <= d || dirt(nonZeroBytes / b) / (b - d) >= lead;
+  if (lasts(hi)) return hi;
+  let lo = d;
+  let up = hi;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + up) / 2;
+    if (lasts(mid)) lo = mid;
+    else up = mid;
+  }
+  return Math.max(MIB, lo);
+}
+
 export function probeWindows(p: number, curve: readonly CurvePoint[]): { windowSec: number; windows: number } {
   const longest = probeWindowSec(p);
   const level = curve.reduce((m, x) => Math.max(m, x.dirtiedBytes), 0);
@@ -88,12 +135,23 @@ export async function probeThrottle(qmp: Monitor, memoryBytes: number, zeroPageF
   if (opts.signal?.aborted) throw opts.signal.reason;
   const stop = new AbortController();
   const signal = opts.signal ? AbortSignal.any([stop.signal, opts.signal]) : stop.signal;
-  // The cap, in three steps. A first pass of about 0.5 s; then (from its last 100 ms) half the guest's dirt rate,
-  // so that the pending dirt never shrinks (the pseudo-migration must not reach its switch-over) and rounds end,
-  // each with a bitmap sync, often enough for QEMU's once-a-second check to throttle within a few seconds; once the
-  // throttle is on, a trickle, so that a throttled guest's smaller dirt cannot let it converge while it is measured.
-  const capFirst = Math.max(32 * MIB, (memoryBytes * (1 - zeroPageFraction)) / 0.5);
+  // The cap, in three steps. A first pass as fast as it may be (`firstPassCap`); then, from its last `leadSec` (what
+  // is left of it at the first cap: zero pages go faster, so this may come late) or the first sync after it,
+  // half the guest's dirt rate, so that the pending dirt never shrinks (the pseudo-migration must not reach its
+  // switch-over) and rounds end, each with a bitmap sync, often enough for QEMU's once-a-second check to throttle
+  // within a few seconds; once the throttle is on, a trickle, so that a throttled guest's smaller dirt cannot let it
+  // converge while it is measured. Each cut lands one monitor round trip or two after QEMU's counters show it due:
+  // the first pass's cap leaves the rounds after it that long at least before they could converge.
+  // Where QEMU takes the switch-over's bandwidth as a parameter (`avail-switchover-bandwidth`, 8.2 and later), it is
+  // set to 1 MiB/s: a threshold (bandwidth x the 1 ms downtime limit) of 1 KiB, under one page, so that only a round
+  // with nothing pending could converge. (A downtime limit of 0 does not do it: QEMU then switches over at the end of
+  // the first pass, before it syncs the bitmap.)
+  const knowsSwitchoverBandwidth = await qmp.execute<Record<string, unknown>>('query-migrate-parameters').then((x) => typeof x['avail-switchover-bandwidth'] === 'number', () => false);
+  const latencySec = await monitorLatencySec(qmp);
+  const lead = leadSec(latencySec);
+  const capFirst = firstPassCap(memoryBytes * (1 - zeroPageFraction), dirtyRateBytesPerSec, lead, opts.curve ?? []);
   const capRounds = Math.max(256 * 1024, dirtyRateBytesPerSec / 2);
+  const firstPassSec = (memoryBytes * (1 - zeroPageFraction)) / capFirst;
   const capTrickle = 64 * 1024;
   let phase = 0;
   // awaited by the driver before its next poll, so never after the settings are put back
@@ -101,16 +159,19 @@ export async function probeThrottle(qmp: Monitor, memoryBytes: number, zeroPageF
   let status = 'setup';
   let throttleNow = 0;
   let ended = false;
+  let why = '';
+  const t0 = Date.now();
   const migration = runMigration({
     source: qmp,
     uri: opts.uri ?? PSEUDO_MIGRATION_URI,
     bandwidthBytesPerSec: capFirst,
     downtimeLimitSec: 0.001,
+    ...(knowsSwitchoverBandwidth ? { switchoverBandwidthBytesPerSec: MIB } : {}),
     autoConverge: true,
     autoConvergeParameters: { 'throttle-trigger-threshold': 1, 'cpu-throttle-initial': pct, 'max-cpu-throttle': pct },
     // the windows under the throttle get their own time (and room for a slow monitor: libvirt's pass-through
     // spawns virsh for every command) past the time the throttle may take to come on
-    timeoutSec: budget + n * (w + 1) + 5,
+    timeoutSec: firstPassSec + budget + n * (w + 1) + 5,
     pseudo: true,
     pollMs: 20,
     signal,
@@ -118,7 +179,7 @@ export async function probeThrottle(qmp: Monitor, memoryBytes: number, zeroPageF
       status = q.status ?? 'none';
       throttleNow = (q['cpu-throttle-percentage'] ?? 0) / 100;
       const syncs = q.ram?.['dirty-sync-count'] ?? 0;
-      if (phase === 0 && status === 'active' && (syncs >= 2 || (syncs === 1 && (q.ram?.remaining ?? Infinity) < capFirst * 0.1))) {
+      if (phase === 0 && status === 'active' && (syncs >= 2 || (syncs === 1 && (q.ram?.remaining ?? Infinity) < capFirst * lead))) {
         phase = 1;
         await setCap(capRounds);
       }
@@ -127,21 +188,29 @@ export async function probeThrottle(qmp: Monitor, memoryBytes: number, zeroPageF
         await setCap(capTrickle);
       }
     },
+  }).then((m) => {
+    if (!why) why = `the pseudo-migration ended after ${((Date.now() - t0) / 1000).toFixed(1)} s (QEMU: ${m.final.status ?? 'unknown'}${m.measured.error && !stop.signal.aborted ? `, ${m.measured.error}` : ''}) before both sides were measured`;
+    return m;
   }).finally(() => {
     ended = true;
   });
   const unthrottled: number[] = [];
   const throttled: number[] = [];
-  const t0 = Date.now();
   try {
     while (!ended && status !== 'active') await sleep(10);
     while (!ended && throttled.length < n) {
       // not throttled within the budget: the guest dirties too little for QEMU to throttle it, or the monitor is too slow
-      if (throttleNow === 0 && (Date.now() - t0) / 1000 > budget) break;
+      if (throttleNow === 0 && (Date.now() - t0) / 1000 > firstPassSec + budget) {
+        why = `QEMU did not throttle within ${budget} s of the first pass (the guest dirties too little, or the monitor is slow)`;
+        break;
+      }
       const before = throttleNow;
       const rate = await window(qmp, w, samplePages);
       const after = throttleNow;
-      if (ended || status !== 'active') break;
+      if (ended || status !== 'active') {
+        if (!ended) why = `the pseudo-migration left 'active' (${status}) before both sides were measured`;
+        break;
+      }
       if (rate === undefined) {
         await sleep(50); // a window QEMU refused or did not finish: the next one
         continue;
@@ -157,7 +226,10 @@ export async function probeThrottle(qmp: Monitor, memoryBytes: number, zeroPageF
     await migration;
   }
   if (opts.signal?.aborted) throw opts.signal.reason;
-  if (unthrottled.length === 0 || throttled.length === 0) return undefined;
+  if (unthrottled.length === 0 || throttled.length === 0) {
+    opts.onSkip?.(`${why || 'no window measured'}: ${unthrottled.length} unthrottled and ${throttled.length} throttled windows`);
+    return undefined;
+  }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const rateUnthrottled = mean(unthrottled);
   const rateThrottled = mean(throttled);

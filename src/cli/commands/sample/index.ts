@@ -87,7 +87,7 @@ export function sampleCommand(): Command {
         const client = qmp;
         // SIGINT / SIGTERM cancel a pseudo-migration in progress and restore the VM's migration settings first.
         const horizon = o.horizon !== undefined ? { sec: o.horizon } : undefined;
-        const s = await withInterruptsDeferred((signal) => sampleVm(client, { windowsSec, zeroPages: o.zeroPages, bitmap: pseudo, layoutWindowSec, horizon, throttleProbe, signal, onProgress: (d, t) => progress.update(d, t) }));
+        const s = await withInterruptsDeferred((signal) => sampleVm(client, { windowsSec, zeroPages: o.zeroPages, bitmap: pseudo, layoutWindowSec, horizon, throttleProbe: throttleProbe && { ...throttleProbe, onSkip: probeSkipped }, signal, onProgress: (d, t) => progress.update(d, t) }));
         progress.done('sampled');
         printSample(s, o);
       } catch (e) {
@@ -97,6 +97,9 @@ export function sampleCommand(): Command {
       }
     });
 }
+
+/** A throttle probe that measured nothing says why, on stderr (the sample goes on without a response). */
+const probeSkipped = (reason: string) => process.stderr.write(`migcost: the throttle probe measured no response: ${reason}\n`);
 
 function printSample(s: VmSample, o: SampleFlags): void {
   const json = JSON.stringify(s);
@@ -171,7 +174,7 @@ async function sampleThroughPassthrough(o: SampleFlags, defaultWindows: boolean)
   const dump = o.zeroPages === false ? undefined : await dumpDirFor(monitor);
   try {
     const progress = progressReporter('windows', !o.json);
-    const s = await withInterruptsDeferred((signal) => sampleVm(monitor, { windowsSec: defaultWindows ? FULL_WINDOWS_SEC : o.windows, zeroPages: o.zeroPages, bitmap: pseudoWindows ? { windowsSec: pseudoWindows, uri: sink!.uri } : undefined, layoutWindowSec, horizon: o.horizon !== undefined ? { sec: o.horizon } : undefined, throttleProbe: throttleProbe ? { ...throttleProbe, uri: sink!.uri } : undefined, dumpDir: dump?.dir, signal, onProgress: (d, t) => progress.update(d, t) }));
+    const s = await withInterruptsDeferred((signal) => sampleVm(monitor, { windowsSec: defaultWindows ? FULL_WINDOWS_SEC : o.windows, zeroPages: o.zeroPages, bitmap: pseudoWindows ? { windowsSec: pseudoWindows, uri: sink!.uri } : undefined, layoutWindowSec, horizon: o.horizon !== undefined ? { sec: o.horizon } : undefined, throttleProbe: throttleProbe ? { ...throttleProbe, uri: sink!.uri, onSkip: probeSkipped } : undefined, dumpDir: dump?.dir, signal, onProgress: (d, t) => progress.update(d, t) }));
     progress.done('sampled through libvirt\'s monitor pass-through (the domain is now marked tainted by libvirt)');
     printSample(s, o);
   } finally {
