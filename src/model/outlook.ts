@@ -13,7 +13,7 @@ import { DEFAULT_DIRT_DISPERSION } from './dispersion.js';
 import { deterministicOutlook, overRateSpread, type Cells, type RatePart } from './rate-spread.js';
 import { MODEL_ERROR_PRIOR, OUTLOOK_SYNC_NODES, errorQuadrature, mixWith, type ModelError } from './model-error.js';
 import { CONVERGENCE_VERDICT_P, OUTLOOK_LEVELS, convergenceOutlook, givenUp, midLevels, predictionAt, syncAt, syncRun, type ConvergenceFields, type SyncRun } from './convergence.js';
-import { throttleAssumption } from './throttle-assumption.js';
+import { CATCH_UP_PRIOR, FULL_CATCH_UP, throttleAssumption } from './throttle-assumption.js';
 import type { PlainRun, Prediction, PredictInput } from './types.js';
 
 /** The convergence-sync distribution at the midpoints of `nodes` equal-probability cells (rate-spread.ts `Cells`). */
@@ -200,9 +200,7 @@ export function predictWithOutlook(input: PredictInput, opts: { modelError?: Mod
     out.timeP10Sec = o.timeP10Sec;
     out.timeP50Sec = o.timeP50Sec;
     out.timeP90Sec = o.timeP90Sec;
-    const assumption = throttleAssumption(input, out);
-    if (assumption) out.assumption = assumption;
-    return out;
+    return withAssumption(input, out, opts);
   }
   // the convergence sync's spread combined with the model's own error (model-error.ts)
   const { cells, parts } = overRateSpread(input, (i) => outlookCells(i, OUTLOOK_SYNC_NODES));
@@ -214,7 +212,21 @@ export function predictWithOutlook(input: PredictInput, opts: { modelError?: Mod
   out.plain = plain;
   out.convergenceProbability = probability;
   [out.timeP10Sec, out.timeP50Sec, out.timeP90Sec] = mix.quantiles;
+  return withAssumption(input, out, opts);
+}
+
+/**
+ * An auto-converge outlook whose verdict hangs on how the guest answers the throttle (throttle-assumption.ts): the
+ * probability weighs the vCPU-load reading and a full catch-up by CATCH_UP_PRIOR; the migration, its percentiles
+ * and its plain prediction are those of the reading on the verdict's side. Otherwise `out` as it is.
+ */
+function withAssumption(input: PredictInput, out: Prediction & ConvergenceFields, opts: { modelError?: ModelError }): Prediction & ConvergenceFields {
   const assumption = throttleAssumption(input, out);
-  if (assumption) out.assumption = assumption;
-  return out;
+  if (!assumption) return out;
+  const caught = predictWithOutlook({ ...input, vm: { ...input.vm, throttleResponse: FULL_CATCH_UP } }, opts);
+  const probability = (1 - CATCH_UP_PRIOR) * out.convergenceProbability + CATCH_UP_PRIOR * caught.convergenceProbability;
+  const side = probability >= CONVERGENCE_VERDICT_P ? out : caught;
+  side.convergenceProbability = probability;
+  side.assumption = assumption;
+  return side;
 }

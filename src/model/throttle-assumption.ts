@@ -12,7 +12,16 @@ import { simulate } from './precopy.js';
 import type { Prediction, PredictInput } from './types.js';
 
 /** How a full catch-up reads as a measured response: no cut at a probe's throttle (throttle-response.ts). */
-const FULL_CATCH_UP = { throttle: 0.95, dirtShare: 1 } as const;
+export const FULL_CATCH_UP = { throttle: 0.95, dirtShare: 1 } as const;
+
+/**
+ * The prior share of paced writers (vCPU load under 1) that catch up what a throttle made them miss, where no probe
+ * measured it: one half, for want of evidence either way. The writers we know answer a throttle split two and two —
+ * the lab's clock-paced dirtier and the issue-18 harness's small sequential writer catch up; the standard dirtier and
+ * scatter (paced in ticks) are cut — and so do the verdicts that hang on it in our records: 29 of 62 such
+ * migrations converged (docs/model.md, "without a measured response").
+ */
+export const CATCH_UP_PRIOR = 0.5;
 
 /**
  * The assumption `p` (the prediction of `input`) rests on, in a sentence; undefined when it rests on none: not
@@ -28,5 +37,5 @@ export function throttleAssumption(input: PredictInput, p: Pick<Prediction, 'con
   const caughtUp = simulate({ ...input, technique: undefined, trace: false, policy: { ...input.policy, autoConverge: true }, vm: { ...input.vm, throttleResponse: FULL_CATCH_UP } });
   if (caughtUp.converged) return undefined;
   const pct = (x: number) => `${Math.round(x * 100)} %`;
-  return `converges only if throttling cuts this guest's dirt as its vCPU load (${pct(u)}) says, at a throttle of ${pct(p.maxThrottle)}; a writer that catches up what it missed while throttled (one paced by the clock) would not converge: measure how it answers with \`migcost sample --throttle-probe\``;
+  return `converges only if throttling cuts this guest's dirt as its vCPU load (${pct(u)}) says, at a throttle of ${pct(p.maxThrottle)}; a writer that catches up what it missed while throttled (one paced by the clock) would not converge, and the probability weighs the two alike: measure how it answers with \`migcost sample --throttle-probe\``;
 }

@@ -28,6 +28,18 @@ describe('throttleAssumption', () => {
     // the technique's name says the same as the policy's flag
     assert.equal(predictWithOutlook({ ...writer(0.1, undefined, false), technique: { name: 'auto-converge' } }).assumption, p.assumption);
   });
+  it('the probability weighs the two readings alike: the load rule\'s and a full catch-up\'s, the migration from the verdict\'s side', () => {
+    const p = predictWithOutlook(writer(0.1));
+    const caught = predictWithOutlook(writer(0.1, { throttle: 0.95, dirtShare: 1 }));
+    assert.equal(caught.convergenceProbability, 0);
+    // the load rule alone: the outlook without the assumption's weighing (a probe that read the load rule's own cut at 95 %: 0.05 / 0.1)
+    const byLoad = predictWithOutlook(writer(0.1, { throttle: 0.95, dirtShare: 0.5 }));
+    assert.ok(byLoad.convergenceProbability > 0.99, `load rule: ${byLoad.convergenceProbability}`);
+    assert.ok(Math.abs(p.convergenceProbability - (0.5 * byLoad.convergenceProbability + 0.5 * caught.convergenceProbability)) < 1e-9, `p ${p.convergenceProbability}`);
+    // at one half the verdict is the load rule's: converged, its time
+    assert.equal(p.converged, true);
+    assert.ok(Math.abs(p.totalTimeSec - byLoad.totalTimeSec) / byLoad.totalTimeSec < 0.02, `${p.totalTimeSec} vs ${byLoad.totalTimeSec}`);
+  });
   it('nothing is assumed for a CPU-bound guest, a measured response, plain pre-copy, or a throttle that stays under the guest\'s need', () => {
     assert.equal(predictWithOutlook(writer(1)).assumption, undefined);
     assert.equal(predictWithOutlook(writer(0.1, { throttle: 0.95, dirtShare: 0.05 })).assumption, undefined);
