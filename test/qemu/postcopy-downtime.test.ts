@@ -1,7 +1,11 @@
 /** Post-copy's downtime sentinel (pure: no QEMU). */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { postcopyDowntimeSec } from '../../src/hypervisor/qemu/technique-settings.js';
+import { postcopyDowntimeSec, postcopyTimesFromEvents } from '../../src/hypervisor/qemu/technique-settings.js';
+import type { QmpEvent } from '../../src/hypervisor/qemu/qmp.js';
+
+/** A MIGRATION event of `status` stamped at `sec` (QEMU's timestamp: seconds and microseconds). */
+const ev = (status: string, sec: number): QmpEvent => ({ event: 'MIGRATION', data: { status }, timestamp: { seconds: Math.floor(sec), microseconds: Math.round((sec - Math.floor(sec)) * 1e6) } });
 
 describe('postcopyDowntimeSec', () => {
   it('reads a downtime equal to the post-copy phase as a switch under 1 ms', () => {
@@ -17,5 +21,25 @@ describe('postcopyDowntimeSec', () => {
     assert.equal(postcopyDowntimeSec(0.004, undefined), 0.004);
     assert.equal(postcopyDowntimeSec(0.004, 0), 0.004);
     assert.equal(postcopyDowntimeSec(0.004, 0.004), 0.004);
+  });
+});
+
+describe('postcopyTimesFromEvents', () => {
+  const run = (downtime: number) => postcopyTimesFromEvents([ev('setup', 1000), ev('active', 1000.01), ev('postcopy-active', 1002.5), ev('completed', 1002.56)], downtime);
+  it('times the switch from setup and the phase after the downtime, by QEMU\'s own stamps', () => {
+    const t = run(0.004)!;
+    assert.ok(Math.abs(t.switchSec - 2.5) < 1e-6);
+    assert.ok(Math.abs(t.phaseSec - 0.056) < 1e-6, `${t.phaseSec}`); // 60 ms from postcopy-active to completed, less the 4 ms switch
+    assert.equal(t.downtimeSec, 0.004);
+  });
+  it('reads QEMU\'s 0 ms sentinel (a downtime spanning postcopy-active to completed) as a switch under 1 ms', () => {
+    const t = run(0.06)!;
+    assert.equal(t.downtimeSec, 0.0005);
+    assert.ok(Math.abs(t.phaseSec - 0.0595) < 1e-6);
+  });
+  it('nothing without the three events, or with them out of order', () => {
+    assert.equal(postcopyTimesFromEvents([ev('setup', 1), ev('completed', 3)], 0.004), undefined);
+    assert.equal(postcopyTimesFromEvents([ev('setup', 1), ev('postcopy-active', 3), ev('completed', 2)], 0.004), undefined);
+    assert.equal(postcopyTimesFromEvents([{ event: 'MIGRATION', data: { status: 'setup' } }, ev('postcopy-active', 3), ev('completed', 4)], 0.004), undefined);
   });
 });

@@ -8,7 +8,7 @@ import type { Monitor, QueryMigrate, QmpEvent } from './qmp.js';
 import type { AdaptiveRate, RoundTrace, TechniqueOptions } from '../../model/types.js';
 import type { Measured } from '../../model/sample.js';
 import { withMigrationSettings, type AUTO_CONVERGE_PARAMETERS } from './migration-settings.js';
-import { techniqueSettings, postcopyTrigger, techniqueMeasured, postcopyDowntimeSec } from './technique-settings.js';
+import { techniqueSettings, postcopyTrigger, techniqueMeasured, postcopyDowntimeSec, postcopyTimesFromEvents } from './technique-settings.js';
 
 export interface MigrationOptions {
   source: Monitor;
@@ -217,6 +217,7 @@ async function migrate(o: MigrationOptions): Promise<MigrationResult> {
     await sleep(pollMs);
   }
   qmp.off('event', onEvent);
+  const pcEvents = o.technique?.name === 'postcopy' && last.status === 'completed' ? postcopyTimesFromEvents(events, (last.downtime ?? 0) / 1000) : undefined;
   // The round in progress when the loop ended (the stop-and-copy of a completed migration, the last
   // pre-copy round of a cancelled one).
   if (syncs >= 1 && last.ram) {
@@ -245,9 +246,9 @@ async function migrate(o: MigrationOptions): Promise<MigrationResult> {
       remainingBytes: 0,
       throttle: maxThrottle,
     });
-    if (postcopyAtMs !== undefined) {
-      // The post-copy phase: from the switch (the first postcopy-active poll) to the end, what it pulled.
-      const phaseSec = Math.max(0, (last['total-time'] ?? 0) / 1000 - (postcopyAtMs - t0) / 1000);
+    if (postcopyAtMs !== undefined || pcEvents) {
+      // The post-copy phase: from the switch (QEMU's events, else the first postcopy-active poll) to the end, what it pulled.
+      const phaseSec = pcEvents ? pcEvents.phaseSec : Math.max(0, (last['total-time'] ?? 0) / 1000 - (postcopyAtMs! - t0) / 1000);
       trace.push({
         round: trace.length,
         kind: 'post-copy',
@@ -275,9 +276,9 @@ async function migrate(o: MigrationOptions): Promise<MigrationResult> {
     stopCopyBytes: ram?.['downtime-bytes'],
     precopyBytes: ram?.['precopy-bytes'],
     maxThrottle,
-    ...techniqueMeasured(o.technique, last, postcopyAtMs === undefined ? undefined : { switchSec: (postcopyAtMs - t0) / 1000, issuedSec: postcopyIssuedSec }),
+    ...techniqueMeasured(o.technique, last, pcEvents ? { switchSec: pcEvents.switchSec, phaseSec: pcEvents.phaseSec, issuedSec: postcopyIssuedSec } : postcopyAtMs === undefined ? undefined : { switchSec: (postcopyAtMs - t0) / 1000, issuedSec: postcopyIssuedSec }),
   };
-  if (o.technique?.name === 'postcopy' && status === 'completed') measured.downtimeSec = postcopyDowntimeSec(measured.downtimeSec, measured.postcopyPhaseSec);
+  if (o.technique?.name === 'postcopy' && status === 'completed') measured.downtimeSec = pcEvents ? pcEvents.downtimeSec : postcopyDowntimeSec(measured.downtimeSec, measured.postcopyPhaseSec);
   if (error && status !== 'completed') measured.error = cancelled ? (o.pseudo ? 'pseudo-migration: cancelled by design' : `cancelled after the ${o.timeoutSec} s time-out`) : error;
   return { measured, trace, roundPages, final: last, sourceStatus, events };
 }

@@ -5,7 +5,7 @@
  * on both sides). Every capability and parameter here is in migration-settings.ts's TOUCHED lists, so it is put
  * back afterwards.
  */
-import type { Monitor, QueryMigrate } from './qmp.js';
+import type { Monitor, QmpEvent, QueryMigrate } from './qmp.js';
 import type { TechniqueOptions } from '../../model/types.js';
 import type { Measured } from '../../model/sample.js';
 import { TECHNIQUE_DEFAULTS } from '../../model/techniques.js';
@@ -69,8 +69,33 @@ export function postcopyDowntimeSec(reportedSec: number, postcopyPhaseSec: numbe
   return reportedSec >= postcopyPhaseSec - 0.005 ? 0.0005 : reportedSec;
 }
 
-/** The technique's own measured fields from the last query-migrate (and the post-copy switch the driver saw). */
-export function techniqueMeasured(t: TechniqueOptions | undefined, q: QueryMigrate, postcopy: { switchSec: number; issuedSec?: number } | undefined): Partial<Measured> {
+/** When QEMU stamped a MIGRATION event of `status` (the first), s on the host's clock; undefined without one. */
+function eventAt(events: readonly QmpEvent[], status: string): number | undefined {
+  const e = events.find((x) => x.event === 'MIGRATION' && x.data?.status === status && x.timestamp);
+  return e?.timestamp ? e.timestamp.seconds + e.timestamp.microseconds / 1e6 : undefined;
+}
+
+/**
+ * A completed post-copy migration's times from QEMU's own MIGRATION events (the `events` capability the driver
+ * turns on; QEMU stamps each on the host's clock as it changes state): the switch starts at postcopy-active
+ * (migration.c `postcopy_start` sets it before it stops the guest), the migration at setup, and it ends at
+ * completed. The phase is what follows the switch's downtime: completed - postcopy-active - downtime, the downtime
+ * as `postcopyDowntimeSec` reads QEMU's (its 0 ms sentinel spans the whole of it). Polls every 20 ms could not time
+ * phases of tens of ms, and read two clocks. Undefined without the three events. Pure.
+ * @example postcopyTimesFromEvents([setup at 0, postcopy-active at 2.5, completed at 2.56], 0.004) // { switchSec: 2.5, phaseSec: 0.056, downtimeSec: 0.004 }
+ */
+export function postcopyTimesFromEvents(events: readonly QmpEvent[], reportedDowntimeSec: number): { switchSec: number; phaseSec: number; downtimeSec: number } | undefined {
+  const setup = eventAt(events, 'setup');
+  const at = eventAt(events, 'postcopy-active');
+  const done = eventAt(events, 'completed');
+  if (setup === undefined || at === undefined || done === undefined || !(done >= at && at >= setup)) return undefined;
+  const span = done - at;
+  const downtimeSec = span > 0.005 && reportedDowntimeSec >= span - 0.005 ? 0.0005 : reportedDowntimeSec;
+  return { switchSec: at - setup, phaseSec: Math.max(0, span - downtimeSec), downtimeSec };
+}
+
+/** The technique's own measured fields from the last query-migrate (and the post-copy switch: from QEMU's events, or as the driver saw it). */
+export function techniqueMeasured(t: TechniqueOptions | undefined, q: QueryMigrate, postcopy: { switchSec: number; issuedSec?: number; phaseSec?: number } | undefined): Partial<Measured> {
   if (!t) return {};
   const out: Partial<Measured> = { technique: t.name };
   const ram = q.ram;
@@ -79,7 +104,7 @@ export function techniqueMeasured(t: TechniqueOptions | undefined, q: QueryMigra
     out.remoteFaults = ram['postcopy-requests'] ?? 0;
     if (postcopy) {
       out.switchoverSec = postcopy.switchSec;
-      out.postcopyPhaseSec = Math.max(0, (q['total-time'] ?? 0) / 1000 - postcopy.switchSec);
+      out.postcopyPhaseSec = postcopy.phaseSec ?? Math.max(0, (q['total-time'] ?? 0) / 1000 - postcopy.switchSec);
     } else out.postcopyPhaseSec = 0;
   }
   const x = q['xbzrle-cache'];
