@@ -74,11 +74,14 @@ describe('the throttle probe', { skip }, () => {
     await withGuest('dirtier', { wss: '32M', rate: 20000, pattern: 'seq', pace: 'clock' }, async (g) => {
       await operatorSettings(g.qmp);
       const before = await allSettings(g.qmp);
-      assert.equal(await probeThrottle(g.qmp, 256 * MiB, 0.5, 80 * MiB, { uri: `tcp:127.0.0.1:${await freePort()}` }), undefined);
+      const why: string[] = [];
+      assert.equal(await probeThrottle(g.qmp, 256 * MiB, 0.5, 80 * MiB, { uri: `tcp:127.0.0.1:${await freePort()}`, onSkip: (r) => why.push(r) }), undefined);
+      assert.match(why.join(), /pseudo-migration (ended|left 'active')/, 'it says why it measured nothing');
       assert.deepEqual(await allSettings(g.qmp), before, 'after a refused destination');
       await leftAlone(g.qmp);
       // A budget shorter than QEMU's two checks: cancelled before any throttle, no response.
-      assert.equal(await probeThrottle(g.qmp, 256 * MiB, 0.5, 80 * MiB, { budgetSec: 0.8 }), undefined);
+      assert.equal(await probeThrottle(g.qmp, 256 * MiB, 0.5, 80 * MiB, { budgetSec: 0.8, onSkip: (r) => why.push(r) }), undefined);
+      assert.match(why.at(-1)!, /did not throttle within 0.8 s of the first pass: \d+ unthrottled and 0 throttled windows/);
       assert.deepEqual(await allSettings(g.qmp), before, 'after the time-out');
       await leftAlone(g.qmp);
     });
