@@ -77,21 +77,25 @@ function eventAt(events: readonly QmpEvent[], status: string): number | undefine
 
 /**
  * A completed post-copy migration's times from QEMU's own MIGRATION events (the `events` capability the driver
- * turns on; QEMU stamps each on the host's clock as it changes state): the switch starts at postcopy-active
- * (migration.c `postcopy_start` sets it before it stops the guest), the migration at setup, and it ends at
- * completed. The phase is what follows the switch's downtime: completed - postcopy-active - downtime, the downtime
- * as `postcopyDowntimeSec` reads QEMU's (its 0 ms sentinel spans the whole of it). Polls every 20 ms could not time
- * phases of tens of ms, and read two clocks. Undefined without the three events. Pure.
- * @example postcopyTimesFromEvents([setup at 0, postcopy-active at 2.5, completed at 2.56], 0.004) // { switchSec: 2.5, phaseSec: 0.056, downtimeSec: 0.004 }
+ * turns on; QEMU stamps each on the host's clock as it changes state). The migration starts at setup; the switch
+ * at device (QEMU 10's `postcopy_start` stops the guest in device and moves to postcopy-active once the package is
+ * sent; QEMUs that go straight to postcopy-active switch there); the guest runs on the destination from the later
+ * of postcopy-active and switch + downtime, and the phase runs from there to completed. The downtime is QEMU's,
+ * its 0 ms sentinel (a downtime spanning the switch to completed: `postcopyDowntimeSec`) read as 0.5 ms. Polls
+ * every 20 ms could not time phases of tens of ms, and read two clocks. Undefined without setup, postcopy-active
+ * and completed in order. Pure.
+ * @example postcopyTimesFromEvents([setup at 0, device at 2.5, postcopy-active at 2.504, completed at 2.56], 0.004) // { switchSec: 2.5, phaseSec: 0.056, downtimeSec: 0.004 }
  */
 export function postcopyTimesFromEvents(events: readonly QmpEvent[], reportedDowntimeSec: number): { switchSec: number; phaseSec: number; downtimeSec: number } | undefined {
   const setup = eventAt(events, 'setup');
-  const at = eventAt(events, 'postcopy-active');
+  const active = eventAt(events, 'postcopy-active');
   const done = eventAt(events, 'completed');
-  if (setup === undefined || at === undefined || done === undefined || !(done >= at && at >= setup)) return undefined;
-  const span = done - at;
+  if (setup === undefined || active === undefined || done === undefined || !(done >= active && active >= setup)) return undefined;
+  const device = eventAt(events, 'device');
+  const start = device !== undefined && device >= setup && device <= active ? device : active;
+  const span = done - start;
   const downtimeSec = span > 0.005 && reportedDowntimeSec >= span - 0.005 ? 0.0005 : reportedDowntimeSec;
-  return { switchSec: at - setup, phaseSec: Math.max(0, span - downtimeSec), downtimeSec };
+  return { switchSec: start - setup, phaseSec: Math.max(0, done - Math.max(active, start + downtimeSec)), downtimeSec };
 }
 
 /** The technique's own measured fields from the last query-migrate (and the post-copy switch: from QEMU's events, or as the driver saw it). */
