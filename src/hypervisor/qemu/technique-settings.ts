@@ -93,8 +93,7 @@ export function postcopyTimesFromEvents(events: readonly QmpEvent[], reportedDow
   if (setup === undefined || active === undefined || done === undefined || !(done >= active && active >= setup)) return undefined;
   const device = eventAt(events, 'device');
   const start = device !== undefined && device >= setup && device <= active ? device : active;
-  const span = done - start;
-  const downtimeSec = span > 0.005 && reportedDowntimeSec >= span - 0.005 ? 0.0005 : reportedDowntimeSec;
+  const downtimeSec = postcopyDowntimeSec(reportedDowntimeSec, done - start);
   return { switchSec: start - setup, phaseSec: Math.max(0, done - Math.max(active, start + downtimeSec)), downtimeSec };
 }
 

@@ -53,12 +53,6 @@ export function probeWindowSec(p: number): number {
   return Math.min(2, Math.max(0.25, Math.round((5000 * THROTTLE_TIMESLICE_SEC) / (1 - p)) / 1000));
 }
 
-/**
- * The probe's window and window count for throttle p, given the sampled curve: the longest curve window, up to
- * `probeWindowSec(p)`, whose distinct dirt is at most half the curve's level (a window the working set saturates
- * cannot show a cut), at least 0.1 s; as many windows as make two of those longest windows (2-12). Pure.
- * @example probeWindows(0.95, [{ windowSec: 0.1, dirtiedBytes: 8 }, { windowSec: 0.25, dirtiedBytes: 20 }, { windowSec: 1, dirtiedBytes: 32 }]) // { windowSec: 0.25, windows: 8 }
- */
 /** Three round trips to the monitor, timed: the mean, s. */
 async function monitorLatencySec(qmp: Monitor): Promise<number> {
   const t0 = performance.now();
@@ -103,6 +97,12 @@ export function firstPassCap(nonZeroBytes: number, dirtyRateBytesPerSec: number,
   return Math.max(MIB, lo);
 }
 
+/**
+ * The probe's window and window count for throttle p, given the sampled curve: the longest curve window, up to
+ * `probeWindowSec(p)`, whose distinct dirt is at most half the curve's level (a window the working set saturates
+ * cannot show a cut), at least 0.1 s; as many windows as make two of those longest windows (2-12). Pure.
+ * @example probeWindows(0.95, [{ windowSec: 0.1, dirtiedBytes: 8 }, { windowSec: 0.25, dirtiedBytes: 20 }, { windowSec: 1, dirtiedBytes: 32 }]) // { windowSec: 0.25, windows: 8 }
+ */
 export function probeWindows(p: number, curve: readonly CurvePoint[]): { windowSec: number; windows: number } {
   const longest = probeWindowSec(p);
   const level = curve.reduce((m, x) => Math.max(m, x.dirtiedBytes), 0);
@@ -149,9 +149,10 @@ export async function probeThrottle(qmp: Monitor, memoryBytes: number, zeroPageF
   const knowsSwitchoverBandwidth = await qmp.execute<Record<string, unknown>>('query-migrate-parameters').then((x) => typeof x['avail-switchover-bandwidth'] === 'number', () => false);
   const latencySec = await monitorLatencySec(qmp);
   const lead = leadSec(latencySec);
-  const capFirst = firstPassCap(memoryBytes * (1 - zeroPageFraction), dirtyRateBytesPerSec, lead, opts.curve ?? []);
+  const nonZeroBytes = memoryBytes * (1 - zeroPageFraction);
+  const capFirst = firstPassCap(nonZeroBytes, dirtyRateBytesPerSec, lead, opts.curve ?? []);
   const capRounds = Math.max(256 * 1024, dirtyRateBytesPerSec / 2);
-  const firstPassSec = (memoryBytes * (1 - zeroPageFraction)) / capFirst;
+  const firstPassSec = nonZeroBytes / capFirst;
   const capTrickle = 64 * 1024;
   let phase = 0;
   // awaited by the driver before its next poll, so never after the settings are put back
