@@ -28,7 +28,7 @@ const PLATFORM_KEYS = {
   setupSec: 'time', resumeSec: 'time', syncSec: 'time', rateWindowSec: 'window',
   lineRateBytesPerSec: 'rate', stopCopyRateBytesPerSec: 'rate', firstTouchRateBytesPerSec: 'rate', zeroPageWireBytes: 'size', stopCopyBufferedBytes: 'bytes',
   multifdNoneChannelBytesPerSec: 'rate', multifdZlibChannelBytesPerSec: 'rate', multifdZstdChannelBytesPerSec: 'rate',
-  multifdZlibChannelRedundantBytesPerSec: 'rate', multifdZstdChannelRedundantBytesPerSec: 'rate', postcopyFaultLatencySec: 'time', postcopySwitchSec: 'time',
+  multifdZlibChannelRedundantBytesPerSec: 'rate', multifdZstdChannelRedundantBytesPerSec: 'rate', postcopyFaultLatencySec: 'time', postcopySwitchSec: 'time', postcopyPushRateBytesPerSec: 'rate',
   multifdWindowOvershootPackets: 'count',
 } as const satisfies Record<keyof Platform, string>;
 /** A plain count's largest value (multifd packets past a window's budget). */

@@ -10,6 +10,9 @@
  *   cap that still binds), else none; multifd runs left out (their channels, not the line, set the rate), and
  *   post-copy runs that switched (their time after the switch is the post-copy push, under its own cap);
  * - postcopySwitchSec: the median downtime of post-copy runs that switched (their downtime is the switch's);
+ * - postcopyPushRateBytesPerSec: the median rate (post-copy bytes / phase) of the post-copy phases whose cap did not
+ *   bind (rate below 0.8 x `max-postcopy-bandwidth`, or no cap) and whose timing is good to 10 %: timed by QEMU's
+ *   events, or polled and at least ten polls long (POSTCOPY_POLLED_MIN_SEC);
  * - multifd's per-channel zlib / zstd rates: from the multifd runs with compression (calibrate/multifd-rate.ts).
  */
 import { median } from './errors.js';
@@ -29,12 +32,43 @@ export interface PlatformObservation {
   rounds: number;
   /** XBZRLE, multifd and switched post-copy runs are left out of the downtime fit (calibrate/downtime-fit.ts). */
   technique?: 'xbzrle' | 'multifd' | 'postcopy';
+  /** A post-copy run that switched: what its phase pushed, how long it took, its cap, and how it was timed. */
+  postcopyPush?: PostcopyPushObservation;
   /** A multifd run: its channels and what they moved (compression none: no compression figures). */
   multifd?: { compression: 'none' } | MultifdObservation;
 }
 
 /** Post-copy runs that switched needed to fit postcopySwitchSec (their median); with fewer, the prior stays. */
 export const POSTCOPY_SWITCH_MIN_RUNS = 3;
+
+export interface PostcopyPushObservation {
+  /** Wire bytes of the phase (ram.postcopy-bytes). */
+  bytes: number;
+  sec: number;
+  /** `max-postcopy-bandwidth` (Infinity: none). */
+  capBytesPerSec: number;
+  timedBy?: 'events' | 'poll';
+}
+
+/** At or above this share of `max-postcopy-bandwidth`, a phase's rate was the cap's. */
+export const POSTCOPY_CAP_BOUND_SHARE = 0.8;
+
+/** A polled phase this long is timed to 10 % by 20 ms polls. */
+export const POSTCOPY_POLLED_MIN_SEC = 0.2;
+
+/**
+ * The post-copy push rate: the median of bytes / phase over the phases the platform, not a cap, bounded and that were
+ * timed well; undefined with fewer than POSTCOPY_SWITCH_MIN_RUNS.
+ * @example fitPostcopyPushRate([60e6, 70e6, 80e6].map((bytes) => ({ bytes, sec: 0.1, capBytesPerSec: Infinity, timedBy: 'events' }))) // 700e6
+ */
+export function fitPostcopyPushRate(obs: readonly PostcopyPushObservation[]): number | undefined {
+  const rates = obs
+    .filter((o) => o.bytes > 0 && o.sec > 0 && (o.timedBy === 'events' || o.sec >= POSTCOPY_POLLED_MIN_SEC))
+    .map((o) => ({ rate: o.bytes / o.sec, cap: o.capBytesPerSec }))
+    .filter((o) => o.rate < POSTCOPY_CAP_BOUND_SHARE * o.cap)
+    .map((o) => o.rate);
+  return rates.length >= POSTCOPY_SWITCH_MIN_RUNS ? median(rates) : undefined;
+}
 
 export interface PlatformFit {
   platform: Partial<Platform>;
@@ -58,6 +92,8 @@ export function fitPlatform(obs: readonly PlatformObservation[]): PlatformFit {
   if (free.length > 0) platform.lineRateBytesPerSec = median(free);
   const switches = obs.filter((o) => o.technique === 'postcopy' && o.downtimeSec > 0).map((o) => o.downtimeSec);
   if (switches.length >= POSTCOPY_SWITCH_MIN_RUNS) platform.postcopySwitchSec = median(switches);
+  const push = fitPostcopyPushRate(obs.flatMap((o) => (o.postcopyPush ? [o.postcopyPush] : [])));
+  if (push !== undefined) platform.postcopyPushRateBytesPerSec = push;
   Object.assign(platform, fitMultifdRates(obs.flatMap((o) => (o.multifd && o.multifd.compression !== 'none' ? [o.multifd as MultifdObservation] : []))));
   return { platform, n: obs.length, downtimeR2 };
 }

@@ -31,6 +31,9 @@ export function platformObservation(r: MigrationRecord): PlatformObservation | u
     ...(t?.name === 'xbzrle' ? { technique: 'xbzrle' as const } : {}),
     // A post-copy run that switched (not QEMU's 0 ms sentinel, where the downtime is the whole phase).
     ...(t?.name === 'postcopy' && (m.postcopyPhaseSec ?? 0) > 0 && !downtimeIsPhase(m) ? { technique: 'postcopy' as const } : {}),
+    ...(t?.name === 'postcopy' && (m.postcopyPhaseSec ?? 0) > 0 && (m.postcopyBytes ?? 0) > 0
+      ? { postcopyPush: { bytes: m.postcopyBytes!, sec: m.postcopyPhaseSec!, capBytesPerSec: t.maxPostcopyBandwidthBytesPerSec ?? Infinity, ...(m.postcopyTimedBy ? { timedBy: m.postcopyTimedBy } : {}) } }
+      : {}),
     setupSec: m.setupSec,
     downtimeSec: m.downtimeSec,
     stopCopyBytes: m.stopCopyBytes ?? 0,

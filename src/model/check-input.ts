@@ -69,6 +69,7 @@ export function checkInput(input: PredictInput, platform: Platform): void {
     checkFinite('platform.zeroPageWireBytes', platform.zeroPageWireBytes, 0, false);
     checkFinite('platform.syncSec', platform.syncSec, 0, false);
     if (platform.stopCopyBufferedBytes !== undefined) checkFinite('platform.stopCopyBufferedBytes', platform.stopCopyBufferedBytes, 0, false);
+    if (platform.postcopyPushRateBytesPerSec !== undefined) checkFinite('platform.postcopyPushRateBytesPerSec', platform.postcopyPushRateBytesPerSec, 0, true);
   }
   const a = input.adaptiveRate;
   if (a) {

@@ -50,9 +50,11 @@ export function predictPostcopy(input: PredictInput, t: TechniqueOptions): Techn
   const switchSec = Math.max(0, discardBytes - (pf.stopCopyBufferedBytes ?? 0)) / finalRate;
   const downtimeSec = switchSec + (pf.postcopySwitchSec ?? TECHNIQUE_PLATFORM_DEFAULTS.postcopySwitchSec);
   // The post-copy phase: the push of what is left (never-sent pages at the first-touch rate), zero pages as flags.
+  // With a fitted push rate, every byte of the phase at it; without, the stop-and-copy's rates.
   const postcopyBytes = P + (Z / page) * pf.zeroPageWireBytes;
-  const pushRate = Math.min(finalRate, pcCap);
-  const phaseSec = N / Math.min(firstTouchRate, pcCap) + (P - N) / pushRate;
+  const fitted = pf.postcopyPushRateBytesPerSec;
+  const pushRate = Math.min(fitted !== undefined && fitted > 0 ? fitted : finalRate, pcCap);
+  const phaseSec = fitted !== undefined && fitted > 0 ? postcopyBytes / pushRate : N / Math.min(firstTouchRate, pcCap) + (P - N) / pushRate;
   const vm = input.vm;
   const cap = vm.workingSetBytes !== undefined ? Math.min(vm.workingSetBytes, vm.memoryBytes) : vm.memoryBytes;
   const dirty = compileDirty(vm.dirtyModel, vm.dirtyRateBytesPerSec, cap);

@@ -114,6 +114,9 @@ export interface Measured {
    * (ram.postcopy-bytes) and the destination's page requests (ram.postcopy-requests: the remote faults). */
   switchoverSec?: number;
   postcopyPhaseSec?: number;
+  /** post-copy: how the switch and the phase were timed — by QEMU's MIGRATION events (their host-clock stamps), or by
+   * the driver's polls (20 ms apart here: a phase of tens of ms is then read to +-20 ms). Absent in older records. */
+  postcopyTimedBy?: 'events' | 'poll';
   postcopyBytes?: number;
   remoteFaults?: number;
   /** xbzrle (query-migrate xbzrle-cache): hits encoded (overflows included), misses, overflows (pages), encoded bytes. */

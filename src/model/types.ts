@@ -196,6 +196,12 @@ export interface Platform {
    * `lab calibrate` as the median downtime of post-copy runs that switched; default in techniques.ts.
    */
   postcopySwitchSec?: number;
+  /**
+   * post-copy: the rate the source pushes what is left once the guest runs on the destination (wire bytes/s, before
+   * `max-postcopy-bandwidth`). Fitted by `lab calibrate` as the median rate of the post-copy phases whose cap did not
+   * bind (calibrate/platform.ts). Absent: the stop-and-copy's rates (never-sent pages at the first-touch rate).
+   */
+  postcopyPushRateBytesPerSec?: number;
   /** post-copy: how long the guest waits for a page it faults on (s). Default in techniques.ts. */
   postcopyFaultLatencySec?: number;
 }

@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BUFFERED_MIN_RUNS, fitDowntime, fitDowntimeAt, type DowntimeObservation } from '../../src/calibrate/downtime-fit.js';
-import { fitPlatform, type PlatformObservation } from '../../src/calibrate/platform.js';
+import { fitPlatform, fitPostcopyPushRate, type PlatformObservation, type PostcopyPushObservation } from '../../src/calibrate/platform.js';
 import { stopCopyTime } from '../../src/model/stop-copy.js';
 import { assertClose, MiB } from '../helpers.js';
 
@@ -76,6 +76,27 @@ describe('fitPlatform: post-copy switch time', () => {
     const switched = { ...obs(0.002, 'postcopy'), precopyBytes: 1e8, precopySec: 5 };
     assert.equal(fitPlatform([free, switched, switched]).platform.lineRateBytesPerSec, 2e7);
     assert.equal(fitPlatform([switched, switched]).platform.lineRateBytesPerSec, undefined);
+  });
+});
+
+describe('fitPostcopyPushRate: the post-copy push a cap did not bound, timed well', () => {
+  const ev = (bytes: number, sec: number, capBytesPerSec = Infinity): PostcopyPushObservation => ({ bytes, sec, capBytesPerSec, timedBy: 'events' });
+  it('is the median of bytes / phase from 3 phases; the prior stays with fewer', () => {
+    assert.equal(fitPostcopyPushRate([ev(60e6, 0.1), ev(70e6, 0.1), ev(90e6, 0.1)]), 700e6);
+    assert.equal(fitPostcopyPushRate([ev(60e6, 0.1), ev(70e6, 0.1)]), undefined);
+  });
+  it('leaves out phases a cap bound (rate >= 0.8 x cap), polled phases under 0.2 s, and empty ones', () => {
+    const good = [ev(60e6, 0.1), ev(70e6, 0.1), ev(90e6, 0.1)];
+    // 20 MB/s under a 21 MB/s cap: the cap's rate; 50 ms polled: +-20 ms; 0 bytes.
+    const noise = [ev(2e7, 1, 2.1e7), { bytes: 9e7, sec: 0.05, capBytesPerSec: Infinity }, { bytes: 9e7, sec: 0.05, capBytesPerSec: Infinity, timedBy: 'poll' as const }, ev(0, 0.1)];
+    assert.equal(fitPostcopyPushRate([...good, ...noise]), 700e6);
+    // Polled and at least 0.2 s long, or under a cap it did not reach (50 MB/s of 100): counted.
+    assert.equal(fitPostcopyPushRate([ev(1e8, 2, 1e8), { bytes: 1.2e8, sec: 0.2, capBytesPerSec: Infinity, timedBy: 'poll' }, ev(7e7, 0.1)]), 6e8);
+  });
+  it('fitPlatform sets it from the observations that carry a push', () => {
+    const o = (bytes: number): PlatformObservation => ({ setupSec: 0.001, downtimeSec: 0.002, stopCopyBytes: 0, precopyBytes: 1e8, precopySec: 1, capBytesPerSec: 1e8, rounds: 1, technique: 'postcopy', postcopyPush: ev(bytes, 0.1) });
+    assert.equal(fitPlatform([o(60e6), o(70e6), o(90e6)]).platform.postcopyPushRateBytesPerSec, 700e6);
+    assert.equal(fitPlatform([o(60e6), o(70e6)]).platform.postcopyPushRateBytesPerSec, undefined);
   });
 });
 

@@ -54,7 +54,7 @@ test("virsh's own option parser takes every technique's flags", { skip: noVirsh 
 test("what libvirt's completed job says of post-copy and xbzrle", () => {
   const job = (kv: Record<string, number>): JobStats => ({ type: 'completed', stats: new Map(Object.entries(kv).map(([k, v]) => [k, String(v)])) });
   const pc = techniqueMeasuredLibvirt({ name: 'postcopy' }, job({ time_elapsed: 4000, memory_processed: 300 * MiB, memory_postcopy_requests: 7 }), { switchSec: 3.2, bytesAtSwitch: 200 * MiB });
-  assert.deepEqual(pc, { technique: 'postcopy', remoteFaults: 7, switchoverSec: 3.2, postcopyPhaseSec: 4 - 3.2, postcopyBytes: 100 * MiB });
+  assert.deepEqual(pc, { technique: 'postcopy', remoteFaults: 7, switchoverSec: 3.2, postcopyPhaseSec: 4 - 3.2, postcopyTimedBy: 'poll', postcopyBytes: 100 * MiB });
   // Completed in pre-copy before the switch: no phase.
   assert.deepEqual(techniqueMeasuredLibvirt({ name: 'postcopy' }, job({ time_elapsed: 900 }), undefined), { technique: 'postcopy', remoteFaults: 0, postcopyPhaseSec: 0, postcopyBytes: 0 });
   const x = techniqueMeasuredLibvirt({ name: 'xbzrle' }, job({ compression_pages: 1000, compression_cache_misses: 500, compression_overflow: 10, compression_bytes: 10 * 4096 + 8000, memory_page_size: 4096 }), undefined);

@@ -81,6 +81,20 @@ describe('postcopy: the worked example (switch after the first pass)', () => {
     assertClose(early.postcopyPhaseSec!, 160 / 256);
   });
 
+  it("a machine's fitted push rate carries the whole phase, never-sent pages too, under max-postcopy-bandwidth", () => {
+    // early: 160 MiB left, 128 never sent; every byte at the fitted 640 MiB/s, not 128 / first-touch + 32 / final.
+    const fit = { ...VM.platform, firstTouchRateBytesPerSec: 64 * MiB, postcopyPushRateBytesPerSec: 640 * MiB };
+    const early = predict({ ...VM, platform: fit, technique: { name: 'postcopy', postcopyAfterSec: 2 } });
+    assertClose(early.postcopyPhaseSec!, 160 / 640); // 0.25 s
+    assertClose(early.totalTimeSec, 2 + early.downtimeSec + 0.25);
+    const capped = predict({ ...VM, platform: fit, technique: { name: 'postcopy', postcopyAfterSec: 2, maxPostcopyBandwidthBytesPerSec: 32 * MiB } });
+    assertClose(capped.postcopyPhaseSec!, 160 / 32);
+    // Without the fitted rate, the never-sent 128 MiB go at the first-touch rate: 128 / 64 + 32 / 256.
+    const prior = predict({ ...VM, platform: { ...fit, postcopyPushRateBytesPerSec: undefined }, technique: { name: 'postcopy', postcopyAfterSec: 2 } });
+    assertClose(prior.postcopyPhaseSec!, 128 / 64 + 32 / 256);
+    assert.throws(() => predict({ ...VM, platform: { ...fit, postcopyPushRateBytesPerSec: 0 }, technique: { name: 'postcopy' } }), /platform\.postcopyPushRateBytesPerSec must be a finite number > 0/);
+  });
+
   it('a migration that converges before the switch completes as pre-copy, with an empty post-copy phase', () => {
     const idle = predict({ ...VM, vm: { ...VM.vm, dirtyRateBytesPerSec: 0 }, technique: { name: 'postcopy' } });
     assert.equal(idle.reason, 'fits-downtime-limit');

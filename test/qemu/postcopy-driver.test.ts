@@ -91,6 +91,7 @@ describe('the QMP driver runs post-copy as the lab preset sets it', () => {
     assert.equal(r.measured.postcopyBytes, 32 * MiB);
     assert.ok(r.measured.postcopyPhaseSec! > 0 && r.measured.switchoverSec! > 0, JSON.stringify(r.measured));
     assert.ok(Math.abs(r.measured.switchoverSec! + r.measured.postcopyPhaseSec! - r.measured.totalTimeSec) < 1e-9, 'switch + phase = total');
+    assert.equal(r.measured.postcopyTimedBy, 'poll', 'no MIGRATION events from this monitor: timed by the polls');
     assert.equal(r.trace.at(-1)?.kind, 'post-copy');
     // put back afterwards: the VM's own 0 (unlimited)
     assert.equal(q.log.filter((c) => c.cmd === 'migrate-set-parameters').at(-1)?.args?.['max-postcopy-bandwidth'], 0);

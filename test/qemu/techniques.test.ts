@@ -76,6 +76,7 @@ describe('real QEMU: each technique the lab runs', { skip }, () => {
     const m = r.measured;
     assert.ok(m.postcopyBytes! > 0, `post-copy bytes ${m.postcopyBytes}`);
     assert.ok(m.postcopyPhaseSec! > 0 && m.switchoverSec! > 0, `phase ${m.postcopyPhaseSec} switch ${m.switchoverSec}`);
+    assert.equal(m.postcopyTimedBy, 'events', "QEMU's MIGRATION events time the switch and the phase");
     assert.equal(r.trace.at(-1)?.kind, 'post-copy');
     assert.equal(m.dirtySyncCount! >= 2, true);
   });

@@ -50,6 +50,7 @@ export function techniqueMeasuredLibvirt(t: TechniqueOptions | undefined, done: 
     if (postcopy) {
       out.switchoverSec = postcopy.switchSec;
       out.postcopyPhaseSec = Math.max(0, total - postcopy.switchSec);
+      out.postcopyTimedBy = 'poll';
       // libvirt reports no post-copy byte count: what was sent after the last poll before the switch.
       out.postcopyBytes = Math.max(0, (optionalInt(s, 'memory_processed') ?? 0) - postcopy.bytesAtSwitch);
     } else {

@@ -108,6 +108,7 @@ export function techniqueMeasured(t: TechniqueOptions | undefined, q: QueryMigra
     if (postcopy) {
       out.switchoverSec = postcopy.switchSec;
       out.postcopyPhaseSec = postcopy.phaseSec ?? Math.max(0, (q['total-time'] ?? 0) / 1000 - postcopy.switchSec);
+      out.postcopyTimedBy = postcopy.phaseSec !== undefined ? 'events' : 'poll';
     } else out.postcopyPhaseSec = 0;
   }
   const x = q['xbzrle-cache'];
