@@ -13,6 +13,7 @@
  * - postcopyPushRateBytesPerSec: the median rate (post-copy bytes / phase) of the post-copy phases whose cap did not
  *   bind (rate below 0.8 x `max-postcopy-bandwidth`, or no cap) and whose timing is good to 10 %: timed by QEMU's
  *   events, or polled and at least ten polls long (POSTCOPY_POLLED_MIN_SEC);
+ * - postcopyFaultLatencySec: the median stall per remote fault (the destination's postcopy-blocktime / page requests);
  * - multifd's per-channel zlib / zstd rates: from the multifd runs with compression (calibrate/multifd-rate.ts).
  */
 import { median } from './errors.js';
@@ -48,6 +49,20 @@ export interface PostcopyPushObservation {
   /** `max-postcopy-bandwidth` (Infinity: none). */
   capBytesPerSec: number;
   timedBy?: 'events' | 'poll';
+  /** The destination's page requests (remote faults) and its measured stall (`postcopy-blocktime`), where read. */
+  faults?: number;
+  blocktimeSec?: number;
+}
+
+/**
+ * The post-copy fault latency: the median of blocktime / faults over the phases whose destination reported its stall
+ * and took at least one fault; undefined with fewer than POSTCOPY_SWITCH_MIN_RUNS. Any cap: a requested page
+ * bypasses it (options.c), so the wait is the request's round trip and the source's queue either way.
+ * @example fitPostcopyFaultLatency([2, 4, 8].map((ms) => ({ bytes: 1, sec: 1, capBytesPerSec: Infinity, faults: 10, blocktimeSec: ms * 10 / 1000 }))) // 0.004
+ */
+export function fitPostcopyFaultLatency(obs: readonly PostcopyPushObservation[]): number | undefined {
+  const per = obs.filter((o) => o.blocktimeSec !== undefined && o.blocktimeSec >= 0 && (o.faults ?? 0) >= 1).map((o) => o.blocktimeSec! / o.faults!);
+  return per.length >= POSTCOPY_SWITCH_MIN_RUNS ? median(per) : undefined;
 }
 
 /** At or above this share of `max-postcopy-bandwidth`, a phase's rate was the cap's. */
@@ -94,6 +109,8 @@ export function fitPlatform(obs: readonly PlatformObservation[]): PlatformFit {
   if (switches.length >= POSTCOPY_SWITCH_MIN_RUNS) platform.postcopySwitchSec = median(switches);
   const push = fitPostcopyPushRate(obs.flatMap((o) => (o.postcopyPush ? [o.postcopyPush] : [])));
   if (push !== undefined) platform.postcopyPushRateBytesPerSec = push;
+  const latency = fitPostcopyFaultLatency(obs.flatMap((o) => (o.postcopyPush ? [o.postcopyPush] : [])));
+  if (latency !== undefined) platform.postcopyFaultLatencySec = latency;
   Object.assign(platform, fitMultifdRates(obs.flatMap((o) => (o.multifd && o.multifd.compression !== 'none' ? [o.multifd as MultifdObservation] : []))));
   return { platform, n: obs.length, downtimeR2 };
 }

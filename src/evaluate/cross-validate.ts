@@ -32,7 +32,7 @@ export function platformObservation(r: MigrationRecord): PlatformObservation | u
     // A post-copy run that switched (not QEMU's 0 ms sentinel, where the downtime is the whole phase).
     ...(t?.name === 'postcopy' && (m.postcopyPhaseSec ?? 0) > 0 && !downtimeIsPhase(m) ? { technique: 'postcopy' as const } : {}),
     ...(t?.name === 'postcopy' && (m.postcopyPhaseSec ?? 0) > 0 && (m.postcopyBytes ?? 0) > 0
-      ? { postcopyPush: { bytes: m.postcopyBytes!, sec: m.postcopyPhaseSec!, capBytesPerSec: t.maxPostcopyBandwidthBytesPerSec ?? Infinity, ...(m.postcopyTimedBy ? { timedBy: m.postcopyTimedBy } : {}) } }
+      ? { postcopyPush: { bytes: m.postcopyBytes!, sec: m.postcopyPhaseSec!, capBytesPerSec: t.maxPostcopyBandwidthBytesPerSec ?? Infinity, ...(m.postcopyTimedBy ? { timedBy: m.postcopyTimedBy } : {}), ...(m.remoteFaults !== undefined ? { faults: m.remoteFaults } : {}), ...(m.postcopyBlocktimeSec !== undefined ? { blocktimeSec: m.postcopyBlocktimeSec } : {}) } }
       : {}),
     setupSec: m.setupSec,
     downtimeSec: m.downtimeSec,

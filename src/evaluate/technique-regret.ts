@@ -52,15 +52,26 @@ export interface CostOptions {
 }
 
 /**
- * advise's cost of a measured migration: total time + weight x (downtime + post-copy stall), in seconds. The
- * stall is the measured remote faults (ram.postcopy-requests) x the per-fault latency the model uses: the driver
- * does not read the destination's postcopy-blocktime.
+ * advise's cost of a measured migration: total time + weight x (downtime + post-copy stall), in seconds; the stall
+ * as `measuredStallSec` reads it.
  * @example measuredCost({ totalTimeSec: 8, downtimeSec: 0.002, remoteFaults: 40 }, {}) // 8 + 100 x (0.002 + 40 x 0.025) = 108.2
  */
-export function measuredCost(m: Pick<MigrationRecord['measured'], 'totalTimeSec' | 'downtimeSec' | 'remoteFaults'>, o: CostOptions = {}): number {
+export function measuredCost(m: Pick<MigrationRecord['measured'], 'totalTimeSec' | 'downtimeSec' | 'remoteFaults' | 'postcopyBlocktimeSec' | 'postcopyPhaseSec'>, o: CostOptions = {}): number {
   const w = o.downtimeWeight ?? DEFAULT_DOWNTIME_WEIGHT;
+  return m.totalTimeSec + w * (m.downtimeSec + measuredStallSec(m, o));
+}
+
+/**
+ * A measured post-copy phase's stall (s): the destination's `postcopy-blocktime` where the record has it; else its
+ * remote faults x the per-fault latency, at most the phase (QEMU's blocktime counts the time every vCPU waited, so
+ * it cannot exceed the phase).
+ * @example measuredStallSec({ remoteFaults: 16, postcopyPhaseSec: 0.05 }, {}) // min(16 x 0.025, 0.05) = 0.05
+ */
+export function measuredStallSec(m: Pick<MigrationRecord['measured'], 'remoteFaults' | 'postcopyBlocktimeSec' | 'postcopyPhaseSec'>, o: CostOptions = {}): number {
+  if (m.postcopyBlocktimeSec !== undefined) return m.postcopyBlocktimeSec;
   const latency = o.faultLatencySec ?? TECHNIQUE_PLATFORM_DEFAULTS.postcopyFaultLatencySec;
-  return m.totalTimeSec + w * (m.downtimeSec + (m.remoteFaults ?? 0) * latency);
+  const byFaults = (m.remoteFaults ?? 0) * latency;
+  return m.postcopyPhaseSec !== undefined && m.postcopyPhaseSec > 0 ? Math.min(byFaults, m.postcopyPhaseSec) : byFaults;
 }
 
 export interface Hindsight {

@@ -119,6 +119,8 @@ export interface Measured {
   postcopyTimedBy?: 'events' | 'poll';
   postcopyBytes?: number;
   remoteFaults?: number;
+  /** post-copy: the destination's `postcopy-blocktime` (s): how long every vCPU waited for pages. The lab reads it. */
+  postcopyBlocktimeSec?: number;
   /** xbzrle (query-migrate xbzrle-cache): hits encoded (overflows included), misses, overflows (pages), encoded bytes. */
   xbzrleCacheHits?: number;
   xbzrleCacheMisses?: number;

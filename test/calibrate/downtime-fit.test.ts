@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BUFFERED_MIN_RUNS, fitDowntime, fitDowntimeAt, type DowntimeObservation } from '../../src/calibrate/downtime-fit.js';
-import { fitPlatform, fitPostcopyPushRate, type PlatformObservation, type PostcopyPushObservation } from '../../src/calibrate/platform.js';
+import { fitPlatform, fitPostcopyFaultLatency, fitPostcopyPushRate, type PlatformObservation, type PostcopyPushObservation } from '../../src/calibrate/platform.js';
 import { stopCopyTime } from '../../src/model/stop-copy.js';
 import { assertClose, MiB } from '../helpers.js';
 
@@ -92,6 +92,12 @@ describe('fitPostcopyPushRate: the post-copy push a cap did not bound, timed wel
     assert.equal(fitPostcopyPushRate([...good, ...noise]), 700e6);
     // Polled and at least 0.2 s long, or under a cap it did not reach (50 MB/s of 100): counted.
     assert.equal(fitPostcopyPushRate([ev(1e8, 2, 1e8), { bytes: 1.2e8, sec: 0.2, capBytesPerSec: Infinity, timedBy: 'poll' }, ev(7e7, 0.1)]), 6e8);
+  });
+  it("the fault latency: the median of blocktime / faults where the destination measured it, from 3 runs", () => {
+    const o = (faults: number, blocktimeSec?: number): PostcopyPushObservation => ({ bytes: 1e8, sec: 1, capBytesPerSec: 2e7, faults, ...(blocktimeSec !== undefined ? { blocktimeSec } : {}) });
+    // 2, 4, 8 ms a fault; a run without faults and one without a blocktime say nothing.
+    assert.equal(fitPostcopyFaultLatency([o(10, 0.02), o(10, 0.04), o(10, 0.08), o(0, 0.01), o(50)]), 0.004);
+    assert.equal(fitPostcopyFaultLatency([o(10, 0.02), o(10, 0.04), o(50)]), undefined);
   });
   it('fitPlatform sets it from the observations that carry a push', () => {
     const o = (bytes: number): PlatformObservation => ({ setupSec: 0.001, downtimeSec: 0.002, stopCopyBytes: 0, precopyBytes: 1e8, precopySec: 1, capBytesPerSec: 1e8, rounds: 1, technique: 'postcopy', postcopyPush: ev(bytes, 0.1) });

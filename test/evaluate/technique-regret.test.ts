@@ -1,7 +1,7 @@
 /** advise's pick against the best technique in hindsight (worked examples) and the groups of a techniques-groups pass. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { advisePick, hindsight, measuredCost, regretOf, techniqueDecision, techniqueDecisionReport, techniqueGroups } from '../../src/evaluate/technique-regret.js';
+import { advisePick, hindsight, measuredCost, measuredStallSec, regretOf, techniqueDecision, techniqueDecisionReport, techniqueGroups } from '../../src/evaluate/technique-regret.js';
 import { adviseFrom } from '../../src/advise-input.js';
 import { LAB_TECHNIQUES, labMatrix } from '../../src/lab/matrix.js';
 import { techniqueLabel } from '../../src/evaluate/technique-report.js';
@@ -30,6 +30,15 @@ describe('measured cost (advise\'s rule)', () => {
     assertClose(measuredCost({ totalTimeSec: 8, downtimeSec: 0.002, remoteFaults: 40 }), 108.2);
     assertClose(measuredCost({ totalTimeSec: 8, downtimeSec: 0.002, remoteFaults: 40 }, { downtimeWeight: 10, faultLatencySec: 0.01 }), 8 + 10 * 0.402);
     assertClose(measuredCost({ totalTimeSec: 3, downtimeSec: 0.05 }), 8);
+  });
+  it("the stall: the destination's blocktime where measured; else faults x latency, at most the phase", () => {
+    // memtester, techniques-groups pass 6: 16 faults in a 50 ms phase; 16 x 25 ms = 0.4 s is more than the phase.
+    assertClose(measuredStallSec({ remoteFaults: 16, postcopyPhaseSec: 0.05 }), 0.05);
+    assertClose(measuredCost({ totalTimeSec: 0.756, downtimeSec: 0.001, remoteFaults: 16, postcopyPhaseSec: 0.05 }), 0.756 + 100 * 0.051);
+    assertClose(measuredStallSec({ remoteFaults: 4, postcopyPhaseSec: 1 }), 0.1);
+    // Measured: 12 ms of blocktime, whatever the faults.
+    assertClose(measuredStallSec({ remoteFaults: 16, postcopyPhaseSec: 0.05, postcopyBlocktimeSec: 0.012 }), 0.012);
+    assertClose(measuredCost({ totalTimeSec: 0.756, downtimeSec: 0.001, remoteFaults: 16, postcopyBlocktimeSec: 0.012 }), 0.756 + 100 * 0.013);
   });
   it('hindsight: the cheapest completed technique; one that did not complete costs its time + the best', () => {
     const h = hindsight(hotGroup())!;

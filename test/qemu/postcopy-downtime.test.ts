@@ -1,8 +1,8 @@
-/** Post-copy's downtime sentinel (pure: no QEMU). */
+/** Post-copy's downtime sentinel, its timing by QEMU's events, and the destination's stall (pure: no QEMU; a logging fake monitor). */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { postcopyDowntimeSec, postcopyTimesFromEvents } from '../../src/hypervisor/qemu/technique-settings.js';
-import type { QmpEvent } from '../../src/hypervisor/qemu/qmp.js';
+import { postcopyBlocktimeSec, postcopyDowntimeSec, postcopyTimesFromEvents, prepareIncoming } from '../../src/hypervisor/qemu/technique-settings.js';
+import type { Monitor, QmpEvent } from '../../src/hypervisor/qemu/qmp.js';
 
 /** A MIGRATION event of `status` stamped at `sec` (QEMU's timestamp: seconds and microseconds). */
 const ev = (status: string, sec: number): QmpEvent => ({ event: 'MIGRATION', data: { status }, timestamp: { seconds: Math.floor(sec), microseconds: Math.round((sec - Math.floor(sec)) * 1e6) } });
@@ -50,5 +50,29 @@ describe('postcopyTimesFromEvents', () => {
     assert.equal(postcopyTimesFromEvents([ev('setup', 1), ev('completed', 3)], 0.004), undefined);
     assert.equal(postcopyTimesFromEvents([ev('setup', 1), ev('postcopy-active', 3), ev('completed', 2)], 0.004), undefined);
     assert.equal(postcopyTimesFromEvents([{ event: 'MIGRATION', data: { status: 'setup' } }, ev('postcopy-active', 3), ev('completed', 4)], 0.004), undefined);
+  });
+});
+
+describe("the destination's measured stall (postcopy-blocktime)", () => {
+  /** A monitor that logs what it is asked and answers query-migrate with `answer`. */
+  const monitor = (answer: Record<string, unknown>) => {
+    const log: { cmd: string; args?: Record<string, unknown> }[] = [];
+    const m = { execute: async (cmd: string, args?: Record<string, unknown>) => (log.push({ cmd, args }), cmd === 'query-migrate' ? answer : {}) } as unknown as Monitor;
+    return { m, log };
+  };
+  it('prepareIncoming turns it on for post-copy only, before migrate-incoming', async () => {
+    const pc = monitor({});
+    await prepareIncoming(pc.m, { name: 'postcopy' }, 'tcp:127.0.0.1:1');
+    const caps = (pc.log[0].args!.capabilities as { capability: string }[]).map((c) => c.capability);
+    assert.deepEqual(caps, ['events', 'postcopy-ram', 'postcopy-blocktime']);
+    assert.equal(pc.log.at(-1)!.cmd, 'migrate-incoming');
+    const x = monitor({});
+    await prepareIncoming(x.m, { name: 'xbzrle' }, 'tcp:127.0.0.1:1');
+    assert.ok(!(x.log[0].args!.capabilities as { capability: string }[]).some((c) => c.capability === 'postcopy-blocktime'));
+  });
+  it('reads ms as s; absent or not a number: undefined', async () => {
+    assert.equal(await postcopyBlocktimeSec(monitor({ status: 'completed', 'postcopy-blocktime': 183 }).m), 0.183);
+    assert.equal(await postcopyBlocktimeSec(monitor({ status: 'completed' }).m), undefined);
+    assert.equal(await postcopyBlocktimeSec(monitor({ 'postcopy-blocktime': 'x' }).m), undefined);
   });
 });

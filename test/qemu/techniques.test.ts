@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGuest, freePort, labAvailable, type Guest } from '../../src/lab/guest.js';
 import { sampleAndMigrate } from '../../src/hypervisor/qemu/sample-and-migrate.js';
-import { prepareIncoming } from '../../src/hypervisor/qemu/technique-settings.js';
+import { postcopyBlocktimeSec, prepareIncoming } from '../../src/hypervisor/qemu/technique-settings.js';
 import { sampleVm } from '../../src/hypervisor/qemu/sample.js';
 import type { TechniqueOptions } from '../../src/model/types.js';
 import type { MigrationConfig } from '../../src/record/record.js';
@@ -61,6 +61,11 @@ async function migrateWith(technique: TechniqueOptions, bandwidth: number) {
     assert.deepEqual(record.config.technique, technique, 'the record says the technique');
     assert.equal(record.measured.technique, technique.name);
     assert.equal(await samePages(src, dst!, 256 * MiB), 0, 'the destination has every page');
+    if (technique.name === 'postcopy') {
+      // prepareIncoming turned on the destination's blocktime: QEMU reports it (0 here: the destination is paused, no vCPU waits).
+      const bt = await postcopyBlocktimeSec(dst!.qmp);
+      assert.ok(bt !== undefined && bt >= 0, `postcopy-blocktime ${bt}`);
+    }
     // The settings are put back: the source reports the technique's capability off again.
     const caps = await src.qmp.execute<{ capability: string; state: boolean }[]>('query-migrate-capabilities');
     for (const c of ['postcopy-ram', 'xbzrle', 'multifd']) assert.equal(caps.find((x) => x.capability === c)?.state, false, `${c} restored`);

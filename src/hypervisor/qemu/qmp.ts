@@ -256,6 +256,8 @@ export interface QueryMigrate {
   downtime?: number;
   'setup-time'?: number;
   'error-desc'?: string;
+  /** Destination only, with the `postcopy-blocktime` capability: ms during which every vCPU waited for a page. */
+  'postcopy-blocktime'?: number;
   ram?: {
     transferred: number;
     remaining: number;

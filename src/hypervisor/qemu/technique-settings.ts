@@ -44,10 +44,24 @@ export function needsIncomingSetup(t: TechniqueOptions | undefined): boolean {
  */
 export async function prepareIncoming(dst: Monitor, t: TechniqueOptions | undefined, uri: string): Promise<void> {
   const s = techniqueSettings(t);
-  await dst.execute('migrate-set-capabilities', { capabilities: [{ capability: 'events', state: true }, ...Object.entries(s.capabilities).filter(([, on]) => on).map(([capability]) => ({ capability, state: true }))] });
+  // post-copy: the destination also counts how long its vCPUs wait for pages (postcopy-ram.c blocktime), read back
+  // by postcopyBlocktimeSec; a destination-only capability that changes nothing on the wire.
+  const own = t?.name === 'postcopy' ? [{ capability: 'postcopy-blocktime', state: true }] : [];
+  await dst.execute('migrate-set-capabilities', { capabilities: [{ capability: 'events', state: true }, ...Object.entries(s.capabilities).filter(([, on]) => on).map(([capability]) => ({ capability, state: true })), ...own] });
   const params = Object.fromEntries(Object.entries(s.parameters).filter(([k]) => k.startsWith('multifd-')));
   if (Object.keys(params).length > 0) await dst.execute('migrate-set-parameters', params);
   await dst.execute('migrate-incoming', { uri });
+}
+
+/**
+ * The destination's measured post-copy stall (s): `postcopy-blocktime`, the time during which every vCPU waited for a
+ * page from the source (postcopy-ram.c), from its query-migrate once the migration completed; undefined where QEMU
+ * does not report it (capability off, or a QEMU before 3.0).
+ */
+export async function postcopyBlocktimeSec(dst: Monitor): Promise<number | undefined> {
+  const q = (await dst.execute('query-migrate')) as QueryMigrate;
+  const ms = q['postcopy-blocktime'];
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms / 1000 : undefined;
 }
 
 /** When the driver issues `migrate-start-postcopy`: after `passes` complete passes or `sec` seconds; undefined unless post-copy. */
