@@ -112,5 +112,7 @@ describe('the new constants in a platform file', () => {
     assert.deepEqual(parsePlatform('', { platform: { stopCopyBufferedBytes: '9MiB', postcopySwitchSec: '2ms' } }), { stopCopyBufferedBytes: 9 * MiB, postcopySwitchSec: 0.002 });
     assert.throws(() => parsePlatform('', { stopCopyBufferedBytes: -1 }), /stopCopyBufferedBytes/);
     assert.throws(() => parsePlatform('', { postcopySwitchSec: -1 }), /postcopySwitchSec/);
+    assert.deepEqual(parsePlatform('', { postcopyPushRateBytesPerSec: '650MiB/s' }), { postcopyPushRateBytesPerSec: 650 * MiB });
+    assert.throws(() => parsePlatform('', { postcopyPushRateBytesPerSec: '650MiB' }), /postcopyPushRateBytesPerSec/);
   });
 });
