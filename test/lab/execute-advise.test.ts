@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labAvailable, startGuest, freePort } from '../../src/lab/guest.js';
 import { openStore } from '../../src/store/store.js';
+import { QmpClient } from '../../src/hypervisor/qemu/qmp.js';
 import { predict } from '../../src/model/index.js';
 import { MiB } from '../helpers.js';
 
@@ -70,6 +71,16 @@ describe('migcost execute --advise with real QEMU', { skip: lab.ok ? false : `QE
       assert.equal(line.measured.status, 'completed');
       assert.equal(line.measured.technique, 'postcopy');
       assert.ok(line.measured.postcopyBytes > 0);
+      // The destination's stall, measured by QEMU (postcopy-blocktime), and the capability migcost set for it put back.
+      assert.ok(line.measured.postcopyPhaseSec > 0, `switched to post-copy: ${JSON.stringify(line.measured)}`);
+      assert.ok(typeof line.measured.postcopyBlocktimeSec === 'number' && line.measured.postcopyBlocktimeSec >= 0, `blocktime ${line.measured.postcopyBlocktimeSec}`);
+      const again = await QmpClient.connect(dst.qmpPath, { retry: false });
+      try {
+        const caps = await again.execute<{ capability: string; state: boolean }[]>('query-migrate-capabilities');
+        assert.equal(caps.find((c) => c.capability === 'postcopy-blocktime')?.state, false, 'postcopy-blocktime off again');
+      } finally {
+        again.close();
+      }
       const s = await openStore(args[5]);
       const recs = await s.listMigrations();
       await s.close();

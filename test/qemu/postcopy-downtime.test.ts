@@ -1,7 +1,7 @@
 /** Post-copy's downtime sentinel, its timing by QEMU's events, and the destination's stall (pure: no QEMU; a logging fake monitor). */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { postcopyBlocktimeSec, postcopyDowntimeSec, postcopyTimesFromEvents, prepareIncoming } from '../../src/hypervisor/qemu/technique-settings.js';
+import { postcopyBlocktimeSec, postcopyDowntimeSec, postcopyTimesFromEvents, prepareIncoming, takePostcopyBlocktime } from '../../src/hypervisor/qemu/technique-settings.js';
 import type { Monitor, QmpEvent } from '../../src/hypervisor/qemu/qmp.js';
 
 /** A MIGRATION event of `status` stamped at `sec` (QEMU's timestamp: seconds and microseconds). */
@@ -69,6 +69,14 @@ describe("the destination's measured stall (postcopy-blocktime)", () => {
     const x = monitor({});
     await prepareIncoming(x.m, { name: 'xbzrle' }, 'tcp:127.0.0.1:1');
     assert.ok(!(x.log[0].args!.capabilities as { capability: string }[]).some((c) => c.capability === 'postcopy-blocktime'));
+  });
+  it('takePostcopyBlocktime reads it, then turns the capability off again; a monitor that fails reads undefined', async () => {
+    const d = monitor({ status: 'completed', 'postcopy-blocktime': 12 });
+    assert.equal(await takePostcopyBlocktime(d.m), 0.012);
+    assert.deepEqual(d.log.map((c) => c.cmd), ['query-migrate', 'migrate-set-capabilities']);
+    assert.deepEqual(d.log[1].args, { capabilities: [{ capability: 'postcopy-blocktime', state: false }] });
+    const broken = { execute: async () => { throw new Error('socket closed'); } } as unknown as Monitor;
+    assert.equal(await takePostcopyBlocktime(broken), undefined);
   });
   it('reads ms as s; absent or not a number: undefined', async () => {
     assert.equal(await postcopyBlocktimeSec(monitor({ status: 'completed', 'postcopy-blocktime': 183 }).m), 0.183);

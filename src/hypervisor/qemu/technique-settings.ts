@@ -64,6 +64,17 @@ export async function postcopyBlocktimeSec(dst: Monitor): Promise<number | undef
   return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms / 1000 : undefined;
 }
 
+/**
+ * After a post-copy migration into a destination readied by `prepareIncoming`: its measured stall
+ * (`postcopyBlocktimeSec`), then the blocktime capability turned off again, so the VM now running there keeps no
+ * setting migcost added for measuring. Either step failing leaves the answer undefined / the error swallowed.
+ */
+export async function takePostcopyBlocktime(dst: Monitor): Promise<number | undefined> {
+  const sec = await postcopyBlocktimeSec(dst).catch(() => undefined);
+  await dst.execute('migrate-set-capabilities', { capabilities: [{ capability: 'postcopy-blocktime', state: false }] }).catch(() => {});
+  return sec;
+}
+
 /** When the driver issues `migrate-start-postcopy`: after `passes` complete passes or `sec` seconds; undefined unless post-copy. */
 export function postcopyTrigger(t: TechniqueOptions | undefined): { passes: number; sec: number } | undefined {
   if (t?.name !== 'postcopy') return undefined;

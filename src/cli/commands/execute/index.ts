@@ -171,6 +171,20 @@ export function executeCommand(): Command {
                   predictions: { given: { plan: m.predicted } },
                   signal,
                 });
+                const done = r.record.measured;
+                if (technique?.name === 'postcopy' && t.destQmp && done.status === 'completed' && (done.postcopyPhaseSec ?? 0) > 0) {
+                  // The destination's measured stall, for `lab calibrate`'s fault latency; its capability put back.
+                  const { takePostcopyBlocktime } = await import('../../../hypervisor/qemu/technique-settings.js');
+                  const dst = await QmpClient.connect(t.destQmp, { retry: false }).catch(() => undefined);
+                  if (dst) {
+                    try {
+                      const sec = await takePostcopyBlocktime(dst);
+                      if (sec !== undefined) done.postcopyBlocktimeSec = sec;
+                    } finally {
+                      dst.close();
+                    }
+                  }
+                }
                 await report(m, r.record, r.sourceStatus);
               } finally {
                 qmp.close();
