@@ -4,7 +4,7 @@
  * the repeat oracle of the same technique (each run predicted by the median of its configuration's other repeats
  * on the same machine), with the targets each figure is held to. Pure.
  */
-import { repeatOracle, summarizeErrors, type ErrorSummary } from '../calibrate/errors.js';
+import { median, repeatOracle, summarizeErrors, type ErrorSummary } from '../calibrate/errors.js';
 import { configKey, hostKey, type MigrationConfig, type MigrationRecord } from '../record/record.js';
 import { ADVISE_TECHNIQUES } from '../plan/advise.js';
 import type { TechniquePrediction } from '../model/techniques.js';
@@ -72,6 +72,11 @@ export interface TechniqueRow {
    * completed; docs/techniques.md). Their downtime is not the switch's; counted, not corrected.
    */
   downtimeIsPhase?: number;
+  /**
+   * post-copy: the guest's stall, predicted (`postcopyBlockedSec`) against the destination's measured
+   * `postcopy-blocktime`, over the completed runs that read it: how many, the median absolute error and both medians (s).
+   */
+  postcopyStall?: { n: number; medianAbsSec: number; measuredMedianSec: number; predictedMedianSec: number };
   verdicts: TechniqueVerdicts;
 }
 
@@ -134,6 +139,12 @@ export function techniqueRow(technique: string, records: readonly MigrationRecor
     row.postcopyPhase = summarizeErrors(phased.map((r) => ({ predicted: predicted(r)!.postcopyPhaseSec!, measured: r.measured.postcopyPhaseSec! })));
     row.postcopyPhaseOracle = repeatOracle(repeatValues(records, (r) => r.measured.postcopyPhaseSec));
     row.downtimeIsPhase = records.filter((r) => downtimeIsPhase(r.measured)).length;
+    const stalled = usable.filter((r) => r.measured.postcopyBlocktimeSec !== undefined && predicted(r)!.postcopyBlockedSec !== undefined);
+    if (stalled.length > 0) {
+      const m = stalled.map((r) => r.measured.postcopyBlocktimeSec!);
+      const p = stalled.map((r) => predicted(r)!.postcopyBlockedSec!);
+      row.postcopyStall = { n: stalled.length, medianAbsSec: median(m.map((x, i) => Math.abs(p[i] - x))), measuredMedianSec: median(m), predictedMedianSec: median(p) };
+    }
   }
   return { ...row, verdicts: verdictsOf(row) };
 }

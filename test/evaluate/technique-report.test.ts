@@ -56,6 +56,26 @@ describe('techniqueRow', () => {
     assert.equal(once.verdicts.timeP90, undefined);
     assert.equal(once.verdicts.timeMedian, true);
   });
+  it("post-copy: the stall predicted against the destination's blocktime, over the runs that read it", () => {
+    const p = { name: 'postcopy' } as const;
+    const withStall = (r: ReturnType<typeof rec>, predicted: number, measured?: number) => {
+      (r.predicted['deng-bitmap'] as { postcopyBlockedSec?: number }).postcopyBlockedSec = predicted;
+      if (measured !== undefined) r.measured.postcopyBlocktimeSec = measured;
+      return r;
+    };
+    const r = techniqueRow('postcopy', [
+      withStall(rec('s1', p, { t: 8, mib: 300, d: 0.002, phase: 1 }, { t: 8, mib: 300, d: 0.002, phase: 1 }), 0.05, 0.01),
+      withStall(rec('s2', p, { t: 8, mib: 300, d: 0.002, phase: 1 }, { t: 8, mib: 300, d: 0.002, phase: 1 }), 0.02, 0.03),
+      withStall(rec('s3', p, { t: 8, mib: 300, d: 0.002, phase: 1 }, { t: 8, mib: 300, d: 0.002, phase: 1 }), 0.04, 0.02),
+      withStall(rec('s4', p, { t: 8, mib: 300, d: 0.002, phase: 1 }, { t: 8, mib: 300, d: 0.002, phase: 1 }), 0.5), // not read: left out
+    ]);
+    // |0.05 - 0.01| = 0.04, |0.02 - 0.03| = 0.01, |0.04 - 0.02| = 0.02: median 0.02; measured median 0.02, predicted 0.04.
+    assert.equal(r.postcopyStall!.n, 3);
+    assertClose(r.postcopyStall!.medianAbsSec, 0.02);
+    assertClose(r.postcopyStall!.measuredMedianSec, 0.02);
+    assertClose(r.postcopyStall!.predictedMedianSec, 0.04);
+    assert.equal(techniqueRow('postcopy', [rec('s5', p, { t: 8, mib: 300, d: 0.002, phase: 1 }, { t: 8, mib: 300, d: 0.002, phase: 1 })]).postcopyStall, undefined);
+  });
   it('repeats are one configuration on one machine; a run that did not complete counts against the convergence verdict only', () => {
     const m = { name: 'multifd' } as const;
     const r = techniqueRow('multifd', [

@@ -24,6 +24,8 @@ export function renderTechniqueRows(rows: readonly TechniqueRow[], variant: stri
     );
   }
   for (const r of rows) {
+    const st = r.postcopyStall;
+    if (st) lines.push('', `${r.technique}: the guest's stall against the destination's postcopy-blocktime (${st.n} runs): median abs error ${(st.medianAbsSec * 1000).toFixed(0)} ms; medians measured ${(st.measuredMedianSec * 1000).toFixed(0)} ms, predicted ${(st.predictedMedianSec * 1000).toFixed(0)} ms.`);
     if (r.downtimeIsPhase) lines.push('', `${r.technique}: ${r.downtimeIsPhase} of ${r.completed} completed runs report a downtime equal to their post-copy phase (QEMU's 0 ms sentinel, migration_downtime_end): that downtime is the phase, not the switch; counted here, not corrected.`);
   }
   return lines.join('\n');
