@@ -220,6 +220,6 @@ export function techniqueDecisionReport(
     maxRegret: regrets.length ? Math.max(...regrets) : 0,
     bestPicked: decisions.filter((d) => d.pick === d.best).length,
     fixed,
-    costRule: `cost = total time + ${w} x (downtime + post-copy stall), in seconds; stall = measured remote faults x the per-fault latency; a migration that did not complete costs its time until cancelled + the best completed cost`,
+    costRule: `cost = total time + ${w} x (downtime + post-copy stall), in seconds; stall = the destination's measured postcopy-blocktime, else remote faults x the per-fault latency at most the phase; a migration that did not complete costs its time until cancelled + the best completed cost`,
   };
 }

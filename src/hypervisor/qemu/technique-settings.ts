@@ -58,8 +58,15 @@ export async function prepareIncoming(dst: Monitor, t: TechniqueOptions | undefi
  * page from the source (postcopy-ram.c), from its query-migrate once the migration completed; undefined where QEMU
  * does not report it (capability off, or a QEMU before 3.0).
  */
-export async function postcopyBlocktimeSec(dst: Monitor): Promise<number | undefined> {
-  const q = (await dst.execute('query-migrate')) as QueryMigrate;
+export async function postcopyBlocktimeSec(dst: Monitor, waitSec = 3): Promise<number | undefined> {
+  // The source completes when it has sent the last page; the destination a moment later, and reports its blocktime
+  // only once it has (migration.c fill_destination_migration_info): wait for that, briefly.
+  const until = Date.now() + waitSec * 1000;
+  let q = (await dst.execute('query-migrate')) as QueryMigrate;
+  while (q.status !== undefined && q.status !== 'completed' && q.status !== 'failed' && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 50));
+    q = (await dst.execute('query-migrate')) as QueryMigrate;
+  }
   const ms = q['postcopy-blocktime'];
   return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms / 1000 : undefined;
 }
