@@ -59,6 +59,7 @@ export function platformTable(platform: Partial<Platform>): string {
   if (platform.stopCopyRateBytesPerSec !== undefined) t.push(['stop-and-copy rate', `${formatBytes(platform.stopCopyRateBytesPerSec)}/s`]);
   if (platform.stopCopyBufferedBytes !== undefined) t.push(['stop-and-copy bytes the socket buffers take', formatBytes(platform.stopCopyBufferedBytes)]);
   if (platform.postcopySwitchSec !== undefined) t.push(['post-copy switch (its downtime)', formatSeconds(platform.postcopySwitchSec)]);
+  if (platform.postcopyFaultLatencySec !== undefined) t.push(['post-copy stall per remote fault', formatSeconds(platform.postcopyFaultLatencySec)]);
   if (platform.postcopyPushRateBytesPerSec !== undefined) t.push(['post-copy push rate (uncapped)', `${formatBytes(platform.postcopyPushRateBytesPerSec)}/s`]);
   if (platform.lineRateBytesPerSec !== undefined) t.push(['pre-copy line rate', `${formatBytes(platform.lineRateBytesPerSec)}/s`]);
   for (const c of ['Zlib', 'Zstd'] as const) {
