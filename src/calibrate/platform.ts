@@ -107,9 +107,10 @@ export function fitPlatform(obs: readonly PlatformObservation[]): PlatformFit {
   if (free.length > 0) platform.lineRateBytesPerSec = median(free);
   const switches = obs.filter((o) => o.technique === 'postcopy' && o.downtimeSec > 0).map((o) => o.downtimeSec);
   if (switches.length >= POSTCOPY_SWITCH_MIN_RUNS) platform.postcopySwitchSec = median(switches);
-  const push = fitPostcopyPushRate(obs.flatMap((o) => (o.postcopyPush ? [o.postcopyPush] : [])));
+  const pushes = obs.flatMap((o) => (o.postcopyPush ? [o.postcopyPush] : []));
+  const push = fitPostcopyPushRate(pushes);
   if (push !== undefined) platform.postcopyPushRateBytesPerSec = push;
-  const latency = fitPostcopyFaultLatency(obs.flatMap((o) => (o.postcopyPush ? [o.postcopyPush] : [])));
+  const latency = fitPostcopyFaultLatency(pushes);
   if (latency !== undefined) platform.postcopyFaultLatencySec = latency;
   Object.assign(platform, fitMultifdRates(obs.flatMap((o) => (o.multifd && o.multifd.compression !== 'none' ? [o.multifd as MultifdObservation] : []))));
   return { platform, n: obs.length, downtimeR2 };
