@@ -7,7 +7,7 @@ import { sampleAndMigrate } from '../hypervisor/qemu/sample-and-migrate.js';
 import { LAYOUT_WINDOW_SEC, PSEUDO_MIGRATION_WINDOWS_SEC } from '../hypervisor/qemu/windows.js';
 import type { MigrationConfig, MigrationRecord } from '../record/record.js';
 import { labHost } from './host.js';
-import { needsIncomingSetup, prepareIncoming, takePostcopyBlocktime } from '../hypervisor/qemu/technique-settings.js';
+import { needsIncomingSetup, postcopyBlocktimeSec, prepareIncoming } from '../hypervisor/qemu/technique-settings.js';
 import { defaultPinLayout, pinProcess, pinSource } from '../hypervisor/qemu/pin.js';
 import type { AdaptiveRate, Platform } from '../model/types.js';
 
@@ -70,10 +70,10 @@ export async function runLabConfig(cfg: MigrationConfig, opts: LabRunOptions = {
         if (step !== 'destination') log(step);
       },
     });
-    // post-copy: the destination's measured stall, read while it still runs.
+    // post-copy: the destination's measured stall, read while it still runs (the destination is killed after).
     const m = record.measured;
     if (dst && cfg.technique?.name === 'postcopy' && m.status === 'completed' && (m.postcopyPhaseSec ?? 0) > 0) {
-      const sec = await takePostcopyBlocktime(dst.qmp);
+      const sec = await postcopyBlocktimeSec(dst.qmp).catch(() => undefined);
       if (sec !== undefined) m.postcopyBlocktimeSec = sec;
     }
     return record;

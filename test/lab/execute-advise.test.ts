@@ -61,6 +61,7 @@ describe('migcost execute --advise with real QEMU', { skip: lab.ok ? false : `QE
     const src = await startGuest({ memoryBytes: 256 * MiB, workload: 'dirtier', params: { wss: '32M', rate: 4000, pattern: 'random' } });
     const dst = await startGuest({ memoryBytes: 256 * MiB, incomingPort: port, incomingDefer: true });
     try {
+      const capsBefore = await dst.qmp.execute<{ capability: string; state: boolean }[]>('query-migrate-capabilities');
       src.qmp.close(); // QEMU serves one client per QMP socket: the CLI takes both
       dst.qmp.close();
       const predicted = predict({ vm: { memoryBytes: 256 * MiB, dirtyRateBytesPerSec: 16 * MiB }, bandwidthBytesPerSec: 50 * MiB, policy: { name: 'qemu', downtimeLimitSec: 0.3 }, technique: { name: 'postcopy' } });
@@ -71,13 +72,14 @@ describe('migcost execute --advise with real QEMU', { skip: lab.ok ? false : `QE
       assert.equal(line.measured.status, 'completed');
       assert.equal(line.measured.technique, 'postcopy');
       assert.ok(line.measured.postcopyBytes > 0);
-      // The destination's stall, measured by QEMU (postcopy-blocktime), and the capability migcost set for it put back.
+      // The destination's stall, measured by QEMU (postcopy-blocktime), and every capability migcost set there put back.
       assert.ok(line.measured.postcopyPhaseSec > 0, `switched to post-copy: ${JSON.stringify(line.measured)}`);
       assert.ok(typeof line.measured.postcopyBlocktimeSec === 'number' && line.measured.postcopyBlocktimeSec >= 0, `blocktime ${line.measured.postcopyBlocktimeSec}`);
       const again = await QmpClient.connect(dst.qmpPath, { retry: false });
       try {
         const caps = await again.execute<{ capability: string; state: boolean }[]>('query-migrate-capabilities');
         assert.equal(caps.find((c) => c.capability === 'postcopy-blocktime')?.state, false, 'postcopy-blocktime off again');
+        assert.deepEqual(caps, capsBefore, "the destination's capabilities as they were before migcost readied it");
       } finally {
         again.close();
       }

@@ -1,7 +1,7 @@
 /** Post-copy's downtime sentinel, its timing by QEMU's events, and the destination's stall (pure: no QEMU; a logging fake monitor). */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { postcopyBlocktimeSec, postcopyDowntimeSec, postcopyTimesFromEvents, prepareIncoming, takePostcopyBlocktime } from '../../src/hypervisor/qemu/technique-settings.js';
+import { postcopyBlocktimeSec, postcopyDowntimeSec, postcopyTimesFromEvents, prepareIncoming, finishIncoming } from '../../src/hypervisor/qemu/technique-settings.js';
 import type { Monitor, QmpEvent } from '../../src/hypervisor/qemu/qmp.js';
 
 /** A MIGRATION event of `status` stamped at `sec` (QEMU's timestamp: seconds and microseconds). */
@@ -63,20 +63,39 @@ describe("the destination's measured stall (postcopy-blocktime)", () => {
   it('prepareIncoming turns it on for post-copy only, before migrate-incoming', async () => {
     const pc = monitor({});
     await prepareIncoming(pc.m, { name: 'postcopy' }, 'tcp:127.0.0.1:1');
-    const caps = (pc.log[0].args!.capabilities as { capability: string }[]).map((c) => c.capability);
-    assert.deepEqual(caps, ['events', 'postcopy-ram', 'postcopy-blocktime']);
+    const set = (log: typeof pc.log) => (log.find((c) => c.cmd === 'migrate-set-capabilities')!.args!.capabilities as { capability: string }[]).map((c) => c.capability);
+    assert.deepEqual(set(pc.log), ['events', 'postcopy-ram', 'postcopy-blocktime']);
     assert.equal(pc.log.at(-1)!.cmd, 'migrate-incoming');
     const x = monitor({});
     await prepareIncoming(x.m, { name: 'xbzrle' }, 'tcp:127.0.0.1:1');
-    assert.ok(!(x.log[0].args!.capabilities as { capability: string }[]).some((c) => c.capability === 'postcopy-blocktime'));
+    assert.ok(!set(x.log).includes('postcopy-blocktime'));
   });
-  it('takePostcopyBlocktime reads it, then turns the capability off again; a monitor that fails reads undefined', async () => {
-    const d = monitor({ status: 'completed', 'postcopy-blocktime': 12 });
-    assert.equal(await takePostcopyBlocktime(d.m), 0.012);
-    assert.deepEqual(d.log.map((c) => c.cmd), ['query-migrate', 'migrate-set-capabilities']);
-    assert.deepEqual(d.log[1].args, { capabilities: [{ capability: 'postcopy-blocktime', state: false }] });
+  it('finishIncoming reads it, then puts back what prepareIncoming changed; a monitor that fails reads undefined', async () => {
+    // A destination that had events on already: prepareIncoming changes postcopy-ram and postcopy-blocktime only.
+    const log: { cmd: string; args?: Record<string, unknown> }[] = [];
+    const caps = [{ capability: 'events', state: true }, { capability: 'postcopy-ram', state: false }, { capability: 'postcopy-blocktime', state: false }];
+    const d = { execute: async (cmd: string, args?: Record<string, unknown>) => (log.push({ cmd, args }), cmd === 'query-migrate-capabilities' ? caps : cmd === 'query-migrate' ? { status: 'completed', 'postcopy-blocktime': 12 } : {}) } as unknown as Monitor;
+    const changes = await prepareIncoming(d, { name: 'postcopy' }, 'tcp:127.0.0.1:1');
+    assert.deepEqual(changes, { capabilities: [{ capability: 'postcopy-ram', state: false }, { capability: 'postcopy-blocktime', state: false }], parameters: {} });
+    log.length = 0;
+    assert.equal(await finishIncoming(d, changes, true), 0.012);
+    assert.deepEqual(log.map((c) => c.cmd), ['query-migrate', 'migrate-set-capabilities']);
+    assert.deepEqual(log[1].args, { capabilities: [{ capability: 'postcopy-ram', state: false }, { capability: 'postcopy-blocktime', state: false }] });
+    // Not asked to read (a move that failed): only the put-back.
+    log.length = 0;
+    assert.equal(await finishIncoming(d, changes, false), undefined);
+    assert.deepEqual(log.map((c) => c.cmd), ['migrate-set-capabilities']);
     const broken = { execute: async () => { throw new Error('socket closed'); } } as unknown as Monitor;
-    assert.equal(await takePostcopyBlocktime(broken), undefined);
+    assert.equal(await finishIncoming(broken, changes, true), undefined);
+  });
+  it('multifd: the parameters prepareIncoming changed come back with their old values', async () => {
+    const log: { cmd: string; args?: Record<string, unknown> }[] = [];
+    const d = { execute: async (cmd: string, args?: Record<string, unknown>) => (log.push({ cmd, args }), cmd === 'query-migrate-parameters' ? { 'multifd-channels': 4, 'multifd-compression': 'zstd' } : cmd === 'query-migrate-capabilities' ? [] : {}) } as unknown as Monitor;
+    const changes = await prepareIncoming(d, { name: 'multifd', multifdChannels: 2, multifdCompression: 'zstd' }, 'tcp:127.0.0.1:1');
+    assert.deepEqual(changes.parameters, { 'multifd-channels': 4 });
+    log.length = 0;
+    await finishIncoming(d, changes, false);
+    assert.deepEqual(log.find((c) => c.cmd === 'migrate-set-parameters')!.args, { 'multifd-channels': 4 });
   });
   it('reads ms as s; absent or not a number: undefined', async () => {
     assert.equal(await postcopyBlocktimeSec(monitor({ status: 'completed', 'postcopy-blocktime': 183 }).m), 0.183);

@@ -38,19 +38,35 @@ export function needsIncomingSetup(t: TechniqueOptions | undefined): boolean {
   return t !== undefined && (t.name === 'postcopy' || t.name === 'xbzrle' || t.name === 'multifd' || t.name === 'compress');
 }
 
+/** What `prepareIncoming` changed on a destination, with the values it had before: what `finishIncoming` puts back. */
+export interface IncomingChanges {
+  capabilities: { capability: string; state: boolean }[];
+  parameters: Record<string, unknown>;
+}
+
 /**
  * Readies a destination started with `-incoming defer`: the events capability and the technique's capabilities
  * and multifd parameters (xbzrle decoding needs none, set anyway as the lab does), then `migrate-incoming uri`.
+ * For post-copy also `postcopy-blocktime`, a destination-only capability that changes nothing on the wire: the
+ * destination counts how long its vCPUs wait for pages (postcopy-ram.c), read back by `finishIncoming`. Returns what
+ * it changed, with the values before, for `finishIncoming` to put back.
  */
-export async function prepareIncoming(dst: Monitor, t: TechniqueOptions | undefined, uri: string): Promise<void> {
+export async function prepareIncoming(dst: Monitor, t: TechniqueOptions | undefined, uri: string): Promise<IncomingChanges> {
   const s = techniqueSettings(t);
-  // post-copy: the destination also counts how long its vCPUs wait for pages (postcopy-ram.c blocktime), read back
-  // by postcopyBlocktimeSec; a destination-only capability that changes nothing on the wire.
-  const own = t?.name === 'postcopy' ? [{ capability: 'postcopy-blocktime', state: true }] : [];
-  await dst.execute('migrate-set-capabilities', { capabilities: [{ capability: 'events', state: true }, ...Object.entries(s.capabilities).filter(([, on]) => on).map(([capability]) => ({ capability, state: true })), ...own] });
+  const want = [{ capability: 'events', state: true }, ...Object.entries(s.capabilities).filter(([, on]) => on).map(([capability]) => ({ capability, state: true }))];
+  if (t?.name === 'postcopy') want.push({ capability: 'postcopy-blocktime', state: true });
+  const had = await dst.execute<unknown>('query-migrate-capabilities');
+  const before = new Map((Array.isArray(had) ? (had as { capability: string; state: boolean }[]) : []).map((c) => [c.capability, c.state]));
+  const changed = { capabilities: want.filter((w) => before.get(w.capability) !== w.state).map((w) => ({ capability: w.capability, state: before.get(w.capability) ?? false })), parameters: {} as Record<string, unknown> };
+  await dst.execute('migrate-set-capabilities', { capabilities: want });
   const params = Object.fromEntries(Object.entries(s.parameters).filter(([k]) => k.startsWith('multifd-')));
-  if (Object.keys(params).length > 0) await dst.execute('migrate-set-parameters', params);
+  if (Object.keys(params).length > 0) {
+    const was = await dst.execute<Record<string, unknown>>('query-migrate-parameters').catch(() => ({}) as Record<string, unknown>);
+    for (const k of Object.keys(params)) if (was[k] !== undefined && was[k] !== params[k]) changed.parameters[k] = was[k];
+    await dst.execute('migrate-set-parameters', params);
+  }
   await dst.execute('migrate-incoming', { uri });
+  return changed;
 }
 
 /**
@@ -72,13 +88,15 @@ export async function postcopyBlocktimeSec(dst: Monitor, waitSec = 3): Promise<n
 }
 
 /**
- * After a post-copy migration into a destination readied by `prepareIncoming`: its measured stall
- * (`postcopyBlocktimeSec`), then the blocktime capability turned off again, so the VM now running there keeps no
- * setting migcost added for measuring. Either step failing leaves the answer undefined / the error swallowed.
+ * After a migration into a destination readied by `prepareIncoming`, whatever its outcome: the measured post-copy
+ * stall when asked (`postcopyBlocktimeSec`), then every capability and parameter `prepareIncoming` changed put back,
+ * so the VM now running there (or the destination left behind) keeps no setting migcost added. A step that fails
+ * leaves the stall undefined; its error is swallowed (the migration's own outcome is what the caller reports).
  */
-export async function takePostcopyBlocktime(dst: Monitor): Promise<number | undefined> {
-  const sec = await postcopyBlocktimeSec(dst).catch(() => undefined);
-  await dst.execute('migrate-set-capabilities', { capabilities: [{ capability: 'postcopy-blocktime', state: false }] }).catch(() => {});
+export async function finishIncoming(dst: Monitor, changes: IncomingChanges, readBlocktime: boolean): Promise<number | undefined> {
+  const sec = readBlocktime ? await postcopyBlocktimeSec(dst).catch(() => undefined) : undefined;
+  if (changes.capabilities.length > 0) await dst.execute('migrate-set-capabilities', { capabilities: changes.capabilities }).catch(() => {});
+  if (Object.keys(changes.parameters).length > 0) await dst.execute('migrate-set-parameters', changes.parameters).catch(() => {});
   return sec;
 }
 

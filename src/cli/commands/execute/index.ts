@@ -151,15 +151,29 @@ export function executeCommand(): Command {
               const t = vms[m.vm] as { qmp: string; uri: string; destQmp?: string };
               const qmp = await QmpClient.connect(t.qmp, { retry: false });
               const technique = o.advise ? m.technique : undefined;
+              const { prepareIncoming, finishIncoming } = await import('../../../hypervisor/qemu/technique-settings.js');
+              // What readying the destination changed there, put back once the move ends, whatever its outcome.
+              let incoming: Awaited<ReturnType<typeof prepareIncoming>> | undefined;
+              const finish = async (readBlocktime: boolean): Promise<number | undefined> => {
+                const changes = incoming;
+                incoming = undefined;
+                if (!changes || !t.destQmp) return undefined;
+                const dst = await QmpClient.connect(t.destQmp, { retry: false }).catch(() => undefined);
+                if (!dst) return undefined;
+                try {
+                  return await finishIncoming(dst, changes, readBlocktime);
+                } finally {
+                  dst.close();
+                }
+              };
               try {
                 const r = await sampleAndMigrate({
                   source: qmp,
                   destination: technique && needsIncomingSetup(technique)
                     ? async () => {
-                        const { prepareIncoming } = await import('../../../hypervisor/qemu/technique-settings.js');
                         const dst = await QmpClient.connect(t.destQmp!, { retry: false });
                         try {
-                          await prepareIncoming(dst, technique, t.uri);
+                          incoming = await prepareIncoming(dst, technique, t.uri);
                         } finally {
                           dst.close();
                         }
@@ -172,21 +186,12 @@ export function executeCommand(): Command {
                   signal,
                 });
                 const done = r.record.measured;
-                if (technique?.name === 'postcopy' && t.destQmp && done.status === 'completed' && (done.postcopyPhaseSec ?? 0) > 0) {
-                  // The destination's measured stall, for `lab calibrate`'s fault latency; its capability put back.
-                  const { takePostcopyBlocktime } = await import('../../../hypervisor/qemu/technique-settings.js');
-                  const dst = await QmpClient.connect(t.destQmp, { retry: false }).catch(() => undefined);
-                  if (dst) {
-                    try {
-                      const sec = await takePostcopyBlocktime(dst);
-                      if (sec !== undefined) done.postcopyBlocktimeSec = sec;
-                    } finally {
-                      dst.close();
-                    }
-                  }
-                }
+                // post-copy: the destination's measured stall, for `lab calibrate`'s fault latency.
+                const sec = await finish(technique?.name === 'postcopy' && done.status === 'completed' && (done.postcopyPhaseSec ?? 0) > 0);
+                if (sec !== undefined) done.postcopyBlocktimeSec = sec;
                 await report(m, r.record, r.sourceStatus);
               } finally {
+                await finish(false);
                 qmp.close();
               }
             }
