@@ -294,6 +294,11 @@ function parseCompressibility(field: string, v: unknown): NonNullable<VmSample['
     if (present(c[k])) out[k] = parseFraction(`${field}.${k}`, c[k]);
   }
   if (present(c.packetPages)) out.packetPages = parseNumber(`${field}.packetPages`, c.packetPages, { min: 1 });
+  for (const k of ['zlibSpeedupRewritten', 'zstdSpeedupRewritten'] as const) {
+    if (!present(c[k])) continue;
+    out[k] = parseNumber(`${field}.${k}`, c[k], { max: 1e4 });
+    if (!(out[k]! > 0)) throw new InputError(`${field}.${k}`, c[k], 'must be greater than 0 (how many times faster the rewritten pages compress)');
+  }
   return out;
 }
 

@@ -17,11 +17,13 @@ export interface RawTechniqueFields {
   multifdChannels?: unknown;
   multifdCompression?: unknown;
   compressionRatio?: unknown;
+  compressionRatioRewritten?: unknown;
+  channelSpeedupRewritten?: unknown;
   vcpuDirtyLimit?: unknown;
   vcpus?: unknown;
 }
 
-export const TECHNIQUE_FIELDS = ['technique', 'postcopyAfter', 'maxPostcopyBandwidth', 'xbzrleCache', 'xbzrleDeltaRatio', 'xbzrleOverflowShare', 'multifdChannels', 'multifdCompression', 'compressionRatio', 'vcpuDirtyLimit', 'vcpus'] as const;
+export const TECHNIQUE_FIELDS = ['technique', 'postcopyAfter', 'maxPostcopyBandwidth', 'xbzrleCache', 'xbzrleDeltaRatio', 'xbzrleOverflowShare', 'multifdChannels', 'multifdCompression', 'compressionRatio', 'compressionRatioRewritten', 'channelSpeedupRewritten', 'vcpuDirtyLimit', 'vcpus'] as const;
 
 /** Which techniques each setting belongs to. */
 const SETTING_OF: Record<Exclude<(typeof TECHNIQUE_FIELDS)[number], 'technique'>, readonly TechniqueName[]> = {
@@ -33,6 +35,8 @@ const SETTING_OF: Record<Exclude<(typeof TECHNIQUE_FIELDS)[number], 'technique'>
   multifdChannels: ['multifd', 'compress'],
   multifdCompression: ['multifd'],
   compressionRatio: ['multifd', 'compress'],
+  compressionRatioRewritten: ['multifd', 'compress'],
+  channelSpeedupRewritten: ['multifd', 'compress'],
   vcpuDirtyLimit: ['dirty-limit'],
   vcpus: ['dirty-limit'],
 };
@@ -83,6 +87,15 @@ export function parseTechnique(f: RawTechniqueFields, autoConverge: boolean | un
   if (present(f.compressionRatio)) {
     t.compressionRatio = parseNumber('compressionRatio', f.compressionRatio, { max: 1e6 });
     if (!(t.compressionRatio > 0)) throw new InputError('compressionRatio', f.compressionRatio, 'must be greater than 0 (raw bytes over compressed bytes)');
+  }
+  if (present(f.compressionRatioRewritten)) {
+    t.compressionRatioRewritten = parseNumber('compressionRatioRewritten', f.compressionRatioRewritten, { max: 1e6 });
+    if (!(t.compressionRatioRewritten > 0)) throw new InputError('compressionRatioRewritten', f.compressionRatioRewritten, 'must be greater than 0 (raw bytes over compressed bytes)');
+  }
+  if (present(f.channelSpeedupRewritten)) {
+    t.channelSpeedupRewritten = parseNumber('channelSpeedupRewritten', f.channelSpeedupRewritten, { max: 1e4 });
+    if (!(t.channelSpeedupRewritten > 0)) throw new InputError('channelSpeedupRewritten', f.channelSpeedupRewritten, 'must be greater than 0 (times the first pass\'s channel rate)');
+    if (t.compressionRatioRewritten === undefined) throw new InputError('channelSpeedupRewritten', f.channelSpeedupRewritten, 'needs compressionRatioRewritten (the pages it is the speed of)');
   }
   if (present(f.vcpuDirtyLimit)) {
     t.vcpuDirtyLimitBytesPerSec = parseRate('vcpuDirtyLimit', f.vcpuDirtyLimit);

@@ -114,7 +114,7 @@ export function formatBatchLine(id: string, p: Prediction & Partial<ConvergenceF
 function techniqueFields(t: TechniquePrediction): string {
   let s = `,"technique":"${t.technique}"`;
   if (t.measured === false) s += ',"measured":false';
-  for (const k of ['switchoverSec', 'postcopyPhaseSec', 'postcopyBlockedSec', 'xbzrleCacheHitRatio', 'compressionRatio', 'dirtyLimitFromSec'] as const) if (t[k] !== undefined) s += `,"${k}":${round6(t[k])}`;
+  for (const k of ['switchoverSec', 'postcopyPhaseSec', 'postcopyBlockedSec', 'xbzrleCacheHitRatio', 'compressionRatio', 'compressionRatioRewritten', 'dirtyLimitFromSec'] as const) if (t[k] !== undefined) s += `,"${k}":${round6(t[k])}`;
   for (const k of ['postcopyBytes', 'remoteFaults', 'xbzrleCacheHits', 'xbzrleCacheMisses', 'xbzrleOverflows', 'xbzrleEncodedBytes', 'multifdChannels', 'rawBytes', 'dirtyLimitBytesPerSec'] as const) if (t[k] !== undefined) s += `,"${k}":${Math.round(t[k])}`;
   if (t.multifdCompression !== undefined) s += `,"multifdCompression":"${t.multifdCompression}"`;
   if (t.note !== undefined) s += `,"note":${jsonString(t.note)}`;

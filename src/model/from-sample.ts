@@ -11,6 +11,7 @@ import { responseFromProbe } from './throttle-response.js';
 import { LIU_WIRED_ENERGY, wiredEnergyJoules } from './energy.js';
 import { simulate, POLICY_DEFAULTS } from './precopy.js';
 import { predict } from './techniques.js';
+import { ratioWithHeader } from './packet-compression.js';
 import type { Platform, Prediction, PredictInput, TechniqueOptions, VmSpec } from './types.js';
 import type { MigrationConfig } from '../record/record.js';
 import type { VmSample } from './sample.js';
@@ -146,10 +147,13 @@ export interface SampleLink {
 /**
  * A technique's settings with what the sample measured filled in where the technique leaves them unset: XBZRLE's
  * delta ratio and overflow share from the rewritten pages' deltas (all overflowed: ratio 1); multifd's
- * compression ratio (raw over compressed) from the non-zero pages' zlib share for zlib (and `compress`), their
- * zstd share for zstd, or the zlib share where the sampler's Node had no zstd (the lab saw both at the same
- * ratio: TECHNIQUES-NOTES §3). Without a measurement the technique's defaults stand. Pure.
- * @example techniqueFromSample({ ...s, compressibility: { ..., zlibShare: 0.5 } }, { name: 'compress' }) // compressionRatio 2
+ * compression ratio (raw over wire bytes, each packet's header counted as QEMU counts it: ratioWithHeader) from
+ * the non-zero pages' zlib share for zlib (and `compress`), their zstd share for zstd, or the zlib share where
+ * the sampler's Node had no zstd (the lab saw both at the same ratio: TECHNIQUES-NOTES §3); and the ratio of the
+ * pages re-sent after the first pass from the rewritten pages' share, with the channels' speedup on them where the
+ * sampler timed it. Without a measurement the technique's
+ * defaults stand. Pure.
+ * @example techniqueFromSample({ ...s, compressibility: { ..., zlibShare: 0.5 } }, { name: 'compress' }) // compressionRatio 1 / (0.5 + 1344 / 524288) = 1.99
  */
 export function techniqueFromSample(sample: VmSample, t: TechniqueOptions): TechniqueOptions {
   const c = sample.compressibility;
@@ -159,10 +163,16 @@ export function techniqueFromSample(sample: VmSample, t: TechniqueOptions): Tech
     if (out.xbzrleOverflowShare === undefined) out.xbzrleOverflowShare = c.xbzrleOverflowShare;
     if (out.xbzrleDeltaRatio === undefined) out.xbzrleDeltaRatio = c.xbzrleDeltaRatio ?? 1;
   }
-  if ((t.name === 'multifd' || t.name === 'compress') && out.compressionRatio === undefined) {
+  if (t.name === 'multifd' || t.name === 'compress') {
     const kind = t.name === 'compress' ? 'zlib' : (t.multifdCompression ?? 'none');
     const share = kind === 'zlib' ? c.zlibShare : kind === 'zstd' ? (c.zstdShare ?? c.zlibShare) : undefined;
-    if (share !== undefined && share > 0) out.compressionRatio = 1 / Math.min(1, share);
+    const rewritten = kind === 'zlib' ? c.zlibShareRewritten : kind === 'zstd' ? (c.zstdShareRewritten ?? c.zlibShareRewritten) : undefined;
+    if (out.compressionRatio === undefined && share !== undefined && share > 0) out.compressionRatio = ratioWithHeader(share);
+    if (out.compressionRatioRewritten === undefined && rewritten !== undefined && rewritten > 0 && c.rewrittenPages > 0) {
+      out.compressionRatioRewritten = ratioWithHeader(rewritten);
+      const speedup = kind === 'zlib' ? c.zlibSpeedupRewritten : kind === 'zstd' ? (c.zstdSpeedupRewritten ?? c.zlibSpeedupRewritten) : undefined;
+      if (out.channelSpeedupRewritten === undefined && speedup !== undefined) out.channelSpeedupRewritten = speedup;
+    }
   }
   return out;
 }

@@ -4,7 +4,11 @@
  * counts wire bytes) and what the channels compress per second, which depends on how well the pages compress
  * (calibrate/multifd-rate.ts: a channel spends (1 - s) / redundant + s / incompressible seconds per raw byte at
  * compressed share s = 1 / ratio); the wire carries the compressed bytes, and QEMU's switch-over test still
- * compares raw pages with wire bandwidth. Rules and sources: docs/techniques.md. Pure.
+ * compares raw pages with wire bandwidth. With `compressionRatioRewritten`, pages re-sent after the first pass (the
+ * working set's, which may compress far better or worse than memory as a whole) go at that ratio, and the channels
+ * at `channelSpeedupRewritten` times their first-pass rate (else the rate at that ratio); a round's never-sent
+ * first-pass pages still at `compressionRatio` (qemu-hooks.ts mixedRates).
+ * Rules and sources: docs/techniques.md. Pure.
  */
 import { simulate, DEFAULT_PAGE_SIZE, DEFAULT_PLATFORM } from './precopy.js';
 import { MULTIFD_PACKET_PAGES, TECHNIQUE_DEFAULTS, TECHNIQUE_PLATFORM_DEFAULTS, plainHooks, type TechniquePrediction } from './techniques.js';
@@ -38,6 +42,12 @@ export function predictMultifd(input: PredictInput, t: TechniqueOptions): Techni
   const page = input.vm.pageSizeBytes ?? DEFAULT_PAGE_SIZE;
   const overshoot = input.platform?.multifdWindowOvershootPackets ?? TECHNIQUE_PLATFORM_DEFAULTS.multifdWindowOvershootPackets;
   hooks.capBonusBytesPerSec = (overshoot * MULTIFD_PACKET_PAGES * page) / ratio / (input.platform?.rateWindowSec ?? DEFAULT_PLATFORM.rateWindowSec);
+  // pages re-sent after the first pass, at their own ratio where one is known (and the channels' rate at it)
+  const rw = t.compressionRatioRewritten;
+  const speedup = t.channelSpeedupRewritten;
+  if (rw !== undefined && compression !== 'none') hooks.rewritten = { gain: rw, cpuRawBytesPerSec: channels * (speedup !== undefined ? perChannel * speedup : channelBytesPerSec(input.platform, compression, 1 / rw)) };
   const p = simulate(input, hooks);
-  return Object.assign(p, { technique: 'multifd' as const, multifdChannels: channels, multifdCompression: compression, compressionRatio: ratio, rawBytes: hooks.out.rawGained });
+  const out: TechniquePrediction = Object.assign(p, { technique: 'multifd' as const, multifdChannels: channels, multifdCompression: compression, compressionRatio: ratio, rawBytes: hooks.out.rawGained });
+  if (hooks.rewritten) out.compressionRatioRewritten = rw;
+  return out;
 }

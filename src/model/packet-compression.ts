@@ -17,6 +17,26 @@
 /** QEMU's multifd packet size in bytes (multifd.h `MULTIFD_PACKET_SIZE`). */
 export const MULTIFD_PACKET_BYTES = 512 * 1024;
 
+/**
+ * Bytes of the header a multifd packet carries besides its pages (multifd.h `MultiFDPacket_t`, QEMU 9-10: a
+ * 12-byte MultiFDPacketHdr_t, 3 x 4 bytes of counts and sizes, an 8-byte packet number, 4 + 4 bytes of zero-page
+ * count and padding, 3 x 8 unused, the 256-byte RAM block name, then an 8-byte offset for each of the packet's
+ * 128 page slots: 1344 bytes). QEMU adds it to `multifd-bytes` with the payload (multifd.c: next_packet_size +
+ * packet_len), so it is part of the ratio QEMU reports and of what the cap counts: at a ratio of 345, as
+ * much as the compressed pages themselves.
+ */
+export const MULTIFD_PACKET_HEADER_BYTES = 12 + 3 * 4 + 8 + 4 + 4 + 3 * 8 + 256 + 8 * 128;
+
+/**
+ * Raw bytes over wire bytes of a multifd packet's non-zero pages compressed to `share` of their size, its
+ * header counted (each packet full: a first pass's or a later round's 128 dirty pages). QEMU's own ratio,
+ * `normal-bytes` over `multifd-bytes`, counts it so.
+ * @example ratioWithHeader(0.25) // 1 / (0.25 + 1344 / 524288) = 3.975
+ */
+export function ratioWithHeader(share: number): number {
+  return 1 / (Math.min(1, share) + MULTIFD_PACKET_HEADER_BYTES / MULTIFD_PACKET_BYTES);
+}
+
 /** Pages in a multifd packet for a page size (128 for 4 KiB pages). */
 export function multifdPacketPages(pageSizeBytes = 4096): number {
   if (!(pageSizeBytes > 0) || MULTIFD_PACKET_BYTES % pageSizeBytes !== 0) throw new RangeError(`multifdPacketPages: pageSizeBytes must divide ${MULTIFD_PACKET_BYTES} (got ${pageSizeBytes})`);

@@ -20,7 +20,7 @@ import { LIU_WIRED_ENERGY, energyPerBitJoules, wiredEnergyJoules } from './energ
 import type { AdaptiveRate, EnergyModel, MemoryLayout, Platform, PolicyOptions, Prediction, PredictInput, RoundTrace, StopReason } from './types.js';
 import { checkInput } from './check-input.js';
 import { expectedCheckIntervalSec, hotShareScanned, layoutSeenShare } from './qemu-timing.js';
-import { countGained, roundGain, type QemuHooks } from './qemu-hooks.js';
+import { countGained, mixedRates, roundGain, type QemuHooks } from './qemu-hooks.js';
 import { stopCopyTime } from './stop-copy.js';
 import { catchUpSlices, throttledTimeShare } from './throttle-response.js';
 
@@ -32,6 +32,8 @@ export const DEFAULT_PAGE_SIZE = 4096;
 /** qemu's final copy without a known stop-copy or line rate: QEMU lifts the cap for it (migration.c:
  * migration_rate_set(RATE_LIMIT_DISABLED)), so link speed, taken as 10 Gbit/s (or the cap if higher). */
 export const DEFAULT_LINK_BYTES_PER_SEC = 10e9 / 8;
+/** ram.c: ram_save_iterate hands pages on for at most this long (MAX_WAIT, 50 ms) before the estimate is checked. */
+export const ITERATE_SLICE_SEC = 0.05;
 export const DEFAULT_PLATFORM: Readonly<Platform> = Object.freeze({
   setupSec: 0,
   resumeSec: 0.02,
@@ -224,7 +226,8 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
   // Bytes of the first pass never sent yet: the scan resumes where it stopped, so they go first next round.
   let neverSent = 0;
   // Technique hooks (none for plain pre-copy: gain 1, no CPU ceiling, no switch, no limit).
-  const cpu = h ? h.cpuRawBytesPerSec : Infinity;
+  const cpu0 = h ? h.cpuRawBytesPerSec : Infinity;
+  const rewritten = h?.rewritten;
   const switchRounds = h ? h.switchAfterRounds : Infinity;
   const postcopy = h !== undefined && (h.switchAfterRounds < Infinity || h.switchAfterSec < Infinity);
   const endSec = postcopy ? h.switchAfterSec : timeout; // post-copy always switches: the give-up time-out does not apply
@@ -243,22 +246,27 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
   let periodXfer = 0;
   let dirtyRate = dirty.rateBytesPerSec;
   let prevPending = -1;
+  let lastWireRate = 0;
 
   const buffered = platform.stopCopyBufferedBytes ?? 0;
   // XBZRLE: raw bytes sent since the first pass ended (the pages its cache holds; hooks.cache).
   let cachedBytes = 0;
   for (;;) {
-    const g = h === undefined ? 1 : roundGain(h, acc.rounds, cachedBytes);
+    let g = h === undefined ? 1 : roundGain(h, acc.rounds, cachedBytes);
+    let cpu = cpu0;
+    if (rewritten !== undefined) [g, cpu] = mixedRates(rewritten, acc.rounds, g, cpu, pending, neverSent);
     const cap = rateFor(ctx, dirtyRate) + (h === undefined ? 0 : h.capBonusBytesPerSec);
     let binding = cap < lineRate;
     let rate = (binding ? cap : lineRate) * g; // raw bytes/s; rate / g is what QEMU measures as its bandwidth
-    if (rate > cpu) {
-      // multifd's channels are the bottleneck: QEMU's migration thread hands them pages in time slices, so the
-      // round ends at a slice boundary as under a cap (whole rate windows), not exactly at the threshold.
+    // multifd's channels are the bottleneck: QEMU's migration thread hands them pages in 50 ms slices
+    // (ram.c ram_save_iterate) and checks the estimate between them: a round ends at a slice's end or when all is sent.
+    const cpuBound = rate > cpu;
+    if (cpuBound) {
       rate = cpu;
-      binding = true;
+      binding = false;
     }
-    const threshold = (rate / g) * downtimeLimit;
+    // QEMU's threshold: the last 100 ms window's wire bandwidth (migration.c), which multifd's short CPU-bound rounds blend.
+    const threshold = (cpu0 < Infinity && lastWireRate > 0 ? lastWireRate : rate / g) * downtimeLimit;
     // QEMU's estimate counts dirty pages, the zero ones (sent as flags) included.
     const estimate = pending + pendingZero;
     if (estimate <= threshold && acc.rounds > 0) {
@@ -278,7 +286,8 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
       sent = Math.min(pending, windows * quota);
       t = sent >= pending && Number.isFinite(lineRate) ? (windows - 1) * window + (sent - (windows - 1) * quota) / Math.min(lineRate * g, cpu) : windows * window;
     } else {
-      sent = want;
+      const slice = cpuBound ? rate * ITERATE_SLICE_SEC : 0;
+      sent = slice > 0 ? Math.min(pending, Math.max(1, Math.ceil(want / slice - 1e-9)) * slice) : want;
       t = sent / rate;
     }
     t += platform.syncSec; // the bitmap sync that ends the round
@@ -298,6 +307,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
       if (acc.rounds >= 1) cachedBytes += Math.max(0, sent - neverSent);
     }
     extraWire = 0;
+    lastWireRate = t >= window || lastWireRate === 0 ? rate / g : (t * (rate / g) + (window - t) * lastWireRate) / window;
     acc.sent += wire;
     acc.precopySec += t;
     acc.rounds++;
@@ -371,8 +381,8 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     if (cut || acc.rounds >= MAX_SIMULATED_ROUNDS) {
       if (postcopy) return switchOver(h!, ctx, acc, energy, pending, neverSent, pendingZero);
       // What a forced switch-over at this point would cost is reported as the downtime.
-      const gEnd = h === undefined ? 1 : roundGain(h, acc.rounds, cachedBytes);
-      return finish(ctx, acc, energy, pending / gEnd, finalRate, false, 'timeout', stopCopyTime(pending, neverSent, firstTouchRate, finalRate, gEnd, cpu, buffered));
+      const [gEnd, cpuEnd] = mixedRates(rewritten, acc.rounds, h === undefined ? 1 : roundGain(h, acc.rounds, cachedBytes), cpu0, pending, neverSent);
+      return finish(ctx, acc, energy, pending / gEnd, finalRate, false, 'timeout', stopCopyTime(pending, neverSent, firstTouchRate, finalRate, gEnd, cpuEnd, buffered));
     }
     // A steady state that no throttle step can change never converges: skip whole rounds up to the time-out.
     const steady = prevPending >= 0 && Math.abs(next - prevPending) <= 1e-9 * ctx.M + 1e-6 && (!autoConverge || (roundThrottle >= d.throttleMax && throttle === roundThrottle));
@@ -423,15 +433,12 @@ function run(input: PredictInput, syncs: number[] | undefined, hooks: QemuHooks 
     page,
     zeroFraction: vm.zeroPageFraction ?? 0,
     R: input.bandwidthBytesPerSec,
-    adaptive: a,
-    platform,
-    dirty,
+    adaptive: a, platform, dirty,
     wireless: energy && energy.kind === 'wireless' ? { n0: energy.noiseDensityWattsPerHz, b: energy.channelBandwidthHz } : undefined,
     trace: input.trace ? [] : undefined,
     cpuUtilisation: vm.cpuUtilisation ?? 1,
     catchUpSlices: vm.throttleResponse ? catchUpSlices(vm.throttleResponse) : -1,
-    layout: vm.layout,
-    layoutSeen: layoutSeenShare(vm.layout, page, dirty.poolBytes),
+    layout: vm.layout, layoutSeen: layoutSeenShare(vm.layout, page, dirty.poolBytes),
     zeroPerDirty: vm.dirtyZeroShare ? vm.dirtyZeroShare / (1 - vm.dirtyZeroShare) : 0,
     syncs,
   };

@@ -22,6 +22,11 @@ export interface QemuHooks {
    * since then (at most 1), and a hit goes as hitWireShare of a page.
    */
   cache?: { hitRatio: number; hitWireShare: number; poolBytes: number };
+  /**
+   * multifd: the gain and CPU ceiling of pages re-sent after the first pass, where they compress unlike memory
+   * as a whole (the sampler's rewritten pages). Absent: every round at `gain` and `cpuRawBytesPerSec`.
+   */
+  rewritten?: { gain: number; cpuRawBytesPerSec: number };
   /** dirty-limit: the guest's dirty rate cap once the auto-converge trigger fires (bytes/s). */
   dirtyLimitBytesPerSec?: number;
   out: QemuHookResults;
@@ -56,6 +61,18 @@ export function roundGain(h: QemuHooks | undefined, round: number, cachedBytes: 
   const hits = c.hitRatio * (c.poolBytes > 0 ? Math.min(1, cachedBytes / c.poolBytes) : 1);
   h.out.hitShare = hits;
   return 1 / (1 - hits + hits * c.hitWireShare);
+}
+
+/**
+ * With `rewritten` (multifd): a round's gain and CPU ceiling once the first pass is done, its pending bytes a mix
+ * of the first pass's never-sent pages (at `g`, `cpu`) and pages re-dirtied since (at the rewritten ones): wire
+ * and channel seconds per raw byte add up by share. Without, or in round 0: `g`, `cpu` unchanged. Pure.
+ * @example mixedRates({ gain: 100, cpuRawBytesPerSec: 4e8 }, 1, 5, 2e8, 100, 50) // [1 / (0.5 / 5 + 0.5 / 100), 1 / (0.5 / 2e8 + 0.5 / 4e8)]
+ */
+export function mixedRates(rw: QemuHooks['rewritten'], round: number, g: number, cpu: number, pending: number, neverSent: number): [number, number] {
+  if (rw === undefined || round < 1 || !(pending > 0)) return [g, cpu];
+  const first = Math.min(1, Math.max(0, neverSent / pending));
+  return [1 / (first / g + (1 - first) / rw.gain), 1 / (first / cpu + (1 - first) / rw.cpuRawBytesPerSec)];
 }
 
 /** Counts `raw` bytes sent from `gainFrom` on, and (XBZRLE) the share of them that hit at the last round's share. */

@@ -54,6 +54,13 @@ export interface VmSample {
     zlibShare?: number;
     zstdShare?: number;
     packetPages?: number;
+    /**
+     * How many times faster the sampler compressed the rewritten pages' packets than the first pass's (raw bytes
+     * per second, same compressor, same run): a channel's speed on the pages later rounds re-send, relative to
+     * memory as a whole. Absent where too few rewritten bytes were timed (under 1 MiB) or on older samples.
+     */
+    zlibSpeedupRewritten?: number;
+    zstdSpeedupRewritten?: number;
   };
   /**
    * Distinct pages the guest wrote per second between the two dumps (pages changed over the window): the rate

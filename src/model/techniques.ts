@@ -105,6 +105,8 @@ export interface TechniquePrediction extends Prediction {
   multifdChannels?: number;
   multifdCompression?: MultifdCompression;
   compressionRatio?: number;
+  /** multifd: the ratio of pages re-sent after the first pass, where one was given (TechniqueOptions). */
+  compressionRatioRewritten?: number;
   rawBytes?: number;
   /** dirty-limit: the guest's dirty-rate cap and when it came on (s of pre-copy; absent if it never did). */
   dirtyLimitBytesPerSec?: number;
@@ -168,6 +170,8 @@ export function checkTechnique(t: TechniqueOptions, input: PredictInput): void {
     throw new RangeError(`predict: technique.multifdCompression must be one of ${MULTIFD_COMPRESSIONS.join(', ')} (got ${JSON.stringify(t.multifdCompression)})`);
   }
   if (t.compressionRatio !== undefined) checkFinite('technique.compressionRatio', t.compressionRatio, 0, true);
+  if (t.compressionRatioRewritten !== undefined) checkFinite('technique.compressionRatioRewritten', t.compressionRatioRewritten, 0, true);
+  if (t.channelSpeedupRewritten !== undefined) checkFinite('technique.channelSpeedupRewritten', t.channelSpeedupRewritten, 0, true);
   if (t.vcpuDirtyLimitBytesPerSec !== undefined) checkFinite('technique.vcpuDirtyLimitBytesPerSec', t.vcpuDirtyLimitBytesPerSec, 0, true);
   if (t.vcpus !== undefined && !(Number.isInteger(t.vcpus) && t.vcpus >= 1)) {
     throw new RangeError(`predict: technique.vcpus must be a whole number >= 1 (got ${t.vcpus})`);

@@ -295,6 +295,16 @@ export interface TechniqueOptions {
   multifdCompression?: MultifdCompression;
   /** multifd: raw bytes over compressed bytes of the pages sent (default per compression, techniques.ts). */
   compressionRatio?: number;
+  /**
+   * multifd with zlib or zstd: the same for pages re-sent after the first pass (the pages the guest rewrites),
+   * where they compress unlike memory as a whole. Default: `compressionRatio` for every page.
+   */
+  compressionRatioRewritten?: number;
+  /**
+   * multifd with zlib or zstd, with `compressionRatioRewritten`: how many times faster a channel compresses those
+   * pages than memory as a whole (the sampler times both). Default: the channel model at their share.
+   */
+  channelSpeedupRewritten?: number;
   /** dirty-limit: vcpu-dirty-limit per vCPU (bytes/s, default 1 MB/s) and the vCPU count (default 1). */
   vcpuDirtyLimitBytesPerSec?: number;
   vcpus?: number;

@@ -73,7 +73,7 @@ export interface Advice {
 const OWN: Record<string, readonly (keyof TechniqueOptions)[]> = {
   postcopy: ['postcopyAfterPasses', 'postcopyAfterSec', 'maxPostcopyBandwidthBytesPerSec'],
   xbzrle: ['xbzrleCacheBytes', 'xbzrleDeltaRatio', 'xbzrleOverflowShare'],
-  multifd: ['multifdChannels', 'compressionRatio'],
+  multifd: ['multifdChannels', 'compressionRatio', 'compressionRatioRewritten', 'channelSpeedupRewritten'],
   'dirty-limit': ['vcpuDirtyLimitBytesPerSec', 'vcpus'],
 };
 
@@ -82,7 +82,9 @@ function withSettings(t: TechniqueOptions, s: Partial<TechniqueOptions> | undefi
   const out: TechniqueOptions = { ...t };
   for (const k of OWN[t.name] ?? []) if (s[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = s[k];
   // A measured compression ratio is for the compression it was measured with.
-  if (t.name === 'multifd' && s.multifdCompression !== undefined && s.multifdCompression !== (t.multifdCompression ?? 'none')) delete out.compressionRatio;
+  if (t.name === 'multifd' && s.multifdCompression !== undefined && s.multifdCompression !== (t.multifdCompression ?? 'none')) {
+    for (const k of ['compressionRatio', 'compressionRatioRewritten', 'channelSpeedupRewritten'] as const) delete out[k];
+  }
   return out;
 }
 

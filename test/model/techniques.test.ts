@@ -212,10 +212,10 @@ describe('multifd: the worked examples', () => {
   it('CPU-bound: one zlib channel of 32 MiB/s on an idle guest moves 256 MiB raw in 8 s, 128 MiB on the wire', () => {
     const p = predict({ ...VM, vm: { ...VM.vm, dirtyRateBytesPerSec: 0 }, platform: { ...VM.platform, multifdZlibChannelBytesPerSec: 32 * MiB, multifdZlibChannelRedundantBytesPerSec: 32 * MiB }, technique: { name: 'multifd', multifdChannels: 1, multifdCompression: 'zlib', compressionRatio: 2 } });
     // Raw rate 32 (not the cap's 128): QEMU measures 16 MiB/s on the wire, threshold 16 x 0.3 = 4.8 raw.
-    // Round 0, in whole windows as under a cap: want 256 - 4.8 = 251.2 -> 79 windows of 3.2 = 252.8 in 7.9 s;
-    // stop-copy the 3.2 left at 32 MiB/s = 0.1 s.
-    assertClose(p.precopySec, 7.9);
-    assertClose(p.downtimeSec, 0.1 + 0.02);
+    // Round 0, in QEMU's 50 ms slices (ram.c): want 256 - 4.8 = 251.2 = 157 slices of 1.6 exactly, in 7.85 s;
+    // stop-copy the 4.8 left at 32 MiB/s = 0.15 s.
+    assertClose(p.precopySec, 7.85);
+    assertClose(p.downtimeSec, 0.15 + 0.02);
     assertClose(p.transferredBytes, mib(128));
   });
 
@@ -223,8 +223,8 @@ describe('multifd: the worked examples', () => {
     // seconds per raw MiB at share 0.5: 0.5 / 48 + 0.5 / 24 = 1 / 32
     assertClose(channelBytesPerSec({ multifdZlibChannelBytesPerSec: 24 * MiB, multifdZlibChannelRedundantBytesPerSec: 48 * MiB }, 'zlib', 0.5), 32 * MiB);
     const p = predict({ ...VM, vm: { ...VM.vm, dirtyRateBytesPerSec: 0 }, platform: { ...VM.platform, multifdZlibChannelBytesPerSec: 24 * MiB, multifdZlibChannelRedundantBytesPerSec: 48 * MiB }, technique: { name: 'multifd', multifdChannels: 1, multifdCompression: 'zlib', compressionRatio: 2 } });
-    assertClose(p.precopySec, 7.9);
-    assertClose(p.downtimeSec, 0.1 + 0.02);
+    assertClose(p.precopySec, 7.85);
+    assertClose(p.downtimeSec, 0.15 + 0.02);
     assertClose(p.transferredBytes, mib(128));
     // the defaults: zlib 37 MB/s incompressible, 267 MB/s redundant; at share 0.2: 1 / (0.8 / 267e6 + 0.2 / 37e6)
     assertClose(channelBytesPerSec({}, 'zlib', 0.2), 1 / (0.8 / 267e6 + 0.2 / 37e6));

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { uleb128Size, xbzrleDeltaStats, xbzrleEncodedSize } from '../../src/model/xbzrle-encoding.js';
 import { compressibilityOfFiles, spreadPick } from '../../src/hypervisor/qemu/compressibility.js';
 import { techniqueFromSample, inputFromSample } from '../../src/model/from-sample.js';
+import { MULTIFD_PACKET_HEADER_BYTES } from '../../src/model/packet-compression.js';
 import type { VmSample } from '../../src/model/sample.js';
 import { assertClose, MiB } from '../helpers.js';
 
@@ -115,6 +116,34 @@ describe('compressibility of two dumps (the sampler, without QEMU)', () => {
       writeFileSync(join(dir, 'c'), c2);
       const withZero = await compressibilityOfFiles(join(dir, 'a'), join(dir, 'c'), { changed: [1, 1, 1, 0], nonZero: [1, 1, 0, 0] }, { zstd: null });
       assert.equal(withZero.zlibShareRewritten, c.zlibShareRewritten);
+      // two rewritten pages are too few bytes to time: no speedup
+      assert.equal(c.zlibSpeedupRewritten, undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('timed: 4 MiB of rewritten pages that compress away go faster than a first pass that is half random', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'migcost-compress-'));
+    try {
+      // 2048 pages: the first 1024 random (and unchanged), the last 1024 a constant rewritten with one 8-byte write each
+      const n = 2048;
+      const a = Buffer.alloc(n * PAGE, 3);
+      let x = 777;
+      for (let i = 0; i < (n / 2) * PAGE; i++) {
+        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+        a[i] = x >>> 24;
+      }
+      const b = Buffer.from(a);
+      for (let p = n / 2; p < n; p++) b.writeUInt32LE(p, p * PAGE + 8);
+      writeFileSync(join(dir, 'a'), a);
+      writeFileSync(join(dir, 'b'), b);
+      const changed = Array.from({ length: n }, (_, i) => (i >= n / 2 ? 1 : 0));
+      const c = await compressibilityOfFiles(join(dir, 'a'), join(dir, 'b'), { changed, nonZero: new Array(n).fill(1) });
+      assert.ok(c.zlibShareRewritten! < 0.01, `rewritten share ${c.zlibShareRewritten}`);
+      assert.ok(c.zlibShare! > 0.45, `first-pass share ${c.zlibShare}`);
+      // deflate runs through redundant pages several times faster than through random ones
+      assert.ok(c.zlibSpeedupRewritten! > 1.5, `zlib speedup ${c.zlibSpeedupRewritten}`);
+      assert.ok(c.zstdSpeedupRewritten! > 0, `zstd speedup ${c.zstdSpeedupRewritten}`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -130,12 +159,27 @@ describe('techniqueFromSample: what the sampler measured fills what the techniqu
     assert.deepEqual(techniqueFromSample(sample, { name: 'xbzrle' }), { name: 'xbzrle', xbzrleDeltaRatio: 0.01, xbzrleOverflowShare: 0.2 });
     assert.deepEqual(techniqueFromSample(sample, { name: 'xbzrle', xbzrleDeltaRatio: 0.5 }), { name: 'xbzrle', xbzrleDeltaRatio: 0.5, xbzrleOverflowShare: 0.2 });
   });
-  it('zlib (and compress) take raw over compressed = 1 / share; zstd takes zlib when not measured; none nothing', () => {
-    assert.equal(techniqueFromSample(sample, { name: 'compress' }).compressionRatio, 2);
-    assert.equal(techniqueFromSample(sample, { name: 'multifd', multifdCompression: 'zstd' }).compressionRatio, 2);
-    assert.equal(techniqueFromSample({ ...sample, compressibility: { ...sample.compressibility!, zstdShare: 0.25 } }, { name: 'multifd', multifdCompression: 'zstd' }).compressionRatio, 4);
+  it('zlib (and compress) take raw over wire = 1 / (share + a packet header per 512 KiB); zstd takes zlib when not measured; none nothing', () => {
+    const header = 1344 / (512 * 1024); // multifd.h MultiFDPacket_t with 128 page offsets, per packet of 128 pages
+    assert.equal(MULTIFD_PACKET_HEADER_BYTES, 1344);
+    assertClose(techniqueFromSample(sample, { name: 'compress' }).compressionRatio!, 1 / (0.5 + header));
+    assertClose(techniqueFromSample(sample, { name: 'multifd', multifdCompression: 'zstd' }).compressionRatio!, 1 / (0.5 + header));
+    assertClose(techniqueFromSample({ ...sample, compressibility: { ...sample.compressibility!, zstdShare: 0.25 } }, { name: 'multifd', multifdCompression: 'zstd' }).compressionRatio!, 1 / (0.25 + header));
     assert.equal(techniqueFromSample(sample, { name: 'multifd' }).compressionRatio, undefined);
     assert.equal(techniqueFromSample(sample, { name: 'multifd', multifdCompression: 'zlib', compressionRatio: 1.5 }).compressionRatio, 1.5);
+  });
+  it('the rewritten pages: their own ratio, and the channels\' speedup on them where the sampler timed it', () => {
+    const header = 1344 / (512 * 1024);
+    const c = { ...sample.compressibility!, zlibShareRewritten: 0.01, zlibSpeedupRewritten: 8 };
+    const t = techniqueFromSample({ ...sample, compressibility: c }, { name: 'multifd', multifdCompression: 'zlib' });
+    assertClose(t.compressionRatioRewritten!, 1 / (0.01 + header)); // 79.7: the header is a fifth of the wire bytes
+    assert.equal(t.channelSpeedupRewritten, 8);
+    // not timed: the ratio alone; given by the operator: theirs
+    const { zlibSpeedupRewritten: _s, ...untimed } = c;
+    assert.equal(techniqueFromSample({ ...sample, compressibility: untimed }, { name: 'compress' }).channelSpeedupRewritten, undefined);
+    assert.equal(techniqueFromSample({ ...sample, compressibility: c }, { name: 'compress', compressionRatioRewritten: 50 }).compressionRatioRewritten, 50);
+    // no rewritten pages measured: nothing for them
+    assert.equal(techniqueFromSample({ ...sample, compressibility: { ...c, rewrittenPages: 0 } }, { name: 'compress' }).compressionRatioRewritten, undefined);
   });
   it('all deltas overflowed: ratio 1 (no credit); no measurement: the technique as given', () => {
     const all = { ...sample, compressibility: { rewrittenPages: 5, xbzrleOverflowShare: 1, nonZeroPages: 0 } };

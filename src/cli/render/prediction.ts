@@ -51,7 +51,7 @@ function techniqueRows(p: TechniquePrediction): [string, string][] {
     rows.push(['  cache hit ratio (pass 3+)', pct(p.xbzrleCacheHitRatio)], ['  cache hits / misses', `${n(p.xbzrleCacheHits ?? 0)} / ${n(p.xbzrleCacheMisses ?? 0)} pages`]);
     rows.push(['  overflows', `${n(p.xbzrleOverflows ?? 0)} pages`], ['  encoded', formatBytes(p.xbzrleEncodedBytes ?? 0)]);
   }
-  if (p.multifdChannels !== undefined) rows.push(['  multifd', `${p.multifdChannels} channels, ${p.multifdCompression}, ratio ${(p.compressionRatio ?? 1).toFixed(2)} (${formatBytes(p.rawBytes ?? 0)} raw)`]);
+  if (p.multifdChannels !== undefined) rows.push(['  multifd', `${p.multifdChannels} channels, ${p.multifdCompression}, ratio ${(p.compressionRatio ?? 1).toFixed(2)}${p.compressionRatioRewritten !== undefined ? ` (rewritten pages ${p.compressionRatioRewritten.toFixed(1)})` : ''} (${formatBytes(p.rawBytes ?? 0)} raw)`]);
   if (p.dirtyLimitBytesPerSec !== undefined) rows.push(['  dirty limit', `${formatBytes(p.dirtyLimitBytesPerSec)}/s${p.dirtyLimitFromSec !== undefined ? ` from ${formatSeconds(p.dirtyLimitFromSec)}` : ' (never triggered)'}`]);
   if (p.note) rows.push(['  note', p.note]);
   return rows;

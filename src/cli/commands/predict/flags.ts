@@ -66,6 +66,8 @@ const PREDICT_FLAGS: readonly FlagSpec[] = [
   { field: 'multifdChannels', flags: '--multifd-channels <n>', description: 'multifd: multifd-channels, 1-255 (default: 2)', policies: ['qemu'] },
   { field: 'multifdCompression', flags: '--multifd-compression <name>', description: 'multifd: multifd-compression (default: none)', choices: MULTIFD_COMPRESSIONS, policies: ['qemu'] },
   { field: 'compressionRatio', flags: '--compression-ratio <x>', description: 'multifd: raw over compressed bytes (default: 1 for none, 1.1 for zlib and zstd)', policies: ['qemu'] },
+  { field: 'compressionRatioRewritten', flags: '--compression-ratio-rewritten <x>', description: 'multifd with zlib or zstd: raw over compressed bytes of pages re-sent after the first pass (default: --compression-ratio)', policies: ['qemu'] },
+  { field: 'channelSpeedupRewritten', flags: '--channel-speedup-rewritten <x>', description: "multifd: how many times faster the channels compress those pages than the first pass's (default: the channel model at their ratio)", policies: ['qemu'] },
   { field: 'vcpuDirtyLimit', flags: '--vcpu-dirty-limit <rate>', description: 'dirty-limit: vcpu-dirty-limit per vCPU (default: 1MiB/s)', kind: 'rate', policies: ['qemu'] },
   { field: 'vcpus', flags: '--vcpus <n>', description: 'dirty-limit: vCPUs of the guest (default: 1)', policies: ['qemu'] },
 ];
