@@ -95,7 +95,7 @@ export function parseTechnique(f: RawTechniqueFields, autoConverge: boolean | un
   if (present(f.channelSpeedupRewritten)) {
     t.channelSpeedupRewritten = parseNumber('channelSpeedupRewritten', f.channelSpeedupRewritten, { max: 1e4 });
     if (!(t.channelSpeedupRewritten > 0)) throw new InputError('channelSpeedupRewritten', f.channelSpeedupRewritten, 'must be greater than 0 (times the first pass\'s channel rate)');
-    if (t.compressionRatioRewritten === undefined) throw new InputError('channelSpeedupRewritten', f.channelSpeedupRewritten, 'needs compressionRatioRewritten (the pages it is the speed of)');
+    if (t.compressionRatioRewritten === undefined) throw new InputError('channelSpeedupRewritten', f.channelSpeedupRewritten, 'needs compressionRatioRewritten (--compression-ratio-rewritten): the speed is of those pages');
   }
   if (present(f.vcpuDirtyLimit)) {
     t.vcpuDirtyLimitBytesPerSec = parseRate('vcpuDirtyLimit', f.vcpuDirtyLimit);

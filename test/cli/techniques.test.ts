@@ -32,6 +32,9 @@ describe('migcost predict --technique', () => {
     assertClose(x.transferredBytes, lib('xbzrle', { xbzrleCacheBytes: 256 * MiB, xbzrleDeltaRatio: 0.004 }).transferredBytes);
     const m = JSON.parse(run(['predict', ...VM, '--technique', 'multifd', '--multifd-channels', '4', '--multifd-compression', 'zstd', '--compression-ratio', '1.5', '--json']).out);
     assert.deepEqual([m.multifdChannels, m.multifdCompression, m.compressionRatio], [4, 'zstd', 1.5]);
+    const rw = JSON.parse(run(['predict', ...VM, '--technique', 'multifd', '--multifd-compression', 'zstd', '--compression-ratio', '5', '--compression-ratio-rewritten', '200', '--channel-speedup-rewritten', '3', '--json']).out);
+    assert.equal(rw.compressionRatioRewritten, 200);
+    assertClose(rw.transferredBytes, lib('multifd', { multifdCompression: 'zstd', compressionRatio: 5, compressionRatioRewritten: 200, channelSpeedupRewritten: 3 }).transferredBytes, 1e-5);
     const dl = JSON.parse(run(['predict', ...VM, '--technique', 'dirty-limit', '--vcpu-dirty-limit', '2MiB/s', '--vcpus', '2', '--json']).out);
     assert.equal(dl.measured, false);
     assert.equal(dl.dirtyLimitBytesPerSec, 4 * MiB);
@@ -56,6 +59,8 @@ describe('migcost predict --technique', () => {
     assert.match(run(['predict', ...VM, '--postcopy-after', '2']).err, /--postcopy-after: "2" needs a technique \(postcopy\)/);
     assert.match(run(['predict', ...VM, '--policy', 'xen', '--technique', 'xbzrle']).err, /--technique applies to --policy qemu only; the policy is xen/);
     assert.match(run(['predict', ...VM, '--technique', 'precopy', '--auto-converge']).err, /use technique auto-converge/);
+    assert.match(run(['predict', ...VM, '--technique', 'multifd', '--compression-ratio-rewritten', '0']).err, /--compression-ratio-rewritten: "0" must be greater than 0/);
+    assert.match(run(['predict', ...VM, '--technique', 'multifd', '--channel-speedup-rewritten', '2']).err, /--channel-speedup-rewritten: "2" needs compressionRatioRewritten/);
   });
 });
 

@@ -129,6 +129,8 @@ function printSample(s: VmSample, o: SampleFlags): void {
       const unit = c.packetPages !== undefined ? `in ${c.packetPages}-page packets` : 'each page alone';
       t.push([`zlib / zstd size, rewritten pages ${unit}`, `${pct(c.zlibShareRewritten)} / ${pct(c.zstdShareRewritten)}`]);
       t.push([`zlib / zstd size, ${c.nonZeroPages} non-zero pages ${unit}`, `${pct(c.zlibShare)} / ${pct(c.zstdShare)}${c.zstdShare === undefined ? ' (no zstd)' : ''}`]);
+      const x = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(2)} x`);
+      if (c.zlibSpeedupRewritten !== undefined || c.zstdSpeedupRewritten !== undefined) t.push(['zlib / zstd speed, rewritten over all pages', `${x(c.zlibSpeedupRewritten)} / ${x(c.zstdSpeedupRewritten)}`]);
     }
     process.stdout.write(`${t.toString()}\n`);
   }
