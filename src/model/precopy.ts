@@ -247,7 +247,6 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
   let dirtyRate = dirty.rateBytesPerSec;
   let prevPending = -1;
   let lastWireRate = 0;
-
   const buffered = platform.stopCopyBufferedBytes ?? 0;
   // XBZRLE: raw bytes sent since the first pass ended (the pages its cache holds; hooks.cache).
   let cachedBytes = 0;
@@ -261,10 +260,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     // multifd's channels are the bottleneck: QEMU's migration thread hands them pages in 50 ms slices
     // (ram.c ram_save_iterate) and checks the estimate between them: a round ends at a slice's end or when all is sent.
     const cpuBound = rate > cpu;
-    if (cpuBound) {
-      rate = cpu;
-      binding = false;
-    }
+    if (cpuBound) [rate, binding] = [cpu, false];
     // QEMU's threshold: the last 100 ms window's wire bandwidth (migration.c), which multifd's short CPU-bound rounds blend.
     const threshold = (cpu0 < Infinity && lastWireRate > 0 ? lastWireRate : rate / g) * downtimeLimit;
     // QEMU's estimate counts dirty pages, the zero ones (sent as flags) included.
