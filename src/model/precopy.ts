@@ -303,7 +303,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
       if (acc.rounds >= 1) cachedBytes += Math.max(0, sent - neverSent);
     }
     extraWire = 0;
-    lastWireRate = t >= window || lastWireRate === 0 ? rate / g : (t * (rate / g) + (window - t) * lastWireRate) / window;
+    if (cpu0 < Infinity) lastWireRate = t >= window || lastWireRate === 0 ? rate / g : (t * (rate / g) + (window - t) * lastWireRate) / window;
     acc.sent += wire;
     acc.precopySec += t;
     acc.rounds++;

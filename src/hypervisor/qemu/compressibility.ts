@@ -133,14 +133,13 @@ export async function compressibilityOfFiles(pathA: string, pathB: string, flags
   const nonZeroPages = all.packets.reduce((s, p) => s + p.length / pageSize, 0);
   const out: NonNullable<VmSample['compressibility']> = { rewrittenPages: x.pages, xbzrleOverflowShare: x.overflowShare, nonZeroPages, packetPages: perPacket };
   if (x.deltaRatio !== undefined) out.xbzrleDeltaRatio = x.deltaRatio;
-  const rwBytes = rewritten.packets.reduce((s, p) => s + p.length, 0);
   for (const [name, f] of [['zlib', zlib1], ['zstd', zstd]] as const) {
     if (!f) continue;
     const rw = timedShare(rewritten, f);
     const first = timedShare(all, f);
     if (rw.share !== undefined) out[`${name}ShareRewritten`] = rw.share;
     if (first.share !== undefined) out[`${name}Share`] = first.share;
-    if (rwBytes >= SPEED_MIN_BYTES && rw.sec > 0 && first.sec > 0 && first.raw > 0) out[`${name}SpeedupRewritten`] = rwBytes / rw.sec / (first.raw / first.sec);
+    if (rw.raw >= SPEED_MIN_BYTES && rw.sec > 0 && first.sec > 0 && first.raw > 0) out[`${name}SpeedupRewritten`] = rw.raw / rw.sec / (first.raw / first.sec);
   }
   return out;
 }
