@@ -29,7 +29,7 @@ const PLATFORM_KEYS = {
   lineRateBytesPerSec: 'rate', stopCopyRateBytesPerSec: 'rate', firstTouchRateBytesPerSec: 'rate', zeroPageWireBytes: 'size', stopCopyBufferedBytes: 'bytes',
   multifdNoneChannelBytesPerSec: 'rate', multifdZlibChannelBytesPerSec: 'rate', multifdZstdChannelBytesPerSec: 'rate',
   multifdZlibChannelRedundantBytesPerSec: 'rate', multifdZstdChannelRedundantBytesPerSec: 'rate', postcopyFaultLatencySec: 'time', postcopySwitchSec: 'time', postcopyPushRateBytesPerSec: 'rate',
-  multifdWindowOvershootPackets: 'count',
+  multifdWindowOvershootPackets: 'count', multifdStopCopyChannelSpeedup: 'factor',
 } as const satisfies Record<keyof Platform, string>;
 /** A plain count's largest value (multifd packets past a window's budget). */
 const MAX_PLATFORM_COUNT = 64;
@@ -58,8 +58,9 @@ export function parsePlatform(field: string, v: unknown): Partial<Platform> {
     const key = k as keyof Platform;
     const kind = PLATFORM_KEYS[key];
     const name = f ? `${f}.${k}` : k;
-    if (kind === 'count') {
+    if (kind === 'count' || kind === 'factor') {
       if (typeof x !== 'number' || !Number.isFinite(x)) throw new InputError(name, x, 'must be a plain number');
+      if (kind === 'factor' && !(x > 0)) throw new InputError(name, x, 'must be greater than 0');
       inRange(name, x, x, 0, MAX_PLATFORM_COUNT, '');
       out[key] = x;
       continue;

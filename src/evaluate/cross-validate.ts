@@ -7,7 +7,8 @@ import { fitPlatform, type PlatformObservation } from '../calibrate/platform.js'
 import type { Platform } from '../model/types.js';
 import { TECHNIQUE_DEFAULTS } from '../model/techniques.js';
 import { configKey, hostKey, type MigrationRecord } from '../record/record.js';
-import { predictAllVariants, sampleAt } from '../model/from-sample.js';
+import { predictAllVariants, predictVariant, sampleAt } from '../model/from-sample.js';
+import { fitStopCopySpeedup, type StopCopyRun } from '../calibrate/multifd-stop.js';
 import { withRefinedSamples, vmKey } from './refined-eval.js';
 import { applyResidual, initialResidualState, updateResidual, type ResidualState } from '../calibrate/residual.js';
 import { LIU_WIRED_ENERGY, wiredEnergyJoules } from '../model/energy.js';
@@ -44,9 +45,32 @@ export function platformObservation(r: MigrationRecord): PlatformObservation | u
   };
 }
 
-/** Fits the platform constants on every completed record given. */
+/**
+ * Fits the platform constants on every completed record given; then, with those, multifd's stop-and-copy speedup
+ * from the compressed multifd runs' downtimes (calibrate/multifd-stop.ts: it needs the model, which needs the rest).
+ */
 export function fitPlatformFromRecords(records: readonly MigrationRecord[]): Partial<Platform> {
-  return fitPlatform(records.map(platformObservation).filter((o): o is PlatformObservation => o !== undefined)).platform;
+  const platform = fitPlatform(records.map(platformObservation).filter((o): o is PlatformObservation => o !== undefined)).platform;
+  const runs: StopCopyRun[] = records.filter(compressedMultifd).map((r) => {
+    const sample = sampleAt(r.sample, r.migrationStartedAt);
+    return {
+      measuredDowntimeSec: r.measured.downtimeSec,
+      predictedDowntimeSec: (s: number) => {
+        const p = predictVariant('deng-bitmap', sample, r.config, { ...platform, multifdStopCopyChannelSpeedup: s });
+        return p.converged ? p.downtimeSec : undefined;
+      },
+    };
+  });
+  const speedup = fitStopCopySpeedup(runs);
+  if (speedup !== undefined) platform.multifdStopCopyChannelSpeedup = speedup;
+  return platform;
+}
+
+/** A completed migration that ran multifd with zlib or zstd (the old `compress` included). */
+function compressedMultifd(r: MigrationRecord): boolean {
+  const t = r.config.technique;
+  if (r.measured.status !== 'completed' || !t) return false;
+  return t.name === 'compress' || (t.name === 'multifd' && (t.multifdCompression === 'zlib' || t.multifdCompression === 'zstd'));
 }
 
 /** Completed records a machine needs before its platform constants are fitted on its own records alone. */

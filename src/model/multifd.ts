@@ -46,6 +46,8 @@ export function predictMultifd(input: PredictInput, t: TechniqueOptions): Techni
   const rw = t.compressionRatioRewritten;
   const speedup = t.channelSpeedupRewritten;
   if (rw !== undefined && compression !== 'none') hooks.rewritten = { gain: rw, cpuRawBytesPerSec: channels * (speedup !== undefined ? perChannel * speedup : channelBytesPerSec(input.platform, compression, 1 / rw)) };
+  // the stop-and-copy: the guest is stopped, and its vCPUs' host CPU may go to the channels (a fitted platform constant)
+  if (compression !== 'none') hooks.stopCpuFactor = input.platform?.multifdStopCopyChannelSpeedup ?? TECHNIQUE_PLATFORM_DEFAULTS.multifdStopCopyChannelSpeedup;
   const p = simulate(input, hooks);
   const out: TechniquePrediction = Object.assign(p, { technique: 'multifd' as const, multifdChannels: channels, multifdCompression: compression, compressionRatio: ratio, rawBytes: hooks.out.rawGained });
   if (hooks.rewritten) out.compressionRatioRewritten = rw;

@@ -226,7 +226,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
   // Bytes of the first pass never sent yet: the scan resumes where it stopped, so they go first next round.
   let neverSent = 0;
   // Technique hooks (none for plain pre-copy: gain 1, no CPU ceiling, no switch, no limit).
-  const cpu0 = h ? h.cpuRawBytesPerSec : Infinity;
+  const [cpu0, stopCpu] = h ? [h.cpuRawBytesPerSec, h.stopCpuFactor ?? 1] : [Infinity, 1];
   const rewritten = h?.rewritten;
   const switchRounds = h ? h.switchAfterRounds : Infinity;
   const postcopy = h !== undefined && (h.switchAfterRounds < Infinity || h.switchAfterSec < Infinity);
@@ -267,7 +267,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     const estimate = pending + pendingZero;
     if (estimate <= threshold && acc.rounds > 0) {
       if (h !== undefined && g !== 1) countGained(h, pending);
-      return finish(ctx, acc, energy, pending / g, finalRate, true, 'fits-downtime-limit', stopCopyTime(pending, neverSent, firstTouchRate, finalRate, g, cpu, buffered));
+      return finish(ctx, acc, energy, pending / g, finalRate, true, 'fits-downtime-limit', stopCopyTime(pending, neverSent, firstTouchRate, finalRate, g, cpu * stopCpu, buffered));
     }
     if (postcopy && acc.rounds >= switchRounds) return switchOver(h!, ctx, acc, energy, pending, neverSent, pendingZero);
     // Send until the estimate drops below the threshold (zero dirty pages, spread among the non-zero ones, go
@@ -378,7 +378,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
       if (postcopy) return switchOver(h!, ctx, acc, energy, pending, neverSent, pendingZero);
       // What a forced switch-over at this point would cost is reported as the downtime.
       const [gEnd, cpuEnd] = mixedRates(rewritten, acc.rounds, h === undefined ? 1 : roundGain(h, acc.rounds, cachedBytes), cpu0, pending, neverSent);
-      return finish(ctx, acc, energy, pending / gEnd, finalRate, false, 'timeout', stopCopyTime(pending, neverSent, firstTouchRate, finalRate, gEnd, cpuEnd, buffered));
+      return finish(ctx, acc, energy, pending / gEnd, finalRate, false, 'timeout', stopCopyTime(pending, neverSent, firstTouchRate, finalRate, gEnd, cpuEnd * stopCpu, buffered));
     }
     // A steady state that no throttle step can change never converges: skip whole rounds up to the time-out.
     const steady = prevPending >= 0 && Math.abs(next - prevPending) <= 1e-9 * ctx.M + 1e-6 && (!autoConverge || (roundThrottle >= d.throttleMax && throttle === roundThrottle));

@@ -27,6 +27,8 @@ export interface QemuHooks {
    * as a whole (the sampler's rewritten pages). Absent: every round at `gain` and `cpuRawBytesPerSec`.
    */
   rewritten?: { gain: number; cpuRawBytesPerSec: number };
+  /** multifd: the channels' rate at the stop-and-copy over their live rate (Platform.multifdStopCopyChannelSpeedup). Absent: 1. */
+  stopCpuFactor?: number;
   /** dirty-limit: the guest's dirty rate cap once the auto-converge trigger fires (bytes/s). */
   dirtyLimitBytesPerSec?: number;
   out: QemuHookResults;

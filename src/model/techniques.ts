@@ -78,6 +78,8 @@ export const TECHNIQUE_PLATFORM_DEFAULTS = Object.freeze({
    * cap and 5-8 % over 100 MiB/s (techniques-groups passes 1-2), where plain pre-copy stays within 3 %.
    */
   multifdWindowOvershootPackets: 1.5,
+  /** multifd: the channels' rate at the stop-and-copy over their live rate; 1 until a machine's records say otherwise. */
+  multifdStopCopyChannelSpeedup: 1,
 });
 
 /** Pages per multifd packet (multifd-nocomp.c: MULTIFD_PACKET_SIZE, 512 KiB, of target pages). */

@@ -188,6 +188,12 @@ export interface Platform {
    */
   multifdZlibChannelRedundantBytesPerSec?: number;
   multifdZstdChannelRedundantBytesPerSec?: number;
+  /**
+   * multifd with zlib or zstd: the channels' compression rate during the stop-and-copy over their rate while the
+   * guest runs (the vCPUs' host CPU is free once the guest stops, where the host has no other use for it). Fitted by
+   * `lab calibrate` (calibrate/multifd-stop.ts); default 1 (no evidence either way).
+   */
+  multifdStopCopyChannelSpeedup?: number;
   /** multifd: packets of wire bytes each 100 ms rate window sends past its budget. Default in techniques.ts (1.5, from the sources). */
   multifdWindowOvershootPackets?: number;
   /**

@@ -69,6 +69,19 @@ describe('multifd: rewritten pages at their own ratio', () => {
     assertClose(fast.precopySec, 1.1);
   });
 
+  it('the stop-and-copy factor divides the channels\' time for the last pages, and only with compression', () => {
+    // the worked example's stop-copy: 0.5 raw, CPU-bound at 2048 MiB/s (0.244 ms); at factor 4, 8192 (still under
+    // 256 x 100 on the link): 0.061 ms. Nothing before the stop changes.
+    const one = predict({ ...VM, technique: zstd({ compressionRatioRewritten: 100 }) });
+    const four = predict({ ...VM, platform: { ...VM.platform, multifdStopCopyChannelSpeedup: 4 }, technique: zstd({ compressionRatioRewritten: 100 }) });
+    assertClose(four.downtimeSec, 0.5 / (2048 * 4) + 0.02);
+    assertClose(four.precopySec, one.precopySec);
+    assertClose(four.transferredBytes, one.transferredBytes);
+    // without compression the channels are not what the platform fitted it on: no change
+    const none = (f?: number) => predict({ ...VM, platform: { ...VM.platform, multifdNoneChannelBytesPerSec: 8 * MiB, ...(f ? { multifdStopCopyChannelSpeedup: f } : {}) }, technique: { name: 'multifd', multifdCompression: 'none' } });
+    assert.equal(none(4).downtimeSec, none().downtimeSec);
+  });
+
   it('bad settings are RangeErrors naming the field', () => {
     assert.throws(() => predict({ ...VM, technique: zstd({ compressionRatioRewritten: 0 }) }), /technique\.compressionRatioRewritten/);
     assert.throws(() => predict({ ...VM, technique: zstd({ compressionRatioRewritten: 10, channelSpeedupRewritten: Number.NaN }) }), /technique\.channelSpeedupRewritten/);
