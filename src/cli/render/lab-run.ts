@@ -67,5 +67,6 @@ export function platformTable(platform: Partial<Platform>): string {
     const r0 = platform[`multifd${c}ChannelRedundantBytesPerSec`];
     if (r !== undefined && r0 !== undefined) t.push([`multifd ${c.toLowerCase()} per channel, incompressible / redundant pages`, `${formatBytes(r)}/s / ${formatBytes(r0)}/s`]);
   }
+  if (platform.multifdStopCopyChannelSpeedup !== undefined) t.push(['multifd zlib/zstd channels at the stop-and-copy, x their live rate', platform.multifdStopCopyChannelSpeedup.toFixed(2)]);
   return t.toString();
 }
