@@ -81,22 +81,35 @@ export function quietRoundFactor(p: DirtPhases, roundSec: number): number {
 /** Busy windows a horizon needs before its spread stands for the rate spread's (fewer: the default's). */
 export const MIN_SPREAD_WINDOWS = 8;
 
+/** The rate spread reads the busy windows in blocks of about this long (s): what the guest does from one half-second to the next. */
+export const SPREAD_BLOCK_SEC = 0.5;
+
 /**
  * The rate spread (log-sd, `vm.dirtRateSpread`) a sample's longer look measured: the robust sd (1.4826 x the median
  * absolute deviation) of the log rates of its busy windows — those at or above `QUIET_RATE_SHARE` x the 90th
- * percentile window, the quiet ones being the phases' part (`phasesFromSample`). Each window is one reading of the
- * rate as the sample's own is, so the spread holds both what the guest does from one half-second to the next and
- * page-sampling's noise. Undefined (the default applies) without `MIN_SPREAD_WINDOWS` busy windows. At most 2,
- * `vm.dirtRateSpread`'s bound. Pure.
+ * percentile window, the quiet ones being the phases' part (`phasesFromSample`) — taken, in time order, in blocks
+ * of `SPREAD_BLOCK_SEC` (the mean rate of each whole block; windows of 0.5 s or more one by one). Each block is one
+ * reading of the rate as the sample's own is, so the spread holds both what the guest does from one half-second to
+ * the next and page-sampling's noise, whatever the windows' length (since stop 34 the horizon's are 0.1 s: phases).
+ * Undefined (the default applies) without `MIN_SPREAD_WINDOWS` busy blocks. At most 2, `vm.dirtRateSpread`'s
+ * bound. Pure.
  * @example rateSpreadFromPhases({ windowSec: 0.5, rates: [100, 100, 100, 100, 100, 100, 100, 100] }) // 0
  * @example rateSpreadFromPhases({ windowSec: 0.5, rates: [90, 100, 110, 100, 90, 110, 100, 100, 0, 0] })
  *   // busy: all 8 non-zero; |log deviations| 0 x4, 0.0953 x2, 0.1054 x2: median 0.0477, x 1.4826 = 0.0707
+ * @example rateSpreadFromPhases({ windowSec: 0.1, rates: 40 windows alternating 80 and 120 }) // blocks of 5: 100 or 96 or 104
  */
 export function rateSpreadFromPhases(phases: VmSample['phases']): number | undefined {
   if (!phases || !(phases.windowSec > 0)) return undefined;
   const rates = phases.rates.filter((r) => Number.isFinite(r) && r > 0);
   const p90 = quantileR7(rates, 0.9);
-  const logs = rates.filter((r) => r >= QUIET_RATE_SHARE * p90).map(Math.log);
+  const busy = rates.filter((r) => r >= QUIET_RATE_SHARE * p90);
+  const k = Math.max(1, Math.round(SPREAD_BLOCK_SEC / phases.windowSec));
+  const logs: number[] = [];
+  for (let i = 0; i + k <= busy.length; i += k) {
+    let sum = 0;
+    for (let j = i; j < i + k; j++) sum += busy[j];
+    logs.push(Math.log(sum / k));
+  }
   if (logs.length < MIN_SPREAD_WINDOWS) return undefined;
   const mid = quantileR7(logs, 0.5);
   const mad = quantileR7(logs.map((x) => Math.abs(x - mid)), 0.5);

@@ -155,3 +155,16 @@ test('a measured spread replaces the default: a steady writer at the cap gets a 
   assert.equal(measured.convergenceProbability, 1);
   assert.equal(measured.converged, assumed.converged);
 });
+
+test('rateSpreadFromPhases at 0.1 s windows: busy windows in half-second blocks of 5, quiet ones left out first', () => {
+  // 40 busy windows alternating 50 and 100 (a spread of log 2 / 2 one by one) are 8 blocks: 3 x 50 + 2 x 100 = 350
+  // and 2 x 50 + 3 x 100 = 400, alternating; their log deviations from the median (halfway) are all log(400/350) / 2
+  const alternating = Array.from({ length: 40 }, (_, i) => (i % 2 ? 100 : 50));
+  close(rateSpreadFromPhases({ windowSec: 0.1, spanSec: 4, rates: alternating })!, 1.4826 * (Math.log(400 / 350) / 2));
+  // quiet windows (under half the 90th percentile) between busy ones are dropped before the blocks: no spread
+  const withQuiet = Array.from({ length: 60 }, (_, i) => (i % 3 === 2 ? 5 : 100));
+  assert.equal(rateSpreadFromPhases({ windowSec: 0.1, spanSec: 6, rates: withQuiet }), 0);
+  // 39 busy windows make 7 whole blocks (the partial one dropped): fewer than MIN_SPREAD_WINDOWS
+  assert.equal(rateSpreadFromPhases({ windowSec: 0.1, spanSec: 4, rates: Array(5 * MIN_SPREAD_WINDOWS - 1).fill(100) }), undefined);
+  assert.equal(rateSpreadFromPhases({ windowSec: 0.1, spanSec: 4, rates: Array(5 * MIN_SPREAD_WINDOWS).fill(100) }), 0);
+});

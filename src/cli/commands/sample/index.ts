@@ -54,7 +54,7 @@ export function sampleCommand(): Command {
     .option('--no-zero-pages', 'skip the RAM dump that counts zero pages')
     .option('--pseudo-migration [windows]', "also count dirtied pages with QEMU's dirty bitmap: pre-copy to /dev/null, cancelled before any switch-over (rounds of about these lengths)", false)
     .option('--layout [window]', 'dump RAM twice this far apart (default 1s) and record where the non-zero and the changed pages lie (the working set, in the order a first pre-copy pass scans)', false)
-    .addOption(parsedOption('--horizon <time>', 'also watch this long (e.g. 10s) in back-to-back 500 ms page-sampling windows and report how the dirt rate varies over time (phases: p10/p50/p90, the quiet share)', horizonArg))
+    .addOption(parsedOption('--horizon <time>', 'also watch this long (e.g. 10s) in back-to-back 100 ms page-sampling windows and report how the dirt rate varies over time (phases: p10/p50/p90, the quiet share)', horizonArg))
     .option('--throttle-probe [percent]', THROTTLE_PROBE_HELP, false)
     .option('--output <file>', 'also write the JSON here (for `migcost predict --vm FILE`)')
     .option('--json', 'print JSON')
