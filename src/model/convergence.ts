@@ -67,6 +67,7 @@ export interface Sync {
   totalSec: number;
   precopySec: number;
   sentBytes: number;
+  /** The stop-and-copy's wire bytes and time. */
   stopBytes: number;
   stopSec: number;
   rounds: number;
@@ -93,12 +94,17 @@ export const midLevels = (nodes: number) => Array.from({ length: nodes }, (_, i)
  * @example convergenceOutlook({ vm: { memoryBytes: 2 ** 30, dirtyRateBytesPerSec: 2 ** 20 }, bandwidthBytesPerSec: 2 ** 27,
  *   policy: { name: 'qemu' } }).convergenceProbability // 1: far under the threshold
  */
-export function convergenceOutlook(input: PredictInput, nodes?: number): ConvergenceOutlook & { point: Prediction } {
+export function convergenceOutlook(input: PredictInput, nodes?: number, predictAt: SyncedPredict = plainSynced): ConvergenceOutlook & { point: Prediction } {
   const cv1 = input.vm.dirtDispersion ?? DEFAULT_DIRT_DISPERSION;
-  if (input.policy.name !== 'qemu' || (!(cv1 > 0) && !input.vm.dirtPhases)) return fromPoint(simulate(input), nodes);
-  const run = simulateWithSyncs(input);
-  return outlookOf(input, run.prediction, run.syncs, cv1, nodes);
+  if (input.policy.name !== 'qemu' || (!(cv1 > 0) && !input.vm.dirtPhases)) return fromPoint(predictAt(input), nodes);
+  const syncs: number[] = [];
+  const point = predictAt(input, syncs);
+  return outlookOf(input, point, syncs, cv1, nodes);
 }
+
+/** A prediction that, given `syncs`, lists its pre-copy rounds there (SYNC_FIELDS each): `simulate`, or techniques.ts `predict`. */
+export type SyncedPredict = (input: PredictInput, syncs?: number[]) => Prediction;
+const plainSynced: SyncedPredict = (input, syncs) => (syncs ? simulateWithSyncs(input, undefined, syncs).prediction : simulate(input));
 
 /** The deterministic run read as syncs: per-sync probabilities `q` (n of them, then `extra` copies of the last). */
 export interface SyncRun {
@@ -109,7 +115,8 @@ export interface SyncRun {
   extra: number;
   limit: number;
   phases: DirtPhases | undefined;
-  stopRate: number;
+  /** Raw bytes the socket buffers take at the stop-and-copy, in wire bytes (Platform.stopCopyBufferedBytes). */
+  buffered: number;
   /** A migration not converged by the time-out costs what the time-out costs. */
   giveUpSec: number;
 }
@@ -123,24 +130,78 @@ export function syncRun(input: PredictInput, point: Prediction, flat: readonly n
   if (n <= 0) return undefined;
   const phases = input.vm.dirtPhases;
   const zeroPerDirty = input.vm.dirtyZeroShare ? input.vm.dirtyZeroShare / (1 - input.vm.dirtyZeroShare) : 0;
-  const q = new Array<number>(n);
+  let q = new Array<number>(n);
+  const qQuiet = phases ? new Array<number>(n) : undefined;
   let precopy = 0;
   for (let k = 0; k < n; k++) {
     const i = k * SYNC_FIELDS;
     precopy += flat[i];
-    // the switch-over check after round k uses the bandwidth of round k + 1
-    const rate = flat[(k + 1 < n ? i + SYNC_FIELDS : i) + 2];
-    q[k] = syncProbability(flat[i], flat[i + 3], flat[i + 5], rate * limit, cv1, zeroPerDirty);
-    // a sync lands in a quiet phase with its share of the time
-    if (phases) q[k] = (1 - phases.quietShare) * q[k] + phases.quietShare * quietSyncProbability(phases, flat, i, rate * limit, cv1, zeroPerDirty);
+    // the switch-over check after round k uses the bandwidth of round k + 1 (QEMU's: wire bytes, which a technique's
+    // compression or deltas make fewer than the raw pages its estimate counts)
+    const threshold = flat[(k + 1 < n ? i + SYNC_FIELDS : i) + 8] * limit;
+    q[k] = syncProbability(flat[i], flat[i + 3], flat[i + 5], threshold, cv1, zeroPerDirty);
+    if (qQuiet) qQuiet[k] = quietSyncProbability(phases!, flat, i, threshold, cv1, zeroPerDirty);
   }
   const lastSec = flat[(n - 1) * SYNC_FIELDS];
   const lastPrecopy = point.converged ? point.precopySec : precopy;
   // First passage over the syncs, then over copies of the last one up to the time-out.
-  const extra = lastSec > 0 ? Math.max(0, Math.floor((timeout - lastPrecopy) / lastSec + 1e-9)) : 0;
-  const stopRate = point.stopCopyBytes > 0 && point.stopCopySec > 0 ? point.stopCopyBytes / point.stopCopySec : 0;
+  let extra = lastSec > 0 ? Math.max(0, Math.floor((timeout - lastPrecopy) / lastSec + 1e-9)) : 0;
+  // a sync lands in a quiet phase as the phases alternate (phaseHazards)
+  if (phases && qQuiet) ({ q, extra } = phaseHazards(phases, flat, q, qQuiet, extra));
   const giveUpSec = point.converged ? point.setupSec + timeout + point.stopCopySec + point.resumeSec : point.totalTimeSec;
-  return { point, flat, n, q, extra, limit, phases, stopRate, giveUpSec };
+  return { point, flat, n, q, extra, limit, phases, buffered: input.platform?.stopCopyBufferedBytes ?? 0, giveUpSec };
+}
+
+/** Copies of the last sync the phase chain follows before it takes the hazard as settled (then firstPassage's copies). */
+const MAX_CHAIN_COPIES = 10_000;
+
+/**
+ * Phases as an alternating process: the guest's quiet runs last `quietRunSec` on average and its busy runs
+ * `quietRunSec x (1 - quietShare) / quietShare` (so that it is quiet `quietShare` of the time), switching as a
+ * two-state Markov chain in continuous time; a throttle x slows the guest's own clock, so its phases run at 1 - x
+ * of their pace. At each sync the guest is busy or quiet by the chain, and converges with `busy[k]` or `quiet[k]`.
+ * Returns the hazards firstPassage takes (the probability of converging at sync k given not before), with the
+ * copies of the last sync followed until the hazard settles (at most MAX_CHAIN_COPIES; the rest as copies of the
+ * last hazard). Consecutive syncs are correlated, unlike a coin for each: a guest caught busy waits for its next
+ * quiet run, longer under a heavier throttle. The chain starts stationary (a migration starts anywhere in the
+ * cycle). Without a run length (`quietRunSec` 0) the phases switch at every instant: a coin per sync, weighted
+ * by the share. Pure.
+ * @example phaseHazards({ quietShare: 0.5, quietFactor: 0, quietRunSec: 1 }, two 0.1 s rounds, [0, 0], [1, 1], 0).q
+ *   // [0.5, p_bq / (1 - 0.5 + ...)]: half the time quiet at the first sync; the second converges only if the chain moved
+ */
+export function phaseHazards(phases: DirtPhases, flat: readonly number[], busy: readonly number[], quiet: readonly number[], extra: number): { q: number[]; extra: number } {
+  const share = phases.quietShare;
+  const n = busy.length;
+  if (!(phases.quietRunSec > 0)) return { q: busy.map((b, k) => (1 - share) * b + share * quiet[k]), extra };
+  const toQuiet = share / ((1 - share) * phases.quietRunSec);
+  const toBusy = 1 / phases.quietRunSec;
+  const rate = toQuiet + toBusy;
+  // P(not converged yet and quiet / busy now)
+  let sq = share;
+  let sb = 1 - share;
+  const step = (sec: number, throttle: number, qb: number, qq: number): number => {
+    const moved = 1 - Math.exp(-rate * Math.max(0, 1 - throttle) * sec);
+    const bq = (toQuiet / rate) * moved;
+    const qbMove = (toBusy / rate) * moved;
+    const nq = sq * (1 - qbMove) + sb * bq;
+    const nb = sb * (1 - bq) + sq * qbMove;
+    const alive = nq + nb;
+    sq = nq * (1 - qq);
+    sb = nb * (1 - qb);
+    return alive > 0 ? (nq * qq + nb * qb) / alive : 0;
+  };
+  const q: number[] = [];
+  for (let k = 0; k < n; k++) q.push(step(flat[k * SYNC_FIELDS], flat[k * SYNC_FIELDS + 6], busy[k], quiet[k]));
+  const i = (n - 1) * SYNC_FIELDS;
+  let left = extra;
+  for (let c = 0; left > 0 && c < MAX_CHAIN_COPIES; c++) {
+    const h = step(flat[i], flat[i + 6], busy[n - 1], quiet[n - 1]);
+    const settled = Math.abs(h - q[q.length - 1]) <= 1e-12;
+    q.push(h);
+    left--;
+    if (settled || !(sq + sb > 0)) break;
+  }
+  return { q, extra: left };
 }
 
 /** The migration switching over at sync `at` (1-based; past n, the m-th copy of the last). */
@@ -161,8 +222,13 @@ export function syncAt(r: SyncRun, at: number): Sync {
   const last = point.converged && k === n;
   if (last) pre = point.precopySec;
   // a sync that converged by landing in a quiet phase stopped with at most the threshold (with phases only)
-  const stopBytes = last ? point.stopCopyBytes : r.phases ? Math.min(flat[i + 4], flat[(k < n ? i + SYNC_FIELDS : i) + 2] * r.limit) : flat[i + 4];
-  const stopSec = last ? point.stopCopySec : stopBytes / (r.stopRate > 0 ? r.stopRate : flat[i + 2]);
+  // the stop-and-copy at the check after round k goes at round k + 1's rates (stop-copy.ts: the socket buffers
+  // take the first wire bytes; a CPU ceiling holds for all)
+  const j = k < n ? i + SYNC_FIELDS : i;
+  const stopRaw = r.phases ? Math.min(flat[i + 4], flat[j + 8] * r.limit) : flat[i + 4];
+  const [g, rate, cpu] = [flat[j + 9], flat[j + 10], flat[j + 11]];
+  const stopBytes = last ? point.stopCopyBytes : stopRaw / g;
+  const stopSec = last ? point.stopCopySec : Math.max(Math.max(0, stopRaw - r.buffered * g) / rate, Number.isFinite(cpu) ? stopRaw / cpu : 0);
   pre += m * flat[i];
   return { precopySec: pre, sentBytes: sent + m * flat[i + 1], stopBytes, stopSec, rounds: at, throttle, totalSec: point.setupSec + pre + stopSec + point.resumeSec };
 }

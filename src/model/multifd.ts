@@ -10,7 +10,7 @@
  * first-pass pages still at `compressionRatio` (qemu-hooks.ts mixedRates).
  * Rules and sources: docs/techniques.md. Pure.
  */
-import { simulate, DEFAULT_PAGE_SIZE, DEFAULT_PLATFORM } from './precopy.js';
+import { simulate, simulateWithSyncs, DEFAULT_PAGE_SIZE, DEFAULT_PLATFORM } from './precopy.js';
 import { MULTIFD_PACKET_PAGES, TECHNIQUE_DEFAULTS, TECHNIQUE_PLATFORM_DEFAULTS, plainHooks, type TechniquePrediction } from './techniques.js';
 import type { MultifdCompression, Platform, PredictInput, TechniqueOptions } from './types.js';
 
@@ -28,7 +28,7 @@ export function channelBytesPerSec(platform: Partial<Platform> | undefined, c: M
   return 1 / ((1 - s) / redundant + s / rate);
 }
 
-export function predictMultifd(input: PredictInput, t: TechniqueOptions): TechniquePrediction {
+export function predictMultifd(input: PredictInput, t: TechniqueOptions, syncs?: number[]): TechniquePrediction {
   const compression = t.multifdCompression ?? TECHNIQUE_DEFAULTS.multifdCompression;
   const channels = t.multifdChannels ?? TECHNIQUE_DEFAULTS.multifdChannels;
   const ratio = t.compressionRatio ?? TECHNIQUE_DEFAULTS.compressionRatio[compression];
@@ -48,7 +48,7 @@ export function predictMultifd(input: PredictInput, t: TechniqueOptions): Techni
   if (rw !== undefined && compression !== 'none') hooks.rewritten = { gain: rw, cpuRawBytesPerSec: channels * (speedup !== undefined ? perChannel * speedup : channelBytesPerSec(input.platform, compression, 1 / rw)) };
   // the stop-and-copy: the guest is stopped, and its vCPUs' host CPU may go to the channels (a fitted platform constant)
   if (compression !== 'none') hooks.stopCpuFactor = input.platform?.multifdStopCopyChannelSpeedup ?? TECHNIQUE_PLATFORM_DEFAULTS.multifdStopCopyChannelSpeedup;
-  const p = simulate(input, hooks);
+  const p = syncs ? simulateWithSyncs(input, hooks, syncs).prediction : simulate(input, hooks);
   const out: TechniquePrediction = Object.assign(p, { technique: 'multifd' as const, multifdChannels: channels, multifdCompression: compression, compressionRatio: ratio, rawBytes: hooks.out.rawGained });
   if (hooks.rewritten) out.compressionRatioRewritten = rw;
   return out;

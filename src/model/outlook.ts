@@ -39,14 +39,15 @@ function pointCells(point: Prediction, nodes: number): SyncCells {
 function outlookCells(input: PredictInput, nodes: number): { point: OutlookPoint; cells: SyncCells } {
   const cv1 = input.vm.dirtDispersion ?? DEFAULT_DIRT_DISPERSION;
   if (input.policy.name !== 'qemu' || (!(cv1 > 0) && !input.vm.dirtPhases)) {
-    const prediction = simulate(input);
+    const prediction = predictTechnique(input);
     return { point: { prediction }, cells: pointCells(prediction, nodes) };
   }
-  const run = simulateWithSyncs(input);
-  const r = syncRun(input, run.prediction, run.syncs, cv1);
-  if (!r) return { point: { prediction: run.prediction }, cells: pointCells(run.prediction, nodes) };
+  const rounds: number[] = [];
+  const prediction = predictTechnique(input, rounds);
+  const r = syncRun(input, prediction, rounds, cv1);
+  if (!r) return { point: { prediction }, cells: pointCells(prediction, nodes) };
   const { cells, syncs } = passageCells(r, nodes);
-  return { point: { prediction: run.prediction, run: r, syncs }, cells };
+  return { point: { prediction, run: r, syncs }, cells };
 }
 
 /** Per node, the P(converged) that reaches its level (firstPassage's test, `f >= level - 1e-12`), kept for the last node count. */
@@ -174,8 +175,8 @@ function medianOfPoints<P extends Prediction>(points: readonly P[], probability:
 export function predictWithOutlook(input: PredictInput, opts: { modelError?: ModelError } = {}): Prediction & ConvergenceFields {
   const modelError = opts.modelError ?? MODEL_ERROR_PRIOR;
   const t = input.technique;
-  if (t !== undefined && t.name !== 'precopy' && t.name !== 'auto-converge') {
-    // The other techniques are deterministic at each rate: their outlook is over the rate spread and the error.
+  if (t !== undefined && t.name === 'postcopy') {
+    // Post-copy always switches over: its outlook is the deterministic one over the rate spread and the error.
     const o = deterministicOutlook(predictTechnique, input, errorQuadrature(modelError), OUTLOOK_LEVELS);
     const plain = plainOf(o.point);
     const p = medianOfPoints(o.points, o.probability, o.quantiles[1]) as TechniquePrediction & ConvergenceFields;
@@ -184,23 +185,26 @@ export function predictWithOutlook(input: PredictInput, opts: { modelError?: Mod
     [p.timeP10Sec, p.timeP50Sec, p.timeP90Sec] = o.quantiles;
     return p;
   }
-  if (t !== undefined) {
+  if (t !== undefined && (t.name === 'precopy' || t.name === 'auto-converge')) {
     checkTechnique(t, input);
     const plain = predictWithOutlook({ ...input, technique: undefined, policy: { ...input.policy, autoConverge: t.name === 'auto-converge' } }, opts);
     (plain as TechniquePrediction).technique = t.name;
     return plain;
   }
+  // Plain pre-copy, and every technique that converges by its switch-over test (XBZRLE, multifd, dirty-limit): a
+  // first passage over the rounds' syncs (convergence.ts), with the technique's own rates and threshold.
+  if (t !== undefined) checkTechnique(t, input);
   const qd = errorQuadrature(modelError);
   if (!qd) {
     // no model error: the syncs' spread alone, its median outcome (this call's own object)
-    const o = convergenceOutlook(input);
-    const out = o.median as Prediction & ConvergenceFields;
+    const o = convergenceOutlook(input, undefined, predictTechnique);
+    const out = (t ? withTechniqueFields(o.point, o.median) : o.median) as Prediction & ConvergenceFields;
     out.plain = plainOf(o.point);
     out.convergenceProbability = o.convergenceProbability;
     out.timeP10Sec = o.timeP10Sec;
     out.timeP50Sec = o.timeP50Sec;
     out.timeP90Sec = o.timeP90Sec;
-    return withAssumption(input, out, opts);
+    return t ? out : withAssumption(input, out, opts);
   }
   // the convergence sync's spread combined with the model's own error (model-error.ts)
   const { cells, parts } = overRateSpread(input, (i) => outlookCells(i, OUTLOOK_SYNC_NODES));
@@ -208,11 +212,20 @@ export function predictWithOutlook(input: PredictInput, opts: { modelError?: Mod
   // an error that carries a converging migration past the time-out's cost is one that does not converge
   const probability = cells.probability * mix.stillConverged;
   const plain = plainOf(parts[0].point.prediction);
-  const out = medianOf(input, parts, probability, mix.quantiles[1]) as Prediction & ConvergenceFields;
+  const median = medianOf(input, parts, probability, mix.quantiles[1]);
+  const out = (t ? withTechniqueFields(parts[0].point.prediction, median) : median) as Prediction & ConvergenceFields;
   out.plain = plain;
   out.convergenceProbability = probability;
   [out.timeP10Sec, out.timeP50Sec, out.timeP90Sec] = mix.quantiles;
-  return withAssumption(input, out, opts);
+  return t ? out : withAssumption(input, out, opts);
+}
+
+/**
+ * A technique's migration at the median: the median's figures over the sampled rate's prediction, which keeps the
+ * technique's own fields (ratios, cache hits, the limit) as its deterministic run has them.
+ */
+function withTechniqueFields(point: Prediction, median: Prediction): Prediction {
+  return median === point ? median : Object.assign({}, point, median);
 }
 
 /**

@@ -80,8 +80,8 @@ interface Ctx {
   syncs: number[] | undefined;
 }
 
-/** Per round in `simulateWithSyncs`: duration, wire bytes, rate, bytes dirtied, pending after the sync, the switch-over estimate, throttle, the round's new pending dirt. */
-export const SYNC_FIELDS = 8;
+/** Per round in `simulateWithSyncs`: duration, wire bytes, raw rate, bytes dirtied, raw pending after the sync, the switch-over estimate, throttle, the round's new pending dirt, the threshold / limit of the check before it (QEMU's bandwidth, wire bytes/s), and a stop-and-copy there: raw bytes per wire byte, raw rate past the socket buffers, CPU ceiling. */
+export const SYNC_FIELDS = 12;
 
 /** Accumulates the result; one per prediction. */
 interface Acc {
@@ -336,7 +336,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
     pendingZero += fresh * ctx.zeroPerDirty;
     if (t > 0) dirtyRate = dirtied / t;
     const roundThrottle = throttle;
-    if (ctx.syncs) ctx.syncs.push(t, wire, rate, dirtied, next, next + pendingZero, roundThrottle, fresh);
+    if (ctx.syncs) ctx.syncs.push(t, wire, rate, dirtied, next, next + pendingZero, roundThrottle, fresh, threshold / downtimeLimit, g, Math.min(finalRate * g, cpu * stopCpu), cpu * stopCpu);
 
     // Auto-converge: judged at the first sync more than 1 s after the last judgement, on average once per
     // expectedCheckIntervalSec of rounds like this one.
@@ -409,8 +409,7 @@ export function simulate(input: PredictInput, hooks?: QemuHooks): Prediction {
  * A run that never converges skips its steady rounds up to the time-out (unless traced): they are copies of the
  * last round listed before the final, cut one.
  */
-export function simulateWithSyncs(input: PredictInput, hooks?: QemuHooks): { prediction: Prediction; syncs: number[] } {
-  const syncs: number[] = [];
+export function simulateWithSyncs(input: PredictInput, hooks?: QemuHooks, syncs: number[] = []): { prediction: Prediction; syncs: number[] } {
   return { prediction: run(input, syncs, hooks), syncs };
 }
 

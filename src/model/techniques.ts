@@ -4,7 +4,7 @@
  * QEMU sources they come from, are in docs/techniques.md; each technique's own module holds its rule:
  * postcopy.ts, xbzrle.ts, multifd.ts; dirty-limit is a hook of the qemu rounds (precopy.ts). Pure.
  */
-import { simulate, DEFAULT_PAGE_SIZE } from './precopy.js';
+import { simulate, simulateWithSyncs, DEFAULT_PAGE_SIZE } from './precopy.js';
 import { compileDirty } from './dirty.js';
 import { checkFinite } from './check-input.js';
 import { predictPostcopy } from './postcopy.js';
@@ -184,11 +184,11 @@ export function checkTechnique(t: TechniqueOptions, input: PredictInput): void {
 }
 
 /** dirty-limit: auto-converge's trigger, then every vCPU's dirty rate capped at vcpu-dirty-limit (ram.c). */
-function predictDirtyLimit(input: PredictInput, t: TechniqueOptions): TechniquePrediction {
+function predictDirtyLimit(input: PredictInput, t: TechniqueOptions, syncs?: number[]): TechniquePrediction {
   const limit = (t.vcpuDirtyLimitBytesPerSec ?? TECHNIQUE_DEFAULTS.vcpuDirtyLimitBytesPerSec) * (t.vcpus ?? TECHNIQUE_DEFAULTS.vcpus);
   const hooks = plainHooks();
   hooks.dirtyLimitBytesPerSec = limit;
-  const p = simulate(input, hooks);
+  const p = syncs ? simulateWithSyncs(input, hooks, syncs).prediction : simulate(input, hooks);
   const out: TechniquePrediction = Object.assign(p, { technique: 'dirty-limit' as const, measured: false, note: "not measured: dirty-limit needs KVM's dirty ring, which TCG lacks; rules from QEMU's sources only", dirtyLimitBytesPerSec: limit });
   if (hooks.out.dirtyLimitFromSec >= 0) out.dirtyLimitFromSec = hooks.out.dirtyLimitFromSec;
   return out;
@@ -196,33 +196,36 @@ function predictDirtyLimit(input: PredictInput, t: TechniqueOptions): TechniqueP
 
 /**
  * Predicts a migration with the technique `input.technique` names (plain pre-copy without one). Bad settings
- * throw a RangeError naming the field, as `simulate` does.
+ * throw a RangeError naming the field, as `simulate` does. With `syncs`, every technique that converges by
+ * pre-copy's switch-over test (all but post-copy, which always switches) lists its rounds there as
+ * `simulateWithSyncs` does, for the convergence outlook (convergence.ts).
  * @example predict({ ...input, technique: { name: 'postcopy' } }).postcopyPhaseSec
  */
-export function predict(input: PredictInput): TechniquePrediction {
+export function predict(input: PredictInput, syncs?: number[]): TechniquePrediction {
   const t = input.technique;
-  if (t === undefined) return simulate(input);
+  const plain = (i: PredictInput) => (syncs ? simulateWithSyncs(i, undefined, syncs).prediction : simulate(i));
+  if (t === undefined) return plain(input);
   checkTechnique(t, input);
   switch (t.name) {
     case 'precopy':
     case 'auto-converge': {
       const ac = t.name === 'auto-converge';
-      const p: TechniquePrediction = simulate((input.policy.autoConverge === true) === ac ? input : { ...input, policy: { ...input.policy, autoConverge: ac } });
+      const p: TechniquePrediction = plain((input.policy.autoConverge === true) === ac ? input : { ...input, policy: { ...input.policy, autoConverge: ac } });
       p.technique = t.name;
       return p;
     }
     case 'postcopy':
       return predictPostcopy(input, t);
     case 'xbzrle':
-      return predictXbzrle(input, t);
+      return predictXbzrle(input, t, syncs);
     case 'multifd':
-      return predictMultifd(input, t);
+      return predictMultifd(input, t, syncs);
     case 'compress':
-      return Object.assign(predictMultifd(input, { ...t, multifdCompression: 'zlib' }), {
+      return Object.assign(predictMultifd(input, { ...t, multifdCompression: 'zlib' }, syncs), {
         technique: 'compress' as const,
         note: 'compress: the old compress capability is gone from QEMU (10.0 refuses it); predicted as multifd with zlib, its replacement',
       });
     case 'dirty-limit':
-      return predictDirtyLimit(input, t);
+      return predictDirtyLimit(input, t, syncs);
   }
 }

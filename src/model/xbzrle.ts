@@ -4,7 +4,7 @@
  * syncs, so when the guest writes more pages than it has slots, a round hits about as many pages as it has slots.
  * Rules and sources: docs/techniques.md. Pure.
  */
-import { simulate } from './precopy.js';
+import { simulate, simulateWithSyncs } from './precopy.js';
 import { TECHNIQUE_DEFAULTS, pageBytes, plainHooks, poolBytes, type TechniquePrediction } from './techniques.js';
 import type { PredictInput, TechniqueOptions } from './types.js';
 
@@ -25,7 +25,7 @@ export function xbzrleHitWireShare(deltaRatio: number, overflowShare: number): n
   return overflowShare + (1 - overflowShare) * Math.min(1, deltaRatio);
 }
 
-export function predictXbzrle(input: PredictInput, t: TechniqueOptions): TechniquePrediction {
+export function predictXbzrle(input: PredictInput, t: TechniqueOptions, syncs?: number[]): TechniquePrediction {
   const page = pageBytes(input);
   const cache = t.xbzrleCacheBytes ?? TECHNIQUE_DEFAULTS.xbzrleCacheBytes;
   const delta = t.xbzrleDeltaRatio ?? TECHNIQUE_DEFAULTS.xbzrleDeltaRatio;
@@ -36,7 +36,7 @@ export function predictXbzrle(input: PredictInput, t: TechniqueOptions): Techniq
   hooks.gain = 1 / (1 - hit + hit * perHit);
   hooks.gainFrom = XBZRLE_FIRST_HIT_ROUND;
   hooks.cache = { hitRatio: hit, hitWireShare: perHit, poolBytes: poolBytes(input) };
-  const p = simulate(input, hooks);
+  const p = syncs ? simulateWithSyncs(input, hooks, syncs).prediction : simulate(input, hooks);
   const { rawRound1, rawGained, hitRawBytes } = hooks.out;
   const hits = hitRawBytes / page;
   return Object.assign(p, {

@@ -2,10 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { phaseSummary, phasesFromSample, quietRoundFactor, rateSpreadFromPhases, MIN_SPREAD_WINDOWS } from '../../src/model/phases.js';
-import { convergenceOutlook } from '../../src/model/convergence.js';
+import { convergenceOutlook, phaseHazards } from '../../src/model/convergence.js';
 import { predictWithOutlook } from '../../src/model/outlook.js';
 import { inputFromSample } from '../../src/model/from-sample.js';
-import { simulate } from '../../src/model/precopy.js';
+import { simulate, SYNC_FIELDS } from '../../src/model/precopy.js';
 import type { PredictInput } from '../../src/model/types.js';
 import type { VmSample } from '../../src/model/sample.js';
 
@@ -54,12 +54,17 @@ test('quietRoundFactor: the quiet factor over the part of a round a quiet run co
  * limit (threshold 32 MiB), no dispersion, a 10 s time-out. The deterministic run's syncs: round 0 (3.5 s)
  * leaves an estimate of 88 MiB (56 new), rounds 1 (0.875 s) and 2 (0.5 s) 64 MiB (32 new, 32 left), then the
  * time-out; never under 32 MiB, so p = 0 without phases.
- * With a quiet phase half the time, at rate 0, in runs of 3 s: sync 1's round is longer than a run (factor 0.5 /
- * 3.5 = 1/7 on its 56 new MiB: 32 + 8 = 40 MiB, q = 0); at syncs 2 and 3 the new dirt is gone and the 32 MiB left
- * drained at 64 MiB/s for part of the run before the round (q_quiet = 1): q = 0.5 each, and 10 copies of sync 3
- * (0.5 s each) fit before the time-out: p = 1 - 0.5^12. P(by sync 2) = 0.5 is the 10th and 50th percentiles:
- * 4.375 s of pre-copy and at most the threshold (32 MiB at 64 MiB/s: 0.5 s) to stop; the 90th at sync 5
- * (1 - 0.5^4 = 0.9375; sync 4 has 0.875): 4.875 + 2 x 0.5 + 0.5 = 6.375 s.
+ * With a quiet phase half the time, at rate 0, in runs of 3 s (busy runs 3 s too: phases switch at 1/3 a second
+ * each way, a two-state chain, `phaseHazards`): sync 1's round is longer than a run (factor 0.5 / 3.5 = 1/7 on its
+ * 56 new MiB: 32 + 8 = 40 MiB, q = 0); at syncs 2 and 3 the new dirt is gone and the 32 MiB left drained at 64 MiB/s
+ * for part of the run before the round (q_quiet = 1, q_busy = 0). The chain starts stationary (half quiet) and
+ * stays so through sync 1 (q = 0): sync 2 converges with 0.5. After it only busy survivors are left; over sync 3's
+ * 0.5 s round one of them turns quiet with (1/2)(1 - e^(-2/3 x 0.5)) = 0.141734, and so on at each of the 10
+ * copies of sync 3 that fit before the time-out: p = 1 - 0.5 x (1 - 0.141734)^11 = 0.90693. (A coin per sync, as
+ * before stop 34, said 1 - 0.5^12: a guest caught busy got a fresh chance every half second, where its busy run
+ * lasts 3 s.) P(by sync 2) = 0.5 is the 10th and 50th percentiles: 4.375 s of pre-copy and at most the threshold
+ * (32 MiB at 64 MiB/s: 0.5 s) to stop; the 90th at the last copy, sync 13 (survival 0.093 <= 0.1; sync 12 has
+ * 0.108): 4.875 + 10 x 0.5 + 0.5 = 10.375 s.
  */
 function phased(phases?: PredictInput['vm']['dirtPhases']): PredictInput {
   return {
@@ -75,16 +80,22 @@ test('worked example: a quiet phase half the time makes a migration that never c
   assert.equal(busy.point.converged, false);
   assert.equal(busy.convergenceProbability, 0);
   const o = convergenceOutlook(phased({ quietShare: 0.5, quietFactor: 0, quietRunSec: 3 }));
-  close(o.convergenceProbability, 1 - 0.5 ** 12);
+  const turn = 0.5 * (1 - Math.exp(-(2 / 3) * 0.5));
+  close(turn, 0.141734, 1e-6);
+  close(o.convergenceProbability, 1 - 0.5 * (1 - turn) ** 11);
   close(o.timeP10Sec, 4.875);
   close(o.timeP50Sec, 4.875);
-  close(o.timeP90Sec, 6.375);
+  close(o.timeP90Sec, 10.375);
   assert.equal(o.median.converged, true);
   close(o.median.downtimeSec, 0.5);
   // the point (and the verdict every output carries) stays the deterministic run's
   assert.deepEqual(o.point, simulate(phased()));
-  // a rarer quiet phase converges less often: q = 0.1 a sync, p = 1 - 0.9^12
-  close(convergenceOutlook(phased({ quietShare: 0.1, quietFactor: 0, quietRunSec: 3 })).convergenceProbability, 1 - 0.9 ** 12);
+  // a rarer quiet phase (busy runs of 27 s: 1/27 a second to quiet) converges less often: 0.1 at sync 2, then
+  // 0.1 x (1 - e^(-(1/27 + 1/3) x 0.5)) = 0.0169054 at each of 11 more
+  const rare = 0.1 * (1 - Math.exp(-(1 / 27 + 1 / 3) * 0.5));
+  close(convergenceOutlook(phased({ quietShare: 0.1, quietFactor: 0, quietRunSec: 3 })).convergenceProbability, 1 - 0.9 * (1 - rare) ** 11);
+  // without a run length a quiet phase covers no round: nothing drains, p = 0
+  close(convergenceOutlook(phased({ quietShare: 0.5, quietFactor: 0, quietRunSec: 0 })).convergenceProbability, 0);
   // quiet runs too short to drain what is left pending do not help: 0.25 s runs leave 32 MiB + a quarter of the new dirt
   assert.equal(convergenceOutlook(phased({ quietShare: 0.5, quietFactor: 0, quietRunSec: 0.25 })).convergenceProbability, 0);
 });
@@ -167,4 +178,25 @@ test('rateSpreadFromPhases at 0.1 s windows: busy windows in half-second blocks 
   // 39 busy windows make 7 whole blocks (the partial one dropped): fewer than MIN_SPREAD_WINDOWS
   assert.equal(rateSpreadFromPhases({ windowSec: 0.1, spanSec: 4, rates: Array(5 * MIN_SPREAD_WINDOWS - 1).fill(100) }), undefined);
   assert.equal(rateSpreadFromPhases({ windowSec: 0.1, spanSec: 4, rates: Array(5 * MIN_SPREAD_WINDOWS).fill(100) }), 0);
+});
+
+test('phaseHazards: a two-state chain over the syncs; a throttle slows the guest\'s phases', () => {
+  // two 1 s rounds (SYNC_FIELDS numbers each: only the length and the throttle matter here), quiet half the time in
+  // 1 s runs (busy runs 1 s too: rate 1 + 1 = 2 a second); a busy sync never converges, a quiet one always
+  const round = (throttle: number) => Array.from({ length: SYNC_FIELDS }, (_, f) => (f === 0 ? 1 : f === 6 ? throttle : 0));
+  const rounds = (throttle: number) => [...round(0), ...round(throttle)];
+  const phases = { quietShare: 0.5, quietFactor: 0, quietRunSec: 1 };
+  // sync 1: stationary, half quiet: 0.5; then only busy survivors, of whom (1/2)(1 - e^(-2 x 1)) turn quiet
+  const free = phaseHazards(phases, rounds(0), [0, 0], [1, 1], 0);
+  close(free.q[0], 0.5);
+  close(free.q[1], 0.5 * (1 - Math.exp(-2)));
+  // at a 75 % throttle the guest's clock runs at a quarter: its phases too
+  close(phaseHazards(phases, rounds(0.75), [0, 0], [1, 1], 0).q[1], 0.5 * (1 - Math.exp(-0.5)));
+  // copies of the last sync: followed until the hazard settles (here at once), the rest left as copies
+  const copies = phaseHazards(phases, rounds(0), [0, 0], [1, 1], 5);
+  assert.equal(copies.q.length, 3);
+  assert.equal(copies.extra, 4);
+  close(copies.q[2], copies.q[1]);
+  // without a run length: a coin per sync weighted by the share
+  assert.deepEqual(phaseHazards({ ...phases, quietRunSec: 0 }, rounds(0), [0.2, 0.2], [1, 1], 3), { q: [0.6, 0.6], extra: 3 });
 });
