@@ -8,7 +8,6 @@
  * prediction (`simulate`, techniques.ts `predict`) stays what it was: the sampled rate's run. Pure.
  */
 import { predict as predictTechnique, checkTechnique, type TechniquePrediction } from './techniques.js';
-import { simulate, simulateWithSyncs } from './precopy.js';
 import { DEFAULT_DIRT_DISPERSION } from './dispersion.js';
 import { deterministicOutlook, overRateSpread, type Cells, type RatePart } from './rate-spread.js';
 import { MODEL_ERROR_PRIOR, OUTLOOK_SYNC_NODES, errorQuadrature, mixWith, type ModelError } from './model-error.js';
