@@ -2,6 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { predict, type PredictInput, type TechniquePrediction } from '../../src/index.js';
+import { predictWithOutlook } from '../../src/model/outlook.js';
 import { assertClose, rng, GiB, MiB } from '../helpers.js';
 
 /** A random VM, link and platform: the qemu policy, constant or curve dirt, with or without a line rate. */
@@ -99,6 +100,27 @@ describe('multifd', () => {
       assert.deepEqual(m, predict(input), JSON.stringify(input));
       assert.equal(technique, 'multifd');
     }
+  });
+
+  it('...and the same outlook as pre-copy: its syncs, their spread and a quiet phase (one outlook for every technique)', () => {
+    const r = rng(21);
+    let phased = 0;
+    for (let k = 0; k < N / 4; k++) {
+      const input = randomInput(r);
+      input.platform = { ...input.platform, multifdNoneChannelBytesPerSec: Infinity, multifdWindowOvershootPackets: 0, stopCopyBufferedBytes: r() < 0.5 ? 0 : 8 * MiB };
+      input.vm = { ...input.vm, dirtDispersion: r() * 0.3, ...(r() < 0.5 ? { dirtPhases: { quietShare: 0.05 + r() * 0.6, quietFactor: r() * 0.3, quietRunSec: r() * 3 } } : {}) };
+      const plain = predictWithOutlook(input);
+      const m = predictWithOutlook({ ...input, technique: { name: 'multifd' } }) as TechniquePrediction & typeof plain;
+      for (const f of ['convergenceProbability', 'timeP10Sec', 'timeP50Sec', 'timeP90Sec', 'totalTimeSec', 'downtimeSec', 'transferredBytes'] as const) {
+        assertClose(m[f], plain[f], 1e-9, `${f}: ${JSON.stringify(input)}`);
+      }
+      assert.equal(m.converged, plain.converged);
+      // the technique's own fields ride along at the median
+      assert.equal(m.technique, 'multifd');
+      assert.equal(m.compressionRatio, 1);
+      if (input.vm.dirtPhases && plain.convergenceProbability > 0 && plain.convergenceProbability < 1) phased++;
+    }
+    assert.ok(phased > 0, 'some draws hang on a phase');
   });
 
   it('a better compression ratio never sends more bytes when the link binds; a slower channel never finishes sooner', () => {
