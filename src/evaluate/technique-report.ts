@@ -4,6 +4,7 @@
  * the repeat oracle of the same technique (each run predicted by the median of its configuration's other repeats
  * on the same machine), with the targets each figure is held to. Pure.
  */
+import { CONVERGENCE_VERDICT_P } from '../model/convergence.js';
 import { median, repeatOracle, summarizeErrors, type ErrorSummary } from '../calibrate/errors.js';
 import { configKey, hostKey, type MigrationConfig, type MigrationRecord } from '../record/record.js';
 import { ADVISE_TECHNIQUES } from '../plan/advise.js';
@@ -57,8 +58,10 @@ export interface TechniqueRow {
   technique: string;
   migrations: number;
   completed: number;
-  /** Of all its migrations: how many the model got right on converging or not. */
+  /** Of all its migrations: how many the model got right on converging or not (its deterministic run). */
   convergenceRight: number;
+  /** The same by the outlook's probability (converges when p >= 0.5), where the report was given it. */
+  probabilityRight?: number;
   /** Over the completed migrations the model said would converge. */
   errors: Record<Metric, ErrorSummary>;
   /** The repeat oracle over this technique's completed repeats (repeats: host and configuration alike). */
@@ -115,7 +118,7 @@ function repeatValues(records: readonly MigrationRecord[], value: (r: MigrationR
 }
 
 /** One technique's row over its records, as `variant` predicted them. */
-export function techniqueRow(technique: string, records: readonly MigrationRecord[], variant = 'deng-bitmap'): TechniqueRow {
+export function techniqueRow(technique: string, records: readonly MigrationRecord[], variant = 'deng-bitmap', probability?: (r: MigrationRecord) => number): TechniqueRow {
   const predicted = (r: MigrationRecord) => r.predicted[variant] as TechniquePrediction | undefined;
   const usable = records.filter((r) => r.measured.status === 'completed' && predicted(r)?.converged);
   const errors = {} as Record<Metric, ErrorSummary>;
@@ -131,6 +134,7 @@ export function techniqueRow(technique: string, records: readonly MigrationRecor
     migrations: records.length,
     completed: records.filter((r) => r.measured.status === 'completed').length,
     convergenceRight: right,
+    ...(probability ? { probabilityRight: records.filter((r) => probability(r) >= CONVERGENCE_VERDICT_P === (r.measured.status === 'completed')).length } : {}),
     errors,
     oracle,
   };
@@ -150,12 +154,12 @@ export function techniqueRow(technique: string, records: readonly MigrationRecor
 }
 
 /** One row per technique found in the records, in advise's order. */
-export function techniqueReport(records: readonly MigrationRecord[], variant = 'deng-bitmap'): TechniqueRow[] {
+export function techniqueReport(records: readonly MigrationRecord[], variant = 'deng-bitmap', probability?: (r: MigrationRecord) => number): TechniqueRow[] {
   const by = new Map<string, MigrationRecord[]>();
   for (const r of records) {
     const l = techniqueLabel(r.config);
     by.set(l, [...(by.get(l) ?? []), r]);
   }
-  return byAdviseOrder(by.keys()).map((l) => techniqueRow(l, by.get(l)!, variant));
+  return byAdviseOrder(by.keys()).map((l) => techniqueRow(l, by.get(l)!, variant, probability));
 }
 

@@ -89,6 +89,20 @@ describe('techniqueRow', () => {
     assert.equal(r.convergenceRight, 3);
     assert.equal(r.errors.totalTimeSec.n, 2);
     assert.equal(r.oracle.totalTimeSec.n, 0, 'two machines: no repeats');
+    assert.equal(r.probabilityRight, undefined, 'no outlook given');
+  });
+  it('the verdict by the outlook\'s probability, where given: converges at p >= 0.5', () => {
+    const m = { name: 'multifd' } as const;
+    const runs = [
+      rec('m1', m, { t: 5, mib: 300, d: 0.02 }, { t: 5, mib: 300, d: 0.02 }),
+      rec('m2', m, { t: 5, mib: 300, d: 0.02 }, { t: 30, mib: 1500, d: 0, status: 'cancelled' }),
+      rec('m3', m, { t: 5, mib: 300, d: 0.02, converged: false }, { t: 9, mib: 500, d: 0.02 }),
+    ];
+    // deterministic: m1 right, m2 wrong, m3 wrong; by p: m1 (0.5) right, m2 (0.2) right, m3 (0.9) right
+    const p: Record<string, number> = { m1: 0.5, m2: 0.2, m3: 0.9 };
+    const r = techniqueRow('multifd', runs, 'deng-bitmap', (x) => p[x.id]);
+    assert.equal(r.convergenceRight, 1);
+    assert.equal(r.probabilityRight, 3);
   });
 });
 

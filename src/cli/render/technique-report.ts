@@ -13,14 +13,14 @@ export function renderTechniqueRows(rows: readonly TechniqueRow[], variant: stri
   const lines = [
     `Per technique (${variant}; errors median / p90 over the completed runs it said would converge; oracle: each repeat predicted by the median of its configuration's other repeats). Targets: time and bytes median <= ${pct(T.medianError)} and p90 within ${T.p90OverOracle * 100} points of the oracle; downtime median abs <= ${T.downtimeMedianAbsSec * 1000} ms; post-copy phase median <= ${pct(T.postcopyPhaseMedianError)}.`,
     '',
-    '| technique | runs | completed | converging: right | n | total time | oracle | bytes | oracle | downtime median abs | oracle | post-copy phase | oracle |',
+    '| technique | runs | completed | converging: right (deterministic / p >= 0.5) | n | total time | oracle | bytes | oracle | downtime median abs | oracle | post-copy phase | oracle |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
     const v = r.verdicts;
     const dt = (e: ErrorSummary) => (e.n > 0 ? `${(e.medianAbs * 1000).toFixed(0)} ms` : 'n/a');
     lines.push(
-      `| ${r.technique} | ${r.migrations} | ${r.completed} | ${r.convergenceRight}/${r.migrations} | ${r.errors.totalTimeSec.n} | ${mp(r.errors.totalTimeSec)}${mark(v.timeMedian)}${mark(v.timeP90)} | ${mp(r.oracle.totalTimeSec)} | ${mp(r.errors.transferredBytes)}${mark(v.bytesMedian)}${mark(v.bytesP90)} | ${mp(r.oracle.transferredBytes)} | ${dt(r.errors.downtimeSec)}${mark(v.downtime)} | ${dt(r.oracle.downtimeSec)} | ${r.postcopyPhase ? `${mp(r.postcopyPhase)}${mark(v.postcopyPhase)}` : ''} | ${r.postcopyPhaseOracle ? mp(r.postcopyPhaseOracle) : ''} |`,
+      `| ${r.technique} | ${r.migrations} | ${r.completed} | ${r.convergenceRight}/${r.migrations}${r.probabilityRight !== undefined ? ` / ${r.probabilityRight}/${r.migrations}` : ''} | ${r.errors.totalTimeSec.n} | ${mp(r.errors.totalTimeSec)}${mark(v.timeMedian)}${mark(v.timeP90)} | ${mp(r.oracle.totalTimeSec)} | ${mp(r.errors.transferredBytes)}${mark(v.bytesMedian)}${mark(v.bytesP90)} | ${mp(r.oracle.transferredBytes)} | ${dt(r.errors.downtimeSec)}${mark(v.downtime)} | ${dt(r.oracle.downtimeSec)} | ${r.postcopyPhase ? `${mp(r.postcopyPhase)}${mark(v.postcopyPhase)}` : ''} | ${r.postcopyPhaseOracle ? mp(r.postcopyPhaseOracle) : ''} |`,
     );
   }
   for (const r of rows) {

@@ -17,7 +17,7 @@ import { renderLabReport } from '../../render/lab-report.js';
 import { predictedVsMeasuredSpec } from '../../render/plot-specs.js';
 import { replayInFlight, scoreInFlight, type InFlightScore } from '../../../evaluate/in-flight-eval.js';
 import { exitWithError } from '../../errors.js';
-import { evaluateOutlook } from '../../../evaluate/outlook-eval.js';
+import { evaluateOutlook, outlookFor } from '../../../evaluate/outlook-eval.js';
 import { renderOutlookReport } from '../../render/outlook-report.js';
 
 export interface LabReportFlags {
@@ -104,10 +104,10 @@ export function labReportCommand(): Command {
           if (o.refined) throw new InputError('--refined', 'true', 'does not combine with --techniques');
           const variant = o.variant?.[0] ?? 'deng-bitmap';
           const scored = recordsToScore(raw, { folds: o.folds, asRecorded: o.asRecorded, platform });
-          const rows = techniqueReport(scored, variant);
-          // advise predicts each group with the constants its records are scored with: given, the lab's, or out of fold.
+          // advise and the outlook predict each record with the constants it is scored with: given, the lab's, or out of fold.
           const lab = o.asRecorded ? loadPlatform(undefined, labDir()) : undefined;
           const platformOf = platform ? () => platform : lab ? () => lab : outOfFoldPlatforms(raw, o.folds);
+          const rows = techniqueReport(scored, variant, (r) => outlookFor(r, platformOf(r)).convergenceProbability);
           const decisions = techniqueDecisionReport(raw, { platformOf, downtimeWeight: o.downtimeWeight });
           process.stdout.write(o.json ? `${JSON.stringify({ variant, techniques: rows, decisions })}\n` : `${renderTechniqueRows(rows, variant)}\n\n${renderTechniqueDecisions(decisions)}\n`);
           return;
