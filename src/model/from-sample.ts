@@ -12,7 +12,7 @@ import { LIU_WIRED_ENERGY, wiredEnergyJoules } from './energy.js';
 import { simulate, POLICY_DEFAULTS } from './precopy.js';
 import { predict } from './techniques.js';
 import { ratioWithHeader } from './packet-compression.js';
-import type { Platform, Prediction, PredictInput, TechniqueOptions, VmSpec } from './types.js';
+import type { MultifdCompression, Platform, Prediction, PredictInput, TechniqueOptions, VmSpec } from './types.js';
 import type { MigrationConfig } from '../record/record.js';
 import type { VmSample } from './sample.js';
 import type { InFlightDirt } from './in-flight.js';
@@ -163,18 +163,22 @@ export function techniqueFromSample(sample: VmSample, t: TechniqueOptions): Tech
     if (out.xbzrleOverflowShare === undefined) out.xbzrleOverflowShare = c.xbzrleOverflowShare;
     if (out.xbzrleDeltaRatio === undefined) out.xbzrleDeltaRatio = c.xbzrleDeltaRatio ?? 1;
   }
-  if (t.name === 'multifd' || t.name === 'compress') {
-    const kind = t.name === 'compress' ? 'zlib' : (t.multifdCompression ?? 'none');
-    const share = kind === 'zlib' ? c.zlibShare : kind === 'zstd' ? (c.zstdShare ?? c.zlibShare) : undefined;
-    const rewritten = kind === 'zlib' ? c.zlibShareRewritten : kind === 'zstd' ? (c.zstdShareRewritten ?? c.zlibShareRewritten) : undefined;
-    if (out.compressionRatio === undefined && share !== undefined && share > 0) out.compressionRatio = ratioWithHeader(share);
-    if (out.compressionRatioRewritten === undefined && rewritten !== undefined && rewritten > 0 && c.rewrittenPages > 0) {
-      out.compressionRatioRewritten = ratioWithHeader(rewritten);
-      const speedup = kind === 'zlib' ? c.zlibSpeedupRewritten : kind === 'zstd' ? (c.zstdSpeedupRewritten ?? c.zlibSpeedupRewritten) : undefined;
-      if (out.channelSpeedupRewritten === undefined && speedup !== undefined) out.channelSpeedupRewritten = speedup;
+  const m = t.name === 'multifd' || t.name === 'compress' ? measuredCompression(c, t.name === 'compress' ? 'zlib' : (t.multifdCompression ?? 'none')) : undefined;
+  if (m) {
+    if (out.compressionRatio === undefined && m.share !== undefined && m.share > 0) out.compressionRatio = ratioWithHeader(m.share);
+    if (out.compressionRatioRewritten === undefined && m.rewritten !== undefined && m.rewritten > 0 && c.rewrittenPages > 0) {
+      out.compressionRatioRewritten = ratioWithHeader(m.rewritten);
+      if (out.channelSpeedupRewritten === undefined && m.speedup !== undefined) out.channelSpeedupRewritten = m.speedup;
     }
   }
   return out;
+}
+
+/** What the sampler measured of one compressor: zstd's readings, or zlib's where its Node had no zstd; none for `none`. */
+function measuredCompression(c: NonNullable<VmSample['compressibility']>, kind: MultifdCompression): { share?: number; rewritten?: number; speedup?: number } | undefined {
+  if (kind === 'zlib') return { share: c.zlibShare, rewritten: c.zlibShareRewritten, speedup: c.zlibSpeedupRewritten };
+  if (kind === 'zstd') return { share: c.zstdShare ?? c.zlibShare, rewritten: c.zstdShareRewritten ?? c.zlibShareRewritten, speedup: c.zstdSpeedupRewritten ?? c.zlibSpeedupRewritten };
+  return undefined;
 }
 
 export interface FromSampleOptions {
