@@ -226,7 +226,7 @@ function simulateQemu(ctx: Ctx, policy: PolicyOptions, energy: EnergyModel | und
   // Bytes of the first pass never sent yet: the scan resumes where it stopped, so they go first next round.
   let neverSent = 0;
   // Technique hooks (none for plain pre-copy: gain 1, no CPU ceiling, no switch, no limit).
-  const [cpu0, stopCpu] = h ? [h.cpuRawBytesPerSec, h.stopCpuFactor ?? 1] : [Infinity, 1];
+  const cpu0 = h ? h.cpuRawBytesPerSec : Infinity, stopCpu = h?.stopCpuFactor ?? 1;
   const rewritten = h?.rewritten;
   const switchRounds = h ? h.switchAfterRounds : Infinity;
   const postcopy = h !== undefined && (h.switchAfterRounds < Infinity || h.switchAfterSec < Infinity);
