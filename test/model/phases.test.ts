@@ -200,3 +200,12 @@ test('phaseHazards: a two-state chain over the syncs; a throttle slows the guest
   // without a run length: a coin per sync weighted by the share
   assert.deepEqual(phaseHazards({ ...phases, quietRunSec: 0 }, rounds(0), [0.2, 0.2], [1, 1], 3), { q: [0.6, 0.6], extra: 3 });
 });
+
+test('a sync converged in a quiet phase stops at its round\'s rates: socket buffers take the first bytes', () => {
+  // the worked example's quiet sync 2 stops with the threshold, 32 MiB, at 64 MiB/s: 0.5 s; with 16 MiB of socket
+  // buffers (Platform.stopCopyBufferedBytes) the source is done once the last 16 MiB are written: 0.25 s
+  const input = phased({ quietShare: 0.5, quietFactor: 0, quietRunSec: 3 });
+  const o = convergenceOutlook({ ...input, platform: { ...input.platform, stopCopyBufferedBytes: 16 * MiB } });
+  close(o.median.downtimeSec, 0.25);
+  close(o.timeP50Sec, 4.375 + 0.25);
+});

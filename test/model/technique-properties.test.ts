@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { predict, type PredictInput, type TechniquePrediction } from '../../src/index.js';
 import { predictWithOutlook } from '../../src/model/outlook.js';
+import { SYNC_FIELDS } from '../../src/model/precopy.js';
 import { assertClose, rng, GiB, MiB } from '../helpers.js';
 
 /** A random VM, link and platform: the qemu policy, constant or curve dirt, with or without a line rate. */
@@ -121,6 +122,22 @@ describe('multifd', () => {
       if (input.vm.dirtPhases && plain.convergenceProbability > 0 && plain.convergenceProbability < 1) phased++;
     }
     assert.ok(phased > 0, 'some draws hang on a phase');
+  });
+
+  it('its syncs carry QEMU\'s threshold in wire bytes: the raw rate over the compression ratio (channels unbounded)', () => {
+    const r = rng(22);
+    for (let k = 0; k < N / 4; k++) {
+      const input = randomInput(r);
+      input.platform = { ...input.platform, multifdZstdChannelBytesPerSec: Infinity, multifdZstdChannelRedundantBytesPerSec: Infinity, multifdWindowOvershootPackets: 0 };
+      const syncs: number[] = [];
+      predict({ ...input, technique: { name: 'multifd', multifdCompression: 'zstd', compressionRatio: 4 } }, syncs);
+      assert.ok(syncs.length >= SYNC_FIELDS && syncs.length % SYNC_FIELDS === 0);
+      for (let i = SYNC_FIELDS; i < syncs.length; i += SYNC_FIELDS) {
+        // field 2: the round's raw rate; field 8: the threshold / limit of the check before it (the round's own rate, rounds >= 1); field 9: raw per wire byte
+        assertClose(syncs[i + 8], syncs[i + 2] / 4, 1e-9, JSON.stringify(input));
+        assert.equal(syncs[i + 9], 4);
+      }
+    }
   });
 
   it('a better compression ratio never sends more bytes when the link binds; a slower channel never finishes sooner', () => {
