@@ -34,6 +34,10 @@ export function checkVm(vm: VmSpec): void {
     if (!(p.quietShare > 0 && p.quietShare < 1) || !(p.quietFactor >= 0 && Number.isFinite(p.quietFactor)) || !(p.quietRunSec >= 0 && Number.isFinite(p.quietRunSec))) {
       throw new RangeError(`predict: vm.dirtPhases needs quietShare in (0, 1), quietFactor >= 0 and quietRunSec >= 0 (got ${JSON.stringify(p)})`);
     }
+    const f = p.quietFactors;
+    if (f !== undefined && !(Array.isArray(f) && f.length >= 1 && f.length <= 64 && f.every((x) => typeof x === 'number' && x >= 0 && Number.isFinite(x)))) {
+      throw new RangeError(`predict: vm.dirtPhases.quietFactors must be 1 to 64 numbers >= 0 (got ${JSON.stringify(f)})`);
+    }
   }
   if (vm.throttleResponse !== undefined) {
     const r = vm.throttleResponse;

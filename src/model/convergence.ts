@@ -306,25 +306,30 @@ const QUIET_AGE_STEPS = 8;
 
 /**
  * P(the pending estimate is at most the threshold) at the sync of round `flat[i..]` if it falls in a quiet phase.
- * The round's new dirt is scaled by `quietRoundFactor`; what earlier rounds left pending has drained while the
- * quiet run lasted before this round, at the link's rate less the quiet dirt's: pending = max(0, left - drain x
- * age) + f x new dirt. The run's age before the round is uniform over [0, quietRunSec - round] (none for a round
- * longer than a run), averaged over `QUIET_AGE_STEPS` midpoints.
+ * The round's new dirt is scaled by `quietRoundFactor`, its factor drawn from the quiet windows' (`quietFactors`,
+ * each alike; else `quietFactor`): a verify phase that writes nothing converges where a mean over quiet windows
+ * that half cover a busy stretch would not; what earlier rounds left pending has drained while the quiet run lasted
+ * before this round, at the link's rate less the quiet dirt's: pending = max(0, left - drain x age) + f x new dirt.
+ * The run's age before the round is uniform over [0, quietRunSec - round] (none for a round longer than a run),
+ * averaged over `QUIET_AGE_STEPS` midpoints.
  */
 function quietSyncProbability(phases: DirtPhases, flat: readonly number[], i: number, threshold: number, cv1: number, zeroPerDirty: number): number {
   const sec = flat[i];
   const dirtied = flat[i + 3];
-  const f = quietRoundFactor(phases, sec);
   const newDirt = flat[i + 7] * (1 + zeroPerDirty);
   const left = Math.max(0, flat[i + 5] - newDirt);
-  const drain = Math.max(0, flat[i + 2] - (sec > 0 ? (f * dirtied) / sec : 0));
   const span = Math.max(0, phases.quietRunSec - sec);
+  const factors = phases.quietFactors ?? [phases.quietFactor];
   let sum = 0;
-  for (let j = 0; j < QUIET_AGE_STEPS; j++) {
-    const age = ((j + 0.5) / QUIET_AGE_STEPS) * span;
-    sum += syncProbability(sec, f * dirtied, Math.max(0, left - drain * age) + f * newDirt, threshold, cv1, zeroPerDirty);
+  for (const factor of factors) {
+    const f = quietRoundFactor(phases, sec, factor);
+    const drain = Math.max(0, flat[i + 2] - (sec > 0 ? (f * dirtied) / sec : 0));
+    for (let j = 0; j < QUIET_AGE_STEPS; j++) {
+      const age = ((j + 0.5) / QUIET_AGE_STEPS) * span;
+      sum += syncProbability(sec, f * dirtied, Math.max(0, left - drain * age) + f * newDirt, threshold, cv1, zeroPerDirty);
+    }
   }
-  return sum / QUIET_AGE_STEPS;
+  return sum / (QUIET_AGE_STEPS * factors.length);
 }
 
 /** The prediction of a migration that switches over at sync `s` (converged there); a trace is the deterministic run's. */

@@ -30,6 +30,8 @@ export interface PhaseSummary {
   quietFactor: number;
   /** Mean length of a run of consecutive quiet windows, s (0 without quiet windows). */
   quietRunSec: number;
+  /** Each quiet window's rate over the busy windows' mean, ascending (none without quiet windows). */
+  quietFactors: number[];
 }
 
 /**
@@ -46,7 +48,7 @@ export function phaseSummary(phases: VmSample['phases']): PhaseSummary | undefin
   const quiet = rates.map((r) => r < QUIET_RATE_SHARE * p90);
   const nQuiet = quiet.filter(Boolean).length;
   const base = { windowSec: phases.windowSec, windows: rates.length, p10, p50, p90 };
-  if (nQuiet < MIN_QUIET_WINDOWS || nQuiet === rates.length) return { ...base, quietShare: 0, quietFactor: 1, quietRunSec: 0 };
+  if (nQuiet < MIN_QUIET_WINDOWS || nQuiet === rates.length) return { ...base, quietShare: 0, quietFactor: 1, quietRunSec: 0, quietFactors: [] };
   let quietSum = 0;
   let busySum = 0;
   let runs = 0;
@@ -58,24 +60,31 @@ export function phaseSummary(phases: VmSample['phases']): PhaseSummary | undefin
   }
   const quietMean = quietSum / nQuiet;
   const busyMean = busySum / (rates.length - nQuiet);
-  return { ...base, quietShare: nQuiet / rates.length, quietFactor: busyMean > 0 ? quietMean / busyMean : 1, quietRunSec: (nQuiet / runs) * phases.windowSec };
+  const quietFactors = rates.filter((_, i) => quiet[i]).map((r) => (busyMean > 0 ? r / busyMean : 1)).sort((x, y) => x - y);
+  return { ...base, quietShare: nQuiet / rates.length, quietFactor: busyMean > 0 ? quietMean / busyMean : 1, quietRunSec: (nQuiet / runs) * phases.windowSec, quietFactors };
 }
+
+/** Points of the quiet windows' distribution the model keeps (`DirtPhases.quietFactors`): equal-probability quantile midpoints. */
+export const QUIET_FACTOR_POINTS = 8;
 
 /** What the model reads of a sample's phases: undefined unless it has a quiet phase. Pure. */
 export function phasesFromSample(sample: Pick<VmSample, 'phases'>): DirtPhases | undefined {
   const s = phaseSummary(sample.phases);
   if (!s || !(s.quietShare > 0)) return undefined;
-  return { quietShare: s.quietShare, quietFactor: s.quietFactor, quietRunSec: s.quietRunSec };
+  const f = s.quietFactors;
+  const n = Math.min(QUIET_FACTOR_POINTS, f.length);
+  const points = Array.from({ length: n }, (_, j) => quantileR7(f, (j + 0.5) / n));
+  return { quietShare: s.quietShare, quietFactor: s.quietFactor, quietRunSec: s.quietRunSec, quietFactors: points };
 }
 
 /**
- * The share of a round's dirt left when the round falls in a quiet phase: the quiet factor over the part of the
- * round a quiet run covers, the busy rate (1) over the rest. Pure.
+ * The share of a round's dirt left when the round falls in a quiet phase: the quiet factor (or one drawn from the
+ * quiet windows', `factor`) over the part of the round a quiet run covers, the busy rate (1) over the rest. Pure.
  * @example quietRoundFactor({ quietShare: 0.6, quietFactor: 0, quietRunSec: 3 }, 4) // 0.25: 1 s of 4 busy
  */
-export function quietRoundFactor(p: DirtPhases, roundSec: number): number {
-  if (!(roundSec > p.quietRunSec)) return p.quietFactor;
-  return (p.quietRunSec * p.quietFactor + (roundSec - p.quietRunSec)) / roundSec;
+export function quietRoundFactor(p: DirtPhases, roundSec: number, factor = p.quietFactor): number {
+  if (!(roundSec > p.quietRunSec)) return factor;
+  return (p.quietRunSec * factor + (roundSec - p.quietRunSec)) / roundSec;
 }
 
 /** Busy windows a horizon needs before its spread stands for the rate spread's (fewer: the default's). */

@@ -121,6 +121,12 @@ export interface DirtPhases {
   quietShare: number;
   quietFactor: number;
   quietRunSec: number;
+  /**
+   * The quiet windows' rates over the busy windows' mean, as at most 64 points of their distribution (ascending;
+   * `phasesFromSample`: 8 equal-probability quantile midpoints): a quiet round's factor is drawn from them. Their
+   * mean is about `quietFactor`. Absent: every quiet round at `quietFactor`.
+   */
+  quietFactors?: number[];
 }
 
 /** Per equal slice of guest RAM, in address order: non-zero pages and hot pages (same length, >= 0). */

@@ -23,10 +23,17 @@ const sampled = (mib: number, rateMiB: number, curve: [number, number][]): VmSam
 test('phaseSummary, hand-computed: percentiles, the quiet share, the quiet factor and the quiet runs', () => {
   // sorted: 0 0 0 0 8 8 8 8 8 8; type 7: p10 at rank 0.9 (0), p50 at 4.5 (8), p90 at 8.1 (8)
   const s = phaseSummary({ windowSec: 0.5, spanSec: 5, rates: [8, 8, 8, 8, 0, 0, 0, 8, 8, 0] })!;
-  assert.deepEqual(s, { windowSec: 0.5, windows: 10, p10: 0, p50: 8, p90: 8, quietShare: 0.4, quietFactor: 0, quietRunSec: 1 });
+  assert.deepEqual(s, { windowSec: 0.5, windows: 10, p10: 0, p50: 8, p90: 8, quietShare: 0.4, quietFactor: 0, quietRunSec: 1, quietFactors: [0, 0, 0, 0] });
   // a quiet phase at a quarter of the busy rate: quiet mean 2 over busy mean 8
   const q = phaseSummary({ windowSec: 1, spanSec: 6, rates: [8, 8, 2, 2, 8, 8] })!;
   close(q.quietFactor, 0.25);
+  assert.deepEqual(q.quietFactors, [0.25, 0.25]);
+  // the model keeps at most 8 points of the quiet windows' factors (quantile midpoints, type 7): 16 quiet windows at
+  // 0, 1, ..., 15 over a busy mean of 100 give the midpoints of eighths, rank (j + 0.5) / 8 x 15
+  const many = phasesFromSample({ phases: { windowSec: 0.1, spanSec: 4, rates: [...Array.from({ length: 16 }, (_, i) => i), ...Array(24).fill(100)] } })!;
+  assert.equal(many.quietFactors!.length, 8);
+  many.quietFactors!.forEach((f, j) => close(f, (((j + 0.5) / 8) * 15) / 100));
+  close(many.quietFactor, 7.5 / 100);
   close(q.quietShare, 1 / 3);
   close(q.quietRunSec, 2);
   // one dip is noise, not a phase; a steady writer has none; fewer than two windows say nothing
@@ -116,7 +123,7 @@ test('a sample without phases predicts exactly as before; with a quiet phase onl
   // two verify phases of 1.5 s in 10 s
   const rates = [1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1].map((x) => x * 120 * MiB);
   const withPhases = inputFromSample({ ...sample, phases: { windowSec: 0.5, spanSec: 10, rates } }, link);
-  assert.deepEqual(withPhases.vm.dirtPhases, { quietShare: 0.3, quietFactor: 0, quietRunSec: 1.5 });
+  assert.deepEqual(withPhases.vm.dirtPhases, { quietShare: 0.3, quietFactor: 0, quietRunSec: 1.5, quietFactors: [0, 0, 0, 0, 0, 0] });
   assert.deepEqual(simulate(withPhases), simulate(plain));
   const before = predictWithOutlook(plain);
   const after = predictWithOutlook(withPhases);
@@ -208,4 +215,16 @@ test('a sync converged in a quiet phase stops at its round\'s rates: socket buff
   const o = convergenceOutlook({ ...input, platform: { ...input.platform, stopCopyBufferedBytes: 16 * MiB } });
   close(o.median.downtimeSec, 0.25);
   close(o.timeP50Sec, 4.375 + 0.25);
+});
+
+test('a quiet round\'s factor drawn from the quiet windows\': the mean alone is one point of it', () => {
+  const at = (phases: NonNullable<PredictInput['vm']['dirtPhases']>) => convergenceOutlook(phased(phases)).convergenceProbability;
+  const base = { quietShare: 0.5, quietFactor: 0.45, quietRunSec: 3 };
+  // every window at the mean: exactly the mean's outlook
+  assert.equal(at({ ...base, quietFactors: [0.45, 0.45, 0.45] }), at(base));
+  // half the quiet windows write nothing (a verify phase), half at 0.9: the silent half converge where 0.45 mostly does not
+  assert.ok(at({ ...base, quietFactors: [0, 0.9] }) > at(base) + 0.1, `${at({ ...base, quietFactors: [0, 0.9] })} vs ${at(base)}`);
+  // and bad factors are refused, naming the field
+  assert.throws(() => convergenceOutlook(phased({ ...base, quietFactors: [] })), /vm\.dirtPhases\.quietFactors/);
+  assert.throws(() => convergenceOutlook(phased({ ...base, quietFactors: [0, -1] })), /vm\.dirtPhases\.quietFactors/);
 });
