@@ -203,14 +203,14 @@ function predictDirtyLimit(input: PredictInput, t: TechniqueOptions, syncs?: num
  */
 export function predict(input: PredictInput, syncs?: number[]): TechniquePrediction {
   const t = input.technique;
-  const plain = (i: PredictInput) => (syncs ? simulateWithSyncs(i, undefined, syncs).prediction : simulate(i));
-  if (t === undefined) return plain(input);
+  if (t === undefined) return syncs ? simulateWithSyncs(input, undefined, syncs).prediction : simulate(input);
   checkTechnique(t, input);
   switch (t.name) {
     case 'precopy':
     case 'auto-converge': {
       const ac = t.name === 'auto-converge';
-      const p: TechniquePrediction = plain((input.policy.autoConverge === true) === ac ? input : { ...input, policy: { ...input.policy, autoConverge: ac } });
+      const i = (input.policy.autoConverge === true) === ac ? input : { ...input, policy: { ...input.policy, autoConverge: ac } };
+      const p: TechniquePrediction = syncs ? simulateWithSyncs(i, undefined, syncs).prediction : simulate(i);
       p.technique = t.name;
       return p;
     }
